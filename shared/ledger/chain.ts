@@ -1,0 +1,172 @@
+import {
+  blockHashOf,
+  certificateProblem,
+  decodeCertificate,
+  decodeHeader,
+  validatorsHashOf,
+  type BlockHeader,
+  type CommitCertificate,
+  type WireBlock,
+} from './block';
+import { canonicalText } from './canonical';
+import type { VerifySignature } from './keys';
+import { merkleRoot } from './merkle';
+import { nextStateHash, Overlay, type Change, type StateView } from './state';
+import { decodeTx, verifyTxSignature, type DecodedTx } from './tx';
+import { applyMembershipTx, expireProposals, RuleError, validatorSet, type TxContext } from '../members/rules';
+
+/** What a replica knows of its last committed block: all a new block is checked against. */
+export interface ChainTip {
+  chainId: string;
+  height: number;
+  hash: string;
+  time: number;
+  stateHash: string;
+}
+
+/** A block that must not be committed; `height` names it, the message says why. */
+export class BlockRejected extends Error {
+  constructor(
+    readonly height: number,
+    message: string,
+  ) {
+    super(`block ${height}: ${message}`);
+  }
+}
+
+export interface AppliedBlock {
+  header: BlockHeader;
+  hash: string;
+  wire: WireBlock;
+  txs: DecodedTx[];
+  cert: CommitCertificate;
+  changes: Change[];
+}
+
+/**
+ * Applies one transaction on top of `view`, staging its changes only if every rule holds, so a
+ * rejected transaction leaves nothing behind.
+ */
+export function applyTx(view: Overlay, tx: DecodedTx, ctx: TxContext, chainId: string, verify: VerifySignature) {
+  if (tx.body.chainId !== chainId) throw new RuleError(`the transaction is for chain ${tx.body.chainId}`);
+  if (view.hasTx(tx.id)) throw new RuleError('the transaction is already on chain');
+  if (!verifyTxSignature(tx, verify)) throw new RuleError('the transaction signature does not verify');
+  const scratch = new Overlay(view);
+  applyMembershipTx(scratch, tx.body, ctx);
+  for (const change of scratch.changes) view.put(change);
+  view.addTx(tx.id);
+}
+
+/** Starts a block: proposals past their deadline expire before any transaction is applied. */
+export function beginBlock(view: StateView, height: number, time: number): Overlay {
+  const overlay = new Overlay(view);
+  expireProposals(overlay, height, time);
+  return overlay;
+}
+
+/**
+ * Full verification of a received or stored block against the replica's tip and state: link,
+ * time, Merkle root, validator set, commit certificate, every transaction signature and rule,
+ * and the resulting state hash. Returns the changes to commit; throws BlockRejected.
+ */
+export function verifyBlock(view: StateView, tip: ChainTip, wire: WireBlock, verify: VerifySignature): AppliedBlock {
+  const height = tip.height + 1;
+  const reject = (message: string): never => {
+    throw new BlockRejected(height, message);
+  };
+  let header: BlockHeader;
+  let cert: CommitCertificate;
+  let txs: DecodedTx[];
+  try {
+    header = decodeHeader(wire.header);
+    cert = decodeCertificate(wire.cert);
+    txs = wire.txs.map((text, i) => {
+      try {
+        return decodeTx(text);
+      } catch (error) {
+        throw new Error(`transaction ${i}: ${(error as Error).message}`);
+      }
+    });
+  } catch (error) {
+    return reject((error as Error).message);
+  }
+  if (header.chainId !== tip.chainId) reject(`it belongs to chain ${header.chainId}, not ${tip.chainId}`);
+  if (header.height !== height) reject(`it says height ${header.height}; the next height is ${height}`);
+  if (header.prevHash !== tip.hash) reject('its previous-block hash does not match the block before it');
+  if (header.time <= tip.time) reject('its time is not after the time of the block before it');
+  if (header.txCount !== txs.length) reject(`header counts ${header.txCount} transactions; ${txs.length} are present`);
+  const ids = txs.map((tx) => tx.id);
+  if (new Set(ids).size !== ids.length) reject('it contains the same transaction twice');
+  if (merkleRoot(ids) !== header.txRoot) reject('the Merkle root does not match its transactions');
+
+  const validators = validatorSet(view);
+  if (validatorsHashOf(validators) !== header.validatorsHash) reject('the validator-set hash does not match the validators in force');
+  const validatorKeys = validators.map((v) => v.nodeKey);
+  if (!validatorKeys.includes(header.proposer)) reject('its proposer is not a validator');
+  const hash = blockHashOf(wire.header);
+  const certProblem = certificateProblem(cert, header, hash, validatorKeys, verify);
+  if (certProblem) reject(certProblem);
+
+  const overlay = beginBlock(view, height, header.time);
+  txs.forEach((tx, index) => {
+    try {
+      applyTx(overlay, tx, { txId: tx.id, height, time: header.time }, header.chainId, verify);
+    } catch (error) {
+      reject(`transaction ${index} (${tx.id.slice(0, 12)}…): ${(error as Error).message}`);
+    }
+  });
+  if (nextStateHash(tip.stateHash, overlay.changes) !== header.stateHash) {
+    reject('the state hash does not match the state its transactions produce');
+  }
+  return { header, hash, wire, txs, cert, changes: overlay.changes };
+}
+
+export interface ProposedBlock {
+  header: BlockHeader;
+  headerText: string;
+  hash: string;
+  txs: DecodedTx[];
+  changes: Change[];
+  rejected: { tx: DecodedTx; reason: string }[];
+}
+
+/**
+ * Builds the next block from candidate transactions in order, leaving out those that break a
+ * rule at this point of the chain. The caller collects the commit certificate.
+ */
+export function proposeBlock(
+  view: StateView,
+  tip: ChainTip,
+  candidates: readonly DecodedTx[],
+  time: number,
+  proposerKey: string,
+  verify: VerifySignature,
+): ProposedBlock {
+  const height = tip.height + 1;
+  const blockTime = Math.max(time, tip.time + 1);
+  const overlay = beginBlock(view, height, blockTime);
+  const included: DecodedTx[] = [];
+  const rejected: { tx: DecodedTx; reason: string }[] = [];
+  for (const tx of candidates) {
+    try {
+      applyTx(overlay, tx, { txId: tx.id, height, time: blockTime }, tip.chainId, verify);
+      included.push(tx);
+    } catch (error) {
+      rejected.push({ tx, reason: (error as Error).message });
+    }
+  }
+  const header: BlockHeader = {
+    v: 1,
+    chainId: tip.chainId,
+    height,
+    prevHash: tip.hash,
+    time: blockTime,
+    proposer: proposerKey,
+    txCount: included.length,
+    txRoot: merkleRoot(included.map((tx) => tx.id)),
+    stateHash: nextStateHash(tip.stateHash, overlay.changes),
+    validatorsHash: validatorsHashOf(validatorSet(view)),
+  };
+  const headerText = canonicalText(header);
+  return { header, headerText, hash: blockHashOf(headerText), txs: included, changes: overlay.changes, rejected };
+}

@@ -1,0 +1,50 @@
+import * as ed from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { fromHex, toHex } from './bytes';
+
+ed.hashes.sha512 = sha512;
+
+/**
+ * Whether a signature is valid is decided by ONE rule everywhere (DESIGN.md: RFC 8032
+ * cofactorless with canonical S, as OpenSSL does it). The rule is supplied by the platform
+ * (Node's crypto.verify in main/), because @noble/ed25519's own verify disagrees with it on
+ * edge cases and must never decide validity.
+ */
+export type VerifySignature = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+
+export interface KeyPair {
+  publicKey: string;
+  secretKey: string;
+}
+
+export function generateKeyPair(): KeyPair {
+  const secret = ed.utils.randomSecretKey();
+  return { secretKey: toHex(secret), publicKey: toHex(ed.getPublicKey(secret)) };
+}
+
+export function publicKeyOf(secretKeyHex: string): string {
+  return toHex(ed.getPublicKey(fromHex(secretKeyHex)));
+}
+
+export function sign(secretKeyHex: string, message: Uint8Array): string {
+  return toHex(ed.sign(message, fromHex(secretKeyHex)));
+}
+
+/**
+ * Why a public key may not be registered, or null if it may. Keys are checked once, when they
+ * enter the state: the encoding must be canonical (y < p, no "negative zero" x) and the point
+ * must not be of small order, so no registered key can produce signatures that verify for
+ * every message.
+ */
+export function publicKeyProblem(hex: string): string | null {
+  if (!/^[0-9a-f]{64}$/.test(hex)) return 'a public key is 32 bytes as 64 lowercase hex digits';
+  let point: ed.Point;
+  try {
+    point = ed.Point.fromHex(hex, false);
+  } catch {
+    return 'the public key is not a valid Ed25519 point encoding';
+  }
+  if (point.toHex() !== hex) return 'the public key is not canonically encoded';
+  if (point.isSmallOrder()) return 'the public key is a point of small order';
+  return null;
+}

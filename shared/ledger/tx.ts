@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { concatBytes, fromHex, utf8 } from './bytes';
+import { canonicalText, parseCanonical } from './canonical';
+import { DOMAIN, sha256Hex } from './hash';
+import { sign, type VerifySignature } from './keys';
+import { ChainId, Hash, Nonce, PublicKey, Signature } from './schemas';
+import { MemberId, MemberProfile, ProposalAction, Reason, VoteChoice } from '../members/schemas';
+
+/** Fields every transaction carries: which chain, which member acts, with which key. */
+const common = {
+  v: z.literal(1),
+  chainId: ChainId,
+  member: MemberId,
+  signer: PublicKey,
+  /** Chosen by the signer so that two otherwise equal actions are distinct transactions. */
+  nonce: Nonce,
+};
+
+export const JoinRequestBody = z.strictObject({
+  ...common,
+  type: z.literal('member.join'),
+  profile: MemberProfile,
+});
+
+export const ProposeBody = z.strictObject({
+  ...common,
+  type: z.literal('governance.propose'),
+  action: ProposalAction,
+  reason: Reason.optional(),
+});
+
+export const VoteBody = z.strictObject({
+  ...common,
+  type: z.literal('governance.vote'),
+  proposalId: Hash,
+  choice: VoteChoice,
+});
+
+export const TxBody = z.discriminatedUnion('type', [JoinRequestBody, ProposeBody, VoteBody]);
+export type TxBody = z.infer<typeof TxBody>;
+export type TxType = TxBody['type'];
+export const TX_TYPES = TxBody.options.map((o) => o.shape.type.value) as TxType[];
+
+/**
+ * A signed transaction as it travels and is stored: the body's canonical text exactly as it
+ * was signed, and the signature over the domain tag plus those bytes.
+ */
+export const SignedTx = z.strictObject({ body: z.string().max(64 * 1024), sig: Signature });
+export type SignedTx = z.infer<typeof SignedTx>;
+
+export interface DecodedTx {
+  id: string;
+  /** Canonical text of the SignedTx: the bytes that are stored, hashed and sent. */
+  text: string;
+  signed: SignedTx;
+  body: TxBody;
+}
+
+export function signingBytes(bodyText: string): Uint8Array {
+  return concatBytes(DOMAIN.tx, utf8(bodyText));
+}
+
+export function txIdOf(text: string): string {
+  return sha256Hex(utf8(text));
+}
+
+/** Signs a body with the secret key of `body.signer`. Throws if the body is not valid. */
+export function signTx(body: TxBody, secretKey: string): DecodedTx {
+  const checked = TxBody.parse(body);
+  const bodyText = canonicalText(checked);
+  const signed: SignedTx = { body: bodyText, sig: sign(secretKey, signingBytes(bodyText)) };
+  const text = canonicalText(signed);
+  return { id: txIdOf(text), text, signed, body: checked };
+}
+
+export class TxFormatError extends Error {}
+
+function describeZod(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+/**
+ * Decodes stored or received transaction text: canonical JSON envelope, canonical body, strict
+ * schema. Does not check the signature (see verifyTxSignature) nor any state rule.
+ */
+export function decodeTx(text: string): DecodedTx {
+  let envelope: unknown;
+  try {
+    envelope = parseCanonical(text);
+  } catch (error) {
+    throw new TxFormatError(`transaction: ${(error as Error).message}`);
+  }
+  const signed = SignedTx.safeParse(envelope);
+  if (!signed.success) throw new TxFormatError(`transaction: ${describeZod(signed.error)}`);
+  let rawBody: unknown;
+  try {
+    rawBody = parseCanonical(signed.data.body);
+  } catch (error) {
+    throw new TxFormatError(`transaction body: ${(error as Error).message}`);
+  }
+  const body = TxBody.safeParse(rawBody);
+  if (!body.success) throw new TxFormatError(`transaction body: ${describeZod(body.error)}`);
+  return { id: txIdOf(text), text, signed: signed.data, body: body.data };
+}
+
+export function verifyTxSignature(tx: DecodedTx, verify: VerifySignature): boolean {
+  return verify(fromHex(tx.body.signer), signingBytes(tx.signed.body), fromHex(tx.signed.sig));
+}
+
+export { describeZod };

@@ -1,0 +1,316 @@
+import { canonicalText } from '../ledger/canonical';
+import { publicKeyProblem } from '../ledger/keys';
+import type { Overlay, StateView } from '../ledger/state';
+import type { TxBody } from '../ledger/tx';
+import type {
+  AnyAction,
+  MemberRecord,
+  Policy,
+  ProposalAction,
+  ProposalRecord,
+  VoteRecord,
+} from './schemas';
+
+/** A transaction that breaks a ledger rule. The message is shown to the person who acted. */
+export class RuleError extends Error {}
+
+export interface TxContext {
+  txId: string;
+  height: number;
+  /** Block time: the only clock the rules know. */
+  time: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+export function approvalsNeeded(threshold: Policy['threshold'], activeMembers: number): number {
+  switch (threshold) {
+    case 'majority':
+      return Math.floor(activeMembers / 2) + 1;
+    case 'two-thirds':
+      return Math.ceil((2 * activeMembers) / 3);
+    case 'all':
+      return activeMembers;
+  }
+}
+
+export function activeMembers(view: StateView): MemberRecord[] {
+  return view.members().filter((m) => m.status === 'active');
+}
+
+/** Validators in force: active members flagged as validators, sorted by member id. */
+export function validatorSet(view: StateView): { member: string; nodeKey: string }[] {
+  return activeMembers(view)
+    .filter((m) => m.validator)
+    .map((m) => ({ member: m.id, nodeKey: m.nodeKey }));
+}
+
+export interface Tally {
+  approvals: number;
+  rejections: number;
+  needed: number;
+  eligible: number;
+}
+
+/** Only the votes of members active now count: a suspended member's earlier vote does not. */
+export function tally(view: StateView, proposal: ProposalRecord): Tally {
+  const active = new Set(activeMembers(view).map((m) => m.id));
+  const counted = view.votes(proposal.id).filter((v) => active.has(v.member));
+  return {
+    approvals: counted.filter((v) => v.choice === 'approve').length,
+    rejections: counted.filter((v) => v.choice === 'reject').length,
+    needed: approvalsNeeded(view.policy().threshold, active.size),
+    eligible: active.size,
+  };
+}
+
+function requireActiveSigner(view: StateView, body: TxBody): MemberRecord {
+  const member = view.member(body.member);
+  if (!member) throw new RuleError(`${body.member} is not a member of the consortium`);
+  if (member.status !== 'active') throw new RuleError(`${body.member} is ${member.status} and cannot act`);
+  if (!member.adminKeys.includes(body.signer)) {
+    throw new RuleError(`the signing key is not an admin key of ${body.member}`);
+  }
+  return member;
+}
+
+/** Owner of a key in current state or in an open application, if any. */
+function keyHolder(view: StateView, key: string): string | undefined {
+  for (const m of view.members()) {
+    if (m.nodeKey === key || m.adminKeys.includes(key)) return m.id;
+  }
+  for (const p of view.openProposals()) {
+    if (p.action.type === 'admit') {
+      const { profile } = p.action;
+      if (profile.nodeKey === key || profile.adminKeys.includes(key)) return p.action.member;
+    }
+  }
+  return undefined;
+}
+
+function checkNewKey(view: StateView, key: string, label: string): void {
+  const problem = publicKeyProblem(key);
+  if (problem) throw new RuleError(`${label}: ${problem}`);
+  const holder = keyHolder(view, key);
+  if (holder) throw new RuleError(`${label} is already registered to ${holder}`);
+}
+
+function openProposal(
+  view: Overlay,
+  ctx: TxContext,
+  action: AnyAction,
+  proposer: string,
+  reason: string | undefined,
+): ProposalRecord {
+  const record: ProposalRecord = {
+    id: ctx.txId,
+    action,
+    proposer,
+    ...(reason === undefined ? {} : { reason }),
+    createdHeight: ctx.height,
+    createdTime: ctx.time,
+    expiresAt: ctx.time + view.policy().proposalTtlHours * HOUR_MS,
+    status: 'open',
+  };
+  view.put({ kind: 'proposal', id: record.id, value: record });
+  return record;
+}
+
+function applyJoin(view: Overlay, body: Extract<TxBody, { type: 'member.join' }>, ctx: TxContext) {
+  const { profile } = body;
+  if (view.member(body.member)) throw new RuleError(`${body.member} is already a member`);
+  const pending = view
+    .openProposals()
+    .find((p) => p.action.type === 'admit' && p.action.member === body.member);
+  if (pending) throw new RuleError(`${body.member} already has a join request under vote`);
+  if (!profile.adminKeys.includes(body.signer)) {
+    throw new RuleError('a join request must be signed by one of the admin keys it registers');
+  }
+  profile.adminKeys.forEach((key, i) => checkNewKey(view, key, `admin key ${i + 1}`));
+  if (profile.adminKeys.includes(profile.nodeKey)) {
+    throw new RuleError('the node key must differ from the admin keys');
+  }
+  checkNewKey(view, profile.nodeKey, 'the node key');
+  openProposal(view, ctx, { type: 'admit', member: body.member, profile }, body.member, undefined);
+}
+
+/** Why an action cannot be carried out in the given state, or null if it can. */
+function actionProblem(view: StateView, action: AnyAction): string | null {
+  if (action.type === 'change-policy') {
+    return canonicalText(action.policy) === canonicalText(view.policy())
+      ? 'the policy is already in force'
+      : null;
+  }
+  if (action.type === 'admit') {
+    if (view.member(action.member)) return `${action.member} is already a member`;
+    return null;
+  }
+  const target = view.member(action.member);
+  if (!target) return `${action.member} is not a member`;
+  const validators = validatorSet(view);
+  const lastValidator =
+    validators.length === 1 && validators[0]?.member === target.id
+      ? 'it would leave the consortium without a validator'
+      : null;
+  switch (action.type) {
+    case 'suspend':
+      return target.status !== 'active' ? `${target.id} is ${target.status}, not active` : lastValidator;
+    case 'reinstate':
+      return target.status !== 'suspended' ? `${target.id} is ${target.status}, not suspended` : null;
+    case 'revoke':
+      return target.status === 'revoked' ? `${target.id} is already revoked` : lastValidator;
+    case 'add-validator':
+      if (target.status !== 'active') return `${target.id} is ${target.status}, not active`;
+      return target.validator ? `${target.id} is already a validator` : null;
+    case 'remove-validator':
+      return !target.validator ? `${target.id} is not a validator` : lastValidator;
+    case 'rotate-key': {
+      if (target.status === 'revoked') return `${target.id} is revoked`;
+      const current = action.role === 'admin' ? target.adminKeys : [target.nodeKey];
+      if (!current.includes(action.oldKey)) return `the old key is not a ${action.role} key of ${target.id}`;
+      const problem = publicKeyProblem(action.newKey);
+      if (problem) return `the new key: ${problem}`;
+      const holder = keyHolder(view, action.newKey);
+      return holder ? `the new key is already registered to ${holder}` : null;
+    }
+  }
+}
+
+function carryOut(view: Overlay, action: AnyAction, ctx: TxContext): void {
+  if (action.type === 'change-policy') {
+    view.put({ kind: 'policy', value: action.policy });
+    return;
+  }
+  if (action.type === 'admit') {
+    const record: MemberRecord = {
+      id: action.member,
+      ...action.profile,
+      status: 'active',
+      validator: false,
+      joinedHeight: ctx.height,
+    };
+    view.put({ kind: 'member', id: record.id, value: record });
+    return;
+  }
+  const target = view.member(action.member) as MemberRecord;
+  const next: MemberRecord = { ...target };
+  switch (action.type) {
+    case 'suspend':
+      next.status = 'suspended';
+      break;
+    case 'reinstate':
+      next.status = 'active';
+      break;
+    case 'revoke':
+      next.status = 'revoked';
+      next.validator = false;
+      break;
+    case 'add-validator':
+      next.validator = true;
+      break;
+    case 'remove-validator':
+      next.validator = false;
+      break;
+    case 'rotate-key':
+      if (action.role === 'node') next.nodeKey = action.newKey;
+      else next.adminKeys = target.adminKeys.map((k) => (k === action.oldKey ? action.newKey : k));
+      break;
+  }
+  view.put({ kind: 'member', id: next.id, value: next });
+}
+
+/**
+ * Decides every open proposal whose threshold is now met, or that can no longer reach it, in
+ * (createdHeight, id) order. Carrying one out can change who is active and so decide others;
+ * the loop runs until nothing changes.
+ */
+export function settleProposals(view: Overlay, ctx: TxContext): void {
+  for (;;) {
+    let decidedOne = false;
+    for (const proposal of view.openProposals()) {
+      const t = tally(view, proposal);
+      let status: ProposalRecord['status'] | null = null;
+      let failure: string | null = null;
+      if (t.approvals >= t.needed && t.needed > 0) {
+        failure = actionProblem(view, proposal.action);
+        status = failure ? 'failed' : 'approved';
+      } else if (t.rejections > t.eligible - t.needed) {
+        status = 'rejected';
+      }
+      if (!status) continue;
+      const decided: ProposalRecord = {
+        ...proposal,
+        status,
+        decidedHeight: ctx.height,
+        decidedTime: ctx.time,
+        ...(failure ? { failure } : {}),
+      };
+      view.put({ kind: 'proposal', id: decided.id, value: decided });
+      if (status === 'approved') carryOut(view, proposal.action, ctx);
+      decidedOne = true;
+      break;
+    }
+    if (!decidedOne) return;
+  }
+}
+
+/** Proposals past their deadline expire at the start of the first block at or after it. */
+export function expireProposals(view: Overlay, height: number, time: number): void {
+  for (const proposal of view.openProposals()) {
+    if (proposal.expiresAt <= time) {
+      const expired: ProposalRecord = { ...proposal, status: 'expired', decidedHeight: height, decidedTime: time };
+      view.put({ kind: 'proposal', id: expired.id, value: expired });
+    }
+  }
+}
+
+function sameAction(a: AnyAction, b: ProposalAction): boolean {
+  return canonicalText(a) === canonicalText(b);
+}
+
+function applyPropose(view: Overlay, body: Extract<TxBody, { type: 'governance.propose' }>, ctx: TxContext) {
+  requireActiveSigner(view, body);
+  const problem = actionProblem(view, body.action);
+  if (problem) throw new RuleError(`cannot propose ${body.action.type}: ${problem}`);
+  if (view.openProposals().some((p) => sameAction(p.action, body.action))) {
+    throw new RuleError(`the same ${body.action.type} proposal is already under vote`);
+  }
+  openProposal(view, ctx, body.action, body.member, body.reason);
+}
+
+function applyVote(view: Overlay, body: Extract<TxBody, { type: 'governance.vote' }>, ctx: TxContext) {
+  requireActiveSigner(view, body);
+  const proposal = view.proposal(body.proposalId);
+  if (!proposal) throw new RuleError(`no proposal ${body.proposalId}`);
+  if (proposal.status !== 'open') throw new RuleError(`the proposal is already ${proposal.status}`);
+  if (proposal.expiresAt <= ctx.time) throw new RuleError('the proposal has expired');
+  const previous = view.votes(proposal.id).find((v) => v.member === body.member);
+  if (previous?.choice === body.choice) {
+    throw new RuleError(`${body.member} has already voted ${body.choice} on this proposal`);
+  }
+  const vote: VoteRecord = {
+    proposalId: proposal.id,
+    member: body.member,
+    choice: body.choice,
+    signer: body.signer,
+    txId: ctx.txId,
+    height: ctx.height,
+  };
+  view.put({ kind: 'vote', proposalId: proposal.id, member: body.member, value: vote });
+}
+
+/** Applies one membership or governance transaction; throws RuleError if it breaks a rule. */
+export function applyMembershipTx(view: Overlay, body: TxBody, ctx: TxContext): void {
+  switch (body.type) {
+    case 'member.join':
+      applyJoin(view, body, ctx);
+      break;
+    case 'governance.propose':
+      applyPropose(view, body, ctx);
+      break;
+    case 'governance.vote':
+      applyVote(view, body, ctx);
+      break;
+  }
+  settleProposals(view, ctx);
+}

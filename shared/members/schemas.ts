@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { Hash, Height, Label, Millis, PublicKey } from '../ledger/schemas';
+
+export const MemberId = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$/,
+    'a member id is 3-40 lowercase letters, digits or inner dashes',
+  );
+export type MemberId = z.infer<typeof MemberId>;
+
+export const MEMBER_KINDS = [
+  'hospital',
+  'clinic',
+  'manufacturer',
+  'distributor',
+  'pharmacy',
+  'research',
+  'regulator',
+] as const;
+export const MemberKind = z.enum(MEMBER_KINDS);
+export type MemberKind = z.infer<typeof MemberKind>;
+
+export const MEMBER_STATUSES = ['active', 'suspended', 'revoked'] as const;
+export const MemberStatus = z.enum(MEMBER_STATUSES);
+export type MemberStatus = z.infer<typeof MemberStatus>;
+
+export const Endpoint = z
+  .string()
+  .max(200, 'an endpoint is at most 200 characters')
+  .regex(/^[a-z][a-z0-9+.-]*:\/\/[^\s/]+(?:\/\S*)?$/, 'an endpoint is a URL such as tcp://node.example.org:7400');
+
+export const AdminKeys = z
+  .array(PublicKey)
+  .min(1, 'at least one admin key is required')
+  .max(5, 'at most 5 admin keys')
+  .refine((keys) => new Set(keys).size === keys.length, 'admin keys must be distinct');
+
+/** What an organisation states about itself when it applies, or is founded at genesis. */
+export const MemberProfile = z.strictObject({
+  legalName: Label(120, 'the legal name'),
+  kind: MemberKind,
+  adminKeys: AdminKeys,
+  nodeKey: PublicKey,
+  endpoint: Endpoint,
+});
+export type MemberProfile = z.infer<typeof MemberProfile>;
+
+export const MemberRecord = MemberProfile.extend({
+  id: MemberId,
+  status: MemberStatus,
+  validator: z.boolean(),
+  joinedHeight: Height,
+});
+export type MemberRecord = z.infer<typeof MemberRecord>;
+
+export const THRESHOLDS = ['majority', 'two-thirds', 'all'] as const;
+export const Policy = z.strictObject({
+  /** Share of active members whose approval decides a proposal. */
+  threshold: z.enum(THRESHOLDS),
+  /** How long a proposal stays open before it expires. */
+  proposalTtlHours: z.int().min(1).max(24 * 365),
+});
+export type Policy = z.infer<typeof Policy>;
+
+export const Reason = Label(500, 'the reason');
+
+const target = { member: MemberId };
+export const ProposalAction = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('suspend'), ...target }),
+  z.strictObject({ type: z.literal('reinstate'), ...target }),
+  z.strictObject({ type: z.literal('revoke'), ...target }),
+  z.strictObject({ type: z.literal('add-validator'), ...target }),
+  z.strictObject({ type: z.literal('remove-validator'), ...target }),
+  z.strictObject({ type: z.literal('change-policy'), policy: Policy }),
+  z.strictObject({
+    type: z.literal('rotate-key'),
+    ...target,
+    role: z.enum(['admin', 'node']),
+    oldKey: PublicKey,
+    newKey: PublicKey,
+  }),
+]);
+export type ProposalAction = z.infer<typeof ProposalAction>;
+
+/** An admission proposal carries the applicant's own signed statement. */
+export const AdmitAction = z.strictObject({
+  type: z.literal('admit'),
+  member: MemberId,
+  profile: MemberProfile,
+});
+export type AdmitAction = z.infer<typeof AdmitAction>;
+
+export const AnyAction = z.discriminatedUnion('type', [AdmitAction, ...ProposalAction.options]);
+export type AnyAction = z.infer<typeof AnyAction>;
+export type ActionType = AnyAction['type'];
+
+export const PROPOSAL_STATUSES = ['open', 'approved', 'rejected', 'expired', 'failed'] as const;
+export const ProposalStatus = z.enum(PROPOSAL_STATUSES);
+export type ProposalStatus = z.infer<typeof ProposalStatus>;
+
+export const ProposalRecord = z.strictObject({
+  id: Hash,
+  action: AnyAction,
+  /** Member id of the proposer; for an admission, the applicant's id. */
+  proposer: MemberId,
+  reason: Reason.optional(),
+  createdHeight: Height,
+  createdTime: Millis,
+  expiresAt: Millis,
+  status: ProposalStatus,
+  decidedHeight: Height.optional(),
+  decidedTime: Millis.optional(),
+  /** Why an approved proposal could not be carried out. */
+  failure: z.string().optional(),
+});
+export type ProposalRecord = z.infer<typeof ProposalRecord>;
+
+export const VoteChoice = z.enum(['approve', 'reject']);
+export type VoteChoice = z.infer<typeof VoteChoice>;
+
+export const VoteRecord = z.strictObject({
+  proposalId: Hash,
+  member: MemberId,
+  choice: VoteChoice,
+  signer: PublicKey,
+  txId: Hash,
+  height: Height,
+});
+export type VoteRecord = z.infer<typeof VoteRecord>;

@@ -1,0 +1,269 @@
+import { z } from 'zod';
+import { ChainId, Hash, Height, Millis, PublicKey } from '../ledger/schemas';
+import {
+  AnyAction,
+  MemberId,
+  MemberKind,
+  MemberStatus,
+  Policy,
+  ProposalStatus,
+  VoteChoice,
+} from '../members/schemas';
+
+/*
+ * The one contract between the console UI and the node service. Every transport (Electron IPC,
+ * loopback HTTP) carries { method, params } and answers with RpcResponse; handlers validate
+ * params with these strict schemas, so unknown fields and wrong types never reach the node.
+ */
+
+const NoParams = z.strictObject({});
+
+export const ProfileSummary = z.strictObject({
+  memberId: MemberId,
+  memberName: z.string(),
+  kind: MemberKind,
+  publicKey: PublicKey,
+  unlocked: z.boolean(),
+  /** A demo profile's passphrase is published with the demo. */
+  demo: z.boolean(),
+});
+export type ProfileSummary = z.infer<typeof ProfileSummary>;
+
+export const Session = z.strictObject({
+  dataDir: z.string(),
+  hasReplica: z.boolean(),
+  chainId: ChainId.nullable(),
+  profile: ProfileSummary.nullable(),
+});
+export type Session = z.infer<typeof Session>;
+
+export const ChainStatus = z.strictObject({
+  chainId: ChainId,
+  height: Height,
+  lastBlockHash: Hash,
+  lastBlockTime: Millis,
+  validators: z.int(),
+  members: z.strictObject({ active: z.int(), suspended: z.int(), revoked: z.int() }),
+  openProposals: z.int(),
+  pendingTxs: z.int(),
+  policy: Policy,
+});
+export type ChainStatus = z.infer<typeof ChainStatus>;
+
+export const MemberView = z.strictObject({
+  id: MemberId,
+  legalName: z.string(),
+  kind: MemberKind,
+  status: MemberStatus,
+  validator: z.boolean(),
+  adminKeys: z.array(PublicKey),
+  nodeKey: PublicKey,
+  endpoint: z.string(),
+  joinedHeight: Height,
+});
+export type MemberView = z.infer<typeof MemberView>;
+
+export const VoteView = z.strictObject({
+  member: MemberId,
+  memberName: z.string(),
+  choice: VoteChoice,
+  height: Height,
+  txId: Hash,
+  /** False when the member is no longer active: its vote no longer counts. */
+  counted: z.boolean(),
+});
+export type VoteView = z.infer<typeof VoteView>;
+
+export const ProposalView = z.strictObject({
+  id: Hash,
+  action: AnyAction,
+  proposer: MemberId,
+  reason: z.string().nullable(),
+  createdHeight: Height,
+  createdTime: Millis,
+  expiresAt: Millis,
+  status: ProposalStatus,
+  decidedHeight: Height.nullable(),
+  decidedTime: Millis.nullable(),
+  failure: z.string().nullable(),
+  tally: z.strictObject({ approvals: z.int(), rejections: z.int(), needed: z.int(), eligible: z.int() }),
+  votes: z.array(VoteView),
+  /** The profile member's counted vote, if any. */
+  myVote: VoteChoice.nullable(),
+  /** Vote transactions of this profile that are signed but not yet in a block. */
+  myPendingVote: VoteChoice.nullable(),
+});
+export type ProposalView = z.infer<typeof ProposalView>;
+
+export const MemberDetail = z.strictObject({
+  member: MemberView,
+  /** Proposals about this member, newest first. */
+  history: z.array(ProposalView),
+});
+
+export const BlockSummary = z.strictObject({
+  height: Height,
+  hash: Hash,
+  time: Millis,
+  proposer: z.string(),
+  proposerMember: MemberId.nullable(),
+  txCount: z.int(),
+});
+export type BlockSummary = z.infer<typeof BlockSummary>;
+
+export const TxSummary = z.strictObject({
+  id: Hash,
+  index: z.int(),
+  type: z.string(),
+  member: MemberId,
+  summary: z.string(),
+});
+export type TxSummary = z.infer<typeof TxSummary>;
+
+export const BlockDetail = z.strictObject({
+  summary: BlockSummary,
+  header: z.strictObject({
+    chainId: ChainId,
+    height: Height,
+    prevHash: Hash,
+    time: Millis,
+    proposer: z.string(),
+    txCount: z.int(),
+    txRoot: Hash,
+    stateHash: Hash,
+    validatorsHash: Hash,
+  }),
+  certificate: z
+    .strictObject({
+      round: z.int(),
+      signers: z.array(z.strictObject({ validator: PublicKey, member: MemberId.nullable() })),
+    })
+    .nullable(),
+  txs: z.array(TxSummary),
+});
+export type BlockDetail = z.infer<typeof BlockDetail>;
+
+export const TxDetail = z.strictObject({
+  id: Hash,
+  height: Height,
+  index: z.int(),
+  blockHash: Hash,
+  blockTime: Millis,
+  type: z.string(),
+  member: MemberId,
+  signer: PublicKey,
+  signerRole: z.string(),
+  summary: z.string(),
+  body: z.record(z.string(), z.unknown()),
+  signature: z.string(),
+  signatureValid: z.boolean(),
+  /** RFC 6962 audit path from the transaction id to the block's Merkle root. */
+  inclusionProof: z.array(Hash),
+  inclusionValid: z.boolean(),
+});
+export type TxDetail = z.infer<typeof TxDetail>;
+
+export const Submitted = z.strictObject({ txId: Hash });
+
+const passphrase = z.string().min(8, 'the passphrase has at least 8 characters').max(1024);
+
+export const methods = {
+  'session.get': { params: NoParams, result: Session },
+  'session.openDemo': { params: NoParams, result: Session },
+  'session.createProfile': {
+    params: z.strictObject({
+      keyFile: z.string().min(1, 'choose a key file').max(16 * 1024),
+      passphrase,
+    }),
+    result: Session,
+  },
+  'session.unlock': { params: z.strictObject({ passphrase: z.string().min(1).max(1024) }), result: Session },
+  'chain.status': { params: NoParams, result: ChainStatus },
+  'members.list': { params: NoParams, result: z.array(MemberView) },
+  'members.get': { params: z.strictObject({ id: MemberId }), result: MemberDetail },
+  'proposals.list': {
+    params: z.strictObject({ status: z.enum(['open', 'decided']) }),
+    result: z.array(ProposalView),
+  },
+  'proposals.get': { params: z.strictObject({ id: Hash }), result: ProposalView },
+  'proposals.vote': {
+    params: z.strictObject({ proposalId: Hash, choice: VoteChoice }),
+    result: Submitted,
+  },
+  'blocks.list': {
+    params: z.strictObject({
+      /** Newest first, starting below this height; omitted means from the tip. */
+      before: Height.optional(),
+      limit: z.int().min(1).max(100),
+    }),
+    result: z.strictObject({ tipHeight: Height, blocks: z.array(BlockSummary) }),
+  },
+  'blocks.get': { params: z.strictObject({ height: Height }), result: BlockDetail },
+  'txs.get': { params: z.strictObject({ id: Hash }), result: TxDetail },
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type Params<M extends MethodName> = z.input<Methods[M]['params']>;
+export type Result<M extends MethodName> = z.infer<Methods[M]['result']>;
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(methods, name);
+}
+
+export const ERROR_CODES = [
+  'bad_request',
+  'not_found',
+  'rejected',
+  'no_replica',
+  'no_profile',
+  'locked',
+  'unauthorized',
+  'internal',
+] as const;
+export const RpcErrorBody = z.strictObject({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  /** Field-level problems of a bad request: path in params and what is wrong there. */
+  issues: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+});
+export type RpcErrorBody = z.infer<typeof RpcErrorBody>;
+export type RpcErrorCode = RpcErrorBody['code'];
+
+export type RpcResponse<M extends MethodName = MethodName> =
+  | { ok: true; result: Result<M> }
+  | { ok: false; error: RpcErrorBody };
+
+export const RpcRequest = z.strictObject({ method: z.string(), params: z.unknown() });
+
+/** Pushed to every connected console when the replica changes. */
+export const RpcEvent = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('block.committed'), height: Height, hash: Hash, txCount: z.int() }),
+  z.strictObject({ type: z.literal('proposal.opened'), id: Hash, action: z.string(), member: MemberId }),
+  z.strictObject({ type: z.literal('proposal.decided'), id: Hash, status: ProposalStatus, member: MemberId }),
+  z.strictObject({ type: z.literal('tx.rejected'), txId: Hash, reason: z.string() }),
+]);
+export type RpcEvent = z.infer<typeof RpcEvent>;
+
+/** Raised by callers of the contract, whatever the transport. */
+export class RpcError extends Error {
+  constructor(
+    readonly code: RpcErrorCode,
+    message: string,
+    readonly issues?: { path: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+/** The interface the renderer programs against; each transport implements it. */
+export interface RpcClient {
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  /** Returns an unsubscribe function. */
+  onEvent(listener: (event: RpcEvent) => void): () => void;
+}
+
+/** Names of the Electron IPC channels; the only place they are spelled. */
+export const IPC = { rpc: 'carechain:rpc', events: 'carechain:events' } as const;
