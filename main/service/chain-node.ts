@@ -1,0 +1,126 @@
+import { signCommit, type CommitCertificate, type WireBlock } from '../../shared/ledger/block';
+import { canonicalText } from '../../shared/ledger/canonical';
+import { applyTx, beginBlock, proposeBlock, type AppliedBlock } from '../../shared/ledger/chain';
+import type { KeyPair } from '../../shared/ledger/keys';
+import { decodeTx, type DecodedTx } from '../../shared/ledger/tx';
+import { RuleError, validatorSet } from '../../shared/members/rules';
+import { verifySignature } from '../platform/ed25519';
+import type { Replica } from '../store/replica';
+
+const MEMPOOL_LIMIT = 5_000;
+
+export interface ChainNodeListener {
+  committed?(block: AppliedBlock): void;
+  rejected?(tx: DecodedTx, reason: string): void;
+}
+
+/**
+ * A node's live chain: the replica, the mempool of signed transactions waiting for a block, and
+ * block production when this node's key is the validator. The one validator of the skeleton
+ * signs its blocks with the same commit-certificate format a multi-validator round will fill.
+ */
+export class ChainNode {
+  private readonly pool = new Map<string, DecodedTx>();
+  private readonly listeners = new Set<ChainNodeListener>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly replica: Replica,
+    private readonly nodeKey: KeyPair | null,
+    /** Wall clock of this node; only used to choose the time of a block it proposes. */
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  listen(listener: ChainNodeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  pending(): DecodedTx[] {
+    return [...this.pool.values()];
+  }
+
+  /** Validates a transaction against the replica plus everything already pending, then queues it. */
+  submit(tx: DecodedTx): string {
+    if (this.pool.has(tx.id)) throw new RuleError('the transaction is already waiting for a block');
+    if (this.pool.size >= MEMPOOL_LIMIT) throw new RuleError('the node has too many pending transactions; try again shortly');
+    const tip = this.replica.tip();
+    const height = tip.height + 1;
+    const time = Math.max(this.clock(), tip.time + 1);
+    const overlay = beginBlock(this.replica.view, height, time);
+    for (const pending of this.pool.values()) {
+      try {
+        applyTx(overlay, pending, { txId: pending.id, height, time }, tip.chainId, verifySignature);
+      } catch {
+        // A pending transaction that no longer applies is dropped when the next block is built.
+      }
+    }
+    applyTx(overlay, tx, { txId: tx.id, height, time }, tip.chainId, verifySignature);
+    this.pool.set(tx.id, tx);
+    return tx.id;
+  }
+
+  submitText(text: string): string {
+    return this.submit(decodeTx(text));
+  }
+
+  /** Whether this node alone can certify blocks: its key is the whole validator set. */
+  canProduce(): boolean {
+    if (!this.nodeKey) return false;
+    const validators = validatorSet(this.replica.view);
+    return validators.length === 1 && validators[0]?.nodeKey === this.nodeKey.publicKey;
+  }
+
+  private blockDue(now: number): boolean {
+    if (this.pool.size > 0) return true;
+    const expiry = this.replica.nextExpiry();
+    return expiry !== null && expiry <= now;
+  }
+
+  /** Builds, certifies and commits the next block if one is due. */
+  produce(): AppliedBlock | null {
+    if (!this.nodeKey || !this.canProduce()) return null;
+    const now = this.clock();
+    if (!this.blockDue(now)) return null;
+    const tip = this.replica.tip();
+    const proposed = proposeBlock(this.replica.view, tip, [...this.pool.values()], now, this.nodeKey.publicKey, verifySignature);
+    for (const { tx, reason } of proposed.rejected) {
+      this.pool.delete(tx.id);
+      for (const l of this.listeners) l.rejected?.(tx, reason);
+    }
+    if (proposed.txs.length === 0 && !this.blockDue(proposed.header.time)) return null;
+    const cert: CommitCertificate = {
+      height: proposed.header.height,
+      round: 0,
+      blockHash: proposed.hash,
+      signatures: [
+        {
+          validator: this.nodeKey.publicKey,
+          sig: signCommit(tip.chainId, proposed.header.height, 0, proposed.hash, this.nodeKey.secretKey),
+        },
+      ],
+    };
+    const wire: WireBlock = { header: proposed.headerText, txs: proposed.txs.map((t) => t.text), cert: canonicalText(cert) };
+    const applied = this.replica.importBlock(wire);
+    for (const tx of applied.txs) this.pool.delete(tx.id);
+    for (const l of this.listeners) l.committed?.(applied);
+    return applied;
+  }
+
+  /** Produces blocks on a timer; errors are reported, not thrown, so the node keeps running. */
+  start(intervalMs: number, onError: (error: Error) => void): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      try {
+        this.produce();
+      } catch (error) {
+        onError(error as Error);
+      }
+    }, intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,240 @@
+import { randomBytes } from 'node:crypto';
+import { decodeHeader, decodeCertificate } from '../../shared/ledger/block';
+import { inclusionProof, verifyInclusion } from '../../shared/ledger/merkle';
+import { decodeTx, signTx, verifyTxSignature, type DecodedTx } from '../../shared/ledger/tx';
+import { describeTx } from '../../shared/members/describe';
+import { activeMembers, tally, validatorSet } from '../../shared/members/rules';
+import type { MemberRecord, ProposalRecord } from '../../shared/members/schemas';
+import type { MethodName, Params, ProposalView, Result, Session as SessionView, TxSummary } from '../../shared/rpc/contract';
+import { verifySignature } from '../platform/ed25519';
+import { textOf, type BlockRow, type TxRow } from '../store/replica';
+import type { ChainNode } from './chain-node';
+import type { DataPaths } from './data-dir';
+import { ServiceError } from './service-error';
+import type { Session } from './session';
+
+/** A fresh nonce for a transaction this node signs. */
+function newNonce(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export type Handlers = { [M in MethodName]: (params: Params<M>) => Result<M> | Promise<Result<M>> };
+
+interface HandlerDeps {
+  session: Session;
+  node: () => ChainNode;
+  openDemo: () => void;
+  paths: DataPaths;
+}
+
+function memberView(m: MemberRecord) {
+  return {
+    id: m.id,
+    legalName: m.legalName,
+    kind: m.kind,
+    status: m.status,
+    validator: m.validator,
+    adminKeys: m.adminKeys,
+    nodeKey: m.nodeKey,
+    endpoint: m.endpoint,
+    joinedHeight: m.joinedHeight,
+  };
+}
+
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { session } = deps;
+
+  const sessionView = (): SessionView => {
+    let node: ChainNode | null = null;
+    try {
+      node = deps.node();
+    } catch {
+      node = null;
+    }
+    return {
+      dataDir: deps.paths.root,
+      hasReplica: node !== null,
+      chainId: node ? node.replica.tip().chainId : null,
+      profile: session.summary(),
+    };
+  };
+
+  const proposalView = (node: ChainNode, p: ProposalRecord): ProposalView => {
+    const view = node.replica.view;
+    const active = new Set(activeMembers(view).map((m) => m.id));
+    const me = session.memberId();
+    const votes = view.votes(p.id).map((v) => ({
+      member: v.member,
+      memberName: view.member(v.member)?.legalName ?? v.member,
+      choice: v.choice,
+      height: v.height,
+      txId: v.txId,
+      counted: active.has(v.member),
+    }));
+    const pendingVote = node
+      .pending()
+      .filter((tx) => tx.body.type === 'governance.vote' && tx.body.proposalId === p.id && tx.body.member === me)
+      .at(-1);
+    return {
+      id: p.id,
+      action: p.action,
+      proposer: p.proposer,
+      reason: p.reason ?? null,
+      createdHeight: p.createdHeight,
+      createdTime: p.createdTime,
+      expiresAt: p.expiresAt,
+      status: p.status,
+      decidedHeight: p.decidedHeight ?? null,
+      decidedTime: p.decidedTime ?? null,
+      failure: p.failure ?? null,
+      tally: tally(view, p),
+      votes,
+      myVote: votes.find((v) => v.member === me && v.counted)?.choice ?? null,
+      myPendingVote: pendingVote?.body.type === 'governance.vote' ? pendingVote.body.choice : null,
+    };
+  };
+
+  const memberOfNodeKey = (node: ChainNode, key: string): string | null =>
+    node.replica.view.members().find((m) => m.nodeKey === key)?.id ?? null;
+
+  const blockSummary = (node: ChainNode, row: BlockRow) => ({
+    height: row.height,
+    hash: row.hash,
+    time: row.time,
+    proposer: row.proposer,
+    proposerMember: row.proposer ? memberOfNodeKey(node, row.proposer) : null,
+    txCount: row.tx_count,
+  });
+
+  const txSummary = (row: TxRow): TxSummary => {
+    const tx = decodeTx(textOf(row.bytes));
+    return { id: row.id, index: row.idx, type: row.type, member: row.member, summary: describeTx(tx.body) };
+  };
+
+  const signerRole = (node: ChainNode, tx: DecodedTx): string => {
+    const member = node.replica.view.member(tx.body.member);
+    if (tx.body.type === 'member.join') return `admin key of applicant ${tx.body.member}`;
+    if (member?.adminKeys.includes(tx.body.signer)) return `admin key of ${member.id}`;
+    return `former admin key of ${tx.body.member}`;
+  };
+
+  return {
+    'session.get': () => sessionView(),
+    'session.openDemo': () => {
+      deps.openDemo();
+      return sessionView();
+    },
+    'session.createProfile': ({ keyFile, passphrase }) => {
+      session.create(deps.node(), keyFile, passphrase);
+      return sessionView();
+    },
+    'session.unlock': ({ passphrase }) => {
+      session.unlock(passphrase);
+      return sessionView();
+    },
+    'chain.status': () => {
+      const node = deps.node();
+      const view = node.replica.view;
+      const tip = node.replica.tip();
+      const members = view.members();
+      const count = (status: MemberRecord['status']) => members.filter((m) => m.status === status).length;
+      return {
+        chainId: tip.chainId,
+        height: tip.height,
+        lastBlockHash: tip.hash,
+        lastBlockTime: tip.time,
+        validators: validatorSet(view).length,
+        members: { active: count('active'), suspended: count('suspended'), revoked: count('revoked') },
+        openProposals: view.openProposals().length,
+        pendingTxs: node.pending().length,
+        policy: view.policy(),
+      };
+    },
+    'members.list': () => deps.node().replica.view.members().map(memberView),
+    'members.get': ({ id }) => {
+      const node = deps.node();
+      const member = node.replica.view.member(id);
+      if (!member) throw new ServiceError('not_found', `no member ${id}`);
+      return { member: memberView(member), history: node.replica.proposalsAbout(id).map((p) => proposalView(node, p)) };
+    },
+    'proposals.list': ({ status }) => {
+      const node = deps.node();
+      const records = status === 'open' ? node.replica.view.openProposals() : node.replica.decidedProposals(200);
+      return records.map((p) => proposalView(node, p));
+    },
+    'proposals.get': ({ id }) => {
+      const node = deps.node();
+      const p = node.replica.view.proposal(id);
+      if (!p) throw new ServiceError('not_found', `no proposal ${id}`);
+      return proposalView(node, p);
+    },
+    'proposals.vote': ({ proposalId, choice }) => {
+      const node = deps.node();
+      const { memberId, key } = session.signer();
+      const tx = signTx(
+        {
+          v: 1,
+          type: 'governance.vote',
+          chainId: node.replica.tip().chainId,
+          member: memberId,
+          signer: key.publicKey,
+          nonce: newNonce(),
+          proposalId,
+          choice,
+        },
+        key.secretKey,
+      );
+      return { txId: node.submit(tx) };
+    },
+    'blocks.list': ({ before, limit }) => {
+      const node = deps.node();
+      const tip = node.replica.tip();
+      const rows = node.replica.blocksBefore(before ?? tip.height + 1, limit);
+      return { tipHeight: tip.height, blocks: rows.map((r) => blockSummary(node, r)) };
+    },
+    'blocks.get': ({ height }) => {
+      const node = deps.node();
+      const row = node.replica.block(height);
+      if (!row) throw new ServiceError('not_found', `no block at height ${height}`);
+      const header = decodeHeader(textOf(row.header));
+      const certText = textOf(row.cert);
+      const cert = certText ? decodeCertificate(certText) : null;
+      const { v: _v, ...fields } = header;
+      return {
+        summary: blockSummary(node, row),
+        header: fields,
+        certificate: cert
+          ? { round: cert.round, signers: cert.signatures.map((s) => ({ validator: s.validator, member: memberOfNodeKey(node, s.validator) })) }
+          : null,
+        txs: node.replica.txsAt(height).map(txSummary),
+      };
+    },
+    'txs.get': ({ id }) => {
+      const node = deps.node();
+      const row = node.replica.tx(id);
+      if (!row) throw new ServiceError('not_found', `no transaction ${id} on chain`);
+      const block = node.replica.block(row.height) as BlockRow;
+      const header = decodeHeader(textOf(block.header));
+      const tx = decodeTx(textOf(row.bytes));
+      const ids = node.replica.txsAt(row.height).map((t) => t.id);
+      const proof = inclusionProof(ids, row.idx);
+      return {
+        id: row.id,
+        height: row.height,
+        index: row.idx,
+        blockHash: block.hash,
+        blockTime: block.time,
+        type: row.type,
+        member: row.member,
+        signer: row.signer,
+        signerRole: signerRole(node, tx),
+        summary: describeTx(tx.body),
+        body: tx.body as unknown as Record<string, unknown>,
+        signature: tx.signed.sig,
+        signatureValid: verifyTxSignature(tx, verifySignature),
+        inclusionProof: proof,
+        inclusionValid: verifyInclusion(row.id, row.idx, ids.length, proof, header.txRoot),
+      };
+    },
+  };
+}

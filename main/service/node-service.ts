@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import type { AppliedBlock } from '../../shared/ledger/chain';
+import { TxFormatError, describeZod } from '../../shared/ledger/tx';
+import { RuleError } from '../../shared/members/rules';
+import {
+  isMethodName,
+  methods,
+  RpcRequest,
+  type MethodName,
+  type Params,
+  type Result,
+  type RpcErrorBody,
+  type RpcEvent,
+  type RpcResponse,
+} from '../../shared/rpc/contract';
+import { Replica } from '../store/replica';
+import { ChainNode } from './chain-node';
+import { dataPaths, ensureDir } from './data-dir';
+import { buildDemo } from './demo';
+import { KeyFileError, readKeyFile, readProfile } from './keystore';
+import { acquireLock, type Lock } from './lock';
+import type { NodeService, NodeServiceOptions } from './node-service-api';
+import { ServiceError } from './service-error';
+import { createHandlers, type Handlers } from './handlers';
+import { Session } from './session';
+
+export { ServiceError };
+
+const BLOCK_INTERVAL_MS = 400;
+
+function issuesOf(error: z.ZodError): RpcErrorBody['issues'] {
+  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+function toErrorBody(error: unknown): RpcErrorBody {
+  if (error instanceof ServiceError) return { code: error.code, message: error.message };
+  if (error instanceof RuleError || error instanceof TxFormatError) return { code: 'rejected', message: error.message };
+  if (error instanceof KeyFileError) return { code: 'bad_request', message: error.message };
+  console.error('carechain: internal error', error);
+  return { code: 'internal', message: 'the node service failed to handle the request; see its log' };
+}
+
+/**
+ * The node service: owns the replica, the chain node and the console profile, and answers the
+ * RPC contract. Transports hand it raw requests; everything is validated here.
+ */
+export async function startNodeService(options: NodeServiceOptions): Promise<NodeService> {
+  const paths = dataPaths(options.dataDir);
+  ensureDir(paths.root);
+  const lock: Lock = acquireLock(paths.lock);
+  const listeners = new Set<(event: RpcEvent) => void>();
+  const emit = (event: RpcEvent) => {
+    for (const listener of listeners) listener(event);
+  };
+  let node: ChainNode | null = null;
+
+  const openNode = () => {
+    const replica = Replica.open(paths.replica);
+    const nodeKey = existsSync(paths.nodeKey) ? readKeyFile(paths.nodeKey) : null;
+    node = new ChainNode(replica, nodeKey);
+    node.listen({
+      committed: (block) => eventsOf(block).forEach(emit),
+      rejected: (tx, reason) => emit({ type: 'tx.rejected', txId: tx.id, reason }),
+    });
+    node.start(BLOCK_INTERVAL_MS, (error) => console.error('carechain: block production failed:', error.message));
+  };
+  if (existsSync(paths.replica)) openNode();
+
+  const session = new Session(paths, () => node);
+  if (existsSync(paths.profile)) session.load(readProfile(paths.profile));
+
+  const handlers: Handlers = createHandlers({
+    session,
+    node: () => {
+      if (!node) throw new ServiceError('no_replica', 'this console has no chain yet: open the demo or initialise a node');
+      return node;
+    },
+    openDemo: () => {
+      if (node || existsSync(paths.replica)) throw new ServiceError('bad_request', 'this data folder already holds a chain');
+      buildDemo(paths.root);
+      openNode();
+      session.load(readProfile(paths.profile));
+    },
+    paths,
+  });
+
+  async function handle(raw: unknown): Promise<RpcResponse> {
+    const request = RpcRequest.safeParse(raw);
+    if (!request.success) {
+      return { ok: false, error: { code: 'bad_request', message: `malformed request: ${describeZod(request.error)}` } };
+    }
+    const { method, params } = request.data;
+    if (!isMethodName(method)) return { ok: false, error: { code: 'bad_request', message: `unknown method ${method}` } };
+    const parsed = methods[method].params.safeParse(params ?? {});
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: { code: 'bad_request', message: `invalid ${method} request: ${describeZod(parsed.error)}`, issues: issuesOf(parsed.error) },
+      };
+    }
+    try {
+      const result = await (handlers[method] as (p: Params<MethodName>) => Promise<Result<MethodName>> | Result<MethodName>)(parsed.data);
+      // The response schema is checked too: a handler bug becomes an error, not a malformed reply.
+      const checked = methods[method].result.safeParse(result);
+      if (!checked.success) {
+        console.error(`carechain: ${method} produced an invalid result: ${describeZod(checked.error)}`);
+        return { ok: false, error: { code: 'internal', message: `${method} produced an invalid result` } };
+      }
+      return { ok: true, result: checked.data };
+    } catch (error) {
+      return { ok: false, error: toErrorBody(error) };
+    }
+  }
+
+  return {
+    handle,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      const current = node as ChainNode | null;
+      current?.stop();
+      current?.replica.close();
+      node = null;
+      lock.release();
+    },
+  };
+}
+
+function eventsOf(block: AppliedBlock): RpcEvent[] {
+  const events: RpcEvent[] = [{ type: 'block.committed', height: block.header.height, hash: block.hash, txCount: block.txs.length }];
+  for (const change of block.changes) {
+    if (change.kind !== 'proposal') continue;
+    const p = change.value;
+    const member = 'member' in p.action ? p.action.member : p.proposer;
+    if (p.status === 'open' && p.createdHeight === block.header.height) {
+      events.push({ type: 'proposal.opened', id: p.id, action: p.action.type, member });
+    } else if (p.status !== 'open') {
+      events.push({ type: 'proposal.decided', id: p.id, status: p.status, member });
+    }
+  }
+  return events;
+}

@@ -1,0 +1,11 @@
+import type { RpcErrorCode } from '../../shared/rpc/contract';
+
+/** An error the node service reports to the console with a code the UI can act on. */
+export class ServiceError extends Error {
+  constructor(
+    readonly code: RpcErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,101 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Numbered, append-only schema migrations. A replica records the last one applied in
+ * PRAGMA user_version; a released migration is never edited, only followed by a new one.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: blocks and transactions as their signed bytes, plus derived membership state.
+  `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE blocks (
+    height INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    prev_hash TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    proposer TEXT NOT NULL,
+    tx_count INTEGER NOT NULL,
+    state_hash TEXT NOT NULL,
+    header BLOB NOT NULL,
+    cert BLOB NOT NULL
+  ) STRICT;
+
+  CREATE TABLE txs (
+    id TEXT PRIMARY KEY,
+    height INTEGER NOT NULL REFERENCES blocks(height),
+    idx INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    member TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    UNIQUE (height, idx)
+  ) STRICT;
+  CREATE INDEX txs_by_member ON txs (member, height);
+
+  CREATE TABLE policy (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    record TEXT NOT NULL,
+    height INTEGER NOT NULL REFERENCES blocks(height)
+  ) STRICT;
+
+  CREATE TABLE members (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    validator INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    height INTEGER NOT NULL REFERENCES blocks(height)
+  ) STRICT;
+
+  CREATE TABLE proposals (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    created_height INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    height INTEGER NOT NULL REFERENCES blocks(height)
+  ) STRICT;
+  CREATE INDEX proposals_by_status ON proposals (status, created_height, id);
+  CREATE INDEX proposals_by_target ON proposals (target, created_height);
+
+  CREATE TABLE votes (
+    proposal_id TEXT NOT NULL REFERENCES proposals(id),
+    member TEXT NOT NULL,
+    choice TEXT NOT NULL,
+    record TEXT NOT NULL,
+    height INTEGER NOT NULL REFERENCES blocks(height),
+    PRIMARY KEY (proposal_id, member)
+  ) STRICT;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `the replica was written by a newer CareChain (schema ${current}; this one knows ${MIGRATIONS.length})`,
+    );
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+/** Tables derived from blocks: what `verify` re-derives and compares. */
+export const DERIVED_TABLES = [
+  { name: 'policy', key: 'id' },
+  { name: 'members', key: 'id' },
+  { name: 'proposals', key: 'id' },
+  { name: 'votes', key: 'proposal_id, member' },
+] as const;
