@@ -32,7 +32,8 @@ export function runKeygen(opts: { out?: string }): void {
     process.stdout.write(keyFileText(pair));
     return;
   }
-  if (existsSync(opts.out)) throw new CommandError(`${opts.out} already exists; a key file is never overwritten`);
+  if (existsSync(opts.out))
+    throw new CommandError(`${opts.out} already exists; a key file is never overwritten`);
   writeKeyFile(opts.out, pair);
   console.log(`wrote ${opts.out}\npublic key ${pair.publicKey}`);
 }
@@ -48,7 +49,9 @@ function readJson(file: string, what: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CommandError(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new CommandError(
+      `cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -59,9 +62,11 @@ function readJson(file: string, what: string): unknown {
 
 export function runInit(opts: { founders: string; dir: string; nodeKey?: string }): void {
   const founders = FoundersFile.safeParse(readJson(opts.founders, 'founders file'));
-  if (!founders.success) throw new CommandError(`founders file ${opts.founders}: ${describeZod(founders.error)}`);
+  if (!founders.success)
+    throw new CommandError(`founders file ${opts.founders}: ${describeZod(founders.error)}`);
   const genesis = GenesisDoc.safeParse({ v: 1, time: Date.now(), ...founders.data });
-  if (!genesis.success) throw new CommandError(`founders file ${opts.founders}: ${describeZod(genesis.error)}`);
+  if (!genesis.success)
+    throw new CommandError(`founders file ${opts.founders}: ${describeZod(genesis.error)}`);
   const nodeKey = opts.nodeKey ? readKeyFile(opts.nodeKey) : null;
   if (nodeKey && !genesis.data.members.some((m) => m.nodeKey === nodeKey.publicKey)) {
     throw new CommandError(`the node key ${opts.nodeKey} is not the nodeKey of any founder`);
@@ -84,7 +89,9 @@ export function runInit(opts: { founders: string; dir: string; nodeKey?: string 
 function requireReplica(dir: string) {
   const paths = dataPaths(dir);
   if (!existsSync(paths.replica)) {
-    throw new CommandError(`${paths.root} holds no replica (${path.basename(paths.replica)}); run carechain init or carechain demo first`);
+    throw new CommandError(
+      `${paths.root} holds no replica (${path.basename(paths.replica)}); run carechain init or carechain demo first`,
+    );
   }
   return paths;
 }
@@ -96,7 +103,8 @@ export async function runNode(opts: { dir: string }): Promise<void> {
   const nodeKey = existsSync(paths.nodeKey) ? readKeyFile(paths.nodeKey) : null;
   const node = new ChainNode(replica, nodeKey);
   node.listen({
-    committed: (b) => console.log(`block ${b.header.height} ${b.hash.slice(0, 16)}… ${b.txs.length} tx`),
+    committed: (b) =>
+      console.log(`block ${b.header.height} ${b.hash.slice(0, 16)}… ${b.txs.length} tx`),
     rejected: (tx, reason) => console.log(`rejected ${tx.id.slice(0, 16)}…: ${reason}`),
   });
   node.start(400, (error) => console.error(`block production failed: ${error.message}`));
@@ -131,12 +139,15 @@ export function runVerify(opts: { dir: string }): void {
   let trusted: GenesisDoc | undefined;
   if (existsSync(paths.genesis)) {
     const parsed = GenesisDoc.safeParse(readJson(paths.genesis, 'genesis file'));
-    if (!parsed.success) throw new CommandError(`genesis file ${paths.genesis}: ${describeZod(parsed.error)}`);
+    if (!parsed.success)
+      throw new CommandError(`genesis file ${paths.genesis}: ${describeZod(parsed.error)}`);
     trusted = parsed.data;
   }
   const outcome = verifyReplicaFile(paths.replica, trusted);
   if (outcome.ok) {
-    console.log(`OK: ${outcome.blocks} blocks and ${outcome.txs} transactions verified from genesis to height ${outcome.height}`);
+    console.log(
+      `OK: ${outcome.blocks} blocks and ${outcome.txs} transactions verified from genesis to height ${outcome.height}`,
+    );
     return;
   }
   const where = outcome.height === null ? 'replica' : `block ${outcome.height}`;

@@ -10,7 +10,11 @@ function keyObject(publicKey: Uint8Array): KeyObject | null {
   let key = keyCache.get(cacheKey);
   if (key === undefined) {
     try {
-      key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+      key = createPublicKey({
+        key: Buffer.concat([SPKI_PREFIX, publicKey]),
+        format: 'der',
+        type: 'spki',
+      });
     } catch {
       key = null;
     }

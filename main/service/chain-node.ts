@@ -43,7 +43,8 @@ export class ChainNode {
   /** Validates a transaction against the replica plus everything already pending, then queues it. */
   submit(tx: DecodedTx): string {
     if (this.pool.has(tx.id)) throw new RuleError('the transaction is already waiting for a block');
-    if (this.pool.size >= MEMPOOL_LIMIT) throw new RuleError('the node has too many pending transactions; try again shortly');
+    if (this.pool.size >= MEMPOOL_LIMIT)
+      throw new RuleError('the node has too many pending transactions; try again shortly');
     const tip = this.replica.tip();
     const height = tip.height + 1;
     const time = Math.max(this.clock(), tip.time + 1);
@@ -83,7 +84,14 @@ export class ChainNode {
     const now = this.clock();
     if (!this.blockDue(now)) return null;
     const tip = this.replica.tip();
-    const proposed = proposeBlock(this.replica.view, tip, [...this.pool.values()], now, this.nodeKey.publicKey, verifySignature);
+    const proposed = proposeBlock(
+      this.replica.view,
+      tip,
+      [...this.pool.values()],
+      now,
+      this.nodeKey.publicKey,
+      verifySignature,
+    );
     for (const { tx, reason } of proposed.rejected) {
       this.pool.delete(tx.id);
       for (const l of this.listeners) l.rejected?.(tx, reason);
@@ -96,11 +104,21 @@ export class ChainNode {
       signatures: [
         {
           validator: this.nodeKey.publicKey,
-          sig: signCommit(tip.chainId, proposed.header.height, 0, proposed.hash, this.nodeKey.secretKey),
+          sig: signCommit(
+            tip.chainId,
+            proposed.header.height,
+            0,
+            proposed.hash,
+            this.nodeKey.secretKey,
+          ),
         },
       ],
     };
-    const wire: WireBlock = { header: proposed.headerText, txs: proposed.txs.map((t) => t.text), cert: canonicalText(cert) };
+    const wire: WireBlock = {
+      header: proposed.headerText,
+      txs: proposed.txs.map((t) => t.text),
+      cert: canonicalText(cert),
+    };
     const applied = this.replica.importBlock(wire);
     for (const tx of applied.txs) this.pool.delete(tx.id);
     for (const l of this.listeners) l.committed?.(applied);

@@ -4,7 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
 import { GenesisDoc } from '../../shared/ledger/genesis';
 import { signTx, type TxBody } from '../../shared/ledger/tx';
-import type { MemberKind, MemberProfile, ProposalAction, VoteChoice } from '../../shared/members/schemas';
+import type {
+  MemberKind,
+  MemberProfile,
+  ProposalAction,
+  VoteChoice,
+} from '../../shared/members/schemas';
 import { Replica } from '../store/replica';
 import { ChainNode } from './chain-node';
 import { dataPaths, ensureDir } from './data-dir';
@@ -27,18 +32,64 @@ interface DemoOrg {
 }
 
 const FOUNDERS: DemoOrg[] = [
-  { id: 'st-marys-hospital', legalName: "St Mary's University Hospital", kind: 'hospital', host: 'node.stmarys.example', validator: true },
-  { id: 'northwind-pharma', legalName: 'Northwind Pharmaceuticals Ltd', kind: 'manufacturer', host: 'ledger.northwind.example' },
-  { id: 'medline-distribution', legalName: 'MedLine Distribution GmbH', kind: 'distributor', host: 'chain.medline.example' },
-  { id: 'citycare-pharmacy', legalName: 'CityCare Pharmacy Group', kind: 'pharmacy', host: 'node.citycare.example' },
-  { id: 'national-medicines-agency', legalName: 'National Medicines Agency', kind: 'regulator', host: 'ledger.nma.example' },
+  {
+    id: 'st-marys-hospital',
+    legalName: "St Mary's University Hospital",
+    kind: 'hospital',
+    host: 'node.stmarys.example',
+    validator: true,
+  },
+  {
+    id: 'northwind-pharma',
+    legalName: 'Northwind Pharmaceuticals Ltd',
+    kind: 'manufacturer',
+    host: 'ledger.northwind.example',
+  },
+  {
+    id: 'medline-distribution',
+    legalName: 'MedLine Distribution GmbH',
+    kind: 'distributor',
+    host: 'chain.medline.example',
+  },
+  {
+    id: 'citycare-pharmacy',
+    legalName: 'CityCare Pharmacy Group',
+    kind: 'pharmacy',
+    host: 'node.citycare.example',
+  },
+  {
+    id: 'national-medicines-agency',
+    legalName: 'National Medicines Agency',
+    kind: 'regulator',
+    host: 'ledger.nma.example',
+  },
 ];
-const HELIX: DemoOrg = { id: 'helix-clinical-research', legalName: 'Helix Clinical Research Institute', kind: 'research', host: 'node.helixcri.example' };
-const EASTSIDE: DemoOrg = { id: 'eastside-family-clinic', legalName: 'Eastside Family Clinic', kind: 'clinic', host: 'node.eastside.example' };
+const HELIX: DemoOrg = {
+  id: 'helix-clinical-research',
+  legalName: 'Helix Clinical Research Institute',
+  kind: 'research',
+  host: 'node.helixcri.example',
+};
+const EASTSIDE: DemoOrg = {
+  id: 'eastside-family-clinic',
+  legalName: 'Eastside Family Clinic',
+  kind: 'clinic',
+  host: 'node.eastside.example',
+};
 /** Left pending: one approval short of a decision, so the console's vote decides it. */
-export const DEMO_PENDING_DECIDABLE: DemoOrg = { id: 'lakeside-community-clinic', legalName: 'Lakeside Community Clinic', kind: 'clinic', host: 'node.lakeside.example' };
+export const DEMO_PENDING_DECIDABLE: DemoOrg = {
+  id: 'lakeside-community-clinic',
+  legalName: 'Lakeside Community Clinic',
+  kind: 'clinic',
+  host: 'node.lakeside.example',
+};
 /** Left pending with few votes: the console's vote alone does not decide it. */
-export const DEMO_PENDING_OPEN: DemoOrg = { id: 'apex-biologics', legalName: 'Apex Biologics Inc', kind: 'manufacturer', host: 'ledger.apexbio.example' };
+export const DEMO_PENDING_OPEN: DemoOrg = {
+  id: 'apex-biologics',
+  legalName: 'Apex Biologics Inc',
+  kind: 'manufacturer',
+  host: 'ledger.apexbio.example',
+};
 
 interface OrgKeys {
   admin: KeyPair;
@@ -46,7 +97,13 @@ interface OrgKeys {
 }
 
 function profileOf(org: DemoOrg, keys: OrgKeys): MemberProfile {
-  return { legalName: org.legalName, kind: org.kind, adminKeys: [keys.admin.publicKey], nodeKey: keys.node.publicKey, endpoint: `tcp://${org.host}:7400` };
+  return {
+    legalName: org.legalName,
+    kind: org.kind,
+    adminKeys: [keys.admin.publicKey],
+    nodeKey: keys.node.publicKey,
+    endpoint: `tcp://${org.host}:7400`,
+  };
 }
 
 /**
@@ -57,7 +114,8 @@ function profileOf(org: DemoOrg, keys: OrgKeys): MemberProfile {
 export function buildDemo(dir: string, now: number = Date.now()): { height: number } {
   const paths = dataPaths(dir);
   ensureDir(paths.root);
-  if (existsSync(paths.replica)) throw new Error(`${paths.replica} already exists; choose an empty folder for the demo`);
+  if (existsSync(paths.replica))
+    throw new Error(`${paths.replica} already exists; choose an empty folder for the demo`);
   ensureDir(paths.demoKeys);
 
   const keys = new Map<string, OrgKeys>();
@@ -74,7 +132,11 @@ export function buildDemo(dir: string, now: number = Date.now()): { height: numb
     chainId: DEMO_CHAIN_ID,
     time: clock,
     policy: { threshold: 'majority', proposalTtlHours: 72 },
-    members: FOUNDERS.map((org) => ({ id: org.id, ...profileOf(org, keysOf(org.id)), validator: org.validator === true })),
+    members: FOUNDERS.map((org) => ({
+      id: org.id,
+      ...profileOf(org, keysOf(org.id)),
+      validator: org.validator === true,
+    })),
   });
   writeFileSync(paths.genesis, `${JSON.stringify(genesis, null, 2)}\n`);
   const validatorKeys = keysOf(DEMO_PROFILE_MEMBER).node;
@@ -84,16 +146,27 @@ export function buildDemo(dir: string, now: number = Date.now()): { height: numb
   try {
     replica.initGenesis(genesis);
     const node = new ChainNode(replica, validatorKeys, () => clock);
-    const send = (orgId: string, body: Omit<TxBody, 'v' | 'chainId' | 'member' | 'signer' | 'nonce'>): string => {
+    const send = (
+      orgId: string,
+      body: Omit<TxBody, 'v' | 'chainId' | 'member' | 'signer' | 'nonce'>,
+    ): string => {
       const admin = keysOf(orgId).admin;
-      const full = { v: 1, chainId: DEMO_CHAIN_ID, member: orgId, signer: admin.publicKey, nonce: randomBytes(16).toString('hex'), ...body } as TxBody;
+      const full = {
+        v: 1,
+        chainId: DEMO_CHAIN_ID,
+        member: orgId,
+        signer: admin.publicKey,
+        nonce: randomBytes(16).toString('hex'),
+        ...body,
+      } as TxBody;
       return node.submit(signTx(full, admin.secretKey));
     };
     const block = (advanceMs: number) => {
       clock += advanceMs;
       if (!node.produce()) throw new Error('demo: a block was expected');
     };
-    const join = (org: DemoOrg) => send(org.id, { type: 'member.join', profile: profileOf(org, keysOf(org.id)) } as TxBody);
+    const join = (org: DemoOrg) =>
+      send(org.id, { type: 'member.join', profile: profileOf(org, keysOf(org.id)) } as TxBody);
     const propose = (orgId: string, action: ProposalAction, reason?: string) =>
       send(orgId, { type: 'governance.propose', action, ...(reason ? { reason } : {}) } as TxBody);
     const vote = (orgId: string, proposalId: string, choice: VoteChoice) =>
@@ -119,33 +192,82 @@ export function buildDemo(dir: string, now: number = Date.now()): { height: numb
     block(9 * HOUR);
 
     // Week 3: proposals stay open for a week from now on.
-    const ttl = propose('national-medicines-agency', { type: 'change-policy', policy: { threshold: 'majority', proposalTtlHours: 168 } }, 'Members asked for more time to review join requests');
+    const ttl = propose(
+      'national-medicines-agency',
+      { type: 'change-policy', policy: { threshold: 'majority', proposalTtlHours: 168 } },
+      'Members asked for more time to review join requests',
+    );
     block(5 * DAY);
-    for (const org of ['national-medicines-agency', 'st-marys-hospital', 'medline-distribution', 'helix-clinical-research']) vote(org, ttl, 'approve');
+    for (const org of [
+      'national-medicines-agency',
+      'st-marys-hospital',
+      'medline-distribution',
+      'helix-clinical-research',
+    ])
+      vote(org, ttl, 'approve');
     block(4 * HOUR);
 
     // Weeks 4-6: a pharmacy is suspended while its licence is renewed, then reinstated.
-    const suspend = propose('national-medicines-agency', { type: 'suspend', member: 'citycare-pharmacy' }, 'Pharmacy licence renewal pending with the state board');
+    const suspend = propose(
+      'national-medicines-agency',
+      { type: 'suspend', member: 'citycare-pharmacy' },
+      'Pharmacy licence renewal pending with the state board',
+    );
     block(6 * DAY);
-    for (const org of ['national-medicines-agency', 'northwind-pharma', 'medline-distribution', 'helix-clinical-research']) vote(org, suspend, 'approve');
+    for (const org of [
+      'national-medicines-agency',
+      'northwind-pharma',
+      'medline-distribution',
+      'helix-clinical-research',
+    ])
+      vote(org, suspend, 'approve');
     block(2 * HOUR);
-    const reinstate = propose('st-marys-hospital', { type: 'reinstate', member: 'citycare-pharmacy' }, 'Licence renewed on inspection');
+    const reinstate = propose(
+      'st-marys-hospital',
+      { type: 'reinstate', member: 'citycare-pharmacy' },
+      'Licence renewed on inspection',
+    );
     block(12 * DAY);
-    for (const org of ['st-marys-hospital', 'national-medicines-agency', 'northwind-pharma']) vote(org, reinstate, 'approve');
+    for (const org of ['st-marys-hospital', 'national-medicines-agency', 'northwind-pharma'])
+      vote(org, reinstate, 'approve');
     block(3 * HOUR);
 
     // Week 7: the manufacturer rotates its admin key through governance.
     const rotated = generateKeyPair();
     const northwind = keysOf('northwind-pharma');
-    const rotate = propose('northwind-pharma', { type: 'rotate-key', member: 'northwind-pharma', role: 'admin', oldKey: northwind.admin.publicKey, newKey: rotated.publicKey }, 'Scheduled annual key rotation');
+    const rotate = propose(
+      'northwind-pharma',
+      {
+        type: 'rotate-key',
+        member: 'northwind-pharma',
+        role: 'admin',
+        oldKey: northwind.admin.publicKey,
+        newKey: rotated.publicKey,
+      },
+      'Scheduled annual key rotation',
+    );
     block(4 * DAY);
-    for (const org of ['northwind-pharma', 'st-marys-hospital', 'citycare-pharmacy', 'helix-clinical-research']) vote(org, rotate, 'approve');
+    for (const org of [
+      'northwind-pharma',
+      'st-marys-hospital',
+      'citycare-pharmacy',
+      'helix-clinical-research',
+    ])
+      vote(org, rotate, 'approve');
     block(6 * HOUR);
     northwind.admin = rotated;
-    writeFileSync(path.join(paths.demoKeys, 'northwind-pharma.admin.json'), `${JSON.stringify({ type: 'carechain-key', v: 1, ...rotated }, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(
+      path.join(paths.demoKeys, 'northwind-pharma.admin.json'),
+      `${JSON.stringify({ type: 'carechain-key', v: 1, ...rotated }, null, 2)}\n`,
+      { mode: 0o600 },
+    );
 
     // A proposal nobody followed up on expires after its week.
-    const stale = propose('medline-distribution', { type: 'add-validator', member: 'medline-distribution' }, 'Second validator for resilience');
+    const stale = propose(
+      'medline-distribution',
+      { type: 'add-validator', member: 'medline-distribution' },
+      'Second validator for resilience',
+    );
     block(DAY);
     vote('medline-distribution', stale, 'approve');
     block(7 * DAY);
@@ -163,7 +285,10 @@ export function buildDemo(dir: string, now: number = Date.now()): { height: numb
     vote('citycare-pharmacy', apex, 'reject');
     block(3 * HOUR);
 
-    writeProfile(paths.profile, sealProfile(DEMO_PROFILE_MEMBER, keysOf(DEMO_PROFILE_MEMBER).admin, DEMO_PASSPHRASE, true));
+    writeProfile(
+      paths.profile,
+      sealProfile(DEMO_PROFILE_MEMBER, keysOf(DEMO_PROFILE_MEMBER).admin, DEMO_PASSPHRASE, true),
+    );
     return { height: replica.tip().height };
   } finally {
     replica.close();

@@ -5,7 +5,14 @@ import { decodeTx, signTx, verifyTxSignature, type DecodedTx } from '../../share
 import { describeTx } from '../../shared/members/describe';
 import { activeMembers, tally, validatorSet } from '../../shared/members/rules';
 import type { MemberRecord, ProposalRecord } from '../../shared/members/schemas';
-import type { MethodName, Params, ProposalView, Result, Session as SessionView, TxSummary } from '../../shared/rpc/contract';
+import type {
+  MethodName,
+  Params,
+  ProposalView,
+  Result,
+  Session as SessionView,
+  TxSummary,
+} from '../../shared/rpc/contract';
 import { verifySignature } from '../platform/ed25519';
 import { textOf, type BlockRow, type TxRow } from '../store/replica';
 import type { ChainNode } from './chain-node';
@@ -73,7 +80,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     }));
     const pendingVote = node
       .pending()
-      .filter((tx) => tx.body.type === 'governance.vote' && tx.body.proposalId === p.id && tx.body.member === me)
+      .filter(
+        (tx) =>
+          tx.body.type === 'governance.vote' &&
+          tx.body.proposalId === p.id &&
+          tx.body.member === me,
+      )
       .at(-1);
     return {
       id: p.id,
@@ -108,7 +120,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
   const txSummary = (row: TxRow): TxSummary => {
     const tx = decodeTx(textOf(row.bytes));
-    return { id: row.id, index: row.idx, type: row.type, member: row.member, summary: describeTx(tx.body) };
+    return {
+      id: row.id,
+      index: row.idx,
+      type: row.type,
+      member: row.member,
+      summary: describeTx(tx.body),
+    };
   };
 
   const signerRole = (node: ChainNode, tx: DecodedTx): string => {
@@ -137,14 +155,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const view = node.replica.view;
       const tip = node.replica.tip();
       const members = view.members();
-      const count = (status: MemberRecord['status']) => members.filter((m) => m.status === status).length;
+      const count = (status: MemberRecord['status']) =>
+        members.filter((m) => m.status === status).length;
       return {
         chainId: tip.chainId,
         height: tip.height,
         lastBlockHash: tip.hash,
         lastBlockTime: tip.time,
         validators: validatorSet(view).length,
-        members: { active: count('active'), suspended: count('suspended'), revoked: count('revoked') },
+        members: {
+          active: count('active'),
+          suspended: count('suspended'),
+          revoked: count('revoked'),
+        },
         openProposals: view.openProposals().length,
         pendingTxs: node.pending().length,
         policy: view.policy(),
@@ -155,11 +178,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const node = deps.node();
       const member = node.replica.view.member(id);
       if (!member) throw new ServiceError('not_found', `no member ${id}`);
-      return { member: memberView(member), history: node.replica.proposalsAbout(id).map((p) => proposalView(node, p)) };
+      return {
+        member: memberView(member),
+        history: node.replica.proposalsAbout(id).map((p) => proposalView(node, p)),
+      };
     },
     'proposals.list': ({ status }) => {
       const node = deps.node();
-      const records = status === 'open' ? node.replica.view.openProposals() : node.replica.decidedProposals(200);
+      const records =
+        status === 'open' ? node.replica.view.openProposals() : node.replica.decidedProposals(200);
       return records.map((p) => proposalView(node, p));
     },
     'proposals.get': ({ id }) => {
@@ -204,7 +231,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         summary: blockSummary(node, row),
         header: fields,
         certificate: cert
-          ? { round: cert.round, signers: cert.signatures.map((s) => ({ validator: s.validator, member: memberOfNodeKey(node, s.validator) })) }
+          ? {
+              round: cert.round,
+              signers: cert.signatures.map((s) => ({
+                validator: s.validator,
+                member: memberOfNodeKey(node, s.validator),
+              })),
+            }
           : null,
         txs: node.replica.txsAt(height).map(txSummary),
       };

@@ -25,7 +25,8 @@ export function parseKeyFile(text: string, source = 'the key file'): KeyPair {
     throw new KeyFileError(`${source} is not JSON`);
   }
   const parsed = KeyFile.safeParse(raw);
-  if (!parsed.success) throw new KeyFileError(`${source} is not a CareChain key file: ${describeZod(parsed.error)}`);
+  if (!parsed.success)
+    throw new KeyFileError(`${source} is not a CareChain key file: ${describeZod(parsed.error)}`);
   const problem = publicKeyProblem(parsed.data.publicKey);
   if (problem) throw new KeyFileError(`${source}: ${problem}`);
   if (publicKeyOf(parsed.data.secretKey) !== parsed.data.publicKey) {
@@ -39,13 +40,20 @@ export function readKeyFile(file: string): KeyPair {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new KeyFileError(`cannot read key file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new KeyFileError(
+      `cannot read key file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   return parseKeyFile(text, `key file ${file}`);
 }
 
 export function keyFileText(pair: KeyPair): string {
-  const file: KeyFile = { type: 'carechain-key', v: 1, publicKey: pair.publicKey, secretKey: pair.secretKey };
+  const file: KeyFile = {
+    type: 'carechain-key',
+    v: 1,
+    publicKey: pair.publicKey,
+    secretKey: pair.secretKey,
+  };
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 
@@ -78,11 +86,23 @@ export const ProfileFile = z.strictObject({
 });
 export type ProfileFile = z.infer<typeof ProfileFile>;
 
-function deriveKey(passphrase: string, salt: Buffer, params: { N: number; r: number; p: number }): Buffer {
-  return scryptSync(passphrase.normalize('NFC'), salt, 32, { ...params, maxmem: 256 * 1024 * 1024 });
+function deriveKey(
+  passphrase: string,
+  salt: Buffer,
+  params: { N: number; r: number; p: number },
+): Buffer {
+  return scryptSync(passphrase.normalize('NFC'), salt, 32, {
+    ...params,
+    maxmem: 256 * 1024 * 1024,
+  });
 }
 
-export function sealProfile(memberId: string, pair: KeyPair, passphrase: string, demo: boolean): ProfileFile {
+export function sealProfile(
+  memberId: string,
+  pair: KeyPair,
+  passphrase: string,
+  demo: boolean,
+): ProfileFile {
   const salt = randomBytes(16);
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', deriveKey(passphrase, salt, SCRYPT), iv);
@@ -118,7 +138,10 @@ export function unsealProfile(profile: ProfileFile, passphrase: string): KeyPair
       Buffer.from(sealed.iv, 'hex'),
     );
     decipher.setAuthTag(Buffer.from(sealed.tag, 'hex'));
-    const secretKey = Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'hex')), decipher.final()]).toString('utf8');
+    const secretKey = Buffer.concat([
+      decipher.update(Buffer.from(sealed.ciphertext, 'hex')),
+      decipher.final(),
+    ]).toString('utf8');
     if (publicKeyOf(secretKey) !== profile.publicKey) throw new WrongPassphrase();
     return { publicKey: profile.publicKey, secretKey };
   } catch {

@@ -35,10 +35,14 @@ function issuesOf(error: z.ZodError): RpcErrorBody['issues'] {
 
 function toErrorBody(error: unknown): RpcErrorBody {
   if (error instanceof ServiceError) return { code: error.code, message: error.message };
-  if (error instanceof RuleError || error instanceof TxFormatError) return { code: 'rejected', message: error.message };
+  if (error instanceof RuleError || error instanceof TxFormatError)
+    return { code: 'rejected', message: error.message };
   if (error instanceof KeyFileError) return { code: 'bad_request', message: error.message };
   console.error('carechain: internal error', error);
-  return { code: 'internal', message: 'the node service failed to handle the request; see its log' };
+  return {
+    code: 'internal',
+    message: 'the node service failed to handle the request; see its log',
+  };
 }
 
 /**
@@ -63,7 +67,9 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       committed: (block) => eventsOf(block).forEach(emit),
       rejected: (tx, reason) => emit({ type: 'tx.rejected', txId: tx.id, reason }),
     });
-    node.start(BLOCK_INTERVAL_MS, (error) => console.error('carechain: block production failed:', error.message));
+    node.start(BLOCK_INTERVAL_MS, (error) =>
+      console.error('carechain: block production failed:', error.message),
+    );
   };
   if (existsSync(paths.replica)) openNode();
 
@@ -73,11 +79,16 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
   const handlers: Handlers = createHandlers({
     session,
     node: () => {
-      if (!node) throw new ServiceError('no_replica', 'this console has no chain yet: open the demo or initialise a node');
+      if (!node)
+        throw new ServiceError(
+          'no_replica',
+          'this console has no chain yet: open the demo or initialise a node',
+        );
       return node;
     },
     openDemo: () => {
-      if (node || existsSync(paths.replica)) throw new ServiceError('bad_request', 'this data folder already holds a chain');
+      if (node || existsSync(paths.replica))
+        throw new ServiceError('bad_request', 'this data folder already holds a chain');
       buildDemo(paths.root);
       openNode();
       session.load(readProfile(paths.profile));
@@ -88,24 +99,41 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
   async function handle(raw: unknown): Promise<RpcResponse> {
     const request = RpcRequest.safeParse(raw);
     if (!request.success) {
-      return { ok: false, error: { code: 'bad_request', message: `malformed request: ${describeZod(request.error)}` } };
+      return {
+        ok: false,
+        error: { code: 'bad_request', message: `malformed request: ${describeZod(request.error)}` },
+      };
     }
     const { method, params } = request.data;
-    if (!isMethodName(method)) return { ok: false, error: { code: 'bad_request', message: `unknown method ${method}` } };
+    if (!isMethodName(method))
+      return { ok: false, error: { code: 'bad_request', message: `unknown method ${method}` } };
     const parsed = methods[method].params.safeParse(params ?? {});
     if (!parsed.success) {
       return {
         ok: false,
-        error: { code: 'bad_request', message: `invalid ${method} request: ${describeZod(parsed.error)}`, issues: issuesOf(parsed.error) },
+        error: {
+          code: 'bad_request',
+          message: `invalid ${method} request: ${describeZod(parsed.error)}`,
+          issues: issuesOf(parsed.error),
+        },
       };
     }
     try {
-      const result = await (handlers[method] as (p: Params<MethodName>) => Promise<Result<MethodName>> | Result<MethodName>)(parsed.data);
+      const result = await (
+        handlers[method] as (
+          p: Params<MethodName>,
+        ) => Promise<Result<MethodName>> | Result<MethodName>
+      )(parsed.data);
       // The response schema is checked too: a handler bug becomes an error, not a malformed reply.
       const checked = methods[method].result.safeParse(result);
       if (!checked.success) {
-        console.error(`carechain: ${method} produced an invalid result: ${describeZod(checked.error)}`);
-        return { ok: false, error: { code: 'internal', message: `${method} produced an invalid result` } };
+        console.error(
+          `carechain: ${method} produced an invalid result: ${describeZod(checked.error)}`,
+        );
+        return {
+          ok: false,
+          error: { code: 'internal', message: `${method} produced an invalid result` },
+        };
       }
       return { ok: true, result: checked.data };
     } catch (error) {
@@ -130,7 +158,14 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
 }
 
 function eventsOf(block: AppliedBlock): RpcEvent[] {
-  const events: RpcEvent[] = [{ type: 'block.committed', height: block.header.height, hash: block.hash, txCount: block.txs.length }];
+  const events: RpcEvent[] = [
+    {
+      type: 'block.committed',
+      height: block.header.height,
+      hash: block.hash,
+      txCount: block.txs.length,
+    },
+  ];
   for (const change of block.changes) {
     if (change.kind !== 'proposal') continue;
     const p = change.value;

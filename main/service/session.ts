@@ -2,7 +2,14 @@ import type { KeyPair } from '../../shared/ledger/keys';
 import type { ProfileSummary } from '../../shared/rpc/contract';
 import type { ChainNode } from './chain-node';
 import type { DataPaths } from './data-dir';
-import { parseKeyFile, sealProfile, unsealProfile, WrongPassphrase, writeProfile, type ProfileFile } from './keystore';
+import {
+  parseKeyFile,
+  sealProfile,
+  unsealProfile,
+  WrongPassphrase,
+  writeProfile,
+  type ProfileFile,
+} from './keystore';
 import { ServiceError } from './service-error';
 
 /**
@@ -41,7 +48,11 @@ export class Session {
     if (this.profile) throw new ServiceError('bad_request', 'this console already has a profile');
     const pair = parseKeyFile(keyFileText);
     const member = node.replica.view.members().find((m) => m.adminKeys.includes(pair.publicKey));
-    if (!member) throw new ServiceError('rejected', 'this key is not an admin key of any member of the consortium');
+    if (!member)
+      throw new ServiceError(
+        'rejected',
+        'this key is not an admin key of any member of the consortium',
+      );
     if (member.status === 'revoked') throw new ServiceError('rejected', `${member.id} is revoked`);
     const profile = sealProfile(member.id, pair, passphrase, false);
     writeProfile(this.paths.profile, profile);

@@ -4,7 +4,12 @@ import { canonicalText } from '../../shared/ledger/canonical';
 import { genesisBlock, GenesisDoc } from '../../shared/ledger/genesis';
 import type { WireBlock } from '../../shared/ledger/block';
 import { compareProposals, type Change, type StateView } from '../../shared/ledger/state';
-import type { MemberRecord, Policy, ProposalRecord, VoteRecord } from '../../shared/members/schemas';
+import type {
+  MemberRecord,
+  Policy,
+  ProposalRecord,
+  VoteRecord,
+} from '../../shared/members/schemas';
 import { verifySignature } from '../platform/ed25519';
 import { migrate } from './migrations';
 
@@ -38,7 +43,11 @@ export function textOf(bytes: Buffer): string {
 }
 
 export function wireOf(block: BlockRow, txs: readonly TxRow[]): WireBlock {
-  return { header: textOf(block.header), cert: textOf(block.cert), txs: txs.map((t) => textOf(t.bytes)) };
+  return {
+    header: textOf(block.header),
+    cert: textOf(block.cert),
+    txs: txs.map((t) => textOf(t.bytes)),
+  };
 }
 
 function targetOf(record: ProposalRecord): string {
@@ -58,17 +67,23 @@ export class Replica {
     this.db = db;
     this.stmts = {
       meta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
-      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      setMeta: db.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
       lastBlock: db.prepare<[], BlockRow>('SELECT * FROM blocks ORDER BY height DESC LIMIT 1'),
       blockAt: db.prepare<[number], BlockRow>('SELECT * FROM blocks WHERE height = ?'),
-      blocksBefore: db.prepare<[number, number], BlockRow>('SELECT * FROM blocks WHERE height < ? ORDER BY height DESC LIMIT ?'),
+      blocksBefore: db.prepare<[number, number], BlockRow>(
+        'SELECT * FROM blocks WHERE height < ? ORDER BY height DESC LIMIT ?',
+      ),
       txsAt: db.prepare<[number], TxRow>('SELECT * FROM txs WHERE height = ? ORDER BY idx'),
       tx: db.prepare<[string], TxRow>('SELECT * FROM txs WHERE id = ?'),
       hasTx: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM txs WHERE id = ?'),
       insertBlock: db.prepare(
         'INSERT INTO blocks (height, hash, prev_hash, time, proposer, tx_count, state_hash, header, cert) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      insertTx: db.prepare('INSERT INTO txs (id, height, idx, type, member, signer, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertTx: db.prepare(
+        'INSERT INTO txs (id, height, idx, type, member, signer, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       policy: db.prepare<[], { record: string }>('SELECT record FROM policy WHERE id = 1'),
       putPolicy: db.prepare(
         'INSERT INTO policy (id, record, height) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, height = excluded.height',
@@ -80,7 +95,9 @@ export class Replica {
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, kind = excluded.kind,
            validator = excluded.validator, record = excluded.record, height = excluded.height`,
       ),
-      proposal: db.prepare<[string], { record: string }>('SELECT record FROM proposals WHERE id = ?'),
+      proposal: db.prepare<[string], { record: string }>(
+        'SELECT record FROM proposals WHERE id = ?',
+      ),
       openProposals: db.prepare<[], { record: string }>(
         "SELECT record FROM proposals WHERE status = 'open' ORDER BY created_height, id",
       ),
@@ -90,12 +107,16 @@ export class Replica {
       proposalsAbout: db.prepare<[string], { record: string }>(
         'SELECT record FROM proposals WHERE target = ? ORDER BY created_height DESC, id',
       ),
-      nextExpiry: db.prepare<[], { at: number | null }>("SELECT min(expires_at) AS at FROM proposals WHERE status = 'open'"),
+      nextExpiry: db.prepare<[], { at: number | null }>(
+        "SELECT min(expires_at) AS at FROM proposals WHERE status = 'open'",
+      ),
       putProposal: db.prepare(
         `INSERT INTO proposals (id, status, action, target, created_height, expires_at, record, height) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, record = excluded.record, height = excluded.height`,
       ),
-      votes: db.prepare<[string], { record: string }>('SELECT record FROM votes WHERE proposal_id = ? ORDER BY member'),
+      votes: db.prepare<[string], { record: string }>(
+        'SELECT record FROM votes WHERE proposal_id = ? ORDER BY member',
+      ),
       putVote: db.prepare(
         `INSERT INTO votes (proposal_id, member, choice, record, height) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (proposal_id, member) DO UPDATE SET choice = excluded.choice, record = excluded.record, height = excluded.height`,
@@ -104,7 +125,10 @@ export class Replica {
   }
 
   static open(file: string, options: { readonly?: boolean } = {}): Replica {
-    const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    const db = new Database(file, {
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+    });
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -184,7 +208,15 @@ export class Replica {
       Buffer.from(wire.cert, 'utf8'),
     );
     txs.forEach((tx, idx) =>
-      this.stmts.insertTx.run(tx.id, h, idx, tx.body.type, tx.body.member, tx.body.signer, Buffer.from(tx.text, 'utf8')),
+      this.stmts.insertTx.run(
+        tx.id,
+        h,
+        idx,
+        tx.body.type,
+        tx.body.member,
+        tx.body.signer,
+        Buffer.from(tx.text, 'utf8'),
+      ),
     );
     for (const change of changes) {
       switch (change.kind) {
@@ -193,12 +225,28 @@ export class Replica {
           break;
         case 'member': {
           const m = change.value;
-          this.stmts.putMember.run(m.id, m.status, m.kind, m.validator ? 1 : 0, canonicalText(m), h);
+          this.stmts.putMember.run(
+            m.id,
+            m.status,
+            m.kind,
+            m.validator ? 1 : 0,
+            canonicalText(m),
+            h,
+          );
           break;
         }
         case 'proposal': {
           const p = change.value;
-          this.stmts.putProposal.run(p.id, p.status, p.action.type, targetOf(p), p.createdHeight, p.expiresAt, canonicalText(p), h);
+          this.stmts.putProposal.run(
+            p.id,
+            p.status,
+            p.action.type,
+            targetOf(p),
+            p.createdHeight,
+            p.expiresAt,
+            canonicalText(p),
+            h,
+          );
           break;
         }
         case 'vote': {
@@ -226,7 +274,8 @@ export class Replica {
         .all()
         .map((r) => JSON.parse(r.record) as ProposalRecord)
         .sort(compareProposals),
-    votes: (proposalId) => this.stmts.votes.all(proposalId).map((r) => JSON.parse(r.record) as VoteRecord),
+    votes: (proposalId) =>
+      this.stmts.votes.all(proposalId).map((r) => JSON.parse(r.record) as VoteRecord),
     hasTx: (id) => this.stmts.hasTx.get(id) !== undefined,
   };
 
@@ -247,11 +296,15 @@ export class Replica {
   }
 
   decidedProposals(limit: number): ProposalRecord[] {
-    return this.stmts.decidedProposals.all(limit).map((r) => JSON.parse(r.record) as ProposalRecord);
+    return this.stmts.decidedProposals
+      .all(limit)
+      .map((r) => JSON.parse(r.record) as ProposalRecord);
   }
 
   proposalsAbout(memberId: string): ProposalRecord[] {
-    return this.stmts.proposalsAbout.all(memberId).map((r) => JSON.parse(r.record) as ProposalRecord);
+    return this.stmts.proposalsAbout
+      .all(memberId)
+      .map((r) => JSON.parse(r.record) as ProposalRecord);
   }
 
   /** Earliest deadline of an open proposal: the producer makes a block then so it expires. */

@@ -28,17 +28,30 @@ function checkBlockColumns(row: BlockRow, expectedHash: string): void {
     (row.proposer !== header.proposer && 'proposer') ||
     (row.tx_count !== header.txCount && 'tx_count') ||
     (row.state_hash !== header.stateHash && 'state_hash');
-  if (mismatch) throw new Finding(row.height, `the stored ${mismatch} column does not match the signed header`);
+  if (mismatch)
+    throw new Finding(row.height, `the stored ${mismatch} column does not match the signed header`);
 }
 
 function checkTxRows(height: number, rows: readonly TxRow[]): void {
   rows.forEach((row, i) => {
-    if (row.idx !== i) throw new Finding(height, `transaction position ${i} is missing or out of order`);
+    if (row.idx !== i)
+      throw new Finding(height, `transaction position ${i} is missing or out of order`);
     const text = textOf(row.bytes);
-    if (txIdOf(text) !== row.id) throw new Finding(height, `transaction ${i}: its bytes do not hash to its id ${row.id.slice(0, 12)}…`);
+    if (txIdOf(text) !== row.id)
+      throw new Finding(
+        height,
+        `transaction ${i}: its bytes do not hash to its id ${row.id.slice(0, 12)}…`,
+      );
     const tx = decodeTx(text);
-    if (tx.body.type !== row.type || tx.body.member !== row.member || tx.body.signer !== row.signer) {
-      throw new Finding(height, `transaction ${i}: the stored columns do not match its signed body`);
+    if (
+      tx.body.type !== row.type ||
+      tx.body.member !== row.member ||
+      tx.body.signer !== row.signer
+    ) {
+      throw new Finding(
+        height,
+        `transaction ${i}: the stored columns do not match its signed body`,
+      );
     }
   });
 }
@@ -56,7 +69,10 @@ function compareDerived(stored: Replica, fresh: Replica): void {
       const row = f ?? s;
       const height = typeof row?.height === 'number' ? row.height : null;
       const what = f ? `${name} row ${JSON.stringify(keyOf(f, key))}` : `extra ${name} row`;
-      throw new Finding(height, `${what} differs from the state the blocks derive (last set by block ${height})`);
+      throw new Finding(
+        height,
+        `${what} differs from the state the blocks derive (last set by block ${height})`,
+      );
     }
   }
 }
@@ -78,7 +94,10 @@ export function verifyReplicaFile(file: string, trustedGenesis?: GenesisDoc): Ve
     try {
       genesis = stored.genesis();
     } catch (error) {
-      throw new Finding(0, `the stored genesis document is unreadable: ${(error as Error).message}`);
+      throw new Finding(
+        0,
+        `the stored genesis document is unreadable: ${(error as Error).message}`,
+      );
     }
     if (trustedGenesis && canonicalText(trustedGenesis) !== canonicalText(genesis)) {
       throw new Finding(0, 'the stored genesis differs from the genesis file of this node');
@@ -86,11 +105,16 @@ export function verifyReplicaFile(file: string, trustedGenesis?: GenesisDoc): Ve
     const block0 = stored.block(0);
     if (!block0) throw new Finding(0, 'block 0 is missing');
     const expected = genesisBlock(genesis);
-    if (textOf(block0.header) !== expected.wire.header) throw new Finding(0, 'the genesis block header differs from the genesis document');
+    if (textOf(block0.header) !== expected.wire.header)
+      throw new Finding(0, 'the genesis block header differs from the genesis document');
     checkBlockColumns(block0, expected.hash);
     fresh.initGenesis(genesis);
 
-    const last = stored.db.prepare<[], { height: number | null; count: number }>('SELECT max(height) AS height, count(*) AS count FROM blocks').get();
+    const last = stored.db
+      .prepare<[], { height: number | null; count: number }>(
+        'SELECT max(height) AS height, count(*) AS count FROM blocks',
+      )
+      .get();
     const tipHeight = last?.height ?? 0;
     let txCount = 0;
     for (let height = 1; height <= tipHeight; height++) {
@@ -109,13 +133,28 @@ export function verifyReplicaFile(file: string, trustedGenesis?: GenesisDoc): Ve
       txCount += txs.length;
     }
     const orphans = stored.db
-      .prepare<[number], { height: number }>('SELECT height FROM txs WHERE height NOT IN (SELECT height FROM blocks) OR height > ? ORDER BY height LIMIT 1')
+      .prepare<[number], { height: number }>(
+        'SELECT height FROM txs WHERE height NOT IN (SELECT height FROM blocks) OR height > ? ORDER BY height LIMIT 1',
+      )
       .get(tipHeight);
-    if (orphans) throw new Finding(orphans.height, 'transactions are stored for a block that is not in the chain');
-    const tipMeta = stored.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'tip'").get();
+    if (orphans)
+      throw new Finding(
+        orphans.height,
+        'transactions are stored for a block that is not in the chain',
+      );
+    const tipMeta = stored.db
+      .prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'tip'")
+      .get();
     const tipRow = stored.block(tipHeight);
-    if (!tipMeta || tipRow === undefined || tipMeta.value !== canonicalText({ height: tipHeight, hash: tipRow.hash })) {
-      throw new Finding(tipHeight, 'the recorded chain tip does not match the last stored block (a block was removed from the end?)');
+    if (
+      !tipMeta ||
+      tipRow === undefined ||
+      tipMeta.value !== canonicalText({ height: tipHeight, hash: tipRow.hash })
+    ) {
+      throw new Finding(
+        tipHeight,
+        'the recorded chain tip does not match the last stored block (a block was removed from the end?)',
+      );
     }
     compareDerived(stored, fresh);
     return { ok: true, height: tipHeight, blocks: tipHeight + 1, txs: txCount };

@@ -59,7 +59,10 @@ function sameSecret(given: string, token: string): boolean {
 
 function sendJson(res: ServerResponse, status: number, body: RpcResponse): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -96,12 +99,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const refuse = (req: IncomingMessage): string | null => {
     if (!allowedHosts().includes(req.headers.host ?? '')) return 'unknown Host';
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins().includes(origin)) return 'cross-origin request refused';
+    if (origin !== undefined && !allowedOrigins().includes(origin))
+      return 'cross-origin request refused';
     return null;
   };
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string) {
-    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const relative =
+      pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
     const file = path.resolve(staticDir, relative);
     if (!file.startsWith(staticDir + path.sep)) {
       res.writeHead(404).end();
@@ -128,18 +133,30 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const auth = req.headers.authorization ?? '';
     const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
     if (!sameSecret(given, token)) {
-      sendJson(res, 401, { ok: false, error: { code: 'unauthorized', message: 'missing or wrong console token' } });
+      sendJson(res, 401, {
+        ok: false,
+        error: { code: 'unauthorized', message: 'missing or wrong console token' },
+      });
       return;
     }
     if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-      sendJson(res, 415, { ok: false, error: { code: 'bad_request', message: 'send the request as application/json' } });
+      sendJson(res, 415, {
+        ok: false,
+        error: { code: 'bad_request', message: 'send the request as application/json' },
+      });
       return;
     }
     let body: unknown;
     try {
       body = JSON.parse(await readBody(req));
     } catch (error) {
-      sendJson(res, 400, { ok: false, error: { code: 'bad_request', message: `the request body is not JSON: ${(error as Error).message}` } });
+      sendJson(res, 400, {
+        ok: false,
+        error: {
+          code: 'bad_request',
+          message: `the request body is not JSON: ${(error as Error).message}`,
+        },
+      });
       return;
     }
     sendJson(res, 200, await options.service.handle(body));
@@ -177,7 +194,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const refusal = refuse(req);
-    if (refusal || url.pathname !== HTTP_PATHS.events || !sameSecret(url.searchParams.get('token') ?? '', token)) {
+    if (
+      refusal ||
+      url.pathname !== HTTP_PATHS.events ||
+      !sameSecret(url.searchParams.get('token') ?? '', token)
+    ) {
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;

@@ -67,11 +67,17 @@ export function decodeCertificate(text: string): CommitCertificate {
     throw new BlockFormatError(`commit certificate: ${(error as Error).message}`);
   }
   const parsed = CommitCertificate.safeParse(raw);
-  if (!parsed.success) throw new BlockFormatError(`commit certificate: ${describeZod(parsed.error)}`);
+  if (!parsed.success)
+    throw new BlockFormatError(`commit certificate: ${describeZod(parsed.error)}`);
   return parsed.data;
 }
 
-export function commitSigningBytes(chainId: string, height: number, round: number, blockHash: string) {
+export function commitSigningBytes(
+  chainId: string,
+  height: number,
+  round: number,
+  blockHash: string,
+) {
   return concatBytes(DOMAIN.commit, utf8(canonicalText({ chainId, height, round, blockHash })));
 }
 
@@ -80,7 +86,9 @@ export function quorum(validatorCount: number): number {
   return Math.floor((2 * validatorCount) / 3) + 1;
 }
 
-export function validatorsHashOf(validators: readonly { member: string; nodeKey: string }[]): string {
+export function validatorsHashOf(
+  validators: readonly { member: string; nodeKey: string }[],
+): string {
   return sha256Hex(DOMAIN.validators, utf8(canonicalText(validators)));
 }
 
@@ -115,7 +123,8 @@ export function certificateProblem(
   }
   const message = commitSigningBytes(header.chainId, header.height, cert.round, blockHash);
   for (const { validator, sig } of cert.signatures) {
-    if (!validatorKeys.includes(validator)) return `certificate signer ${validator.slice(0, 12)}… is not a validator`;
+    if (!validatorKeys.includes(validator))
+      return `certificate signer ${validator.slice(0, 12)}… is not a validator`;
     if (!verify(fromHex(validator), message, fromHex(sig))) {
       return `certificate signature of ${validator.slice(0, 12)}… does not verify`;
     }

@@ -13,7 +13,13 @@ import type { VerifySignature } from './keys';
 import { merkleRoot } from './merkle';
 import { nextStateHash, Overlay, type Change, type StateView } from './state';
 import { decodeTx, verifyTxSignature, type DecodedTx } from './tx';
-import { applyMembershipTx, expireProposals, RuleError, validatorSet, type TxContext } from '../members/rules';
+import {
+  applyMembershipTx,
+  expireProposals,
+  RuleError,
+  validatorSet,
+  type TxContext,
+} from '../members/rules';
 
 /** What a replica knows of its last committed block: all a new block is checked against. */
 export interface ChainTip {
@@ -47,10 +53,18 @@ export interface AppliedBlock {
  * Applies one transaction on top of `view`, staging its changes only if every rule holds, so a
  * rejected transaction leaves nothing behind.
  */
-export function applyTx(view: Overlay, tx: DecodedTx, ctx: TxContext, chainId: string, verify: VerifySignature) {
-  if (tx.body.chainId !== chainId) throw new RuleError(`the transaction is for chain ${tx.body.chainId}`);
+export function applyTx(
+  view: Overlay,
+  tx: DecodedTx,
+  ctx: TxContext,
+  chainId: string,
+  verify: VerifySignature,
+) {
+  if (tx.body.chainId !== chainId)
+    throw new RuleError(`the transaction is for chain ${tx.body.chainId}`);
   if (view.hasTx(tx.id)) throw new RuleError('the transaction is already on chain');
-  if (!verifyTxSignature(tx, verify)) throw new RuleError('the transaction signature does not verify');
+  if (!verifyTxSignature(tx, verify))
+    throw new RuleError('the transaction signature does not verify');
   const scratch = new Overlay(view);
   applyMembershipTx(scratch, tx.body, ctx);
   for (const change of scratch.changes) view.put(change);
@@ -69,7 +83,12 @@ export function beginBlock(view: StateView, height: number, time: number): Overl
  * time, Merkle root, validator set, commit certificate, every transaction signature and rule,
  * and the resulting state hash. Returns the changes to commit; throws BlockRejected.
  */
-export function verifyBlock(view: StateView, tip: ChainTip, wire: WireBlock, verify: VerifySignature): AppliedBlock {
+export function verifyBlock(
+  view: StateView,
+  tip: ChainTip,
+  wire: WireBlock,
+  verify: VerifySignature,
+): AppliedBlock {
   const height = tip.height + 1;
   const reject = (message: string): never => {
     throw new BlockRejected(height, message);
@@ -90,17 +109,22 @@ export function verifyBlock(view: StateView, tip: ChainTip, wire: WireBlock, ver
   } catch (error) {
     return reject((error as Error).message);
   }
-  if (header.chainId !== tip.chainId) reject(`it belongs to chain ${header.chainId}, not ${tip.chainId}`);
-  if (header.height !== height) reject(`it says height ${header.height}; the next height is ${height}`);
-  if (header.prevHash !== tip.hash) reject('its previous-block hash does not match the block before it');
+  if (header.chainId !== tip.chainId)
+    reject(`it belongs to chain ${header.chainId}, not ${tip.chainId}`);
+  if (header.height !== height)
+    reject(`it says height ${header.height}; the next height is ${height}`);
+  if (header.prevHash !== tip.hash)
+    reject('its previous-block hash does not match the block before it');
   if (header.time <= tip.time) reject('its time is not after the time of the block before it');
-  if (header.txCount !== txs.length) reject(`header counts ${header.txCount} transactions; ${txs.length} are present`);
+  if (header.txCount !== txs.length)
+    reject(`header counts ${header.txCount} transactions; ${txs.length} are present`);
   const ids = txs.map((tx) => tx.id);
   if (new Set(ids).size !== ids.length) reject('it contains the same transaction twice');
   if (merkleRoot(ids) !== header.txRoot) reject('the Merkle root does not match its transactions');
 
   const validators = validatorSet(view);
-  if (validatorsHashOf(validators) !== header.validatorsHash) reject('the validator-set hash does not match the validators in force');
+  if (validatorsHashOf(validators) !== header.validatorsHash)
+    reject('the validator-set hash does not match the validators in force');
   const validatorKeys = validators.map((v) => v.nodeKey);
   if (!validatorKeys.includes(header.proposer)) reject('its proposer is not a validator');
   const hash = blockHashOf(wire.header);
@@ -168,5 +192,12 @@ export function proposeBlock(
     validatorsHash: validatorsHashOf(validatorSet(view)),
   };
   const headerText = canonicalText(header);
-  return { header, headerText, hash: blockHashOf(headerText), txs: included, changes: overlay.changes, rejected };
+  return {
+    header,
+    headerText,
+    hash: blockHashOf(headerText),
+    txs: included,
+    changes: overlay.changes,
+    rejected,
+  };
 }

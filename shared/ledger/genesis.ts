@@ -24,17 +24,32 @@ export const GenesisDoc = z
     const ids = new Set<string>();
     const keys = new Set<string>();
     doc.members.forEach((m, i) => {
-      if (ids.has(m.id)) ctx.addIssue({ code: 'custom', path: ['members', i, 'id'], message: `member id ${m.id} appears twice` });
+      if (ids.has(m.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['members', i, 'id'],
+          message: `member id ${m.id} appears twice`,
+        });
       ids.add(m.id);
       [...m.adminKeys, m.nodeKey].forEach((key) => {
         const problem = publicKeyProblem(key);
-        if (problem) ctx.addIssue({ code: 'custom', path: ['members', i], message: `${m.id}: ${problem}` });
-        if (keys.has(key)) ctx.addIssue({ code: 'custom', path: ['members', i], message: `${m.id}: a key is used twice` });
+        if (problem)
+          ctx.addIssue({ code: 'custom', path: ['members', i], message: `${m.id}: ${problem}` });
+        if (keys.has(key))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['members', i],
+            message: `${m.id}: a key is used twice`,
+          });
         keys.add(key);
       });
     });
     if (!doc.members.some((m) => m.validator)) {
-      ctx.addIssue({ code: 'custom', path: ['members'], message: 'at least one founding member must be a validator' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['members'],
+        message: 'at least one founding member must be a validator',
+      });
     }
   });
 export type GenesisDoc = z.infer<typeof GenesisDoc>;
@@ -50,7 +65,13 @@ export interface GenesisBlock {
 export function genesisBlock(doc: GenesisDoc): GenesisBlock {
   const members: MemberRecord[] = [...doc.members]
     .sort((a, b) => (a.id < b.id ? -1 : 1))
-    .map(({ validator, id, ...profile }) => ({ id, ...profile, status: 'active', validator, joinedHeight: 0 }));
+    .map(({ validator, id, ...profile }) => ({
+      id,
+      ...profile,
+      status: 'active',
+      validator,
+      joinedHeight: 0,
+    }));
   const changes: Change[] = [
     { kind: 'policy', value: doc.policy },
     ...members.map((value): Change => ({ kind: 'member', id: value.id, value })),
@@ -70,5 +91,10 @@ export function genesisBlock(doc: GenesisDoc): GenesisBlock {
     ),
   };
   const headerText = canonicalText(header);
-  return { header, hash: blockHashOf(headerText), changes, wire: { header: headerText, txs: [], cert: '' } };
+  return {
+    header,
+    hash: blockHashOf(headerText),
+    changes,
+    wire: { header: headerText, txs: [], cert: '' },
+  };
 }

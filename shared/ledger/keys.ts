@@ -10,7 +10,11 @@ ed.hashes.sha512 = sha512;
  * (Node's crypto.verify in main/), because @noble/ed25519's own verify disagrees with it on
  * edge cases and must never decide validity.
  */
-export type VerifySignature = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+export type VerifySignature = (
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+) => boolean;
 
 export interface KeyPair {
   publicKey: string;

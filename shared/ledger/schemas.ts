@@ -4,7 +4,10 @@ import { z } from 'zod';
 export const hexBytes = (bytes: number, what: string) =>
   z
     .string()
-    .regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `${what} must be ${bytes * 2} lowercase hex digits`);
+    .regex(
+      new RegExp(`^[0-9a-f]{${bytes * 2}}$`),
+      `${what} must be ${bytes * 2} lowercase hex digits`,
+    );
 
 export const Hash = hexBytes(32, 'a SHA-256 hash');
 export const PublicKey = hexBytes(32, 'an Ed25519 public key');

@@ -67,7 +67,8 @@ export function tally(view: StateView, proposal: ProposalRecord): Tally {
 function requireActiveSigner(view: StateView, body: TxBody): MemberRecord {
   const member = view.member(body.member);
   if (!member) throw new RuleError(`${body.member} is not a member of the consortium`);
-  if (member.status !== 'active') throw new RuleError(`${body.member} is ${member.status} and cannot act`);
+  if (member.status !== 'active')
+    throw new RuleError(`${body.member} is ${member.status} and cannot act`);
   if (!member.adminKeys.includes(body.signer)) {
     throw new RuleError(`the signing key is not an admin key of ${body.member}`);
   }
@@ -154,9 +155,13 @@ function actionProblem(view: StateView, action: AnyAction): string | null {
       : null;
   switch (action.type) {
     case 'suspend':
-      return target.status !== 'active' ? `${target.id} is ${target.status}, not active` : lastValidator;
+      return target.status !== 'active'
+        ? `${target.id} is ${target.status}, not active`
+        : lastValidator;
     case 'reinstate':
-      return target.status !== 'suspended' ? `${target.id} is ${target.status}, not suspended` : null;
+      return target.status !== 'suspended'
+        ? `${target.id} is ${target.status}, not suspended`
+        : null;
     case 'revoke':
       return target.status === 'revoked' ? `${target.id} is already revoked` : lastValidator;
     case 'add-validator':
@@ -167,7 +172,8 @@ function actionProblem(view: StateView, action: AnyAction): string | null {
     case 'rotate-key': {
       if (target.status === 'revoked') return `${target.id} is revoked`;
       const current = action.role === 'admin' ? target.adminKeys : [target.nodeKey];
-      if (!current.includes(action.oldKey)) return `the old key is not a ${action.role} key of ${target.id}`;
+      if (!current.includes(action.oldKey))
+        return `the old key is not a ${action.role} key of ${target.id}`;
       const problem = publicKeyProblem(action.newKey);
       if (problem) return `the new key: ${problem}`;
       const holder = keyHolder(view, action.newKey);
@@ -258,7 +264,12 @@ export function settleProposals(view: Overlay, ctx: TxContext): void {
 export function expireProposals(view: Overlay, height: number, time: number): void {
   for (const proposal of view.openProposals()) {
     if (proposal.expiresAt <= time) {
-      const expired: ProposalRecord = { ...proposal, status: 'expired', decidedHeight: height, decidedTime: time };
+      const expired: ProposalRecord = {
+        ...proposal,
+        status: 'expired',
+        decidedHeight: height,
+        decidedTime: time,
+      };
       view.put({ kind: 'proposal', id: expired.id, value: expired });
     }
   }
@@ -268,7 +279,11 @@ function sameAction(a: AnyAction, b: ProposalAction): boolean {
   return canonicalText(a) === canonicalText(b);
 }
 
-function applyPropose(view: Overlay, body: Extract<TxBody, { type: 'governance.propose' }>, ctx: TxContext) {
+function applyPropose(
+  view: Overlay,
+  body: Extract<TxBody, { type: 'governance.propose' }>,
+  ctx: TxContext,
+) {
   requireActiveSigner(view, body);
   const problem = actionProblem(view, body.action);
   if (problem) throw new RuleError(`cannot propose ${body.action.type}: ${problem}`);
@@ -278,7 +293,11 @@ function applyPropose(view: Overlay, body: Extract<TxBody, { type: 'governance.p
   openProposal(view, ctx, body.action, body.member, body.reason);
 }
 
-function applyVote(view: Overlay, body: Extract<TxBody, { type: 'governance.vote' }>, ctx: TxContext) {
+function applyVote(
+  view: Overlay,
+  body: Extract<TxBody, { type: 'governance.vote' }>,
+  ctx: TxContext,
+) {
   requireActiveSigner(view, body);
   const proposal = view.proposal(body.proposalId);
   if (!proposal) throw new RuleError(`no proposal ${body.proposalId}`);

@@ -28,7 +28,10 @@ export type MemberStatus = z.infer<typeof MemberStatus>;
 export const Endpoint = z
   .string()
   .max(200, 'an endpoint is at most 200 characters')
-  .regex(/^[a-z][a-z0-9+.-]*:\/\/[^\s/]+(?:\/\S*)?$/, 'an endpoint is a URL such as tcp://node.example.org:7400');
+  .regex(
+    /^[a-z][a-z0-9+.-]*:\/\/[^\s/]+(?:\/\S*)?$/,
+    'an endpoint is a URL such as tcp://node.example.org:7400',
+  );
 
 export const AdminKeys = z
   .array(PublicKey)
@@ -59,7 +62,10 @@ export const Policy = z.strictObject({
   /** Share of active members whose approval decides a proposal. */
   threshold: z.enum(THRESHOLDS),
   /** How long a proposal stays open before it expires. */
-  proposalTtlHours: z.int().min(1).max(24 * 365),
+  proposalTtlHours: z
+    .int()
+    .min(1)
+    .max(24 * 365),
 });
 export type Policy = z.infer<typeof Policy>;
 

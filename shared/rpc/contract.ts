@@ -86,7 +86,12 @@ export const ProposalView = z.strictObject({
   decidedHeight: Height.nullable(),
   decidedTime: Millis.nullable(),
   failure: z.string().nullable(),
-  tally: z.strictObject({ approvals: z.int(), rejections: z.int(), needed: z.int(), eligible: z.int() }),
+  tally: z.strictObject({
+    approvals: z.int(),
+    rejections: z.int(),
+    needed: z.int(),
+    eligible: z.int(),
+  }),
   votes: z.array(VoteView),
   /** The profile member's counted vote, if any. */
   myVote: VoteChoice.nullable(),
@@ -172,12 +177,18 @@ export const methods = {
   'session.openDemo': { params: NoParams, result: Session },
   'session.createProfile': {
     params: z.strictObject({
-      keyFile: z.string().min(1, 'choose a key file').max(16 * 1024),
+      keyFile: z
+        .string()
+        .min(1, 'choose a key file')
+        .max(16 * 1024),
       passphrase,
     }),
     result: Session,
   },
-  'session.unlock': { params: z.strictObject({ passphrase: z.string().min(1).max(1024) }), result: Session },
+  'session.unlock': {
+    params: z.strictObject({ passphrase: z.string().min(1).max(1024) }),
+    result: Session,
+  },
   'chain.status': { params: NoParams, result: ChainStatus },
   'members.list': { params: NoParams, result: z.array(MemberView) },
   'members.get': { params: z.strictObject({ id: MemberId }), result: MemberDetail },
@@ -233,16 +244,30 @@ export type RpcErrorBody = z.infer<typeof RpcErrorBody>;
 export type RpcErrorCode = RpcErrorBody['code'];
 
 export type RpcResponse<M extends MethodName = MethodName> =
-  | { ok: true; result: Result<M> }
-  | { ok: false; error: RpcErrorBody };
+  { ok: true; result: Result<M> } | { ok: false; error: RpcErrorBody };
 
 export const RpcRequest = z.strictObject({ method: z.string(), params: z.unknown() });
 
 /** Pushed to every connected console when the replica changes. */
 export const RpcEvent = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('block.committed'), height: Height, hash: Hash, txCount: z.int() }),
-  z.strictObject({ type: z.literal('proposal.opened'), id: Hash, action: z.string(), member: MemberId }),
-  z.strictObject({ type: z.literal('proposal.decided'), id: Hash, status: ProposalStatus, member: MemberId }),
+  z.strictObject({
+    type: z.literal('block.committed'),
+    height: Height,
+    hash: Hash,
+    txCount: z.int(),
+  }),
+  z.strictObject({
+    type: z.literal('proposal.opened'),
+    id: Hash,
+    action: z.string(),
+    member: MemberId,
+  }),
+  z.strictObject({
+    type: z.literal('proposal.decided'),
+    id: Hash,
+    status: ProposalStatus,
+    member: MemberId,
+  }),
   z.strictObject({ type: z.literal('tx.rejected'), txId: Hash, reason: z.string() }),
 ]);
 export type RpcEvent = z.infer<typeof RpcEvent>;

@@ -21,7 +21,10 @@ describe('carechain CLI', () => {
       [['frobnicate'], /unknown command 'frobnicate'/],
       [['verify'], /required option '--dir <dir>' not specified/],
       [['verify', '--dir', '/tmp/x', '--fast'], /unknown option '--fast'/],
-      [['serve', '--dir', '/tmp/x', '--port', 'eighty'], /a port is a whole number from 0 to 65535/],
+      [
+        ['serve', '--dir', '/tmp/x', '--port', 'eighty'],
+        /a port is a whole number from 0 to 65535/,
+      ],
       [['serve', '--dir', '/tmp/x', '--port', '70000'], /a port is a whole number from 0 to 65535/],
       [['init', '--dir', '/tmp/x'], /required option '--founders <file>' not specified/],
     ];
@@ -56,13 +59,34 @@ describe('carechain CLI', () => {
         return JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string };
       }),
     );
-    const [aAdmin, aNode, bAdmin, bNode] = keys.map((k) => k.publicKey) as [string, string, string, string];
+    const [aAdmin, aNode, bAdmin, bNode] = keys.map((k) => k.publicKey) as [
+      string,
+      string,
+      string,
+      string,
+    ];
     const founders = {
       chainId: 'test-consortium',
       policy: { threshold: 'majority', proposalTtlHours: 72 },
       members: [
-        { id: 'alpha-hospital', legalName: 'Alpha Hospital', kind: 'hospital', adminKeys: [aAdmin], nodeKey: aNode, endpoint: 'tcp://alpha.example:7400', validator: true },
-        { id: 'beta-pharmacy', legalName: 'Beta Pharmacy', kind: 'pharmacy', adminKeys: [bAdmin], nodeKey: bNode, endpoint: 'tcp://beta.example:7400', validator: false },
+        {
+          id: 'alpha-hospital',
+          legalName: 'Alpha Hospital',
+          kind: 'hospital',
+          adminKeys: [aAdmin],
+          nodeKey: aNode,
+          endpoint: 'tcp://alpha.example:7400',
+          validator: true,
+        },
+        {
+          id: 'beta-pharmacy',
+          legalName: 'Beta Pharmacy',
+          kind: 'pharmacy',
+          adminKeys: [bAdmin],
+          nodeKey: bNode,
+          endpoint: 'tcp://beta.example:7400',
+          validator: false,
+        },
       ],
     };
     const foundersFile = path.join(dir, 'founders.json');
@@ -81,18 +105,40 @@ describe('carechain CLI', () => {
     expect(result.stderr).toMatch(/extra/);
 
     const noValidator = path.join(dir, 'novalidator.json');
-    writeFileSync(noValidator, JSON.stringify({ ...founders, members: founders.members.map((m) => ({ ...m, validator: false })) }));
+    writeFileSync(
+      noValidator,
+      JSON.stringify({
+        ...founders,
+        members: founders.members.map((m) => ({ ...m, validator: false })),
+      }),
+    );
     result = await carechain(['init', '--founders', noValidator, '--dir', path.join(dir, 'n0')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/at least one founding member must be a validator/);
 
-    result = await carechain(['init', '--founders', foundersFile, '--dir', path.join(dir, 'n0'), '--node-key', path.join(dir, 'b-admin.json')]);
+    result = await carechain([
+      'init',
+      '--founders',
+      foundersFile,
+      '--dir',
+      path.join(dir, 'n0'),
+      '--node-key',
+      path.join(dir, 'b-admin.json'),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/not the nodeKey of any founder/);
     expect(existsSync(path.join(dir, 'n0', 'chain.db'))).toBe(false);
 
     const node = path.join(dir, 'n1');
-    result = await carechain(['init', '--founders', foundersFile, '--dir', node, '--node-key', path.join(dir, 'a-node.json')]);
+    result = await carechain([
+      'init',
+      '--founders',
+      foundersFile,
+      '--dir',
+      node,
+      '--node-key',
+      path.join(dir, 'a-node.json'),
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/initialised chain test-consortium/);
     expect((await carechain(['verify', '--dir', node])).code).toBe(0);
@@ -123,12 +169,20 @@ describe('carechain demo and verify', () => {
     expect(result.stdout).toMatch(/^OK: \d+ blocks and \d+ transactions verified/);
     const db = new Database(path.join(demo, 'chain.db'), { readonly: true });
     const kinds = db.prepare("SELECT DISTINCT kind FROM members WHERE status = 'active'").all();
-    const open = db.prepare("SELECT count(*) AS n FROM proposals WHERE status = 'open' AND action = 'admit'").get() as { n: number };
-    const decided = db.prepare("SELECT DISTINCT status FROM proposals WHERE status <> 'open' ORDER BY status").all();
+    const open = db
+      .prepare("SELECT count(*) AS n FROM proposals WHERE status = 'open' AND action = 'admit'")
+      .get() as { n: number };
+    const decided = db
+      .prepare("SELECT DISTINCT status FROM proposals WHERE status <> 'open' ORDER BY status")
+      .all();
     db.close();
     expect(kinds.length).toBeGreaterThanOrEqual(5);
     expect(open.n).toBeGreaterThanOrEqual(2);
-    expect(decided.map((r) => (r as { status: string }).status)).toEqual(['approved', 'expired', 'rejected']);
+    expect(decided.map((r) => (r as { status: string }).status)).toEqual([
+      'approved',
+      'expired',
+      'rejected',
+    ]);
   });
 
   /** Copies the demo, runs one SQL edit with foreign keys off (as a hand edit would), runs verify. */
@@ -144,15 +198,51 @@ describe('carechain demo and verify', () => {
   }
 
   it.each([
-    ['an edited member row', "UPDATE members SET status = 'suspended' WHERE id = 'citycare-pharmacy'", /block 12: members row/],
-    ['an edited vote row', "UPDATE votes SET choice = 'reject' WHERE height = 2 AND member = 'northwind-pharma'", /block 2: votes row/],
-    ['an edited proposal row', "UPDATE proposals SET status = 'approved' WHERE action = 'add-validator'", /block 16: proposals row/],
-    ['a deleted block in the middle', 'DELETE FROM blocks WHERE height = 7', /block 7: the block is missing/],
-    ['a deleted last block', 'DELETE FROM blocks WHERE height = (SELECT max(height) FROM blocks)', /block \d+: /],
-    ['a deleted transaction', 'DELETE FROM txs WHERE height = 6 AND idx = 1', /block 6: header counts 2 transactions; 1 are present/],
-    ['a deleted derived row', "DELETE FROM members WHERE id = 'helix-clinical-research'", /block 3: members row/],
-    ['an edited block time column', 'UPDATE blocks SET time = time + 1 WHERE height = 4', /block 4: the stored time column/],
-    ['an edited transaction body', "UPDATE txs SET bytes = CAST(replace(CAST(bytes AS TEXT), 'approve', 'reject') AS BLOB) WHERE height = 2 AND idx = 0", /block 2: transaction 0: its bytes do not hash/],
+    [
+      'an edited member row',
+      "UPDATE members SET status = 'suspended' WHERE id = 'citycare-pharmacy'",
+      /block 12: members row/,
+    ],
+    [
+      'an edited vote row',
+      "UPDATE votes SET choice = 'reject' WHERE height = 2 AND member = 'northwind-pharma'",
+      /block 2: votes row/,
+    ],
+    [
+      'an edited proposal row',
+      "UPDATE proposals SET status = 'approved' WHERE action = 'add-validator'",
+      /block 16: proposals row/,
+    ],
+    [
+      'a deleted block in the middle',
+      'DELETE FROM blocks WHERE height = 7',
+      /block 7: the block is missing/,
+    ],
+    [
+      'a deleted last block',
+      'DELETE FROM blocks WHERE height = (SELECT max(height) FROM blocks)',
+      /block \d+: /,
+    ],
+    [
+      'a deleted transaction',
+      'DELETE FROM txs WHERE height = 6 AND idx = 1',
+      /block 6: header counts 2 transactions; 1 are present/,
+    ],
+    [
+      'a deleted derived row',
+      "DELETE FROM members WHERE id = 'helix-clinical-research'",
+      /block 3: members row/,
+    ],
+    [
+      'an edited block time column',
+      'UPDATE blocks SET time = time + 1 WHERE height = 4',
+      /block 4: the stored time column/,
+    ],
+    [
+      'an edited transaction body',
+      "UPDATE txs SET bytes = CAST(replace(CAST(bytes AS TEXT), 'approve', 'reject') AS BLOB) WHERE height = 2 AND idx = 0",
+      /block 2: transaction 0: its bytes do not hash/,
+    ],
     [
       'two transactions reordered',
       'UPDATE txs SET idx = idx + 100 WHERE height = 17; UPDATE txs SET idx = 1 WHERE height = 17 AND idx = 100; UPDATE txs SET idx = 0 WHERE height = 17 AND idx = 101',
@@ -163,7 +253,11 @@ describe('carechain demo and verify', () => {
       'UPDATE blocks SET cert = (SELECT cert FROM blocks b WHERE b.height = 5) WHERE height = 6',
       /block 6: certificate is for height 5/,
     ],
-    ['an edited genesis', "UPDATE meta SET value = replace(value, '\"majority\"', '\"all\"') WHERE key = 'genesis'", /block 0: /],
+    [
+      'an edited genesis',
+      "UPDATE meta SET value = replace(value, '\"majority\"', '\"all\"') WHERE key = 'genesis'",
+      /block 0: /,
+    ],
   ])('catches %s and names the block', async (_what, sql, message) => {
     const result = await tampered(sql);
     expect(result.code).toBe(1);
@@ -176,8 +270,13 @@ describe('carechain demo and verify', () => {
     cpSync(demo, copy, { recursive: true });
     const db = new Database(path.join(copy, 'chain.db'));
     db.pragma('foreign_keys = OFF');
-    const row = db.prepare('SELECT id, bytes FROM txs WHERE height = 2 AND idx = 0').get() as { id: string; bytes: Buffer };
-    const other = db.prepare('SELECT bytes FROM txs WHERE height = 2 AND idx = 1').get() as { bytes: Buffer };
+    const row = db.prepare('SELECT id, bytes FROM txs WHERE height = 2 AND idx = 0').get() as {
+      id: string;
+      bytes: Buffer;
+    };
+    const other = db.prepare('SELECT bytes FROM txs WHERE height = 2 AND idx = 1').get() as {
+      bytes: Buffer;
+    };
     const signed = JSON.parse(row.bytes.toString()) as { body: string; sig: string };
     const stolen = (JSON.parse(other.bytes.toString()) as { sig: string }).sig;
     const forged = Buffer.from(JSON.stringify({ body: signed.body, sig: stolen }));

@@ -13,9 +13,15 @@ export interface CliResult {
 }
 
 /** Runs the real `carechain` command in a child process. */
-export function carechain(args: string[], options: { timeoutMs?: number } = {}): Promise<CliResult> {
+export function carechain(
+  args: string[],
+  options: { timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
