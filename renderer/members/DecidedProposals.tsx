@@ -1,0 +1,66 @@
+import type { ProposalView } from '../../shared/rpc/contract';
+import { href } from '../app/routes';
+import { StatusBadge } from '../components/Badge';
+import { EmptyState } from '../components/States';
+import { RelativeTime } from '../components/Time';
+import { describeAction, type MembersById } from './describe';
+
+function newestDecisionFirst(a: ProposalView, b: ProposalView): number {
+  return (b.decidedHeight ?? -1) - (a.decidedHeight ?? -1);
+}
+
+/** Decided proposals: outcome, why an approved one failed, and the block that decided it. */
+export function DecidedProposals({
+  proposals,
+  members,
+  headingId,
+}: {
+  proposals: ProposalView[];
+  members: MembersById;
+  headingId: string;
+}) {
+  if (proposals.length === 0) return <EmptyState>No proposal has been decided yet.</EmptyState>;
+  const sorted = [...proposals].sort(newestDecisionFirst);
+  return (
+    <div className="table-wrap">
+      <table className="table" aria-labelledby={headingId}>
+        <thead>
+          <tr>
+            <th scope="col">Proposal</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">Votes</th>
+            <th scope="col">Decided</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sorted.map((proposal) => (
+            <tr key={proposal.id} data-proposal={proposal.id}>
+              <th scope="row">{describeAction(proposal.action, members)}</th>
+              <td>
+                <StatusBadge status={proposal.status} />
+                {proposal.failure && <p className="failure">{proposal.failure}</p>}
+              </td>
+              <td>
+                {proposal.tally.approvals} approve · {proposal.tally.rejections} reject
+              </td>
+              <td>
+                {proposal.decidedHeight === null ? (
+                  '—'
+                ) : (
+                  <>
+                    <a href={href.block(proposal.decidedHeight)}>block {proposal.decidedHeight}</a>
+                    {proposal.decidedTime !== null && (
+                      <>
+                        , <RelativeTime ms={proposal.decidedTime} />
+                      </>
+                    )}
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import type { CarechainBridge } from '../../shared/rpc/bridge';
+import type { RpcClient, RpcErrorCode } from '../../shared/rpc/contract';
+import { RpcError } from '../../shared/rpc/contract';
+import { HttpTransport } from './http-transport';
+import { IpcTransport } from './ipc-transport';
+import type { LiveConnection } from './live-connection';
+import { takeTokenFromLocation } from './token';
+
+declare global {
+  interface Window {
+    /** Exposed by the Electron preload; absent in browser mode. */
+    carechain?: CarechainBridge;
+  }
+}
+
+/** Errors that mean the session changed under the console (token, replica or profile). */
+const SESSION_ERRORS: ReadonlySet<RpcErrorCode> = new Set([
+  'unauthorized',
+  'no_replica',
+  'no_profile',
+  'locked',
+]);
+
+let client: RpcClient | null = null;
+let live: LiveConnection | null = null;
+let onSessionError: (error: RpcError) => void = () => {};
+
+/** Any call failing for a session reason sends the console back to the session screens. */
+function guarded(transport: RpcClient): RpcClient {
+  return {
+    async call(method, params) {
+      try {
+        return await transport.call(method, params);
+      } catch (error) {
+        // session.* calls are how the console learns the session; they report their own errors.
+        const isSessionCall = method.startsWith('session.');
+        if (!isSessionCall && error instanceof RpcError && SESSION_ERRORS.has(error.code)) {
+          onSessionError(error);
+        }
+        throw error;
+      }
+    },
+    onEvent: (listener) => transport.onEvent(listener),
+  };
+}
+
+/**
+ * Picks the transport once at startup. Returns false in browser mode without a token: the
+ * console then explains how to open it instead of failing call after call.
+ */
+export function connectRpc(): boolean {
+  if (window.carechain) {
+    client = guarded(new IpcTransport(window.carechain));
+    return true;
+  }
+  const token = takeTokenFromLocation();
+  if (!token) return false;
+  const http = new HttpTransport(token);
+  client = guarded(http);
+  live = http;
+  return true;
+}
+
+export function handleSessionErrors(handler: (error: RpcError) => void): void {
+  onSessionError = handler;
+}
+
+/** The one RPC client of the console; stores and forms call the node service through it. */
+export function rpc(): RpcClient {
+  if (!client) throw new Error('connectRpc() must run before the console calls the node service');
+  return client;
+}
+
+/** The live event connection, when the transport has one that can drop. */
+export function liveConnection(): LiveConnection | null {
+  return live;
+}

@@ -1,0 +1,101 @@
+import { create } from 'zustand';
+import type { ProposalView, RpcEvent } from '../../shared/rpc/contract';
+import type { VoteChoice } from '../../shared/members/schemas';
+import { rpc } from '../rpc/client';
+import { asRpcError } from '../rpc/rpc-response';
+import { coalesce, failed, hasStarted, idle, loaded, reloading, type Loadable } from './loadable';
+
+interface ProposalsState {
+  open: Loadable<ProposalView[]>;
+  decided: Loadable<ProposalView[]>;
+  /** Votes this console is sending right now, by proposal id (before the node has them). */
+  sending: Record<string, VoteChoice>;
+  /** Vote transactions this console submitted, by proposal id, to match tx.rejected events. */
+  submitted: Record<string, string>;
+  /** Why the last vote on a proposal failed, shown next to its buttons. */
+  voteErrors: Record<string, string>;
+  /** Proposals decided while the console was open, newest first, to announce them. */
+  justDecided: string[];
+  refreshOpen(): Promise<void>;
+  refreshDecided(): Promise<void>;
+  refreshLoaded(): Promise<void>;
+  vote(proposalId: string, choice: VoteChoice): Promise<void>;
+  /** A submitted vote can still be refused when its block is built. */
+  noteRejectedTx(event: Extract<RpcEvent, { type: 'tx.rejected' }>): void;
+  noteDecided(event: Extract<RpcEvent, { type: 'proposal.decided' }>): void;
+}
+
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}
+
+export const useProposalsStore = create<ProposalsState>()((set, get) => ({
+  open: idle(),
+  decided: idle(),
+  sending: {},
+  submitted: {},
+  voteErrors: {},
+  justDecided: [],
+  refreshOpen: coalesce(async () => {
+    set({ open: reloading(get().open) });
+    try {
+      set({ open: loaded(await rpc().call('proposals.list', { status: 'open' })) });
+    } catch (error) {
+      set({ open: failed(get().open, error) });
+    }
+  }),
+  refreshDecided: coalesce(async () => {
+    set({ decided: reloading(get().decided) });
+    try {
+      set({ decided: loaded(await rpc().call('proposals.list', { status: 'decided' })) });
+    } catch (error) {
+      set({ decided: failed(get().decided, error) });
+    }
+  }),
+  async refreshLoaded() {
+    const { open, decided, refreshOpen, refreshDecided } = get();
+    await Promise.all([
+      hasStarted(open) ? refreshOpen() : undefined,
+      hasStarted(decided) ? refreshDecided() : undefined,
+    ]);
+  },
+  async vote(proposalId, choice) {
+    set((state) => ({
+      sending: { ...state.sending, [proposalId]: choice },
+      voteErrors: without(state.voteErrors, proposalId),
+    }));
+    try {
+      const { txId } = await rpc().call('proposals.vote', { proposalId, choice });
+      set((state) => ({ submitted: { ...state.submitted, [proposalId]: txId } }));
+      // The node now reports the vote as myPendingVote until its block commits.
+      await get().refreshOpen();
+    } catch (error) {
+      const message = asRpcError(error).message;
+      set((state) => ({ voteErrors: { ...state.voteErrors, [proposalId]: message } }));
+    } finally {
+      set((state) => ({ sending: without(state.sending, proposalId) }));
+    }
+  },
+  noteRejectedTx(event) {
+    const entry = Object.entries(get().submitted).find(([, txId]) => txId === event.txId);
+    if (!entry) return;
+    const [proposalId] = entry;
+    set((state) => ({
+      submitted: without(state.submitted, proposalId),
+      voteErrors: {
+        ...state.voteErrors,
+        [proposalId]: `Your vote was not included: ${event.reason}`,
+      },
+    }));
+    void get().refreshOpen();
+  },
+  noteDecided(event) {
+    set((state) => ({
+      justDecided: [event.id, ...state.justDecided.filter((id) => id !== event.id)],
+      submitted: without(state.submitted, event.id),
+    }));
+    void get().refreshLoaded();
+  },
+}));
