@@ -1,0 +1,46 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as ed from '@noble/ed25519';
+import { bench, describe } from 'vitest';
+import { utf8 } from '../../shared/ledger/bytes';
+import { generateKeyPair, sign } from '../../shared/ledger/keys';
+import { fromHex } from '../../shared/ledger/bytes';
+import { verifySignature } from '../../main/platform/ed25519';
+import { buildDemo } from '../../main/service/demo';
+import { verifyReplicaFile } from '../../main/store/verify-replica';
+
+const pair = generateKeyPair();
+const message = utf8('carechain benchmark message');
+const signature = fromHex(sign(pair.secretKey, message));
+const publicKey = fromHex(pair.publicKey);
+
+describe('Ed25519 verification (the ledger rule vs the pure-JS verifier)', () => {
+  bench('node crypto.verify (the ledger rule)', () => {
+    verifySignature(publicKey, message, signature);
+  });
+  bench('@noble/ed25519 verify', () => {
+    ed.verify(signature, message, publicKey);
+  });
+});
+
+const demoDir = path.join(mkdtempSync(path.join(tmpdir(), 'carechain-bench-')), 'demo');
+buildDemo(demoDir);
+
+describe('replica', () => {
+  bench(
+    'build the demo consortium (20 blocks, 36 transactions, through the mempool)',
+    () => {
+      buildDemo(path.join(mkdtempSync(path.join(tmpdir(), 'carechain-bench-')), 'demo'));
+    },
+    { iterations: 10 },
+  );
+  bench(
+    'verify the demo replica from genesis',
+    () => {
+      const outcome = verifyReplicaFile(path.join(demoDir, 'chain.db'));
+      if (!outcome.ok) throw new Error(outcome.reason);
+    },
+    { iterations: 20 },
+  );
+});
