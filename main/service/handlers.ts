@@ -29,7 +29,8 @@ export type Handlers = { [M in MethodName]: (params: Params<M>) => Result<M> | P
 
 interface HandlerDeps {
   session: Session;
-  node: () => ChainNode;
+  /** The chain node, or null while the data folder holds no chain. */
+  node: () => ChainNode | null;
   openDemo: () => void;
   paths: DataPaths;
 }
@@ -51,13 +52,19 @@ function memberView(m: MemberRecord) {
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { session } = deps;
 
-  const sessionView = (): SessionView => {
-    let node: ChainNode | null = null;
-    try {
-      node = deps.node();
-    } catch {
-      node = null;
+  const requireNode = (): ChainNode => {
+    const node = deps.node();
+    if (!node) {
+      throw new ServiceError(
+        'no_replica',
+        'this console has no chain yet: open the demo or initialise a node',
+      );
     }
+    return node;
+  };
+
+  const sessionView = (): SessionView => {
+    const node = deps.node();
     return {
       dataDir: deps.paths.root,
       hasReplica: node !== null,
@@ -143,7 +150,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return sessionView();
     },
     'session.createProfile': ({ keyFile, passphrase }) => {
-      session.create(deps.node(), keyFile, passphrase);
+      session.create(requireNode(), keyFile, passphrase);
       return sessionView();
     },
     'session.unlock': ({ passphrase }) => {
@@ -151,7 +158,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return sessionView();
     },
     'chain.status': () => {
-      const node = deps.node();
+      const node = requireNode();
       const view = node.replica.view;
       const tip = node.replica.tip();
       const members = view.members();
@@ -173,9 +180,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         policy: view.policy(),
       };
     },
-    'members.list': () => deps.node().replica.view.members().map(memberView),
+    'members.list': () => requireNode().replica.view.members().map(memberView),
     'members.get': ({ id }) => {
-      const node = deps.node();
+      const node = requireNode();
       const member = node.replica.view.member(id);
       if (!member) throw new ServiceError('not_found', `no member ${id}`);
       return {
@@ -184,19 +191,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       };
     },
     'proposals.list': ({ status }) => {
-      const node = deps.node();
+      const node = requireNode();
       const records =
         status === 'open' ? node.replica.view.openProposals() : node.replica.decidedProposals(200);
       return records.map((p) => proposalView(node, p));
     },
     'proposals.get': ({ id }) => {
-      const node = deps.node();
+      const node = requireNode();
       const p = node.replica.view.proposal(id);
       if (!p) throw new ServiceError('not_found', `no proposal ${id}`);
       return proposalView(node, p);
     },
     'proposals.vote': ({ proposalId, choice }) => {
-      const node = deps.node();
+      const node = requireNode();
       const { memberId, key } = session.signer();
       const tx = signTx(
         {
@@ -214,13 +221,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { txId: node.submit(tx) };
     },
     'blocks.list': ({ before, limit }) => {
-      const node = deps.node();
+      const node = requireNode();
       const tip = node.replica.tip();
       const rows = node.replica.blocksBefore(before ?? tip.height + 1, limit);
       return { tipHeight: tip.height, blocks: rows.map((r) => blockSummary(node, r)) };
     },
     'blocks.get': ({ height }) => {
-      const node = deps.node();
+      const node = requireNode();
       const row = node.replica.block(height);
       if (!row) throw new ServiceError('not_found', `no block at height ${height}`);
       const header = decodeHeader(textOf(row.header));
@@ -243,7 +250,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       };
     },
     'txs.get': ({ id }) => {
-      const node = deps.node();
+      const node = requireNode();
       const row = node.replica.tx(id);
       if (!row) throw new ServiceError('not_found', `no transaction ${id} on chain`);
       const block = node.replica.block(row.height) as BlockRow;

@@ -26,7 +26,9 @@ export function acquireLock(file: string): Lock {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(file, 'utf8'));
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
-        throw new Error(`another CareChain node (pid ${holder}) is using this data folder`);
+        throw new Error(`another CareChain node (pid ${holder}) is using this data folder`, {
+          cause: error,
+        });
       }
       rmSync(file, { force: true });
     }

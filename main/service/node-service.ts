@@ -78,14 +78,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
 
   const handlers: Handlers = createHandlers({
     session,
-    node: () => {
-      if (!node)
-        throw new ServiceError(
-          'no_replica',
-          'this console has no chain yet: open the demo or initialise a node',
-        );
-      return node;
-    },
+    node: () => node,
     openDemo: () => {
       if (node || existsSync(paths.replica))
         throw new ServiceError('bad_request', 'this data folder already holds a chain');

@@ -103,7 +103,7 @@ export function verifyBlock(
       try {
         return decodeTx(text);
       } catch (error) {
-        throw new Error(`transaction ${i}: ${(error as Error).message}`);
+        throw new Error(`transaction ${i}: ${(error as Error).message}`, { cause: error });
       }
     });
   } catch (error) {
