@@ -25,7 +25,7 @@ export function acquireLock(file: string): Lock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(file, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && alive(holder)) {
         throw new Error(`another CareChain node (pid ${holder}) is using this data folder`, {
           cause: error,
         });
