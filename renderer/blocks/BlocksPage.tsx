@@ -12,6 +12,8 @@ import { BlockSearch } from './BlockSearch';
 function Proposer({ block }: { block: BlockSummary }) {
   const members = useMembersById();
   if (block.proposerMember === null) {
+    // Genesis has no proposer; any other block names at least its validator key.
+    if (block.proposer === '') return <span className="muted">Genesis</span>;
     return <code title={block.proposer}>{shortHex(block.proposer)}</code>;
   }
   const name = members.get(block.proposerMember)?.legalName ?? block.proposerMember;
@@ -43,9 +45,11 @@ function BlockTable({ blocks }: { blocks: BlockSummary[] }) {
                   {block.height}
                 </a>
               </th>
-              <td>
-                <RelativeTime ms={block.time} />
-                <span className="muted cell-sub">{absoluteTime(block.time)}</span>
+              <td className="nowrap">
+                {absoluteTime(block.time)}{' '}
+                <span className="muted">
+                  (<RelativeTime ms={block.time} />)
+                </span>
               </td>
               <td>
                 <code title={block.hash}>{shortHex(block.hash)}</code>

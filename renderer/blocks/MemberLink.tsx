@@ -1,8 +1,12 @@
 import { href } from '../app/routes';
 import { useMembersById } from '../stores/members-store';
 
-/** A member by legal name (id as fallback), linking to its page. */
+/**
+ * A member by legal name, linking to its page. Transactions can also come from applicants that
+ * are not members (yet): those show their id without a link to a page that does not exist.
+ */
 export function MemberLink({ id }: { id: string }) {
-  const members = useMembersById();
-  return <a href={href.member(id)}>{members.get(id)?.legalName ?? id}</a>;
+  const member = useMembersById().get(id);
+  if (!member) return <code>{id}</code>;
+  return <a href={href.member(id)}>{member.legalName}</a>;
 }

@@ -5,6 +5,7 @@ import { Hex, shortHex } from '../components/Hex';
 import { Page } from '../components/Page';
 import { ErrorNotice, Loading } from '../components/States';
 import { FullTime } from '../components/Time';
+import { plural } from '../components/text';
 import { useBlocksStore } from '../stores/blocks-store';
 import { MemberLink } from './MemberLink';
 
@@ -32,7 +33,7 @@ function Verification({ tx }: { tx: TxDetail }) {
         no="Not proven in Merkle root"
       />
       <details className="proof">
-        <summary>Inclusion proof ({tx.inclusionProof.length} hashes)</summary>
+        <summary>Inclusion proof ({plural(tx.inclusionProof.length, 'hash', 'hashes')})</summary>
         {tx.inclusionProof.length === 0 ? (
           <p className="muted">The only transaction of its block: its id is the Merkle root.</p>
         ) : (
@@ -80,7 +81,7 @@ function Facts({ tx }: { tx: TxDetail }) {
       <dt>Signer</dt>
       <dd>
         <Hex value={tx.signer} label="signer key" />
-        <span className="fact-link">{tx.signerRole}</span>
+        <span className="fact-note">{tx.signerRole}</span>
       </dd>
       <dt>Signature</dt>
       <dd>

@@ -5,7 +5,11 @@ export function absoluteTime(ms: number): string {
   return format(ms, 'yyyy-MM-dd HH:mm:ss');
 }
 
+/** Below this, "3 seconds ago" is noise (and clocks of two machines differ by that much). */
+const JUST_NOW_MS = 10_000;
+
 export function relativeTime(ms: number, now: number): string {
+  if (Math.abs(now - ms) < JUST_NOW_MS) return 'just now';
   return formatDistanceStrict(ms, now, { addSuffix: true });
 }
 

@@ -27,6 +27,7 @@ function Organisation({ member }: { member: MemberView }) {
       <dt>Joined</dt>
       <dd>
         <a href={href.block(member.joinedHeight)}>block {member.joinedHeight}</a>
+        {member.joinedHeight === 0 && ' (founding member)'}
       </dd>
       <dt>Endpoint</dt>
       <dd>

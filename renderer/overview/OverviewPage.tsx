@@ -32,7 +32,7 @@ function OverviewStats({ status }: { status: ChainStatus }) {
         </p>
       </Stat>
       <Stat label="Last block">
-        <p className="stat-number">
+        <p className="stat-number stat-number-text">
           <RelativeTime ms={status.lastBlockTime} />
         </p>
         <p className="stat-note">{absoluteTime(status.lastBlockTime)}</p>
@@ -53,13 +53,13 @@ function OverviewStats({ status }: { status: ChainStatus }) {
         <p className="stat-number">{members.active + members.suspended + members.revoked}</p>
         <ul className="status-counts">
           <li>
-            <StatusBadge status="active" /> {members.active}
+            <StatusBadge status="active" /> <span>{members.active}</span>
           </li>
           <li>
-            <StatusBadge status="suspended" /> {members.suspended}
+            <StatusBadge status="suspended" /> <span>{members.suspended}</span>
           </li>
           <li>
-            <StatusBadge status="revoked" /> {members.revoked}
+            <StatusBadge status="revoked" /> <span>{members.revoked}</span>
           </li>
         </ul>
       </Stat>

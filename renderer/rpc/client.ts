@@ -4,7 +4,7 @@ import { RpcError } from '../../shared/rpc/contract';
 import { HttpTransport } from './http-transport';
 import { IpcTransport } from './ipc-transport';
 import type { LiveConnection } from './live-connection';
-import { takeTokenFromLocation } from './token';
+import { reloadOnNewToken, takeTokenFromLocation } from './token';
 
 declare global {
   interface Window {
@@ -53,6 +53,7 @@ export function connectRpc(): boolean {
     client = guarded(new IpcTransport(window.carechain));
     return true;
   }
+  reloadOnNewToken();
   const token = takeTokenFromLocation();
   if (!token) return false;
   const http = new HttpTransport(token);

@@ -5,9 +5,12 @@
  */
 const STORAGE_KEY = 'carechain.token';
 
+function tokenInFragment(): string | null {
+  return new URLSearchParams(location.hash.replace(/^#/, '')).get('token');
+}
+
 export function takeTokenFromLocation(): string | null {
-  const fragment = new URLSearchParams(location.hash.replace(/^#/, ''));
-  const fromUrl = fragment.get('token');
+  const fromUrl = tokenInFragment();
   if (fromUrl) {
     sessionStorage.setItem(STORAGE_KEY, fromUrl);
     history.replaceState(null, '', `${location.pathname}${location.search}#/`);
@@ -19,4 +22,16 @@ export function takeTokenFromLocation(): string | null {
 /** Called when the node service refuses the token: it belongs to an earlier run. */
 export function forgetToken(): void {
   sessionStorage.removeItem(STORAGE_KEY);
+}
+
+/**
+ * Pasting a new console link into a tab that is already open only changes the fragment, which
+ * does not reload the page: start over so the console connects with the new token.
+ */
+export function reloadOnNewToken(): void {
+  window.addEventListener('hashchange', () => {
+    if (tokenInFragment() === null) return;
+    takeTokenFromLocation();
+    location.reload();
+  });
 }

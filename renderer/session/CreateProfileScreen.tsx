@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import type { RpcError } from '../../shared/rpc/contract';
 import { Field } from '../components/Field';
 import { Spinner } from '../components/States';
 import { rpc } from '../rpc/client';
@@ -32,6 +33,19 @@ function checkLocally(
   return { fields, form: null };
 }
 
+/**
+ * The passphrase is checked here and by the contract's schema (which names the field), so a
+ * refusal without field issues is about the key: not a key file, or not a member's admin key.
+ */
+function placeErrors(error: RpcError): FormErrors<ProfileField> {
+  const placed = formErrors(error, FIELDS);
+  const aboutTheKey = error.code === 'rejected' || error.code === 'bad_request';
+  if (placed.form && Object.keys(placed.fields).length === 0 && aboutTheKey) {
+    return { fields: { keyFile: placed.form }, form: null };
+  }
+  return placed;
+}
+
 /** A replica exists but no profile: bind one of the member's admin keys to this console. */
 export function CreateProfileScreen() {
   const replace = useSessionStore((state) => state.replace);
@@ -51,7 +65,7 @@ export function CreateProfileScreen() {
       const keyFile = await file.text();
       replace(await rpc().call('session.createProfile', { keyFile, passphrase }));
     } catch (failure) {
-      setErrors(formErrors(asRpcError(failure), FIELDS));
+      setErrors(placeErrors(asRpcError(failure)));
       setSaving(false);
     }
   };

@@ -75,10 +75,10 @@ export function FirstRunScreen({ session }: { session: Session }) {
       <section className="session-option" aria-labelledby="real-node-heading">
         <h2 id="real-node-heading">Run a node of a real consortium</h2>
         <p>
-          A real node is created on the command line. Generate your keys with{' '}
-          <code>carechain keygen</code>, found a new consortium from a founders file with{' '}
-          <code>carechain init</code>, then start the console again and create your profile from
-          your key file.
+          A real node is created on the command line: make your admin and node keys with{' '}
+          <code>carechain keygen --out FILE</code>, then found the consortium from a founders file
+          with <code>carechain init --founders FILE --dir DIR --node-key FILE</code>. Start the
+          console on that folder and create your profile from your admin key file.
         </p>
       </section>
     </SessionLayout>
