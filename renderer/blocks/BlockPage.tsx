@@ -23,7 +23,7 @@ function Header({ block }: { block: BlockDetail }) {
       <dd>
         <Hex value={header.prevHash} label="previous block hash" />
         {header.height > 0 && (
-          <a className="fact-link" href={href.block(header.height - 1)}>
+          <a className="fact-note" href={href.block(header.height - 1)}>
             block {header.height - 1}
           </a>
         )}
@@ -40,7 +40,7 @@ function Header({ block }: { block: BlockDetail }) {
       <dd>
         <Hex value={header.proposer} label="proposer key" />
         {summary.proposerMember && (
-          <span className="fact-link">
+          <span className="fact-note">
             <MemberLink id={summary.proposerMember} />
           </span>
         )}
@@ -146,6 +146,13 @@ function Transactions({ block }: { block: BlockDetail }) {
 
 function Neighbours({ height }: { height: number }) {
   const tip = useChainStore((state) => state.status.data?.height);
+  if (tip !== undefined && height > tip) {
+    return (
+      <nav className="pager" aria-label="Neighbouring blocks">
+        <a href={href.block(tip)}>Newest block ({tip})</a>
+      </nav>
+    );
+  }
   return (
     <nav className="pager" aria-label="Neighbouring blocks">
       {height > 0 ? (

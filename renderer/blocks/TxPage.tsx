@@ -70,7 +70,7 @@ function Facts({ tx }: { tx: TxDetail }) {
       <dt>Block</dt>
       <dd>
         <a href={href.block(tx.height)}>block {tx.height}</a>, position {tx.index}
-        <span className="fact-link">
+        <span className="fact-note">
           <Hex value={tx.blockHash} label="block hash" short />
         </span>
       </dd>

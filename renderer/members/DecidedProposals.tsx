@@ -40,7 +40,7 @@ export function DecidedProposals({
                 <StatusBadge status={proposal.status} />
                 {proposal.failure && <p className="failure">{proposal.failure}</p>}
               </td>
-              <td>
+              <td className="nowrap">
                 {proposal.tally.approvals} approve · {proposal.tally.rejections} reject
               </td>
               <td>

@@ -82,7 +82,7 @@ function History({ proposals, members }: { proposals: ProposalView[]; members: M
                 <StatusBadge status={proposal.status} />
                 {proposal.failure && <p className="failure">{proposal.failure}</p>}
               </td>
-              <td>
+              <td className="nowrap">
                 {proposal.tally.approvals} approve · {proposal.tally.rejections} reject
               </td>
               <td>
