@@ -309,11 +309,18 @@ export class TestChain {
     return keys;
   }
 
-  /** Registers a key that now belongs to a member (after a rotation), so it can sign. */
-  adopt(id: string, role: 'admin' | 'node', oldKey: string, newKey: KeyPair): void {
-    const keys = this.keys(id);
-    if (role === 'node') keys.node = newKey;
-    else keys.admins = keys.admins.map((k) => (k.publicKey === oldKey ? newKey : k));
+  /** After a rotation, the keys a member signs with follow its record (when the secret is known). */
+  private followKeys(applied: AppliedBlock): void {
+    for (const change of applied.changes) {
+      if (change.kind !== 'member') continue;
+      const keys = this.keysById.get(change.id);
+      if (!keys) continue;
+      const known = (k: string) => this.secrets.has(k);
+      if (change.value.adminKeys.every(known)) {
+        keys.admins = change.value.adminKeys.map((k) => this.keyPairOf(k));
+      }
+      if (known(change.value.nodeKey)) keys.node = this.keyPairOf(change.value.nodeKey);
+    }
   }
 
   // ---- transactions ----
@@ -463,6 +470,7 @@ export class TestChain {
   commitWire(wire: WireBlock): AppliedBlock {
     const applied = this.replica.apply(wire);
     this.blocks.push(wire);
+    this.followKeys(applied);
     return applied;
   }
 
