@@ -37,7 +37,7 @@ export class HttpTransport implements RpcClient, LiveConnection {
     } catch {
       throw new RpcError(
         'internal',
-        'The node service cannot be reached. Is `carechain serve` still running?',
+        'The node service cannot be reached. Is carechain serve still running?',
       );
     }
     let body: unknown;
