@@ -125,14 +125,22 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     txCount: row.tx_count,
   });
 
-  const txSummary = (row: TxRow): TxSummary => {
+  const summaryOf = (node: ChainNode, tx: DecodedTx): string =>
+    describeTx(
+      tx.body,
+      tx.body.type === 'governance.vote'
+        ? node.replica.view.proposal(tx.body.proposalId)?.action
+        : undefined,
+    );
+
+  const txSummary = (node: ChainNode, row: TxRow): TxSummary => {
     const tx = decodeTx(textOf(row.bytes));
     return {
       id: row.id,
       index: row.idx,
       type: row.type,
       member: row.member,
-      summary: describeTx(tx.body),
+      summary: summaryOf(node, tx),
     };
   };
 
@@ -246,7 +254,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
               })),
             }
           : null,
-        txs: node.replica.txsAt(height).map(txSummary),
+        txs: node.replica.txsAt(height).map((row) => txSummary(node, row)),
       };
     },
     'txs.get': ({ id }) => {
@@ -268,7 +276,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         member: row.member,
         signer: row.signer,
         signerRole: signerRole(node, tx),
-        summary: describeTx(tx.body),
+        summary: summaryOf(node, tx),
         body: tx.body as unknown as Record<string, unknown>,
         signature: tx.signed.sig,
         signatureValid: verifyTxSignature(tx, verifySignature),

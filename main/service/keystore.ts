@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { publicKeyOf, publicKeyProblem, type KeyPair } from '../../shared/ledger/keys';
 import { PublicKey } from '../../shared/ledger/schemas';
-import { describeZod } from '../../shared/ledger/tx';
 import { MemberId } from '../../shared/members/schemas';
 
 export const KeyFile = z.strictObject({
@@ -26,7 +25,9 @@ export function parseKeyFile(text: string, source = 'the key file'): KeyPair {
   }
   const parsed = KeyFile.safeParse(raw);
   if (!parsed.success)
-    throw new KeyFileError(`${source} is not a CareChain key file: ${describeZod(parsed.error)}`);
+    throw new KeyFileError(
+      `${source} is not a CareChain key file (as written by carechain keygen)`,
+    );
   const problem = publicKeyProblem(parsed.data.publicKey);
   if (problem) throw new KeyFileError(`${source}: ${problem}`);
   if (publicKeyOf(parsed.data.secretKey) !== parsed.data.publicKey) {

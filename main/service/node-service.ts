@@ -34,7 +34,13 @@ function issuesOf(error: z.ZodError): RpcErrorBody['issues'] {
 }
 
 function toErrorBody(error: unknown): RpcErrorBody {
-  if (error instanceof ServiceError) return { code: error.code, message: error.message };
+  if (error instanceof ServiceError) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.issues ? { issues: error.issues } : {}),
+    };
+  }
   if (error instanceof RuleError || error instanceof TxFormatError)
     return { code: 'rejected', message: error.message };
   if (error instanceof KeyFileError) return { code: 'bad_request', message: error.message };

@@ -5,6 +5,8 @@ export class ServiceError extends Error {
   constructor(
     readonly code: RpcErrorCode,
     message: string,
+    /** Field-level detail for a form: which parameter is wrong. */
+    readonly issues?: { path: string; message: string }[],
   ) {
     super(message);
   }

@@ -23,13 +23,19 @@ export function describeAction(action: AnyAction): string {
   }
 }
 
-export function describeTx(body: TxBody): string {
+/**
+ * One line for a transaction. A vote names what it is about when the proposal's action is
+ * given, since a proposal id alone tells a reader nothing.
+ */
+export function describeTx(body: TxBody, votedAction?: AnyAction): string {
   switch (body.type) {
     case 'member.join':
       return `Join request: ${body.profile.legalName} (${body.profile.kind})`;
     case 'governance.propose':
       return `Proposal: ${describeAction(body.action)}`;
     case 'governance.vote':
-      return `Vote ${body.choice} on proposal ${body.proposalId.slice(0, 12)}…`;
+      return votedAction
+        ? `Vote ${body.choice}: ${describeAction(votedAction)}`
+        : `Vote ${body.choice} on proposal ${body.proposalId.slice(0, 12)}…`;
   }
 }
