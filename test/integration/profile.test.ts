@@ -87,6 +87,13 @@ describe('console profile', () => {
     expect((garbage as { error: { message: string } }).error.message).toMatch(
       /not a CareChain key file/,
     );
+    // The form shows it under the key-file field.
+    expect((garbage as { error: { issues: unknown } }).error.issues).toEqual([
+      {
+        path: 'keyFile',
+        message: 'the key file is not a CareChain key file (as written by carechain keygen)',
+      },
+    ]);
     const mismatched = await call('session.createProfile', {
       keyFile: JSON.stringify({
         type: 'carechain-key',
