@@ -3,6 +3,7 @@ import type { ProfileSummary } from '../../shared/rpc/contract';
 import type { ChainNode } from './chain-node';
 import type { DataPaths } from './data-dir';
 import {
+  KeyFileError,
   parseKeyFile,
   sealProfile,
   unsealProfile,
@@ -46,14 +47,23 @@ export class Session {
 
   create(node: ChainNode, keyFileText: string, passphrase: string): void {
     if (this.profile) throw new ServiceError('bad_request', 'this console already has a profile');
-    const pair = parseKeyFile(keyFileText);
+    const keyFileProblem = (code: 'bad_request' | 'rejected', message: string) =>
+      new ServiceError(code, message, [{ path: 'keyFile', message }]);
+    let pair: KeyPair;
+    try {
+      pair = parseKeyFile(keyFileText, 'the key file');
+    } catch (error) {
+      if (error instanceof KeyFileError) throw keyFileProblem('bad_request', error.message);
+      throw error;
+    }
     const member = node.replica.view.members().find((m) => m.adminKeys.includes(pair.publicKey));
-    if (!member)
-      throw new ServiceError(
+    if (!member) {
+      throw keyFileProblem(
         'rejected',
         'this key is not an admin key of any member of the consortium',
       );
-    if (member.status === 'revoked') throw new ServiceError('rejected', `${member.id} is revoked`);
+    }
+    if (member.status === 'revoked') throw keyFileProblem('rejected', `${member.id} is revoked`);
     const profile = sealProfile(member.id, pair, passphrase, false);
     writeProfile(this.paths.profile, profile);
     this.profile = profile;
