@@ -146,6 +146,14 @@ export function buildDemo(dir: string, now: number = Date.now()): { height: numb
   try {
     replica.initGenesis(genesis);
     const node = new ChainNode(replica, validatorKeys, () => clock);
+    // Every demo step must land: a rejected transaction means the script no longer fits the rules.
+    node.listen({
+      rejected: (tx, reason) => {
+        throw new Error(
+          `demo: transaction ${tx.body.type} of ${tx.body.member} was rejected: ${reason}`,
+        );
+      },
+    });
     const send = (
       orgId: string,
       body: Omit<TxBody, 'v' | 'chainId' | 'member' | 'signer' | 'nonce'>,
@@ -270,6 +278,7 @@ export function buildDemo(dir: string, now: number = Date.now()): { height: numb
     );
     block(DAY);
     vote('medline-distribution', stale, 'approve');
+    block(2 * HOUR);
     block(7 * DAY);
 
     // Yesterday: two join requests arrive and are still under vote.

@@ -211,7 +211,7 @@ describe('carechain demo and verify', () => {
     [
       'an edited proposal row',
       "UPDATE proposals SET status = 'approved' WHERE action = 'add-validator'",
-      /block 16: proposals row/,
+      /block 17: proposals row/,
     ],
     [
       'a deleted block in the middle',
@@ -245,8 +245,8 @@ describe('carechain demo and verify', () => {
     ],
     [
       'two transactions reordered',
-      'UPDATE txs SET idx = idx + 100 WHERE height = 17; UPDATE txs SET idx = 1 WHERE height = 17 AND idx = 100; UPDATE txs SET idx = 0 WHERE height = 17 AND idx = 101',
-      /block 17: the Merkle root does not match/,
+      'UPDATE txs SET idx = idx + 100 WHERE height = 18; UPDATE txs SET idx = 1 WHERE height = 18 AND idx = 100; UPDATE txs SET idx = 0 WHERE height = 18 AND idx = 101',
+      /block 18: the Merkle root does not match/,
     ],
     [
       'a commit certificate swapped with another block',
