@@ -1,23 +1,49 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test as base } from '@playwright/test';
+import { test as base, type Page, type TestInfo } from '@playwright/test';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 const CLI = path.join(REPO, 'bin', 'carechain.mjs');
 
+/** Screenshots of every page the e2e tests visit, kept as artifacts of the run (see README). */
+export const SCREENSHOT_DIR = path.join(REPO, 'test-results', 'screenshots');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 export interface ConsoleServer {
   /** URL with the per-run token, as `carechain serve` prints it. */
   url: string;
+  /** The same origin without the token: `http://127.0.0.1:PORT`. */
+  origin: string;
   dataDir: string;
   /** Runs `carechain <args>` to completion (e.g. verify on the served data folder). */
-  cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  cli(args: string[]): Promise<CliResult>;
+  /** What `carechain serve` printed so far (for failure reports). */
+  log(): string;
 }
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export interface DemoServer extends ConsoleServer {
+  /** Chain height right after `carechain demo`, as it reports it. */
+  demoHeight: number;
+}
+
+interface RunningServer extends ConsoleServer {
+  stop(): Promise<void>;
+}
+
+/** Runs the real `carechain` command in a child process. */
+export function carechain(args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -27,43 +53,136 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-function serve(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+/** A new empty folder under the system temp folder; removed by the fixtures that made it. */
+export function tempFolder(prefix = 'carechain-e2e-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Starts `carechain serve` on `dataDir` (any folder: empty, a fresh chain, a demo). */
+export function serveFolder(dataDir: string): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--dir', dataDir, '--port', '0'], { cwd: REPO });
+    const child = spawn(process.execPath, [CLI, 'serve', '--dir', dataDir, '--port', '0'], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`carechain serve printed no URL:\n${output}`)), 20_000);
+    let started = false;
+    const timer = setTimeout(() => {
+      void stopChild(child);
+      reject(new Error(`carechain serve printed no URL within 20 s:\n${output}`));
+    }, 20_000);
     const onData = (d: Buffer) => {
       output += d.toString();
-      const match = /open (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(output);
-      if (match) {
+      const match = /open (http:\/\/127\.0\.0\.1:\d+)\/#token=\S+/.exec(output);
+      if (match && !started) {
+        started = true;
         clearTimeout(timer);
-        resolve({ child, url: match[1] as string });
+        const url = match[0].slice('open '.length);
+        resolve({
+          url,
+          origin: match[1] as string,
+          dataDir,
+          cli: carechain,
+          log: () => output,
+          stop: () => stopChild(child),
+        });
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`carechain serve exited with ${code}:\n${output}`)));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (!started) reject(new Error(`carechain serve exited with ${code}:\n${output}`));
+    });
   });
 }
 
 /**
- * A fresh demo consortium built by `carechain demo` and served by `carechain serve`, one per
- * test file, stopped afterwards.
+ * Full-page screenshot into test-results/screenshots/<name>.png (kept as an artifact of the run,
+ * overwritten by the next run) and attached to the test's report.
  */
-export const test = base.extend<object, { server: ConsoleServer }>({
+export async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  // Animations (spinners, live dot) are frozen so the image shows a settled page.
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+  await testInfo.attach(name, { path: file, contentType: 'image/png' });
+}
+
+interface TestFixtures {
+  /**
+   * Serves any folder with `carechain serve` for the duration of one test; every server started
+   * this way is stopped when the test ends (its output is attached when the test failed). Put
+   * the folder in `scratchDir` to have it removed too.
+   */
+  serveDir: (dataDir: string) => Promise<ConsoleServer>;
+  /** A fresh temp folder for the test, removed when it ends. */
+  scratchDir: string;
+}
+
+interface WorkerFixtures {
+  /**
+   * A fresh demo consortium built by `carechain demo` and served by `carechain serve`, once per
+   * worker process and stopped with it. Playwright keeps one worker for the following test files
+   * while nothing fails, so every file using `server` sees what earlier ones did to the demo:
+   * only console.spec.ts uses it; other files serve their own folders through `serveDir`.
+   */
+  server: DemoServer;
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
   server: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'carechain-e2e-')), 'demo');
-      const demo = await run(['demo', '--dir', dataDir]);
+      const root = tempFolder();
+      const dataDir = path.join(root, 'demo');
+      const demo = await carechain(['demo', '--dir', dataDir]);
       if (demo.code !== 0) throw new Error(`carechain demo failed: ${demo.stderr}`);
-      const { child, url } = await serve(dataDir);
-      await use({ url, dataDir, cli: run });
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      const height = /\(height (\d+),/.exec(demo.stdout)?.[1];
+      if (height === undefined) throw new Error(`carechain demo named no height:\n${demo.stdout}`);
+      const running = await serveFolder(dataDir);
+      await use({ ...running, demoHeight: Number(height) });
+      await running.stop();
+      rmSync(root, { recursive: true, force: true });
     },
     { scope: 'worker' },
   ],
+
+  // eslint-disable-next-line no-empty-pattern
+  scratchDir: async ({}, use) => {
+    const dir = tempFolder();
+    await use(dir);
+    rmSync(dir, { recursive: true, force: true });
+  },
+
+  // Depends on scratchDir so that servers stop before their scratch folder is removed.
+  serveDir: async ({ scratchDir }, use, testInfo) => {
+    void scratchDir;
+    const running: RunningServer[] = [];
+    await use(async (dataDir) => {
+      const server = await serveFolder(dataDir);
+      running.push(server);
+      return server;
+    });
+    for (const server of running) {
+      if (testInfo.status !== testInfo.expectedStatus) {
+        await testInfo.attach(`carechain serve ${server.dataDir}`, {
+          body: server.log(),
+          contentType: 'text/plain',
+        });
+      }
+      await server.stop();
+    }
+  },
 });
 
 export { expect } from '@playwright/test';

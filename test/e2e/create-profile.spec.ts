@@ -1,0 +1,230 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { carechain, expect, screenshot, test } from './console-fixture';
+
+/*
+ * A consortium founded on the command line (`carechain keygen`, `carechain init`) and served
+ * without a profile: the console asks for an admin key file and a passphrase. Bad input is
+ * refused where the user acted and leaves no profile behind; a founder's admin key makes one.
+ */
+
+const FOUNDER = 'Riverside General Hospital';
+const PASSPHRASE = 'riverside-admin-2024';
+
+interface Chain {
+  dataDir: string;
+  profile: string;
+  adminKey: string;
+  nodeKey: string;
+  outsiderKey: string;
+  founders: string;
+}
+
+async function keygen(file: string): Promise<string> {
+  const result = await carechain(['keygen', '--out', file]);
+  if (result.code !== 0) throw new Error(`carechain keygen failed: ${result.stderr}`);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string }).publicKey;
+}
+
+/** A one-member consortium made the way a real founder makes one. */
+async function foundChain(dir: string): Promise<Chain> {
+  const adminKey = path.join(dir, 'riverside-admin.json');
+  const nodeKey = path.join(dir, 'riverside-node.json');
+  const outsiderKey = path.join(dir, 'outsider-admin.json');
+  const [adminPublic, nodePublic] = await Promise.all([
+    keygen(adminKey),
+    keygen(nodeKey),
+    keygen(outsiderKey),
+  ]);
+  const founders = path.join(dir, 'founders.json');
+  writeFileSync(
+    founders,
+    JSON.stringify({
+      chainId: 'riverside-e2e',
+      policy: { threshold: 'majority', proposalTtlHours: 72 },
+      members: [
+        {
+          id: 'riverside-general',
+          legalName: FOUNDER,
+          kind: 'hospital',
+          adminKeys: [adminPublic],
+          nodeKey: nodePublic,
+          endpoint: 'tcp://node.riverside.example:7400',
+          validator: true,
+        },
+      ],
+    }),
+  );
+  const dataDir = path.join(dir, 'node');
+  const init = await carechain([
+    'init',
+    '--founders',
+    founders,
+    '--dir',
+    dataDir,
+    '--node-key',
+    nodeKey,
+  ]);
+  if (init.code !== 0) throw new Error(`carechain init failed: ${init.stderr}`);
+  return {
+    dataDir,
+    profile: path.join(dataDir, 'profile.json'),
+    adminKey,
+    nodeKey,
+    outsiderKey,
+    founders,
+  };
+}
+
+function form(page: Page) {
+  return {
+    title: page.getByRole('heading', { level: 1 }),
+    keyFile: page.getByLabel('Key file'),
+    passphrase: page.getByLabel('Passphrase', { exact: true }),
+    confirm: page.getByLabel('Confirm passphrase'),
+    create: page.getByRole('button', { name: 'Create profile' }),
+  };
+}
+
+/** The field shows `message` as its error (under it, tied to it), the other fields none. */
+async function expectOnlyError(
+  fields: Locator[],
+  invalid: Locator,
+  message: string,
+): Promise<void> {
+  // The error comes after the field's hint, if it has one.
+  const escaped = message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await expect(invalid).toHaveAccessibleDescription(new RegExp(`(^|\\. )${escaped}$`));
+  await expect(invalid).toHaveAttribute('aria-invalid', 'true');
+  const fieldBox = await invalid.boundingBox();
+  const errorBox = await invalid
+    .page()
+    .getByRole('alert')
+    .filter({ hasText: message })
+    .boundingBox();
+  expect(fieldBox && errorBox && errorBox.y >= fieldBox.y + fieldBox.height).toBe(true);
+  for (const field of fields) {
+    if (field !== invalid) await expect(field).not.toHaveAttribute('aria-invalid', 'true');
+  }
+}
+
+test('bad key files and passphrases are refused at their field and create no profile', async ({
+  page,
+  serveDir,
+  scratchDir,
+}, testInfo) => {
+  const chain = await foundChain(scratchDir);
+  const server = await serveDir(chain.dataDir);
+  await page.goto(server.url);
+  const f = form(page);
+  const fields = [f.keyFile, f.passphrase, f.confirm];
+  await expect(f.title).toHaveText('Create your console profile');
+  await screenshot(page, testInfo, 'create-profile');
+
+  const attempt = async (
+    keyFile: string | { name: string; mimeType: string; buffer: Buffer } | null,
+    passphrase: string,
+    confirm: string,
+  ) => {
+    if (keyFile !== null) await f.keyFile.setInputFiles(keyFile);
+    await f.passphrase.fill(passphrase);
+    await f.confirm.fill(confirm);
+    await f.create.click();
+  };
+
+  // Nothing chosen.
+  await attempt(null, PASSPHRASE, PASSPHRASE);
+  await expectOnlyError(
+    fields,
+    f.keyFile,
+    'Choose the key file of one of your organisation’s admin keys.',
+  );
+
+  // A text file, not a key file.
+  await attempt(
+    { name: 'meeting-notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Agenda: vote\n') },
+    PASSPHRASE,
+    PASSPHRASE,
+  );
+  await expectOnlyError(fields, f.keyFile, 'The key file is not JSON.');
+  await screenshot(page, testInfo, 'create-profile-not-a-key');
+
+  // JSON, but not a key file (the founders file).
+  await attempt(chain.founders, PASSPHRASE, PASSPHRASE);
+  await expect(f.keyFile).toHaveAccessibleDescription(/^The key file is not a CareChain key file/);
+
+  // An empty file.
+  await attempt(
+    { name: 'empty.json', mimeType: 'application/json', buffer: Buffer.alloc(0) },
+    PASSPHRASE,
+    PASSPHRASE,
+  );
+  await expectOnlyError(fields, f.keyFile, 'Choose a key file.');
+
+  // A real key file, but no member's admin key: the node key, and a stranger's key.
+  for (const key of [chain.nodeKey, chain.outsiderKey]) {
+    await attempt(key, PASSPHRASE, PASSPHRASE);
+    await expectOnlyError(
+      fields,
+      f.keyFile,
+      'This key is not an admin key of any member of the consortium.',
+    );
+  }
+
+  // The right key, but the passphrases differ, or are too short.
+  await attempt(chain.adminKey, PASSPHRASE, `${PASSPHRASE}!`);
+  await expectOnlyError(fields, f.confirm, 'The two passphrases differ.');
+  await screenshot(page, testInfo, 'create-profile-passphrases-differ');
+  await attempt(chain.adminKey, 'short', 'short');
+  await expectOnlyError(fields, f.passphrase, 'The passphrase has at least 8 characters.');
+
+  await expect(f.title).toHaveText('Create your console profile');
+  expect(existsSync(chain.profile)).toBe(false);
+  // The node service has no profile either: a new tab asks again.
+  await page.reload();
+  await expect(form(page).title).toHaveText('Create your console profile');
+  expect(existsSync(chain.profile)).toBe(false);
+});
+
+test("a founder's admin key file and a passphrase create the profile and open the console", async ({
+  page,
+  serveDir,
+  scratchDir,
+}, testInfo) => {
+  const chain = await foundChain(scratchDir);
+  const server = await serveDir(chain.dataDir);
+  await page.goto(server.url);
+  const f = form(page);
+  await expect(f.title).toHaveText('Create your console profile');
+
+  await f.keyFile.setInputFiles(chain.adminKey);
+  await f.passphrase.fill(PASSPHRASE);
+  await f.confirm.fill(PASSPHRASE);
+  await f.create.click();
+
+  await expect(f.title).toHaveText('Overview');
+  await expect(page.getByLabel('Signed in as')).toHaveText(`${FOUNDER}hospital`);
+  await expect(page.getByRole('main')).toContainText('Chain riverside-e2e');
+  const stat = (label: string) =>
+    page.locator('.stat').filter({ has: page.getByRole('heading', { name: label, exact: true }) });
+  await expect(stat('Chain height').locator('.stat-number')).toHaveText('0');
+  await expect(stat('Members').getByRole('listitem').first()).toHaveText('active 1');
+  await expect(stat('Open proposals').locator('.stat-number')).toHaveText('0');
+  await screenshot(page, testInfo, 'create-profile-overview');
+
+  // The profile is on disk, sealed: the key's secret is not in it in the clear.
+  expect(existsSync(chain.profile)).toBe(true);
+  const secret = (JSON.parse(readFileSync(chain.adminKey, 'utf8')) as { secretKey: string })
+    .secretKey;
+  const profile = readFileSync(chain.profile, 'utf8');
+  expect(profile).toContain('riverside-general');
+  expect(profile).not.toContain(secret);
+
+  // The new profile is this member's: its page says so.
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Members' })
+    .click();
+  await expect(page.locator('tr[data-member="riverside-general"]')).toContainText('(you)');
+});
