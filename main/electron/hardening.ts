@@ -1,10 +1,14 @@
 /** Deny-by-default handlers for every session and every webContents the app creates. */
 import type { Session, WebContents } from 'electron';
-import { isAllowedNavigation } from './security';
+import { isAllowedNavigation, isPermissionGranted } from './security';
 
 export function hardenSession(session: Session): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(isPermissionGranted(permission, details.requestingUrl)),
+  );
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
+    isPermissionGranted(permission, requestingOrigin),
+  );
   session.setDevicePermissionHandler(() => false);
   // The console exports reports through the node service, never through browser downloads.
   session.on('will-download', (event) => event.preventDefault());

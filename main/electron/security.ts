@@ -76,6 +76,17 @@ export function isTrustedIpcSender(
   );
 }
 
+/**
+ * Permissions our own page may use; everything else (camera, notifications, geolocation…) and
+ * every other origin is refused. Writing to the clipboard backs the Copy buttons for ids and
+ * hashes, and cannot read anything back.
+ */
+const GRANTED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+
+export function isPermissionGranted(permission: string, requestingUrl: string): boolean {
+  return GRANTED_PERMISSIONS.has(permission) && isAppUrl(requestingUrl);
+}
+
 /** Navigation within our own files is harmless (e.g. a reload); anything else is refused. */
 export function isAllowedNavigation(url: string): boolean {
   return isAppUrl(url);

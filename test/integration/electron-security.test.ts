@@ -18,6 +18,7 @@ import {
   CONTENT_SECURITY_POLICY,
   isAllowedNavigation,
   isAppUrl,
+  isPermissionGranted,
   isTrustedIpcSender,
   windowWebPreferences,
 } from '../../main/electron/security';
@@ -204,6 +205,29 @@ describe('IPC sender check', () => {
     expect(isTrustedIpcSender({ ...ours, frameUrl: 'https://evil.example/' }, 7)).toBe(false);
     expect(isTrustedIpcSender({ ...ours, frameUrl: 'carechain://evil/index.html' }, 7)).toBe(false);
     expect(isTrustedIpcSender({ ...ours, frameUrl: 'file:///tmp/x.html' }, 7)).toBe(false);
+  });
+});
+
+describe('permissions', () => {
+  it('grants our page clipboard writes for the Copy buttons, and nothing else', () => {
+    expect(isPermissionGranted('clipboard-sanitized-write', 'carechain://app')).toBe(true);
+    expect(isPermissionGranted('clipboard-sanitized-write', APP_ENTRY_URL)).toBe(true);
+    for (const permission of [
+      'clipboard-read',
+      'media',
+      'geolocation',
+      'notifications',
+      'openExternal',
+      'fileSystem',
+      'unknown',
+    ]) {
+      expect(isPermissionGranted(permission, APP_ENTRY_URL), permission).toBe(false);
+    }
+  });
+
+  it('grants nothing to other origins', () => {
+    expect(isPermissionGranted('clipboard-sanitized-write', 'https://evil.example')).toBe(false);
+    expect(isPermissionGranted('clipboard-sanitized-write', '')).toBe(false);
   });
 });
 
