@@ -315,6 +315,19 @@ describe('votes', () => {
     );
   });
 
+  it('a change of vote replaces the earlier vote within the block that changes it', () => {
+    const { chain, H, C, P } = setup();
+    const { proposalId } = openAdmit(chain);
+    chain.commitOk(chain.votes([H, C], proposalId, 'approve'));
+    // C turns to reject, then P approves: 2 approvals of the 3 needed, not 3.
+    chain.commitOk([chain.vote(C, proposalId, 'reject'), chain.vote(P, proposalId, 'approve')]);
+    expect(tally(chain.state, chain.proposal(proposalId))).toMatchObject({
+      approvals: 2,
+      rejections: 1,
+    });
+    expect(chain.proposal(proposalId).status).toBe('open');
+  });
+
   it('are refused when the same choice is cast again, by any admin of the member, in any block', () => {
     const { chain } = setup({
       founders: [
