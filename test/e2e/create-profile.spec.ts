@@ -152,7 +152,11 @@ test('bad key files and passphrases are refused at their field and create no pro
 
   // JSON, but not a key file (the founders file).
   await attempt(chain.founders, PASSPHRASE, PASSPHRASE);
-  await expect(f.keyFile).toHaveAccessibleDescription(/^The key file is not a CareChain key file/);
+  await expectOnlyError(
+    fields,
+    f.keyFile,
+    'The key file is not a CareChain key file (as written by carechain keygen).',
+  );
 
   // An empty file.
   await attempt(
