@@ -5,7 +5,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { CarechainBridge } from '../../shared/rpc/bridge';
 import type { RpcEvent, RpcResponse } from '../../shared/rpc/contract';
-import { IPC } from '../../shared/rpc/contract';
+import { IPC } from '../../shared/rpc/ipc';
 
 const bridge: CarechainBridge = {
   call(request): Promise<RpcResponse> {

@@ -128,6 +128,9 @@ export class Replica {
     const db = new Database(file, {
       readonly: options.readonly ?? false,
       fileMustExist: options.readonly ?? false,
+      // Electron needs better-sqlite3 built for its own ABI; `npm start` builds that copy apart
+      // from the Node build the CLI and tests use, and names it here.
+      nativeBinding: process.env.CARECHAIN_SQLITE_BINDING || undefined,
     });
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');

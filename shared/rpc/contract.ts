@@ -290,5 +290,4 @@ export interface RpcClient {
   onEvent(listener: (event: RpcEvent) => void): () => void;
 }
 
-/** Names of the Electron IPC channels; the only place they are spelled. */
-export const IPC = { rpc: 'carechain:rpc', events: 'carechain:events' } as const;
+export { IPC } from './ipc';
