@@ -51,6 +51,8 @@ export function verifyInclusion(
   proof: readonly string[],
   root: string,
 ): boolean {
+  // Whole numbers only: a NaN or fractional index or size would otherwise walk some other path.
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size)) return false;
   if (index < 0 || index >= size) return false;
   let fn = index;
   let sn = size - 1;
