@@ -215,6 +215,19 @@ describe('inclusion proofs', () => {
     expect(() => inclusionProof([], 0)).toThrow(/out of range/);
   });
 
+  it('fail for an index or size that is not a whole number', () => {
+    const leaves = ids(3);
+    const root = merkleRoot(leaves);
+    const proof = inclusionProof(leaves, 0);
+    const a = leaves[0] as string;
+    expect(verifyInclusion(a, 0, 3, proof, root)).toBe(true);
+    expect(verifyInclusion(a, Number.NaN, 3, proof, root)).toBe(false);
+    expect(verifyInclusion(a, 0.5, 3, proof, root)).toBe(false);
+    expect(verifyInclusion(a, 0, 3.5, proof, root)).toBe(false);
+    expect(verifyInclusion(a, 0, Number.NaN, proof, root)).toBe(false);
+    expect(verifyInclusion(a, 0, Number.POSITIVE_INFINITY, proof, root)).toBe(false);
+  });
+
   it('for a one-leaf tree is empty and only the leaf itself verifies', () => {
     const [a, b] = ids(2) as [string, string];
     const root = merkleRoot([a]);
