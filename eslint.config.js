@@ -10,11 +10,20 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
-    files: ['main/**/*.ts', 'test/**/*.ts', 'scripts/**/*.{ts,mjs}', 'bin/**/*.mjs', '*.config.{ts,js}'],
+    files: [
+      'main/**/*.ts',
+      'test/**/*.ts',
+      'scripts/**/*.{ts,mjs}',
+      'bin/**/*.mjs',
+      '*.config.{ts,js}',
+    ],
     languageOptions: { globals: globals.node },
   },
   {
@@ -23,7 +32,21 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['node:*', 'fs', 'path', 'crypto', 'electron', 'react', 'better-sqlite3', '../main/*', '../renderer/*', '../../main/*', '../../renderer/*'] },
+        {
+          patterns: [
+            'node:*',
+            'fs',
+            'path',
+            'crypto',
+            'electron',
+            'react',
+            'better-sqlite3',
+            '../main/*',
+            '../renderer/*',
+            '../../main/*',
+            '../../renderer/*',
+          ],
+        },
       ],
       'no-restricted-globals': ['error', 'Date', 'window', 'document', 'process'],
       'no-restricted-properties': ['error', { object: 'Math', property: 'random' }],
@@ -35,7 +58,10 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', 'better-sqlite3', '../main/*', '../../main/*'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', 'electron', 'better-sqlite3', '../main/*', '../../main/*'] },
+      ],
     },
   },
 );
