@@ -89,7 +89,7 @@ function Pager({ page, before }: { page: BlockPage; before: number | null }) {
       )}
       <span className="muted">
         {page.blocks.length > 0 &&
-          `Blocks ${page.blocks[0]?.height} to ${lowest} of ${page.tipHeight + 1}`}
+          `Heights ${page.blocks[0]?.height} down to ${lowest} · ${page.tipHeight + 1} blocks in the chain`}
       </span>
       {hasOlder ? (
         <a href={href.blocks(lowest)}>Older →</a>

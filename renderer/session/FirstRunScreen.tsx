@@ -52,7 +52,7 @@ export function FirstRunScreen({ session }: { session: Session }) {
         <p>
           Builds a demo consortium on this machine by running the real protocol: member
           organisations of different kinds with their history, and join requests waiting for your
-          vote. It takes 10 to 30 seconds.
+          vote. It takes a few seconds.
         </p>
         <button
           type="button"

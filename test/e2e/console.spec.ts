@@ -326,10 +326,10 @@ test('Blocks: the deciding block holds the vote, whose signature and inclusion v
   await expect(newest.getByRole('cell').nth(2)).toHaveText(ME);
   await expect(newest.getByRole('cell').nth(3)).toHaveText('1');
   await expect(page.getByRole('navigation', { name: 'Block pages' })).toContainText(
-    `Blocks ${found.decidedHeight} to`,
+    `Heights ${found.decidedHeight} down to`,
   );
   await expect(page.getByRole('navigation', { name: 'Block pages' })).toContainText(
-    `of ${found.decidedHeight + 1}`,
+    `${found.decidedHeight + 1} blocks in the chain`,
   );
   await screenshot(page, testInfo, 'blocks');
 
