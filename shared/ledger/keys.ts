@@ -37,8 +37,8 @@ export function sign(secretKeyHex: string, message: Uint8Array): string {
 /**
  * Why a public key may not be registered, or null if it may. Keys are checked once, when they
  * enter the state: the encoding must be canonical (y < p, no "negative zero" x) and the point
- * must not be of small order, so no registered key can produce signatures that verify for
- * every message.
+ * must lie in the prime-order subgroup (so not of small order either), so no registered key can
+ * produce signatures that verify for every message or differently under another verifier.
  */
 export function publicKeyProblem(hex: string): string | null {
   if (!/^[0-9a-f]{64}$/.test(hex)) return 'a public key is 32 bytes as 64 lowercase hex digits';
@@ -50,5 +50,8 @@ export function publicKeyProblem(hex: string): string | null {
   }
   if (point.toHex() !== hex) return 'the public key is not canonically encoded';
   if (point.isSmallOrder()) return 'the public key is a point of small order';
+  // A mixed-order key (prime-order point plus a torsion part) verifies differently under
+  // cofactored and cofactorless rules; refusing it keeps every registered key unambiguous.
+  if (!point.isTorsionFree()) return 'the public key is not in the prime-order subgroup';
   return null;
 }

@@ -27,8 +27,12 @@ export const Label = (max: number, what: string) =>
     .string()
     .min(1, `${what} is required`)
     .max(max, `${what} is at most ${max} characters`)
-    // eslint-disable-next-line no-control-regex
-    .regex(/^[^\u0000-\u001f\u007f]*$/, `${what} must not contain control characters`)
+    // C0/C1 controls, and bidirectional overrides that could make one name read as another.
+    .regex(
+      // eslint-disable-next-line no-control-regex
+      /^[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$/,
+      `${what} must not contain control or text-direction characters`,
+    )
     .refine((s) => s.trim() === s, `${what} must not start or end with spaces`);
 
 export const Nonce = z.string().regex(/^[0-9a-f]{16,64}$/, 'a nonce is 16-64 lowercase hex digits');

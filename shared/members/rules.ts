@@ -75,16 +75,21 @@ function requireActiveSigner(view: StateView, body: TxBody): MemberRecord {
   return member;
 }
 
-/** Owner of a key in current state or in an open application, if any. */
-function keyHolder(view: StateView, key: string): string | undefined {
+/**
+ * Owner of a key in current state, or the member an open application or key rotation reserves it
+ * for, if any. `deciding` is the proposal being carried out: its own reservation does not count.
+ */
+function keyHolder(view: StateView, key: string, deciding?: string): string | undefined {
   for (const m of view.members()) {
     if (m.nodeKey === key || m.adminKeys.includes(key)) return m.id;
   }
   for (const p of view.openProposals()) {
+    if (p.id === deciding) continue;
     if (p.action.type === 'admit') {
       const { profile } = p.action;
       if (profile.nodeKey === key || profile.adminKeys.includes(key)) return p.action.member;
     }
+    if (p.action.type === 'rotate-key' && p.action.newKey === key) return p.action.member;
   }
   return undefined;
 }
@@ -135,8 +140,11 @@ function applyJoin(view: Overlay, body: Extract<TxBody, { type: 'member.join' }>
   openProposal(view, ctx, { type: 'admit', member: body.member, profile }, body.member, undefined);
 }
 
-/** Why an action cannot be carried out in the given state, or null if it can. */
-function actionProblem(view: StateView, action: AnyAction): string | null {
+/**
+ * Why an action cannot be carried out in the given state, or null if it can. `deciding` is the
+ * id of the proposal being decided, when there is one.
+ */
+function actionProblem(view: StateView, action: AnyAction, deciding?: string): string | null {
   if (action.type === 'change-policy') {
     return canonicalText(action.policy) === canonicalText(view.policy())
       ? 'the policy is already in force'
@@ -173,10 +181,10 @@ function actionProblem(view: StateView, action: AnyAction): string | null {
       if (target.status === 'revoked') return `${target.id} is revoked`;
       const current = action.role === 'admin' ? target.adminKeys : [target.nodeKey];
       if (!current.includes(action.oldKey))
-        return `the old key is not a ${action.role} key of ${target.id}`;
+        return `the old key is not ${action.role === 'admin' ? 'an admin' : 'a node'} key of ${target.id}`;
       const problem = publicKeyProblem(action.newKey);
       if (problem) return `the new key: ${problem}`;
-      const holder = keyHolder(view, action.newKey);
+      const holder = keyHolder(view, action.newKey, deciding);
       return holder ? `the new key is already registered to ${holder}` : null;
     }
   }
@@ -238,7 +246,7 @@ export function settleProposals(view: Overlay, ctx: TxContext): void {
       let status: ProposalRecord['status'] | null = null;
       let failure: string | null = null;
       if (t.approvals >= t.needed && t.needed > 0) {
-        failure = actionProblem(view, proposal.action);
+        failure = actionProblem(view, proposal.action, proposal.id);
         status = failure ? 'failed' : 'approved';
       } else if (t.rejections > t.eligible - t.needed) {
         status = 'rejected';

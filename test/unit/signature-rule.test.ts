@@ -324,10 +324,15 @@ describe('publicKeyProblem (registration check)', () => {
     }
   });
 
-  it('accepts the ordinary and mixed-order keys of speccheck cases 2-9 (not of small order)', () => {
-    // Only small order and non-canonical encodings are refused (DESIGN.md); a mixed-order key
-    // (prime-order point plus a torsion component, cases 3-5) is registrable.
-    for (let i = 2; i <= 9; i++) {
+  it('refuses the mixed-order keys of speccheck cases 2-5 and 8-9 and accepts the key of 6-7', () => {
+    // A mixed-order key (prime-order point plus a torsion component) verifies differently under
+    // cofactored and cofactorless rules, so it is refused; the other keys are ordinary.
+    for (const i of [2, 3, 4, 5, 8, 9]) {
+      expect(publicKeyProblem((speccheck[i] as (typeof speccheck)[number]).pub_key)).toBe(
+        'the public key is not in the prime-order subgroup',
+      );
+    }
+    for (const i of [6, 7]) {
       expect(publicKeyProblem((speccheck[i] as (typeof speccheck)[number]).pub_key)).toBeNull();
     }
   });

@@ -400,7 +400,17 @@ describe('decodeTx refuses the body', () => {
     [
       'a legal name with a newline',
       withField(joinBody(), ['profile', 'legalName'], 'Alice\nHospital'),
-      /^transaction body: profile\.legalName: the legal name must not contain control characters/,
+      /^transaction body: profile\.legalName: the legal name must not contain control or text-direction characters/,
+    ],
+    [
+      'a legal name with a C1 control character',
+      withField(joinBody(), ['profile', 'legalName'], 'Alice\u0085Hospital'),
+      /^transaction body: profile\.legalName: the legal name must not contain control or text-direction characters/,
+    ],
+    [
+      'a legal name with a right-to-left override that could disguise it',
+      withField(joinBody(), ['profile', 'legalName'], 'Alice \u202elatipsoH'),
+      /^transaction body: profile\.legalName: the legal name must not contain control or text-direction characters/,
     ],
     [
       'a legal name with a leading space',
