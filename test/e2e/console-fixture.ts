@@ -4,17 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test as base, type Page, type TestInfo } from '@playwright/test';
 
-const REPO = path.resolve(import.meta.dirname, '..', '..');
-const CLI = path.join(REPO, 'bin', 'carechain.mjs');
+import { carechain, CLI, REPO, type CliResult } from '../support/cli';
+
+export { carechain, type CliResult };
 
 /** Screenshots of every page the e2e tests visit, kept as artifacts of the run (see README). */
 export const SCREENSHOT_DIR = path.join(REPO, 'test-results', 'screenshots');
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 export interface ConsoleServer {
   /** URL with the per-run token, as `carechain serve` prints it. */
@@ -35,22 +30,6 @@ export interface DemoServer extends ConsoleServer {
 
 interface RunningServer extends ConsoleServer {
   stop(): Promise<void>;
-}
-
-/** Runs the real `carechain` command in a child process. */
-export function carechain(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 /** A new empty folder under the system temp folder; removed by the fixtures that made it. */
