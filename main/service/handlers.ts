@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { decodeHeader, decodeCertificate } from '../../shared/ledger/block';
 import { inclusionProof, verifyInclusion } from '../../shared/ledger/merkle';
-import { decodeTx, signTx, verifyTxSignature, type DecodedTx } from '../../shared/ledger/tx';
+import {
+  decodeTx,
+  signTx,
+  verifyTxSignature,
+  type DecodedTx,
+  type TxBody,
+} from '../../shared/ledger/tx';
 import { describeTx } from '../../shared/members/describe';
 import { activeMembers, tally, validatorSet } from '../../shared/members/rules';
 import type { MemberRecord, ProposalRecord } from '../../shared/members/schemas';
@@ -19,6 +25,9 @@ import type { ChainNode } from './chain-node';
 import type { DataPaths } from './data-dir';
 import { ServiceError } from './service-error';
 import type { Session } from './session';
+
+/** Fields every transaction this console signs carries. */
+type CommonFields = Pick<TxBody, 'v' | 'chainId' | 'member' | 'signer' | 'nonce'>;
 
 /** A fresh nonce for a transaction this node signs. */
 function newNonce(): string {
@@ -61,6 +70,20 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       );
     }
     return node;
+  };
+
+  /** Signs a transaction as the profile's member and queues it; rule errors come back as is. */
+  const submitAsProfile = (build: (common: CommonFields) => TxBody) => {
+    const node = requireNode();
+    const { memberId, key } = session.signer();
+    const common: CommonFields = {
+      v: 1,
+      chainId: node.replica.tip().chainId,
+      member: memberId,
+      signer: key.publicKey,
+      nonce: newNonce(),
+    };
+    return { txId: node.submit(signTx(build(common), key.secretKey)) };
   };
 
   const sessionView = (): SessionView => {
@@ -210,24 +233,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!p) throw new ServiceError('not_found', `no proposal ${id}`);
       return proposalView(node, p);
     },
-    'proposals.vote': ({ proposalId, choice }) => {
-      const node = requireNode();
-      const { memberId, key } = session.signer();
-      const tx = signTx(
-        {
-          v: 1,
-          type: 'governance.vote',
-          chainId: node.replica.tip().chainId,
-          member: memberId,
-          signer: key.publicKey,
-          nonce: newNonce(),
-          proposalId,
-          choice,
-        },
-        key.secretKey,
-      );
-      return { txId: node.submit(tx) };
-    },
+    'proposals.vote': ({ proposalId, choice }) =>
+      submitAsProfile((common) => ({ ...common, type: 'governance.vote', proposalId, choice })),
+    'proposals.create': ({ action, reason }) =>
+      submitAsProfile((common) => ({
+        ...common,
+        type: 'governance.propose',
+        action,
+        ...(reason === undefined ? {} : { reason }),
+      })),
     'blocks.list': ({ before, limit }) => {
       const node = requireNode();
       const tip = node.replica.tip();

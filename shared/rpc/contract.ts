@@ -6,7 +6,9 @@ import {
   MemberKind,
   MemberStatus,
   Policy,
+  ProposalAction,
   ProposalStatus,
+  Reason,
   VoteChoice,
 } from '../members/schemas';
 
@@ -199,6 +201,11 @@ export const methods = {
   'proposals.get': { params: z.strictObject({ id: Hash }), result: ProposalView },
   'proposals.vote': {
     params: z.strictObject({ proposalId: Hash, choice: VoteChoice }),
+    result: Submitted,
+  },
+  /** Signs and submits a governance proposal as the profile's member; its id is the tx id. */
+  'proposals.create': {
+    params: z.strictObject({ action: ProposalAction, reason: Reason.optional() }),
     result: Submitted,
   },
   'blocks.list': {

@@ -338,6 +338,79 @@ describe('RPC over the loopback web host', () => {
     );
   });
 
+  it('signs and commits a proposal, and refuses ones the rules forbid with the reason', async () => {
+    const before = await ledgerFootprint();
+    expect(
+      await failure('proposals.create', {
+        action: { type: 'dissolve', member: 'citycare-pharmacy' },
+      }),
+    ).toMatchObject({
+      code: 'bad_request',
+    });
+    expect(
+      await failure('proposals.create', {
+        action: { type: 'suspend', member: 'citycare-pharmacy', extra: 1 },
+      }),
+    ).toMatchObject({ code: 'bad_request' });
+    expect(
+      await failure('proposals.create', {
+        action: { type: 'suspend', member: 'citycare-pharmacy' },
+        reason: ' padded',
+      }),
+    ).toMatchObject({
+      code: 'bad_request',
+    });
+    expect(
+      await failure('proposals.create', {
+        action: { type: 'remove-validator', member: 'st-marys-hospital' },
+      }),
+    ).toMatchObject({
+      code: 'rejected',
+      message: 'cannot propose remove-validator: it would leave the consortium without a validator',
+    });
+    expect(
+      await failure('proposals.create', {
+        action: { type: 'change-policy', policy: { threshold: 'majority', proposalTtlHours: 168 } },
+      }),
+    ).toMatchObject({
+      code: 'rejected',
+      message: 'cannot propose change-policy: the policy is already in force',
+    });
+    expect(
+      await failure('proposals.create', {
+        action: { type: 'reinstate', member: 'citycare-pharmacy' },
+      }),
+    ).toMatchObject({
+      code: 'rejected',
+      message: 'cannot propose reinstate: citycare-pharmacy is active, not suspended',
+    });
+    expect(await ledgerFootprint()).toEqual(before);
+
+    const { txId } = await ok<{ txId: string }>('proposals.create', {
+      action: { type: 'suspend', member: 'citycare-pharmacy' },
+      reason: 'Licence lapsed',
+    });
+    const opened = await waitForEvent((e) => e.type === 'proposal.opened' && e.id === txId);
+    expect(opened).toMatchObject({ action: 'suspend', member: 'citycare-pharmacy' });
+    const proposal = await ok<{ status: string; proposer: string; reason: string }>(
+      'proposals.get',
+      { id: txId },
+    );
+    expect(proposal).toMatchObject({
+      status: 'open',
+      proposer: 'st-marys-hospital',
+      reason: 'Licence lapsed',
+    });
+    expect(
+      await failure('proposals.create', {
+        action: { type: 'suspend', member: 'citycare-pharmacy' },
+      }),
+    ).toMatchObject({
+      code: 'rejected',
+      message: 'the same suspend proposal is already under vote',
+    });
+  });
+
   it('pages through blocks newest first', async () => {
     const first = await ok<{ tipHeight: number; blocks: { height: number }[] }>('blocks.list', {
       limit: 5,
