@@ -12,7 +12,7 @@ export function RoutePage({ route }: { route: Route }) {
     case 'overview':
       return <OverviewPage />;
     case 'members':
-      return <MembersPage />;
+      return <MembersPage focus={route.proposal} />;
     case 'member':
       return <MemberPage id={route.id} />;
     case 'blocks':

@@ -3,6 +3,7 @@ import type { RpcEvent } from '../../shared/rpc/contract';
 import { liveConnection, rpc } from '../rpc/client';
 import { useBlocksStore } from '../stores/blocks-store';
 import { useChainStore } from '../stores/chain-store';
+import { useGovernanceStore } from '../stores/governance-store';
 import { useMembersStore } from '../stores/members-store';
 import { useProposalsStore } from '../stores/proposals-store';
 
@@ -20,6 +21,7 @@ function onEvent(event: RpcEvent): void {
       refreshAll();
       break;
     case 'proposal.opened':
+      useGovernanceStore.getState().noteOpened(event);
       void useProposalsStore.getState().refreshLoaded();
       break;
     case 'proposal.decided':
@@ -27,6 +29,7 @@ function onEvent(event: RpcEvent): void {
       break;
     case 'tx.rejected':
       useProposalsStore.getState().noteRejectedTx(event);
+      useGovernanceStore.getState().noteRejectedTx(event);
       break;
   }
 }

@@ -4,6 +4,7 @@ import { useSyncExternalStore } from 'react';
  * Hash routes. They are part of the console's interface (tests and bookmarks use them):
  *   #/                   overview
  *   #/members            members, open and decided proposals
+ *   #/members?proposal=<id>   the same, scrolled to one open proposal
  *   #/members/<id>       one member
  *   #/blocks             newest blocks;  #/blocks?before=<height> older pages
  *   #/blocks/<height>    one block
@@ -11,7 +12,7 @@ import { useSyncExternalStore } from 'react';
  */
 export type Route =
   | { page: 'overview' }
-  | { page: 'members' }
+  | { page: 'members'; proposal: string | null }
   | { page: 'member'; id: string }
   | { page: 'blocks'; before: number | null }
   | { page: 'block'; height: number }
@@ -19,6 +20,7 @@ export type Route =
   | { page: 'not-found'; path: string };
 
 const HEIGHT = /^\d{1,15}$/;
+const HASH = /^[0-9a-f]{64}$/;
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '');
@@ -30,7 +32,9 @@ export function parseRoute(hash: string): Route {
     return { page: 'overview' };
   }
   if (first === 'members') {
-    return second === undefined ? { page: 'members' } : { page: 'member', id: second };
+    if (second !== undefined) return { page: 'member', id: second };
+    const proposal = new URLSearchParams(query).get('proposal');
+    return { page: 'members', proposal: proposal && HASH.test(proposal) ? proposal : null };
   }
   if (first === 'blocks') {
     if (second === undefined) {
@@ -48,7 +52,7 @@ export function hrefFor(route: Route): string {
     case 'overview':
       return '#/';
     case 'members':
-      return '#/members';
+      return route.proposal === null ? '#/members' : `#/members?proposal=${route.proposal}`;
     case 'member':
       return `#/members/${encodeURIComponent(route.id)}`;
     case 'blocks':
@@ -64,7 +68,7 @@ export function hrefFor(route: Route): string {
 
 export const href = {
   overview: () => hrefFor({ page: 'overview' }),
-  members: () => hrefFor({ page: 'members' }),
+  members: (proposal: string | null = null) => hrefFor({ page: 'members', proposal }),
   member: (id: string) => hrefFor({ page: 'member', id }),
   blocks: (before: number | null = null) => hrefFor({ page: 'blocks', before }),
   block: (height: number) => hrefFor({ page: 'block', height }),

@@ -8,6 +8,7 @@ import { EmptyState, ErrorNotice, Loading } from '../components/States';
 import { useMembersById, useMembersStore } from '../stores/members-store';
 import { useSessionStore } from '../stores/session-store';
 import { describeAction, type MembersById } from './describe';
+import { ProposeSection } from './ProposeSection';
 
 function Organisation({ member }: { member: MemberView }) {
   return (
@@ -91,7 +92,7 @@ function History({ proposals, members }: { proposals: ProposalView[]; members: M
               <td>
                 {proposal.decidedHeight === null ? (
                   proposal.status === 'open' ? (
-                    <a href={href.members()}>open: vote in Members</a>
+                    <a href={href.members(proposal.id)}>open: vote in Members</a>
                   ) : (
                     '—'
                   )
@@ -152,6 +153,7 @@ export function MemberPage({ id }: { id: string }) {
             <h2 id="keys-heading">Keys</h2>
             <Keys member={data.member} />
           </section>
+          <ProposeSection member={data.member} />
           <section className="card detail-wide" aria-labelledby="history-heading">
             <h2 id="history-heading">History</h2>
             <History proposals={data.history} members={byId} />

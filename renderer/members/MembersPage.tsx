@@ -39,7 +39,8 @@ function DecisionNotice({
   );
 }
 
-export function MembersPage() {
+/** `focus`: an open proposal a link pointed at (`#/members?proposal=<id>`). */
+export function MembersPage({ focus = null }: { focus?: string | null }) {
   const members = useMembersStore((state) => state.list);
   const refreshMembers = useMembersStore((state) => state.refreshList);
   const open = useProposalsStore((state) => state.open);
@@ -56,6 +57,11 @@ export function MembersPage() {
   }, [refreshMembers, refreshOpen, refreshDecided]);
 
   const cannotVote = members.data ? whyCannotVote(byId.get(profileMember)) : null;
+  const focusGone =
+    focus !== null &&
+    !open.loading &&
+    open.data !== null &&
+    !open.data.some((proposal) => proposal.id === focus);
 
   return (
     <Page title="Members">
@@ -67,6 +73,11 @@ export function MembersPage() {
           {open.data && <span className="count">{open.data.length}</span>}
         </h2>
         {open.error && <ErrorNotice error={open.error} retry={() => void refreshOpen()} />}
+        {focusGone && (
+          <p className="notice notice-info">
+            The proposal you followed is no longer open; its outcome is under Decided proposals.
+          </p>
+        )}
         {open.data ? (
           open.data.length === 0 ? (
             <EmptyState>No proposal is waiting for a vote.</EmptyState>
@@ -79,6 +90,7 @@ export function MembersPage() {
                   members={byId}
                   canVote={cannotVote === null}
                   cannotVoteReason={cannotVote}
+                  focused={proposal.id === focus}
                 />
               ))}
             </div>

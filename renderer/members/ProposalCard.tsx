@@ -1,11 +1,19 @@
 import type { ProposalView, VoteView } from '../../shared/rpc/contract';
-import type { MemberProfile } from '../../shared/members/schemas';
+import { useEffect, useRef } from 'react';
+import type { AnyAction, MemberProfile, Policy } from '../../shared/members/schemas';
 import { href } from '../app/routes';
-import { Badge } from '../components/Badge';
+import { Badge, StatusBadge } from '../components/Badge';
 import { Hex } from '../components/Hex';
 import { FullTime, RelativeTime } from '../components/Time';
 import { plural } from '../components/text';
-import { describeAction, type MembersById } from './describe';
+import { useChainStore } from '../stores/chain-store';
+import {
+  approvers,
+  describeAction,
+  describeTtl,
+  THRESHOLD_LABELS,
+  type MembersById,
+} from './describe';
 import { VoteControls } from './VoteControls';
 
 function Applicant({ id, profile }: { id: string; profile: MemberProfile }) {
@@ -75,29 +83,138 @@ function Votes({ votes }: { votes: VoteView[] }) {
   );
 }
 
+/** What kind of change a proposal is, at a glance next to its title. */
+const KIND_BADGES: Record<
+  Exclude<AnyAction['type'], 'admit'>,
+  { label: string; tone: 'good' | 'warn' | 'bad' | 'info' }
+> = {
+  suspend: { label: 'suspension', tone: 'warn' },
+  reinstate: { label: 'reinstatement', tone: 'good' },
+  revoke: { label: 'revocation', tone: 'bad' },
+  'add-validator': { label: 'validator set', tone: 'info' },
+  'remove-validator': { label: 'validator set', tone: 'info' },
+  'change-policy': { label: 'policy', tone: 'info' },
+  'rotate-key': { label: 'key rotation', tone: 'info' },
+};
+
+function KindBadge({ action }: { action: AnyAction }) {
+  if (action.type === 'admit') return <Badge tone="info">{action.profile.kind}</Badge>;
+  const { label, tone } = KIND_BADGES[action.type];
+  return <Badge tone={tone}>{label}</Badge>;
+}
+
+/** The member a proposal is about, as it stands now. */
+function Target({ id, members }: { id: string; members: MembersById }) {
+  const member = members.get(id);
+  return (
+    <>
+      <dt>Member</dt>
+      <dd>
+        <a href={href.member(id)}>{member?.legalName ?? id}</a>
+        {member && (
+          <>
+            {' '}
+            <span className="muted">
+              ({member.kind}
+              {member.validator && ', validator'})
+            </span>{' '}
+            <StatusBadge status={member.status} />
+          </>
+        )}
+      </dd>
+    </>
+  );
+}
+
+/** What the proposal would change, beyond its title: the policy or keys before and after. */
+function ActionFacts({
+  action,
+  members,
+  policy,
+}: {
+  action: Exclude<AnyAction, { type: 'admit' }>;
+  members: MembersById;
+  policy: Policy | undefined;
+}) {
+  if (action.type === 'change-policy') {
+    const next = action.policy;
+    return (
+      <>
+        <dt>Threshold</dt>
+        <dd>
+          Approval by {approvers(next.threshold)}
+          {policy && <span className="muted"> (now {THRESHOLD_LABELS[policy.threshold]})</span>}
+        </dd>
+        <dt>Open for</dt>
+        <dd>
+          {describeTtl(next.proposalTtlHours)}
+          {policy && <span className="muted"> (now {describeTtl(policy.proposalTtlHours)})</span>}
+        </dd>
+      </>
+    );
+  }
+  const name = members.get(action.member)?.legalName ?? action.member;
+  return (
+    <>
+      <Target id={action.member} members={members} />
+      {action.type === 'rotate-key' && (
+        <>
+          <dt>{action.role === 'admin' ? 'Old admin key' : 'Old node key'}</dt>
+          <dd>
+            <Hex value={action.oldKey} label={`old ${action.role} key of ${name}`} short />
+          </dd>
+          <dt>New key</dt>
+          <dd>
+            <Hex value={action.newKey} label={`new ${action.role} key of ${name}`} short />
+          </dd>
+        </>
+      )}
+    </>
+  );
+}
+
 interface ProposalCardProps {
   proposal: ProposalView;
   members: MembersById;
   /** False when the profile's member may not vote (not active); the reason is shown instead. */
   canVote: boolean;
   cannotVoteReason: string | null;
+  /** The proposal a link pointed at: brought into view and marked. */
+  focused?: boolean;
 }
 
 /** One open proposal: what it asks, where the vote stands, and the profile's own vote. */
-export function ProposalCard({ proposal, members, canVote, cannotVoteReason }: ProposalCardProps) {
+export function ProposalCard({
+  proposal,
+  members,
+  canVote,
+  cannotVoteReason,
+  focused = false,
+}: ProposalCardProps) {
   const { action } = proposal;
   const headingId = `proposal-${proposal.id}`;
   const proposer = members.get(proposal.proposer)?.legalName;
+  const policy = useChainStore((state) => state.status.data?.policy);
+  const card = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (focused) card.current?.scrollIntoView({ block: 'center' });
+  }, [focused]);
   return (
-    <section className="card proposal-card" aria-labelledby={headingId}>
+    <section
+      ref={card}
+      className={focused ? 'card proposal-card proposal-card-focused' : 'card proposal-card'}
+      aria-labelledby={headingId}
+      data-proposal={proposal.id}
+    >
       <header className="card-header">
         <h3 id={headingId}>{describeAction(action, members)}</h3>
-        {action.type === 'admit' && <Badge tone="info">{action.profile.kind}</Badge>}
+        <KindBadge action={action} />
       </header>
       {action.type === 'admit' && <Applicant id={action.member} profile={action.profile} />}
       <dl className="facts facts-compact">
         {action.type !== 'admit' && (
           <>
+            <ActionFacts action={action} members={members} policy={policy} />
             <dt>Proposed by</dt>
             <dd>
               <a href={href.member(proposal.proposer)}>{proposer ?? proposal.proposer}</a>
@@ -107,7 +224,7 @@ export function ProposalCard({ proposal, members, canVote, cannotVoteReason }: P
         {proposal.reason && (
           <>
             <dt>Reason</dt>
-            <dd>{proposal.reason}</dd>
+            <dd className="reason">{proposal.reason}</dd>
           </>
         )}
         <dt>Opened</dt>

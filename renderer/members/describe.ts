@@ -13,13 +13,20 @@ export const THRESHOLD_LABELS: Record<Policy['threshold'], string> = {
   all: 'all',
 };
 
+/** Whose approval decides a proposal: "a majority of active members", "all active members". */
+export function approvers(threshold: Policy['threshold']): string {
+  return threshold === 'all'
+    ? 'all active members'
+    : `${THRESHOLD_LABELS[threshold]} of active members`;
+}
+
 export function describeTtl(hours: number): string {
   if (hours % 24 === 0) return hours === 24 ? '1 day' : `${hours / 24} days`;
   return hours === 1 ? '1 hour' : `${hours} hours`;
 }
 
 export function describePolicy(policy: Policy): string {
-  return `Approval by ${THRESHOLD_LABELS[policy.threshold]} of active members; proposals stay open ${describeTtl(policy.proposalTtlHours)}`;
+  return `Approval by ${approvers(policy.threshold)}; proposals stay open ${describeTtl(policy.proposalTtlHours)}`;
 }
 
 /** The one-line title of a proposal, naming the organisation it is about. */

@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect } from 'react';
 import type { ChainStatus } from '../../shared/rpc/contract';
 import { href } from '../app/routes';
 import { StatusBadge } from '../components/Badge';
@@ -7,20 +7,12 @@ import { Page } from '../components/Page';
 import { ErrorNotice, Loading } from '../components/States';
 import { absoluteTime, RelativeTime } from '../components/Time';
 import { plural } from '../components/text';
-import { describeTtl, THRESHOLD_LABELS } from '../members/describe';
+import { PolicyCard } from './PolicyCard';
+import { Stat } from './Stat';
 import { useChainStore } from '../stores/chain-store';
 
-function Stat({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="stat">
-      <h2 className="stat-label">{label}</h2>
-      <div className="stat-value">{children}</div>
-    </div>
-  );
-}
-
 function OverviewStats({ status }: { status: ChainStatus }) {
-  const { members, policy } = status;
+  const { members } = status;
   return (
     <div className="stats">
       <Stat label="Chain height">
@@ -75,12 +67,7 @@ function OverviewStats({ status }: { status: ChainStatus }) {
             : `${plural(status.pendingTxs, 'transaction')} waiting for the next block.`}
         </p>
       </Stat>
-      <Stat label="Governance policy">
-        <p className="stat-text">
-          Approval by {THRESHOLD_LABELS[policy.threshold]} of active members
-        </p>
-        <p className="stat-note">Proposals expire after {describeTtl(policy.proposalTtlHours)}.</p>
-      </Stat>
+      <PolicyCard status={status} />
     </div>
   );
 }

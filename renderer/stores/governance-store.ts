@@ -1,0 +1,90 @@
+import { create } from 'zustand';
+import type { RpcEvent } from '../../shared/rpc/contract';
+import type { ProposalAction } from '../../shared/members/schemas';
+import { rpc } from '../rpc/client';
+
+/**
+ * A proposal this console signed and submitted. Its id is the transaction id; it is pending
+ * until a block opens it (`proposal.opened`) or refuses it when the block is built
+ * (`tx.rejected`, e.g. when another console's equal proposal landed first).
+ */
+export type Submission = {
+  id: string;
+  /** What the proposal asks, as its card will be headed. */
+  title: string;
+} & ({ state: 'pending' } | { state: 'opened' } | { state: 'rejected'; reason: string });
+
+/** Where a proposal was made: a member's page (`member:<id>`) or the policy card (`policy`). */
+export type SubmissionOrigin = string;
+
+/** Events of proposals opened while a submission was on its way back to this console. */
+const REMEMBERED_OPENINGS = 50;
+
+interface GovernanceState {
+  /** The latest submission made from each place, shown there until another is started. */
+  latest: Record<SubmissionOrigin, Submission>;
+  /** Ids of proposals opened recently, newest first, in case the event beats the answer. */
+  opened: string[];
+  /** Signs and submits; throws the node's RpcError when it refuses. Returns the proposal id. */
+  propose(
+    origin: SubmissionOrigin,
+    title: string,
+    action: ProposalAction,
+    reason: string | undefined,
+  ): Promise<string>;
+  dismiss(origin: SubmissionOrigin): void;
+  noteOpened(event: Extract<RpcEvent, { type: 'proposal.opened' }>): void;
+  noteRejectedTx(event: Extract<RpcEvent, { type: 'tx.rejected' }>): void;
+}
+
+function updateById(
+  latest: Record<SubmissionOrigin, Submission>,
+  id: string,
+  change: (submission: Submission) => Submission,
+): Record<SubmissionOrigin, Submission> | null {
+  const entry = Object.entries(latest).find(([, submission]) => submission.id === id);
+  if (!entry) return null;
+  const [origin, submission] = entry;
+  return { ...latest, [origin]: change(submission) };
+}
+
+export const useGovernanceStore = create<GovernanceState>()((set, get) => ({
+  latest: {},
+  opened: [],
+  async propose(origin, title, action, reason) {
+    const { txId } = await rpc().call(
+      'proposals.create',
+      reason === undefined ? { action } : { action, reason },
+    );
+    const state = get().opened.includes(txId) ? 'opened' : 'pending';
+    set((current) => ({ latest: { ...current.latest, [origin]: { id: txId, title, state } } }));
+    return txId;
+  },
+  dismiss(origin) {
+    set((current) => {
+      const latest = { ...current.latest };
+      delete latest[origin];
+      return { latest };
+    });
+  },
+  noteOpened(event) {
+    set((current) => {
+      const opened = [event.id, ...current.opened].slice(0, REMEMBERED_OPENINGS);
+      const latest = updateById(current.latest, event.id, (submission) => ({
+        id: submission.id,
+        title: submission.title,
+        state: 'opened',
+      }));
+      return latest ? { opened, latest } : { opened };
+    });
+  },
+  noteRejectedTx(event) {
+    const latest = updateById(get().latest, event.txId, (submission) => ({
+      id: submission.id,
+      title: submission.title,
+      state: 'rejected',
+      reason: event.reason,
+    }));
+    if (latest) set({ latest });
+  },
+}));
