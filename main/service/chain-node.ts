@@ -1,6 +1,7 @@
 import { signCommit, type CommitCertificate, type WireBlock } from '../../shared/ledger/block';
 import { canonicalText } from '../../shared/ledger/canonical';
 import { applyTx, beginBlock, proposeBlock, type AppliedBlock } from '../../shared/ledger/chain';
+import type { Overlay } from '../../shared/ledger/state';
 import type { KeyPair } from '../../shared/ledger/keys';
 import { decodeTx, type DecodedTx } from '../../shared/ledger/tx';
 import { RuleError, validatorSet } from '../../shared/members/rules';
@@ -8,6 +9,15 @@ import { verifySignature } from '../platform/ed25519';
 import type { Replica } from '../store/replica';
 
 const MEMPOOL_LIMIT = 5_000;
+const PENDING_STATE_MAX_AGE_MS = 10_000;
+
+interface PendingState {
+  overlay: Overlay;
+  height: number;
+  time: number;
+  chainId: string;
+  tipHash: string;
+}
 
 export interface ChainNodeListener {
   committed?(block: AppliedBlock): void;
@@ -23,6 +33,7 @@ export class ChainNode {
   private readonly pool = new Map<string, DecodedTx>();
   private readonly listeners = new Set<ChainNodeListener>();
   private timer: NodeJS.Timeout | null = null;
+  private pending_: PendingState | null = null;
 
   constructor(
     readonly replica: Replica,
@@ -40,14 +51,20 @@ export class ChainNode {
     return [...this.pool.values()];
   }
 
-  /** Validates a transaction against the replica plus everything already pending, then queues it. */
-  submit(tx: DecodedTx): string {
-    if (this.pool.has(tx.id)) throw new RuleError('the transaction is already waiting for a block');
-    if (this.pool.size >= MEMPOOL_LIMIT)
-      throw new RuleError('the node has too many pending transactions; try again shortly');
+  /**
+   * The replica plus every queued transaction, as the next block would see them. Kept up to date
+   * as transactions are queued, so each submission is checked once instead of replaying the pool;
+   * rebuilt when a block commits or the clock has moved on (proposals may have expired).
+   */
+  private pendingState(): PendingState {
     const tip = this.replica.tip();
+    const now = this.clock();
+    const current = this.pending_;
+    if (current && current.tipHash === tip.hash && now - current.time < PENDING_STATE_MAX_AGE_MS) {
+      return current;
+    }
     const height = tip.height + 1;
-    const time = Math.max(this.clock(), tip.time + 1);
+    const time = Math.max(now, tip.time + 1);
     const overlay = beginBlock(this.replica.view, height, time);
     for (const pending of this.pool.values()) {
       try {
@@ -56,7 +73,24 @@ export class ChainNode {
         // A pending transaction that no longer applies is dropped when the next block is built.
       }
     }
-    applyTx(overlay, tx, { txId: tx.id, height, time }, tip.chainId, verifySignature);
+    this.pending_ = { overlay, height, time, chainId: tip.chainId, tipHash: tip.hash };
+    return this.pending_;
+  }
+
+  /** Validates a transaction against the replica plus everything already pending, then queues it. */
+  submit(tx: DecodedTx): string {
+    if (this.pool.has(tx.id)) throw new RuleError('the transaction is already waiting for a block');
+    if (this.pool.size >= MEMPOOL_LIMIT) {
+      throw new RuleError('the node has too many pending transactions; try again shortly');
+    }
+    const state = this.pendingState();
+    applyTx(
+      state.overlay,
+      tx,
+      { txId: tx.id, height: state.height, time: state.time },
+      state.chainId,
+      verifySignature,
+    );
     this.pool.set(tx.id, tx);
     return tx.id;
   }

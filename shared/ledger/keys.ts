@@ -34,6 +34,11 @@ export function sign(secretKeyHex: string, message: Uint8Array): string {
   return toHex(ed.sign(message, fromHex(secretKeyHex)));
 }
 
+// The subgroup check costs ~1.6 ms in pure JS, and the same key is checked when a transaction
+// is queued, proposed and imported; the answer depends on the key alone, so it is remembered.
+const problemCache = new Map<string, string | null>();
+const PROBLEM_CACHE_LIMIT = 10_000;
+
 /**
  * Why a public key may not be registered, or null if it may. Keys are checked once, when they
  * enter the state: the encoding must be canonical (y < p, no "negative zero" x) and the point
@@ -42,6 +47,15 @@ export function sign(secretKeyHex: string, message: Uint8Array): string {
  */
 export function publicKeyProblem(hex: string): string | null {
   if (!/^[0-9a-f]{64}$/.test(hex)) return 'a public key is 32 bytes as 64 lowercase hex digits';
+  const cached = problemCache.get(hex);
+  if (cached !== undefined) return cached;
+  const problem = findPublicKeyProblem(hex);
+  if (problemCache.size >= PROBLEM_CACHE_LIMIT) problemCache.clear();
+  problemCache.set(hex, problem);
+  return problem;
+}
+
+function findPublicKeyProblem(hex: string): string | null {
   let point: ed.Point;
   try {
     point = ed.Point.fromHex(hex, false);

@@ -233,38 +233,54 @@ function carryOut(view: Overlay, action: AnyAction, ctx: TxContext): void {
   view.put({ kind: 'member', id: next.id, value: next });
 }
 
+/** Decides one open proposal if its threshold is met or can no longer be met. */
+function decideIfSettled(view: Overlay, proposal: ProposalRecord, ctx: TxContext) {
+  const t = tally(view, proposal);
+  let status: ProposalRecord['status'] | null = null;
+  let failure: string | null = null;
+  if (t.approvals >= t.needed && t.needed > 0) {
+    failure = actionProblem(view, proposal.action, proposal.id);
+    status = failure ? 'failed' : 'approved';
+  } else if (t.rejections > t.eligible - t.needed) {
+    status = 'rejected';
+  }
+  if (!status) return null;
+  const decided: ProposalRecord = {
+    ...proposal,
+    status,
+    decidedHeight: ctx.height,
+    decidedTime: ctx.time,
+    ...(failure ? { failure } : {}),
+  };
+  view.put({ kind: 'proposal', id: decided.id, value: decided });
+  if (status === 'approved') carryOut(view, proposal.action, ctx);
+  return status;
+}
+
 /**
  * Decides every open proposal whose threshold is now met, or that can no longer reach it, in
  * (createdHeight, id) order. Carrying one out can change who is active and so decide others;
  * the loop runs until nothing changes.
+ *
+ * Between transactions no open proposal is decidable, so after a vote only the proposal voted
+ * on can be; the others need a look only once something is carried out. `votedOn` lets a vote
+ * skip the full pass, which gives the same result as running it.
  */
-export function settleProposals(view: Overlay, ctx: TxContext): void {
-  for (;;) {
-    let decidedOne = false;
+export function settleProposals(view: Overlay, ctx: TxContext, votedOn?: string): void {
+  if (votedOn !== undefined) {
+    const proposal = view.proposal(votedOn);
+    if (!proposal || proposal.status !== 'open') return;
+    if (decideIfSettled(view, proposal, ctx) !== 'approved') return;
+  }
+  let decidedOne = true;
+  while (decidedOne) {
+    decidedOne = false;
     for (const proposal of view.openProposals()) {
-      const t = tally(view, proposal);
-      let status: ProposalRecord['status'] | null = null;
-      let failure: string | null = null;
-      if (t.approvals >= t.needed && t.needed > 0) {
-        failure = actionProblem(view, proposal.action, proposal.id);
-        status = failure ? 'failed' : 'approved';
-      } else if (t.rejections > t.eligible - t.needed) {
-        status = 'rejected';
+      if (decideIfSettled(view, proposal, ctx)) {
+        decidedOne = true;
+        break;
       }
-      if (!status) continue;
-      const decided: ProposalRecord = {
-        ...proposal,
-        status,
-        decidedHeight: ctx.height,
-        decidedTime: ctx.time,
-        ...(failure ? { failure } : {}),
-      };
-      view.put({ kind: 'proposal', id: decided.id, value: decided });
-      if (status === 'approved') carryOut(view, proposal.action, ctx);
-      decidedOne = true;
-      break;
     }
-    if (!decidedOne) return;
   }
 }
 
@@ -337,7 +353,9 @@ export function applyMembershipTx(view: Overlay, body: TxBody, ctx: TxContext): 
       break;
     case 'governance.vote':
       applyVote(view, body, ctx);
+      settleProposals(view, ctx, body.proposalId);
       break;
   }
-  settleProposals(view, ctx);
+  // A join request or proposal opens with no votes, which decides nothing: needed is at least
+  // one, and no rejection can exceed what the threshold leaves.
 }
