@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GenesisDoc } from '../../shared/ledger/genesis';
+import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
+import { signTx, type DecodedTx, type TxBody } from '../../shared/ledger/tx';
+import { ChainNode } from '../../main/service/chain-node';
+import { Replica } from '../../main/store/replica';
+import { verifyReplicaFile } from '../../main/store/verify-replica';
+import { tempDir } from '../support/cli';
+
+const HOUR = 3_600_000;
+type Unsigned = TxBody extends infer B
+  ? B extends TxBody
+    ? Omit<B, 'v' | 'chainId' | 'nonce' | 'member' | 'signer'>
+    : never
+  : never;
+
+/** Three founders on a real SQLite file; the first one's node key is the validator. */
+function setup() {
+  const dir = tempDir();
+  const ids = ['alpha-hospital', 'beta-pharma', 'gamma-clinic'];
+  const admins = new Map(ids.map((id) => [id, generateKeyPair()]));
+  const validator = generateKeyPair();
+  let clock = Date.now() - 30 * 24 * HOUR;
+  const genesis = GenesisDoc.parse({
+    v: 1,
+    chainId: 'node-test',
+    time: clock,
+    policy: { threshold: 'majority', proposalTtlHours: 24 },
+    members: ids.map((id, i) => ({
+      id,
+      legalName: id,
+      kind: 'hospital',
+      adminKeys: [(admins.get(id) as KeyPair).publicKey],
+      nodeKey: i === 0 ? validator.publicKey : generateKeyPair().publicKey,
+      endpoint: `tcp://${id}.example:7400`,
+      validator: i === 0,
+    })),
+  });
+  const file = path.join(dir, 'chain.db');
+  const replica = Replica.open(file);
+  replica.initGenesis(genesis);
+  const tx = (member: string, body: Unsigned): DecodedTx => {
+    const key = admins.get(member) as KeyPair;
+    return signTx(
+      {
+        v: 1,
+        chainId: 'node-test',
+        member,
+        signer: key.publicKey,
+        nonce: randomBytes(16).toString('hex'),
+        ...body,
+      },
+      key.secretKey,
+    );
+  };
+  return {
+    file,
+    replica,
+    validator,
+    tx,
+    clock: () => clock,
+    advance: (ms: number) => (clock += ms),
+  };
+}
+
+describe('chain node: mempool and block production', () => {
+  let replica: Replica | undefined;
+  afterEach(() => replica?.close());
+
+  it('dedupes and validates against the chain plus what is already pending', () => {
+    const s = setup();
+    replica = s.replica;
+    const node = new ChainNode(s.replica, s.validator, s.clock);
+    const proposal = s.tx('beta-pharma', {
+      type: 'governance.propose',
+      action: { type: 'suspend', member: 'gamma-clinic' },
+    });
+    node.submit(proposal);
+    expect(() => node.submit(proposal)).toThrow('the transaction is already waiting for a block');
+    // A vote on the pending proposal is valid, because the pending state already holds it.
+    const vote = s.tx('alpha-hospital', {
+      type: 'governance.vote',
+      proposalId: proposal.id,
+      choice: 'approve',
+    });
+    node.submit(vote);
+    // The same choice again from the same member is refused while the first is still pending.
+    expect(() =>
+      node.submit(
+        s.tx('alpha-hospital', {
+          type: 'governance.vote',
+          proposalId: proposal.id,
+          choice: 'approve',
+        }),
+      ),
+    ).toThrow('alpha-hospital has already voted approve on this proposal');
+    expect(() =>
+      node.submit(
+        s.tx('beta-pharma', {
+          type: 'governance.propose',
+          action: { type: 'suspend', member: 'gamma-clinic' },
+        }),
+      ),
+    ).toThrow('the same suspend proposal is already under vote');
+    expect(node.pending().map((t) => t.id)).toEqual([proposal.id, vote.id]);
+
+    s.advance(1000);
+    const block = node.produce();
+    expect(block?.txs.map((t) => t.id)).toEqual([proposal.id, vote.id]);
+    expect(node.pending()).toEqual([]);
+    expect(() => node.submit(proposal)).toThrow('the transaction is already on chain');
+    // Two of three approve: decided in the block of the second vote.
+    node.submit(
+      s.tx('beta-pharma', { type: 'governance.vote', proposalId: proposal.id, choice: 'approve' }),
+    );
+    s.advance(1000);
+    node.produce();
+    expect(s.replica.view.member('gamma-clinic')?.status).toBe('suspended');
+    expect(verifyReplicaFile(s.file)).toMatchObject({ ok: true, height: 2 });
+  });
+
+  it('does not queue a transaction of another chain or with a bad signature', () => {
+    const s = setup();
+    replica = s.replica;
+    const node = new ChainNode(s.replica, s.validator, s.clock);
+    const key = generateKeyPair();
+    const foreign = signTx(
+      {
+        v: 1,
+        chainId: 'other-chain',
+        type: 'governance.vote',
+        member: 'alpha-hospital',
+        signer: key.publicKey,
+        nonce: 'ab'.repeat(8),
+        proposalId: 'c'.repeat(64),
+        choice: 'approve',
+      },
+      key.secretKey,
+    );
+    expect(() => node.submit(foreign)).toThrow('the transaction is for chain other-chain');
+    const good = s.tx('alpha-hospital', {
+      type: 'governance.propose',
+      action: { type: 'suspend', member: 'gamma-clinic' },
+    });
+    const forged = { ...good, signed: { ...good.signed, sig: 'f'.repeat(128) } };
+    expect(() => node.submit(forged)).toThrow('the transaction signature does not verify');
+    expect(node.pending()).toEqual([]);
+  });
+
+  it('makes a block only when one is due: pending transactions or an expiring proposal', () => {
+    const s = setup();
+    replica = s.replica;
+    const node = new ChainNode(s.replica, s.validator, s.clock);
+    s.advance(1000);
+    expect(node.produce()).toBeNull();
+    const proposal = s.tx('beta-pharma', {
+      type: 'governance.propose',
+      action: { type: 'revoke', member: 'gamma-clinic' },
+    });
+    node.submit(proposal);
+    expect(node.produce()?.header.height).toBe(1);
+    s.advance(HOUR);
+    expect(node.produce()).toBeNull();
+    s.advance(24 * HOUR);
+    const expiry = node.produce();
+    expect(expiry?.txs).toEqual([]);
+    expect(s.replica.view.proposal(proposal.id)?.status).toBe('expired');
+    expect(node.produce()).toBeNull();
+  });
+
+  it('never produces on a node whose key is not the validator', () => {
+    const s = setup();
+    replica = s.replica;
+    const outsider = new ChainNode(s.replica, generateKeyPair(), s.clock);
+    const keyless = new ChainNode(s.replica, null, s.clock);
+    outsider.submit(
+      s.tx('beta-pharma', {
+        type: 'governance.propose',
+        action: { type: 'revoke', member: 'gamma-clinic' },
+      }),
+    );
+    s.advance(1000);
+    expect(outsider.canProduce()).toBe(false);
+    expect(keyless.canProduce()).toBe(false);
+    expect(outsider.produce()).toBeNull();
+    expect(s.replica.tip().height).toBe(0);
+  });
+
+  it('drops a pending transaction that a block made invalid and reports why', () => {
+    const s = setup();
+    replica = s.replica;
+    const node = new ChainNode(s.replica, s.validator, s.clock);
+    const rejected: string[] = [];
+    node.listen({ rejected: (_tx, reason) => rejected.push(reason) });
+    const proposal = s.tx('beta-pharma', {
+      type: 'governance.propose',
+      action: { type: 'revoke', member: 'gamma-clinic' },
+    });
+    node.submit(proposal);
+    node.produce();
+    node.submit(
+      s.tx('alpha-hospital', {
+        type: 'governance.vote',
+        proposalId: proposal.id,
+        choice: 'approve',
+      }),
+    );
+    // The proposal expires before the vote's block is made: the vote is dropped, not committed.
+    s.advance(25 * HOUR);
+    const block = node.produce();
+    expect(block?.txs).toEqual([]);
+    expect(rejected).toEqual(['the proposal is already expired']);
+    expect(node.pending()).toEqual([]);
+  });
+});
