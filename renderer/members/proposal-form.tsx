@@ -35,15 +35,16 @@ export function prepareReason(text: string): { reason?: string; error?: string }
 /**
  * Places the node's answer where the user acted: schema issues under their fields, rule
  * refusals by the submit button, except those about the new key of a rotation (the rules say
- * "the new key: …" or "the new key is already registered to …"), which go under that field.
+ * "cannot propose rotate-key: the new key …"), which go under that field.
  */
 function placeErrors(error: RpcError, hasNewKeyField: boolean): ProposalErrors {
-  const placed = formErrors(error, PROPOSAL_FIELDS);
-  const aboutNewKey = error.message.indexOf('the new key');
-  if (error.code === 'rejected' && hasNewKeyField && aboutNewKey >= 0) {
-    return { fields: { newKey: sentence(error.message.slice(aboutNewKey)) }, form: null };
+  if (error.code !== 'rejected') return formErrors(error, PROPOSAL_FIELDS);
+  // The form already says what is proposed: keep the rule's reason ("cannot propose X: why").
+  const why = /^cannot propose [a-z-]+: (.+)$/s.exec(error.message)?.[1];
+  if (why?.startsWith('the new key') && hasNewKeyField) {
+    return { fields: { newKey: sentence(why) }, form: null };
   }
-  return placed;
+  return { fields: {}, form: sentence(`the node refused the proposal: ${why ?? error.message}`) };
 }
 
 /** Submitting one proposal form: the request, what is wrong, and whether it is on its way. */

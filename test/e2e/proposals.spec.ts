@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Locator, Page } from '@playwright/test';
+import type { Locator, Page, TestInfo } from '@playwright/test';
 import { carechain, expect, screenshot, test, type ConsoleServer } from './console-fixture';
 
 /*
@@ -61,6 +61,12 @@ async function openMember(page: Page, id: string, legalName: string): Promise<vo
   await expect(proposeSection(page).getByRole('group')).toBeVisible();
 }
 
+/** A full-page screenshot from the top, so the sticky top bar sits where it belongs. */
+async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, testInfo, name);
+}
+
 /** Records every proposals.create request the page sends. */
 function watchProposals(page: Page): unknown[] {
   const sent: unknown[] = [];
@@ -100,7 +106,7 @@ test('a suspension proposed on the member page opens as a card with its reason a
     'It is decided once a majority of active members approve it (4 of the 6 today); undecided, it expires after 7 days.',
   );
   await form.getByLabel('Reason (optional)').fill(SUSPEND_REASON);
-  await screenshot(page, testInfo, 'member-propose');
+  await shot(page, testInfo, 'member-propose');
   await form.getByRole('button', { name: 'Submit proposal' }).click();
 
   // Pending until the next block, then open with a way to its card.
@@ -136,7 +142,7 @@ test('a suspension proposed on the member page opens as a card with its reason a
     '0 of 4 approvals needed, 0 rejections, 6 eligible',
   );
   await expect(card.getByText('No votes yet.')).toBeVisible();
-  await screenshot(page, testInfo, 'proposal-open-card');
+  await shot(page, testInfo, 'proposal-open-card');
 
   await card.getByRole('button', { name: 'Approve' }).click();
   await expect(card.getByTestId('vote-status')).toHaveText('Your vote: approve');
@@ -152,7 +158,9 @@ test('a suspension proposed on the member page opens as a card with its reason a
   const submit = again.getByRole('button', { name: 'Submit proposal' });
   await submit.click();
   const refusal = again.getByRole('alert');
-  await expect(refusal).toHaveText('The same suspend proposal is already under vote.');
+  await expect(refusal).toHaveText(
+    'The node refused the proposal: the same suspend proposal is already under vote.',
+  );
   const submitBox = await submit.boundingBox();
   const refusalBox = await refusal.boundingBox();
   expect(submitBox && refusalBox && refusalBox.y >= submitBox.y + submitBox.height).toBe(true);
@@ -168,7 +176,7 @@ test('a key rotation with a malformed new key is refused in the console and noth
   page,
   serveDir,
   scratchDir,
-}) => {
+}, testInfo) => {
   await openDemo(page, serveDir, scratchDir);
   const sent = watchProposals(page);
   await openMember(page, 'citycare-pharmacy', CITYCARE);
@@ -187,6 +195,8 @@ test('a key rotation with a malformed new key is refused in the console and noth
       'AB'.repeat(32),
       'Write the key in lowercase hex digits (0-9, a-f), as carechain keygen prints it.',
     ],
+    // Well-formed, but the identity point: of small order, never a key.
+    [`01${'00'.repeat(31)}`, 'The public key is a point of small order.'],
   ];
   for (const [value, message] of malformed) {
     await newKey.fill(value);
@@ -205,12 +215,28 @@ test('a key rotation with a malformed new key is refused in the console and noth
   await expect(stat(page, 'Pending transactions').locator('.stat-number')).toHaveText('0');
   await expect(stat(page, 'Open proposals').locator('.stat-number')).toHaveText('2');
 
+  // A key another member holds: the node refuses it, and says so under the field.
+  const genesis = JSON.parse(
+    readFileSync(path.join(scratchDir, 'demo', 'genesis.json'), 'utf8'),
+  ) as {
+    members: { id: string; nodeKey: string }[];
+  };
+  const northwindNode = genesis.members.find((m) => m.id === 'northwind-pharma')?.nodeKey ?? '';
+  await openMember(page, 'citycare-pharmacy', CITYCARE);
+  await proposeSection(page).getByRole('button', { name: 'Rotate a key' }).click();
+  await newKey.fill(northwindNode);
+  await submit.click();
+  await expect(form.getByRole('alert')).toHaveText(
+    'The new key is already registered to northwind-pharma.',
+  );
+  await expect(newKey).toHaveAttribute('aria-invalid', 'true');
+  expect(sent).toHaveLength(1);
+  await shot(page, testInfo, 'rotate-key-refused');
+
   // A real new key (from carechain keygen) for the node key.
   const keyFile = path.join(scratchDir, 'citycare-node-2.json');
   expect((await carechain(['keygen', '--out', keyFile])).code).toBe(0);
   const publicKey = (JSON.parse(readFileSync(keyFile, 'utf8')) as { publicKey: string }).publicKey;
-  await openMember(page, 'citycare-pharmacy', CITYCARE);
-  await proposeSection(page).getByRole('button', { name: 'Rotate a key' }).click();
   await form.getByRole('radio', { name: 'The node key' }).check();
   await expect(form).toContainText('If approved, the node key of CityCare Pharmacy Group');
   await newKey.fill(`  ${publicKey}\n`);
@@ -219,7 +245,16 @@ test('a key rotation with a malformed new key is refused in the console and noth
   await expect(notice).toContainText(
     `Proposal open for votes: Rotate the node key of ${CITYCARE}.`,
   );
-  expect(sent).toHaveLength(1);
+  expect(sent).toHaveLength(2);
+  expect(sent[1]).toEqual({
+    action: {
+      type: 'rotate-key',
+      member: 'citycare-pharmacy',
+      role: 'node',
+      oldKey: genesis.members.find((m) => m.id === 'citycare-pharmacy')?.nodeKey,
+      newKey: publicKey,
+    },
+  });
 
   await notice.getByRole('link', { name: 'See the open proposal' }).click();
   const card = page.getByRole('region', { name: `Rotate the node key of ${CITYCARE}` });
@@ -232,6 +267,7 @@ test('a key rotation with a malformed new key is refused in the console and noth
     card.getByRole('button', { name: `Copy old node key of ${CITYCARE}` }),
   ).toBeVisible();
   await expect(card).not.toContainText('Reason');
+  await shot(page, testInfo, 'proposal-rotate-key-card');
 });
 
 test('refusals of the node show where the user acted: removing the only validator, and a policy already in force', async ({
@@ -254,7 +290,7 @@ test('refusals of the node show where the user acted: removing the only validato
   const form = section.getByRole('form', { name: `Remove ${ME} from the validators` });
   await form.getByRole('button', { name: 'Submit proposal' }).click();
   await expect(form.getByRole('alert')).toHaveText(
-    'Cannot propose remove-validator: it would leave the consortium without a validator.',
+    'The node refused the proposal: it would leave the consortium without a validator.',
   );
   // Cancel closes the form and forgets the refusal.
   await form.getByRole('button', { name: 'Cancel' }).click();
@@ -288,10 +324,10 @@ test('refusals of the node show where the user acted: removing the only validato
   await policyForm.getByLabel('Reason (optional)').fill('Confirming the policy we have');
   await policyForm.getByRole('button', { name: 'Submit proposal' }).click();
   await expect(policyForm.getByRole('alert')).toHaveText(
-    'Cannot propose change-policy: the policy is already in force.',
+    'The node refused the proposal: the policy is already in force.',
   );
   await expect(hours).not.toHaveAttribute('aria-invalid', 'true');
-  await screenshot(page, testInfo, 'policy-change');
+  await shot(page, testInfo, 'policy-change');
 
   // A different policy opens as a proposal, its card showing the change.
   await threshold.selectOption('two-thirds');
@@ -314,4 +350,5 @@ test('refusals of the node show where the user acted: removing the only validato
   );
   await expect(card).toContainText('Open for3 days (now 7 days)');
   await expect(card).toContainText('ReasonConfirming the policy we have');
+  await shot(page, testInfo, 'proposal-policy-card');
 });
