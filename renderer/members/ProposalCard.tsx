@@ -163,7 +163,7 @@ function ActionFacts({
           <dd>
             <Hex value={action.oldKey} label={`old ${action.role} key of ${name}`} short />
           </dd>
-          <dt>New key</dt>
+          <dt>{action.role === 'admin' ? 'New admin key' : 'New node key'}</dt>
           <dd>
             <Hex value={action.newKey} label={`new ${action.role} key of ${name}`} short />
           </dd>

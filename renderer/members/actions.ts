@@ -62,7 +62,7 @@ export function decisionRule(status: ChainStatus): string {
   const needed = approvalsNeeded(policy.threshold, active);
   const today = policy.threshold === 'all' ? `${active} today` : `${needed} of the ${active} today`;
   const who = `${approvers(policy.threshold)} approve it (${today})`;
-  return `It is decided once ${who}; undecided, it expires after ${describeTtl(policy.proposalTtlHours)}.`;
+  return `This proposal is decided once ${who}; undecided, it expires after ${describeTtl(policy.proposalTtlHours)}.`;
 }
 
 /** Why the profile's member cannot make proposals, or null if it can. */

@@ -103,7 +103,7 @@ test('a suspension proposed on the member page opens as a card with its reason a
   const form = section.getByRole('form', { name: `Suspend ${CITYCARE}` });
   await expect(form).toContainText(`If approved, ${CITYCARE} is suspended`);
   await expect(form).toContainText(
-    'It is decided once a majority of active members approve it (4 of the 6 today); undecided, it expires after 7 days.',
+    'This proposal is decided once a majority of active members approve it (4 of the 6 today); undecided, it expires after 7 days.',
   );
   await form.getByLabel('Reason (optional)').fill(SUSPEND_REASON);
   await shot(page, testInfo, 'member-propose');
