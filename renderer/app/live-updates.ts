@@ -26,6 +26,7 @@ function onEvent(event: RpcEvent): void {
       break;
     case 'proposal.decided':
       useProposalsStore.getState().noteDecided(event);
+      useGovernanceStore.getState().noteDecided(event);
       break;
     case 'tx.rejected':
       useProposalsStore.getState().noteRejectedTx(event);

@@ -137,7 +137,7 @@ export function SubmitRow({
 
 /**
  * What became of the latest proposal made from one place: on its way into a block, open for
- * votes (with the way to its card), or refused when its block was built.
+ * votes (with the way to its card), decided, or refused when its block was built.
  */
 export function SubmissionNotice({ origin }: { origin: SubmissionOrigin }) {
   const submission = useGovernanceStore((state) => state.latest[origin]);
@@ -157,6 +157,23 @@ export function SubmissionNotice({ origin }: { origin: SubmissionOrigin }) {
           <p>
             Proposal open for votes: <strong>{submission.title}</strong>.{' '}
             <a href={href.members(submission.id)}>See the open proposal</a>
+          </p>
+          <button
+            type="button"
+            className="button-secondary button-small"
+            onClick={() => dismiss(origin)}
+          >
+            Dismiss
+          </button>
+        </div>
+      )}
+      {submission?.state === 'decided' && (
+        <div
+          className={`notice submission ${submission.status === 'approved' ? 'notice-success' : 'notice-info'}`}
+        >
+          <p>
+            Proposal decided: <strong>{submission.title}</strong> was {submission.status}.{' '}
+            <a href={href.members()}>See the decided proposals</a>
           </p>
           <button
             type="button"

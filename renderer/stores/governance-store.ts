@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { RpcEvent } from '../../shared/rpc/contract';
-import type { ProposalAction } from '../../shared/members/schemas';
+import type { ProposalAction, ProposalStatus } from '../../shared/members/schemas';
 import { rpc } from '../rpc/client';
 
 /**
@@ -12,7 +12,12 @@ export type Submission = {
   id: string;
   /** What the proposal asks, as its card will be headed. */
   title: string;
-} & ({ state: 'pending' } | { state: 'opened' } | { state: 'rejected'; reason: string });
+} & (
+  | { state: 'pending' }
+  | { state: 'opened' }
+  | { state: 'rejected'; reason: string }
+  | { state: 'decided'; status: ProposalStatus }
+);
 
 /** Where a proposal was made: a member's page (`member:<id>`) or the policy card (`policy`). */
 export type SubmissionOrigin = string;
@@ -35,6 +40,7 @@ interface GovernanceState {
   dismiss(origin: SubmissionOrigin): void;
   noteOpened(event: Extract<RpcEvent, { type: 'proposal.opened' }>): void;
   noteRejectedTx(event: Extract<RpcEvent, { type: 'tx.rejected' }>): void;
+  noteDecided(event: Extract<RpcEvent, { type: 'proposal.decided' }>): void;
 }
 
 function updateById(
@@ -84,6 +90,15 @@ export const useGovernanceStore = create<GovernanceState>()((set, get) => ({
       title: submission.title,
       state: 'rejected',
       reason: event.reason,
+    }));
+    if (latest) set({ latest });
+  },
+  noteDecided(event) {
+    const latest = updateById(get().latest, event.id, (submission) => ({
+      id: submission.id,
+      title: submission.title,
+      state: 'decided',
+      status: event.status,
     }));
     if (latest) set({ latest });
   },

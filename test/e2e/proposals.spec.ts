@@ -1,7 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page, TestInfo } from '@playwright/test';
-import { carechain, expect, screenshot, test, type ConsoleServer } from './console-fixture';
+import {
+  carechain,
+  expect,
+  screenshot,
+  serveFolder,
+  test,
+  type ConsoleServer,
+} from './console-fixture';
 
 /*
  * Governance proposals made from the console: about a member from its page, and about the
@@ -351,4 +358,187 @@ test('refusals of the node show where the user acted: removing the only validato
   await expect(card).toContainText('Open for3 days (now 7 days)');
   await expect(card).toContainText('ReasonConfirming the policy we have');
   await shot(page, testInfo, 'proposal-policy-card');
+});
+
+/*
+ * Two founders, so that each one's vote counts: Riverside General (the validator) and Harbour
+ * Pharmacy. The console changes hands between them (profile removed, created from the other's
+ * admin key file) to decide a suspension, then a revocation, and the choices follow the state.
+ */
+const RIVERSIDE = 'Riverside General Hospital';
+const HARBOUR = 'Harbour Pharmacy';
+const FOUNDER_PASSPHRASE = 'founder-admin-2024';
+
+async function keygen(file: string): Promise<string> {
+  const result = await carechain(['keygen', '--out', file]);
+  expect(result.code, result.stderr).toBe(0);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string }).publicKey;
+}
+
+async function foundTwoMemberChain(dir: string) {
+  const keys = {
+    riversideAdmin: path.join(dir, 'riverside-admin.json'),
+    riversideNode: path.join(dir, 'riverside-node.json'),
+    harbourAdmin: path.join(dir, 'harbour-admin.json'),
+    harbourNode: path.join(dir, 'harbour-node.json'),
+  };
+  const [riversideAdmin, riversideNode, harbourAdmin, harbourNode] = await Promise.all([
+    keygen(keys.riversideAdmin),
+    keygen(keys.riversideNode),
+    keygen(keys.harbourAdmin),
+    keygen(keys.harbourNode),
+  ]);
+  const founders = path.join(dir, 'founders.json');
+  writeFileSync(
+    founders,
+    JSON.stringify({
+      chainId: 'two-founders-e2e',
+      policy: { threshold: 'majority', proposalTtlHours: 72 },
+      members: [
+        {
+          id: 'riverside-general',
+          legalName: RIVERSIDE,
+          kind: 'hospital',
+          adminKeys: [riversideAdmin],
+          nodeKey: riversideNode,
+          endpoint: 'tcp://node.riverside.example:7400',
+          validator: true,
+        },
+        {
+          id: 'harbour-pharmacy',
+          legalName: HARBOUR,
+          kind: 'pharmacy',
+          adminKeys: [harbourAdmin],
+          nodeKey: harbourNode,
+          endpoint: 'tcp://node.harbour.example:7400',
+          validator: false,
+        },
+      ],
+    }),
+  );
+  const dataDir = path.join(dir, 'node');
+  const init = await carechain([
+    'init',
+    '--founders',
+    founders,
+    '--dir',
+    dataDir,
+    '--node-key',
+    keys.riversideNode,
+  ]);
+  expect(init.code, init.stderr).toBe(0);
+  return { dataDir, keys };
+}
+
+/**
+ * Serves the chain with a new console profile made from `keyFile` (any earlier profile is
+ * removed first), and returns the server once the Overview shows. The caller stops it.
+ */
+async function serveAs(page: Page, dataDir: string, keyFile: string) {
+  rmSync(path.join(dataDir, 'profile.json'), { force: true });
+  const server = await serveFolder(dataDir);
+  await page.goto(server.url);
+  await expect(title(page)).toHaveText('Create your console profile');
+  await page.getByLabel('Key file').setInputFiles(keyFile);
+  await page.getByLabel('Passphrase', { exact: true }).fill(FOUNDER_PASSPHRASE);
+  await page.getByLabel('Confirm passphrase').fill(FOUNDER_PASSPHRASE);
+  await page.getByRole('button', { name: 'Create profile' }).click();
+  await expect(title(page)).toHaveText('Overview');
+  await expect(page.getByTitle('Live updates from the node')).toHaveText('Live');
+  return server;
+}
+
+/** Proposes `action` about Harbour Pharmacy from its page and approves it on its card. */
+async function proposeAndApprove(page: Page, action: string, heading: string, tally: string) {
+  await openMember(page, 'harbour-pharmacy', HARBOUR);
+  await proposeSection(page).getByRole('button', { name: action, exact: true }).click();
+  await proposeSection(page)
+    .getByRole('form', { name: heading })
+    .getByRole('button', { name: 'Submit proposal' })
+    .click();
+  const notice = proposeSection(page).getByRole('status');
+  await expect(notice).toContainText(`Proposal open for votes: ${heading}.`);
+  await notice.getByRole('link', { name: 'See the open proposal' }).click();
+  const card = page.getByRole('region', { name: heading });
+  await expect(card.getByText(/approvals needed/)).toHaveText(tally);
+  await card.getByRole('button', { name: 'Approve' }).click();
+  return card;
+}
+
+test('the choices follow the member: suspended, it can be reinstated or revoked; revoked, nothing', async ({
+  page,
+  scratchDir,
+}, testInfo) => {
+  const { dataDir, keys } = await foundTwoMemberChain(scratchDir);
+  let server = await serveAs(page, dataDir, keys.riversideAdmin);
+  try {
+    // Riverside proposes to suspend Harbour and approves: 1 of the 2 needed.
+    const suspension = await proposeAndApprove(
+      page,
+      'Suspend',
+      `Suspend ${HARBOUR}`,
+      '0 of 2 approvals needed, 0 rejections, 2 eligible',
+    );
+    await expect(suspension.getByText(/approvals needed/)).toHaveText(
+      '1 of 2 approvals needed, 0 rejections, 2 eligible',
+    );
+    await server.stop();
+
+    // Harbour's own admin approves too: decided, and Harbour may no longer propose.
+    server = await serveAs(page, dataDir, keys.harbourAdmin);
+    await go(page, '#/members');
+    await page
+      .getByRole('region', { name: `Suspend ${HARBOUR}` })
+      .getByRole('button', { name: 'Approve' })
+      .click();
+    await expect(
+      page.getByRole('status').filter({ hasText: `Suspend ${HARBOUR} was approved` }),
+    ).toBeVisible();
+    await go(page, '#/members/harbour-pharmacy');
+    await expect(title(page)).toHaveText(`${HARBOUR} suspendedyour organisation`);
+    await expect(proposeSection(page)).toContainText(
+      'Your organisation is suspended: only active members make proposals.',
+    );
+    await expect(proposeSection(page).getByRole('button')).toHaveCount(0);
+    await server.stop();
+
+    // Back with Riverside: a suspended member can be reinstated, revoked or re-keyed.
+    server = await serveAs(page, dataDir, keys.riversideAdmin);
+    await openMember(page, 'harbour-pharmacy', HARBOUR);
+    await expect(proposeSection(page).getByRole('group').getByRole('button')).toHaveText([
+      'Reinstate',
+      'Revoke',
+      'Rotate a key',
+    ]);
+    await proposeSection(page).getByRole('button', { name: 'Reinstate' }).click();
+    await expect(proposeSection(page).getByRole('form')).toContainText(
+      `If approved, ${HARBOUR} is active again`,
+    );
+    // Riverside alone is the majority of the one active member now.
+    await proposeAndApprove(
+      page,
+      'Revoke',
+      `Revoke ${HARBOUR}`,
+      '0 of 1 approvals needed, 0 rejections, 1 eligible',
+    );
+    await expect(
+      page.getByRole('status').filter({ hasText: `Revoke ${HARBOUR} was approved` }),
+    ).toBeVisible();
+    await go(page, '#/members/harbour-pharmacy');
+    await expect(title(page)).toHaveText(`${HARBOUR} revoked`);
+    await expect(proposeSection(page)).toContainText(
+      `A revoked member cannot be changed: no proposal can be made about ${HARBOUR}.`,
+    );
+    await expect(proposeSection(page).getByRole('group')).toHaveCount(0);
+    // What became of the proposal made here.
+    await expect(proposeSection(page).getByRole('status')).toHaveText(
+      `Proposal decided: Revoke ${HARBOUR} was approved. See the decided proposalsDismiss`,
+    );
+    await shot(page, testInfo, 'member-revoked');
+
+    const verify = await carechain(['verify', '--dir', dataDir]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+  } finally {
+    await server.stop();
+  }
 });
