@@ -49,6 +49,7 @@ export function useLiveUpdates(): void {
       if (state === 'live' && wasDown) {
         wasDown = false;
         refreshAll();
+        void useGovernanceStore.getState().catchUp();
       }
     });
   }, []);

@@ -41,6 +41,8 @@ interface GovernanceState {
   noteOpened(event: Extract<RpcEvent, { type: 'proposal.opened' }>): void;
   noteRejectedTx(event: Extract<RpcEvent, { type: 'tx.rejected' }>): void;
   noteDecided(event: Extract<RpcEvent, { type: 'proposal.decided' }>): void;
+  /** After the event connection was down: asks the node what became of pending submissions. */
+  catchUp(): Promise<void>;
 }
 
 function updateById(
@@ -92,6 +94,24 @@ export const useGovernanceStore = create<GovernanceState>()((set, get) => ({
       reason: event.reason,
     }));
     if (latest) set({ latest });
+  },
+  async catchUp() {
+    const pending = Object.values(get().latest).filter((s) => s.state === 'pending');
+    await Promise.all(
+      pending.map(async ({ id }) => {
+        try {
+          const proposal = await rpc().call('proposals.get', { id });
+          const latest = updateById(get().latest, id, ({ title }) =>
+            proposal.status === 'open'
+              ? { id, title, state: 'opened' }
+              : { id, title, state: 'decided', status: proposal.status },
+          );
+          if (latest) set({ latest });
+        } catch {
+          // Not in a block yet (or refused meanwhile): it stays pending.
+        }
+      }),
+    );
   },
   noteDecided(event) {
     const latest = updateById(get().latest, event.id, (submission) => ({
