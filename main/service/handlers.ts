@@ -129,7 +129,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       decidedHeight: p.decidedHeight ?? null,
       decidedTime: p.decidedTime ?? null,
       failure: p.failure ?? null,
-      tally: tally(view, p),
+      tally: p.finalTally ?? tally(view, p),
       votes,
       myVote: votes.find((v) => v.member === me && v.counted)?.choice ?? null,
       myPendingVote: pendingVote?.body.type === 'governance.vote' ? pendingVote.body.choice : null,

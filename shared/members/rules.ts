@@ -251,6 +251,7 @@ function decideIfSettled(view: Overlay, proposal: ProposalRecord, ctx: TxContext
     decidedHeight: ctx.height,
     decidedTime: ctx.time,
     ...(failure ? { failure } : {}),
+    finalTally: t,
   };
   view.put({ kind: 'proposal', id: decided.id, value: decided });
   if (status === 'approved') carryOut(view, proposal.action, ctx);
@@ -293,6 +294,7 @@ export function expireProposals(view: Overlay, height: number, time: number): vo
         status: 'expired',
         decidedHeight: height,
         decidedTime: time,
+        finalTally: tally(view, proposal),
       };
       view.put({ kind: 'proposal', id: expired.id, value: expired });
     }

@@ -119,6 +119,15 @@ export const ProposalRecord = z.strictObject({
   decidedTime: Millis.optional(),
   /** Why an approved proposal could not be carried out. */
   failure: z.string().optional(),
+  /** The count when the proposal was decided or expired; later membership changes do not alter it. */
+  finalTally: z
+    .strictObject({
+      approvals: z.int().min(0),
+      rejections: z.int().min(0),
+      needed: z.int().min(0),
+      eligible: z.int().min(0),
+    })
+    .optional(),
 });
 export type ProposalRecord = z.infer<typeof ProposalRecord>;
 

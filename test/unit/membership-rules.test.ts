@@ -1222,3 +1222,34 @@ describe('transactions in blocks', () => {
     expect(utf8('x')).toEqual(Uint8Array.of(0x78));
   });
 });
+
+describe('final tally', () => {
+  it('is recorded when a proposal is decided and does not change when a voter is later suspended', () => {
+    const { chain, H, C, P, D } = setup();
+    const admit = openAdmit(chain).proposalId;
+    approve(chain, admit, [H, C, P]);
+    expect(chain.proposal(admit)).toMatchObject({
+      status: 'approved',
+      finalTally: { approvals: 3, rejections: 0, needed: 3, eligible: 4 },
+    });
+    approve(chain, openProposal(chain, H, { type: 'suspend', member: P }), [H, C, D]);
+    expect(chain.member(P).status).toBe('suspended');
+    expect(chain.proposal(admit)?.finalTally).toEqual({
+      approvals: 3,
+      rejections: 0,
+      needed: 3,
+      eligible: 4,
+    });
+  });
+
+  it('is recorded when a proposal expires', () => {
+    const { chain, H, C } = setup({ ttlHours: 1 });
+    const id = openProposal(chain, H, { type: 'suspend', member: C });
+    chain.commitOk(chain.votes([C], id, 'reject'));
+    chain.tick(chain.proposal(id)?.expiresAt);
+    expect(chain.proposal(id)).toMatchObject({
+      status: 'expired',
+      finalTally: { approvals: 0, rejections: 1, needed: 3, eligible: 4 },
+    });
+  });
+});
