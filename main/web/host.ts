@@ -105,8 +105,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   };
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string) {
-    const relative =
-      pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    let relative: string;
+    try {
+      relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('malformed path');
+      return;
+    }
     const file = path.resolve(staticDir, relative);
     if (!file.startsWith(staticDir + path.sep)) {
       res.writeHead(404).end();
@@ -183,7 +188,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    void serveStatic(req, res, pathname);
+    serveStatic(req, res, pathname).catch((error: Error) => {
+      // A failure serving one file must never take the node down with it.
+      console.error(`carechain: serving ${pathname} failed: ${error.message}`);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
   });
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096 });

@@ -434,6 +434,9 @@ describe('RPC over the loopback web host', () => {
     expect((await raw(host, { path: '/../secret.txt' })).status).toBe(404);
     expect((await raw(host, { path: '/%2e%2e/secret.txt' })).status).toBe(404);
     expect((await raw(host, { path: '/rpc' })).status).toBe(405);
+    // A malformed escape is refused, and the host keeps serving.
+    expect((await raw(host, { path: '/%E0%A4%A' })).status).toBe(400);
+    expect((await raw(host, { path: '/' })).status).toBe(200);
   });
 
   it('keeps a replica that still verifies after live use', async () => {
