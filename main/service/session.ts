@@ -38,7 +38,7 @@ export class Session {
     return {
       memberId: profile.memberId,
       memberName: member?.legalName ?? profile.memberId,
-      kind: member?.kind ?? 'hospital',
+      kind: member?.kind ?? null,
       publicKey: profile.publicKey,
       unlocked: this.key !== null,
       demo: profile.demo,

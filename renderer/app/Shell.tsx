@@ -65,7 +65,7 @@ function TopBar({ profile }: { profile: ProfileSummary }) {
       <LiveIndicator />
       <p className="topbar-profile" aria-label="Signed in as">
         <span className="topbar-member">{profile.memberName}</span>
-        <span className="topbar-kind">{profile.kind}</span>
+        {profile.kind && <span className="topbar-kind">{profile.kind}</span>}
       </p>
     </header>
   );

@@ -40,7 +40,8 @@ export function UnlockScreen({ profile }: { profile: ProfileSummary }) {
   return (
     <SessionLayout title="Unlock your profile">
       <p>
-        Signing as <strong>{profile.memberName}</strong> ({profile.kind}) with admin key{' '}
+        Signing as <strong>{profile.memberName}</strong>
+        {profile.kind && ` (${profile.kind})`} with admin key{' '}
         <code title={profile.publicKey}>{shortHex(profile.publicKey)}</code>.
       </p>
       {profile.demo && (

@@ -23,7 +23,8 @@ const NoParams = z.strictObject({});
 export const ProfileSummary = z.strictObject({
   memberId: MemberId,
   memberName: z.string(),
-  kind: MemberKind,
+  /** Null when the profile names a member this replica does not hold (a profile of another chain). */
+  kind: MemberKind.nullable(),
   publicKey: PublicKey,
   unlocked: z.boolean(),
   /** A demo profile's passphrase is published with the demo. */
