@@ -12,7 +12,7 @@ function refreshAll(): void {
   void useChainStore.getState().refresh();
   void useMembersStore.getState().refreshLoaded();
   void useProposalsStore.getState().refreshLoaded();
-  void useBlocksStore.getState().refreshNewestPage();
+  void useBlocksStore.getState().refreshLoaded();
 }
 
 function onEvent(event: RpcEvent): void {

@@ -6,19 +6,8 @@ import { Page } from '../components/Page';
 import { EmptyState, ErrorNotice, Loading } from '../components/States';
 import { absoluteTime, RelativeTime } from '../components/Time';
 import { BLOCKS_PER_PAGE, useBlocksStore, type BlockPage } from '../stores/blocks-store';
-import { useMembersById } from '../stores/members-store';
 import { BlockSearch } from './BlockSearch';
-
-function Proposer({ block }: { block: BlockSummary }) {
-  const members = useMembersById();
-  if (block.proposerMember === null) {
-    // Genesis has no proposer; any other block names at least its validator key.
-    if (block.proposer === '') return <span className="muted">Genesis</span>;
-    return <code title={block.proposer}>{shortHex(block.proposer)}</code>;
-  }
-  const name = members.get(block.proposerMember)?.legalName ?? block.proposerMember;
-  return <a href={href.member(block.proposerMember)}>{name}</a>;
-}
+import { BlockProposer } from './MemberLink';
 
 function BlockTable({ blocks }: { blocks: BlockSummary[] }) {
   return (
@@ -55,7 +44,7 @@ function BlockTable({ blocks }: { blocks: BlockSummary[] }) {
                 <code title={block.hash}>{shortHex(block.hash)}</code>
               </td>
               <td>
-                <Proposer block={block} />
+                <BlockProposer block={block} />
               </td>
               <td className="numeric">{block.txCount}</td>
             </tr>

@@ -9,6 +9,11 @@ function newestDecisionFirst(a: ProposalView, b: ProposalView): number {
   return (b.decidedHeight ?? -1) - (a.decidedHeight ?? -1);
 }
 
+/** The `count` most recent decisions, newest first (the node does not promise an order). */
+export function latestDecisions(proposals: ProposalView[], count: number): ProposalView[] {
+  return [...proposals].sort(newestDecisionFirst).slice(0, count);
+}
+
 /** Decided proposals: outcome, why an approved one failed, and the block that decided it. */
 export function DecidedProposals({
   proposals,

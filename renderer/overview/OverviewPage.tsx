@@ -1,15 +1,20 @@
 import { useEffect } from 'react';
-import type { ChainStatus } from '../../shared/rpc/contract';
+import type { ChainStatus, ProposalView } from '../../shared/rpc/contract';
 import { href } from '../app/routes';
 import { StatusBadge } from '../components/Badge';
 import { Hex } from '../components/Hex';
 import { Page } from '../components/Page';
-import { ErrorNotice, Loading } from '../components/States';
+import { EmptyState, ErrorNotice, Loading } from '../components/States';
 import { absoluteTime, RelativeTime } from '../components/Time';
 import { plural } from '../components/text';
-import { PolicyCard } from './PolicyCard';
-import { Stat } from './Stat';
+import { DecidedProposals, latestDecisions } from '../members/DecidedProposals';
+import { useBlocksStore } from '../stores/blocks-store';
 import { useChainStore } from '../stores/chain-store';
+import { useMembersById } from '../stores/members-store';
+import { useProposalsStore } from '../stores/proposals-store';
+import { PolicyCard } from './PolicyCard';
+import { RecentBlocks } from './RecentBlocks';
+import { Stat } from './Stat';
 
 function OverviewStats({ status }: { status: ChainStatus }) {
   const { members } = status;
@@ -72,13 +77,83 @@ function OverviewStats({ status }: { status: ChainStatus }) {
   );
 }
 
+const RECENT_DECISIONS = 5;
+
+function RecentBlocksSection({ decided }: { decided: ProposalView[] }) {
+  const recent = useBlocksStore((state) => state.recent);
+  const refreshRecent = useBlocksStore((state) => state.refreshRecent);
+  const members = useMembersById();
+  const blocks = recent.data?.blocks;
+  return (
+    <section className="page-section" aria-labelledby="recent-blocks-heading">
+      <div className="section-header">
+        <h2 id="recent-blocks-heading">Recent blocks</h2>
+        <a href={href.blocks()}>All blocks</a>
+      </div>
+      {recent.error && <ErrorNotice error={recent.error} retry={() => void refreshRecent()} />}
+      {blocks ? (
+        blocks.length === 0 ? (
+          <EmptyState>The chain has no blocks yet.</EmptyState>
+        ) : (
+          <>
+            <RecentBlocks
+              blocks={blocks}
+              decided={decided}
+              members={members}
+              headingId="recent-blocks-heading"
+            />
+            {recent.data?.tipHeight === 0 && (
+              <p className="section-note">
+                Only the genesis block so far: the next block is made when a transaction is
+                submitted, such as a join request or a proposal.
+              </p>
+            )}
+          </>
+        )
+      ) : (
+        recent.loading && <Loading what="recent blocks" />
+      )}
+    </section>
+  );
+}
+
+function RecentDecisionsSection() {
+  const decided = useProposalsStore((state) => state.decided);
+  const refreshDecided = useProposalsStore((state) => state.refreshDecided);
+  const members = useMembersById();
+  return (
+    <section className="page-section" aria-labelledby="recent-decisions-heading">
+      <div className="section-header">
+        <h2 id="recent-decisions-heading">Recent decisions</h2>
+        <a href={href.members()}>All in Members</a>
+      </div>
+      {decided.error && <ErrorNotice error={decided.error} retry={() => void refreshDecided()} />}
+      {decided.data ? (
+        <DecidedProposals
+          proposals={latestDecisions(decided.data, RECENT_DECISIONS)}
+          members={members}
+          headingId="recent-decisions-heading"
+        />
+      ) : (
+        decided.loading && <Loading what="recent decisions" />
+      )}
+    </section>
+  );
+}
+
 export function OverviewPage() {
   const { data, error, loading } = useChainStore((state) => state.status);
   const refresh = useChainStore((state) => state.refresh);
+  const refreshRecent = useBlocksStore((state) => state.refreshRecent);
+  const refreshDecided = useProposalsStore((state) => state.refreshDecided);
+  const decided = useProposalsStore((state) => state.decided.data);
 
+  // Later block commits refresh all three through the live updates (app/live-updates.ts).
   useEffect(() => {
     void refresh();
-  }, [refresh]);
+    void refreshRecent();
+    void refreshDecided();
+  }, [refresh, refreshRecent, refreshDecided]);
 
   return (
     <Page title="Overview">
@@ -89,6 +164,8 @@ export function OverviewPage() {
       )}
       {error && <ErrorNotice error={error} retry={() => void refresh()} />}
       {data ? <OverviewStats status={data} /> : loading && <Loading what="the chain status" />}
+      <RecentBlocksSection decided={decided ?? []} />
+      <RecentDecisionsSection />
     </Page>
   );
 }

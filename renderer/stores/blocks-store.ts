@@ -1,9 +1,11 @@
 import { create } from 'zustand';
 import type { BlockDetail, BlockSummary, TxDetail } from '../../shared/rpc/contract';
 import { rpc } from '../rpc/client';
-import { failed, idle, loaded, reloading, type Loadable } from './loadable';
+import { coalesce, failed, hasStarted, idle, loaded, reloading, type Loadable } from './loadable';
 
 export const BLOCKS_PER_PAGE = 25;
+/** How many of the newest blocks the Overview shows. */
+export const RECENT_BLOCKS = 8;
 
 export interface BlockPage {
   tipHeight: number;
@@ -14,12 +16,15 @@ interface BlocksState {
   /** `before` of the page on screen; null is the newest page, which follows the tip live. */
   pageBefore: number | null;
   page: Loadable<BlockPage>;
+  /** The newest few blocks, for the Overview; independent of the page the Blocks list shows. */
+  recent: Loadable<BlockPage>;
   /** Blocks and transactions never change once committed, so they are cached. */
   blocks: Record<number, Loadable<BlockDetail>>;
   txs: Record<string, Loadable<TxDetail>>;
   openPage(before: number | null): Promise<void>;
-  /** After a block commits: only the newest page changes. */
-  refreshNewestPage(): Promise<void>;
+  refreshRecent(): Promise<void>;
+  /** After a block commits: only the newest page and the recent blocks change. */
+  refreshLoaded(): Promise<void>;
   loadBlock(height: number): Promise<void>;
   loadTx(id: string): Promise<void>;
 }
@@ -39,6 +44,7 @@ export const useBlocksStore = create<BlocksState>()((set, get) => {
   return {
     pageBefore: null,
     page: idle(),
+    recent: idle(),
     blocks: {},
     txs: {},
     async openPage(before) {
@@ -46,8 +52,20 @@ export const useBlocksStore = create<BlocksState>()((set, get) => {
       set({ pageBefore: before, page: reloading(samePage ? get().page : idle()) });
       await fetchPage(before);
     },
-    async refreshNewestPage() {
-      if (get().pageBefore === null) await fetchPage(null);
+    refreshRecent: coalesce(async () => {
+      set({ recent: reloading(get().recent) });
+      try {
+        set({ recent: loaded(await rpc().call('blocks.list', { limit: RECENT_BLOCKS })) });
+      } catch (error) {
+        set({ recent: failed(get().recent, error) });
+      }
+    }),
+    async refreshLoaded() {
+      const { pageBefore, page, recent, refreshRecent } = get();
+      await Promise.all([
+        pageBefore === null && hasStarted(page) ? fetchPage(null) : undefined,
+        hasStarted(recent) ? refreshRecent() : undefined,
+      ]);
     },
     async loadBlock(height) {
       const cached = get().blocks[height];

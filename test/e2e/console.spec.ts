@@ -81,6 +81,47 @@ async function expectOverview(
   );
 }
 
+/**
+ * The Overview's sections after the console's vote decided Lakeside Community Clinic: the
+ * deciding block heads Recent blocks, the admission heads Recent decisions, linking to it.
+ */
+async function expectRecentAfterVotes(page: Page): Promise<void> {
+  const blocks = page.getByRole('region', { name: 'Recent blocks' });
+  await expect(blocks.getByRole('link', { name: 'All blocks' })).toHaveAttribute(
+    'href',
+    '#/blocks',
+  );
+  const blockRows = blocks.locator('tbody tr');
+  await expect(blockRows).toHaveCount(8);
+  const newest = blockRows.first();
+  await expect(newest).toHaveAttribute('data-height', String(found.decidedHeight));
+  await expect(newest.getByRole('link', { name: `Block ${found.decidedHeight}` })).toHaveAttribute(
+    'href',
+    `#/blocks/${found.decidedHeight}`,
+  );
+  await expect(newest.getByRole('cell').nth(1)).toHaveText(ME);
+  await expect(newest.getByRole('cell').nth(2)).toHaveText('1');
+  await expect(newest.getByRole('cell').nth(3)).toHaveText(
+    `Vote approve: Admit ${LAKESIDE} (lakeside-community-clinic) as clinic` +
+      `Decided: Join request: ${LAKESIDE}, approved`,
+  );
+  await expect(blockRows.nth(1)).toHaveAttribute('data-height', String(found.apexVoteHeight));
+
+  const decisions = page.getByRole('region', { name: 'Recent decisions' });
+  await expect(decisions.getByRole('link', { name: 'All in Members' })).toHaveAttribute(
+    'href',
+    '#/members',
+  );
+  await expect(decisions.locator('tbody tr')).toHaveCount(5);
+  const latest = decisions.locator('tbody tr').first();
+  await expect(latest).toHaveAttribute('data-proposal', found.lakesideProposal);
+  await expect(latest.getByRole('rowheader')).toHaveText(`Join request: ${LAKESIDE}`);
+  await expect(latest.getByRole('cell').first()).toHaveText('approved');
+  await expect(
+    latest.getByRole('link', { name: `block ${found.decidedHeight}`, exact: true }),
+  ).toHaveAttribute('href', `#/blocks/${found.decidedHeight}`);
+}
+
 /** The one transaction of a block page: a vote by this console's member; returns its id. */
 async function expectOnlyOurVote(page: Page, height: number): Promise<string> {
   await expect(title(page)).toHaveText(`Block ${height}`);
@@ -139,6 +180,16 @@ test('approving both join requests: Apex Biologics stays open, Lakeside Communit
   page,
   server,
 }, testInfo) => {
+  // A second tab stays on the Overview: its recent blocks and decisions must follow live.
+  const overviewTab = await page.context().newPage();
+  await openUnlockedConsole(overviewTab, server);
+  await expect(
+    overviewTab.getByRole('region', { name: 'Recent blocks' }).locator('tbody tr').first(),
+  ).toHaveAttribute('data-height', String(server.demoHeight));
+  await overviewTab.evaluate(() => {
+    (window as Window & { e2eNoReload?: boolean }).e2eNoReload = true;
+  });
+
   await openUnlockedConsole(page, server);
   await nav(page, 'Members').click();
   await expect(page).toHaveURL(/#\/members$/);
@@ -250,6 +301,12 @@ test('approving both join requests: Apex Biologics stays open, Lakeside Communit
   ).toBe(true);
   await screenshot(page, testInfo, 'members-after-votes');
 
+  await expectRecentAfterVotes(overviewTab);
+  expect(
+    await overviewTab.evaluate(() => (window as Window & { e2eNoReload?: boolean }).e2eNoReload),
+  ).toBe(true);
+  await overviewTab.close();
+
   await newMember.getByRole('link', { name: LAKESIDE }).click();
   await expect(page).toHaveURL(/#\/members\/lakeside-community-clinic$/);
   await expect(title(page)).toHaveText(`${LAKESIDE} active`);
@@ -268,6 +325,7 @@ test('approving both join requests: Apex Biologics stays open, Lakeside Communit
 
   await nav(page, 'Overview').click();
   await expectOverview(page, { height: found.decidedHeight, active: 7, openProposals: 1 });
+  await expectRecentAfterVotes(page);
   await screenshot(page, testInfo, 'overview-after-votes');
 });
 
