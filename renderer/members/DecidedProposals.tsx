@@ -48,7 +48,7 @@ export function DecidedProposals({
               <td className="nowrap">
                 {proposal.tally.approvals} approve · {proposal.tally.rejections} reject
               </td>
-              <td>
+              <td className="nowrap">
                 {proposal.decidedHeight === null ? (
                   '—'
                 ) : (

@@ -81,7 +81,8 @@ export function RecentBlocks({
             <th scope="col">Time</th>
             <th scope="col">Proposer</th>
             <th scope="col" className="numeric">
-              Transactions
+              {/* Short, so that the summaries keep their room in a 1024 px window. */}
+              <abbr title="Transactions">Txs</abbr>
             </th>
             <th scope="col">What it did</th>
           </tr>
@@ -98,7 +99,7 @@ export function RecentBlocks({
                 <RelativeTime ms={block.time} />
                 <span className="cell-sub muted">{absoluteTime(block.time)}</span>
               </td>
-              <td>
+              <td className="nowrap">
                 <BlockProposer block={block} />
               </td>
               <td className="numeric">{block.txCount}</td>

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test as base, type Page, type TestInfo } from '@playwright/test';
@@ -35,6 +35,93 @@ interface RunningServer extends ConsoleServer {
 /** A new empty folder under the system temp folder; removed by the fixtures that made it. */
 export function tempFolder(prefix = 'carechain-e2e-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/** Runs `carechain keygen` into `file` and returns the new key's public key. */
+export async function keygen(file: string): Promise<string> {
+  const result = await carechain(['keygen', '--out', file]);
+  if (result.code !== 0) throw new Error(`carechain keygen failed: ${result.stderr}`);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string }).publicKey;
+}
+
+export interface Founder {
+  id: string;
+  legalName: string;
+  kind: string;
+  validator: boolean;
+}
+
+/** A founder's key files (as `carechain keygen` writes them) and their public keys. */
+export interface FounderKeys {
+  adminFile: string;
+  adminPublic: string;
+  nodeFile: string;
+  nodePublic: string;
+}
+
+export interface Consortium {
+  /** The node's data folder, made by `carechain init` with the first validator's node key. */
+  dataDir: string;
+  /** The founders file given to `carechain init`. */
+  foundersFile: string;
+  keys: Record<string, FounderKeys>;
+}
+
+/**
+ * A consortium founded the way real founders found one: `carechain keygen` for each founder's
+ * admin and node key, a founders file (policy: a majority, 72 hours), `carechain init` in
+ * `<dir>/node`. Key files go to `<dir>/<id>-admin.json` and `<dir>/<id>-node.json`.
+ */
+export async function initConsortium(
+  dir: string,
+  chainId: string,
+  founders: Founder[],
+): Promise<Consortium> {
+  const keys: Record<string, FounderKeys> = {};
+  await Promise.all(
+    founders.map(async ({ id }) => {
+      const adminFile = path.join(dir, `${id}-admin.json`);
+      const nodeFile = path.join(dir, `${id}-node.json`);
+      const [adminPublic, nodePublic] = await Promise.all([keygen(adminFile), keygen(nodeFile)]);
+      keys[id] = { adminFile, adminPublic, nodeFile, nodePublic };
+    }),
+  );
+  const keysOf = (id: string): FounderKeys => {
+    const found = keys[id];
+    if (!found) throw new Error(`no keys made for founder ${id}`);
+    return found;
+  };
+  const foundersFile = path.join(dir, 'founders.json');
+  writeFileSync(
+    foundersFile,
+    JSON.stringify({
+      chainId,
+      policy: { threshold: 'majority', proposalTtlHours: 72 },
+      members: founders.map((founder) => ({
+        id: founder.id,
+        legalName: founder.legalName,
+        kind: founder.kind,
+        adminKeys: [keysOf(founder.id).adminPublic],
+        nodeKey: keysOf(founder.id).nodePublic,
+        endpoint: `tcp://node.${founder.id}.example:7400`,
+        validator: founder.validator,
+      })),
+    }),
+  );
+  const validator = founders.find((founder) => founder.validator);
+  if (!validator) throw new Error('a consortium needs a validator among its founders');
+  const dataDir = path.join(dir, 'node');
+  const init = await carechain([
+    'init',
+    '--founders',
+    foundersFile,
+    '--dir',
+    dataDir,
+    '--node-key',
+    keysOf(validator.id).nodeFile,
+  ]);
+  if (init.code !== 0) throw new Error(`carechain init failed: ${init.stderr}`);
+  return { dataDir, foundersFile, keys };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

@@ -327,6 +327,9 @@ test('approving both join requests: Apex Biologics stays open, Lakeside Communit
   await expectOverview(page, { height: found.decidedHeight, active: 7, openProposals: 1 });
   await expectRecentAfterVotes(page);
   await screenshot(page, testInfo, 'overview-after-votes');
+  // The narrowest window the console supports (body min-width) must still read well.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await screenshot(page, testInfo, 'overview-after-votes-1024');
 });
 
 test('Blocks: the deciding block holds the vote, whose signature and inclusion verify; search finds blocks and transactions', async ({

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { carechain, expect, screenshot, test } from './console-fixture';
+import { expect, initConsortium, keygen, screenshot, test } from './console-fixture';
 
 /*
  * A consortium founded on the command line (`carechain keygen`, `carechain init`) and served
@@ -21,59 +21,24 @@ interface Chain {
   founders: string;
 }
 
-async function keygen(file: string): Promise<string> {
-  const result = await carechain(['keygen', '--out', file]);
-  if (result.code !== 0) throw new Error(`carechain keygen failed: ${result.stderr}`);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string }).publicKey;
-}
-
-/** A one-member consortium made the way a real founder makes one. */
+/** A one-member consortium made the way a real founder makes one, and a stranger's key. */
 async function foundChain(dir: string): Promise<Chain> {
-  const adminKey = path.join(dir, 'riverside-admin.json');
-  const nodeKey = path.join(dir, 'riverside-node.json');
   const outsiderKey = path.join(dir, 'outsider-admin.json');
-  const [adminPublic, nodePublic] = await Promise.all([
-    keygen(adminKey),
-    keygen(nodeKey),
+  const [{ dataDir, foundersFile, keys }] = await Promise.all([
+    initConsortium(dir, 'riverside-e2e', [
+      { id: 'riverside-general', legalName: FOUNDER, kind: 'hospital', validator: true },
+    ]),
     keygen(outsiderKey),
   ]);
-  const founders = path.join(dir, 'founders.json');
-  writeFileSync(
-    founders,
-    JSON.stringify({
-      chainId: 'riverside-e2e',
-      policy: { threshold: 'majority', proposalTtlHours: 72 },
-      members: [
-        {
-          id: 'riverside-general',
-          legalName: FOUNDER,
-          kind: 'hospital',
-          adminKeys: [adminPublic],
-          nodeKey: nodePublic,
-          endpoint: 'tcp://node.riverside.example:7400',
-          validator: true,
-        },
-      ],
-    }),
-  );
-  const dataDir = path.join(dir, 'node');
-  const init = await carechain([
-    'init',
-    '--founders',
-    founders,
-    '--dir',
-    dataDir,
-    '--node-key',
-    nodeKey,
-  ]);
-  if (init.code !== 0) throw new Error(`carechain init failed: ${init.stderr}`);
+  const riverside = keys['riverside-general'];
+  if (!riverside) throw new Error('no keys for riverside-general');
   return {
     dataDir,
     profile: path.join(dataDir, 'profile.json'),
-    adminKey,
-    nodeKey,
+    adminKey: riverside.adminFile,
+    nodeKey: riverside.nodeFile,
     outsiderKey,
-    founders,
+    founders: foundersFile,
   };
 }
 
@@ -215,6 +180,14 @@ test("a founder's admin key file and a passphrase create the profile and open th
   await expect(stat('Chain height').locator('.stat-number')).toHaveText('0');
   await expect(stat('Members').getByRole('listitem').first()).toHaveText('active 1');
   await expect(stat('Open proposals').locator('.stat-number')).toHaveText('0');
+  // A fresh chain: genesis is its only block, and nothing has been decided.
+  const blocks = page.getByRole('region', { name: 'Recent blocks' });
+  await expect(blocks.locator('tbody tr')).toHaveCount(1);
+  await expect(blocks.locator('tbody tr')).toHaveAttribute('data-height', '0');
+  await expect(blocks).toContainText('Only the genesis block so far');
+  const decisions = page.getByRole('region', { name: 'Recent decisions' });
+  await expect(decisions.getByText('No proposal has been decided yet.')).toBeVisible();
+  await expect(decisions.getByRole('table')).toHaveCount(0);
   await screenshot(page, testInfo, 'create-profile-overview');
 
   // The profile is on disk, sealed: the key's secret is not in it in the clear.

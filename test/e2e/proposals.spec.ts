@@ -1,9 +1,10 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page, TestInfo } from '@playwright/test';
 import {
   carechain,
   expect,
+  initConsortium,
   screenshot,
   serveFolder,
   test,
@@ -369,65 +370,19 @@ const RIVERSIDE = 'Riverside General Hospital';
 const HARBOUR = 'Harbour Pharmacy';
 const FOUNDER_PASSPHRASE = 'founder-admin-2024';
 
-async function keygen(file: string): Promise<string> {
-  const result = await carechain(['keygen', '--out', file]);
-  expect(result.code, result.stderr).toBe(0);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string }).publicKey;
-}
-
+/** Riverside General (the validator) and Harbour Pharmacy, each with its own keys. */
 async function foundTwoMemberChain(dir: string) {
-  const keys = {
-    riversideAdmin: path.join(dir, 'riverside-admin.json'),
-    riversideNode: path.join(dir, 'riverside-node.json'),
-    harbourAdmin: path.join(dir, 'harbour-admin.json'),
-    harbourNode: path.join(dir, 'harbour-node.json'),
-  };
-  const [riversideAdmin, riversideNode, harbourAdmin, harbourNode] = await Promise.all([
-    keygen(keys.riversideAdmin),
-    keygen(keys.riversideNode),
-    keygen(keys.harbourAdmin),
-    keygen(keys.harbourNode),
+  const { dataDir, keys } = await initConsortium(dir, 'two-founders-e2e', [
+    { id: 'riverside-general', legalName: RIVERSIDE, kind: 'hospital', validator: true },
+    { id: 'harbour-pharmacy', legalName: HARBOUR, kind: 'pharmacy', validator: false },
   ]);
-  const founders = path.join(dir, 'founders.json');
-  writeFileSync(
-    founders,
-    JSON.stringify({
-      chainId: 'two-founders-e2e',
-      policy: { threshold: 'majority', proposalTtlHours: 72 },
-      members: [
-        {
-          id: 'riverside-general',
-          legalName: RIVERSIDE,
-          kind: 'hospital',
-          adminKeys: [riversideAdmin],
-          nodeKey: riversideNode,
-          endpoint: 'tcp://node.riverside.example:7400',
-          validator: true,
-        },
-        {
-          id: 'harbour-pharmacy',
-          legalName: HARBOUR,
-          kind: 'pharmacy',
-          adminKeys: [harbourAdmin],
-          nodeKey: harbourNode,
-          endpoint: 'tcp://node.harbour.example:7400',
-          validator: false,
-        },
-      ],
-    }),
-  );
-  const dataDir = path.join(dir, 'node');
-  const init = await carechain([
-    'init',
-    '--founders',
-    founders,
-    '--dir',
+  const riverside = keys['riverside-general'];
+  const harbour = keys['harbour-pharmacy'];
+  if (!riverside || !harbour) throw new Error('initConsortium made no keys for a founder');
+  return {
     dataDir,
-    '--node-key',
-    keys.riversideNode,
-  ]);
-  expect(init.code, init.stderr).toBe(0);
-  return { dataDir, keys };
+    keys: { riversideAdmin: riverside.adminFile, harbourAdmin: harbour.adminFile },
+  };
 }
 
 /**
