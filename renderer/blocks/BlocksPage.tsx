@@ -7,7 +7,7 @@ import { EmptyState, ErrorNotice, Loading } from '../components/States';
 import { absoluteTime, RelativeTime } from '../components/Time';
 import { BLOCKS_PER_PAGE, useBlocksStore, type BlockPage } from '../stores/blocks-store';
 import { BlockSearch } from './BlockSearch';
-import { BlockProposer } from './MemberLink';
+import { BlockHeightHeader, BlockProposer } from './block-cells';
 
 function BlockTable({ blocks }: { blocks: BlockSummary[] }) {
   return (
@@ -29,11 +29,7 @@ function BlockTable({ blocks }: { blocks: BlockSummary[] }) {
         <tbody>
           {blocks.map((block) => (
             <tr key={block.height} data-height={block.height}>
-              <th scope="row" className="numeric">
-                <a href={href.block(block.height)} aria-label={`Block ${block.height}`}>
-                  {block.height}
-                </a>
-              </th>
+              <BlockHeightHeader height={block.height} />
               <td className="nowrap">
                 {absoluteTime(block.time)}{' '}
                 <span className="muted">

@@ -1,6 +1,4 @@
-import type { BlockSummary } from '../../shared/rpc/contract';
 import { href } from '../app/routes';
-import { shortHex } from '../components/Hex';
 import { useMembersById } from '../stores/members-store';
 
 /**
@@ -11,16 +9,4 @@ export function MemberLink({ id }: { id: string }) {
   const member = useMembersById().get(id);
   if (!member) return <code>{id}</code>;
   return <a href={href.member(id)}>{member.legalName}</a>;
-}
-
-/** Who proposed a block: its member by legal name, else the validator key it was signed with. */
-export function BlockProposer({ block }: { block: BlockSummary }) {
-  const members = useMembersById();
-  if (block.proposerMember === null) {
-    // Genesis has no proposer; any other block names at least its validator key.
-    if (block.proposer === '') return <span className="muted">Genesis</span>;
-    return <code title={block.proposer}>{shortHex(block.proposer)}</code>;
-  }
-  const name = members.get(block.proposerMember)?.legalName ?? block.proposerMember;
-  return <a href={href.member(block.proposerMember)}>{name}</a>;
 }

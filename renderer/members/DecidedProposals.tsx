@@ -14,6 +14,28 @@ export function latestDecisions(proposals: ProposalView[], count: number): Propo
   return [...proposals].sort(newestDecisionFirst).slice(0, count);
 }
 
+/** What a proposal asks, its outcome (and why an approved one failed) and its votes: three cells. */
+export function ProposalCells({
+  proposal,
+  members,
+}: {
+  proposal: ProposalView;
+  members: MembersById;
+}) {
+  return (
+    <>
+      <th scope="row">{describeAction(proposal.action, members)}</th>
+      <td>
+        <StatusBadge status={proposal.status} />
+        {proposal.failure && <p className="failure">{proposal.failure}</p>}
+      </td>
+      <td className="nowrap">
+        {proposal.tally.approvals} approve · {proposal.tally.rejections} reject
+      </td>
+    </>
+  );
+}
+
 /** Decided proposals: outcome, why an approved one failed, and the block that decided it. */
 export function DecidedProposals({
   proposals,
@@ -40,14 +62,7 @@ export function DecidedProposals({
         <tbody>
           {sorted.map((proposal) => (
             <tr key={proposal.id} data-proposal={proposal.id}>
-              <th scope="row">{describeAction(proposal.action, members)}</th>
-              <td>
-                <StatusBadge status={proposal.status} />
-                {proposal.failure && <p className="failure">{proposal.failure}</p>}
-              </td>
-              <td className="nowrap">
-                {proposal.tally.approvals} approve · {proposal.tally.rejections} reject
-              </td>
+              <ProposalCells proposal={proposal} members={members} />
               <td className="nowrap">
                 {proposal.decidedHeight === null ? (
                   '—'

@@ -7,7 +7,8 @@ import { Page } from '../components/Page';
 import { EmptyState, ErrorNotice, Loading } from '../components/States';
 import { useMembersById, useMembersStore } from '../stores/members-store';
 import { useSessionStore } from '../stores/session-store';
-import { describeAction, type MembersById } from './describe';
+import { ProposalCells } from './DecidedProposals';
+import { type MembersById } from './describe';
 import { ProposeSection } from './ProposeSection';
 
 function Organisation({ member }: { member: MemberView }) {
@@ -78,14 +79,7 @@ function History({ proposals, members }: { proposals: ProposalView[]; members: M
         <tbody>
           {proposals.map((proposal) => (
             <tr key={proposal.id}>
-              <th scope="row">{describeAction(proposal.action, members)}</th>
-              <td>
-                <StatusBadge status={proposal.status} />
-                {proposal.failure && <p className="failure">{proposal.failure}</p>}
-              </td>
-              <td className="nowrap">
-                {proposal.tally.approvals} approve · {proposal.tally.rejections} reject
-              </td>
+              <ProposalCells proposal={proposal} members={members} />
               <td>
                 <a href={href.block(proposal.createdHeight)}>block {proposal.createdHeight}</a>
               </td>

@@ -142,6 +142,11 @@ export function SubmitRow({
 export function SubmissionNotice({ origin }: { origin: SubmissionOrigin }) {
   const submission = useGovernanceStore((state) => state.latest[origin]);
   const dismiss = useGovernanceStore((state) => state.dismiss);
+  const dismissButton = (
+    <button type="button" className="button-secondary button-small" onClick={() => dismiss(origin)}>
+      Dismiss
+    </button>
+  );
   return (
     <div role="status" aria-live="polite" className="submission-slot">
       {submission?.state === 'pending' && (
@@ -158,13 +163,7 @@ export function SubmissionNotice({ origin }: { origin: SubmissionOrigin }) {
             Proposal open for votes: <strong>{submission.title}</strong>.{' '}
             <a href={href.members(submission.id)}>See the open proposal</a>
           </p>
-          <button
-            type="button"
-            className="button-secondary button-small"
-            onClick={() => dismiss(origin)}
-          >
-            Dismiss
-          </button>
+          {dismissButton}
         </div>
       )}
       {submission?.state === 'decided' && (
@@ -175,13 +174,7 @@ export function SubmissionNotice({ origin }: { origin: SubmissionOrigin }) {
             Proposal decided: <strong>{submission.title}</strong> was {submission.status}.{' '}
             <a href={href.members()}>See the decided proposals</a>
           </p>
-          <button
-            type="button"
-            className="button-secondary button-small"
-            onClick={() => dismiss(origin)}
-          >
-            Dismiss
-          </button>
+          {dismissButton}
         </div>
       )}
       {submission?.state === 'rejected' && (
@@ -190,13 +183,7 @@ export function SubmissionNotice({ origin }: { origin: SubmissionOrigin }) {
             {submission.title}: the proposal was not included in a block.{' '}
             {sentence(submission.reason)}
           </p>
-          <button
-            type="button"
-            className="button-secondary button-small"
-            onClick={() => dismiss(origin)}
-          >
-            Dismiss
-          </button>
+          {dismissButton}
         </div>
       )}
     </div>

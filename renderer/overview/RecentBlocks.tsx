@@ -1,7 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import type { BlockSummary, ProposalView } from '../../shared/rpc/contract';
-import { href } from '../app/routes';
-import { BlockProposer } from '../blocks/MemberLink';
+import { BlockHeightHeader, BlockProposer } from '../blocks/block-cells';
 import { absoluteTime, RelativeTime } from '../components/Time';
 import { plural } from '../components/text';
 import { describeAction, type MembersById } from '../members/describe';
@@ -31,7 +30,7 @@ function BlockActivity({
 
   const first = detail?.data?.txs[0];
   let what: ReactNode;
-  if (block.height === 0) what = <span className="muted">Genesis: the founding members</span>;
+  if (block.height === 0) what = <span className="muted">The founding members and the policy</span>;
   else if (!hasTxs) what = <span className="muted">No transactions</span>;
   else if (first) {
     what = (
@@ -90,11 +89,7 @@ export function RecentBlocks({
         <tbody>
           {blocks.map((block) => (
             <tr key={block.height} data-height={block.height}>
-              <th scope="row" className="numeric">
-                <a href={href.block(block.height)} aria-label={`Block ${block.height}`}>
-                  {block.height}
-                </a>
-              </th>
+              <BlockHeightHeader height={block.height} />
               <td className="nowrap">
                 <RelativeTime ms={block.time} />
                 <span className="cell-sub muted">{absoluteTime(block.time)}</span>

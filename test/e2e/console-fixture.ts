@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test as base, type Page, type TestInfo } from '@playwright/test';
+import { test as base, type Locator, type Page, type TestInfo } from '@playwright/test';
 
 import { carechain, CLI, REPO, type CliResult } from '../support/cli';
 
@@ -35,6 +35,18 @@ interface RunningServer extends ConsoleServer {
 /** A new empty folder under the system temp folder; removed by the fixtures that made it. */
 export function tempFolder(prefix = 'carechain-e2e-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/** The page's heading: every console screen has exactly one h1. */
+export function title(page: Page): Locator {
+  return page.getByRole('heading', { level: 1 });
+}
+
+/** One figure of the Overview, found by its label. */
+export function stat(page: Page, label: string): Locator {
+  return page
+    .locator('.stat')
+    .filter({ has: page.getByRole('heading', { name: label, exact: true }) });
 }
 
 /** Runs `carechain keygen` into `file` and returns the new key's public key. */

@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { expect, screenshot, test, type DemoServer } from './console-fixture';
+import { expect, screenshot, stat, test, title, type DemoServer } from './console-fixture';
 
 /*
  * The walk of issue 2 through the console of a fresh demo (main/service/demo.ts): unlock the
@@ -24,19 +24,8 @@ const found = {
   decidedHeight: 0,
 };
 
-function title(page: Page): Locator {
-  return page.getByRole('heading', { level: 1 });
-}
-
 function nav(page: Page, name: 'Overview' | 'Members' | 'Blocks'): Locator {
   return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
-}
-
-/** One figure of the Overview, found by its label. */
-function stat(page: Page, label: string): Locator {
-  return page
-    .locator('.stat')
-    .filter({ has: page.getByRole('heading', { name: label, exact: true }) });
 }
 
 function joinRequest(page: Page, legalName: string): Locator {

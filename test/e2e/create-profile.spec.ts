@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { expect, initConsortium, keygen, screenshot, test } from './console-fixture';
+import { expect, initConsortium, keygen, screenshot, stat, test } from './console-fixture';
 
 /*
  * A consortium founded on the command line (`carechain keygen`, `carechain init`) and served
@@ -175,11 +175,9 @@ test("a founder's admin key file and a passphrase create the profile and open th
   await expect(f.title).toHaveText('Overview');
   await expect(page.getByLabel('Signed in as')).toHaveText(`${FOUNDER}hospital`);
   await expect(page.getByRole('main')).toContainText('Chain riverside-e2e');
-  const stat = (label: string) =>
-    page.locator('.stat').filter({ has: page.getByRole('heading', { name: label, exact: true }) });
-  await expect(stat('Chain height').locator('.stat-number')).toHaveText('0');
-  await expect(stat('Members').getByRole('listitem').first()).toHaveText('active 1');
-  await expect(stat('Open proposals').locator('.stat-number')).toHaveText('0');
+  await expect(stat(page, 'Chain height').locator('.stat-number')).toHaveText('0');
+  await expect(stat(page, 'Members').getByRole('listitem').first()).toHaveText('active 1');
+  await expect(stat(page, 'Open proposals').locator('.stat-number')).toHaveText('0');
   // A fresh chain: genesis is its only block, and nothing has been decided.
   const blocks = page.getByRole('region', { name: 'Recent blocks' });
   await expect(blocks.locator('tbody tr')).toHaveCount(1);

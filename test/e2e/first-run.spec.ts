@@ -1,22 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
-import { expect, screenshot, test } from './console-fixture';
+import { expect, screenshot, stat, test, title } from './console-fixture';
 
 /*
  * `carechain serve` on an empty data folder: the first-run screen, and what the console and its
  * RPC do with a missing or wrong per-run token.
  */
-
-function title(page: Page) {
-  return page.getByRole('heading', { level: 1 });
-}
-
-function stat(page: Page, label: string) {
-  return page
-    .locator('.stat')
-    .filter({ has: page.getByRole('heading', { name: label, exact: true }) });
-}
 
 test('first run on an empty folder: "Open the demo consortium" builds the demo, then its profile unlocks', async ({
   page,

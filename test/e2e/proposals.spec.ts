@@ -7,7 +7,9 @@ import {
   initConsortium,
   screenshot,
   serveFolder,
+  stat,
   test,
+  title,
   type ConsoleServer,
 } from './console-fixture';
 
@@ -22,16 +24,6 @@ const PASSPHRASE = 'carechain-demo';
 const ME = "St Mary's University Hospital";
 const CITYCARE = 'CityCare Pharmacy Group';
 const SUSPEND_REASON = 'Dispensing records missing for the March audit';
-
-function title(page: Page): Locator {
-  return page.getByRole('heading', { level: 1 });
-}
-
-function stat(page: Page, label: string): Locator {
-  return page
-    .locator('.stat')
-    .filter({ has: page.getByRole('heading', { name: label, exact: true }) });
-}
 
 function proposeSection(page: Page): Locator {
   return page.getByRole('region', { name: 'Propose', exact: true });
