@@ -5,7 +5,12 @@ import type { ProposalAction } from '../../shared/members/schemas';
 import { Field } from '../components/Field';
 import { Hex, shortHex } from '../components/Hex';
 import { sentence } from '../components/text';
-import { consequenceOf, decisionRule, type MemberActionType } from './actions';
+import {
+  consequenceOf,
+  decisionRule,
+  SINGLE_VALIDATOR_NOTE,
+  type MemberActionType,
+} from './actions';
 import { describeAction, type MembersById } from './describe';
 import {
   NO_ERRORS,
@@ -111,11 +116,13 @@ export function MemberActionForm({
                   name={fieldId('role')}
                   value={value}
                   checked={role === value}
+                  disabled={value === 'node' && member.validator}
                   onChange={() => setRole(value)}
                 />
                 {value === 'admin' ? 'An admin key' : 'The node key'}
               </label>
             ))}
+            {member.validator && <p className="muted">{SINGLE_VALIDATOR_NOTE}</p>}
           </fieldset>
           {role === 'admin' && member.adminKeys.length > 1 ? (
             <Field

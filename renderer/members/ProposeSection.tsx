@@ -8,6 +8,7 @@ import { useSessionStore } from '../stores/session-store';
 import {
   MEMBER_ACTION_LABELS,
   memberActions,
+  SINGLE_VALIDATOR_NOTE,
   whyCannotPropose,
   type MemberActionType,
 } from './actions';
@@ -80,6 +81,7 @@ export function ProposeSection({ member }: { member: MemberView }) {
             </button>
           ))}
         </div>
+        <p className="muted">{SINGLE_VALIDATOR_NOTE}</p>
         {shown && (
           <MemberActionForm
             key={shown}

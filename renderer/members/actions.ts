@@ -16,18 +16,23 @@ export const MEMBER_ACTION_LABELS: Record<MemberActionType, string> = {
 };
 
 /**
+ * Until nodes run the multi-validator consensus, one node signs every block with its node key.
+ * Adding a validator, or rotating that node's key, would leave it unable to certify blocks alone
+ * and stop the chain; the ledger allows both, but the console does not offer them yet.
+ */
+export const SINGLE_VALIDATOR_NOTE =
+  'This version of CareChain runs one validator: adding a validator, or rotating the key of the validator node, would stop block production, so the console does not offer it yet.';
+
+/**
  * What can sensibly be proposed about a member in its current state. A revoked member is final:
  * nothing. The node still decides (e.g. the last validator cannot be removed), and says why.
  */
 export function memberActions(member: MemberView): MemberActionType[] {
   switch (member.status) {
     case 'active':
-      return [
-        'suspend',
-        'revoke',
-        member.validator ? 'remove-validator' : 'add-validator',
-        'rotate-key',
-      ];
+      return member.validator
+        ? ['suspend', 'revoke', 'remove-validator', 'rotate-key']
+        : ['suspend', 'revoke', 'rotate-key'];
     case 'suspended':
       return ['reinstate', 'revoke', 'rotate-key'];
     case 'revoked':

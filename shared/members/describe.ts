@@ -5,7 +5,7 @@ import type { AnyAction } from './schemas';
 export function describeAction(action: AnyAction): string {
   switch (action.type) {
     case 'admit':
-      return `Admit ${action.profile.legalName} (${action.member}) as ${action.profile.kind}`;
+      return `Admit ${action.profile.legalName} (${action.profile.kind})`;
     case 'suspend':
       return `Suspend ${action.member}`;
     case 'reinstate':

@@ -91,8 +91,7 @@ async function expectRecentAfterVotes(page: Page): Promise<void> {
   await expect(newest.getByRole('cell').nth(1)).toHaveText(ME);
   await expect(newest.getByRole('cell').nth(2)).toHaveText('1');
   await expect(newest.getByRole('cell').nth(3)).toHaveText(
-    `Vote approve: Admit ${LAKESIDE} (lakeside-community-clinic) as clinic` +
-      `Decided: Join request: ${LAKESIDE}, approved`,
+    `Vote approve: Admit ${LAKESIDE} (clinic)` + `Decided: Join request: ${LAKESIDE}, approved`,
   );
   await expect(blockRows.nth(1)).toHaveAttribute('data-height', String(found.apexVoteHeight));
 

@@ -92,9 +92,12 @@ test('a suspension proposed on the member page opens as a card with its reason a
   await expect(section.getByRole('group').getByRole('button')).toHaveText([
     'Suspend',
     'Revoke',
-    'Make validator',
     'Rotate a key',
   ]);
+  // One validator signs every block in this version: adding another would stop the chain.
+  await expect(section).toContainText(
+    'adding a validator, or rotating the key of the validator node, would stop block production',
+  );
   const suspend = section.getByRole('button', { name: 'Suspend', exact: true });
   await expect(suspend).toHaveAttribute('aria-expanded', 'false');
   await suspend.click();
@@ -296,6 +299,13 @@ test('refusals of the node show where the user acted: removing the only validato
   await form.getByRole('button', { name: 'Cancel' }).click();
   await expect(form).toHaveCount(0);
   await expect(section.getByRole('button', { name: 'Remove as validator' })).toBeFocused();
+
+  // The validator's node key cannot be rotated from the console while one node signs every block.
+  await section.getByRole('button', { name: 'Rotate a key' }).click();
+  const rotate = section.getByRole('form', { name: /Rotate a key of/ });
+  await expect(rotate.getByRole('radio', { name: 'The node key' })).toBeDisabled();
+  await expect(rotate.getByRole('radio', { name: 'An admin key' })).toBeChecked();
+  await rotate.getByRole('button', { name: 'Cancel' }).click();
 
   // The policy card of the Overview: the policy in force as it is.
   await go(page, '#/');
