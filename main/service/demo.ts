@@ -179,6 +179,8 @@ export function buildDemo(dir: string, now: number = Date.now()): { height: numb
       send(orgId, { type: 'governance.propose', action, ...(reason ? { reason } : {}) } as TxBody);
     const vote = (orgId: string, proposalId: string, choice: VoteChoice) =>
       send(orgId, { type: 'governance.vote', proposalId, choice } as TxBody);
+    const approveBy = (orgIds: readonly string[], proposalId: string) =>
+      orgIds.forEach((orgId) => vote(orgId, proposalId, 'approve'));
 
     // Week 1: a research institute applies and is admitted by a majority of the five founders.
     const helix = join(HELIX);
@@ -206,13 +208,15 @@ export function buildDemo(dir: string, now: number = Date.now()): { height: numb
       'Members asked for more time to review join requests',
     );
     block(5 * DAY);
-    for (const org of [
-      'national-medicines-agency',
-      'st-marys-hospital',
-      'medline-distribution',
-      'helix-clinical-research',
-    ])
-      vote(org, ttl, 'approve');
+    approveBy(
+      [
+        'national-medicines-agency',
+        'st-marys-hospital',
+        'medline-distribution',
+        'helix-clinical-research',
+      ],
+      ttl,
+    );
     block(4 * HOUR);
 
     // Weeks 4-6: a pharmacy is suspended while its licence is renewed, then reinstated.
@@ -222,13 +226,15 @@ export function buildDemo(dir: string, now: number = Date.now()): { height: numb
       'Pharmacy licence renewal pending with the state board',
     );
     block(6 * DAY);
-    for (const org of [
-      'national-medicines-agency',
-      'northwind-pharma',
-      'medline-distribution',
-      'helix-clinical-research',
-    ])
-      vote(org, suspend, 'approve');
+    approveBy(
+      [
+        'national-medicines-agency',
+        'northwind-pharma',
+        'medline-distribution',
+        'helix-clinical-research',
+      ],
+      suspend,
+    );
     block(2 * HOUR);
     const reinstate = propose(
       'st-marys-hospital',
@@ -236,8 +242,7 @@ export function buildDemo(dir: string, now: number = Date.now()): { height: numb
       'Licence renewed on inspection',
     );
     block(12 * DAY);
-    for (const org of ['st-marys-hospital', 'national-medicines-agency', 'northwind-pharma'])
-      vote(org, reinstate, 'approve');
+    approveBy(['st-marys-hospital', 'national-medicines-agency', 'northwind-pharma'], reinstate);
     block(3 * HOUR);
 
     // Week 7: the manufacturer rotates its admin key through governance.
@@ -255,13 +260,10 @@ export function buildDemo(dir: string, now: number = Date.now()): { height: numb
       'Scheduled annual key rotation',
     );
     block(4 * DAY);
-    for (const org of [
-      'northwind-pharma',
-      'st-marys-hospital',
-      'citycare-pharmacy',
-      'helix-clinical-research',
-    ])
-      vote(org, rotate, 'approve');
+    approveBy(
+      ['northwind-pharma', 'st-marys-hospital', 'citycare-pharmacy', 'helix-clinical-research'],
+      rotate,
+    );
     block(6 * HOUR);
     northwind.admin = rotated;
     writeFileSync(
