@@ -3,7 +3,7 @@ import { canonicalText } from '../../shared/ledger/canonical';
 import { applyTx, beginBlock, proposeBlock, type AppliedBlock } from '../../shared/ledger/chain';
 import type { Overlay } from '../../shared/ledger/state';
 import type { KeyPair } from '../../shared/ledger/keys';
-import { decodeTx, type DecodedTx } from '../../shared/ledger/tx';
+import type { DecodedTx } from '../../shared/ledger/tx';
 import { RuleError, validatorSet } from '../../shared/members/rules';
 import { verifySignature } from '../platform/ed25519';
 import type { Replica } from '../store/replica';
@@ -93,10 +93,6 @@ export class ChainNode {
     );
     this.pool.set(tx.id, tx);
     return tx.id;
-  }
-
-  submitText(text: string): string {
-    return this.submit(decodeTx(text));
   }
 
   /** Whether this node alone can certify blocks: its key is the whole validator set. */

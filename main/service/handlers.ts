@@ -9,8 +9,8 @@ import {
   type TxBody,
 } from '../../shared/ledger/tx';
 import { describeTx } from '../../shared/members/describe';
-import { activeMembers, tally, validatorSet } from '../../shared/members/rules';
-import type { MemberRecord, ProposalRecord } from '../../shared/members/schemas';
+import { tally, validatorSet } from '../../shared/members/rules';
+import type { MemberRecord, ProposalRecord, VoteChoice } from '../../shared/members/schemas';
 import type {
   MethodName,
   Params,
@@ -96,55 +96,62 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     };
   };
 
-  const proposalView = (node: ChainNode, p: ProposalRecord): ProposalView => {
+  /**
+   * Views of proposals for one request. Members, the active set and this profile's pending votes
+   * are read once for the whole list, not once per proposal.
+   */
+  const proposalViews = (node: ChainNode, records: readonly ProposalRecord[]): ProposalView[] => {
     const view = node.replica.view;
-    const active = new Set(activeMembers(view).map((m) => m.id));
+    const members = view.members();
+    const names = new Map(members.map((m) => [m.id, m.legalName]));
+    const active = new Set(members.filter((m) => m.status === 'active').map((m) => m.id));
     const me = session.memberId();
-    const votes = view.votes(p.id).map((v) => ({
-      member: v.member,
-      memberName: view.member(v.member)?.legalName ?? v.member,
-      choice: v.choice,
-      height: v.height,
-      txId: v.txId,
-      counted: active.has(v.member),
-    }));
-    const pendingVote = node
-      .pending()
-      .filter(
-        (tx) =>
-          tx.body.type === 'governance.vote' &&
-          tx.body.proposalId === p.id &&
-          tx.body.member === me,
-      )
-      .at(-1);
-    return {
-      id: p.id,
-      action: p.action,
-      proposer: p.proposer,
-      reason: p.reason ?? null,
-      createdHeight: p.createdHeight,
-      createdTime: p.createdTime,
-      expiresAt: p.expiresAt,
-      status: p.status,
-      decidedHeight: p.decidedHeight ?? null,
-      decidedTime: p.decidedTime ?? null,
-      failure: p.failure ?? null,
-      tally: p.finalTally ?? tally(view, p),
-      votes,
-      myVote: votes.find((v) => v.member === me && v.counted)?.choice ?? null,
-      myPendingVote: pendingVote?.body.type === 'governance.vote' ? pendingVote.body.choice : null,
-    };
+    // The latest pending vote per proposal wins, as it will in the block.
+    const myPending = new Map<string, VoteChoice>();
+    for (const tx of node.pending()) {
+      if (tx.body.type === 'governance.vote' && tx.body.member === me) {
+        myPending.set(tx.body.proposalId, tx.body.choice);
+      }
+    }
+    return records.map((p) => {
+      const votes = view.votes(p.id).map((v) => ({
+        member: v.member,
+        memberName: names.get(v.member) ?? v.member,
+        choice: v.choice,
+        height: v.height,
+        txId: v.txId,
+        counted: active.has(v.member),
+      }));
+      return {
+        id: p.id,
+        action: p.action,
+        proposer: p.proposer,
+        reason: p.reason ?? null,
+        createdHeight: p.createdHeight,
+        createdTime: p.createdTime,
+        expiresAt: p.expiresAt,
+        status: p.status,
+        decidedHeight: p.decidedHeight ?? null,
+        decidedTime: p.decidedTime ?? null,
+        failure: p.failure ?? null,
+        tally: p.finalTally ?? tally(view, p),
+        votes,
+        myVote: votes.find((v) => v.member === me && v.counted)?.choice ?? null,
+        myPendingVote: myPending.get(p.id) ?? null,
+      };
+    });
   };
 
-  const memberOfNodeKey = (node: ChainNode, key: string): string | null =>
-    node.replica.view.members().find((m) => m.nodeKey === key)?.id ?? null;
+  /** Which member each node key belongs to, read once per request. */
+  const nodeKeyOwners = (node: ChainNode): Map<string, string> =>
+    new Map(node.replica.view.members().map((m) => [m.nodeKey, m.id]));
 
-  const blockSummary = (node: ChainNode, row: BlockRow) => ({
+  const blockSummary = (owners: Map<string, string>, row: BlockRow) => ({
     height: row.height,
     hash: row.hash,
     time: row.time,
     proposer: row.proposer,
-    proposerMember: row.proposer ? memberOfNodeKey(node, row.proposer) : null,
+    proposerMember: owners.get(row.proposer) ?? null,
     txCount: row.tx_count,
   });
 
@@ -218,20 +225,20 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!member) throw new ServiceError('not_found', `no member ${id}`);
       return {
         member: memberView(member),
-        history: node.replica.proposalsAbout(id).map((p) => proposalView(node, p)),
+        history: proposalViews(node, node.replica.proposalsAbout(id)),
       };
     },
     'proposals.list': ({ status }) => {
       const node = requireNode();
       const records =
         status === 'open' ? node.replica.view.openProposals() : node.replica.decidedProposals(200);
-      return records.map((p) => proposalView(node, p));
+      return proposalViews(node, records);
     },
     'proposals.get': ({ id }) => {
       const node = requireNode();
       const p = node.replica.view.proposal(id);
       if (!p) throw new ServiceError('not_found', `no proposal ${id}`);
-      return proposalView(node, p);
+      return proposalViews(node, [p])[0] as ProposalView;
     },
     'proposals.vote': ({ proposalId, choice }) =>
       submitAsProfile((common) => ({ ...common, type: 'governance.vote', proposalId, choice })),
@@ -246,7 +253,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const node = requireNode();
       const tip = node.replica.tip();
       const rows = node.replica.blocksBefore(before ?? tip.height + 1, limit);
-      return { tipHeight: tip.height, blocks: rows.map((r) => blockSummary(node, r)) };
+      const owners = nodeKeyOwners(node);
+      return { tipHeight: tip.height, blocks: rows.map((r) => blockSummary(owners, r)) };
     },
     'blocks.get': ({ height }) => {
       const node = requireNode();
@@ -256,15 +264,16 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const certText = textOf(row.cert);
       const cert = certText ? decodeCertificate(certText) : null;
       const { v: _v, ...fields } = header;
+      const owners = nodeKeyOwners(node);
       return {
-        summary: blockSummary(node, row),
+        summary: blockSummary(owners, row),
         header: fields,
         certificate: cert
           ? {
               round: cert.round,
               signers: cert.signatures.map((s) => ({
                 validator: s.validator,
-                member: memberOfNodeKey(node, s.validator),
+                member: owners.get(s.validator) ?? null,
               })),
             }
           : null,

@@ -150,8 +150,21 @@ export function unsealProfile(profile: ProfileFile, passphrase: string): KeyPair
   }
 }
 
+/** Reads the console profile; a damaged file is reported by name, not as a parser trace. */
 export function readProfile(file: string): ProfileFile {
-  return ProfileFile.parse(JSON.parse(readFileSync(file, 'utf8')));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`the console profile ${file} cannot be read: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const parsed = ProfileFile.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`the console profile ${file} is damaged; move it away to create a new one`);
+  }
+  return parsed.data;
 }
 
 export function writeProfile(file: string, profile: ProfileFile): void {

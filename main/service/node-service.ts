@@ -25,8 +25,6 @@ import { ServiceError } from './service-error';
 import { createHandlers, type Handlers } from './handlers';
 import { Session } from './session';
 
-export { ServiceError };
-
 const BLOCK_INTERVAL_MS = 400;
 
 function issuesOf(error: z.ZodError): RpcErrorBody['issues'] {

@@ -3,7 +3,7 @@ import { verifyBlock, type AppliedBlock, type ChainTip } from '../../shared/ledg
 import { canonicalText } from '../../shared/ledger/canonical';
 import { genesisBlock, GenesisDoc } from '../../shared/ledger/genesis';
 import type { WireBlock } from '../../shared/ledger/block';
-import { compareProposals, type Change, type StateView } from '../../shared/ledger/state';
+import type { Change, StateView } from '../../shared/ledger/state';
 import type {
   MemberRecord,
   Policy,
@@ -272,11 +272,9 @@ export class Replica {
     member: (id) => parseOptional<MemberRecord>(this.stmts.member.get(id)),
     members: () => this.stmts.members.all().map((r) => JSON.parse(r.record) as MemberRecord),
     proposal: (id) => parseOptional<ProposalRecord>(this.stmts.proposal.get(id)),
+    // The query orders by (created_height, id), the order the rules require.
     openProposals: () =>
-      this.stmts.openProposals
-        .all()
-        .map((r) => JSON.parse(r.record) as ProposalRecord)
-        .sort(compareProposals),
+      this.stmts.openProposals.all().map((r) => JSON.parse(r.record) as ProposalRecord),
     votes: (proposalId) =>
       this.stmts.votes.all(proposalId).map((r) => JSON.parse(r.record) as VoteRecord),
     hasTx: (id) => this.stmts.hasTx.get(id) !== undefined,

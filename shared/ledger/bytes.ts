@@ -1,14 +1,8 @@
 // Byte helpers come from @noble/hashes (audited, used by the hashing itself); only the
 // project's own conventions are added here.
-import {
-  bytesToHex,
-  concatBytes,
-  hexToBytes,
-  randomBytes,
-  utf8ToBytes,
-} from '@noble/hashes/utils.js';
+import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 
-export { concatBytes, randomBytes };
+export { concatBytes };
 export const utf8 = utf8ToBytes;
 export const toHex = bytesToHex;
 
