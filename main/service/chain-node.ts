@@ -1,6 +1,12 @@
 import { signCommit, type CommitCertificate, type WireBlock } from '../../shared/ledger/block';
 import { canonicalText } from '../../shared/ledger/canonical';
-import { applyTx, beginBlock, proposeBlock, type AppliedBlock } from '../../shared/ledger/chain';
+import {
+  applyTx,
+  beginBlock,
+  proposeBlock,
+  type AppliedBlock,
+  type ChainIdentity,
+} from '../../shared/ledger/chain';
 import type { Overlay } from '../../shared/ledger/state';
 import type { KeyPair } from '../../shared/ledger/keys';
 import type { DecodedTx } from '../../shared/ledger/tx';
@@ -15,7 +21,7 @@ interface PendingState {
   overlay: Overlay;
   height: number;
   time: number;
-  chainId: string;
+  chain: ChainIdentity;
   tipHash: string;
 }
 
@@ -68,12 +74,12 @@ export class ChainNode {
     const overlay = beginBlock(this.replica.view, height, time);
     for (const pending of this.pool.values()) {
       try {
-        applyTx(overlay, pending, { txId: pending.id, height, time }, tip.chainId, verifySignature);
+        applyTx(overlay, pending, { txId: pending.id, height, time }, tip, verifySignature);
       } catch {
         // A pending transaction that no longer applies is dropped when the next block is built.
       }
     }
-    this.pending_ = { overlay, height, time, chainId: tip.chainId, tipHash: tip.hash };
+    this.pending_ = { overlay, height, time, chain: tip, tipHash: tip.hash };
     return this.pending_;
   }
 
@@ -88,7 +94,7 @@ export class ChainNode {
       state.overlay,
       tx,
       { txId: tx.id, height: state.height, time: state.time },
-      state.chainId,
+      state.chain,
       verifySignature,
     );
     this.pool.set(tx.id, tx);

@@ -167,7 +167,7 @@ export function buildDemo(dir: string, now: number = Date.now()): { height: numb
         nonce: randomBytes(16).toString('hex'),
         ...body,
       } as TxBody;
-      return node.submit(signTx(full, admin.secretKey));
+      return node.submit(signTx(full, admin.secretKey, replica.genesisHash()));
     };
     const block = (advanceMs: number) => {
       clock += advanceMs;

@@ -76,14 +76,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const submitAsProfile = (build: (common: CommonFields) => TxBody) => {
     const node = requireNode();
     const { memberId, key } = session.signer();
+    const tip = node.replica.tip();
     const common: CommonFields = {
       v: 1,
-      chainId: node.replica.tip().chainId,
+      chainId: tip.chainId,
       member: memberId,
       signer: key.publicKey,
       nonce: newNonce(),
     };
-    return { txId: node.submit(signTx(build(common), key.secretKey)) };
+    return { txId: node.submit(signTx(build(common), key.secretKey, tip.genesisHash)) };
   };
 
   const sessionView = (): SessionView => {
@@ -302,7 +303,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         summary: summaryOf(node, tx),
         body: tx.body as unknown as Record<string, unknown>,
         signature: tx.signed.sig,
-        signatureValid: verifyTxSignature(tx, verifySignature),
+        signatureValid: verifyTxSignature(tx, node.replica.genesisHash(), verifySignature),
         inclusionProof: proof,
         inclusionValid: verifyInclusion(row.id, row.idx, ids.length, proof, header.txRoot),
       };

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { verifyBlock, type AppliedBlock, type ChainTip } from '../../shared/ledger/chain';
 import { canonicalText } from '../../shared/ledger/canonical';
-import { genesisBlock, GenesisDoc } from '../../shared/ledger/genesis';
+import { genesisBlock, genesisHashOf, GenesisDoc } from '../../shared/ledger/genesis';
 import type { WireBlock } from '../../shared/ledger/block';
 import type { Change, StateView } from '../../shared/ledger/state';
 import type {
@@ -160,6 +160,14 @@ export class Replica {
     return this.genesisCache;
   }
 
+  private genesisHashCache: string | undefined;
+
+  /** The hash every transaction of this chain signs (see genesisHashOf). */
+  genesisHash(): string {
+    this.genesisHashCache ??= genesisHashOf(this.genesis());
+    return this.genesisHashCache;
+  }
+
   /** Writes block 0 of a new chain. */
   initGenesis(doc: GenesisDoc): void {
     if (this.isInitialised()) throw new Error('the replica already holds a chain');
@@ -175,6 +183,7 @@ export class Replica {
     if (!last) throw new Error('the replica has no blocks');
     return {
       chainId: this.genesis().chainId,
+      genesisHash: this.genesisHash(),
       height: last.height,
       hash: last.hash,
       time: last.time,

@@ -21,9 +21,14 @@ import {
   type TxContext,
 } from '../members/rules';
 
-/** What a replica knows of its last committed block: all a new block is checked against. */
-export interface ChainTip {
+/** Which chain a transaction or block belongs to: its id and the hash of its genesis. */
+export interface ChainIdentity {
   chainId: string;
+  genesisHash: string;
+}
+
+/** What a replica knows of its last committed block: all a new block is checked against. */
+export interface ChainTip extends ChainIdentity {
   height: number;
   hash: string;
   time: number;
@@ -57,13 +62,13 @@ export function applyTx(
   view: Overlay,
   tx: DecodedTx,
   ctx: TxContext,
-  chainId: string,
+  chain: ChainIdentity,
   verify: VerifySignature,
 ) {
-  if (tx.body.chainId !== chainId)
+  if (tx.body.chainId !== chain.chainId)
     throw new RuleError(`the transaction is for chain ${tx.body.chainId}`);
   if (view.hasTx(tx.id)) throw new RuleError('the transaction is already on chain');
-  if (!verifyTxSignature(tx, verify))
+  if (!verifyTxSignature(tx, chain.genesisHash, verify))
     throw new RuleError('the transaction signature does not verify');
   const scratch = new Overlay(view);
   applyMembershipTx(scratch, tx.body, ctx);
@@ -134,7 +139,7 @@ export function verifyBlock(
   const overlay = beginBlock(view, height, header.time);
   txs.forEach((tx, index) => {
     try {
-      applyTx(overlay, tx, { txId: tx.id, height, time: header.time }, header.chainId, verify);
+      applyTx(overlay, tx, { txId: tx.id, height, time: header.time }, tip, verify);
     } catch (error) {
       reject(`transaction ${index} (${tx.id.slice(0, 12)}…): ${(error as Error).message}`);
     }
@@ -173,7 +178,7 @@ export function proposeBlock(
   const rejected: { tx: DecodedTx; reason: string }[] = [];
   for (const tx of candidates) {
     try {
-      applyTx(overlay, tx, { txId: tx.id, height, time: blockTime }, tip.chainId, verify);
+      applyTx(overlay, tx, { txId: tx.id, height, time: blockTime }, tip, verify);
       included.push(tx);
     } catch (error) {
       rejected.push({ tx, reason: (error as Error).message });

@@ -61,6 +61,14 @@ export interface GenesisBlock {
   changes: Change[];
 }
 
+/**
+ * The hash that names a chain: block 0's previous-block hash. Transactions sign it, so nothing
+ * signed for one chain is valid on another, even one with the same chain id and founders' keys.
+ */
+export function genesisHashOf(doc: GenesisDoc): string {
+  return sha256Hex(DOMAIN.genesis, utf8(canonicalText(doc)));
+}
+
 /** Block 0: derived from the genesis document alone, so every founder computes the same block. */
 export function genesisBlock(doc: GenesisDoc): GenesisBlock {
   const members: MemberRecord[] = [...doc.members]
@@ -80,7 +88,7 @@ export function genesisBlock(doc: GenesisDoc): GenesisBlock {
     v: 1,
     chainId: doc.chainId,
     height: 0,
-    prevHash: sha256Hex(DOMAIN.genesis, utf8(canonicalText(doc))),
+    prevHash: genesisHashOf(doc),
     time: doc.time,
     proposer: '',
     txCount: 0,

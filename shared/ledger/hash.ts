@@ -14,7 +14,7 @@ export function sha256Bytes(...parts: Uint8Array[]): Uint8Array {
  * a transaction signature can never pass as a commit vote, a header hash never as a tx id.
  */
 export const DOMAIN = {
-  tx: utf8('carechain/tx/v1\n'),
+  tx: utf8('carechain/tx/v2\n'),
   commit: utf8('carechain/commit/v1\n'),
   header: utf8('carechain/header/v1\n'),
   state: utf8('carechain/state/v1\n'),

@@ -56,19 +56,30 @@ export interface DecodedTx {
   body: TxBody;
 }
 
-export function signingBytes(bodyText: string): Uint8Array {
-  return concatBytes(DOMAIN.tx, utf8(bodyText));
+/**
+ * What a transaction signature covers: the domain tag, the hash of the chain's genesis and the
+ * body's exact bytes. Binding the genesis hash (not only the chain id, which anyone can reuse for
+ * another chain) means a signed transaction is valid on one chain and no other.
+ */
+export function signingBytes(genesisHash: string, bodyText: string): Uint8Array {
+  return concatBytes(DOMAIN.tx, utf8(`${genesisHash}\n`), utf8(bodyText));
 }
 
 export function txIdOf(text: string): string {
   return sha256Hex(utf8(text));
 }
 
-/** Signs a body with the secret key of `body.signer`. Throws if the body is not valid. */
-export function signTx(body: TxBody, secretKey: string): DecodedTx {
+/**
+ * Signs a body with the secret key of `body.signer` for the chain whose genesis hash is given.
+ * Throws if the body is not valid.
+ */
+export function signTx(body: TxBody, secretKey: string, genesisHash: string): DecodedTx {
   const checked = TxBody.parse(body);
   const bodyText = canonicalText(checked);
-  const signed: SignedTx = { body: bodyText, sig: sign(secretKey, signingBytes(bodyText)) };
+  const signed: SignedTx = {
+    body: bodyText,
+    sig: sign(secretKey, signingBytes(genesisHash, bodyText)),
+  };
   const text = canonicalText(signed);
   return { id: txIdOf(text), text, signed, body: checked };
 }
@@ -107,8 +118,16 @@ export function decodeTx(text: string): DecodedTx {
   return { id: txIdOf(text), text, signed: signed.data, body: body.data };
 }
 
-export function verifyTxSignature(tx: DecodedTx, verify: VerifySignature): boolean {
-  return verify(fromHex(tx.body.signer), signingBytes(tx.signed.body), fromHex(tx.signed.sig));
+export function verifyTxSignature(
+  tx: DecodedTx,
+  genesisHash: string,
+  verify: VerifySignature,
+): boolean {
+  return verify(
+    fromHex(tx.body.signer),
+    signingBytes(genesisHash, tx.signed.body),
+    fromHex(tx.signed.sig),
+  );
 }
 
 export { describeZod };

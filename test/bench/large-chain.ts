@@ -53,6 +53,7 @@ export function buildLargeChain(dir: string, rounds: number, joinsPerRound: numb
       signTx(
         { v: 1, chainId: 'bench-chain', nonce: randomBytes(16).toString('hex'), ...body } as TxBody,
         key.secretKey,
+        replica.genesisHash(),
       ),
     );
   const produce = () => {

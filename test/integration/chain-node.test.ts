@@ -53,6 +53,7 @@ function setup() {
         ...body,
       },
       key.secretKey,
+      replica.genesisHash(),
     );
   };
   return {
@@ -138,6 +139,7 @@ describe('chain node: mempool and block production', () => {
         choice: 'approve',
       },
       key.secretKey,
+      s.replica.genesisHash(),
     );
     expect(() => node.submit(foreign)).toThrow('the transaction is for chain other-chain');
     const good = s.tx('alpha-hospital', {

@@ -81,6 +81,7 @@ describe('SQLite replica', () => {
         action: { type: 'suspend', member: 'beta-pharma' },
       },
       admin.secretKey,
+      source.genesisHash(),
     );
     node.submit(proposal);
     node.produce();
@@ -97,6 +98,7 @@ describe('SQLite replica', () => {
           choice: 'approve',
         },
         admin.secretKey,
+        source.genesisHash(),
       ),
     );
     node.produce();

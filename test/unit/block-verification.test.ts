@@ -13,7 +13,7 @@ import {
 } from '../../shared/ledger/block';
 import { concatBytes, utf8 } from '../../shared/ledger/bytes';
 import { canonicalText } from '../../shared/ledger/canonical';
-import { BlockRejected, type AppliedBlock } from '../../shared/ledger/chain';
+import { BlockRejected, proposeBlock, type AppliedBlock } from '../../shared/ledger/chain';
 import { genesisBlock, GenesisDoc } from '../../shared/ledger/genesis';
 import { DOMAIN, sha256Hex, ZERO_HASH } from '../../shared/ledger/hash';
 import { sign } from '../../shared/ledger/keys';
@@ -22,7 +22,14 @@ import { nextStateHash } from '../../shared/ledger/state';
 import { decodeTx } from '../../shared/ledger/tx';
 import { validatorSet } from '../../shared/members/rules';
 import type { MemberRecord } from '../../shared/members/schemas';
-import { HOUR_MS, TestChain, type BuildOptions, type Replica } from './helpers/test-chain';
+import { verifySignature } from '../../main/platform/ed25519';
+import {
+  HOUR_MS,
+  Replica as TestReplica,
+  TestChain,
+  type BuildOptions,
+  type Replica,
+} from './helpers/test-chain';
 
 /** The BlockRejected a call throws (fails the test if it throws nothing or something else). */
 function rejectionOf(fn: () => unknown): BlockRejected {
@@ -85,6 +92,7 @@ describe('a valid block', () => {
     chain.commitWire(built.wire);
     expect(chain.tip).toEqual({
       chainId: chain.chainId,
+      genesisHash: chain.genesisHash,
       height: 2,
       hash: applied.hash,
       time: applied.header.time,
@@ -611,5 +619,32 @@ describe('genesis', () => {
     );
     expect(problems([])).toContain('genesis needs at least one founding member');
     expect(problems([m0, m1])).toEqual([]);
+  });
+});
+
+describe('replay across chains', () => {
+  it('refuses a transaction signed for another chain with the same chain id and founders', () => {
+    const a = TestChain.create();
+    // Chain B: the same chain id, founders and keys; only its genesis time differs.
+    const b = new TestReplica(genesisBlock(GenesisDoc.parse({ ...a.doc, time: a.doc.time + 1 })));
+    expect(b.tip.chainId).toBe(a.tip.chainId);
+    expect(b.tip.genesisHash).not.toBe(a.genesisHash);
+
+    const [founder, other] = a.founderIds;
+    const proposal = a.propose(founder as string, { type: 'suspend', member: other as string });
+    a.commitOk([proposal]);
+    const validator = a.validatorNodeKeys()[0] as { publicKey: string };
+    const onB = proposeBlock(
+      b.state,
+      b.tip,
+      [proposal],
+      b.tip.time + HOUR_MS,
+      validator.publicKey,
+      verifySignature,
+    );
+    expect(onB.txs).toEqual([]);
+    expect(onB.rejected.map((r) => r.reason)).toEqual([
+      'the transaction signature does not verify',
+    ]);
   });
 });

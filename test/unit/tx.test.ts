@@ -27,6 +27,10 @@ const alice = chain.keyPair('alice');
 const bob = chain.keyPair('bob');
 const node = chain.keyPair('alice-node');
 const proposalId = 'ab'.repeat(32);
+/** The genesis hash these transactions are signed for. */
+const GENESIS = chain.genesisHash;
+const OTHER_GENESIS = 'cd'.repeat(32);
+const signFor = (body: TxBody, secretKey: string) => signTx(body, secretKey, GENESIS);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -63,7 +67,10 @@ function voteBody(extra: { [key: string]: Json } = {}) {
 /** Signs any JSON body (valid or not) properly and returns the stored text. */
 function envelopeOf(body: Json, key: KeyPair = alice): string {
   const bodyText = canonicalText(body);
-  return canonicalText({ body: bodyText, sig: sign(key.secretKey, signingBytes(bodyText)) });
+  return canonicalText({
+    body: bodyText,
+    sig: sign(key.secretKey, signingBytes(GENESIS, bodyText)),
+  });
 }
 
 function decodeError(text: string): string {
@@ -101,23 +108,23 @@ describe('signTx and decodeTx', () => {
 
   for (const [what, body] of bodies) {
     it(`round-trips a ${what}`, () => {
-      const tx = signTx(body as TxBody, alice.secretKey);
+      const tx = signFor(body as TxBody, alice.secretKey);
       const decoded = decodeTx(tx.text);
       expect(decoded).toEqual(tx);
       expect(decoded.body).toEqual(body);
-      expect(verifyTxSignature(decoded, verifySignature)).toBe(true);
+      expect(verifyTxSignature(decoded, GENESIS, verifySignature)).toBe(true);
     });
   }
 
   it('stores the canonical envelope {body, sig} with the canonical body text', () => {
-    const tx = signTx(voteBody() as TxBody, alice.secretKey);
+    const tx = signFor(voteBody() as TxBody, alice.secretKey);
     expect(tx.signed.body).toBe(canonicalText(voteBody()));
     expect(tx.text).toBe(canonicalText({ body: tx.signed.body, sig: tx.signed.sig }));
     expect(tx.text.startsWith('{"body":"{\\"chainId\\":')).toBe(true);
   });
 
   it('takes the id as SHA-256 of the stored text', () => {
-    const tx = signTx(joinBody() as TxBody, alice.secretKey);
+    const tx = signFor(joinBody() as TxBody, alice.secretKey);
     const expected = createHash('sha256').update(tx.text, 'utf8').digest('hex');
     expect(tx.id).toBe(expected);
     expect(txIdOf(tx.text)).toBe(expected);
@@ -125,26 +132,39 @@ describe('signTx and decodeTx', () => {
   });
 
   it('gives a different id for a different nonce and the same id for the same signed body', () => {
-    const a = signTx(voteBody() as TxBody, alice.secretKey);
-    const b = signTx(voteBody({ nonce: '0123456789abcdee' }) as TxBody, alice.secretKey);
-    const again = signTx(voteBody() as TxBody, alice.secretKey);
+    const a = signFor(voteBody() as TxBody, alice.secretKey);
+    const b = signFor(voteBody({ nonce: '0123456789abcdee' }) as TxBody, alice.secretKey);
+    const again = signFor(voteBody() as TxBody, alice.secretKey);
     expect(a.id).not.toBe(b.id);
     expect(again.id).toBe(a.id); // Ed25519 signatures are deterministic
   });
 
-  it('signs the tx domain tag plus the exact body bytes', () => {
-    const tx = signTx(voteBody() as TxBody, alice.secretKey);
-    const message = concatBytes(utf8('carechain/tx/v1\n'), utf8(tx.signed.body));
-    expect(signingBytes(tx.signed.body)).toEqual(message);
+  it('signs the tx domain tag, the genesis hash and the exact body bytes', () => {
+    const tx = signFor(voteBody() as TxBody, alice.secretKey);
+    const message = concatBytes(
+      utf8('carechain/tx/v2\n'),
+      utf8(`${GENESIS}\n`),
+      utf8(tx.signed.body),
+    );
+    expect(signingBytes(GENESIS, tx.signed.body)).toEqual(message);
     expect(verifySignature(fromHex(alice.publicKey), message, fromHex(tx.signed.sig))).toBe(true);
+  });
+
+  it('binds the signature to one genesis: the same bytes do not verify for another chain', () => {
+    const tx = signFor(voteBody() as TxBody, alice.secretKey);
+    expect(verifyTxSignature(tx, GENESIS, verifySignature)).toBe(true);
+    expect(verifyTxSignature(tx, OTHER_GENESIS, verifySignature)).toBe(false);
+    const forOther = signTx(voteBody() as TxBody, alice.secretKey, OTHER_GENESIS);
+    expect(forOther.signed.body).toBe(tx.signed.body);
+    expect(verifyTxSignature(forOther, GENESIS, verifySignature)).toBe(false);
   });
 
   it('refuses to sign a body that breaks the schema', () => {
     expect(() =>
-      signTx(withField(voteBody(), ['choice'], 'maybe') as TxBody, alice.secretKey),
+      signFor(withField(voteBody(), ['choice'], 'maybe') as TxBody, alice.secretKey),
     ).toThrow();
     expect(() =>
-      signTx({ ...voteBody(), extra: 1 } as unknown as TxBody, alice.secretKey),
+      signFor({ ...voteBody(), extra: 1 } as unknown as TxBody, alice.secretKey),
     ).toThrow();
   });
 
@@ -198,7 +218,7 @@ describe('signTx and decodeTx', () => {
 });
 
 describe('decodeTx refuses the envelope', () => {
-  const good = signTx(voteBody() as TxBody, alice.secretKey);
+  const good = signFor(voteBody() as TxBody, alice.secretKey);
 
   it('when it is not JSON', () => {
     expect(decodeError('')).toMatch(/^transaction: not valid JSON/);
@@ -272,7 +292,7 @@ describe('decodeTx refuses the body', () => {
     for (const bodyText of texts) {
       const text = canonicalText({
         body: bodyText,
-        sig: sign(alice.secretKey, signingBytes(bodyText)),
+        sig: sign(alice.secretKey, signingBytes(GENESIS, bodyText)),
       });
       expect(decodeError(text)).toMatch(
         /^transaction body: JSON is not in RFC 8785 canonical form/,
@@ -525,14 +545,14 @@ describe('decodeTx refuses the body', () => {
 });
 
 describe('the transaction signature', () => {
-  const tx = signTx(voteBody() as TxBody, alice.secretKey);
+  const tx = signFor(voteBody() as TxBody, alice.secretKey);
 
   /** The same stored envelope with another body text and the original signature. */
   const withBody = (body: Json): DecodedTx =>
     decodeTx(canonicalText({ body: canonicalText(body), sig: tx.signed.sig }));
 
   it('verifies for the signed body', () => {
-    expect(verifyTxSignature(tx, verifySignature)).toBe(true);
+    expect(verifyTxSignature(tx, GENESIS, verifySignature)).toBe(true);
   });
 
   it('does not verify once the body changed (decodeTx itself does not check signatures)', () => {
@@ -543,53 +563,63 @@ describe('the transaction signature', () => {
       voteBody({ member: 'mallory-org' }),
     ]) {
       const forged = withBody(changed);
-      expect(verifyTxSignature(forged, verifySignature)).toBe(false);
+      expect(verifyTxSignature(forged, GENESIS, verifySignature)).toBe(false);
     }
   });
 
   it('does not verify when another key is named as signer', () => {
     expect(
-      verifyTxSignature(withBody({ ...voteBody(), signer: bob.publicKey }), verifySignature),
+      verifyTxSignature(
+        withBody({ ...voteBody(), signer: bob.publicKey }),
+        GENESIS,
+        verifySignature,
+      ),
     ).toBe(false);
   });
 
   it('does not verify when made by another key than the named signer', () => {
     const bodyText = canonicalText(voteBody());
     const forged = decodeTx(
-      canonicalText({ body: bodyText, sig: sign(bob.secretKey, signingBytes(bodyText)) }),
+      canonicalText({ body: bodyText, sig: sign(bob.secretKey, signingBytes(GENESIS, bodyText)) }),
     );
-    expect(verifyTxSignature(forged, verifySignature)).toBe(false);
+    expect(verifyTxSignature(forged, GENESIS, verifySignature)).toBe(false);
   });
 
-  it('does not verify when made over the raw body or with another domain tag', () => {
+  it('does not verify when made over the raw body, without the genesis hash or with another domain tag', () => {
     const bodyText = canonicalText(voteBody());
+    const genesisLine = utf8(`${GENESIS}\n`);
     const raw = sign(alice.secretKey, utf8(bodyText));
-    const commitTag = sign(alice.secretKey, concatBytes(DOMAIN.commit, utf8(bodyText)));
-    const otherVersion = sign(
+    const commitTag = sign(
       alice.secretKey,
-      concatBytes(utf8('carechain/tx/v2\n'), utf8(bodyText)),
+      concatBytes(DOMAIN.commit, genesisLine, utf8(bodyText)),
     );
-    for (const sig of [raw, commitTag, otherVersion]) {
+    const version1 = sign(alice.secretKey, concatBytes(utf8('carechain/tx/v1\n'), utf8(bodyText)));
+    const noGenesis = sign(alice.secretKey, concatBytes(DOMAIN.tx, utf8(bodyText)));
+    for (const sig of [raw, commitTag, version1, noGenesis]) {
       const forged = decodeTx(canonicalText({ body: bodyText, sig }));
-      expect(verifyTxSignature(forged, verifySignature)).toBe(false);
+      expect(verifyTxSignature(forged, GENESIS, verifySignature)).toBe(false);
     }
     // Control: the same construction with the tx tag verifies.
-    const proper = sign(alice.secretKey, concatBytes(DOMAIN.tx, utf8(bodyText)));
+    const proper = sign(alice.secretKey, concatBytes(DOMAIN.tx, genesisLine, utf8(bodyText)));
     expect(
-      verifyTxSignature(decodeTx(canonicalText({ body: bodyText, sig: proper })), verifySignature),
+      verifyTxSignature(
+        decodeTx(canonicalText({ body: bodyText, sig: proper })),
+        GENESIS,
+        verifySignature,
+      ),
     ).toBe(true);
   });
 
   it('is checked with the given rule, not a built-in one', () => {
-    expect(verifyTxSignature(tx, () => false)).toBe(false);
+    expect(verifyTxSignature(tx, GENESIS, () => false)).toBe(false);
     const seen: Uint8Array[] = [];
-    verifyTxSignature(tx, (pk, msg, sig) => {
+    verifyTxSignature(tx, GENESIS, (pk, msg, sig) => {
       seen.push(pk, msg, sig);
       return true;
     });
     expect(seen).toEqual([
       fromHex(alice.publicKey),
-      signingBytes(tx.signed.body),
+      signingBytes(GENESIS, tx.signed.body),
       fromHex(tx.signed.sig),
     ]);
   });

@@ -141,9 +141,10 @@ function titleOf(id: string): string {
     .join(' ');
 }
 
-export function tipOf(header: BlockHeader, hash: string): ChainTip {
+export function tipOf(header: BlockHeader, hash: string, genesisHash: string): ChainTip {
   return {
     chainId: header.chainId,
+    genesisHash,
     height: header.height,
     hash,
     time: header.time,
@@ -161,7 +162,7 @@ export class Replica {
     readonly verify: VerifySignature = verifySignature,
   ) {
     this.state.apply(genesis.changes);
-    this.tip = tipOf(genesis.header, genesis.hash);
+    this.tip = tipOf(genesis.header, genesis.hash, genesis.header.prevHash);
   }
 
   /** Full verification against this replica's state, without committing. */
@@ -176,7 +177,7 @@ export class Replica {
       applied.changes,
       applied.txs.map((t) => t.id),
     );
-    this.tip = tipOf(applied.header, applied.hash);
+    this.tip = tipOf(applied.header, applied.hash, this.tip.genesisHash);
     return applied;
   }
 }
@@ -241,6 +242,10 @@ export class TestChain {
   }
   get height(): number {
     return this.replica.tip.height;
+  }
+  /** The hash every transaction of this chain signs. */
+  get genesisHash(): string {
+    return this.genesis.header.prevHash;
   }
   /** Ids of the founders, in genesis order. */
   get founderIds(): string[] {
@@ -331,7 +336,7 @@ export class TestChain {
 
   /** Signs any body with a key pair (signer field set from the key). */
   sign(body: TxBody, signer: KeyPair): DecodedTx {
-    return signTx({ ...body, signer: signer.publicKey }, signer.secretKey);
+    return signTx({ ...body, signer: signer.publicKey }, signer.secretKey, this.genesisHash);
   }
 
   private common(member: string, options: SignOptions) {
@@ -373,6 +378,7 @@ export class TestChain {
     return signTx(
       { ...fields, type: 'member.join', profile: this.profileOf(applicant, profile) },
       signer.secretKey,
+      this.genesisHash,
     );
   }
 
@@ -390,6 +396,7 @@ export class TestChain {
         ...(options.reason === undefined ? {} : { reason: options.reason }),
       },
       signer.secretKey,
+      this.genesisHash,
     );
   }
 
@@ -400,7 +407,11 @@ export class TestChain {
     options: SignOptions = {},
   ): DecodedTx {
     const { signer, fields } = this.common(member, options);
-    return signTx({ ...fields, type: 'governance.vote', proposalId, choice }, signer.secretKey);
+    return signTx(
+      { ...fields, type: 'governance.vote', proposalId, choice },
+      signer.secretKey,
+      this.genesisHash,
+    );
   }
 
   /** Votes of several members, one transaction each. */
