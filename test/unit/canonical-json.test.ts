@@ -1,6 +1,7 @@
 /**
- * RFC 8785 (JCS) encoding, pinned with the RFC's own test data in ../shared/vectors/jcs (read
- * from there, never copied), and the "canonical text only" parse used for signed bytes.
+ * RFC 8785 (JCS) encoding, pinned with the reference implementation's test data in
+ * test/vectors/jcs (byte for byte as published), and the "canonical text only" parse used for
+ * signed bytes.
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalBytes, canonicalText, parseCanonical } from '../../shared/ledger/canonical';

@@ -1,5 +1,5 @@
 /**
- * Pins the ledger's ONE signature rule (DESIGN.md "Signatures"): RFC 8032 cofactorless
+ * Pins the ledger's ONE signature rule (docs/protocol.md "Signatures"): RFC 8032 cofactorless
  * verification with canonical S, exactly as OpenSSL does it, through Node's crypto.verify
  * (main/platform/ed25519.ts). Concretely the rule is:
  *
@@ -13,7 +13,7 @@
  * is refused (6, 7). Small-order and non-canonical keys are kept out of the ledger by
  * publicKeyProblem at registration instead.
  *
- * The vectors are read from ../shared/vectors/ed25519 (next to the checkout), never copied.
+ * The vectors are in test/vectors/ed25519, byte for byte as published (sources in its README).
  */
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';

@@ -11,11 +11,11 @@ export const repoRoot = path.resolve(
 );
 
 /**
- * Conformance vectors live next to the checkout in ../shared/vectors and are read from there,
- * never copied into the repository.
+ * Public conformance data kept in test/vectors, byte for byte as published upstream; where each
+ * file comes from, and under which licence, is in test/vectors/README.md.
  */
 export function vectorPath(...parts: string[]): string {
-  return path.resolve(repoRoot, '..', 'shared', 'vectors', ...parts);
+  return path.resolve(repoRoot, 'test', 'vectors', ...parts);
 }
 
 export function readVectorText(...parts: string[]): string {
