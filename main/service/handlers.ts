@@ -10,7 +10,13 @@ import {
 } from '../../shared/ledger/tx';
 import { describeTx } from '../../shared/members/describe';
 import { tally, validatorSet } from '../../shared/members/rules';
-import type { MemberRecord, ProposalRecord, VoteChoice } from '../../shared/members/schemas';
+import type { KeyPair } from '../../shared/ledger/keys';
+import type {
+  MemberRecord,
+  ProposalAction,
+  ProposalRecord,
+  VoteChoice,
+} from '../../shared/members/schemas';
 import type {
   MethodName,
   Params,
@@ -23,6 +29,7 @@ import { verifySignature } from '../platform/ed25519';
 import { textOf, type BlockRow, type TxRow } from '../store/replica';
 import type { ChainNode } from './chain-node';
 import type { DataPaths } from './data-dir';
+import { KeyFileError, parseKeyFile } from './keystore';
 import { ServiceError } from './service-error';
 import type { Session } from './session';
 
@@ -33,6 +40,13 @@ type CommonFields = Pick<TxBody, 'v' | 'chainId' | 'member' | 'signer' | 'nonce'
 function newNonce(): string {
   return randomBytes(16).toString('hex');
 }
+
+/** A refused parameter, placed under its form field by the console. */
+function fieldProblem(path: string, message: string): ServiceError {
+  return new ServiceError('bad_request', message, [{ path, message }]);
+}
+
+type RotateKey = Extract<ProposalAction, { type: 'rotate-key' }>;
 
 export type Handlers = { [M in MethodName]: (params: Params<M>) => Result<M> | Promise<Result<M>> };
 
@@ -85,6 +99,36 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       nonce: newNonce(),
     };
     return { txId: node.submit(signTx(build(common), key.secretKey, tip.genesisHash)) };
+  };
+
+  /**
+   * The new key pair of a rotation of the profile's own admin key: the one the node offered for
+   * it, or the one in the key file given with it. Without either the console would be left with
+   * a key the chain no longer accepts, so the proposal is refused.
+   */
+  const nextKeyOf = (action: RotateKey, newKeyFile: string | undefined): KeyPair => {
+    if (newKeyFile === undefined) {
+      const offered = session.offeredKey(action.newKey);
+      if (offered) return offered;
+      throw fieldProblem(
+        'newKey',
+        "rotating this console's own admin key needs the new secret key: generate the new key in the console or give its key file",
+      );
+    }
+    let pair: KeyPair;
+    try {
+      pair = parseKeyFile(newKeyFile, 'the new key file');
+    } catch (error) {
+      if (error instanceof KeyFileError) throw fieldProblem('newKeyFile', error.message);
+      throw error;
+    }
+    if (pair.publicKey !== action.newKey) {
+      throw fieldProblem(
+        'newKeyFile',
+        'the new key file holds another key than the new key of the proposal',
+      );
+    }
+    return pair;
   };
 
   const sessionView = (): SessionView => {
@@ -188,13 +232,17 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       deps.openDemo();
       return sessionView();
     },
-    'session.createProfile': ({ keyFile, passphrase }) => {
-      session.create(requireNode(), keyFile, passphrase);
+    'session.createProfile': async ({ keyFile, passphrase }) => {
+      await session.create(requireNode(), keyFile, passphrase);
       return sessionView();
     },
-    'session.unlock': ({ passphrase }) => {
-      session.unlock(passphrase);
+    'session.unlock': async ({ passphrase }) => {
+      await session.unlock(passphrase);
       return sessionView();
+    },
+    'session.newAdminKey': () => {
+      requireNode();
+      return { publicKey: session.offerNextKey() };
     },
     'chain.status': () => {
       const node = requireNode();
@@ -243,13 +291,34 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'proposals.vote': ({ proposalId, choice }) =>
       submitAsProfile((common) => ({ ...common, type: 'governance.vote', proposalId, choice })),
-    'proposals.create': ({ action, reason }) =>
-      submitAsProfile((common) => ({
-        ...common,
-        type: 'governance.propose',
-        action,
-        ...(reason === undefined ? {} : { reason }),
-      })),
+    'proposals.create': ({ action, reason, newKeyFile }) => {
+      const propose = () =>
+        submitAsProfile((common) => ({
+          ...common,
+          type: 'governance.propose',
+          action,
+          ...(reason === undefined ? {} : { reason }),
+        }));
+      if (!session.rotatesOwnKey(action)) {
+        if (newKeyFile !== undefined) {
+          throw fieldProblem(
+            'newKeyFile',
+            "a new key file is only taken when rotating this console's own admin key",
+          );
+        }
+        return propose();
+      }
+      session.sealNextKey(nextKeyOf(action, newKeyFile));
+      let submitted: { txId: string };
+      try {
+        submitted = propose();
+      } catch (error) {
+        session.dropNextKey();
+        throw error;
+      }
+      session.nextKeyProposed(submitted.txId);
+      return submitted;
+    },
     'blocks.list': ({ before, limit }) => {
       const node = requireNode();
       const tip = node.replica.tip();

@@ -1,8 +1,24 @@
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import {
+  createCipheriv,
+  createDecipheriv,
+  randomBytes,
+  scrypt,
+  scryptSync,
+  type ScryptOptions,
+} from 'node:crypto';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { publicKeyOf, publicKeyProblem, type KeyPair } from '../../shared/ledger/keys';
-import { PublicKey } from '../../shared/ledger/schemas';
+import { Hash, PublicKey } from '../../shared/ledger/schemas';
 import { MemberId } from '../../shared/members/schemas';
 
 export const KeyFile = z.strictObject({
@@ -63,19 +79,81 @@ export function writeKeyFile(file: string, pair: KeyPair): void {
   writeFileSync(file, keyFileText(pair), { mode: 0o600, flag: 'wx' });
 }
 
-// scrypt parameters: N = 2^15 costs ~100 ms here, enough to slow guessing of a stolen file.
-const SCRYPT = { N: 1 << 15, r: 8, p: 1 } as const;
+/** scrypt cost parameters: N (CPU/memory cost), r (block size), p (parallelism). */
+export interface KdfParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/**
+ * What new profiles are sealed with: the OWASP Password Storage Cheat Sheet's scrypt minimum
+ * (N=2^17, r=8, p=1; 128 MiB, ~0.4 s here). Profiles sealed with less are re-sealed with this on
+ * their next successful unlock.
+ */
+export const KDF_CURRENT: KdfParams = { N: 2 ** 17, r: 8, p: 1 };
+
+/** Earlier consoles sealed with N=2^15, r=8: anything weaker was never written by a console. */
+const KDF_FLOOR = { N: 2 ** 15, r: 8 };
+/** scrypt needs 128·N·r bytes; a file asking for more than this would exhaust the process. */
+const KDF_MAX_MEMORY = 256 * 1024 * 1024;
+/** p multiplies the time only; more than this would hold a threadpool thread for minutes. */
+const KDF_MAX_P = 4;
+
+function kdfMemory(params: KdfParams): number {
+  return 128 * params.N * params.r;
+}
+
+/** Why a file's KDF parameters cannot be accepted, or null when they can. */
+export function kdfProblem(params: KdfParams): string | null {
+  const { N, r, p } = params;
+  const shown = `scrypt N=${N}, r=${r}, p=${p}`;
+  if (!Number.isSafeInteger(N) || N < 2 || (N & (N - 1)) !== 0)
+    return `${shown}: N is not a power of two`;
+  if (N < KDF_FLOOR.N || r < KDF_FLOOR.r || p < 1)
+    return `${shown} is weaker than any console ever sealed with (at least N=2^15, r=8, p=1)`;
+  if (kdfMemory(params) > KDF_MAX_MEMORY || p > KDF_MAX_P)
+    return `${shown} would need more memory or time than a console may spend on a passphrase`;
+  return null;
+}
+
+/** Whether a profile sealed with these parameters should be re-sealed with KDF_CURRENT. */
+export function belowCurrentStrength(params: KdfParams): boolean {
+  return params.N < KDF_CURRENT.N || params.r < KDF_CURRENT.r || params.p < KDF_CURRENT.p;
+}
+
+const hexBytes = (bytes: number) =>
+  z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `${bytes} bytes in lowercase hex`);
+
+/** An AES-256-GCM box of one secret key. */
+const Box = z.strictObject({
+  iv: hexBytes(12),
+  tag: hexBytes(16),
+  ciphertext: z.string().regex(/^[0-9a-f]+$/),
+});
+export type Box = z.infer<typeof Box>;
 
 const Sealed = z.strictObject({
   kdf: z.literal('scrypt'),
   N: z.int(),
   r: z.int(),
   p: z.int(),
-  salt: z.string(),
-  iv: z.string(),
-  tag: z.string(),
-  ciphertext: z.string(),
+  salt: z.string().regex(/^(?:[0-9a-f]{2}){16,64}$/, 'at least 16 bytes in lowercase hex'),
+  ...Box.shape,
 });
+
+/**
+ * The admin key the console will sign with once its member's rotation is carried out on chain,
+ * sealed before the rotation is proposed so the console can never be left without it.
+ */
+const NextKey = z.strictObject({
+  publicKey: PublicKey,
+  /** The rotate-key proposal; null only if the console stopped before submitting it. */
+  proposalId: Hash.nullable(),
+  /** Under the same derived key (same salt and parameters) as `sealed`. */
+  sealed: Box,
+});
+export type NextKey = z.infer<typeof NextKey>;
 
 export const ProfileFile = z.strictObject({
   v: z.literal(1),
@@ -84,43 +162,74 @@ export const ProfileFile = z.strictObject({
   demo: z.boolean(),
   /** The admin secret key, encrypted with AES-256-GCM under a key derived from the passphrase. */
   sealed: Sealed,
+  next: NextKey.optional(),
 });
 export type ProfileFile = z.infer<typeof ProfileFile>;
 
-function deriveKey(
+/**
+ * The AES key derived from the passphrase, with the salt and parameters it was derived with.
+ * Kept in memory while the profile is unlocked, like the secret key itself, so a new key can be
+ * sealed into the profile without asking for the passphrase again.
+ */
+export interface SealingKey {
+  readonly key: Buffer;
+  readonly salt: string;
+  readonly params: KdfParams;
+}
+
+function scryptOptions(params: KdfParams): ScryptOptions {
+  // Node refuses to allocate more than maxmem; kdfProblem keeps 128·N·r within the ceiling.
+  return { ...params, maxmem: kdfMemory(params) * 2 };
+}
+
+function checkedParams(params: KdfParams): KdfParams {
+  const problem = kdfProblem(params);
+  if (problem) throw new Error(`refusing to derive a key with ${problem}`);
+  return { N: params.N, r: params.r, p: params.p };
+}
+
+/**
+ * Derives the sealing key on libuv's threadpool: the event loop keeps answering other requests
+ * for the ~0.4 s scrypt takes.
+ */
+export function deriveSealingKey(
   passphrase: string,
-  salt: Buffer,
-  params: { N: number; r: number; p: number },
-): Buffer {
-  return scryptSync(passphrase.normalize('NFC'), salt, 32, {
-    ...params,
-    maxmem: 256 * 1024 * 1024,
+  params: KdfParams = KDF_CURRENT,
+  salt: string = randomBytes(16).toString('hex'),
+): Promise<SealingKey> {
+  const checked = checkedParams(params);
+  return new Promise((resolve, reject) => {
+    scrypt(
+      passphrase.normalize('NFC'),
+      Buffer.from(salt, 'hex'),
+      32,
+      scryptOptions(checked),
+      (error, key) => (error ? reject(error) : resolve({ key, salt, params: checked })),
+    );
   });
 }
 
-export function sealProfile(
-  memberId: string,
-  pair: KeyPair,
-  passphrase: string,
-  demo: boolean,
-): ProfileFile {
-  const salt = randomBytes(16);
+/** Blocking: only for the demo builder, which runs synchronously from start to end anyway. */
+function deriveSealingKeySync(passphrase: string): SealingKey {
+  const salt = randomBytes(16).toString('hex');
+  const key = scryptSync(
+    passphrase.normalize('NFC'),
+    Buffer.from(salt, 'hex'),
+    32,
+    scryptOptions(KDF_CURRENT),
+  );
+  return { key, salt, params: KDF_CURRENT };
+}
+
+export function sealSecret(sealing: SealingKey, secretKey: string): Box {
+  // A fresh random IV for every box: several boxes share one derived key.
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', deriveKey(passphrase, salt, SCRYPT), iv);
-  const ciphertext = Buffer.concat([cipher.update(pair.secretKey, 'utf8'), cipher.final()]);
+  const cipher = createCipheriv('aes-256-gcm', sealing.key, iv);
+  const ciphertext = Buffer.concat([cipher.update(secretKey, 'utf8'), cipher.final()]);
   return {
-    v: 1,
-    memberId,
-    publicKey: pair.publicKey,
-    demo,
-    sealed: {
-      kdf: 'scrypt',
-      ...SCRYPT,
-      salt: salt.toString('hex'),
-      iv: iv.toString('hex'),
-      tag: cipher.getAuthTag().toString('hex'),
-      ciphertext: ciphertext.toString('hex'),
-    },
+    iv: iv.toString('hex'),
+    tag: cipher.getAuthTag().toString('hex'),
+    ciphertext: ciphertext.toString('hex'),
   };
 }
 
@@ -130,24 +239,84 @@ export class WrongPassphrase extends Error {
   }
 }
 
-export function unsealProfile(profile: ProfileFile, passphrase: string): KeyPair {
-  const { sealed } = profile;
+/** Opens a box; a wrong key and a box of another key pair both read as a wrong passphrase. */
+export function openSecret(sealing: SealingKey, box: Box, publicKey: string): KeyPair {
   try {
-    const decipher = createDecipheriv(
-      'aes-256-gcm',
-      deriveKey(passphrase, Buffer.from(sealed.salt, 'hex'), sealed),
-      Buffer.from(sealed.iv, 'hex'),
-    );
-    decipher.setAuthTag(Buffer.from(sealed.tag, 'hex'));
+    const decipher = createDecipheriv('aes-256-gcm', sealing.key, Buffer.from(box.iv, 'hex'));
+    decipher.setAuthTag(Buffer.from(box.tag, 'hex'));
     const secretKey = Buffer.concat([
-      decipher.update(Buffer.from(sealed.ciphertext, 'hex')),
+      decipher.update(Buffer.from(box.ciphertext, 'hex')),
       decipher.final(),
     ]).toString('utf8');
-    if (publicKeyOf(secretKey) !== profile.publicKey) throw new WrongPassphrase();
-    return { publicKey: profile.publicKey, secretKey };
+    if (publicKeyOf(secretKey) === publicKey) return { publicKey, secretKey };
   } catch {
-    throw new WrongPassphrase();
+    // Falls through: GCM authentication failed.
   }
+  throw new WrongPassphrase();
+}
+
+export function kdfOf(profile: ProfileFile): KdfParams {
+  return { N: profile.sealed.N, r: profile.sealed.r, p: profile.sealed.p };
+}
+
+/** The profile as it is sealed under `sealing`, with its boxes as given. */
+export function profileSealedWith(
+  base: Pick<ProfileFile, 'memberId' | 'publicKey' | 'demo'>,
+  sealing: SealingKey,
+  current: Box,
+  next?: NextKey,
+): ProfileFile {
+  return {
+    v: 1,
+    memberId: base.memberId,
+    publicKey: base.publicKey,
+    demo: base.demo,
+    sealed: { kdf: 'scrypt', ...sealing.params, salt: sealing.salt, ...current },
+    ...(next ? { next } : {}),
+  };
+}
+
+/** Seals a new profile; async, so the event loop keeps serving while scrypt runs. */
+export async function createSealedProfile(
+  memberId: string,
+  pair: KeyPair,
+  passphrase: string,
+  demo: boolean,
+): Promise<{ profile: ProfileFile; sealing: SealingKey }> {
+  const sealing = await deriveSealingKey(passphrase);
+  const profile = profileSealedWith(
+    { memberId, publicKey: pair.publicKey, demo },
+    sealing,
+    sealSecret(sealing, pair.secretKey),
+  );
+  return { profile, sealing };
+}
+
+/**
+ * Seals a profile synchronously, blocking the event loop for the whole scrypt run. Only the demo
+ * builder uses it: it is synchronous throughout and runs before the console serves anything.
+ */
+export function sealProfile(
+  memberId: string,
+  pair: KeyPair,
+  passphrase: string,
+  demo: boolean,
+): ProfileFile {
+  const sealing = deriveSealingKeySync(passphrase);
+  return profileSealedWith(
+    { memberId, publicKey: pair.publicKey, demo },
+    sealing,
+    sealSecret(sealing, pair.secretKey),
+  );
+}
+
+/** Derives the key the profile was sealed with; throws WrongPassphrase if it does not open. */
+export async function unsealProfile(
+  profile: ProfileFile,
+  passphrase: string,
+): Promise<{ key: KeyPair; sealing: SealingKey }> {
+  const sealing = await deriveSealingKey(passphrase, kdfOf(profile), profile.sealed.salt);
+  return { key: openSecret(sealing, profile.sealed, profile.publicKey), sealing };
 }
 
 /** Reads the console profile; a damaged file is reported by name, not as a parser trace. */
@@ -164,9 +333,35 @@ export function readProfile(file: string): ProfileFile {
   if (!parsed.success) {
     throw new Error(`the console profile ${file} is damaged; move it away to create a new one`);
   }
+  const problem = kdfProblem(kdfOf(parsed.data));
+  if (problem) {
+    throw new Error(
+      `the console profile ${file} is refused: its key is sealed with ${problem}; move it away to create a new one`,
+    );
+  }
   return parsed.data;
 }
 
+/**
+ * Replaces the profile atomically: a reader (or a crash) sees the old file or the new one, never
+ * half of either, and never a moment without one. Owner-only, like a key file.
+ */
 export function writeProfile(file: string, profile: ProfileFile): void {
-  writeFileSync(file, `${JSON.stringify(profile, null, 2)}\n`, { mode: 0o600 });
+  const temp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
+  try {
+    writeFileSync(temp, `${JSON.stringify(profile, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    const fd = openSync(temp, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
 }

@@ -1,37 +1,72 @@
-import type { KeyPair } from '../../shared/ledger/keys';
+import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
+import type { ProposalAction } from '../../shared/members/schemas';
 import type { ProfileSummary } from '../../shared/rpc/contract';
 import type { ChainNode } from './chain-node';
 import type { DataPaths } from './data-dir';
 import {
+  belowCurrentStrength,
+  createSealedProfile,
+  deriveSealingKey,
   KeyFileError,
+  openSecret,
   parseKeyFile,
-  sealProfile,
+  profileSealedWith,
+  sealSecret,
   unsealProfile,
   WrongPassphrase,
   writeProfile,
+  type Box,
   type ProfileFile,
+  type SealingKey,
 } from './keystore';
 import { ServiceError } from './service-error';
+
+/** Wrong passphrases allowed before each further attempt has to wait. */
+const FREE_ATTEMPTS = 3;
+const FIRST_WAIT_MS = 1_000;
+const MAX_WAIT_MS = 60_000;
+
+function shortKey(key: string): string {
+  return `${key.slice(0, 8)}…${key.slice(-8)}`;
+}
 
 /**
  * The console's profile: one member org and one of its admin keys. The secret key is kept
  * sealed on disk and only in this process's memory once unlocked; it never reaches a renderer.
+ *
+ * When the console proposes rotating its own admin key, the new key is sealed into the profile
+ * as its next key before the proposal leaves; once the chain carries the rotation out the
+ * session signs with the next key, and if the proposal fails the next key is dropped. The chain
+ * is looked at on every request that reads the session or signs, so no block is missed.
  */
 export class Session {
   private profile: ProfileFile | null = null;
   private key: KeyPair | null = null;
+  /** The passphrase-derived key of the profile, kept while unlocked to seal a next key. */
+  private sealing: SealingKey | null = null;
+  /** A key pair generated for a rotation of the profile's key, until a proposal uses it. */
+  private offered: KeyPair | null = null;
+  private busy: 'unlock' | 'create' | null = null;
+  /** Between sealing a next key and the node accepting its proposal (one synchronous call). */
+  private proposingNextKey = false;
+  private failures = 0;
+  private lastFailure = 0;
 
   constructor(
     private readonly paths: DataPaths,
     private readonly node: () => ChainNode | null,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   load(profile: ProfileFile): void {
     this.profile = profile;
     this.key = null;
+    this.sealing = null;
+    this.offered = null;
   }
 
   summary(): ProfileSummary | null {
+    this.followChain();
     const profile = this.profile;
     if (!profile) return null;
     const member = this.node()?.replica.view.member(profile.memberId);
@@ -42,11 +77,15 @@ export class Session {
       publicKey: profile.publicKey,
       unlocked: this.key !== null,
       demo: profile.demo,
+      keyProblem: this.keyProblem(),
+      nextKey: profile.next?.publicKey ?? null,
     };
   }
 
-  create(node: ChainNode, keyFileText: string, passphrase: string): void {
+  async create(node: ChainNode, keyFileText: string, passphrase: string): Promise<void> {
     if (this.profile) throw new ServiceError('bad_request', 'this console already has a profile');
+    if (this.busy === 'create')
+      throw new ServiceError('rejected', 'a profile is already being created; wait for it');
     const keyFileProblem = (code: 'bad_request' | 'rejected', message: string) =>
       new ServiceError(code, message, [{ path: 'keyFile', message }]);
     let pair: KeyPair;
@@ -64,26 +103,240 @@ export class Session {
       );
     }
     if (member.status === 'revoked') throw keyFileProblem('rejected', `${member.id} is revoked`);
-    const profile = sealProfile(member.id, pair, passphrase, false);
-    writeProfile(this.paths.profile, profile);
-    this.profile = profile;
-    this.key = pair;
+    this.busy = 'create';
+    try {
+      const { profile, sealing } = await createSealedProfile(member.id, pair, passphrase, false);
+      if (this.profile) throw new ServiceError('bad_request', 'this console already has a profile');
+      writeProfile(this.paths.profile, profile);
+      this.profile = profile;
+      this.key = pair;
+      this.sealing = sealing;
+    } finally {
+      this.busy = null;
+    }
   }
 
-  unlock(passphrase: string): void {
+  /** How long the next unlock attempt has to wait, in ms; 0 when it may run now. */
+  private unlockWait(): number {
+    if (this.failures < FREE_ATTEMPTS) return 0;
+    const wait = Math.min(MAX_WAIT_MS, FIRST_WAIT_MS * 2 ** (this.failures - FREE_ATTEMPTS));
+    return Math.max(0, this.lastFailure + wait - this.clock());
+  }
+
+  /**
+   * Checks the passphrase off the event loop. One attempt runs at a time, and after a few wrong
+   * passphrases each further attempt waits twice as long as the one before, so guessing through
+   * the console is slow; the file itself is protected by scrypt's cost.
+   */
+  async unlock(passphrase: string): Promise<void> {
     if (!this.profile) throw new ServiceError('no_profile', 'this console has no profile yet');
-    try {
-      this.key = unsealProfile(this.profile, passphrase);
-    } catch (error) {
-      if (error instanceof WrongPassphrase) throw new ServiceError('rejected', error.message);
-      throw error;
+    if (this.busy === 'unlock') {
+      throw new ServiceError('rejected', 'another unlock attempt is being checked; wait for it');
     }
+    const wait = this.unlockWait();
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new ServiceError(
+        'too_many_attempts',
+        `too many wrong passphrases: wait ${seconds} ${seconds === 1 ? 'second' : 'seconds'} before trying again`,
+      );
+    }
+    this.busy = 'unlock';
+    try {
+      let sealing: SealingKey;
+      try {
+        sealing = (await unsealProfile(this.profile, passphrase)).sealing;
+      } catch (error) {
+        if (!(error instanceof WrongPassphrase)) throw error;
+        this.failures += 1;
+        this.lastFailure = this.clock();
+        throw new ServiceError('rejected', error.message);
+      }
+      this.failures = 0;
+      if (belowCurrentStrength(sealing.params)) sealing = await this.reseal(sealing, passphrase);
+      // The chain may have moved the profile to its next key while scrypt ran; both keys are
+      // sealed under the same derived key, so open whichever is current now.
+      const profile = this.currentProfile(sealing);
+      this.key = openSecret(sealing, profile.sealed, profile.publicKey);
+      this.sealing = sealing;
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  private currentProfile(sealing: SealingKey): ProfileFile {
+    const profile = this.profile;
+    if (!profile || profile.sealed.salt !== sealing.salt) {
+      throw new ServiceError('rejected', 'the profile changed while it was being unlocked; retry');
+    }
+    return profile;
+  }
+
+  /** Seals the profile's keys again at today's strength, under a new salt. */
+  private async reseal(old: SealingKey, passphrase: string): Promise<SealingKey> {
+    const fresh = await deriveSealingKey(passphrase);
+    const profile = this.currentProfile(old);
+    const reseal = (box: Box, publicKey: string) =>
+      sealSecret(fresh, openSecret(old, box, publicKey).secretKey);
+    const next = profile.next && {
+      ...profile.next,
+      sealed: reseal(profile.next.sealed, profile.next.publicKey),
+    };
+    const upgraded = profileSealedWith(
+      profile,
+      fresh,
+      reseal(profile.sealed, profile.publicKey),
+      next,
+    );
+    try {
+      writeProfile(this.paths.profile, upgraded);
+    } catch (error) {
+      // The weaker file still opens: unlock now and try the upgrade again next time.
+      console.error('carechain: could not re-seal the profile:', (error as Error).message);
+      return old;
+    }
+    this.profile = upgraded;
+    return fresh;
+  }
+
+  /** Why the profile's key cannot sign for its member, in words for the person at the console. */
+  private keyProblem(): string | null {
+    const profile = this.profile;
+    const node = this.node();
+    if (!profile || !node) return null;
+    const member = node.replica.view.member(profile.memberId);
+    if (!member) return `${profile.memberId} is not a member of this chain`;
+    if (member.adminKeys.includes(profile.publicKey)) return null;
+    return `this console's admin key ${shortKey(profile.publicKey)} is no longer an admin key of ${member.legalName}: it was replaced or removed on chain, so the console cannot sign for it. Move ${this.paths.profile} away and create a new profile from a current admin key file.`;
+  }
+
+  /**
+   * Moves the profile to its next key once its rotation is carried out, or drops the next key
+   * once its proposal can no longer be: decided otherwise, expired, or refused from a block.
+   */
+  private followChain(): void {
+    const profile = this.profile;
+    const next = profile?.next;
+    const node = this.node();
+    if (!profile || !next || !node) return;
+    const view = node.replica.view;
+    const member = view.member(profile.memberId);
+    const rotated =
+      member !== undefined &&
+      member.adminKeys.includes(next.publicKey) &&
+      !member.adminKeys.includes(profile.publicKey);
+    if (rotated) {
+      const { next: _carriedOut, ...rest } = profile;
+      const switched: ProfileFile = {
+        ...rest,
+        publicKey: next.publicKey,
+        sealed: { ...profile.sealed, ...next.sealed },
+      };
+      this.key =
+        this.key && this.sealing ? openSecret(this.sealing, next.sealed, next.publicKey) : null;
+      this.replace(switched);
+      return;
+    }
+    const id = next.proposalId;
+    // No proposal id outside the proposing call means the console stopped before submitting.
+    if (id === null && this.proposingNextKey) return;
+    const underVote =
+      id !== null &&
+      (view.proposal(id)?.status === 'open' || node.pending().some((tx) => tx.id === id));
+    if (!underVote) this.dropNextKey();
+  }
+
+  /**
+   * Writes the profile and uses it. If the disk refuses, the session goes on with it in memory:
+   * the file still holds the next key and its proposal, so the next start reaches the same state.
+   */
+  private replace(profile: ProfileFile): void {
+    this.profile = profile;
+    try {
+      writeProfile(this.paths.profile, profile);
+    } catch (error) {
+      console.error('carechain: could not write the profile:', (error as Error).message);
+    }
+  }
+
+  /** Whether an action replaces the admin key this console signs with. */
+  rotatesOwnKey(action: ProposalAction): action is Extract<ProposalAction, { type: 'rotate-key' }> {
+    const profile = this.profile;
+    return (
+      profile !== null &&
+      action.type === 'rotate-key' &&
+      action.role === 'admin' &&
+      action.member === profile.memberId &&
+      action.oldKey === profile.publicKey
+    );
+  }
+
+  /** A new admin key pair for a rotation of this console's key; its secret stays here. */
+  offerNextKey(): string {
+    this.signer();
+    this.offered = generateKeyPair();
+    return this.offered.publicKey;
+  }
+
+  /** The key pair offered with this public key, if it is the one offered last. */
+  offeredKey(publicKey: string): KeyPair | null {
+    return this.offered?.publicKey === publicKey ? this.offered : null;
+  }
+
+  /**
+   * Seals the next key into the profile file before its rotation is proposed, so the console
+   * holds it whatever happens after the proposal leaves.
+   */
+  sealNextKey(pair: KeyPair): void {
+    this.signer();
+    const profile = this.profile as ProfileFile;
+    const sealing = this.sealing as SealingKey;
+    if (profile.next) {
+      throw new ServiceError(
+        'rejected',
+        `a rotation of this console's admin key to ${shortKey(profile.next.publicKey)} is already under vote; wait for its decision`,
+      );
+    }
+    if (pair.publicKey === profile.publicKey) {
+      throw new ServiceError('bad_request', 'the new key is the key it would replace', [
+        { path: 'action.newKey', message: 'the new key is the key it would replace' },
+      ]);
+    }
+    this.replace({
+      ...profile,
+      next: {
+        publicKey: pair.publicKey,
+        proposalId: null,
+        sealed: sealSecret(sealing, pair.secretKey),
+      },
+    });
+    this.proposingNextKey = true;
+    if (this.offered?.publicKey === pair.publicKey) this.offered = null;
+  }
+
+  /** Records the proposal that carries the next key, once the node has accepted it. */
+  nextKeyProposed(proposalId: string): void {
+    this.proposingNextKey = false;
+    const profile = this.profile;
+    if (!profile?.next) return;
+    this.replace({ ...profile, next: { ...profile.next, proposalId } });
+  }
+
+  dropNextKey(): void {
+    this.proposingNextKey = false;
+    const profile = this.profile;
+    if (!profile?.next) return;
+    const { next: _dropped, ...rest } = profile;
+    this.replace(rest);
   }
 
   /** The member and key that sign this console's transactions. */
   signer(): { memberId: string; key: KeyPair } {
     if (!this.profile) throw new ServiceError('no_profile', 'create a profile before acting');
+    this.followChain();
     if (!this.key) throw new ServiceError('locked', 'unlock the profile with its passphrase first');
+    const problem = this.keyProblem();
+    if (problem) throw new ServiceError('rejected', problem);
     return { memberId: this.profile.memberId, key: this.key };
   }
 

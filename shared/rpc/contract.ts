@@ -29,6 +29,13 @@ export const ProfileSummary = z.strictObject({
   unlocked: z.boolean(),
   /** A demo profile's passphrase is published with the demo. */
   demo: z.boolean(),
+  /**
+   * Why the profile's key cannot sign for its member (e.g. the chain replaced it), in words for
+   * the user; null when it can.
+   */
+  keyProblem: z.string().nullable(),
+  /** The admin key the console switches to once its proposed rotation is carried out. */
+  nextKey: PublicKey.nullable(),
 });
 export type ProfileSummary = z.infer<typeof ProfileSummary>;
 
@@ -174,24 +181,32 @@ export type TxDetail = z.infer<typeof TxDetail>;
 export const Submitted = z.strictObject({ txId: Hash });
 
 const passphrase = z.string().min(8, 'the passphrase has at least 8 characters').max(1024);
+/** The text of a key file written by `carechain keygen`; the contract caps it at 16 KiB. */
+const KeyFileText = z
+  .string()
+  .min(1, 'choose a key file')
+  .max(16 * 1024);
 
 export const methods = {
   'session.get': { params: NoParams, result: Session },
   'session.openDemo': { params: NoParams, result: Session },
   'session.createProfile': {
-    params: z.strictObject({
-      keyFile: z
-        .string()
-        .min(1, 'choose a key file')
-        .max(16 * 1024),
-      passphrase,
-    }),
+    params: z.strictObject({ keyFile: KeyFileText, passphrase }),
     result: Session,
   },
+  /**
+   * Unlocks the profile. After a few wrong passphrases further attempts must wait, growing up to
+   * a minute; one inside the wait is refused with too_many_attempts and how long to wait.
+   */
   'session.unlock': {
     params: z.strictObject({ passphrase: z.string().min(1).max(1024) }),
     result: Session,
   },
+  /**
+   * Generates the new key pair for a rotation of the profile's own admin key. The secret key
+   * stays in the node service; a proposals.create with this public key as newKey uses it.
+   */
+  'session.newAdminKey': { params: NoParams, result: z.strictObject({ publicKey: PublicKey }) },
   'chain.status': { params: NoParams, result: ChainStatus },
   'members.list': { params: NoParams, result: z.array(MemberView) },
   'members.get': { params: z.strictObject({ id: MemberId }), result: MemberDetail },
@@ -204,9 +219,18 @@ export const methods = {
     params: z.strictObject({ proposalId: Hash, choice: VoteChoice }),
     result: Submitted,
   },
-  /** Signs and submits a governance proposal as the profile's member; its id is the tx id. */
+  /**
+   * Signs and submits a governance proposal as the profile's member; its id is the tx id.
+   * Rotating the profile's own admin key needs the new secret key, so the console can sign once
+   * the rotation is carried out: either newKey came from session.newAdminKey, or newKeyFile is
+   * the text of the new key's file. The node seals it into the profile before submitting.
+   */
   'proposals.create': {
-    params: z.strictObject({ action: ProposalAction, reason: Reason.optional() }),
+    params: z.strictObject({
+      action: ProposalAction,
+      reason: Reason.optional(),
+      newKeyFile: KeyFileText.optional(),
+    }),
     result: Submitted,
   },
   'blocks.list': {
@@ -239,6 +263,8 @@ export const ERROR_CODES = [
   'no_replica',
   'no_profile',
   'locked',
+  /** Too many wrong passphrases: the message says how long to wait. */
+  'too_many_attempts',
   'unauthorized',
   'internal',
 ] as const;

@@ -1,11 +1,20 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GenesisDoc } from '../../shared/ledger/genesis';
 import { generateKeyPair } from '../../shared/ledger/keys';
 import type { RpcResponse } from '../../shared/rpc/contract';
 import { dataPaths } from '../../main/service/data-dir';
-import { keyFileText, writeKeyFile } from '../../main/service/keystore';
+import {
+  deriveSealingKey,
+  keyFileText,
+  profileSealedWith,
+  readProfile,
+  sealSecret,
+  writeKeyFile,
+  writeProfile,
+  type KdfParams,
+} from '../../main/service/keystore';
 import { startNodeService } from '../../main/service/node-service';
 import type { NodeService } from '../../main/service/node-service-api';
 import { Replica } from '../../main/store/replica';
@@ -39,6 +48,10 @@ function initNode() {
   replica.close();
   writeKeyFile(paths.nodeKey, node);
   return { dir, admin, node, paths };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 describe('console profile', () => {
@@ -154,6 +167,166 @@ describe('console profile', () => {
       ok: true,
       result: { profile: { unlocked: true } },
     });
+  });
+
+  it('seals new profiles with scrypt N=2^17, r=8, p=1, owner-only', async () => {
+    const { dir, admin, paths } = initNode();
+    service = await startNodeService({ dataDir: dir });
+    await call('session.createProfile', {
+      keyFile: keyFileText(admin),
+      passphrase: 'correct horse battery',
+    });
+    expect(readProfile(paths.profile).sealed).toMatchObject({
+      kdf: 'scrypt',
+      N: 2 ** 17,
+      r: 8,
+      p: 1,
+    });
+    expect(statSync(paths.profile).mode & 0o777).toBe(0o600);
+  });
+
+  it('makes further attempts wait after three wrong passphrases, and says how long', async () => {
+    const { dir, admin } = initNode();
+    service = await startNodeService({ dataDir: dir });
+    await call('session.createProfile', {
+      keyFile: keyFileText(admin),
+      passphrase: 'correct horse battery',
+    });
+    await service.close();
+    service = await startNodeService({ dataDir: dir });
+    for (let i = 0; i < 3; i++) {
+      expect(await call('session.unlock', { passphrase: `wrong guess ${i}` })).toMatchObject({
+        ok: false,
+        error: { code: 'rejected', message: 'the passphrase is not correct' },
+      });
+    }
+    // Inside the wait even the right passphrase is refused, without being checked.
+    expect(await call('session.unlock', { passphrase: 'correct horse battery' })).toEqual({
+      ok: false,
+      error: {
+        code: 'too_many_attempts',
+        message: 'too many wrong passphrases: wait 1 second before trying again',
+      },
+    });
+    await sleep(1_050);
+    expect(await call('session.unlock', { passphrase: 'wrong guess 3' })).toMatchObject({
+      ok: false,
+      error: { code: 'rejected' },
+    });
+    // Each further wrong passphrase doubles the wait.
+    expect(await call('session.unlock', { passphrase: 'correct horse battery' })).toMatchObject({
+      ok: false,
+      error: {
+        code: 'too_many_attempts',
+        message: 'too many wrong passphrases: wait 2 seconds before trying again',
+      },
+    });
+    await sleep(2_050);
+    expect(await call('session.unlock', { passphrase: 'correct horse battery' })).toMatchObject({
+      ok: true,
+      result: { profile: { unlocked: true } },
+    });
+  });
+
+  it('keeps answering other requests while passphrases are checked, one unlock at a time', async () => {
+    const { dir, admin } = initNode();
+    service = await startNodeService({ dataDir: dir });
+    await call('session.createProfile', {
+      keyFile: keyFileText(admin),
+      passphrase: 'correct horse battery',
+    });
+    await service.close();
+    service = await startNodeService({ dataDir: dir });
+
+    const finished: string[] = [];
+    const track = (name: string, response: Promise<RpcResponse>) =>
+      response.then((r) => {
+        finished.push(name);
+        return r;
+      });
+    const unlocks = Array.from({ length: 10 }, (_, i) =>
+      track('unlock', call('session.unlock', { passphrase: `wrong guess ${i}` })),
+    );
+    const others = [
+      track('chain.status', call('chain.status', {})),
+      track('session.get', call('session.get', {})),
+    ];
+    const answers = await Promise.all(unlocks);
+    await Promise.all(others);
+    // Both were answered while an unlock was still deriving its key.
+    expect(finished.slice(-1)).toEqual(['unlock']);
+    expect(finished.indexOf('chain.status')).toBeLessThan(finished.lastIndexOf('unlock'));
+    expect(finished.indexOf('session.get')).toBeLessThan(finished.lastIndexOf('unlock'));
+    const messages = answers.map((a) => (a.ok ? 'unlocked' : a.error.message));
+    expect(messages.filter((m) => m === 'the passphrase is not correct')).toHaveLength(1);
+    expect(
+      messages.filter((m) => m === 'another unlock attempt is being checked; wait for it'),
+    ).toHaveLength(9);
+  });
+
+  it('unlocks a profile sealed with the old N=2^15 and re-seals it at today’s strength', async () => {
+    const { dir, admin, paths } = initNode();
+    const old: KdfParams = { N: 2 ** 15, r: 8, p: 1 };
+    const sealing = await deriveSealingKey('correct horse battery', old);
+    writeProfile(
+      paths.profile,
+      profileSealedWith(
+        { memberId: 'alpha-hospital', publicKey: admin.publicKey, demo: false },
+        sealing,
+        sealSecret(sealing, admin.secretKey),
+      ),
+    );
+    expect(readProfile(paths.profile).sealed).toMatchObject(old);
+    service = await startNodeService({ dataDir: dir });
+    expect(await call('session.unlock', { passphrase: 'correct horse battery' })).toMatchObject({
+      ok: true,
+      result: { profile: { unlocked: true, publicKey: admin.publicKey } },
+    });
+    const upgraded = readProfile(paths.profile);
+    expect(upgraded.sealed).toMatchObject({ N: 2 ** 17, r: 8, p: 1 });
+    expect(upgraded.sealed.salt).not.toBe(sealing.salt);
+    expect(statSync(paths.profile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(paths.profile, 'utf8')).not.toContain(admin.secretKey);
+    // Written through a temporary file and a rename: nothing else is left in the folder.
+    expect(readdirSync(dir).filter((name) => name.includes('profile'))).toEqual(['profile.json']);
+
+    await service.close();
+    service = await startNodeService({ dataDir: dir });
+    expect(await call('session.unlock', { passphrase: 'correct horse battery' })).toMatchObject({
+      ok: true,
+    });
+    expect(
+      await call('proposals.create', {
+        action: { type: 'change-policy', policy: { threshold: 'all', proposalTtlHours: 24 } },
+      }),
+    ).toMatchObject({ ok: true });
+  });
+
+  it('refuses profile files whose scrypt parameters are too weak or too large', async () => {
+    for (const [params, problem] of [
+      [
+        { N: 2 ** 14, r: 8, p: 1 },
+        /scrypt N=16384, r=8, p=1 is weaker than any console ever sealed with/,
+      ],
+      [{ N: 2 ** 15, r: 4, p: 1 }, /is weaker than/],
+      [{ N: 2 ** 24, r: 8, p: 1 }, /would need more memory or time than a console may spend/],
+      [{ N: 2 ** 17, r: 8, p: 1000 }, /would need more memory or time/],
+      [{ N: 100_000, r: 8, p: 1 }, /N is not a power of two/],
+    ] as const) {
+      const { dir, admin, paths } = initNode();
+      const sealing = await deriveSealingKey('correct horse battery', { N: 2 ** 15, r: 8, p: 1 });
+      const profile = profileSealedWith(
+        { memberId: 'alpha-hospital', publicKey: admin.publicKey, demo: false },
+        sealing,
+        sealSecret(sealing, admin.secretKey),
+      );
+      writeProfile(paths.profile, { ...profile, sealed: { ...profile.sealed, ...params } });
+      expect(() => readProfile(paths.profile)).toThrow(problem);
+      expect(() => readProfile(paths.profile)).toThrow(
+        `the console profile ${paths.profile} is refused`,
+      );
+      await expect(startNodeService({ dataDir: dir })).rejects.toThrow(problem);
+    }
   });
 
   it('allows one node process per data folder', async () => {
