@@ -8,7 +8,7 @@ import { ChainId } from '../../shared/ledger/schemas';
 import { describeZod } from '../../shared/ledger/tx';
 import { Policy } from '../../shared/members/schemas';
 import { Replica } from '../store/replica';
-import { verifyReplicaFile } from '../store/verify-replica';
+import { verifyDataFolder } from '../store/startup-check';
 import { ChainNode } from '../service/chain-node';
 import { dataPaths, ensureDir } from '../service/data-dir';
 import { buildDemo, DEMO_PASSPHRASE } from '../service/demo';
@@ -136,14 +136,7 @@ export function runDemo(opts: { dir: string }): void {
 
 export function runVerify(opts: { dir: string }): void {
   const paths = requireReplica(opts.dir);
-  let trusted: GenesisDoc | undefined;
-  if (existsSync(paths.genesis)) {
-    const parsed = GenesisDoc.safeParse(readJson(paths.genesis, 'genesis file'));
-    if (!parsed.success)
-      throw new CommandError(`genesis file ${paths.genesis}: ${describeZod(parsed.error)}`);
-    trusted = parsed.data;
-  }
-  const outcome = verifyReplicaFile(paths.replica, trusted);
+  const outcome = verifyDataFolder(paths);
   if (outcome.ok) {
     console.log(
       `OK: ${outcome.blocks} blocks and ${outcome.txs} transactions verified from genesis to height ${outcome.height}`,

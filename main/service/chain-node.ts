@@ -9,7 +9,7 @@ import {
 } from '../../shared/ledger/chain';
 import type { Overlay } from '../../shared/ledger/state';
 import type { KeyPair } from '../../shared/ledger/keys';
-import type { DecodedTx } from '../../shared/ledger/tx';
+import { decodeTx, type DecodedTx } from '../../shared/ledger/tx';
 import { RuleError, validatorSet } from '../../shared/members/rules';
 import { verifySignature } from '../platform/ed25519';
 import type { Replica } from '../store/replica';
@@ -40,6 +40,7 @@ export class ChainNode {
   private readonly listeners = new Set<ChainNodeListener>();
   private timer: NodeJS.Timeout | null = null;
   private pending_: PendingState | null = null;
+  private readOnlyReason: string | null = null;
 
   constructor(
     readonly replica: Replica,
@@ -47,6 +48,32 @@ export class ChainNode {
     /** Wall clock of this node; only used to choose the time of a block it proposes. */
     private readonly clock: () => number = Date.now,
   ) {}
+
+  /**
+   * Puts this node's journalled submissions that were still waiting when it stopped back into
+   * the mempool. One already on chain is marked committed; one that no longer applies is marked
+   * refused with the reason, so the console can say what became of each.
+   */
+  restoreSubmissions(): { restored: number; refused: number } {
+    let restored = 0;
+    let refused = 0;
+    const now = this.clock();
+    for (const { submission, text } of this.replica.pendingSubmissions()) {
+      const onChain = this.replica.tx(submission.txId);
+      if (onChain) {
+        this.replica.markCommitted(submission.txId, onChain.height, now);
+        continue;
+      }
+      try {
+        this.enqueue(decodeTx(text));
+        restored++;
+      } catch (error) {
+        this.replica.markRefused(submission.txId, (error as Error).message, now);
+        refused++;
+      }
+    }
+    return { restored, refused };
+  }
 
   listen(listener: ChainNodeListener): () => void {
     this.listeners.add(listener);
@@ -83,8 +110,34 @@ export class ChainNode {
     return this.pending_;
   }
 
-  /** Validates a transaction against the replica plus everything already pending, then queues it. */
-  submit(tx: DecodedTx): string {
+  /**
+   * Why transactions sent to this node would never commit, or null if they will: in this
+   * single-validator version only the validator's own node makes blocks.
+   */
+  cannotCommitReason(): string | null {
+    if (this.readOnlyReason) return `the replica is read-only: ${this.readOnlyReason}`;
+    if (this.canProduce()) return null;
+    const validators = validatorSet(this.replica.view);
+    if (!this.nodeKey) {
+      return 'this node has no node key (node-key.json), so it cannot make blocks and nothing sent to it would commit';
+    }
+    const names = validators.map((v) => v.member).join(', ');
+    return `this node's key is not the chain's validator (${names}), and this version has no peer network to pass transactions on: nothing sent to it would commit`;
+  }
+
+  /**
+   * Validates a transaction against the replica plus everything already pending, then queues it.
+   * With `journal`, the submission is first written to the replica's journal (synced), so once
+   * this returns the node keeps it across a crash until it commits or is refused.
+   */
+  submit(tx: DecodedTx, options: { journal?: boolean } = {}): string {
+    const reason = this.cannotCommitReason();
+    if (reason) throw new RuleError(reason);
+    this.enqueue(tx, options.journal ?? false);
+    return tx.id;
+  }
+
+  private enqueue(tx: DecodedTx, journal = false): void {
     if (this.pool.has(tx.id)) throw new RuleError('the transaction is already waiting for a block');
     if (this.pool.size >= MEMPOOL_LIMIT) {
       throw new RuleError('the node has too many pending transactions; try again shortly');
@@ -97,8 +150,25 @@ export class ChainNode {
       state.chain,
       verifySignature,
     );
+    if (journal) {
+      try {
+        this.replica.journal(tx, this.clock());
+      } catch (error) {
+        // Not kept, so not accepted: the pending state already holds it and must be rebuilt.
+        this.pending_ = null;
+        throw error;
+      }
+    }
     this.pool.set(tx.id, tx);
-    return tx.id;
+  }
+
+  /**
+   * Stops all writing: a replica found damaged is served for reading only, never built upon.
+   * Queued transactions stay journalled and are tried again once the replica is repaired.
+   */
+  setReadOnly(reason: string): void {
+    this.readOnlyReason = reason;
+    this.stop();
   }
 
   /** Whether this node alone can certify blocks: its key is the whole validator set. */
@@ -116,7 +186,7 @@ export class ChainNode {
 
   /** Builds, certifies and commits the next block if one is due. */
   produce(): AppliedBlock | null {
-    if (!this.nodeKey || !this.canProduce()) return null;
+    if (this.readOnlyReason || !this.nodeKey || !this.canProduce()) return null;
     const now = this.clock();
     if (!this.blockDue(now)) return null;
     const tip = this.replica.tip();
@@ -130,6 +200,7 @@ export class ChainNode {
     );
     for (const { tx, reason } of proposed.rejected) {
       this.pool.delete(tx.id);
+      this.replica.markRefused(tx.id, reason, now);
       for (const l of this.listeners) l.rejected?.(tx, reason);
     }
     if (proposed.txs.length === 0 && !this.blockDue(proposed.header.time)) return null;
@@ -163,7 +234,7 @@ export class ChainNode {
 
   /** Produces blocks on a timer; errors are reported, not thrown, so the node keeps running. */
   start(intervalMs: number, onError: (error: Error) => void): void {
-    if (this.timer) return;
+    if (this.timer || this.readOnlyReason) return;
     this.timer = setInterval(() => {
       try {
         this.produce();

@@ -7,6 +7,8 @@ export function dataPaths(dir: string) {
   return {
     root,
     replica: path.join(root, 'chain.db'),
+    /** The highest block this node committed: a rolled-back database is noticed against it. */
+    highWater: path.join(root, 'committed-height.json'),
     genesis: path.join(root, 'genesis.json'),
     nodeKey: path.join(root, 'node-key.json'),
     profile: path.join(root, 'profile.json'),

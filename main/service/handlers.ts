@@ -27,6 +27,7 @@ import type {
 } from '../../shared/rpc/contract';
 import { verifySignature } from '../platform/ed25519';
 import { textOf, type BlockRow, type TxRow } from '../store/replica';
+import type { ReplicaProblem } from '../store/startup-check';
 import type { ChainNode } from './chain-node';
 import type { DataPaths } from './data-dir';
 import { KeyFileError, parseKeyFile } from './keystore';
@@ -54,6 +55,8 @@ interface HandlerDeps {
   session: Session;
   /** The chain node, or null while the data folder holds no chain. */
   node: () => ChainNode | null;
+  /** Why the replica is served read-only, or null when it checked out at start. */
+  replicaProblem: () => ReplicaProblem | null;
   openDemo: () => void;
   paths: DataPaths;
 }
@@ -98,7 +101,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       signer: key.publicKey,
       nonce: newNonce(),
     };
-    return { txId: node.submit(signTx(build(common), key.secretKey, tip.genesisHash)) };
+    const tx = signTx(build(common), key.secretKey, tip.genesisHash);
+    // Journalled before the answer: what the console is told was submitted is never lost.
+    return { txId: node.submit(tx, { journal: true }) };
   };
 
   /**
@@ -265,7 +270,23 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         openProposals: view.openProposals().length,
         pendingTxs: node.pending().length,
         policy: view.policy(),
+        replicaProblem: deps.replicaProblem(),
+        writeBlocked: node.cannotCommitReason(),
       };
+    },
+
+    'submissions.list': ({ limit }) => {
+      const node = requireNode();
+      return node.replica.recentSubmissions(limit).map((s) => ({
+        txId: s.txId,
+        type: s.type,
+        summary: summaryOf(node, decodeTx(s.text)),
+        submittedAt: s.submittedAt,
+        status: s.status,
+        height: s.height,
+        reason: s.reason,
+        decidedAt: s.decidedAt,
+      }));
     },
     'members.list': () => requireNode().replica.view.members().map(memberView),
     'members.get': ({ id }) => {

@@ -14,18 +14,17 @@ import {
   type RpcEvent,
   type RpcResponse,
 } from '../../shared/rpc/contract';
-import { Replica } from '../store/replica';
-import { ChainNode } from './chain-node';
+import type { ChainNode } from './chain-node';
+import { openChainNode } from './open-node';
+import type { ReplicaProblem } from '../store/startup-check';
 import { dataPaths, ensureDir } from './data-dir';
 import { buildDemo } from './demo';
-import { KeyFileError, readKeyFile, readProfile } from './keystore';
+import { KeyFileError, readProfile } from './keystore';
 import { acquireLock, type Lock } from './lock';
 import type { NodeService, NodeServiceOptions } from './node-service-api';
 import { ServiceError } from './service-error';
 import { createHandlers, type Handlers } from './handlers';
 import { Session } from './session';
-
-const BLOCK_INTERVAL_MS = 400;
 
 function issuesOf(error: z.ZodError): RpcErrorBody['issues'] {
   return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -63,17 +62,21 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
   };
   let node: ChainNode | null = null;
 
+  let replicaProblem: ReplicaProblem | null = null;
+
   const openNode = () => {
-    const replica = Replica.open(paths.replica);
-    const nodeKey = existsSync(paths.nodeKey) ? readKeyFile(paths.nodeKey) : null;
-    node = new ChainNode(replica, nodeKey);
-    node.listen({
+    const opened = openChainNode(paths, {
       committed: (block) => eventsOf(block).forEach(emit),
       rejected: (tx, reason) => emit({ type: 'tx.rejected', txId: tx.id, reason }),
+      error: (error) => console.error('carechain: block production failed:', error.message),
     });
-    node.start(BLOCK_INTERVAL_MS, (error) =>
-      console.error('carechain: block production failed:', error.message),
-    );
+    node = opened.node;
+    replicaProblem = opened.problem;
+    if (replicaProblem) {
+      console.error(
+        `carechain: the replica is served read-only: ${replicaProblem.height === null ? '' : `block ${replicaProblem.height}: `}${replicaProblem.reason}`,
+      );
+    }
   };
   if (existsSync(paths.replica)) openNode();
 
@@ -83,6 +86,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
   const handlers: Handlers = createHandlers({
     session,
     node: () => node,
+    replicaProblem: () => replicaProblem,
     openDemo: () => {
       if (node || existsSync(paths.replica))
         throw new ServiceError('bad_request', 'this data folder already holds a chain');

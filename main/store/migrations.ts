@@ -73,9 +73,38 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (proposal_id, member)
   ) STRICT;
   `,
+  // 2: this node's own signed submissions, journalled before the node answers, so none that it
+  // acknowledged is lost in a crash; kept apart from the chain (nothing here is derived).
+  `
+  CREATE TABLE submissions (
+    tx_id TEXT PRIMARY KEY,
+    bytes BLOB NOT NULL,
+    type TEXT NOT NULL,
+    submitted_at INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'committed', 'refused')),
+    height INTEGER,
+    reason TEXT,
+    decided_at INTEGER
+  ) STRICT;
+  CREATE INDEX submissions_by_status ON submissions (status, submitted_at);
+  CREATE INDEX submissions_by_time ON submissions (submitted_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** A reader cannot migrate: it needs the schema this CareChain writes. */
+export function requireCurrentSchema(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current === 0) throw new Error('the file holds no CareChain replica (it has no tables)');
+  if (current !== MIGRATIONS.length) {
+    throw new Error(
+      current > MIGRATIONS.length
+        ? `the replica was written by a newer CareChain (schema ${current}; this one knows ${MIGRATIONS.length})`
+        : `the replica has schema ${current}, older than this CareChain's ${MIGRATIONS.length}: start its node once to bring it up to date`,
+    );
+  }
+}
 
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
@@ -92,10 +121,35 @@ export function migrate(db: Database.Database): void {
   }
 }
 
-/** Tables derived from blocks: what `verify` re-derives and compares. */
+/**
+ * Tables derived from blocks: what `verify` re-derives and compares, and what the state digest
+ * commits to. `key` is the primary key, `columns` every column in table order.
+ */
 export const DERIVED_TABLES = [
-  { name: 'policy', key: 'id' },
-  { name: 'members', key: 'id' },
-  { name: 'proposals', key: 'id' },
-  { name: 'votes', key: 'proposal_id, member' },
+  { name: 'policy', key: ['id'], columns: ['id', 'record', 'height'] },
+  {
+    name: 'members',
+    key: ['id'],
+    columns: ['id', 'status', 'kind', 'validator', 'record', 'height'],
+  },
+  {
+    name: 'proposals',
+    key: ['id'],
+    columns: [
+      'id',
+      'status',
+      'action',
+      'target',
+      'created_height',
+      'expires_at',
+      'record',
+      'height',
+    ],
+  },
+  {
+    name: 'votes',
+    key: ['proposal_id', 'member'],
+    columns: ['proposal_id', 'member', 'choice', 'record', 'height'],
+  },
 ] as const;
+export type DerivedTableName = (typeof DERIVED_TABLES)[number]['name'];

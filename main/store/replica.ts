@@ -10,8 +10,127 @@ import type {
   ProposalRecord,
   VoteRecord,
 } from '../../shared/members/schemas';
+import type { DecodedTx } from '../../shared/ledger/tx';
 import { verifySignature } from '../platform/ed25519';
-import { migrate } from './migrations';
+import { DERIVED_TABLES, migrate, requireCurrentSchema, type DerivedTableName } from './migrations';
+import { StateDigest, type Row } from './state-digest';
+
+/** The ledger protocol this replica's blocks follow; an older one cannot be carried over. */
+export const PROTOCOL_VERSION = 2;
+
+export interface Submission {
+  txId: string;
+  type: string;
+  submittedAt: number;
+  status: 'pending' | 'committed' | 'refused';
+  height: number | null;
+  reason: string | null;
+  decidedAt: number | null;
+}
+
+interface SubmissionRow {
+  tx_id: string;
+  bytes: Buffer;
+  type: string;
+  submitted_at: number;
+  status: Submission['status'];
+  height: number | null;
+  reason: string | null;
+  decided_at: number | null;
+}
+
+function submissionOf(row: SubmissionRow): Submission {
+  return {
+    txId: row.tx_id,
+    type: row.type,
+    submittedAt: row.submitted_at,
+    status: row.status,
+    height: row.height,
+    reason: row.reason,
+    decidedAt: row.decided_at,
+  };
+}
+
+/** A block hash and height as recorded in the replica's metadata. */
+export interface HeightMark {
+  height: number;
+  hash: string;
+}
+
+/** The derived row a change writes, with every column of its table. */
+function rowOf(change: Change, height: number): { table: DerivedTableName; row: Row } {
+  switch (change.kind) {
+    case 'policy':
+      return { table: 'policy', row: { id: 1, record: canonicalText(change.value), height } };
+    case 'member': {
+      const m = change.value;
+      return {
+        table: 'members',
+        row: {
+          id: m.id,
+          status: m.status,
+          kind: m.kind,
+          validator: m.validator ? 1 : 0,
+          record: canonicalText(m),
+          height,
+        },
+      };
+    }
+    case 'proposal': {
+      const p = change.value;
+      return {
+        table: 'proposals',
+        row: {
+          id: p.id,
+          status: p.status,
+          action: p.action.type,
+          target: targetOf(p),
+          created_height: p.createdHeight,
+          expires_at: p.expiresAt,
+          record: canonicalText(p),
+          height,
+        },
+      };
+    }
+    case 'vote': {
+      const v = change.value;
+      return {
+        table: 'votes',
+        row: {
+          proposal_id: v.proposalId,
+          member: v.member,
+          choice: v.choice,
+          record: canonicalText(v),
+          height,
+        },
+      };
+    }
+  }
+}
+
+/** Generic statements for one derived table: read a row by key, write it whole. */
+function derivedStatements(db: Database.Database) {
+  const entries = DERIVED_TABLES.map((t) => {
+    const where = t.key.map((k) => `${k} = ?`).join(' AND ');
+    const updates = t.columns
+      .filter((c) => !(t.key as readonly string[]).includes(c))
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ');
+    return [
+      t.name,
+      {
+        key: t.key as readonly string[],
+        columns: t.columns as readonly string[],
+        get: db.prepare<unknown[], Row>(`SELECT * FROM ${t.name} WHERE ${where}`),
+        put: db.prepare(
+          `INSERT INTO ${t.name} (${t.columns.join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})
+           ON CONFLICT (${t.key.join(', ')}) DO UPDATE SET ${updates}`,
+        ),
+      },
+    ] as const;
+  });
+  return Object.fromEntries(entries) as Record<DerivedTableName, (typeof entries)[number][1]>;
+}
 
 export interface BlockRow {
   height: number;
@@ -63,8 +182,11 @@ export class Replica {
   readonly db: Database.Database;
   private readonly stmts;
 
+  private readonly derived;
+
   private constructor(db: Database.Database) {
     this.db = db;
+    this.derived = derivedStatements(db);
     this.stmts = {
       meta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare(
@@ -85,16 +207,8 @@ export class Replica {
         'INSERT INTO txs (id, height, idx, type, member, signer, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       policy: db.prepare<[], { record: string }>('SELECT record FROM policy WHERE id = 1'),
-      putPolicy: db.prepare(
-        'INSERT INTO policy (id, record, height) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, height = excluded.height',
-      ),
       member: db.prepare<[string], { record: string }>('SELECT record FROM members WHERE id = ?'),
       members: db.prepare<[], { record: string }>('SELECT record FROM members ORDER BY id'),
-      putMember: db.prepare(
-        `INSERT INTO members (id, status, kind, validator, record, height) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, kind = excluded.kind,
-           validator = excluded.validator, record = excluded.record, height = excluded.height`,
-      ),
       proposal: db.prepare<[string], { record: string }>(
         'SELECT record FROM proposals WHERE id = ?',
       ),
@@ -110,21 +224,34 @@ export class Replica {
       nextExpiry: db.prepare<[], { at: number | null }>(
         "SELECT min(expires_at) AS at FROM proposals WHERE status = 'open'",
       ),
-      putProposal: db.prepare(
-        `INSERT INTO proposals (id, status, action, target, created_height, expires_at, record, height) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, record = excluded.record, height = excluded.height`,
-      ),
       votes: db.prepare<[string], { record: string }>(
         'SELECT record FROM votes WHERE proposal_id = ? ORDER BY member',
       ),
-      putVote: db.prepare(
-        `INSERT INTO votes (proposal_id, member, choice, record, height) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (proposal_id, member) DO UPDATE SET choice = excluded.choice, record = excluded.record, height = excluded.height`,
+      journal: db.prepare(
+        `INSERT INTO submissions (tx_id, bytes, type, submitted_at, status) VALUES (?, ?, ?, ?, 'pending')
+         ON CONFLICT (tx_id) DO NOTHING`,
       ),
+      committed: db.prepare(
+        "UPDATE submissions SET status = 'committed', height = ?, reason = NULL, decided_at = ? WHERE tx_id = ? AND status <> 'committed'",
+      ),
+      refused: db.prepare(
+        "UPDATE submissions SET status = 'refused', reason = ?, decided_at = ? WHERE tx_id = ? AND status = 'pending'",
+      ),
+      pendingSubmissions: db.prepare<[], SubmissionRow>(
+        "SELECT * FROM submissions WHERE status = 'pending' ORDER BY submitted_at, tx_id",
+      ),
+      recentSubmissions: db.prepare<[number], SubmissionRow>(
+        'SELECT * FROM submissions ORDER BY submitted_at DESC, tx_id LIMIT ?',
+      ),
+      submission: db.prepare<[string], SubmissionRow>('SELECT * FROM submissions WHERE tx_id = ?'),
     };
   }
 
-  static open(file: string, options: { readonly?: boolean } = {}): Replica {
+  /**
+   * Opens a replica file. `scratch` is for a throw-away copy (verify replays into one): no
+   * journal and no syncing, since nothing in it needs to survive a crash.
+   */
+  static open(file: string, options: { readonly?: boolean; scratch?: boolean } = {}): Replica {
     const db = new Database(file, {
       readonly: options.readonly ?? false,
       fileMustExist: options.readonly ?? false,
@@ -132,12 +259,24 @@ export class Replica {
       // from the Node build the CLI and tests use, and names it here.
       nativeBinding: process.env.CARECHAIN_SQLITE_BINDING || undefined,
     });
-    if (!options.readonly) {
+    if (options.scratch) {
+      db.pragma('journal_mode = OFF');
+      db.pragma('synchronous = OFF');
+    } else if (!options.readonly) {
       db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
+      // FULL: in WAL mode every commit is synced before it returns, so a block (and a journalled
+      // submission) the node has acknowledged survives power loss, not only a process crash.
+      // Blocks come at most a few per second, so the cost of one fsync each does not matter.
+      db.pragma('synchronous = FULL');
     }
     db.pragma('foreign_keys = ON');
-    if (!options.readonly) migrate(db);
+    try {
+      if (options.readonly) requireCurrentSchema(db);
+      else migrate(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     return new Replica(db);
   }
 
@@ -174,6 +313,7 @@ export class Replica {
     const block = genesisBlock(doc);
     this.db.transaction(() => {
       this.stmts.setMeta.run('genesis', canonicalText(doc));
+      this.stmts.setMeta.run('protocol', String(PROTOCOL_VERSION));
       this.writeBlock(block.header, block.hash, block.wire, [], block.changes);
     })();
   }
@@ -230,45 +370,87 @@ export class Replica {
         Buffer.from(tx.text, 'utf8'),
       ),
     );
+    const digest = new StateDigest(this.stateDigest()?.digest);
     for (const change of changes) {
-      switch (change.kind) {
-        case 'policy':
-          this.stmts.putPolicy.run(canonicalText(change.value), h);
-          break;
-        case 'member': {
-          const m = change.value;
-          this.stmts.putMember.run(
-            m.id,
-            m.status,
-            m.kind,
-            m.validator ? 1 : 0,
-            canonicalText(m),
-            h,
-          );
-          break;
-        }
-        case 'proposal': {
-          const p = change.value;
-          this.stmts.putProposal.run(
-            p.id,
-            p.status,
-            p.action.type,
-            targetOf(p),
-            p.createdHeight,
-            p.expiresAt,
-            canonicalText(p),
-            h,
-          );
-          break;
-        }
-        case 'vote': {
-          const v = change.value;
-          this.stmts.putVote.run(v.proposalId, v.member, v.choice, canonicalText(v), h);
-          break;
-        }
-      }
+      const { table, row } = rowOf(change, h);
+      const statements = this.derived[table];
+      const old = statements.get.get(...statements.key.map((k) => row[k]));
+      if (old) digest.remove(table, old);
+      statements.put.run(...statements.columns.map((c) => row[c]));
+      digest.add(table, row);
     }
+    for (const tx of txs) this.stmts.committed.run(h, header.time, tx.id);
+    // Written with the block, in its SQLite transaction: the block is verified (importBlock),
+    // and the digest is what its derived rows must sum to.
+    this.stmts.setMeta.run('state_digest', canonicalText({ height: h, digest: digest.hex() }));
+    this.stmts.setMeta.run('verified', canonicalText({ height: h, hash }));
     this.stmts.setMeta.run('tip', canonicalText({ height: h, hash }));
+  }
+
+  private metaJson<T>(key: string): T | undefined {
+    const row = this.stmts.meta.get(key);
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  metaValue(key: string): string | undefined {
+    return this.stmts.meta.get(key)?.value;
+  }
+
+  /** The commitment over derived state recorded with the last block (see StateDigest). */
+  stateDigest(): { height: number; digest: string } | undefined {
+    return this.metaJson('state_digest');
+  }
+
+  /** The last block this replica verified in full (every block it imports, it verifies). */
+  verifiedMark(): HeightMark | undefined {
+    return this.metaJson('verified');
+  }
+
+  /** The tip recorded with the last block written. */
+  tipMark(): HeightMark | undefined {
+    return this.metaJson('tip');
+  }
+
+  /** Records that the replica, as it stands, passed a full verification from genesis. */
+  markVerified(mark: HeightMark, digest: string): void {
+    this.db.transaction(() => {
+      this.stmts.setMeta.run('verified', canonicalText(mark));
+      this.stmts.setMeta.run('state_digest', canonicalText({ height: mark.height, digest }));
+    })();
+  }
+
+  // ---- this node's own submissions ----
+
+  /** Journals a submission this node signed; synced before the node acknowledges it. */
+  journal(tx: DecodedTx, time: number): void {
+    this.stmts.journal.run(tx.id, Buffer.from(tx.text, 'utf8'), tx.body.type, time);
+  }
+
+  markRefused(txId: string, reason: string, time: number): void {
+    this.stmts.refused.run(reason, time, txId);
+  }
+
+  markCommitted(txId: string, height: number, time: number): void {
+    this.stmts.committed.run(height, time, txId);
+  }
+
+  /** Submissions still waiting for a block, oldest first, with their signed text. */
+  pendingSubmissions(): { submission: Submission; text: string }[] {
+    return this.stmts.pendingSubmissions
+      .all()
+      .map((row) => ({ submission: submissionOf(row), text: textOf(row.bytes) }));
+  }
+
+  /** The newest submissions, with their signed text. */
+  recentSubmissions(limit: number): (Submission & { text: string })[] {
+    return this.stmts.recentSubmissions
+      .all(limit)
+      .map((row) => ({ ...submissionOf(row), text: textOf(row.bytes) }));
+  }
+
+  submission(txId: string): Submission | undefined {
+    const row = this.stmts.submission.get(txId);
+    return row ? submissionOf(row) : undefined;
   }
 
   /** State as the ledger rules read it. Records were validated when written by importBlock. */

@@ -1,15 +1,20 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { canonicalText } from '../../shared/ledger/canonical';
-import { genesisBlock, type GenesisDoc } from '../../shared/ledger/genesis';
+import { genesisBlock, genesisHashOf, type GenesisDoc } from '../../shared/ledger/genesis';
 import { txIdOf, decodeTx } from '../../shared/ledger/tx';
 import { decodeHeader } from '../../shared/ledger/block';
 import { DERIVED_TABLES } from './migrations';
-import { Replica, textOf, wireOf, type BlockRow, type TxRow } from './replica';
+import { PROTOCOL_VERSION, Replica, textOf, wireOf, type BlockRow, type TxRow } from './replica';
+import { StateDigest, type Row } from './state-digest';
 
 export type VerifyOutcome =
-  | { ok: true; height: number; blocks: number; txs: number }
+  | { ok: true; height: number; blocks: number; txs: number; digest: string }
   | { ok: false; height: number | null; reason: string };
 
-class Finding extends Error {
+/** What is wrong with a replica and, where it is known, the first block concerned. */
+export class Finding extends Error {
   constructor(
     readonly height: number | null,
     message: string,
@@ -17,6 +22,9 @@ class Finding extends Error {
     super(message);
   }
 }
+
+/** The genesis this node trusts, read from its genesis.json; `missing` if there is none. */
+export type TrustedGenesis = GenesisDoc | 'missing';
 
 /** The indexed columns must say what the signed bytes say: they are what queries read. */
 function checkBlockColumns(row: BlockRow, expectedHash: string): void {
@@ -56,113 +64,173 @@ function checkTxRows(height: number, rows: readonly TxRow[]): void {
   });
 }
 
-function compareDerived(stored: Replica, fresh: Replica): void {
-  for (const { name, key } of DERIVED_TABLES) {
-    const sql = `SELECT * FROM ${name} ORDER BY ${key}`;
-    const a = stored.db.prepare<[], Record<string, unknown>>(sql).all();
-    const b = fresh.db.prepare<[], Record<string, unknown>>(sql).all();
-    const length = Math.max(a.length, b.length);
-    for (let i = 0; i < length; i++) {
-      const s = a[i];
-      const f = b[i];
-      if (s && f && canonicalText(s) === canonicalText(f)) continue;
-      const row = f ?? s;
-      const height = typeof row?.height === 'number' ? row.height : null;
-      const what = f ? `${name} row ${JSON.stringify(keyOf(f, key))}` : `extra ${name} row`;
-      throw new Finding(
-        height,
-        `${what} differs from the state the blocks derive (last set by block ${height})`,
-      );
-    }
-  }
-}
-
-function keyOf(row: Record<string, unknown>, key: string): unknown[] {
-  return key.split(',').map((k) => row[k.trim()]);
+function short(hash: string): string {
+  return `${hash.slice(0, 12)}…`;
 }
 
 /**
- * Re-verifies a replica file from genesis: every block replayed through full verification into a
- * fresh in-memory replica, every stored column checked against the signed bytes, and the derived
- * state compared row by row. Reports the first bad height.
+ * The chain a replica holds must be the one its genesis.json names: the database pins the
+ * genesis it was created with, and a database of another chain is refused by name.
  */
-export function verifyReplicaFile(file: string, trustedGenesis?: GenesisDoc): VerifyOutcome {
-  const stored = Replica.open(file, { readonly: true });
-  const fresh = Replica.open(':memory:');
+export function checkGenesisPin(replica: Replica, trusted: TrustedGenesis): GenesisDoc {
+  let stored: GenesisDoc;
   try {
-    let genesis: GenesisDoc;
-    try {
-      genesis = stored.genesis();
-    } catch (error) {
-      throw new Finding(
-        0,
-        `the stored genesis document is unreadable: ${(error as Error).message}`,
-      );
-    }
-    if (trustedGenesis && canonicalText(trustedGenesis) !== canonicalText(genesis)) {
-      throw new Finding(0, 'the stored genesis differs from the genesis file of this node');
-    }
-    const block0 = stored.block(0);
-    if (!block0) throw new Finding(0, 'block 0 is missing');
-    const expected = genesisBlock(genesis);
-    if (textOf(block0.header) !== expected.wire.header)
-      throw new Finding(0, 'the genesis block header differs from the genesis document');
-    checkBlockColumns(block0, expected.hash);
-    fresh.initGenesis(genesis);
+    stored = replica.genesis();
+  } catch (error) {
+    throw new Finding(0, `the stored genesis document is unreadable: ${(error as Error).message}`);
+  }
+  const protocol = replica.metaValue('protocol');
+  if (protocol !== String(PROTOCOL_VERSION)) {
+    throw new Finding(
+      0,
+      `the replica was written under ledger protocol ${protocol ?? 1}; this CareChain speaks protocol ${PROTOCOL_VERSION} (transactions sign the genesis hash) and cannot carry it over: build a new replica`,
+    );
+  }
+  if (trusted === 'missing') {
+    throw new Finding(
+      0,
+      `genesis.json is missing: it pins which chain this node belongs to (the replica holds chain ${stored.chainId}, genesis ${short(genesisHashOf(stored))}); restore it from the consortium`,
+    );
+  }
+  const storedHash = genesisHashOf(stored);
+  const trustedHash = genesisHashOf(trusted);
+  if (storedHash !== trustedHash) {
+    throw new Finding(
+      0,
+      `the replica holds chain ${stored.chainId} (genesis ${short(storedHash)}), but genesis.json names chain ${trusted.chainId} (genesis ${short(trustedHash)}): this database belongs to another chain`,
+    );
+  }
+  return stored;
+}
 
-    const last = stored.db
-      .prepare<[], { height: number | null; count: number }>(
-        'SELECT max(height) AS height, count(*) AS count FROM blocks',
-      )
-      .get();
-    const tipHeight = last?.height ?? 0;
-    let txCount = 0;
-    for (let height = 1; height <= tipHeight; height++) {
-      const row = stored.block(height);
-      if (!row) throw new Finding(height, 'the block is missing');
-      const txs = stored.txsAt(height);
-      let applied;
-      try {
-        checkTxRows(height, txs);
-        applied = fresh.importBlock(wireOf(row, txs));
-      } catch (error) {
-        if (error instanceof Finding) throw error;
-        throw new Finding(height, (error as Error).message.replace(/^block \d+: /, ''));
+function keyOf(row: Row, key: readonly string[]): string {
+  return JSON.stringify(key.map((k) => row[k]));
+}
+
+/**
+ * Compares each derived table of the stored replica with the freshly derived one, row by row in
+ * key order, streaming both (memory does not grow with the state), and returns the commitment
+ * over the fresh state.
+ */
+function compareDerived(stored: Replica, fresh: Replica): string {
+  const digest = new StateDigest();
+  for (const { name, key } of DERIVED_TABLES) {
+    const sql = `SELECT * FROM ${name} ORDER BY ${key.join(', ')}`;
+    const a = stored.db.prepare<[], Row>(sql).iterate();
+    const b = fresh.db.prepare<[], Row>(sql).iterate();
+    try {
+      for (;;) {
+        const s = a.next();
+        const f = b.next();
+        if (s.done && f.done) break;
+        if (!s.done && !f.done && canonicalText(s.value) === canonicalText(f.value)) {
+          digest.add(name, f.value);
+          continue;
+        }
+        const row = f.done ? s.value : f.value;
+        const height = typeof row?.height === 'number' ? row.height : null;
+        const what = f.done ? `extra ${name} row` : `${name} row ${keyOf(f.value, key)}`;
+        throw new Finding(
+          height,
+          `${what} differs from the state the blocks derive (last set by block ${height})`,
+        );
       }
-      checkBlockColumns(row, applied.hash);
-      txCount += txs.length;
+    } finally {
+      a.return?.();
+      b.return?.();
     }
-    const orphans = stored.db
-      .prepare<[number], { height: number }>(
-        'SELECT height FROM txs WHERE height NOT IN (SELECT height FROM blocks) OR height > ? ORDER BY height LIMIT 1',
-      )
-      .get(tipHeight);
-    if (orphans)
-      throw new Finding(
-        orphans.height,
-        'transactions are stored for a block that is not in the chain',
-      );
-    const tipMeta = stored.db
-      .prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'tip'")
-      .get();
-    const tipRow = stored.block(tipHeight);
-    if (
-      !tipMeta ||
-      tipRow === undefined ||
-      tipMeta.value !== canonicalText({ height: tipHeight, hash: tipRow.hash })
-    ) {
-      throw new Finding(
-        tipHeight,
-        'the recorded chain tip does not match the last stored block (a block was removed from the end?)',
-      );
+  }
+  return digest.hex();
+}
+
+function verifyWithin(stored: Replica, fresh: Replica, trusted: TrustedGenesis): VerifyOutcome {
+  const genesis = checkGenesisPin(stored, trusted);
+  const block0 = stored.block(0);
+  if (!block0) throw new Finding(0, 'block 0 is missing');
+  const expected = genesisBlock(genesis);
+  if (textOf(block0.header) !== expected.wire.header)
+    throw new Finding(0, 'the genesis block header differs from the genesis document');
+  checkBlockColumns(block0, expected.hash);
+  fresh.initGenesis(genesis);
+
+  const last = stored.db
+    .prepare<[], { height: number | null }>('SELECT max(height) AS height FROM blocks')
+    .get();
+  const tipHeight = last?.height ?? 0;
+  let txCount = 0;
+  for (let height = 1; height <= tipHeight; height++) {
+    const row = stored.block(height);
+    if (!row) throw new Finding(height, 'the block is missing');
+    const txs = stored.txsAt(height);
+    let applied;
+    try {
+      checkTxRows(height, txs);
+      applied = fresh.importBlock(wireOf(row, txs));
+    } catch (error) {
+      if (error instanceof Finding) throw error;
+      throw new Finding(height, (error as Error).message.replace(/^block \d+: /, ''));
     }
-    compareDerived(stored, fresh);
-    return { ok: true, height: tipHeight, blocks: tipHeight + 1, txs: txCount };
+    checkBlockColumns(row, applied.hash);
+    txCount += txs.length;
+  }
+  const orphans = stored.db
+    .prepare<[number], { height: number }>(
+      'SELECT height FROM txs WHERE height NOT IN (SELECT height FROM blocks) OR height > ? ORDER BY height LIMIT 1',
+    )
+    .get(tipHeight);
+  if (orphans)
+    throw new Finding(
+      orphans.height,
+      'transactions are stored for a block that is not in the chain',
+    );
+  const tipRow = stored.block(tipHeight);
+  const tipMark = stored.tipMark();
+  if (
+    !tipMark ||
+    tipRow === undefined ||
+    canonicalText(tipMark) !== canonicalText({ height: tipHeight, hash: tipRow.hash })
+  ) {
+    throw new Finding(
+      tipHeight,
+      'the recorded chain tip does not match the last stored block (a block was removed from the end?)',
+    );
+  }
+  const digest = compareDerived(stored, fresh);
+  const recorded = stored.stateDigest();
+  if (!recorded || recorded.height !== tipHeight || recorded.digest !== digest) {
+    throw new Finding(
+      tipHeight,
+      'the commitment recorded over the derived state does not match the state the blocks derive',
+    );
+  }
+  return { ok: true, height: tipHeight, blocks: tipHeight + 1, txs: txCount, digest };
+}
+
+/**
+ * Re-verifies a replica file from genesis: the genesis pin, every block replayed through full
+ * verification into a scratch replica on disk, every stored column checked against the signed
+ * bytes, and the derived state compared row by row. It reads one snapshot of the database (one
+ * read transaction), so it is safe while a node writes, and keeps nothing per block in memory.
+ * Reports the first bad height.
+ */
+export function verifyReplicaFile(file: string, trusted: TrustedGenesis): VerifyOutcome {
+  let stored: Replica | undefined;
+  const scratchDir = mkdtempSync(path.join(tmpdir(), 'carechain-verify-'));
+  let fresh: Replica | undefined;
+  try {
+    stored = Replica.open(file, { readonly: true });
+    // One read transaction from the first read to the last: a consistent snapshot even while
+    // the node commits blocks (WAL readers never see a later commit mid-transaction).
+    stored.db.exec('BEGIN');
+    fresh = Replica.open(path.join(scratchDir, 'replay.db'), { scratch: true });
+    return verifyWithin(stored, fresh, trusted);
   } catch (error) {
     if (error instanceof Finding) return { ok: false, height: error.height, reason: error.message };
     return { ok: false, height: null, reason: (error as Error).message };
   } finally {
-    stored.close();
-    fresh.close();
+    if (stored?.db.inTransaction) stored.db.exec('ROLLBACK');
+    stored?.close();
+    fresh?.close();
+    rmSync(scratchDir, { recursive: true, force: true });
   }
 }

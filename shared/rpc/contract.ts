@@ -56,6 +56,10 @@ export const ChainStatus = z.strictObject({
   members: z.strictObject({ active: z.int(), suspended: z.int(), revoked: z.int() }),
   openProposals: z.int(),
   pendingTxs: z.int(),
+  /** Why the replica is served read-only (found damaged at start), or null. */
+  replicaProblem: z.strictObject({ height: Height.nullable(), reason: z.string() }).nullable(),
+  /** Why nothing submitted to this node would commit now, or null when it would. */
+  writeBlocked: z.string().nullable(),
   policy: Policy,
 });
 export type ChainStatus = z.infer<typeof ChainStatus>;
@@ -180,6 +184,19 @@ export type TxDetail = z.infer<typeof TxDetail>;
 
 export const Submitted = z.strictObject({ txId: Hash });
 
+/** A transaction this node signed for its console, and what became of it. */
+export const SubmissionView = z.strictObject({
+  txId: Hash,
+  type: z.string(),
+  summary: z.string(),
+  submittedAt: Millis,
+  status: z.enum(['pending', 'committed', 'refused']),
+  height: Height.nullable(),
+  reason: z.string().nullable(),
+  decidedAt: Millis.nullable(),
+});
+export type SubmissionView = z.infer<typeof SubmissionView>;
+
 const passphrase = z.string().min(8, 'the passphrase has at least 8 characters').max(1024);
 /** The text of a key file written by `carechain keygen`; the contract caps it at 16 KiB. */
 const KeyFileText = z
@@ -232,6 +249,11 @@ export const methods = {
       newKeyFile: KeyFileText.optional(),
     }),
     result: Submitted,
+  },
+  /** This node's own submissions, newest first: pending, committed in block N, or refused. */
+  'submissions.list': {
+    params: z.strictObject({ limit: z.int().min(1).max(200) }),
+    result: z.array(SubmissionView),
   },
   'blocks.list': {
     params: z.strictObject({

@@ -99,5 +99,5 @@ export function buildLargeChain(dir: string, rounds: number, joinsPerRound: numb
   }
   const height = replica.tip().height;
   replica.close();
-  return { height, txs };
+  return { height, txs, genesis };
 }

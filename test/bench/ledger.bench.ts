@@ -8,6 +8,8 @@ import { generateKeyPair, sign } from '../../shared/ledger/keys';
 import { verifySignature } from '../../main/platform/ed25519';
 import { buildDemo } from '../../main/service/demo';
 import { verifyReplicaFile } from '../../main/store/verify-replica';
+import { verifyDataFolder } from '../../main/store/startup-check';
+import { dataPaths } from '../../main/service/data-dir';
 import { buildLargeChain } from './large-chain';
 
 const pair = generateKeyPair();
@@ -38,7 +40,7 @@ describe('replica', () => {
   bench(
     'verify the demo replica from genesis',
     () => {
-      const outcome = verifyReplicaFile(path.join(demoDir, 'chain.db'));
+      const outcome = verifyDataFolder(dataPaths(demoDir));
       if (!outcome.ok) throw new Error(outcome.reason);
     },
     { iterations: 20 },
@@ -63,7 +65,7 @@ describe(`a larger replica (${large.height} blocks, ${large.txs} transactions)`,
     // `carechain verify` of a replica pays them once per key.
     'verify it from genesis (per chain, key checks warm)',
     () => {
-      const outcome = verifyReplicaFile(path.join(largeDir, 'chain.db'));
+      const outcome = verifyReplicaFile(path.join(largeDir, 'chain.db'), large.genesis);
       if (!outcome.ok) throw new Error(outcome.reason);
     },
     { iterations: 3, time: 0 },

@@ -58,6 +58,7 @@ function setup() {
   };
   return {
     file,
+    genesis,
     replica,
     validator,
     tx,
@@ -119,7 +120,7 @@ describe('chain node: mempool and block production', () => {
     s.advance(1000);
     node.produce();
     expect(s.replica.view.member('gamma-clinic')?.status).toBe('suspended');
-    expect(verifyReplicaFile(s.file)).toMatchObject({ ok: true, height: 2 });
+    expect(verifyReplicaFile(s.file, s.genesis)).toMatchObject({ ok: true, height: 2 });
   });
 
   it('does not queue a transaction of another chain or with a bad signature', () => {
@@ -172,17 +173,20 @@ describe('chain node: mempool and block production', () => {
     expect(node.produce()).toBeNull();
   });
 
-  it('never produces on a node whose key is not the validator', () => {
+  it('never produces on a node whose key is not the validator, and accepts nothing it could never commit', () => {
     const s = setup();
     replica = s.replica;
     const outsider = new ChainNode(s.replica, generateKeyPair(), s.clock);
     const keyless = new ChainNode(s.replica, null, s.clock);
-    outsider.submit(
-      s.tx('beta-pharma', {
-        type: 'governance.propose',
-        action: { type: 'revoke', member: 'gamma-clinic' },
-      }),
+    const proposal = s.tx('beta-pharma', {
+      type: 'governance.propose',
+      action: { type: 'revoke', member: 'gamma-clinic' },
+    });
+    expect(() => outsider.submit(proposal)).toThrow(
+      "this node's key is not the chain's validator (alpha-hospital)",
     );
+    expect(() => keyless.submit(proposal)).toThrow('this node has no node key');
+    expect(outsider.pending()).toEqual([]);
     s.advance(1000);
     expect(outsider.canProduce()).toBe(false);
     expect(keyless.canProduce()).toBe(false);

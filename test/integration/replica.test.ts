@@ -112,6 +112,8 @@ describe('SQLite replica', () => {
     const replica = replicaAt(path.join(tempDir(), 'chain.db'));
     expect(replica.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(replica.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    // FULL: a committed block is synced to disk before the node goes on.
+    expect(replica.db.pragma('synchronous', { simple: true })).toBe(2);
     expect(replica.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const strict = replica.db
       .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%STRICT'")
@@ -122,6 +124,7 @@ describe('SQLite replica', () => {
       'meta',
       'policy',
       'proposals',
+      'submissions',
       'txs',
       'votes',
     ]);
@@ -133,7 +136,7 @@ describe('SQLite replica', () => {
     db.pragma('user_version = 99');
     db.close();
     expect(() => Replica.open(file)).toThrow(
-      'the replica was written by a newer CareChain (schema 99; this one knows 1)',
+      `the replica was written by a newer CareChain (schema 99; this one knows ${SCHEMA_VERSION})`,
     );
   });
 

@@ -1,3 +1,4 @@
+import { dataPaths } from '../../main/service/data-dir';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
@@ -440,8 +441,8 @@ describe('RPC over the loopback web host', () => {
   });
 
   it('keeps a replica that still verifies after live use', async () => {
-    const { verifyReplicaFile } = await import('../../main/store/verify-replica');
-    const outcome = verifyReplicaFile(path.join(dir, 'node', 'chain.db'));
+    const { verifyDataFolder } = await import('../../main/store/startup-check');
+    const outcome = verifyDataFolder(dataPaths(path.join(dir, 'node')));
     expect(outcome).toMatchObject({ ok: true });
     const replica = Replica.open(path.join(dir, 'node', 'chain.db'), { readonly: true });
     expect(replica.tip().height).toBeGreaterThan(19);

@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import type { AppliedBlock } from '../../shared/ledger/chain';
+import type { DecodedTx } from '../../shared/ledger/tx';
+import { writeHighWater } from '../store/high-water';
+import { openCheckedReplica, type ReplicaProblem } from '../store/startup-check';
+import { ChainNode } from './chain-node';
+import type { DataPaths } from './data-dir';
+import { readKeyFile } from './keystore';
+
+export const BLOCK_INTERVAL_MS = 400;
+
+export interface OpenedNode {
+  node: ChainNode;
+  /** Why the replica is served read-only, or null when it checked out. */
+  problem: ReplicaProblem | null;
+}
+
+export interface NodeEvents {
+  committed?(block: AppliedBlock): void;
+  rejected?(tx: DecodedTx, reason: string): void;
+  error(error: Error): void;
+}
+
+/**
+ * Opens a data folder's chain the one way both `carechain node` and the node service do: the
+ * replica checked before anything is built on it (read-only with the reason if it is damaged),
+ * the node key read, journalled submissions restored, and block production started. Every
+ * committed block moves the committed-height mark forward. A failure closes what it opened.
+ */
+export function openChainNode(paths: DataPaths, events: NodeEvents): OpenedNode {
+  const { replica, problem } = openCheckedReplica(paths);
+  try {
+    const nodeKey = existsSync(paths.nodeKey) ? readKeyFile(paths.nodeKey) : null;
+    const node = new ChainNode(replica, nodeKey);
+    node.listen({
+      committed: (block) => {
+        writeHighWater(paths.highWater, { height: block.header.height, hash: block.hash });
+        events.committed?.(block);
+      },
+      rejected: (tx, reason) => events.rejected?.(tx, reason),
+    });
+    if (problem) {
+      node.setReadOnly(
+        problem.height === null ? problem.reason : `block ${problem.height}: ${problem.reason}`,
+      );
+    } else {
+      node.restoreSubmissions();
+      node.start(BLOCK_INTERVAL_MS, events.error);
+    }
+    return { node, problem };
+  } catch (error) {
+    replica.close();
+    throw error;
+  }
+}

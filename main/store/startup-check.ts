@@ -1,0 +1,202 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { certificateProblem, decodeCertificate, decodeHeader } from '../../shared/ledger/block';
+import { validatorsHashOf } from '../../shared/ledger/block';
+import { GenesisDoc } from '../../shared/ledger/genesis';
+import { validatorSet } from '../../shared/members/rules';
+import { verifySignature } from '../platform/ed25519';
+import { readHighWater, writeHighWater } from './high-water';
+import { Replica, textOf } from './replica';
+import { digestOfTables } from './state-digest';
+import {
+  checkGenesisPin,
+  Finding,
+  verifyReplicaFile,
+  type TrustedGenesis,
+  type VerifyOutcome,
+} from './verify-replica';
+
+export interface ReplicaFiles {
+  replica: string;
+  genesis: string;
+  highWater: string;
+}
+
+/** Why the replica may not be written to or built upon; the node then serves it read-only. */
+export interface ReplicaProblem {
+  height: number | null;
+  reason: string;
+}
+
+export interface CheckedReplica {
+  replica: Replica;
+  problem: ReplicaProblem | null;
+}
+
+/** genesis.json as this node trusts it; a damaged file is a finding, never a crash. */
+export function readTrustedGenesis(file: string): TrustedGenesis {
+  if (!existsSync(file)) return 'missing';
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Finding(0, `genesis.json cannot be read: ${(error as Error).message}`);
+  }
+  const parsed = GenesisDoc.safeParse(raw);
+  if (!parsed.success) throw new Finding(0, 'genesis.json is not a valid genesis document');
+  return parsed.data;
+}
+
+/** SQLite's own check of its pages and indexes, cheap enough for every start. */
+function checkSqlite(replica: Replica): void {
+  const rows = replica.db.pragma('quick_check') as { quick_check: string }[];
+  const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  if (problems.length > 0) {
+    throw new Finding(
+      null,
+      `SQLite finds the database damaged: ${problems.slice(0, 3).join('; ')}`,
+    );
+  }
+}
+
+/**
+ * Committed blocks must still be there: SQLite silently drops the end of a damaged write-ahead
+ * log, which would roll the chain back without a word.
+ */
+function checkHighWater(replica: Replica, file: string): void {
+  const mark = readHighWater(file);
+  if (mark === undefined) return;
+  if (mark === 'damaged')
+    throw new Finding(null, `the committed-height mark ${file} is damaged; it cannot be trusted`);
+  const tip = replica.tip();
+  const block = replica.block(mark.height);
+  if (tip.height < mark.height) {
+    throw new Finding(
+      tip.height + 1,
+      `committed blocks are missing: this node had committed up to height ${mark.height}, but the replica ends at height ${tip.height} (its write-ahead log was damaged or removed)`,
+    );
+  }
+  if (!block || block.hash !== mark.hash) {
+    throw new Finding(
+      mark.height,
+      `block ${mark.height} is not the block this node committed at that height`,
+    );
+  }
+}
+
+/**
+ * The last block must be intact and final: its header hashes to its stored hash, it links to
+ * the block before it, and (when the block did not change the validators) its certificate
+ * verifies against the validator set in force.
+ */
+function checkTip(replica: Replica): void {
+  const tip = replica.tip();
+  const row = replica.block(tip.height);
+  if (!row) throw new Finding(tip.height, 'the last block is missing');
+  const mark = replica.tipMark();
+  if (!mark || mark.height !== tip.height || mark.hash !== row.hash) {
+    throw new Finding(
+      tip.height,
+      'the last stored block is not the tip the replica recorded (a block was added or removed behind the node)',
+    );
+  }
+  if (tip.height === 0) return;
+  const previous = replica.block(tip.height - 1);
+  try {
+    const header = decodeHeader(textOf(row.header));
+    if (!previous || header.prevHash !== previous.hash)
+      throw new Error('it does not link to the block before it');
+    const cert = decodeCertificate(textOf(row.cert));
+    const validators = validatorSet(replica.view);
+    if (header.validatorsHash === validatorsHashOf(validators)) {
+      const problem = certificateProblem(
+        cert,
+        header,
+        row.hash,
+        validators.map((v) => v.nodeKey),
+        verifySignature,
+      );
+      if (problem) throw new Error(problem);
+    }
+  } catch (error) {
+    throw new Finding(tip.height, `the last block is damaged: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Opens the node's replica and checks it before anything is served or signed on it: SQLite's
+ * integrity, the schema, the genesis pin, committed blocks not rolled back, the tip's header and
+ * certificate, a full verification of every block not verified before, and the derived state
+ * against the commitment recorded with the last block. A failure is returned as the problem
+ * (the node then serves the replica read-only), not thrown; only a file SQLite cannot open at
+ * all throws.
+ */
+export function openCheckedReplica(files: ReplicaFiles): CheckedReplica {
+  const replica = Replica.open(files.replica);
+  try {
+    return { replica, problem: checkOpened(replica, files) };
+  } catch (error) {
+    replica.close();
+    throw error;
+  }
+}
+
+function checkOpened(replica: Replica, files: ReplicaFiles): ReplicaProblem | null {
+  try {
+    checkSqlite(replica);
+    if (!replica.isInitialised()) {
+      throw new Finding(null, 'the replica holds no chain (an interrupted init or demo?)');
+    }
+    const trusted = readTrustedGenesis(files.genesis);
+    checkGenesisPin(replica, trusted);
+    checkHighWater(replica, files.highWater);
+    checkTip(replica);
+    const tip = replica.tip();
+    const verified = replica.verifiedMark();
+    if (!verified || verified.height !== tip.height || verified.hash !== tip.hash) {
+      // Blocks this replica has not verified itself: verify everything before building on it.
+      const outcome = verifyReplicaFile(files.replica, trusted);
+      if (!outcome.ok) throw new Finding(outcome.height, outcome.reason);
+      replica.markVerified({ height: tip.height, hash: tip.hash }, outcome.digest);
+    }
+    const recorded = replica.stateDigest();
+    if (
+      !recorded ||
+      recorded.height !== tip.height ||
+      recorded.digest !== digestOfTables(replica.db)
+    ) {
+      // Name the first row that differs, if a full replay can; otherwise say what we know.
+      const outcome = verifyReplicaFile(files.replica, trusted);
+      if (!outcome.ok) throw new Finding(outcome.height, outcome.reason);
+      throw new Finding(
+        tip.height,
+        'the commitment recorded over the derived state does not match the state stored',
+      );
+    }
+    writeHighWater(files.highWater, { height: tip.height, hash: tip.hash });
+    return null;
+  } catch (error) {
+    if (error instanceof Finding) return { height: error.height, reason: error.message };
+    return { height: null, reason: (error as Error).message };
+  }
+}
+
+/**
+ * `carechain verify`: the same findings the node would report at start (genesis pin, committed
+ * blocks rolled back), then a full re-verification from genesis, on one snapshot.
+ */
+export function verifyDataFolder(files: ReplicaFiles): VerifyOutcome {
+  let trusted: TrustedGenesis;
+  try {
+    trusted = readTrustedGenesis(files.genesis);
+    const replica = Replica.open(files.replica, { readonly: true });
+    try {
+      checkHighWater(replica, files.highWater);
+    } finally {
+      replica.close();
+    }
+  } catch (error) {
+    if (error instanceof Finding) return { ok: false, height: error.height, reason: error.message };
+    return { ok: false, height: null, reason: (error as Error).message };
+  }
+  return verifyReplicaFile(files.replica, trusted);
+}
