@@ -6,6 +6,7 @@ import { useLiveUpdates } from './live-updates';
 import { LiveIndicator } from './LiveIndicator';
 import { RoutePage } from './RoutePage';
 import { href, hrefFor, useRoute, type Route } from './routes';
+import { KeyProblemNotice } from '../session/KeyProblemNotice';
 
 type Section = 'overview' | 'members' | 'blocks';
 
@@ -104,6 +105,7 @@ export function Shell({ profile }: { profile: ProfileSummary }) {
       </aside>
       <div className="main-column">
         <TopBar profile={profile} />
+        <KeyProblemNotice profile={profile} />
         <RoutePage key={hrefFor(route)} route={route} />
       </div>
     </div>

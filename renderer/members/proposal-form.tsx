@@ -10,7 +10,14 @@ import { formErrors, type FormErrors } from '../session/field-errors';
 import { useGovernanceStore, type SubmissionOrigin } from '../stores/governance-store';
 
 /** Fields of the proposal forms, named as the last segment of the node's issue paths. */
-const PROPOSAL_FIELDS = ['reason', 'oldKey', 'newKey', 'threshold', 'proposalTtlHours'] as const;
+const PROPOSAL_FIELDS = [
+  'reason',
+  'oldKey',
+  'newKey',
+  'newKeyFile',
+  'threshold',
+  'proposalTtlHours',
+] as const;
 export type ProposalField = (typeof PROPOSAL_FIELDS)[number];
 export type ProposalErrors = FormErrors<ProposalField>;
 
@@ -58,11 +65,12 @@ export function useProposalSubmission(origin: SubmissionOrigin, hasNewKeyField =
     title: string,
     action: ProposalAction,
     reason: string | undefined,
+    newKeyFile?: string,
   ): Promise<boolean> => {
     setSending(true);
     setErrors(NO_ERRORS);
     try {
-      await propose(origin, title, action, reason);
+      await propose(origin, title, action, reason, newKeyFile);
       return true;
     } catch (failure) {
       setErrors(placeErrors(asRpcError(failure), hasNewKeyField));

@@ -36,6 +36,8 @@ interface GovernanceState {
     title: string,
     action: ProposalAction,
     reason: string | undefined,
+    /** Rotating the profile's own admin key with a key file: the file's text. */
+    newKeyFile?: string,
   ): Promise<string>;
   dismiss(origin: SubmissionOrigin): void;
   noteOpened(event: Extract<RpcEvent, { type: 'proposal.opened' }>): void;
@@ -59,11 +61,12 @@ function updateById(
 export const useGovernanceStore = create<GovernanceState>()((set, get) => ({
   latest: {},
   opened: [],
-  async propose(origin, title, action, reason) {
-    const { txId } = await rpc().call(
-      'proposals.create',
-      reason === undefined ? { action } : { action, reason },
-    );
+  async propose(origin, title, action, reason, newKeyFile) {
+    const { txId } = await rpc().call('proposals.create', {
+      action,
+      ...(reason === undefined ? {} : { reason }),
+      ...(newKeyFile === undefined ? {} : { newKeyFile }),
+    });
     const state = get().opened.includes(txId) ? 'opened' : 'pending';
     set((current) => ({ latest: { ...current.latest, [origin]: { id: txId, title, state } } }));
     return txId;
