@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GenesisDoc } from '../../shared/ledger/genesis';
@@ -46,6 +46,8 @@ function initNode() {
   const replica = Replica.open(paths.replica);
   replica.initGenesis(genesis);
   replica.close();
+  // genesis.json pins which chain the replica belongs to, as `carechain init` leaves it.
+  writeFileSync(paths.genesis, `${JSON.stringify(genesis, null, 2)}\n`);
   writeKeyFile(paths.nodeKey, node);
   return { dir, admin, node, paths };
 }
