@@ -39,14 +39,18 @@ interface Console {
   actAs(member: string, body: Pick<TxBody, 'type'> & Record<string, unknown>): string;
   vote(member: string, proposalId: string, choice: VoteChoice): string;
   block(): void;
+  /** Moves this node's clock forward, e.g. past a proposal's deadline. */
+  advance(ms: number): void;
   restart(): Console;
   close(): void;
 }
 
-function openConsole(dir: string): Console {
+function openConsole(dir: string, clock = { shift: 0 }): Console {
   const paths = dataPaths(dir);
   const replica = Replica.open(paths.replica);
-  const node = new ChainNode(replica, readKeyFile(paths.nodeKey));
+  const node = new ChainNode(replica, readKeyFile(paths.nodeKey), () => Date.now() + clock.shift);
+  // As the node service starts: its own journalled submissions go back into the mempool.
+  node.restoreSubmissions();
   const session = new Session(paths, () => node);
   session.load(readProfile(paths.profile));
   const handlers = createHandlers({
@@ -92,9 +96,12 @@ function openConsole(dir: string): Console {
     block() {
       if (!node.produce()) throw new Error('a block was expected');
     },
+    advance(ms) {
+      clock.shift += ms;
+    },
     restart() {
       self.close();
-      return openConsole(dir);
+      return openConsole(dir, clock);
     },
     close() {
       replica.close();
@@ -272,18 +279,40 @@ describe('rotating the console’s own admin key', () => {
     expect((await c.call('txs.get', { id: after })).signer).toBe(oldKey);
   });
 
-  it('drops the next key when its proposal never reaches a block', async () => {
+  it('keeps the next key across a restart while its proposal waits, and drops it once the proposal expires', async () => {
     const { c, oldKey } = await unlocked();
     const { publicKey: newKey } = await c.call('session.newAdminKey', {});
-    await c.call('proposals.create', { action: rotation(oldKey, newKey) });
-    expect(readProfile(path.join(c.dir, 'profile.json')).next?.publicKey).toBe(newKey);
-    // The mempool does not outlive the node: the proposal is gone with it.
+    const { txId } = await c.call('proposals.create', { action: rotation(oldKey, newKey) });
+    const profileFile = path.join(c.dir, 'profile.json');
+    expect(readProfile(profileFile).next?.publicKey).toBe(newKey);
+
+    // Not in a block yet when the node stops: the journalled proposal comes back, and so does
+    // the console's next key.
     open = c.restart();
     expect((await open.call('session.get', {})).profile).toMatchObject({
       publicKey: oldKey,
-      nextKey: null,
+      nextKey: newKey,
+      unlocked: false,
     });
-    expect(readProfile(path.join(c.dir, 'profile.json')).next).toBeUndefined();
+    open.block();
+    expect((await open.call('proposals.get', { id: txId })).status).toBe('open');
+
+    // Nobody votes; a week later (the demo's proposals stay open 168 hours) it expires.
+    open.advance(8 * 24 * 3_600_000);
+    open.block();
+    expect((await open.call('proposals.get', { id: txId })).status).toBe('expired');
+    expect((await open.call('session.get', {})).profile).toMatchObject({
+      publicKey: oldKey,
+      nextKey: null,
+      keyProblem: null,
+    });
+    expect(readProfile(profileFile).next).toBeUndefined();
+    await open.call('session.unlock', { passphrase: DEMO_PASSPHRASE });
+    const { txId: after } = await open.call('proposals.create', {
+      action: { type: 'suspend', member: 'citycare-pharmacy' },
+    });
+    open.block();
+    expect((await open.call('txs.get', { id: after })).signer).toBe(oldKey);
   });
 
   it('says plainly when the chain replaced the console’s key by one it does not hold', async () => {
