@@ -1,5 +1,6 @@
 import { canonicalText } from '../ledger/canonical';
 import { publicKeyProblem } from '../ledger/keys';
+import { confusable } from '../ledger/text';
 import type { Overlay, StateView } from '../ledger/state';
 import type { TxBody } from '../ledger/tx';
 import type {
@@ -101,6 +102,36 @@ function checkNewKey(view: StateView, key: string, label: string): void {
   if (holder) throw new RuleError(`${label} is already registered to ${holder}`);
 }
 
+/**
+ * The member or applicant whose legal name a new name can be mistaken for (UTS #39 confusable
+ * skeleton, also case-folded; see shared/ledger/text.ts), if any: every member, whatever its
+ * status (a revoked member's name still names it), and every open join request except the one
+ * being decided.
+ */
+function nameClash(view: StateView, name: string, deciding?: string): string | null {
+  for (const m of view.members()) {
+    if (confusable(name, m.legalName)) return describeClash(name, m.legalName, `member ${m.id}`);
+  }
+  for (const p of view.openProposals()) {
+    if (p.id === deciding || p.action.type !== 'admit') continue;
+    const other = p.action.profile.legalName;
+    if (confusable(name, other)) {
+      return describeClash(
+        name,
+        other,
+        `applicant ${p.action.member}, whose join request is under vote`,
+      );
+    }
+  }
+  return null;
+}
+
+function describeClash(name: string, other: string, whose: string): string {
+  return name === other
+    ? `the legal name ${name} is already the name of ${whose}`
+    : `the legal name ${name} can be mistaken for ${other}, the name of ${whose} (they have the same Unicode confusable skeleton)`;
+}
+
 function openProposal(
   view: Overlay,
   ctx: TxContext,
@@ -137,6 +168,8 @@ function applyJoin(view: Overlay, body: Extract<TxBody, { type: 'member.join' }>
     throw new RuleError('the node key must differ from the admin keys');
   }
   checkNewKey(view, profile.nodeKey, 'the node key');
+  const clash = nameClash(view, profile.legalName);
+  if (clash) throw new RuleError(clash);
   openProposal(view, ctx, { type: 'admit', member: body.member, profile }, body.member, undefined);
 }
 
@@ -152,7 +185,7 @@ function actionProblem(view: StateView, action: AnyAction, deciding?: string): s
   }
   if (action.type === 'admit') {
     if (view.member(action.member)) return `${action.member} is already a member`;
-    return null;
+    return nameClash(view, action.profile.legalName, deciding);
   }
   const target = view.member(action.member);
   if (!target) return `${action.member} is not a member`;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Hash, Height, Label, Millis, PublicKey } from '../ledger/schemas';
+import { textProblem, type TextKind } from '../ledger/text';
 
 export const MemberId = z
   .string()
@@ -39,9 +40,27 @@ export const AdminKeys = z
   .max(5, 'at most 5 admin keys')
   .refine((keys) => new Set(keys).size === keys.length, 'admin keys must be distinct');
 
+/**
+ * Text a person typed that goes on chain: a Label (bounded, no control or text-direction
+ * characters, no surrounding spaces), then, once that holds, the ledger's text rules
+ * (shared/ledger/text.ts): NFC, no invisible, format or separator characters, visible text,
+ * at most a few combining marks on a letter, and for names Unicode's identifier profile and one
+ * script (UTS #39). A refusal names the character and its position.
+ */
+export const TypedText = (max: number, what: string, kind: TextKind) =>
+  Label(max, what).pipe(
+    z.string().superRefine((text, ctx) => {
+      const problem = textProblem(text, kind, what);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  );
+
+/** An organisation's legal name. Whether it can be mistaken for another is a ledger rule. */
+export const LegalName = TypedText(120, 'the legal name', 'name');
+
 /** What an organisation states about itself when it applies, or is founded at genesis. */
 export const MemberProfile = z.strictObject({
-  legalName: Label(120, 'the legal name'),
+  legalName: LegalName,
   kind: MemberKind,
   adminKeys: AdminKeys,
   nodeKey: PublicKey,
@@ -69,7 +88,7 @@ export const Policy = z.strictObject({
 });
 export type Policy = z.infer<typeof Policy>;
 
-export const Reason = Label(500, 'the reason');
+export const Reason = TypedText(500, 'the reason', 'reason');
 
 const target = { member: MemberId };
 export const ProposalAction = z.discriminatedUnion('type', [
