@@ -18,10 +18,11 @@ export const MEMBER_ACTION_LABELS: Record<MemberActionType, string> = {
 /**
  * Until nodes run the multi-validator consensus, one node signs every block with its node key.
  * Adding a validator, or rotating that node's key, would leave it unable to certify blocks alone
- * and stop the chain; the ledger allows both, but the console does not offer them yet.
+ * and stop the chain: the ledger refuses both (SINGLE_VALIDATOR_VERSION in
+ * shared/members/rules.ts), and the console does not offer them.
  */
 export const SINGLE_VALIDATOR_NOTE =
-  'This version of CareChain runs one validator: adding a validator, or rotating the key of the validator node, would stop block production, so the console does not offer it yet.';
+  'This version of CareChain runs one validator: adding a validator, or rotating the key of the validator node, would stop block production, so the ledger refuses it and the console does not offer it.';
 
 /**
  * What can sensibly be proposed about a member in its current state. A revoked member is final:

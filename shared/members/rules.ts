@@ -174,6 +174,75 @@ function applyJoin(view: Overlay, body: Extract<TxBody, { type: 'member.join' }>
 }
 
 /**
+ * This version of CareChain has no peer network: one validator node produces and certifies every
+ * block alone, with the node key recorded on chain. The validator set may therefore only shrink
+ * to that one node, never gain a validator (a second one never sees the blocks it would have to
+ * co-sign, and without its signature no block reaches the quorum) nor change a validator's node
+ * key (the running node holds only the old key's secret). Either would stop the chain for good.
+ * The multi-validator network lifts this by setting the constant to false; the rule that the
+ * set is never empty stays.
+ */
+export const SINGLE_VALIDATOR_VERSION = true;
+
+/** The member record after an action on it is carried out (for every action but admit). */
+function nextRecord(
+  target: MemberRecord,
+  action: Exclude<AnyAction, { type: 'admit' | 'change-policy' }>,
+): MemberRecord {
+  const next: MemberRecord = { ...target };
+  switch (action.type) {
+    case 'suspend':
+      next.status = 'suspended';
+      break;
+    case 'reinstate':
+      next.status = 'active';
+      break;
+    case 'revoke':
+      next.status = 'revoked';
+      next.validator = false;
+      break;
+    case 'add-validator':
+      next.validator = true;
+      break;
+    case 'remove-validator':
+      next.validator = false;
+      break;
+    case 'rotate-key':
+      if (action.role === 'node') next.nodeKey = action.newKey;
+      else next.adminKeys = target.adminKeys.map((k) => (k === action.oldKey ? action.newKey : k));
+      break;
+  }
+  return next;
+}
+
+/**
+ * Why carrying out an action on `target` would leave the chain without a live validator set, or
+ * null: the set must not become empty and, in this single-validator version, must not gain a
+ * validator or a node key (see SINGLE_VALIDATOR_VERSION).
+ */
+export function validatorSetProblem(
+  view: StateView,
+  target: MemberRecord,
+  next: MemberRecord,
+): string | null {
+  const isValidator = (m: MemberRecord) => m.status === 'active' && m.validator;
+  const before = validatorSet(view);
+  const others = before.filter((v) => v.member !== target.id);
+  if (others.length === 0 && !isValidator(next)) {
+    return 'it would leave the consortium without a validator';
+  }
+  if (!SINGLE_VALIDATOR_VERSION || !isValidator(next)) return null;
+  const current = before.find((v) => v.member === target.id);
+  if (!current) {
+    return `${target.id} would be a second validator: this version of CareChain runs one validator, which certifies every block alone; a second one could not receive the blocks it would have to co-sign, so the chain would stop`;
+  }
+  if (current.nodeKey !== next.nodeKey) {
+    return `${target.id} is the validator: this version of CareChain runs one validator, whose node certifies every block with its current node key and cannot switch to a new one, so the chain would stop`;
+  }
+  return null;
+}
+
+/**
  * Why an action cannot be carried out in the given state, or null if it can. `deciding` is the
  * id of the proposal being decided, when there is one.
  */
@@ -189,27 +258,31 @@ function actionProblem(view: StateView, action: AnyAction, deciding?: string): s
   }
   const target = view.member(action.member);
   if (!target) return `${action.member} is not a member`;
-  const validators = validatorSet(view);
-  const lastValidator =
-    validators.length === 1 && validators[0]?.member === target.id
-      ? 'it would leave the consortium without a validator'
-      : null;
+  const problem = stateProblem(view, action, target, deciding);
+  return problem ?? validatorSetProblem(view, target, nextRecord(target, action));
+}
+
+/** Why an action on a member is not possible in the member's current state, or null. */
+function stateProblem(
+  view: StateView,
+  action: Exclude<AnyAction, { type: 'admit' | 'change-policy' }>,
+  target: MemberRecord,
+  deciding?: string,
+): string | null {
   switch (action.type) {
     case 'suspend':
-      return target.status !== 'active'
-        ? `${target.id} is ${target.status}, not active`
-        : lastValidator;
+      return target.status !== 'active' ? `${target.id} is ${target.status}, not active` : null;
     case 'reinstate':
       return target.status !== 'suspended'
         ? `${target.id} is ${target.status}, not suspended`
         : null;
     case 'revoke':
-      return target.status === 'revoked' ? `${target.id} is already revoked` : lastValidator;
+      return target.status === 'revoked' ? `${target.id} is already revoked` : null;
     case 'add-validator':
       if (target.status !== 'active') return `${target.id} is ${target.status}, not active`;
       return target.validator ? `${target.id} is already a validator` : null;
     case 'remove-validator':
-      return !target.validator ? `${target.id} is not a validator` : lastValidator;
+      return !target.validator ? `${target.id} is not a validator` : null;
     case 'rotate-key': {
       if (target.status === 'revoked') return `${target.id} is revoked`;
       const current = action.role === 'admin' ? target.adminKeys : [target.nodeKey];
@@ -239,30 +312,7 @@ function carryOut(view: Overlay, action: AnyAction, ctx: TxContext): void {
     view.put({ kind: 'member', id: record.id, value: record });
     return;
   }
-  const target = view.member(action.member) as MemberRecord;
-  const next: MemberRecord = { ...target };
-  switch (action.type) {
-    case 'suspend':
-      next.status = 'suspended';
-      break;
-    case 'reinstate':
-      next.status = 'active';
-      break;
-    case 'revoke':
-      next.status = 'revoked';
-      next.validator = false;
-      break;
-    case 'add-validator':
-      next.validator = true;
-      break;
-    case 'remove-validator':
-      next.validator = false;
-      break;
-    case 'rotate-key':
-      if (action.role === 'node') next.nodeKey = action.newKey;
-      else next.adminKeys = target.adminKeys.map((k) => (k === action.oldKey ? action.newKey : k));
-      break;
-  }
+  const next = nextRecord(view.member(action.member) as MemberRecord, action);
   view.put({ kind: 'member', id: next.id, value: next });
 }
 

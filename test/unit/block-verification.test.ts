@@ -434,11 +434,12 @@ describe('replicas', () => {
     ]);
     const suspend = chain.propose(H, { type: 'suspend', member: E }, { reason: 'late audit' });
     chain.commitOk([suspend, ...chain.votes([H, C, D, P], suspend.id, 'approve')]); // 4 of 6
+    // (Of a member that is not a validator: this version refuses to rotate a validator's node key.)
     const rotate = chain.propose(C, {
       type: 'rotate-key',
-      member: C,
+      member: D,
       role: 'node',
-      oldKey: chain.member(C).nodeKey,
+      oldKey: chain.member(D).nodeKey,
       newKey: chain.keyPair().publicKey,
     });
     chain.commitOk([rotate, ...chain.votes([H, C, P], rotate.id, 'approve')]);

@@ -1,0 +1,187 @@
+/**
+ * This version has no peer network: one validator certifies every block. The ledger rules refuse
+ * any proposal that would leave the chain without a live validator set (adding a validator,
+ * rotating the validator's node key, removing, suspending or revoking the last validator), when
+ * it is proposed and again when it is carried out. Driven through real blocks (TestChain).
+ */
+import { describe, expect, it } from 'vitest';
+import { SINGLE_VALIDATOR_VERSION, validatorSet } from '../../shared/members/rules';
+import type { ProposalAction, ProposalRecord } from '../../shared/members/schemas';
+import { TestChain, type TestChainOptions } from './helpers/test-chain';
+
+function setup(options: TestChainOptions = {}) {
+  const chain = TestChain.create(options);
+  const [H, C, P, D] = chain.founderIds as [string, string, string, string];
+  return { chain, H, C, P, D };
+}
+
+function openProposal(chain: TestChain, proposer: string, action: ProposalAction) {
+  const tx = chain.propose(proposer, action);
+  chain.commitOk([tx]);
+  return tx.id;
+}
+
+function approve(chain: TestChain, proposalId: string, members: readonly string[]) {
+  return chain.commitOk(chain.votes(members, proposalId, 'approve'));
+}
+
+const SECOND_VALIDATOR = (id: string) =>
+  `${id} would be a second validator: this version of CareChain runs one validator, which certifies every block alone; a second one could not receive the blocks it would have to co-sign, so the chain would stop`;
+const VALIDATOR_NODE_KEY = (id: string) =>
+  `${id} is the validator: this version of CareChain runs one validator, whose node certifies every block with its current node key and cannot switch to a new one, so the chain would stop`;
+const NO_VALIDATOR = 'it would leave the consortium without a validator';
+
+describe('the single validator', () => {
+  it('is what this version runs: the rule is lifted in one place', () => {
+    expect(SINGLE_VALIDATOR_VERSION).toBe(true);
+  });
+
+  it('cannot be joined by a second validator', () => {
+    const { chain, H, C } = setup();
+    expect(chain.rejection(chain.propose(H, { type: 'add-validator', member: C }))).toBe(
+      `cannot propose add-validator: ${SECOND_VALIDATOR(C)}`,
+    );
+    // Whoever proposes it, for whichever member.
+    expect(
+      chain.rejection(
+        chain.propose(C, { type: 'add-validator', member: chain.founderIds[3] as string }),
+      ),
+    ).toBe(`cannot propose add-validator: ${SECOND_VALIDATOR(chain.founderIds[3] as string)}`);
+  });
+
+  it('cannot have its node key rotated, by anyone, to any key', () => {
+    const { chain, H, C } = setup();
+    const rotate = (proposer: string) =>
+      chain.propose(proposer, {
+        type: 'rotate-key',
+        member: H,
+        role: 'node',
+        oldKey: chain.member(H).nodeKey,
+        newKey: chain.keyPair().publicKey,
+      });
+    expect(chain.rejection(rotate(H))).toBe(`cannot propose rotate-key: ${VALIDATOR_NODE_KEY(H)}`);
+    expect(chain.rejection(rotate(C))).toBe(`cannot propose rotate-key: ${VALIDATOR_NODE_KEY(H)}`);
+  });
+
+  it('cannot be removed, suspended or revoked', () => {
+    const { chain, H, C } = setup();
+    for (const type of ['remove-validator', 'suspend', 'revoke'] as const) {
+      expect(chain.rejection(chain.propose(C, { type, member: H }))).toBe(
+        `cannot propose ${type}: ${NO_VALIDATOR}`,
+      );
+    }
+  });
+
+  it('keeps every other proposal possible: its admin keys, other members, the policy', () => {
+    const { chain, H, C, P, D } = setup();
+    const actions: ProposalAction[] = [
+      {
+        type: 'rotate-key',
+        member: H,
+        role: 'admin',
+        oldKey: chain.member(H).adminKeys[0] as string,
+        newKey: chain.keyPair().publicKey,
+      },
+      {
+        type: 'rotate-key',
+        member: C,
+        role: 'node',
+        oldKey: chain.member(C).nodeKey,
+        newKey: chain.keyPair().publicKey,
+      },
+      { type: 'change-policy', policy: { threshold: 'two-thirds', proposalTtlHours: 48 } },
+      { type: 'suspend', member: D },
+    ];
+    for (const action of actions) {
+      const id = openProposal(chain, C, action);
+      approve(chain, id, [H, C, P]);
+      expect(chain.proposal(id).status, action.type).toBe('approved');
+    }
+    const revoke = openProposal(chain, H, { type: 'revoke', member: D });
+    approve(chain, revoke, [H, C]); // 3 active: two-thirds is 2
+    expect(chain.proposal(revoke).status).toBe('approved');
+    expect(validatorSet(chain.state).map((v) => v.member)).toEqual([H]);
+    chain.tick(); // the validator still certifies blocks with its key
+  });
+});
+
+describe('a chain founded with two validators', () => {
+  it('may drop to one, but not take one back or gain a key', () => {
+    const { chain, H, C, P, D } = setup({ validators: 2 });
+    // A suspended validator is out of the set; reinstating it would add it back.
+    approve(chain, openProposal(chain, H, { type: 'suspend', member: C }), [H, P, D]);
+    expect(validatorSet(chain.state).map((v) => v.member)).toEqual([H]);
+    expect(chain.rejection(chain.propose(H, { type: 'reinstate', member: C }))).toBe(
+      `cannot propose reinstate: ${SECOND_VALIDATOR(C)}`,
+    );
+    // Its node key may change while it is out of the set (it stays out).
+    const id = openProposal(chain, H, {
+      type: 'rotate-key',
+      member: C,
+      role: 'node',
+      oldKey: chain.member(C).nodeKey,
+      newKey: chain.keyPair().publicKey,
+    });
+    approve(chain, id, [H, P]);
+    expect(chain.proposal(id).status).toBe('approved');
+  });
+
+  it('cannot rotate the node key of either validator', () => {
+    const { chain, H, C } = setup({ validators: 2 });
+    const rotate = chain.propose(H, {
+      type: 'rotate-key',
+      member: C,
+      role: 'node',
+      oldKey: chain.member(C).nodeKey,
+      newKey: chain.keyPair().publicKey,
+    });
+    expect(chain.rejection(rotate)).toBe(`cannot propose rotate-key: ${VALIDATOR_NODE_KEY(C)}`);
+  });
+});
+
+describe('a proposal opened before this rule', () => {
+  /**
+   * An open proposal a replica holds from before this rule (written into the state directly, as
+   * an older version accepted it), approved now through real blocks: carried out, it would stop
+   * the chain, so it is marked failed with the reason and nothing changes.
+   */
+  function legacyProposal(chain: TestChain, action: ProposalAction): string {
+    const id = 'ab'.repeat(32);
+    const record: ProposalRecord = {
+      id,
+      action,
+      proposer: chain.founderIds[1] as string,
+      createdHeight: chain.height,
+      createdTime: chain.tip.time,
+      expiresAt: chain.tip.time + 72 * 3_600_000,
+      status: 'open',
+    };
+    chain.state.apply([{ kind: 'proposal', id, value: record }]);
+    return id;
+  }
+
+  it('fails when approved if it adds a validator', () => {
+    const { chain, H, C, P } = setup();
+    const id = legacyProposal(chain, { type: 'add-validator', member: C });
+    const before = chain.member(C);
+    approve(chain, id, [H, C, P]);
+    expect(chain.proposal(id)).toMatchObject({ status: 'failed', failure: SECOND_VALIDATOR(C) });
+    expect(chain.member(C)).toEqual(before);
+    chain.tick();
+  });
+
+  it("fails when approved if it rotates the validator's node key", () => {
+    const { chain, H, C, P } = setup();
+    const id = legacyProposal(chain, {
+      type: 'rotate-key',
+      member: H,
+      role: 'node',
+      oldKey: chain.member(H).nodeKey,
+      newKey: chain.keyPair().publicKey,
+    });
+    approve(chain, id, [H, C, P]);
+    expect(chain.proposal(id)).toMatchObject({ status: 'failed', failure: VALIDATOR_NODE_KEY(H) });
+    expect(chain.member(H).nodeKey).toBe(chain.keys(H).node.publicKey);
+    chain.tick();
+  });
+});
