@@ -8,7 +8,7 @@ import './styles/console.css';
 // The console runs under a CSP without 'unsafe-eval': keep zod from probing for `new Function`.
 z.config({ jitless: true });
 
-// Must run before the first render: it consumes the #token= fragment before routing reads it.
+// Must run before the first render: every screen calls the node service through it.
 const connected = connectRpc();
 
 const container = document.getElementById('root');

@@ -160,12 +160,23 @@ export async function runServe(opts: { dir: string; port: number }): Promise<voi
   const service = await startNodeService({ dataDir: opts.dir });
   let host;
   try {
-    host = await startWebHost({ service, staticDir, port: opts.port });
+    host = await startWebHost({
+      service,
+      staticDir,
+      port: opts.port,
+      // Each link signs one browser in: print the next one for the next browser.
+      onLinkUsed: (next) =>
+        console.log(
+          `That console link has been used and will not work again. For another browser, open ${next}`,
+        ),
+    });
   } catch (error) {
     await service.close();
     throw new CommandError(`cannot listen on 127.0.0.1:${opts.port}: ${(error as Error).message}`);
   }
-  console.log(`CareChain console for ${dataPaths(opts.dir).root}\nopen ${host.consoleUrl}`);
+  console.log(
+    `CareChain console for ${dataPaths(opts.dir).root}\nopen ${host.consoleUrl}\n(the link works once; after it is used a new one is printed here)`,
+  );
   try {
     await untilStopped();
   } finally {

@@ -1,28 +1,42 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HTTP_PATHS } from '../../shared/rpc/bridge';
 import type { RpcResponse } from '../../shared/rpc/contract';
 import type { NodeService } from '../service/node-service-api';
+import { refusalPage } from './login-pages';
+import { ConsoleSessions, type SessionCheck } from './sessions';
 
 export interface WebHostOptions {
   service: NodeService;
   /** Folder with the built renderer (index.html and assets). */
   staticDir: string;
   port?: number;
+  /**
+   * Called each time a console link is used, with a fresh one. Links work once, so whoever
+   * printed the first one prints `next` for the next browser.
+   */
+  onLinkUsed?: (next: string) => void;
 }
 
 export interface WebHost {
+  /** The console's origin with a trailing slash: `http://127.0.0.1:PORT/`. */
   url: string;
-  /** URL to open: carries the per-run token in the fragment, which browsers never send to servers. */
+  /** The first one-time console link: opening it signs one browser in. */
   consoleUrl: string;
   port: number;
-  token: string;
+  /** Name of the session cookie; it names the port so that two nodes on one machine coexist. */
+  cookieName: string;
+  /** A further one-time console link, for another browser. */
+  newConsoleLink(): string;
   close(): Promise<void>;
 }
+
+/** Where a console link points; `?code=` carries its one-time code. */
+export const LOGIN_PATH = '/login';
 
 const MAX_BODY = 1024 * 1024;
 const CONTENT_TYPES: Record<string, string> = {
@@ -51,11 +65,13 @@ export function contentSecurityPolicy(port: number): string {
   ].join('; ');
 }
 
-function sameSecret(given: string, token: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+const UNAUTHORIZED: Record<Exclude<SessionCheck, 'valid'>, string> = {
+  missing: 'this browser is not signed in: open the console link carechain serve printed',
+  unknown:
+    'this browser session is not known to this run of carechain serve: open the link it printed',
+};
+
+class BodyTooLarge extends Error {}
 
 function sendJson(res: ServerResponse, status: number, body: RpcResponse): void {
   const text = JSON.stringify(body);
@@ -68,33 +84,69 @@ function sendJson(res: ServerResponse, status: number, body: RpcResponse): void 
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+      reject(new BodyTooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
+        req.off('data', onData);
+        reject(new BodyTooLarge());
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
+    req.on('aborted', () => reject(new Error('the request was aborted')));
   });
 }
 
+/** The path and query of a request target, or null when it cannot be parsed as one. */
+function parseTarget(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
+/** A minimal HTTP answer written straight to a socket that has no ServerResponse. */
+function rawAnswer(socket: Duplex, status: number, reason: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+const ignore = () => undefined;
+
 /**
  * The console for a browser: static renderer files plus the RPC contract over HTTP and events
- * over WebSocket, on 127.0.0.1 only. Calls need the per-run token; a request from a page of
- * another origin, or naming another host (DNS rebinding), is refused.
+ * over WebSocket, on 127.0.0.1 only. Calls need the session cookie a console link gives; a
+ * request from a page of another origin, or naming another host (DNS rebinding), is refused.
+ * Nothing a client sends can end the process: every handler is wrapped and every error handled.
  */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
-  const token = randomBytes(24).toString('base64url');
   const staticDir = path.resolve(options.staticDir);
-  let port = 0;
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const sessions = new ConsoleSessions(`carechain_session_${port}`);
   const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
   const allowedOrigins = () => allowedHosts().map((h) => `http://${h}`);
+  const newConsoleLink = () => `http://127.0.0.1:${port}${LOGIN_PATH}?code=${sessions.newCode()}`;
 
   const refuse = (req: IncomingMessage): string | null => {
     if (!allowedHosts().includes(req.headers.host ?? '')) return 'unknown Host';
@@ -134,13 +186,50 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
   }
 
+  function handleLogin(req: IncomingMessage, res: ServerResponse, url: URL) {
+    // Only GET trades a code: a HEAD from a link preview must not use up the link.
+    if (req.method !== 'GET') {
+      res.writeHead(405, { Allow: 'GET' }).end();
+      return;
+    }
+    const headers = {
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'no-referrer',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': contentSecurityPolicy(port),
+    };
+    // A browser already signed in (the link opened twice, or in a second tab) just goes on to
+    // the console; its code, if still unused, is kept for another browser.
+    if (sessions.check(req.headers.cookie) === 'valid') {
+      res.writeHead(303, { ...headers, Location: '/' }).end();
+      return;
+    }
+    const redeemed = sessions.redeem(url.searchParams.get('code') ?? '');
+    if (!redeemed.ok) {
+      res
+        .writeHead(403, { ...headers, 'Content-Type': 'text/html; charset=utf-8' })
+        .end(refusalPage(redeemed.reason));
+      return;
+    }
+    // Announced before answering: whoever waits for the browser to arrive can rely on the next
+    // link being out already.
+    try {
+      if (options.onLinkUsed) options.onLinkUsed(newConsoleLink());
+    } catch (error) {
+      console.error(`carechain: announcing a new console link failed: ${(error as Error).message}`);
+    }
+    // 303 to the bare origin: the page that runs has a clean URL, and a reload keeps no code.
+    res
+      .writeHead(303, { ...headers, Location: '/', 'Set-Cookie': sessions.cookie(redeemed.secret) })
+      .end();
+  }
+
   async function handleRpc(req: IncomingMessage, res: ServerResponse) {
-    const auth = req.headers.authorization ?? '';
-    const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-    if (!sameSecret(given, token)) {
+    const session = sessions.check(req.headers.cookie);
+    if (session !== 'valid') {
       sendJson(res, 401, {
         ok: false,
-        error: { code: 'unauthorized', message: 'missing or wrong console token' },
+        error: { code: 'unauthorized', message: UNAUTHORIZED[session] },
       });
       return;
     }
@@ -151,9 +240,24 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       });
       return;
     }
+    let text: string;
+    try {
+      text = await readBody(req);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        res.setHeader('Connection', 'close');
+        sendJson(res, 413, {
+          ok: false,
+          error: { code: 'bad_request', message: `the request body is over ${MAX_BODY} bytes` },
+        });
+      } else {
+        res.destroy();
+      }
+      return;
+    }
     let body: unknown;
     try {
-      body = JSON.parse(await readBody(req));
+      body = JSON.parse(text);
     } catch (error) {
       sendJson(res, 400, {
         ok: false,
@@ -164,71 +268,137 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       });
       return;
     }
-    sendJson(res, 200, await options.service.handle(body));
+    const response = await options.service.handle(body);
+    if (!res.destroyed) sendJson(res, 200, response);
   }
 
-  const server = createServer((req, res) => {
+  async function route(req: IncomingMessage, res: ServerResponse) {
     const refusal = refuse(req);
     if (refusal) {
       sendJson(res, 403, { ok: false, error: { code: 'unauthorized', message: refusal } });
       return;
     }
-    const { pathname } = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (pathname === HTTP_PATHS.rpc) {
+    const url = parseTarget(req.url);
+    if (!url) {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('malformed request target');
+      return;
+    }
+    if (url.pathname === LOGIN_PATH) {
+      handleLogin(req, res, url);
+      return;
+    }
+    if (url.pathname === HTTP_PATHS.rpc) {
       if (req.method !== 'POST') {
         res.writeHead(405, { Allow: 'POST' }).end();
         return;
       }
-      handleRpc(req, res).catch((error: Error) => {
-        sendJson(res, 500, { ok: false, error: { code: 'internal', message: error.message } });
-      });
+      await handleRpc(req, res);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    serveStatic(req, res, pathname).catch((error: Error) => {
-      // A failure serving one file must never take the node down with it.
-      console.error(`carechain: serving ${pathname} failed: ${error.message}`);
-      if (!res.headersSent) res.writeHead(500).end();
+    await serveStatic(req, res, url.pathname);
+  }
+
+  /** The last word on a request whose handler failed: 500 if nothing was sent yet. */
+  function failed(res: ServerResponse, error: unknown) {
+    console.error(`carechain: a request failed: ${(error as Error)?.message ?? String(error)}`);
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    sendJson(res, 500, {
+      ok: false,
+      error: { code: 'internal', message: 'the web host failed on this request' },
     });
+  }
+
+  // Attached once the port is known (it names the cookie); no request is read before this.
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // A client that goes away mid-request must not raise an unhandled 'error'.
+    req.on('error', ignore);
+    res.on('error', ignore);
+    try {
+      route(req, res).catch((error: unknown) => failed(res, error));
+    } catch (error) {
+      failed(res, error);
+    }
   });
 
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    socket.on('error', ignore);
+    try {
+      if (error.code === 'ECONNRESET') socket.destroy();
+      else if (error.code === 'HPE_HEADER_OVERFLOW')
+        rawAnswer(socket, 431, 'Request Header Fields Too Large');
+      else if (error.code === 'HPE_REQUEST_TIMEOUT' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+        rawAnswer(socket, 408, 'Request Timeout');
+      else rawAnswer(socket, 400, 'Bad Request');
+    } catch {
+      socket.destroy();
+    }
+  });
+  server.on('error', (error) => console.error(`carechain: web host: ${error.message}`));
+  // Sockets are handled per request above; this catches what happens between requests.
+  server.on('connection', (socket: Socket) => socket.on('error', ignore));
+
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  sockets.on('error', (error) => console.error(`carechain: event socket: ${error.message}`));
   const unsubscribe = options.service.onEvent((event) => {
     const text = JSON.stringify(event);
-    for (const socket of sockets.clients) if (socket.readyState === socket.OPEN) socket.send(text);
+    for (const socket of sockets.clients) {
+      if (socket.readyState !== socket.OPEN) continue;
+      try {
+        socket.send(text);
+      } catch {
+        socket.terminate();
+      }
+    }
   });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const refusal = refuse(req);
-    if (
-      refusal ||
-      url.pathname !== HTTP_PATHS.events ||
-      !sameSecret(url.searchParams.get('token') ?? '', token)
-    ) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-      socket.destroy();
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const url = parseTarget(req.url);
+    if (!url) {
+      rawAnswer(socket, 400, 'Bad Request');
+      return;
+    }
+    if (refuse(req) || url.pathname !== HTTP_PATHS.events) {
+      rawAnswer(socket, 403, 'Forbidden');
+      return;
+    }
+    if (sessions.check(req.headers.cookie) !== 'valid') {
+      rawAnswer(socket, 401, 'Unauthorized');
       return;
     }
     sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      // A protocol error (oversized or malformed frame, bad close code…) arrives here; ws has
+      // already closed that one connection, and nothing else needs to happen.
+      ws.on('error', ignore);
       // Events flow one way; anything a page sends is ignored.
-      ws.on('message', () => undefined);
+      ws.on('message', ignore);
     });
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // The HTTP server lets go of an upgraded socket: its errors are ours to handle from here.
+    socket.on('error', ignore);
+    try {
+      upgrade(req, socket, head);
+    } catch (error) {
+      console.error(`carechain: an upgrade failed: ${(error as Error).message}`);
+      socket.destroy();
+    }
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}/`;
   return {
     url,
-    consoleUrl: `${url}#token=${token}`,
+    consoleUrl: newConsoleLink(),
     port,
-    token,
+    cookieName: sessions.cookieName,
+    newConsoleLink,
     close: async () => {
       unsubscribe();
       for (const socket of sockets.clients) socket.terminate();

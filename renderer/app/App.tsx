@@ -1,7 +1,6 @@
 import { useEffect } from 'react';
 import { ErrorNotice, Spinner } from '../components/States';
 import { handleSessionErrors } from '../rpc/client';
-import { forgetToken } from '../rpc/token';
 import { CreateProfileScreen } from '../session/CreateProfileScreen';
 import { FirstRunScreen } from '../session/FirstRunScreen';
 import { NoTokenScreen } from '../session/NoTokenScreen';
@@ -15,17 +14,12 @@ function SessionGate() {
   const { data: session, error, load } = useSessionStore();
 
   useEffect(() => {
-    // A call failing because the profile got locked or the token expired re-reads the session.
+    // A call failing because the profile got locked or the browser was signed out re-reads it.
     handleSessionErrors(() => void useSessionStore.getState().load());
     void load();
   }, [load]);
 
-  const tokenRejected = error?.code === 'unauthorized';
-  useEffect(() => {
-    if (tokenRejected) forgetToken();
-  }, [tokenRejected]);
-
-  if (tokenRejected) return <NoTokenScreen rejected />;
+  if (error?.code === 'unauthorized') return <NoTokenScreen />;
   if (!session) {
     return (
       <SessionLayout title={error ? 'The node service cannot be reached' : 'Opening the console'}>

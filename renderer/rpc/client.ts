@@ -4,7 +4,6 @@ import { RpcError } from '../../shared/rpc/contract';
 import { HttpTransport } from './http-transport';
 import { IpcTransport } from './ipc-transport';
 import type { LiveConnection } from './live-connection';
-import { reloadOnNewToken, takeTokenFromLocation } from './token';
 
 declare global {
   interface Window {
@@ -13,7 +12,7 @@ declare global {
   }
 }
 
-/** Errors that mean the session changed under the console (token, replica or profile). */
+/** Errors that mean the session changed under the console (sign-in, replica or profile). */
 const SESSION_ERRORS: ReadonlySet<RpcErrorCode> = new Set([
   'unauthorized',
   'no_replica',
@@ -45,18 +44,15 @@ function guarded(transport: RpcClient): RpcClient {
 }
 
 /**
- * Picks the transport once at startup. Returns false in browser mode without a token: the
- * console then explains how to open it instead of failing call after call.
+ * Picks the transport once at startup. In browser mode the node service decides whether this
+ * browser is signed in (by its HttpOnly cookie); when it is not, calls fail with unauthorized.
  */
 export function connectRpc(): boolean {
   if (window.carechain) {
     client = guarded(new IpcTransport(window.carechain));
     return true;
   }
-  reloadOnNewToken();
-  const token = takeTokenFromLocation();
-  if (!token) return false;
-  const http = new HttpTransport(token);
+  const http = new HttpTransport();
   client = guarded(http);
   live = http;
   return true;

@@ -9,7 +9,8 @@ const MAX_RETRY_MS = 10_000;
 
 /**
  * The RPC client of browser mode: calls are POSTs to the loopback host, events come over one
- * WebSocket that is opened while someone listens and reopened with backoff when it drops.
+ * WebSocket that is opened while someone listens and reopened with backoff when it drops. Both
+ * are signed in by the HttpOnly session cookie the console link set: the page never sees a secret.
  */
 export class HttpTransport implements RpcClient, LiveConnection {
   private readonly listeners = new Set<(event: RpcEvent) => void>();
@@ -18,8 +19,6 @@ export class HttpTransport implements RpcClient, LiveConnection {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryDelay = FIRST_RETRY_MS;
   private state: LiveState = 'connecting';
-
-  constructor(private readonly token: string) {}
 
   get liveState(): LiveState {
     return this.state;
@@ -30,9 +29,10 @@ export class HttpTransport implements RpcClient, LiveConnection {
     try {
       response = await fetch(HTTP_PATHS.rpc, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}` },
+        headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ method, params }),
         cache: 'no-store',
+        credentials: 'same-origin',
       });
     } catch {
       throw new RpcError(
@@ -71,8 +71,7 @@ export class HttpTransport implements RpcClient, LiveConnection {
 
   private connect(): void {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const url = `${scheme}//${location.host}${HTTP_PATHS.events}?token=${encodeURIComponent(this.token)}`;
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(`${scheme}//${location.host}${HTTP_PATHS.events}`);
     this.socket = socket;
     socket.onopen = () => {
       this.retryDelay = FIRST_RETRY_MS;

@@ -1,17 +1,21 @@
 import { SessionLayout } from './SessionLayout';
 
-/** Browser mode opened without the per-run token (or with one from an earlier run). */
-export function NoTokenScreen({ rejected = false }: { rejected?: boolean }) {
+/**
+ * Browser mode in a browser the node service has not signed in: never opened through a console
+ * link, or signed in to an earlier run of `carechain serve`.
+ */
+export function NoTokenScreen() {
   return (
-    <SessionLayout title={rejected ? 'This console link has expired' : 'Open the console link'}>
+    <SessionLayout title="Open the console link">
       <p>
-        {rejected
-          ? 'The node service did not accept this link. Each run of the console uses a new secret token, so links from an earlier run stop working.'
-          : 'This page needs the secret token of the running node service, which is part of the link it prints.'}
+        This browser is not signed in to the node service. Open the link that{' '}
+        <code>carechain serve</code> printed in your terminal; it looks like{' '}
+        <code>http://127.0.0.1:PORT/login?code=…</code>.
       </p>
       <p>
-        Open the URL printed by <code>carechain serve</code> in your terminal. It looks like{' '}
-        <code>http://127.0.0.1:PORT/#token=…</code>.
+        Each link works once, in one browser. After a link is used, <code>carechain serve</code>{' '}
+        prints a new one for the next browser. When <code>carechain serve</code> restarts, open the
+        link it prints then: sign-ins from an earlier run stop working.
       </p>
     </SessionLayout>
   );

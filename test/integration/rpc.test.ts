@@ -10,6 +10,7 @@ import type { NodeService } from '../../main/service/node-service-api';
 import { startWebHost, type WebHost } from '../../main/web/host';
 import { Replica } from '../../main/store/replica';
 import { tempDir } from '../support/cli';
+import { login } from '../support/web-session';
 
 interface Raw {
   status: number;
@@ -47,13 +48,15 @@ describe('RPC over the loopback web host', () => {
   let host: WebHost;
   const events: RpcEvent[] = [];
   let socket: WebSocket;
+  /** The Cookie header of the signed-in browser these tests play. */
+  let cookie: string;
 
   async function call(method: string, params: unknown): Promise<RpcResponse> {
     const res = await raw(host, {
       method: 'POST',
       path: '/rpc',
       headers: {
-        Authorization: `Bearer ${host.token}`,
+        Cookie: cookie,
         'Content-Type': 'application/json',
         Origin: `http://127.0.0.1:${host.port}`,
       },
@@ -106,8 +109,10 @@ describe('RPC over the loopback web host', () => {
     writeFileSync(path.join(dir, 'secret.txt'), 'not for the browser');
     service = await startNodeService({ dataDir: path.join(dir, 'node') });
     host = await startWebHost({ service, staticDir });
-    socket = new WebSocket(`ws://127.0.0.1:${host.port}/events?token=${host.token}`, {
+    cookie = await login(host.consoleUrl);
+    socket = new WebSocket(`ws://127.0.0.1:${host.port}/events`, {
       origin: `http://127.0.0.1:${host.port}`,
+      headers: { Cookie: cookie },
     });
     socket.on('message', (data: Buffer) => events.push(JSON.parse(data.toString()) as RpcEvent));
     await new Promise((resolve, reject) => {
@@ -146,28 +151,51 @@ describe('RPC over the loopback web host', () => {
     });
   });
 
-  it('refuses calls without the token, from another origin, or for another host', async () => {
+  it('refuses calls without the session cookie, from another origin, or for another host', async () => {
     const body = JSON.stringify({ method: 'chain.status', params: {} });
-    const noToken = await raw(host, {
+    const noCookie = await raw(host, {
       method: 'POST',
       path: '/rpc',
       headers: { 'Content-Type': 'application/json' },
       body,
     });
-    expect(noToken.status).toBe(401);
-    expect(JSON.parse(noToken.body)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
-    const wrongToken = await raw(host, {
+    expect(noCookie.status).toBe(401);
+    expect(JSON.parse(noCookie.body)).toMatchObject({
+      ok: false,
+      error: { code: 'unauthorized', message: expect.stringMatching(/not signed in/) },
+    });
+    const wrongCookie = await raw(host, {
       method: 'POST',
       path: '/rpc',
-      headers: { Authorization: 'Bearer nope', 'Content-Type': 'application/json' },
+      headers: { Cookie: `${host.cookieName}=nope`, 'Content-Type': 'application/json' },
       body,
     });
-    expect(wrongToken.status).toBe(401);
+    expect(wrongCookie.status).toBe(401);
+    expect(JSON.parse(wrongCookie.body)).toMatchObject({
+      error: { code: 'unauthorized', message: expect.stringMatching(/not known to this run/) },
+    });
+    // The session secret is only good in the cookie this node named: not as a bearer token,
+    // not in the query, not under another port's cookie name.
+    const secret = cookie.slice(cookie.indexOf('=') + 1);
+    const attempts: { path: string; headers: Record<string, string> }[] = [
+      { path: '/rpc', headers: { Authorization: `Bearer ${secret}` } },
+      { path: `/rpc?token=${secret}`, headers: {} },
+      { path: '/rpc', headers: { Cookie: `carechain_session_1=${secret}` } },
+    ];
+    for (const elsewhere of attempts) {
+      const attempt = await raw(host, {
+        method: 'POST',
+        path: elsewhere.path,
+        headers: { ...elsewhere.headers, 'Content-Type': 'application/json' },
+        body,
+      });
+      expect(attempt.status).toBe(401);
+    }
     const evilOrigin = await raw(host, {
       method: 'POST',
       path: '/rpc',
       headers: {
-        Authorization: `Bearer ${host.token}`,
+        Cookie: cookie,
         'Content-Type': 'application/json',
         Origin: 'http://evil.example',
       },
@@ -178,25 +206,107 @@ describe('RPC over the loopback web host', () => {
       method: 'POST',
       path: '/rpc',
       headers: {
-        Authorization: `Bearer ${host.token}`,
+        Cookie: cookie,
         'Content-Type': 'application/json',
         Host: `evil.example:${host.port}`,
       },
       body,
     });
     expect(rebinding.status).toBe(403);
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/events?token=${host.token}`, {
+    const opened = (ws: WebSocket) =>
+      new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+    const evilWs = new WebSocket(`ws://127.0.0.1:${host.port}/events`, {
       origin: 'http://evil.example',
+      headers: { Cookie: cookie },
     });
+    await expect(opened(evilWs)).rejects.toThrow(/403/);
+    const rebindingWs = new WebSocket(`ws://127.0.0.1:${host.port}/events`, {
+      headers: { Cookie: cookie, Host: `evil.example:${host.port}` },
+    });
+    await expect(opened(rebindingWs)).rejects.toThrow(/403/);
+    await expect(opened(new WebSocket(`ws://127.0.0.1:${host.port}/events`))).rejects.toThrow(
+      /401/,
+    );
     await expect(
-      new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject))),
-    ).rejects.toThrow(/403/);
-    const wsNoToken = new WebSocket(`ws://127.0.0.1:${host.port}/events`);
-    await expect(
-      new Promise(
-        (resolve, reject) => (wsNoToken.once('open', resolve), wsNoToken.once('error', reject)),
-      ),
-    ).rejects.toThrow(/403/);
+      opened(new WebSocket(`ws://127.0.0.1:${host.port}/events?token=${secret}`)),
+    ).rejects.toThrow(/401/);
+  });
+
+  it('signs a browser in once per console link, with an HttpOnly SameSite=Strict cookie', async () => {
+    const link = host.newConsoleLink();
+    expect(link).toMatch(
+      new RegExp(`^http://127\\.0\\.0\\.1:${host.port}/login\\?code=[\\w-]{20,}$`),
+    );
+    const target = link.slice(`http://127.0.0.1:${host.port}`.length);
+    // A HEAD (a link preview, say) does not use the link up.
+    expect((await raw(host, { method: 'HEAD', path: target })).status).toBe(405);
+    const first = await raw(host, { path: target });
+    expect(first.status).toBe(303);
+    expect(first.headers.location).toBe('/');
+    expect(first.headers['cache-control']).toBe('no-store');
+    const setCookie = first.headers['set-cookie'] ?? [];
+    expect(setCookie).toHaveLength(1);
+    const [pair, ...attributes] = (setCookie[0] as string).split(';').map((part) => part.trim());
+    expect(pair).toMatch(new RegExp(`^carechain_session_${host.port}=[\\w-]{40,}$`));
+    expect(host.cookieName).toBe(`carechain_session_${host.port}`);
+    expect(attributes.sort()).toEqual(['HttpOnly', 'Path=/', 'SameSite=Strict']);
+    // Each sign-in is its own session, distinct from the one these tests use.
+    expect(pair).not.toBe(cookie);
+    const signedIn = await raw(host, {
+      method: 'POST',
+      path: '/rpc',
+      headers: { Cookie: pair as string, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ method: 'session.get', params: {} }),
+    });
+    expect(signedIn.status).toBe(200);
+
+    // The same link again: refused with a page that says why and how to get another.
+    const again = await raw(host, { path: target });
+    expect(again.status).toBe(403);
+    expect(again.headers['set-cookie']).toBeUndefined();
+    expect(again.headers['content-type']).toMatch(/^text\/html/);
+    expect(again.body).toContain('This console link was already used');
+    expect(again.body).toContain('prints a new one');
+    // …unless the browser is signed in already: then it just goes on to the console.
+    const signedInAgain = await raw(host, { path: target, headers: { Cookie: cookie } });
+    expect(signedInAgain.status).toBe(303);
+    expect(signedInAgain.headers['set-cookie']).toBeUndefined();
+
+    const wrong = await raw(host, { path: '/login?code=AAAAAAAAAAAAAAAAAAAAAAAA' });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body).toContain('This console link is not valid');
+    expect((await raw(host, { path: '/login' })).status).toBe(403);
+    // The page reflects nothing from the request.
+    const reflected = await raw(host, { path: '/login?code=%3Cscript%3E' });
+    expect(reflected.body).not.toMatch(/script/i);
+  });
+
+  it('announces a new link each time one is used', async () => {
+    const announced: string[] = [];
+    const second = await startWebHost({
+      service,
+      staticDir: path.join(dir, 'static'),
+      onLinkUsed: (next) => announced.push(next),
+    });
+    try {
+      expect(second.cookieName).not.toBe(host.cookieName);
+      const first = await login(second.consoleUrl);
+      expect(announced).toHaveLength(1);
+      const next = await login(announced[0] as string);
+      expect(announced).toHaveLength(2);
+      expect(next).not.toBe(first);
+      await expect(login(second.consoleUrl)).rejects.toThrow(/403/);
+      // A session of one node is no session of another on the same machine.
+      const elsewhere = await raw(host, {
+        method: 'POST',
+        path: '/rpc',
+        headers: { Cookie: first, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ method: 'session.get', params: {} }),
+      });
+      expect(elsewhere.status).toBe(401);
+    } finally {
+      await second.close();
+    }
   });
 
   it('rejects malformed and invalid requests with a clear error and writes nothing', async () => {
@@ -204,7 +314,7 @@ describe('RPC over the loopback web host', () => {
     const notJson = await raw(host, {
       method: 'POST',
       path: '/rpc',
-      headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' },
+      headers: { Cookie: cookie, 'Content-Type': 'application/json' },
       body: '{"method":',
     });
     expect(notJson.status).toBe(400);
