@@ -9,12 +9,12 @@ import { describeZod } from '../../shared/ledger/tx';
 import { Policy } from '../../shared/members/schemas';
 import { Replica } from '../store/replica';
 import { verifyDataFolder } from '../store/startup-check';
-import { ChainNode } from '../service/chain-node';
-import { dataPaths, ensureDir } from '../service/data-dir';
+import { buildChain, dataPaths, pendingBuild, type DataPaths } from '../service/data-dir';
 import { buildDemo, DEMO_PASSPHRASE } from '../service/demo';
 import { keyFileText, readKeyFile, writeKeyFile } from '../service/keystore';
-import { acquireLock } from '../service/lock';
 import { startNodeService } from '../service/node-service';
+import { openChainNode, type OpenedNode } from '../service/open-node';
+import { openDataFolder, startStep } from '../service/startup';
 import { startWebHost } from '../web/host';
 
 class CommandError extends Error {}
@@ -71,71 +71,116 @@ export function runInit(opts: { founders: string; dir: string; nodeKey?: string 
   if (nodeKey && !genesis.data.members.some((m) => m.nodeKey === nodeKey.publicKey)) {
     throw new CommandError(`the node key ${opts.nodeKey} is not the nodeKey of any founder`);
   }
-  const paths = dataPaths(opts.dir);
-  if (existsSync(paths.replica)) throw new CommandError(`${paths.root} already holds a chain`);
-  ensureDir(paths.root);
-  writeFileSync(paths.genesis, `${JSON.stringify(genesis.data, null, 2)}\n`);
-  if (nodeKey) writeKeyFile(paths.nodeKey, nodeKey);
-  const replica = Replica.open(paths.replica);
+  const { paths, lock, completed } = openDataFolder(opts.dir);
   try {
-    replica.initGenesis(genesis.data);
-    const tip = replica.tip();
+    if (existsSync(paths.replica)) {
+      throw new CommandError(
+        completed
+          ? `${paths.root} already holds a chain: an interrupted carechain ${completed} had built it, and it is now in place`
+          : `${paths.root} already holds a chain`,
+      );
+    }
+    // Built beside the folder's files and moved in once complete: killed at any moment, init
+    // leaves either no chain or this one.
+    const tip = buildChain(paths, 'init', (into) => {
+      writeFileSync(into.genesis, `${JSON.stringify(genesis.data, null, 2)}\n`);
+      if (nodeKey) writeKeyFile(into.nodeKey, nodeKey);
+      const replica = Replica.open(into.replica);
+      try {
+        replica.initGenesis(genesis.data);
+        return replica.tip();
+      } finally {
+        replica.close();
+      }
+    });
     console.log(`initialised chain ${tip.chainId} in ${paths.root}\ngenesis block ${tip.hash}`);
   } finally {
-    replica.close();
+    lock.release();
   }
 }
 
-function requireReplica(dir: string) {
-  const paths = dataPaths(dir);
-  if (!existsSync(paths.replica)) {
+function requireReplica(paths: DataPaths): void {
+  if (existsSync(paths.replica)) return;
+  const pending = pendingBuild(paths);
+  if (pending) {
     throw new CommandError(
-      `${paths.root} holds no replica (${path.basename(paths.replica)}); run carechain init or carechain demo first`,
+      `${paths.root} holds no replica yet: an interrupted carechain ${pending} built one that is not moved into place; the next carechain node, serve, init or demo in this folder finishes it`,
     );
   }
-  return paths;
+  throw new CommandError(
+    `${paths.root} holds no replica (${path.basename(paths.replica)}); run carechain init or carechain demo first`,
+  );
 }
 
 export async function runNode(opts: { dir: string }): Promise<void> {
-  const paths = requireReplica(opts.dir);
-  const lock = acquireLock(paths.lock);
-  const replica = Replica.open(paths.replica);
-  const nodeKey = existsSync(paths.nodeKey) ? readKeyFile(paths.nodeKey) : null;
-  const node = new ChainNode(replica, nodeKey);
-  node.listen({
-    committed: (b) =>
-      console.log(`block ${b.header.height} ${b.hash.slice(0, 16)}… ${b.txs.length} tx`),
-    rejected: (tx, reason) => console.log(`rejected ${tx.id.slice(0, 16)}…: ${reason}`),
-  });
-  node.start(400, (error) => console.error(`block production failed: ${error.message}`));
-  const tip = replica.tip();
-  console.log(
-    `node on chain ${tip.chainId} at height ${tip.height}; ${node.canProduce() ? 'producing blocks as the validator' : 'not a validator of this chain'}. Ctrl-C stops it.`,
-  );
+  // Listening from the start: a SIGTERM or Ctrl-C during start-up also ends in a clean close.
+  const stopped = untilStopped();
+  const { paths, lock } = openDataFolder(opts.dir);
+  let opened: OpenedNode | null = null;
   try {
-    await untilStopped();
+    requireReplica(paths);
+    // The node key first: a damaged one is named as such, before the replica is opened.
+    if (existsSync(paths.nodeKey))
+      startStep('the node key file', paths.nodeKey, () => readKeyFile(paths.nodeKey));
+    opened = startStep('the replica', paths.replica, () =>
+      openChainNode(paths, {
+        committed: (b) =>
+          console.log(`block ${b.header.height} ${b.hash.slice(0, 16)}… ${b.txs.length} tx`),
+        rejected: (tx, reason) => console.log(`rejected ${tx.id.slice(0, 16)}…: ${reason}`),
+        error: (error) => console.error(`block production failed: ${error.message}`),
+      }),
+    );
+    const { node, problem } = opened;
+    const tip = node.replica.tip();
+    if (problem) {
+      console.error(
+        `the replica is read-only: ${problem.height === null ? '' : `block ${problem.height}: `}${problem.reason}`,
+      );
+    }
+    console.log(
+      `node on chain ${tip.chainId} at height ${tip.height}; ${problem ? 'read-only, producing no blocks' : node.canProduce() ? 'producing blocks as the validator' : 'not a validator of this chain'}. Ctrl-C stops it.`,
+    );
+    await stopped;
   } finally {
-    node.stop();
-    replica.close();
+    opened?.node.stop();
+    opened?.node.replica.close();
     lock.release();
   }
 }
 
 export function runDemo(opts: { dir: string }): void {
   const started = performance.now();
-  const { height } = buildDemo(opts.dir);
-  const paths = dataPaths(opts.dir);
+  const { paths, lock, completed } = openDataFolder(opts.dir);
+  let height: number | null;
+  try {
+    if (existsSync(paths.replica) && completed === 'demo') {
+      // An earlier demo was killed after it had built everything; it is now in place.
+      height = null;
+    } else if (existsSync(paths.replica)) {
+      throw new CommandError(
+        `${paths.root} already holds a chain; choose another folder for the demo`,
+      );
+    } else {
+      height = buildDemo(paths.root).height;
+    }
+  } finally {
+    lock.release();
+  }
   console.log(
     [
-      `demo consortium built in ${paths.root} (height ${height}, ${Math.round(performance.now() - started)} ms)`,
+      height === null
+        ? `demo consortium in ${paths.root} (completed from an earlier, interrupted carechain demo)`
+        : `demo consortium built in ${paths.root} (height ${height}, ${Math.round(performance.now() - started)} ms)`,
       `console profile: St Mary's University Hospital, passphrase "${DEMO_PASSPHRASE}"`,
       `open it with: carechain serve --dir ${opts.dir}`,
     ].join('\n'),
   );
 }
 
+/** A reader: it takes no lock, so it runs beside a node (and beside an init or demo). */
 export function runVerify(opts: { dir: string }): void {
-  const paths = requireReplica(opts.dir);
+  const paths = dataPaths(opts.dir);
+  requireReplica(paths);
   const outcome = verifyDataFolder(paths);
   if (outcome.ok) {
     console.log(
@@ -153,6 +198,8 @@ function rendererDir(): string {
 }
 
 export async function runServe(opts: { dir: string; port: number }): Promise<void> {
+  // Listening from the start: a SIGTERM or Ctrl-C during start-up also ends in a clean close.
+  const stopped = untilStopped();
   const staticDir = rendererDir();
   if (!existsSync(path.join(staticDir, 'index.html'))) {
     throw new CommandError(`the console is not built (${staticDir} is missing); run npm run build`);
@@ -178,7 +225,7 @@ export async function runServe(opts: { dir: string; port: number }): Promise<voi
     `CareChain console for ${dataPaths(opts.dir).root}\nopen ${host.consoleUrl}\n(the link works once; after it is used a new one is printed here)`,
   );
   try {
-    await untilStopped();
+    await stopped;
   } finally {
     await host.close();
     await service.close();

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
@@ -12,7 +12,7 @@ import type {
 } from '../../shared/members/schemas';
 import { Replica } from '../store/replica';
 import { ChainNode } from './chain-node';
-import { dataPaths, ensureDir } from './data-dir';
+import { buildChain, ChainExistsError, dataPaths, type DataPaths } from './data-dir';
 import { sealProfile, writeKeyFile, writeProfile } from './keystore';
 
 /** The demo profile's passphrase is public: the demo holds no secrets worth protecting. */
@@ -107,16 +107,26 @@ function profileOf(org: DemoOrg, keys: OrgKeys): MemberProfile {
 }
 
 /**
- * Builds a demo consortium in `dir` by running the real protocol: every step is a signed
- * transaction through the mempool into a certified block, on a clock that starts 60 days ago so
- * the history reads like one. Leaves two join requests open for the console to decide.
+ * Builds a demo consortium in the data folder `dir` by running the real protocol: every step is a
+ * signed transaction through the mempool into a certified block, on a clock that starts 60 days
+ * ago so the history reads like one. Leaves two join requests open for the console to decide.
+ *
+ * The demo is built in a folder of its own inside `dir` and moved into place only once complete
+ * (see buildChain): interrupted at any moment, it leaves either no chain or the whole demo. The
+ * caller holds the folder's lock and has run recoverBuilds.
  */
 export function buildDemo(dir: string, now: number = Date.now()): { height: number } {
-  const paths = dataPaths(dir);
-  ensureDir(paths.root);
-  if (existsSync(paths.replica))
-    throw new Error(`${paths.replica} already exists; choose an empty folder for the demo`);
-  ensureDir(paths.demoKeys);
+  const target = dataPaths(dir);
+  if (existsSync(target.replica))
+    throw new ChainExistsError(
+      `${target.root} already holds a chain; choose another folder for the demo`,
+    );
+  return buildChain(target, 'demo', (paths) => writeDemo(paths, now));
+}
+
+/** Writes the whole demo into `paths`, a fresh folder laid out like a data folder. */
+function writeDemo(paths: DataPaths, now: number): { height: number } {
+  mkdirSync(paths.demoKeys, { mode: 0o700 });
 
   const keys = new Map<string, OrgKeys>();
   for (const org of [...FOUNDERS, HELIX, EASTSIDE, DEMO_PENDING_DECIDABLE, DEMO_PENDING_OPEN]) {

@@ -1,37 +1,106 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 
 export interface Lock {
   release(): void;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Another process holds the data folder. */
+export class FolderBusyError extends Error {}
+
+/**
+ * How long a start waits for the lock while another process is taking or giving it up. Long
+ * enough that processes starting at the same moment cannot all back off from each other, short
+ * enough that a second start reports the running one without a noticeable wait.
+ */
+const CONTENTION_WAIT_MS = 250;
+
+type Attempt = { held: Database.Database } | { busy: true } | { notALockFile: true };
+
+function errorCode(error: unknown): string | undefined {
+  return (error as { code?: unknown }).code as string | undefined;
 }
 
 /**
- * One node process per data folder: the replica has exactly one writer. A lock left by a
- * process that died is taken over.
+ * Tries to hold `file` as an SQLite database in an exclusive transaction. The lock is a byte-range
+ * lock of the operating system (fcntl on POSIX, LockFileEx on Windows): it belongs to this process
+ * and ends when the process ends, however it ends. The file stays empty; nothing is ever written.
  */
-export function acquireLock(file: string): Lock {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return { release: () => rmSync(file, { force: true }) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(readFileSync(file, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && alive(holder)) {
-        throw new Error(`another CareChain node (pid ${holder}) is using this data folder`, {
-          cause: error,
-        });
-      }
-      rmSync(file, { force: true });
-    }
+function attempt(file: string): Attempt {
+  let db: Database.Database;
+  try {
+    db = new Database(file, {
+      timeout: CONTENTION_WAIT_MS,
+      // The Electron build of better-sqlite3, as for the replica (main/store/replica.ts).
+      nativeBinding: process.env.CARECHAIN_SQLITE_BINDING || undefined,
+    });
+  } catch (error) {
+    throw new Error(`cannot open the lock file ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  throw new Error(`cannot lock ${file}`);
+  try {
+    // No journal file beside the lock; this also reads the header, so a file that is not an SQLite
+    // database (an old PID lock file, say) is found here. Set before the exclusive locking mode,
+    // so this read leaves no lock behind.
+    db.pragma('journal_mode = OFF');
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    return { held: db };
+  } catch (error) {
+    db.close();
+    const code = errorCode(error);
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return { busy: true };
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return { notALockFile: true };
+    throw new Error(`cannot lock ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function heldBy(db: Database.Database): Lock {
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      db.close();
+    },
+  };
+}
+
+/**
+ * One process per data folder: the replica has exactly one writer, and building a chain into the
+ * folder (init, demo) excludes a node. The lock is `node.lock` held through SQLite, so the
+ * operating system gives it up when the holder dies (kill -9 included) and a second process is
+ * refused at once, whatever process ids the machine hands out.
+ *
+ * Never read or write the lock file by other means inside a process that may hold it: on POSIX,
+ * closing any descriptor of a file drops all of the process's locks on it.
+ */
+export function acquireLock(file: string, folder: string = path.dirname(file)): Lock {
+  const busy = () => new FolderBusyError(`another CareChain process is using ${folder}`);
+  const first = attempt(file);
+  if ('held' in first) return heldBy(first.held);
+  if ('busy' in first) throw busy();
+
+  // Not an SQLite file: a PID file of an earlier version (or debris). It is replaced, but only by
+  // one process at a time, holding a second lock; otherwise one starter could delete the lock
+  // file another starter has just created and locked, and both would run.
+  const upgrade = attempt(`${file}.upgrade`);
+  if (!('held' in upgrade)) {
+    if ('busy' in upgrade) throw busy();
+    throw new Error(`cannot lock ${file}: ${file}.upgrade is not a lock file; remove it`);
+  }
+  try {
+    let again = attempt(file);
+    if ('notALockFile' in again) {
+      rmSync(file, { force: true });
+      again = attempt(file);
+    }
+    if ('held' in again) return heldBy(again.held);
+    if ('busy' in again) throw busy();
+    throw new Error(`cannot lock ${file}: it is not a lock file and cannot be replaced`);
+  } finally {
+    upgrade.held.close();
+  }
 }

@@ -17,10 +17,9 @@ import {
 import type { ChainNode } from './chain-node';
 import { openChainNode } from './open-node';
 import type { ReplicaProblem } from '../store/startup-check';
-import { dataPaths, ensureDir } from './data-dir';
 import { buildDemo } from './demo';
 import { KeyFileError, readProfile } from './keystore';
-import { acquireLock, type Lock } from './lock';
+import { openDataFolder, startStep } from './startup';
 import type { NodeService, NodeServiceOptions } from './node-service-api';
 import { ServiceError } from './service-error';
 import { createHandlers, type Handlers } from './handlers';
@@ -53,9 +52,8 @@ function toErrorBody(error: unknown): RpcErrorBody {
  * RPC contract. Transports hand it raw requests; everything is validated here.
  */
 export async function startNodeService(options: NodeServiceOptions): Promise<NodeService> {
-  const paths = dataPaths(options.dataDir);
-  ensureDir(paths.root);
-  const lock: Lock = acquireLock(paths.lock);
+  // The lock first, then what an interrupted init or demo left is finished or discarded.
+  const { paths, lock } = openDataFolder(options.dataDir);
   const listeners = new Set<(event: RpcEvent) => void>();
   const emit = (event: RpcEvent) => {
     for (const listener of listeners) listener(event);
@@ -78,10 +76,28 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       );
     }
   };
-  if (existsSync(paths.replica)) openNode();
+  const closeNode = () => {
+    const current = node as ChainNode | null;
+    node = null;
+    current?.stop();
+    current?.replica.close();
+  };
 
-  const session = new Session(paths, () => node);
-  if (existsSync(paths.profile)) session.load(readProfile(paths.profile));
+  let session: Session;
+  try {
+    session = new Session(paths, () => node);
+    // Every file is read before the node starts producing blocks; any failure closes what was
+    // opened and releases the folder, so a failed start leaves nothing running or locked.
+    const profile = existsSync(paths.profile)
+      ? startStep('the console profile', paths.profile, () => readProfile(paths.profile))
+      : null;
+    if (existsSync(paths.replica)) startStep('the replica', paths.replica, openNode);
+    if (profile) startStep('the console profile', paths.profile, () => session.load(profile));
+  } catch (error) {
+    closeNode();
+    lock.release();
+    throw error;
+  }
 
   const handlers: Handlers = createHandlers({
     session,
@@ -149,10 +165,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       return () => listeners.delete(listener);
     },
     async close() {
-      const current = node as ChainNode | null;
-      current?.stop();
-      current?.replica.close();
-      node = null;
+      closeNode();
       lock.release();
     },
   };
