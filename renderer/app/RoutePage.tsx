@@ -5,6 +5,7 @@ import { Page } from '../components/Page';
 import { MemberPage } from '../members/MemberPage';
 import { MembersPage } from '../members/MembersPage';
 import { OverviewPage } from '../overview/OverviewPage';
+import { SubmissionsPage } from '../submissions/SubmissionsPage';
 import { href, type Route } from './routes';
 
 export function RoutePage({ route }: { route: Route }) {
@@ -21,6 +22,8 @@ export function RoutePage({ route }: { route: Route }) {
       return <BlockPage height={route.height} />;
     case 'tx':
       return <TxPage id={route.id} />;
+    case 'submissions':
+      return <SubmissionsPage />;
     case 'not-found':
       return (
         <Page title="Page not found">

@@ -6,9 +6,10 @@ import { useLiveUpdates } from './live-updates';
 import { LiveIndicator } from './LiveIndicator';
 import { RoutePage } from './RoutePage';
 import { href, hrefFor, useRoute, type Route } from './routes';
+import { WriteBlockBanner } from './WriteBlockBanner';
 import { KeyProblemNotice } from '../session/KeyProblemNotice';
 
-type Section = 'overview' | 'members' | 'blocks';
+type Section = 'overview' | 'members' | 'blocks' | 'submissions';
 
 function sectionOf(route: Route): Section | null {
   switch (route.page) {
@@ -21,6 +22,8 @@ function sectionOf(route: Route): Section | null {
     case 'block':
     case 'tx':
       return 'blocks';
+    case 'submissions':
+      return 'submissions';
     case 'not-found':
       return null;
   }
@@ -30,6 +33,7 @@ const NAV: { section: Section; label: string; href: string }[] = [
   { section: 'overview', label: 'Overview', href: href.overview() },
   { section: 'members', label: 'Members', href: href.members() },
   { section: 'blocks', label: 'Blocks', href: href.blocks() },
+  { section: 'submissions', label: 'Your submissions', href: href.submissions() },
 ];
 
 function focusContent(): void {
@@ -105,6 +109,7 @@ export function Shell({ profile }: { profile: ProfileSummary }) {
       </aside>
       <div className="main-column">
         <TopBar profile={profile} />
+        <WriteBlockBanner />
         <KeyProblemNotice profile={profile} />
         <RoutePage key={hrefFor(route)} route={route} />
       </div>

@@ -9,6 +9,7 @@ import { useSyncExternalStore } from 'react';
  *   #/blocks             newest blocks;  #/blocks?before=<height> older pages
  *   #/blocks/<height>    one block
  *   #/tx/<id>            one transaction
+ *   #/submissions        this console's own submissions and what became of them
  */
 export type Route =
   | { page: 'overview' }
@@ -17,6 +18,7 @@ export type Route =
   | { page: 'blocks'; before: number | null }
   | { page: 'block'; height: number }
   | { page: 'tx'; id: string }
+  | { page: 'submissions' }
   | { page: 'not-found'; path: string };
 
 const HEIGHT = /^\d{1,15}$/;
@@ -44,6 +46,7 @@ export function parseRoute(hash: string): Route {
     if (HEIGHT.test(second)) return { page: 'block', height: Number(second) };
   }
   if (first === 'tx' && second !== undefined) return { page: 'tx', id: second };
+  if (first === 'submissions' && second === undefined) return { page: 'submissions' };
   return { page: 'not-found', path: raw };
 }
 
@@ -61,6 +64,8 @@ export function hrefFor(route: Route): string {
       return `#/blocks/${route.height}`;
     case 'tx':
       return `#/tx/${encodeURIComponent(route.id)}`;
+    case 'submissions':
+      return '#/submissions';
     case 'not-found':
       return `#${route.path}`;
   }
@@ -73,6 +78,7 @@ export const href = {
   blocks: (before: number | null = null) => hrefFor({ page: 'blocks', before }),
   block: (height: number) => hrefFor({ page: 'block', height }),
   tx: (id: string) => hrefFor({ page: 'tx', id }),
+  submissions: () => hrefFor({ page: 'submissions' }),
 };
 
 export function navigate(target: string): void {

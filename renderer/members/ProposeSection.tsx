@@ -5,6 +5,7 @@ import { useChainStore } from '../stores/chain-store';
 import { useGovernanceStore } from '../stores/governance-store';
 import { useMembersById } from '../stores/members-store';
 import { useSessionStore } from '../stores/session-store';
+import { blockedActionText, useWriteBlock } from '../stores/write-block';
 import {
   MEMBER_ACTION_LABELS,
   memberActions,
@@ -22,6 +23,8 @@ function actionButtonId(type: MemberActionType): string {
 /**
  * The proposals that make sense for a member in its current state, each opening its form. The
  * forms follow the member live: when a decision changes its state, the choices change too.
+ * While nothing this console signs could commit, the choices stay in view but are off, with
+ * the reason under them, and no form is open.
  */
 export function ProposeSection({ member }: { member: MemberView }) {
   const origin = `member:${member.id}`;
@@ -31,8 +34,9 @@ export function ProposeSection({ member }: { member: MemberView }) {
   const profileMember = useSessionStore((state) => state.data?.profile?.memberId ?? '');
   const byId = useMembersById();
   const me = byId.get(profileMember);
+  const block = useWriteBlock();
   const actions = memberActions(member);
-  const shown = open !== null && actions.includes(open) ? open : null;
+  const shown = block === null && open !== null && actions.includes(open) ? open : null;
 
   const toggle = (type: MemberActionType) => {
     dismiss(origin);
@@ -75,12 +79,19 @@ export function ProposeSection({ member }: { member: MemberView }) {
               className={shown === type ? 'button-secondary button-pressed' : 'button-secondary'}
               aria-expanded={shown === type}
               aria-controls={shown === type ? 'propose-form' : undefined}
+              disabled={block !== null}
+              aria-describedby={block ? 'propose-blocked' : undefined}
               onClick={() => toggle(type)}
             >
               {MEMBER_ACTION_LABELS[type]}
             </button>
           ))}
         </div>
+        {block && (
+          <p className="action-blocked" id="propose-blocked" data-testid="propose-blocked">
+            {blockedActionText(block, 'Proposing')}
+          </p>
+        )}
         <p className="muted">{SINGLE_VALIDATOR_NOTE}</p>
         {shown && (
           <MemberActionForm

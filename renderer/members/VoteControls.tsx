@@ -2,6 +2,7 @@ import type { ProposalView } from '../../shared/rpc/contract';
 import type { VoteChoice } from '../../shared/members/schemas';
 import { Spinner } from '../components/States';
 import { useProposalsStore } from '../stores/proposals-store';
+import { blockedActionText, useWriteBlock } from '../stores/write-block';
 
 /** What the profile's member has done on a proposal, in one sentence. */
 function voteStatus(proposal: ProposalView, sending: VoteChoice | undefined): string {
@@ -17,13 +18,18 @@ function voteStatus(proposal: ProposalView, sending: VoteChoice | undefined): st
 /**
  * Approve and Reject sign a vote as the profile's member. Both wait while a vote is on its way
  * into a block; afterwards the vote can still be changed, so only the current choice is off.
+ * While nothing could commit (a read-only replica, a node that makes no blocks) both are off,
+ * and the reason is given under them.
  */
 export function VoteControls({ proposal }: { proposal: ProposalView }) {
   const sending = useProposalsStore((state) => state.sending[proposal.id]);
   const error = useProposalsStore((state) => state.voteErrors[proposal.id]);
   const vote = useProposalsStore((state) => state.vote);
+  const block = useWriteBlock();
   const busy = sending !== undefined || proposal.myPendingVote !== null;
-  const isDisabled = (choice: VoteChoice) => busy || proposal.myVote === choice;
+  const isDisabled = (choice: VoteChoice) => block !== null || busy || proposal.myVote === choice;
+  const blockedId = `vote-blocked-${proposal.id}`;
+  const describedBy = block ? blockedId : undefined;
 
   return (
     <div className="vote-controls">
@@ -32,6 +38,7 @@ export function VoteControls({ proposal }: { proposal: ProposalView }) {
           type="button"
           className="button-approve"
           disabled={isDisabled('approve')}
+          aria-describedby={describedBy}
           onClick={() => void vote(proposal.id, 'approve')}
         >
           Approve
@@ -40,11 +47,17 @@ export function VoteControls({ proposal }: { proposal: ProposalView }) {
           type="button"
           className="button-reject"
           disabled={isDisabled('reject')}
+          aria-describedby={describedBy}
           onClick={() => void vote(proposal.id, 'reject')}
         >
           Reject
         </button>
       </div>
+      {block && (
+        <p className="action-blocked" id={blockedId} data-testid="vote-blocked">
+          {blockedActionText(block, 'Voting')}
+        </p>
+      )}
       <p
         className={busy ? 'vote-status vote-status-pending' : 'vote-status'}
         role="status"

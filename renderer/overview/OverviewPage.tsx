@@ -12,6 +12,7 @@ import { useBlocksStore } from '../stores/blocks-store';
 import { useChainStore } from '../stores/chain-store';
 import { useMembersById } from '../stores/members-store';
 import { useProposalsStore } from '../stores/proposals-store';
+import { SubmissionsList } from '../submissions/SubmissionsList';
 import { PolicyCard } from './PolicyCard';
 import { RecentBlocks } from './RecentBlocks';
 import { Stat } from './Stat';
@@ -141,6 +142,21 @@ function RecentDecisionsSection() {
   );
 }
 
+/** How many of the console's own submissions the Overview shows; all are under #/submissions. */
+const RECENT_SUBMISSIONS = 5;
+
+function YourSubmissionsSection() {
+  return (
+    <section className="page-section" aria-labelledby="your-submissions-heading">
+      <div className="section-header">
+        <h2 id="your-submissions-heading">Your submissions</h2>
+        <a href={href.submissions()}>All your submissions</a>
+      </div>
+      <SubmissionsList headingId="your-submissions-heading" limit={RECENT_SUBMISSIONS} />
+    </section>
+  );
+}
+
 export function OverviewPage() {
   const { data, error, loading } = useChainStore((state) => state.status);
   const refresh = useChainStore((state) => state.refresh);
@@ -164,6 +180,7 @@ export function OverviewPage() {
       )}
       {error && <ErrorNotice error={error} retry={() => void refresh()} />}
       {data ? <OverviewStats status={data} /> : loading && <Loading what="the chain status" />}
+      <YourSubmissionsSection />
       <RecentBlocksSection decided={decided ?? []} />
       <RecentDecisionsSection />
     </Page>

@@ -7,6 +7,7 @@ import { SubmissionNotice } from '../members/proposal-form';
 import { useGovernanceStore } from '../stores/governance-store';
 import { useMembersById } from '../stores/members-store';
 import { useSessionStore } from '../stores/session-store';
+import { blockedActionText, useWriteBlock } from '../stores/write-block';
 import { Stat } from './Stat';
 
 const PROPOSE_BUTTON_ID = 'propose-policy-button';
@@ -15,6 +16,7 @@ const PROPOSE_BUTTON_ID = 'propose-policy-button';
 export function PolicyCard({ status }: { status: ChainStatus }) {
   const { policy } = status;
   const [open, setOpen] = useState(false);
+  const block = useWriteBlock();
   const dismiss = useGovernanceStore((state) => state.dismiss);
   const profileMember = useSessionStore((state) => state.data?.profile?.memberId ?? '');
   const byId = useMembersById();
@@ -26,14 +28,16 @@ export function PolicyCard({ status }: { status: ChainStatus }) {
   };
 
   return (
-    <Stat label="Governance policy" wide={open}>
+    <Stat label="Governance policy" wide={open && block === null}>
       <p className="stat-text">Approval by {approvers(policy.threshold)}</p>
       <p className="stat-note">Proposals expire after {describeTtl(policy.proposalTtlHours)}.</p>
-      {cannotPropose === null && !open && (
+      {cannotPropose === null && (block !== null || !open) && (
         <button
           id={PROPOSE_BUTTON_ID}
           type="button"
           className="button-secondary button-small stat-action"
+          disabled={block !== null}
+          aria-describedby={block ? 'propose-policy-blocked' : undefined}
           onClick={() => {
             dismiss(POLICY_ORIGIN);
             setOpen(true);
@@ -42,7 +46,14 @@ export function PolicyCard({ status }: { status: ChainStatus }) {
           Propose a policy change
         </button>
       )}
-      {open && <PolicyChangeForm status={status} onCancel={close} onSubmitted={close} />}
+      {cannotPropose === null && block && (
+        <p className="action-blocked" id="propose-policy-blocked">
+          {blockedActionText(block, 'Proposing')}
+        </p>
+      )}
+      {open && block === null && (
+        <PolicyChangeForm status={status} onCancel={close} onSubmitted={close} />
+      )}
       <SubmissionNotice origin={POLICY_ORIGIN} />
     </Stat>
   );

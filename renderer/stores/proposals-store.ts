@@ -1,9 +1,11 @@
 import { create } from 'zustand';
 import type { ProposalView, RpcEvent } from '../../shared/rpc/contract';
 import type { VoteChoice } from '../../shared/members/schemas';
+import { describeAction } from '../../shared/members/describe';
 import { rpc } from '../rpc/client';
 import { asRpcError } from '../rpc/rpc-response';
 import { coalesce, failed, hasStarted, idle, loaded, reloading, type Loadable } from './loadable';
+import { useSubmissionsStore } from './submissions-store';
 
 interface ProposalsState {
   open: Loadable<ProposalView[]>;
@@ -69,6 +71,15 @@ export const useProposalsStore = create<ProposalsState>()((set, get) => ({
     try {
       const { txId } = await rpc().call('proposals.vote', { proposalId, choice });
       set((state) => ({ submitted: { ...state.submitted, [proposalId]: txId } }));
+      // Listed at once under Your submissions, as the node will describe it.
+      const action = get().open.data?.find((proposal) => proposal.id === proposalId)?.action;
+      useSubmissionsStore.getState().noteSubmitted({
+        txId,
+        type: 'governance.vote',
+        summary: action
+          ? `Vote ${choice}: ${describeAction(action)}`
+          : `Vote ${choice} on proposal ${proposalId.slice(0, 12)}…`,
+      });
       // The node now reports the vote as myPendingVote until its block commits.
       await get().refreshOpen();
     } catch (error) {

@@ -1,8 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test as base, type Locator, type Page, type TestInfo } from '@playwright/test';
+import Database from 'better-sqlite3';
+
+import { genesisHashOf, GenesisDoc } from '../../shared/ledger/genesis';
+import { signTx } from '../../shared/ledger/tx';
 
 import { carechain, CLI, REPO, type CliResult } from '../support/cli';
 
@@ -264,3 +269,77 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 });
 
 export { expect } from '@playwright/test';
+
+/*
+ * Helpers that write into a stopped node's data folder, for states the console cannot reach by
+ * itself: a replica edited behind the node's back, submissions journalled before a crash.
+ */
+
+/** A member's admin key pair as `carechain demo` leaves it in `<dataDir>/demo-keys/`. */
+export function demoAdminKey(
+  dataDir: string,
+  memberId: string,
+): { publicKey: string; secretKey: string } {
+  const file = path.join(dataDir, 'demo-keys', `${memberId}.admin.json`);
+  return JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string; secretKey: string };
+}
+
+/** Runs `change` on `<dataDir>/chain.db`; no node may be running on the folder. */
+export function withReplicaDb<T>(dataDir: string, change: (db: Database.Database) => T): T {
+  const db = new Database(path.join(dataDir, 'chain.db'));
+  try {
+    return change(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** The id of the one proposal about `target` with this status (e.g. a demo join request). */
+export function proposalAbout(dataDir: string, target: string, status = 'open'): string {
+  return withReplicaDb(dataDir, (db) => {
+    const rows = db
+      .prepare<[string, string], { id: string }>(
+        'SELECT id FROM proposals WHERE target = ? AND status = ?',
+      )
+      .all(target, status);
+    if (rows.length !== 1 || !rows[0]) {
+      throw new Error(`expected one ${status} proposal about ${target}, found ${rows.length}`);
+    }
+    return rows[0].id;
+  });
+}
+
+/**
+ * Signs a vote as a demo member (with its key from demo-keys) and writes it into the node's
+ * submission journal as pending, as the node does before it answers a console: the state a
+ * crash leaves behind. The node resubmits it when it next starts. Returns the transaction id.
+ */
+export function journalDemoVote(
+  dataDir: string,
+  vote: { member: string; proposalId: string; choice: 'approve' | 'reject'; submittedAt: number },
+): string {
+  const genesis = GenesisDoc.parse(
+    JSON.parse(readFileSync(path.join(dataDir, 'genesis.json'), 'utf8')),
+  );
+  const key = demoAdminKey(dataDir, vote.member);
+  const tx = signTx(
+    {
+      v: 1,
+      chainId: genesis.chainId,
+      member: vote.member,
+      signer: key.publicKey,
+      nonce: randomBytes(16).toString('hex'),
+      type: 'governance.vote',
+      proposalId: vote.proposalId,
+      choice: vote.choice,
+    },
+    key.secretKey,
+    genesisHashOf(genesis),
+  );
+  withReplicaDb(dataDir, (db) => {
+    db.prepare(
+      "INSERT INTO submissions (tx_id, bytes, type, submitted_at, status) VALUES (?, ?, ?, ?, 'pending')",
+    ).run(tx.id, Buffer.from(tx.text, 'utf8'), tx.body.type, vote.submittedAt);
+  });
+  return tx.id;
+}
