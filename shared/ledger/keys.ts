@@ -5,7 +5,7 @@ import { fromHex, toHex } from './bytes';
 ed.hashes.sha512 = sha512;
 
 /**
- * Whether a signature is valid is decided by ONE rule everywhere (DESIGN.md: RFC 8032
+ * Whether a signature is valid is decided by ONE rule everywhere (docs/protocol.md: RFC 8032
  * cofactorless with canonical S, as OpenSSL does it). The rule is supplied by the platform
  * (Node's crypto.verify in main/), because @noble/ed25519's own verify disagrees with it on
  * edge cases and must never decide validity.
