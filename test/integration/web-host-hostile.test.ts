@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startNodeService } from '../../main/service/node-service';
 import type { NodeService } from '../../main/service/node-service-api';
 import { startWebHost, type WebHost } from '../../main/web/host';
@@ -294,6 +294,10 @@ describe('the web host against hostile traffic (in-process)', () => {
     target.port = web.port;
     target.cookie = await login(web.consoleUrl);
     await expectStillServing(target);
+  });
+
+  beforeEach(() => {
+    escaped.length = 0;
   });
 
   afterAll(async () => {
