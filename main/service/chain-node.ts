@@ -41,6 +41,7 @@ export class ChainNode {
   private timer: NodeJS.Timeout | null = null;
   private pending_: PendingState | null = null;
   private readOnlyReason: string | null = null;
+  private nodeKeyProblem: string | null = null;
 
   constructor(
     readonly replica: Replica,
@@ -118,6 +119,9 @@ export class ChainNode {
     if (this.readOnlyReason) return `the replica is read-only: ${this.readOnlyReason}`;
     if (this.canProduce()) return null;
     const validators = validatorSet(this.replica.view);
+    if (!this.nodeKey && this.nodeKeyProblem) {
+      return `this node's key file cannot be used (${this.nodeKeyProblem}), so it cannot make blocks and nothing sent to it would commit`;
+    }
     if (!this.nodeKey) {
       return 'this node has no node key (node-key.json), so it cannot make blocks and nothing sent to it would commit';
     }
@@ -160,6 +164,11 @@ export class ChainNode {
       }
     }
     this.pool.set(tx.id, tx);
+  }
+
+  /** Why the node key file could not be read; the node then runs without a key. */
+  setNodeKeyProblem(problem: string): void {
+    this.nodeKeyProblem = problem;
   }
 
   /**

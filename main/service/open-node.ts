@@ -5,7 +5,8 @@ import { writeHighWater } from '../store/high-water';
 import { openCheckedReplica, type ReplicaProblem } from '../store/startup-check';
 import { ChainNode } from './chain-node';
 import type { DataPaths } from './data-dir';
-import { readKeyFile } from './keystore';
+import type { KeyPair } from '../../shared/ledger/keys';
+import { KeyFileError, readKeyFile } from './keystore';
 
 export const BLOCK_INTERVAL_MS = 400;
 
@@ -30,8 +31,20 @@ export interface NodeEvents {
 export function openChainNode(paths: DataPaths, events: NodeEvents): OpenedNode {
   const { replica, problem } = openCheckedReplica(paths);
   try {
-    const nodeKey = existsSync(paths.nodeKey) ? readKeyFile(paths.nodeKey) : null;
+    // A damaged node key file is a reason the node cannot make blocks, shown with the replica
+    // served; it is not a reason to show nothing at all.
+    let nodeKey: KeyPair | null = null;
+    let nodeKeyProblem: string | null = null;
+    if (existsSync(paths.nodeKey)) {
+      try {
+        nodeKey = readKeyFile(paths.nodeKey);
+      } catch (error) {
+        if (!(error instanceof KeyFileError)) throw error;
+        nodeKeyProblem = error.message;
+      }
+    }
     const node = new ChainNode(replica, nodeKey);
+    if (nodeKeyProblem) node.setNodeKeyProblem(nodeKeyProblem);
     node.listen({
       committed: (block) => {
         writeHighWater(paths.highWater, { height: block.header.height, hash: block.hash });

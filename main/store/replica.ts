@@ -237,11 +237,14 @@ export class Replica {
       refused: db.prepare(
         "UPDATE submissions SET status = 'refused', reason = ?, decided_at = ? WHERE tx_id = ? AND status = 'pending'",
       ),
+      // In the order the node accepted them (rowid: submissions are only ever inserted), not by
+      // time: two accepted within one millisecond, or across a clock step back, must be restored
+      // in acceptance order, since the later may depend on the earlier (a change of vote).
       pendingSubmissions: db.prepare<[], SubmissionRow>(
-        "SELECT * FROM submissions WHERE status = 'pending' ORDER BY submitted_at, tx_id",
+        "SELECT * FROM submissions WHERE status = 'pending' ORDER BY rowid",
       ),
       recentSubmissions: db.prepare<[number], SubmissionRow>(
-        'SELECT * FROM submissions ORDER BY submitted_at DESC, tx_id LIMIT ?',
+        'SELECT * FROM submissions ORDER BY rowid DESC LIMIT ?',
       ),
       submission: db.prepare<[string], SubmissionRow>('SELECT * FROM submissions WHERE tx_id = ?'),
     };

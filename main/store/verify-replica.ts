@@ -107,6 +107,48 @@ function keyOf(row: Row, key: readonly string[]): string {
   return JSON.stringify(key.map((k) => row[k]));
 }
 
+function heightOf(row: Row): number | null {
+  return typeof row.height === 'number' ? row.height : null;
+}
+
+/**
+ * Names the first derived row where the stored state and the derived one part: a row that
+ * differs, one the blocks do not derive (added behind the node), or one they derive that is
+ * missing. Where the two rows at this point have different keys, which of them is out of place is
+ * asked of the databases rather than guessed from the sort order.
+ */
+function derivedMismatch(
+  name: string,
+  key: readonly string[],
+  fresh: Replica,
+  s: Row | undefined,
+  f: IteratorResult<Row>,
+): Finding {
+  const has = (replica: Replica, row: Row) =>
+    replica.db
+      .prepare(`SELECT 1 FROM ${name} WHERE ${key.map((k) => `${k} IS ?`).join(' AND ')}`)
+      .get(...key.map((k) => row[k])) !== undefined;
+  const extra = (row: Row) =>
+    new Finding(
+      null,
+      `extra ${name} row ${keyOf(row, key)}: no block derives it (it was added to the replica)`,
+    );
+  const missing = (row: Row) =>
+    new Finding(
+      heightOf(row),
+      `${name} row ${keyOf(row, key)} is missing from the replica (set by block ${heightOf(row)})`,
+    );
+  if (f.done) return extra(s as Row);
+  if (s === undefined) return missing(f.value);
+  if (keyOf(s, key) !== keyOf(f.value, key)) {
+    return has(fresh, s) ? missing(f.value) : extra(s);
+  }
+  return new Finding(
+    heightOf(f.value),
+    `${name} row ${keyOf(f.value, key)} differs from the state the blocks derive (last set by block ${heightOf(f.value)})`,
+  );
+}
+
 /**
  * Compares each derived table of the stored replica with the freshly derived one, row by row in
  * key order, streaming both (memory does not grow with the state), and returns the commitment
@@ -127,13 +169,7 @@ function compareDerived(stored: Replica, fresh: Replica): string {
           digest.add(name, f.value);
           continue;
         }
-        const row = f.done ? s.value : f.value;
-        const height = typeof row?.height === 'number' ? row.height : null;
-        const what = f.done ? `extra ${name} row` : `${name} row ${keyOf(f.value, key)}`;
-        throw new Finding(
-          height,
-          `${what} differs from the state the blocks derive (last set by block ${height})`,
-        );
+        throw derivedMismatch(name, key, fresh, s.done ? undefined : s.value, f);
       }
     } finally {
       a.return?.();

@@ -1,0 +1,469 @@
+// A replica damaged or swapped behind the node's back, tested from the outside: real demo folders
+// made by the CLI, SQLite files edited with better-sqlite3 while the node is stopped, the node
+// service started on the result, `carechain verify` run as an operator would. A damaged replica
+// must be served read-only with the reason, never built upon.
+import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeCertificate, signCommit } from '../../shared/ledger/block';
+import { canonicalText } from '../../shared/ledger/canonical';
+import { genesisHashOf, GenesisDoc } from '../../shared/ledger/genesis';
+import { generateKeyPair } from '../../shared/ledger/keys';
+import { carechain } from '../support/cli';
+import {
+  DEMO_PASSPHRASE,
+  demoFolder,
+  InProcessNode,
+  newDemoFolder,
+  sleep,
+  UNDECIDED_JOIN,
+  verifyFolder,
+  type ProposalSummary,
+  type StatusView,
+} from '../support/replica-attack';
+import { ServiceProcess } from '../support/service-process';
+
+const opened: { close(): Promise<void> }[] = [];
+const processes: ServiceProcess[] = [];
+
+afterEach(async () => {
+  for (const node of opened.splice(0)) await node.close();
+  for (const p of processes.splice(0)) await p.kill9();
+});
+
+async function openNode(dir: string): Promise<InProcessNode> {
+  const node = await InProcessNode.open(dir);
+  opened.push(node);
+  return node;
+}
+
+async function closeNode(node: InProcessNode): Promise<void> {
+  opened.splice(opened.indexOf(node), 1);
+  await node.close();
+}
+
+/** The open join request of the demo that the console's vote does not decide. */
+async function undecidedJoin(node: { ok<T>(m: string, p?: unknown): Promise<T> }) {
+  const open = await node.ok<ProposalSummary[]>('proposals.list', { status: 'open' });
+  const join = open.find((p) => p.action.member === UNDECIDED_JOIN);
+  expect(join, JSON.stringify(open)).toBeDefined();
+  return join as ProposalSummary;
+}
+
+/**
+ * What a node serving a replica read-only must do: name the problem, refuse a vote saying the
+ * replica is read-only, queue and journal nothing, make no block.
+ */
+async function expectReadOnly(
+  node: InProcessNode,
+  problem: RegExp,
+  voteRefusal: RegExp = /the replica is read-only/,
+): Promise<StatusView> {
+  const status = await node.ok<StatusView>('chain.status');
+  expect(status.replicaProblem, JSON.stringify(status)).not.toBeNull();
+  expect(status.replicaProblem?.reason).toMatch(problem);
+  expect(status.writeBlocked).toMatch(/read-only/);
+  expect(status.writeBlocked).toMatch(problem);
+
+  await node.ok('session.unlock', { passphrase: DEMO_PASSPHRASE });
+  const join = await undecidedJoin(node);
+  const journal = await node.ok<unknown[]>('submissions.list', { limit: 200 });
+  const vote = await node.call('proposals.vote', { proposalId: join.id, choice: 'approve' });
+  expect(vote.ok, JSON.stringify(vote)).toBe(false);
+  if (!vote.ok) {
+    expect(vote.error.code).toBe('rejected');
+    expect(vote.error.message).toMatch(voteRefusal);
+  }
+  // Two block intervals and more: nothing is produced, nothing waits, nothing was journalled.
+  await sleep(900);
+  const after = await node.ok<StatusView>('chain.status');
+  expect(after.height).toBe(status.height);
+  expect(after.pendingTxs).toBe(0);
+  expect(await node.ok<unknown[]>('submissions.list', { limit: 200 })).toEqual(journal);
+  return status;
+}
+
+async function expectVerifyFails(dir: string, where: RegExp, problem: RegExp): Promise<void> {
+  const verified = await verifyFolder(dir);
+  expect(verified.code, verified.stdout + verified.stderr).toBe(1);
+  expect(verified.stderr).toMatch(where);
+  expect(verified.stderr).toMatch(problem);
+}
+
+function tipHeight(dir: string): number {
+  const db = new Database(path.join(dir, 'chain.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT max(height) AS h FROM blocks').get() as { h: number }).h;
+  } finally {
+    db.close();
+  }
+}
+
+describe('derived state edited in SQLite', () => {
+  it('is served read-only with the row named, refuses votes, makes no block; verify fails', async () => {
+    const dir = await demoFolder();
+    // The node ran once on the intact replica (so its committed-height mark exists).
+    await closeNode(await openNode(dir));
+    const db = new Database(path.join(dir, 'chain.db'));
+    const edit = db.prepare(
+      `UPDATE members SET status = 'suspended', record = replace(record, '"status":"active"', '"status":"suspended"') WHERE id = ?`,
+    );
+    expect(edit.run('northwind-pharma').changes).toBe(1);
+    expect(edit.run('medline-distribution').changes).toBe(1);
+    db.close();
+
+    const node = await openNode(dir);
+    const problem = /members row \["(medline-distribution|northwind-pharma)"\] differs/;
+    const status = await expectReadOnly(node, problem);
+    expect(status.replicaProblem?.height).toEqual(expect.any(Number));
+    await closeNode(node);
+    await expectVerifyFails(dir, /FAILED at block \d+/, problem);
+  });
+
+  it('a proposal row reopened behind the node is found too', async () => {
+    const dir = await demoFolder();
+    const db = new Database(path.join(dir, 'chain.db'));
+    const decided = db
+      .prepare(`SELECT id FROM proposals WHERE status = 'approved' ORDER BY height LIMIT 1`)
+      .get() as { id: string };
+    db.prepare(`UPDATE proposals SET status = 'open' WHERE id = ?`).run(decided.id);
+    db.close();
+    const node = await openNode(dir);
+    await expectReadOnly(node, new RegExp(`proposals row \\["${decided.id}"\\] differs`));
+    await closeNode(node);
+    await expectVerifyFails(dir, /FAILED at block/, /proposals row/);
+  });
+});
+
+describe('derived rows added or removed in SQLite', () => {
+  it('a member row added behind the node is named as the extra row, not a real member', async () => {
+    const dir = await demoFolder();
+    const db = new Database(path.join(dir, 'chain.db'));
+    // Sorts before every real member, so a comparison in key order meets it first.
+    db.prepare(
+      `INSERT INTO members SELECT 'aa-impostor', status, kind, validator, replace(record, 'northwind-pharma', 'aa-impostor'), height FROM members WHERE id = 'northwind-pharma'`,
+    ).run();
+    db.close();
+    const node = await openNode(dir);
+    const problem = /extra members row \["aa-impostor"\]: no block derives it/;
+    await expectReadOnly(node, problem);
+    await closeNode(node);
+    await expectVerifyFails(dir, /FAILED at replica/, problem);
+  });
+
+  it('a vote row deleted behind the node is named as missing', async () => {
+    const dir = await demoFolder();
+    const db = new Database(path.join(dir, 'chain.db'));
+    const vote = db
+      .prepare(`SELECT proposal_id, member FROM votes ORDER BY proposal_id, member LIMIT 1`)
+      .get() as { proposal_id: string; member: string };
+    db.prepare('DELETE FROM votes WHERE proposal_id = ? AND member = ?').run(
+      vote.proposal_id,
+      vote.member,
+    );
+    db.close();
+    const node = await openNode(dir);
+    const problem = new RegExp(
+      `votes row \\["${vote.proposal_id}","${vote.member}"\\] is missing from the replica`,
+    );
+    await expectReadOnly(node, problem);
+    await closeNode(node);
+    await expectVerifyFails(dir, /FAILED at block \d+/, problem);
+  });
+});
+
+describe('a forged block appended in SQLite', () => {
+  it('a copy of the last block with a made-up hash: read-only at that height; verify fails there', async () => {
+    const dir = await demoFolder();
+    const tip = tipHeight(dir);
+    const db = new Database(path.join(dir, 'chain.db'));
+    db.prepare(
+      `INSERT INTO blocks (height, hash, prev_hash, time, proposer, tx_count, state_hash, header, cert)
+       SELECT height + 1, ?, hash, time + 1, proposer, tx_count, state_hash, header, cert
+       FROM blocks WHERE height = ?`,
+    ).run('ab'.repeat(32), tip);
+    db.close();
+
+    const node = await openNode(dir);
+    const status = await expectReadOnly(node, /not the tip the replica recorded/);
+    expect(status.replicaProblem?.height).toBe(tip + 1);
+    await closeNode(node);
+    await expectVerifyFails(dir, new RegExp(`FAILED at block ${tip + 1}`), /./);
+  });
+
+  it('a well-formed next block with a certificate signed by another key, tip mark moved too', async () => {
+    const dir = await demoFolder();
+    const tip = tipHeight(dir);
+    // A genuine next block, made by the real node on a copy of the folder.
+    const copy = `${dir}-copy`;
+    cpSync(dir, copy, { recursive: true });
+    const real = await openNode(copy);
+    await real.ok('session.unlock', { passphrase: DEMO_PASSPHRASE });
+    const join = await undecidedJoin(real);
+    await real.ok('proposals.vote', { proposalId: join.id, choice: 'approve' });
+    for (let i = 0; i < 50 && (await real.ok<StatusView>('chain.status')).height === tip; i++)
+      await sleep(100);
+    await closeNode(real);
+    expect(tipHeight(copy)).toBe(tip + 1);
+
+    const source = new Database(path.join(copy, 'chain.db'), { readonly: true });
+    const block = source.prepare('SELECT * FROM blocks WHERE height = ?').get(tip + 1) as Record<
+      string,
+      unknown
+    > & { hash: string; cert: Buffer };
+    const txs = source.prepare('SELECT * FROM txs WHERE height = ?').all(tip + 1) as Record<
+      string,
+      unknown
+    >[];
+    source.close();
+    // The validator named is the real one; the signature is another key's.
+    const cert = decodeCertificate(block.cert.toString('utf8'));
+    const stranger = generateKeyPair();
+    const forged = {
+      ...cert,
+      signatures: cert.signatures.map((s) => ({
+        ...s,
+        sig: signCommit('carechain-demo', tip + 1, cert.round, block.hash, stranger.secretKey),
+      })),
+    };
+    const db = new Database(path.join(dir, 'chain.db'));
+    db.transaction(() => {
+      db.prepare(
+        `INSERT INTO blocks (height, hash, prev_hash, time, proposer, tx_count, state_hash, header, cert)
+         VALUES (@height, @hash, @prev_hash, @time, @proposer, @tx_count, @state_hash, @header, @cert)`,
+      ).run({ ...block, cert: Buffer.from(canonicalText(forged), 'utf8') });
+      for (const tx of txs)
+        db.prepare(
+          'INSERT INTO txs (id, height, idx, type, member, signer, bytes) VALUES (@id, @height, @idx, @type, @member, @signer, @bytes)',
+        ).run(tx);
+      db.prepare(`UPDATE meta SET value = ? WHERE key = 'tip'`).run(
+        canonicalText({ height: tip + 1, hash: block.hash }),
+      );
+    })();
+    db.close();
+
+    const node = await openNode(dir);
+    const status = await expectReadOnly(node, /certificate signature .* does not verify/);
+    expect(status.replicaProblem?.height).toBe(tip + 1);
+    await closeNode(node);
+    await expectVerifyFails(
+      dir,
+      new RegExp(`FAILED at block ${tip + 1}`),
+      /certificate signature .* does not verify/,
+    );
+  });
+});
+
+describe('a replica of another chain, or no genesis.json', () => {
+  it('a chain.db of another chain is refused by name, both genesis hashes given', async () => {
+    const ours = await demoFolder();
+    const theirs = await newDemoFolder();
+    const genesisOf = (dir: string) =>
+      GenesisDoc.parse(JSON.parse(readFileSync(path.join(dir, 'genesis.json'), 'utf8')));
+    const ourHash = genesisHashOf(genesisOf(ours)).slice(0, 12);
+    const theirHash = genesisHashOf(genesisOf(theirs)).slice(0, 12);
+    expect(ourHash).not.toBe(theirHash);
+    // Same chain id (both are demos), other founders: only the genesis hash tells them apart.
+    for (const suffix of ['', '-wal', '-shm'])
+      rmSync(path.join(ours, `chain.db${suffix}`), { force: true });
+    cpSync(path.join(theirs, 'chain.db'), path.join(ours, 'chain.db'));
+
+    const node = await openNode(ours);
+    const problem = new RegExp(
+      `replica holds chain carechain-demo \\(genesis ${theirHash}…\\), but genesis.json names chain carechain-demo \\(genesis ${ourHash}…\\).*another chain`,
+    );
+    // The profile's admin key is not a key of the other chain, and the vote is refused for that
+    // before the replica's state is considered.
+    const status = await expectReadOnly(node, problem, /read-only|admin key/);
+    expect(status.replicaProblem?.height).toBe(0);
+    await closeNode(node);
+    await expectVerifyFails(ours, /FAILED at block 0/, problem);
+  });
+
+  it('genesis.json removed: read-only, and verify says genesis.json is missing', async () => {
+    const dir = await demoFolder();
+    rmSync(path.join(dir, 'genesis.json'));
+    const node = await openNode(dir);
+    await expectReadOnly(node, /genesis\.json is missing/);
+    await closeNode(node);
+    await expectVerifyFails(dir, /FAILED at block 0/, /genesis\.json is missing/);
+  });
+
+  it('genesis.json damaged: read-only with the reason, not a crash', async () => {
+    const dir = await demoFolder();
+    writeFileSync(path.join(dir, 'genesis.json'), '{"chainId": "carechain-demo", ');
+    const node = await openNode(dir);
+    await expectReadOnly(node, /genesis\.json cannot be read/);
+    await closeNode(node);
+    await expectVerifyFails(dir, /FAILED/, /genesis\.json cannot be read/);
+  });
+});
+
+describe('the node key', () => {
+  async function expectVoteRefused(dir: string, why: RegExp): Promise<void> {
+    const node = await openNode(dir);
+    const status = await node.ok<StatusView>('chain.status');
+    expect(status.replicaProblem).toBeNull();
+    expect(status.writeBlocked).toMatch(why);
+    await node.ok('session.unlock', { passphrase: DEMO_PASSPHRASE });
+    const join = await undecidedJoin(node);
+    const vote = await node.call('proposals.vote', { proposalId: join.id, choice: 'approve' });
+    expect(vote).toMatchObject({ ok: false, error: { code: 'rejected' } });
+    if (!vote.ok) expect(vote.error.message).toMatch(why);
+    const after = await node.ok<StatusView>('chain.status');
+    expect(after.pendingTxs).toBe(0);
+    expect(after.height).toBe(status.height);
+    expect(await node.ok<unknown[]>('submissions.list', { limit: 200 })).toEqual([]);
+    await closeNode(node);
+  }
+
+  it('deleted: votes are refused at once, saying there is no node key', async () => {
+    const dir = await demoFolder();
+    rmSync(path.join(dir, 'node-key.json'));
+    await expectVoteRefused(dir, /no node key \(node-key\.json\)/);
+  });
+
+  it('damaged: the node still opens, and votes are refused naming the key file', async () => {
+    const dir = await demoFolder();
+    writeFileSync(path.join(dir, 'node-key.json'), '{"publicKey": ');
+    await expectVoteRefused(
+      dir,
+      /node's key file cannot be used \(key file .*node-key\.json is not JSON/,
+    );
+  });
+
+  it("replaced by another key: votes are refused at once, naming the chain's validator", async () => {
+    const dir = await demoFolder();
+    rmSync(path.join(dir, 'node-key.json'));
+    const made = await carechain(['keygen', '--out', path.join(dir, 'node-key.json')]);
+    expect(made.code, made.stderr).toBe(0);
+    await expectVoteRefused(dir, /not the chain's validator \(st-marys-hospital\)/);
+  });
+});
+
+describe('carechain verify while the node writes', () => {
+  it('every concurrent run passes on a replica that grows under it', async () => {
+    const dir = await demoFolder();
+    const node = await ServiceProcess.start(dir);
+    processes.push(node);
+    await node.ok('session.unlock', { passphrase: DEMO_PASSPHRASE });
+    const join = await undecidedJoin(node);
+    const start = (await node.ok<StatusView>('chain.status')).height;
+
+    // A steady stream of votes, alternating so each one changes the vote and is accepted.
+    let streaming = true;
+    let accepted = 0;
+    const stream = (async () => {
+      for (let i = 0; streaming; i++) {
+        const choice = i % 2 === 0 ? 'reject' : 'approve';
+        const r = await node.call('proposals.vote', { proposalId: join.id, choice });
+        if (r.ok) accepted++;
+        await sleep(15);
+      }
+    })();
+
+    await sleep(500);
+    const runs = [];
+    for (let i = 0; i < 10; i++) {
+      runs.push(verifyFolder(dir));
+      await sleep(50);
+    }
+    const results = await Promise.all(runs);
+    streaming = false;
+    await stream;
+    const end = (await node.ok<StatusView>('chain.status')).height;
+    await node.shutdown();
+
+    const failed = results.filter((r) => r.code !== 0).map((r) => r.stderr.trim());
+    expect(failed, failed.join('\n')).toEqual([]);
+    expect(accepted).toBeGreaterThan(20);
+    // Blocks were committed while verify ran.
+    expect(end - start).toBeGreaterThan(3);
+    const final = await verifyFolder(dir);
+    expect(final.code, final.stderr).toBe(0);
+  });
+});
+
+describe('a damaged write-ahead log after kill -9', () => {
+  /** Commits a few blocks through a real node process and kills it before any checkpoint. */
+  async function killedWithBlocksInWal(): Promise<{ dir: string; committed: number }> {
+    const dir = await demoFolder();
+    const demoHeight = tipHeight(dir);
+    const node = await ServiceProcess.start(dir);
+    processes.push(node);
+    await node.ok('session.unlock', { passphrase: DEMO_PASSPHRASE });
+    const join = await undecidedJoin(node);
+    let height = demoHeight;
+    for (let i = 0; height < demoHeight + 4; i++) {
+      expect(i).toBeLessThan(100);
+      const choice = i % 2 === 0 ? 'reject' : 'approve';
+      await node.ok('proposals.vote', { proposalId: join.id, choice });
+      await sleep(100);
+      height = (await node.ok<StatusView>('chain.status')).height;
+    }
+    await sleep(450);
+    const committed = (await node.ok<StatusView>('chain.status')).height;
+    await node.kill9();
+    const mark = JSON.parse(readFileSync(path.join(dir, 'committed-height.json'), 'utf8')) as {
+      height: number;
+    };
+    expect(mark.height).toBe(committed);
+    const wal = path.join(dir, 'chain.db-wal');
+    expect(existsSync(wal)).toBe(true);
+    expect(statSync(wal).size).toBeGreaterThan(0);
+    return { dir, committed };
+  }
+
+  let killed: Promise<{ dir: string; committed: number }> | undefined;
+  /** A copy of one folder killed with blocks in its WAL, for one variant of the damage. */
+  async function copyOfKilled(): Promise<{ dir: string; committed: number }> {
+    killed ??= killedWithBlocksInWal();
+    const { dir, committed } = await killed;
+    const copy = `${dir}-${Math.random().toString(36).slice(2)}`;
+    cpSync(dir, copy, { recursive: true });
+    return { dir: copy, committed };
+  }
+
+  const rolledBack = (committed: number) =>
+    new RegExp(
+      `committed blocks are missing: this node had committed up to height ${committed}, but the replica ends at height \\d+`,
+    );
+
+  it('deleted: the node reports the missing committed blocks read-only; verify fails the same', async () => {
+    const { dir, committed } = await copyOfKilled();
+    rmSync(path.join(dir, 'chain.db-wal'));
+    rmSync(path.join(dir, 'chain.db-shm'), { force: true });
+    expect(tipHeight(dir)).toBeLessThan(committed);
+    const node = await openNode(dir);
+    const status = await expectReadOnly(node, rolledBack(committed));
+    expect(status.height).toBeLessThan(committed);
+    expect(status.replicaProblem?.height).toBe(status.height + 1);
+    await closeNode(node);
+    await expectVerifyFails(dir, /FAILED at block \d+/, rolledBack(committed));
+  });
+
+  it('overwritten in the middle: the same', async () => {
+    const { dir, committed } = await copyOfKilled();
+    const wal = path.join(dir, 'chain.db-wal');
+    const bytes = readFileSync(wal);
+    bytes.fill(0x5a, Math.floor(bytes.length / 2), Math.floor(bytes.length / 2) + 512);
+    writeFileSync(wal, bytes);
+    const node = await openNode(dir);
+    const status = await expectReadOnly(node, rolledBack(committed));
+    expect(status.height).toBeLessThan(committed);
+    await closeNode(node);
+    await expectVerifyFails(dir, /FAILED at block \d+/, rolledBack(committed));
+  });
+
+  it('truncated: the same', async () => {
+    const { dir, committed } = await copyOfKilled();
+    const wal = path.join(dir, 'chain.db-wal');
+    const bytes = readFileSync(wal);
+    writeFileSync(wal, bytes.subarray(0, Math.floor(bytes.length / 3)));
+    const node = await openNode(dir);
+    await expectReadOnly(node, rolledBack(committed));
+    await closeNode(node);
+    await expectVerifyFails(dir, /FAILED at block \d+/, rolledBack(committed));
+  });
+});

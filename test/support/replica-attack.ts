@@ -1,0 +1,81 @@
+// Helpers for tests that damage a data folder from the outside, the way an attacker or a
+// careless operator would: real demo folders made by the CLI, SQLite edited with the node stopped,
+// the node service run in-process on the result.
+import { expect } from 'vitest';
+import { cpSync } from 'node:fs';
+import path from 'node:path';
+import { startNodeService } from '../../main/service/node-service';
+import type { NodeService } from '../../main/service/node-service-api';
+import type { RpcResponse } from '../../shared/rpc/contract';
+import { carechain, tempDir, type CliResult } from './cli';
+
+export const DEMO_PASSPHRASE = 'carechain-demo';
+
+/** A new demo data folder built by `carechain demo` (6 members, open join requests). */
+export async function newDemoFolder(prefix = 'carechain-attack-'): Promise<string> {
+  const dir = path.join(tempDir(prefix), 'node');
+  const built = await carechain(['demo', '--dir', dir]);
+  expect(built.code, built.stderr).toBe(0);
+  return dir;
+}
+
+let template: Promise<string> | undefined;
+
+/**
+ * A demo data folder of its own for one test: a copy of one demo built once per test file, which
+ * saves a CLI run per test. Every copy is the same chain (same genesis and keys).
+ */
+export async function demoFolder(prefix = 'carechain-attack-'): Promise<string> {
+  template ??= newDemoFolder('carechain-template-');
+  const dir = path.join(tempDir(prefix), 'node');
+  cpSync(await template, dir, { recursive: true });
+  return dir;
+}
+
+export function verifyFolder(dir: string): Promise<CliResult> {
+  return carechain(['verify', '--dir', dir], { timeoutMs: 60_000 });
+}
+
+/** The node service on a folder, in this process, with a typed `ok`. */
+export class InProcessNode {
+  private constructor(readonly service: NodeService) {}
+
+  static async open(dir: string): Promise<InProcessNode> {
+    return new InProcessNode(await startNodeService({ dataDir: dir }));
+  }
+
+  call(method: string, params: unknown = {}): Promise<RpcResponse> {
+    return this.service.handle({ method, params });
+  }
+
+  async ok<T>(method: string, params: unknown = {}): Promise<T> {
+    const response = await this.call(method, params);
+    if (!response.ok)
+      throw new Error(`${method}: ${response.error.code} ${response.error.message}`);
+    return response.result as T;
+  }
+
+  close(): Promise<void> {
+    return this.service.close();
+  }
+}
+
+export interface StatusView {
+  height: number;
+  pendingTxs: number;
+  replicaProblem: { height: number | null; reason: string } | null;
+  writeBlocked: string | null;
+}
+
+export interface ProposalSummary {
+  id: string;
+  action: { type: string; member?: string };
+  status: string;
+}
+
+/** The demo's open join request the console's vote alone does not decide. */
+export const UNDECIDED_JOIN = 'apex-biologics';
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
