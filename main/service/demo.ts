@@ -285,8 +285,8 @@ function writeDemo(paths: DataPaths, now: number): { height: number } {
     // A proposal nobody followed up on expires after its week.
     const stale = propose(
       'medline-distribution',
-      { type: 'add-validator', member: 'medline-distribution' },
-      'Second validator for resilience',
+      { type: 'change-policy', policy: { threshold: 'two-thirds', proposalTtlHours: 168 } },
+      'Two-thirds approval for every decision',
     );
     block(DAY);
     vote('medline-distribution', stale, 'approve');

@@ -210,7 +210,7 @@ describe('carechain demo and verify', () => {
     ],
     [
       'an edited proposal row',
-      "UPDATE proposals SET status = 'approved' WHERE action = 'add-validator'",
+      "UPDATE proposals SET status = 'approved' WHERE status = 'expired'",
       /block 17: proposals row/,
     ],
     [
