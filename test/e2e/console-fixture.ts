@@ -17,9 +17,12 @@ export { carechain, type CliResult };
 export const SCREENSHOT_DIR = path.join(REPO, 'test-results', 'screenshots');
 
 export interface ConsoleServer {
-  /** URL with the per-run token, as `carechain serve` prints it. */
-  url: string;
-  /** The same origin without the token: `http://127.0.0.1:PORT`. */
+  /**
+   * The newest console link `carechain serve` printed (`…/login?code=…`). Each link signs one
+   * browser in and serve then prints the next, so read this anew for every browser context.
+   */
+  readonly url: string;
+  /** The console's origin: `http://127.0.0.1:PORT`. */
   origin: string;
   dataDir: string;
   /** Runs `carechain <args>` to completion (e.g. verify on the served data folder). */
@@ -162,15 +165,20 @@ export function serveFolder(dataDir: string): Promise<RunningServer> {
       void stopChild(child);
       reject(new Error(`carechain serve printed no URL within 20 s:\n${output}`));
     }, 20_000);
+    // serve prints a new link each time one is used, before the browser gets to the console:
+    // the last one printed is always unused.
+    const newestLink = () =>
+      [...output.matchAll(/open (http:\/\/127\.0\.0\.1:\d+)\/login\?code=\S+/g)].at(-1);
     const onData = (d: Buffer) => {
       output += d.toString();
-      const match = /open (http:\/\/127\.0\.0\.1:\d+)\/#token=\S+/.exec(output);
+      const match = newestLink();
       if (match && !started) {
         started = true;
         clearTimeout(timer);
-        const url = match[0].slice('open '.length);
         resolve({
-          url,
+          get url() {
+            return (newestLink() ?? match)[0].slice('open '.length);
+          },
           origin: match[1] as string,
           dataDir,
           cli: carechain,
@@ -233,7 +241,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const height = /\(height (\d+),/.exec(demo.stdout)?.[1];
       if (height === undefined) throw new Error(`carechain demo named no height:\n${demo.stdout}`);
       const running = await serveFolder(dataDir);
-      await use({ ...running, demoHeight: Number(height) });
+      // Assigned, not spread: spreading would freeze `url` at the link printed first.
+      await use(Object.assign(running, { demoHeight: Number(height) }));
       await running.stop();
       rmSync(root, { recursive: true, force: true });
     },

@@ -128,8 +128,8 @@ test('the console opens locked; a wrong passphrase is refused, the right one ope
 }, testInfo) => {
   await page.goto(server.url);
   await expect(title(page)).toHaveText('Unlock your profile');
-  // The per-run token leaves the address bar once the console has it.
-  await expect(page).not.toHaveURL(/token=/);
+  // The one-time code of the console link never stays in the address bar.
+  await expect(page).not.toHaveURL(/code=/);
   await expect(page.getByText(`Signing as ${ME} (hospital)`)).toBeVisible();
   await expect(page.getByText(`Demo profile: the passphrase is ${PASSPHRASE}`)).toBeVisible();
   await screenshot(page, testInfo, 'unlock');

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { request } from '@playwright/test';
+import WebSocket from 'ws';
 import { expect, screenshot, stat, test, title } from './console-fixture';
 
 /*
  * `carechain serve` on an empty data folder: the first-run screen, and what the console and its
- * RPC do with a missing or wrong per-run token.
+ * RPC do for a browser that is not signed in or follows a wrong console link.
  */
 
 test('first run on an empty folder: "Open the demo consortium" builds the demo, then its profile unlocks', async ({
@@ -45,7 +47,7 @@ test('first run on an empty folder: "Open the demo consortium" builds the demo, 
   expect(verify.stdout).toMatch(/^OK: \d+ blocks/);
 });
 
-test('opened without its token, the console asks for the URL printed by carechain serve', async ({
+test('opened without its console link, the console asks for the link printed by carechain serve', async ({
   page,
   serveDir,
   scratchDir,
@@ -53,24 +55,23 @@ test('opened without its token, the console asks for the URL printed by carechai
   const server = await serveDir(scratchDir);
   await page.goto(`${server.origin}/`);
   await expect(title(page)).toHaveText('Open the console link');
-  await expect(page.getByRole('main')).toContainText('Open the URL printed by carechain serve');
-  await expect(page.getByRole('main')).toContainText('http://127.0.0.1:PORT/#token=…');
+  await expect(page.getByRole('main')).toContainText('Open the link that carechain serve printed');
+  await expect(page.getByRole('main')).toContainText('http://127.0.0.1:PORT/login?code=…');
   await expect(page.getByRole('navigation')).toHaveCount(0);
   await screenshot(page, testInfo, 'no-token');
 });
 
-test('a wrong token shows the expired-link screen and is forgotten', async ({
+test('a wrong console link is refused with a page that says so', async ({
   page,
   serveDir,
   scratchDir,
 }, testInfo) => {
   const server = await serveDir(scratchDir);
-  await page.goto(`${server.origin}/#token=${'A'.repeat(32)}`);
-  await expect(title(page)).toHaveText('This console link has expired');
-  await expect(page.getByRole('main')).toContainText('did not accept this link');
-  await expect(page.getByRole('main')).toContainText('Open the URL printed by carechain serve');
-  await expect(page).not.toHaveURL(/token=/);
-  expect(await page.evaluate(() => sessionStorage.getItem('carechain.token'))).toBeNull();
+  await page.goto(`${server.origin}/login?code=${'A'.repeat(24)}`);
+  await expect(title(page)).toHaveText('This console link is not valid');
+  await expect(page.getByRole('main')).toContainText('does not know this link');
+  await expect(page.getByRole('main')).toContainText('prints a new one');
+  expect(await page.context().cookies(server.origin)).toEqual([]);
   await screenshot(page, testInfo, 'expired-link');
 
   // The right link, pasted into the same tab, connects.
@@ -78,7 +79,7 @@ test('a wrong token shows the expired-link screen and is forgotten', async ({
   await expect(title(page)).toHaveText('Welcome to CareChain Console');
 });
 
-test('the RPC and the event socket refuse requests without the token, and nothing is written', async ({
+test('the RPC and the event socket refuse requests without the session cookie, and nothing is written', async ({
   page,
   serveDir,
   scratchDir,
@@ -88,57 +89,65 @@ test('the RPC and the event socket refuse requests without the token, and nothin
   await expect(title(page)).toHaveText('Welcome to CareChain Console');
   const rpcUrl = `${server.origin}/rpc`;
 
-  // From outside the page: no token, then a wrong one.
-  const bare = await page.request.post(rpcUrl, {
-    data: { method: 'session.openDemo', params: {} },
-  });
-  expect(bare.status()).toBe(401);
-  expect(await bare.json()).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
-  const wrong = await page.request.post(rpcUrl, {
-    data: { method: 'session.openDemo', params: {} },
-    headers: { Authorization: 'Bearer not-the-token' },
-  });
-  expect(wrong.status()).toBe(401);
+  // From outside the browser (its cookies are not shared): no cookie, then a wrong one.
+  const outside = await request.newContext();
+  try {
+    const bare = await outside.post(rpcUrl, {
+      data: { method: 'session.openDemo', params: {} },
+    });
+    expect(bare.status()).toBe(401);
+    expect(await bare.json()).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    const port = new URL(server.origin).port;
+    const wrong = await outside.post(rpcUrl, {
+      data: { method: 'session.openDemo', params: {} },
+      headers: { Cookie: `carechain_session_${port}=not-the-secret` },
+    });
+    expect(wrong.status()).toBe(401);
+  } finally {
+    await outside.dispose();
+  }
   expect(existsSync(path.join(scratchDir, 'chain.db'))).toBe(false);
 
-  // From the console's own page (same origin), without and with the token it holds.
+  // From the console's own page (same origin), without and with its cookie.
   const fromPage = await page.evaluate(async () => {
-    const call = async (headers: Record<string, string>) => {
+    const call = async (credentials: RequestCredentials) => {
       const response = await fetch('/rpc', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...headers },
+        headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ method: 'session.get', params: {} }),
+        credentials,
       });
       return { status: response.status, body: (await response.json()) as unknown };
     };
-    const token = sessionStorage.getItem('carechain.token') ?? '';
-    return {
-      without: await call({}),
-      withToken: await call({ Authorization: `Bearer ${token}` }),
-    };
+    return { without: await call('omit'), withCookie: await call('same-origin') };
   });
   expect(fromPage.without.status).toBe(401);
   expect(fromPage.without.body).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
-  expect(fromPage.withToken.status).toBe(200);
-  expect(fromPage.withToken.body).toMatchObject({ ok: true, result: { hasReplica: false } });
+  expect(fromPage.withCookie.status).toBe(200);
+  expect(fromPage.withCookie.body).toMatchObject({ ok: true, result: { hasReplica: false } });
 
-  // Live events need the token too.
-  const socket = await page.evaluate(async () => {
-    const attempt = (query: string) =>
+  // Live events need the cookie too: the page's own socket opens, one without it is refused.
+  const fromPageSocket = await page.evaluate(
+    () =>
       new Promise<string>((resolve) => {
-        const ws = new WebSocket(`ws://${location.host}/events${query}`);
+        const ws = new WebSocket(`ws://${location.host}/events`);
         ws.onopen = () => {
           ws.close();
           resolve('open');
         };
         ws.onerror = () => resolve('refused');
-      });
-    const token = sessionStorage.getItem('carechain.token') ?? '';
-    return {
-      without: await attempt(''),
-      wrong: await attempt('?token=not-the-token'),
-      withToken: await attempt(`?token=${encodeURIComponent(token)}`),
-    };
+      }),
+  );
+  expect(fromPageSocket).toBe('open');
+  const bareSocket = await new Promise<string>((resolve) => {
+    const ws = new WebSocket(`${server.origin.replace('http', 'ws')}/events`, {
+      origin: server.origin,
+    });
+    ws.once('open', () => {
+      ws.close();
+      resolve('open');
+    });
+    ws.once('error', (error) => resolve(error.message));
   });
-  expect(socket).toEqual({ without: 'refused', wrong: 'refused', withToken: 'open' });
+  expect(bareSocket).toMatch(/401/);
 });

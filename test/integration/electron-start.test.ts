@@ -59,7 +59,7 @@ describe('npm start without the Electron runtime', () => {
             'serving the same console in your browser instead.',
         );
         expect(stdout.match(/Electron/g)).toHaveLength(1);
-        expect(url).toMatch(/#token=/);
+        expect(url).toMatch(/\/login\?code=/);
 
         const page = await fetch(url);
         expect(page.status).toBe(200);
