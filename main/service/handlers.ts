@@ -92,6 +92,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   /** Signs a transaction as the profile's member and queues it; rule errors come back as is. */
   const submitAsProfile = (build: (common: CommonFields) => TxBody) => {
     const node = requireNode();
+    // Say first why nothing could commit here (a read-only replica, no validator key): it is the
+    // reason that matters, whatever else is wrong with the signer.
+    const blocked = node.cannotCommitReason();
+    if (blocked) throw new ServiceError('rejected', blocked);
     const { memberId, key } = session.signer();
     const tip = node.replica.tip();
     const common: CommonFields = {

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import { Hash, Height } from '../../shared/ledger/schemas';
 import type { HeightMark } from './replica';
@@ -26,9 +26,19 @@ export function readHighWater(file: string): HeightMark | undefined | 'damaged' 
   }
 }
 
-/** Written after each commit: temp file then rename, so a crash leaves the old or new mark. */
+/**
+ * Written after each commit: synced temp file, then rename, so a crash or power loss leaves the
+ * old mark or the new one, never a torn one. The mark may lag the database (a crash between the
+ * commit and this write), never lead it, so it never reports a loss that did not happen.
+ */
 export function writeHighWater(file: string, mark: HeightMark): void {
   const temp = `${file}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(mark)}\n`, { mode: 0o600 });
+  const fd = openSync(temp, 'w', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(mark)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(temp, file);
 }

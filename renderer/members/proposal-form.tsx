@@ -30,7 +30,10 @@ const REASON_MAX = 500;
  * and no surrounding spaces. Empty means no reason. Checked with the ledger's own schema.
  */
 export function prepareReason(text: string): { reason?: string; error?: string } {
-  const reason = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  const reason = text
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .trim()
+    .normalize('NFC');
   if (reason === '') return {};
   const parsed = Reason.safeParse(reason);
   if (!parsed.success) {

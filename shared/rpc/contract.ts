@@ -204,6 +204,13 @@ const KeyFileText = z
   .min(1, 'choose a key file')
   .max(16 * 1024);
 
+/**
+ * A reason as a person typed it: normalised to NFC before the ledger's checks, since a console
+ * must sign the one canonical form the rules accept (the same text typed on another keyboard may
+ * arrive decomposed).
+ */
+const TypedReason = z.string().normalize('NFC').pipe(Reason);
+
 export const methods = {
   'session.get': { params: NoParams, result: Session },
   'session.openDemo': { params: NoParams, result: Session },
@@ -245,7 +252,7 @@ export const methods = {
   'proposals.create': {
     params: z.strictObject({
       action: ProposalAction,
-      reason: Reason.optional(),
+      reason: TypedReason.optional(),
       newKeyFile: KeyFileText.optional(),
     }),
     result: Submitted,

@@ -56,6 +56,7 @@ function openConsole(dir: string, clock = { shift: 0 }): Console {
   const handlers = createHandlers({
     session,
     node: () => node,
+    replicaProblem: () => null,
     openDemo: () => {
       throw new Error('the demo is open');
     },
