@@ -15,12 +15,15 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../shared/ledger/keys';
 import { keyFileText } from '../../main/service/keystore';
 import { startNodeService } from '../../main/service/node-service';
 import { carechain, tempDir } from '../support/cli';
-import { startCarechain } from '../support/cli-process';
+import { killAllStarted, startCarechain } from '../support/cli-process';
+
+// A failed test must not leave a node holding its folder (or a port) behind.
+afterEach(killAllStarted);
 
 const CHAIN_FILES = ['genesis.json', 'node-key.json', 'profile.json', 'demo-keys', 'chain.db'];
 

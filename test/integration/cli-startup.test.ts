@@ -6,9 +6,9 @@
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { carechain, tempDir } from '../support/cli';
-import { startCarechain } from '../support/cli-process';
+import { killAllStarted, startCarechain } from '../support/cli-process';
 
 const READY = {
   node: /node on chain carechain-demo at height \d+/,
@@ -16,6 +16,9 @@ const READY = {
 } as const;
 
 let template: string;
+
+// A failed test must not leave a node holding its folder (or a port) behind.
+afterEach(killAllStarted);
 
 beforeAll(async () => {
   template = path.join(tempDir(), 'demo');

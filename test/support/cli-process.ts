@@ -14,11 +14,22 @@ export interface CliProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+const started = new Set<ChildProcess>();
+
+/** Kills (SIGKILL) every process startCarechain started that still runs: for afterEach. */
+export function killAllStarted(): void {
+  for (const child of started) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  started.clear();
+}
+
 export function startCarechain(args: string[]): CliProcess {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   let out = '';
   let err = '';
   let ended = false;
