@@ -305,21 +305,31 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   /** The last word on a request whose handler failed: 500 if nothing was sent yet. */
   function failed(res: ServerResponse, error: unknown) {
     console.error(`carechain: a request failed: ${(error as Error)?.message ?? String(error)}`);
-    if (res.headersSent || res.destroyed) {
+    try {
+      if (res.headersSent || res.destroyed) res.destroy();
+      else
+        sendJson(res, 500, {
+          ok: false,
+          error: { code: 'internal', message: 'the web host failed on this request' },
+        });
+    } catch {
       res.destroy();
-      return;
     }
-    sendJson(res, 500, {
-      ok: false,
-      error: { code: 'internal', message: 'the web host failed on this request' },
-    });
   }
+
+  // The response under way on each connection: a parse error arriving meanwhile (a bad chunk in
+  // a request body, say) must not write a second status line into the middle of it.
+  const inFlight = new WeakMap<Duplex, ServerResponse>();
 
   // Attached once the port is known (it names the cookie); no request is read before this.
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     // A client that goes away mid-request must not raise an unhandled 'error'.
     req.on('error', ignore);
     res.on('error', ignore);
+    inFlight.set(req.socket, res);
+    res.once('close', () => {
+      if (inFlight.get(req.socket) === res) inFlight.delete(req.socket);
+    });
     try {
       route(req, res).catch((error: unknown) => failed(res, error));
     } catch (error) {
@@ -330,7 +340,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     socket.on('error', ignore);
     try {
-      if (error.code === 'ECONNRESET') socket.destroy();
+      if (error.code === 'ECONNRESET' || inFlight.get(socket)?.headersSent) socket.destroy();
       else if (error.code === 'HPE_HEADER_OVERFLOW')
         rawAnswer(socket, 431, 'Request Header Fields Too Large');
       else if (error.code === 'HPE_REQUEST_TIMEOUT' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
