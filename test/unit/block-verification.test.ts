@@ -647,5 +647,28 @@ describe('replay across chains', () => {
     expect(onB.rejected.map((r) => r.reason)).toEqual([
       'the transaction signature does not verify',
     ]);
+
+    // A block of B that carries it anyway, certified by the validator B and A share, is refused.
+    const header = { ...onB.header, txCount: 1, txRoot: merkleRoot([proposal.id]) };
+    const headerText = canonicalText(header);
+    const hash = blockHashOf(headerText);
+    const key = a.validatorNodeKeys()[0] as { publicKey: string; secretKey: string };
+    const cert: CommitCertificate = {
+      height: header.height,
+      round: 0,
+      blockHash: hash,
+      signatures: [
+        {
+          validator: key.publicKey,
+          sig: signCommit(header.chainId, header.height, 0, hash, key.secretKey),
+        },
+      ],
+    };
+    const rejection = rejectionOf(() =>
+      b.check({ header: headerText, txs: [proposal.text], cert: canonicalText(cert) }),
+    );
+    expect(rejection.message).toMatch(
+      /^block 1: transaction 0 \(.*\): the transaction signature does not verify$/,
+    );
   });
 });
