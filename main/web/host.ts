@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { HTTP_PATHS } from '../../shared/rpc/bridge';
 import type { RpcResponse } from '../../shared/rpc/contract';
 import type { NodeService } from '../service/node-service-api';
-import { refusalPage } from './login-pages';
+import { REFUSAL_PAGE_CSP, refusalPage } from './login-pages';
 import { ConsoleSessions, type SessionCheck } from './sessions';
 
 export interface WebHostOptions {
@@ -207,7 +207,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const redeemed = sessions.redeem(url.searchParams.get('code') ?? '');
     if (!redeemed.ok) {
       res
-        .writeHead(403, { ...headers, 'Content-Type': 'text/html; charset=utf-8' })
+        .writeHead(403, {
+          ...headers,
+          'Content-Security-Policy': REFUSAL_PAGE_CSP,
+          'Content-Type': 'text/html; charset=utf-8',
+        })
         .end(refusalPage(redeemed.reason));
       return;
     }
