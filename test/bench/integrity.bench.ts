@@ -111,7 +111,7 @@ function nodeBaselineMb(): number {
 
 describe('memory of carechain verify as the chain grows', () => {
   bench(
-    'verify chains of about 2,000 and 10,000 transactions',
+    'verify chains of 2,000, 10,000 and 50,000 transactions',
     () => {
       if (!existsSync('/usr/bin/time')) {
         report.push('verify memory: /usr/bin/time is not installed; not measured');
@@ -121,6 +121,7 @@ describe('memory of carechain verify as the chain grows', () => {
       for (const [rounds, joins] of [
         [20, 20],
         [50, 40],
+        [100, 100],
       ] as const) {
         const dir = mkdtempSync(path.join(tmpdir(), 'carechain-bench-verify-'));
         const built = buildLargeChain(dir, rounds, joins);
