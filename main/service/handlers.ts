@@ -217,6 +217,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         : undefined,
     );
 
+  /** The journal is a local table: an entry edited into nonsense is shown as such, not fatal. */
+  const journalledSummary = (node: ChainNode, text: string): string => {
+    try {
+      return summaryOf(node, decodeTx(text));
+    } catch (error) {
+      return `Unreadable journal entry: ${(error as Error).message}`;
+    }
+  };
+
   const txSummary = (node: ChainNode, row: TxRow): TxSummary => {
     const tx = decodeTx(textOf(row.bytes));
     return {
@@ -284,7 +293,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return node.replica.recentSubmissions(limit).map((s) => ({
         txId: s.txId,
         type: s.type,
-        summary: summaryOf(node, decodeTx(s.text)),
+        summary: journalledSummary(node, s.text),
         submittedAt: s.submittedAt,
         status: s.status,
         height: s.height,

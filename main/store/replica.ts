@@ -444,11 +444,11 @@ export class Replica {
       .map((row) => ({ submission: submissionOf(row), text: textOf(row.bytes) }));
   }
 
-  /** The newest submissions, with their signed text. */
+  /** The newest submissions, with their signed text (decoded leniently: it is only shown). */
   recentSubmissions(limit: number): (Submission & { text: string })[] {
     return this.stmts.recentSubmissions
       .all(limit)
-      .map((row) => ({ ...submissionOf(row), text: textOf(row.bytes) }));
+      .map((row) => ({ ...submissionOf(row), text: row.bytes.toString('utf8') }));
   }
 
   submission(txId: string): Submission | undefined {

@@ -467,3 +467,43 @@ describe('a damaged write-ahead log after kill -9', () => {
     await expectVerifyFails(dir, /FAILED at block \d+/, rolledBack(committed));
   });
 });
+
+describe('the submission journal edited in SQLite', () => {
+  it('entries made unreadable are shown as such; a pending one is refused at restart', async () => {
+    const dir = await demoFolder();
+    const first = await openNode(dir);
+    await first.ok('session.unlock', { passphrase: DEMO_PASSPHRASE });
+    const join = await undecidedJoin(first);
+    const { txId } = await first.ok<{ txId: string }>('proposals.vote', {
+      proposalId: join.id,
+      choice: 'approve',
+    });
+    type Entry = { txId: string; summary: string; status: string; reason: string | null };
+    const entryOf = async (node: InProcessNode, id: string) =>
+      (await node.ok<Entry[]>('submissions.list', { limit: 200 })).find((e) => e.txId === id);
+    for (let i = 0; i < 50 && (await entryOf(first, txId))?.status !== 'committed'; i++) {
+      await sleep(100);
+    }
+    await closeNode(first);
+    const garbage = Buffer.from('{"not":"a tx"}');
+    const stranger = 'ab'.repeat(32);
+    const db = new Database(path.join(dir, 'chain.db'));
+    db.prepare('UPDATE submissions SET bytes = ? WHERE tx_id = ?').run(garbage, txId);
+    db.prepare(
+      `INSERT INTO submissions (tx_id, bytes, type, submitted_at, status) VALUES (?, ?, 'governance.vote', 1, 'pending')`,
+    ).run(stranger, garbage);
+    db.close();
+
+    const node = await openNode(dir);
+    const committed = await entryOf(node, txId);
+    expect(committed?.status).toBe('committed');
+    expect(committed?.summary).toMatch(/^Unreadable journal entry: transaction:/);
+    const refused = await entryOf(node, stranger);
+    expect(refused?.status).toBe('refused');
+    expect(refused?.reason).toMatch(/^transaction:/);
+    const status = await node.ok<StatusView>('chain.status');
+    expect(status.replicaProblem).toBeNull();
+    expect(status.pendingTxs).toBe(0);
+    await closeNode(node);
+  });
+});
