@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test as base, type Locator, type Page, type TestInfo } from '@playwright/test';
+import { expect, test as base, type Locator, type Page, type TestInfo } from '@playwright/test';
 import Database from 'better-sqlite3';
 
 import { genesisHashOf, GenesisDoc } from '../../shared/ledger/genesis';
@@ -207,6 +207,41 @@ export async function screenshot(page: Page, testInfo: TestInfo, name: string): 
   // Animations (spinners, live dot) are frozen so the image shows a settled page.
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
   await testInfo.attach(name, { path: file, contentType: 'image/png' });
+}
+
+/** A fresh demo consortium built by `carechain demo` in `scratchDir/demo`; returns its folder. */
+export async function buildDemoFolder(scratchDir: string): Promise<string> {
+  const dataDir = path.join(scratchDir, 'demo');
+  const demo = await carechain(['demo', '--dir', dataDir]);
+  expect(demo.code, demo.stderr).toBe(0);
+  return dataDir;
+}
+
+/** Opens the console link of `server`, unlocks the demo profile and waits for live updates. */
+export async function unlockDemo(page: Page, server: ConsoleServer): Promise<void> {
+  await page.goto(server.url);
+  await expect(title(page)).toHaveText('Unlock your profile');
+  await page.getByLabel('Passphrase').fill('carechain-demo');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(title(page)).toHaveText('Overview');
+  await expect(page.getByTitle('Live updates from the node')).toHaveText('Live');
+}
+
+/** Moves the console to a route (`#/…`) the way a bookmark or link would. */
+export async function goToRoute(page: Page, hash: string): Promise<void> {
+  await page.evaluate((target) => {
+    location.hash = target;
+  }, hash);
+}
+
+/** A screenshot of the page from its top, whatever the test scrolled to. */
+export async function screenshotFromTop(
+  page: Page,
+  testInfo: TestInfo,
+  name: string,
+): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, testInfo, name);
 }
 
 interface TestFixtures {

@@ -1,17 +1,20 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Locator, Page, TestInfo } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import {
   carechain,
   expect,
   journalDemoVote,
   proposalAbout,
-  screenshot,
   stat,
   test,
   title,
   withReplicaDb,
   type ConsoleServer,
+  buildDemoFolder,
+  goToRoute,
+  screenshotFromTop,
+  unlockDemo,
 } from './console-fixture';
 
 /*
@@ -20,37 +23,9 @@ import {
  * turns every action off where the user would act, with the reason there too.
  */
 
-const PASSPHRASE = 'carechain-demo';
 const ME = 'st-marys-hospital';
 const APEX = 'Apex Biologics Inc';
 const LAKESIDE = 'Lakeside Community Clinic';
-
-async function buildDemo(scratchDir: string): Promise<string> {
-  const dataDir = path.join(scratchDir, 'demo');
-  const demo = await carechain(['demo', '--dir', dataDir]);
-  expect(demo.code, demo.stderr).toBe(0);
-  return dataDir;
-}
-
-/** Opens the console link of `server` and unlocks the demo profile on the Overview. */
-async function openConsole(page: Page, server: ConsoleServer): Promise<void> {
-  await page.goto(server.url);
-  await expect(title(page)).toHaveText('Unlock your profile');
-  await page.getByLabel('Passphrase').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Unlock' }).click();
-  await expect(title(page)).toHaveText('Overview');
-}
-
-async function go(page: Page, hash: string): Promise<void> {
-  await page.evaluate((target) => {
-    location.hash = target;
-  }, hash);
-}
-
-async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await screenshot(page, testInfo, name);
-}
 
 function banner(page: Page): Locator {
   return page.getByTestId('write-block-banner');
@@ -72,7 +47,7 @@ test('a replica edited behind the node is served read-only: a banner on every pa
   serveDir,
   scratchDir,
 }, testInfo) => {
-  const dataDir = await buildDemo(scratchDir);
+  const dataDir = await buildDemoFolder(scratchDir);
   // A vote of this console left in the journal, then derived state edited in chain.db.
   const vote = journalDemoVote(dataDir, {
     member: ME,
@@ -90,7 +65,7 @@ test('a replica edited behind the node is served read-only: a banner on every pa
   const server = await serveDir(dataDir);
   const problem = loggedProblem(server);
   expect(problem.height).not.toBeNull();
-  await openConsole(page, server);
+  await unlockDemo(page, server);
 
   // The banner: what happened, in plain words, and what to do.
   const alert = banner(page);
@@ -117,10 +92,10 @@ test('a replica edited behind the node is served read-only: a banner on every pa
     .locator(`tr[data-submission="${vote}"]`);
   await expect(kept).toHaveAttribute('data-status', 'pending');
   await expect(kept).toContainText('Kept, and sent again once the replica is repaired.');
-  await shot(page, testInfo, 'read-only-overview');
+  await screenshotFromTop(page, testInfo, 'read-only-overview');
 
   // Members: both join requests keep their Approve and Reject buttons, off, with the reason.
-  await go(page, '#/members');
+  await goToRoute(page, '#/members');
   await expect(title(page)).toHaveText('Members');
   await expect(banner(page)).toBeVisible();
   const votingOff = `Voting is off while this replica is read-only: it failed its integrity check at block ${problem.height} and must be repaired first.`;
@@ -134,10 +109,10 @@ test('a replica edited behind the node is served read-only: a banner on every pa
     }
     await expect(card.getByTestId('vote-blocked')).toHaveText(votingOff);
   }
-  await shot(page, testInfo, 'read-only-members');
+  await screenshotFromTop(page, testInfo, 'read-only-members');
 
   // A member page: the proposals are listed, all off, and no form opens.
-  await go(page, '#/members/northwind-pharma');
+  await goToRoute(page, '#/members/northwind-pharma');
   await expect(title(page)).toContainText('Northwind');
   const propose = page.getByRole('region', { name: 'Propose', exact: true });
   const buttons = propose.getByRole('group').getByRole('button');
@@ -145,24 +120,24 @@ test('a replica edited behind the node is served read-only: a banner on every pa
   for (const button of await buttons.all()) await expect(button).toBeDisabled();
   await expect(propose.getByTestId('propose-blocked')).toHaveText(proposingOff);
   await expect(banner(page)).toBeVisible();
-  await shot(page, testInfo, 'read-only-member');
+  await screenshotFromTop(page, testInfo, 'read-only-member');
 
   // Every page carries the banner: Blocks and Your submissions too.
-  await go(page, '#/blocks');
+  await goToRoute(page, '#/blocks');
   await expect(title(page)).toHaveText('Blocks');
   await expect(banner(page)).toBeVisible();
-  await go(page, '#/submissions');
+  await goToRoute(page, '#/submissions');
   await expect(title(page)).toHaveText('Your submissions');
   await expect(banner(page)).toBeVisible();
 
   // At 1024 px the banner and the disabled controls still read well.
   await page.setViewportSize({ width: 1024, height: 768 });
-  await go(page, '#/');
+  await goToRoute(page, '#/');
   await expect(title(page)).toHaveText('Overview');
-  await shot(page, testInfo, 'read-only-overview-1024');
-  await go(page, '#/members');
+  await screenshotFromTop(page, testInfo, 'read-only-overview-1024');
+  await goToRoute(page, '#/members');
   await expect(joinRequest(page, APEX).getByTestId('vote-blocked')).toBeVisible();
-  await shot(page, testInfo, 'read-only-members-1024');
+  await screenshotFromTop(page, testInfo, 'read-only-members-1024');
 });
 
 test('a node without its node key says nothing signed would commit, and turns votes and proposals off', async ({
@@ -170,10 +145,10 @@ test('a node without its node key says nothing signed would commit, and turns vo
   serveDir,
   scratchDir,
 }, testInfo) => {
-  const dataDir = await buildDemo(scratchDir);
+  const dataDir = await buildDemoFolder(scratchDir);
   rmSync(path.join(dataDir, 'node-key.json'));
   const server = await serveDir(dataDir);
-  await openConsole(page, server);
+  await unlockDemo(page, server);
 
   const notice = banner(page);
   await expect(notice).toHaveAttribute('role', 'status');
@@ -184,13 +159,13 @@ test('a node without its node key says nothing signed would commit, and turns vo
   await expect(
     stat(page, 'Governance policy').getByRole('button', { name: 'Propose a policy change' }),
   ).toBeDisabled();
-  await shot(page, testInfo, 'write-blocked-overview');
+  await screenshotFromTop(page, testInfo, 'write-blocked-overview');
 
-  await go(page, '#/members');
+  await goToRoute(page, '#/members');
   const card = joinRequest(page, APEX);
   await expect(card.getByRole('button', { name: 'Approve' })).toBeDisabled();
   await expect(card.getByTestId('vote-blocked')).toHaveText(
     /^Voting is off: this node has no node key \(node-key\.json\).*\.$/,
   );
-  await shot(page, testInfo, 'write-blocked-members');
+  await screenshotFromTop(page, testInfo, 'write-blocked-members');
 });

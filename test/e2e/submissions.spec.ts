@@ -1,14 +1,14 @@
-import path from 'node:path';
-import type { Locator, Page, TestInfo } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import {
-  carechain,
   expect,
   journalDemoVote,
   proposalAbout,
-  screenshot,
   test,
   title,
-  type ConsoleServer,
+  buildDemoFolder,
+  goToRoute,
+  screenshotFromTop,
+  unlockDemo,
 } from './console-fixture';
 
 /*
@@ -17,39 +17,11 @@ import {
  * members, 4 approvals decide; Lakeside Community Clinic has 3, Apex Biologics Inc has 1).
  */
 
-const PASSPHRASE = 'carechain-demo';
 const ME = 'st-marys-hospital';
 const APEX = 'Apex Biologics Inc';
 const EMPTY = 'Nothing submitted from this console yet.';
 
-async function buildDemo(scratchDir: string): Promise<string> {
-  const dataDir = path.join(scratchDir, 'demo');
-  const demo = await carechain(['demo', '--dir', dataDir]);
-  expect(demo.code, demo.stderr).toBe(0);
-  return dataDir;
-}
-
-/** Opens the console link of `server` and unlocks the demo profile on the Overview. */
-async function openConsole(page: Page, server: ConsoleServer): Promise<void> {
-  await page.goto(server.url);
-  await expect(title(page)).toHaveText('Unlock your profile');
-  await page.getByLabel('Passphrase').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Unlock' }).click();
-  await expect(title(page)).toHaveText('Overview');
-  await expect(page.getByTitle('Live updates from the node')).toHaveText('Live');
-}
-
 /** Follows a route inside the running console, as its links do (no reload: live state stays). */
-async function go(page: Page, hash: string): Promise<void> {
-  await page.evaluate((target) => {
-    location.hash = target;
-  }, hash);
-}
-
-async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await screenshot(page, testInfo, name);
-}
 
 function yourSubmissions(page: Page): Locator {
   return page.getByRole('region', { name: 'Your submissions' });
@@ -64,8 +36,8 @@ test('a vote made in the console is listed at once as pending, then as committed
   serveDir,
   scratchDir,
 }, testInfo) => {
-  const server = await serveDir(await buildDemo(scratchDir));
-  await openConsole(page, server);
+  const server = await serveDir(await buildDemoFolder(scratchDir));
+  await unlockDemo(page, server);
 
   // Nothing yet: on the Overview, and on its own page in the navigation.
   await expect(yourSubmissions(page).getByText(EMPTY)).toBeVisible();
@@ -79,7 +51,7 @@ test('a vote made in the console is listed at once as pending, then as committed
   await expect(page).toHaveURL(/#\/submissions$/);
   await expect(title(page)).toHaveText('Your submissions');
   await expect(page.getByText(EMPTY)).toBeVisible();
-  await shot(page, testInfo, 'submissions-empty');
+  await screenshotFromTop(page, testInfo, 'submissions-empty');
 
   // The node answers a vote within milliseconds and commits it at its next block (400 ms):
   // requests for the list are held for two seconds here, so that what the console shows
@@ -93,10 +65,10 @@ test('a vote made in the console is listed at once as pending, then as committed
     await route.continue();
   });
 
-  await go(page, '#/members');
+  await goToRoute(page, '#/members');
   const card = page.getByRole('region', { name: `Join request: ${APEX}` });
   await card.getByRole('button', { name: 'Approve' }).click();
-  await go(page, '#/submissions');
+  await goToRoute(page, '#/submissions');
 
   const row = submissionRows(page.locator('main')).first();
   await expect(row).toHaveAttribute('data-status', 'pending');
@@ -105,7 +77,7 @@ test('a vote made in the console is listed at once as pending, then as committed
   );
   await expect(row).toContainText('Waiting for a block');
   await expect(row.getByRole('cell').nth(1)).toHaveText('pending');
-  await shot(page, testInfo, 'submissions-pending');
+  await screenshotFromTop(page, testInfo, 'submissions-pending');
   hold = false;
 
   // Committed once its block is in (block.committed refetches the list).
@@ -125,24 +97,24 @@ test('a vote made in the console is listed at once as pending, then as committed
   await expect(page.locator('.submission-counts')).toHaveText(
     '0 waiting for a block, 1 committed, 0 refused.',
   );
-  await shot(page, testInfo, 'submissions-committed');
+  await screenshotFromTop(page, testInfo, 'submissions-committed');
 
   // The block link leads to the block that holds it, the transaction link to the transaction.
   await blockLink.click();
   await expect(title(page)).toHaveText(`Block ${height}`);
   await expect(page.locator(`tr[data-tx="${txId}"]`)).toBeVisible();
-  await go(page, '#/submissions');
+  await goToRoute(page, '#/submissions');
   await row.getByRole('link', { name: `Transaction ${txId}` }).click();
   await expect(page).toHaveURL(new RegExp(`#/tx/${txId}$`));
   await expect(title(page)).toContainText('Transaction');
 
   // The Overview lists it too, newest first.
-  await go(page, '#/');
+  await goToRoute(page, '#/');
   const overviewRow = submissionRows(yourSubmissions(page)).first();
   await expect(overviewRow).toHaveAttribute('data-submission', txId as string);
   await expect(overviewRow).toHaveAttribute('data-status', 'committed');
   await expect(overviewRow).toContainText(`In block ${height}`);
-  await shot(page, testInfo, 'submissions-overview');
+  await screenshotFromTop(page, testInfo, 'submissions-overview');
 });
 
 test('submissions journalled before a crash are sent again when the node starts: one commits, the other is refused with the reason', async ({
@@ -150,7 +122,7 @@ test('submissions journalled before a crash are sent again when the node starts:
   serveDir,
   scratchDir,
 }, testInfo) => {
-  const dataDir = await buildDemo(scratchDir);
+  const dataDir = await buildDemoFolder(scratchDir);
   // Two votes of this console on Lakeside Community Clinic, left in the journal as a crash
   // leaves them: the first decides the join request, so the second can no longer apply.
   const lakeside = proposalAbout(dataDir, 'lakeside-community-clinic');
@@ -169,7 +141,7 @@ test('submissions journalled before a crash are sent again when the node starts:
   });
 
   const server = await serveDir(dataDir);
-  await openConsole(page, server);
+  await unlockDemo(page, server);
 
   const rows = submissionRows(yourSubmissions(page));
   await expect(rows).toHaveCount(2);
@@ -187,9 +159,9 @@ test('submissions journalled before a crash are sent again when the node starts:
   await expect(committed).toHaveAttribute('data-submission', approve);
   await expect(committed).toHaveAttribute('data-status', 'committed');
   await expect(committed.getByRole('link', { name: /^block \d+$/ })).toBeVisible();
-  await shot(page, testInfo, 'submissions-refused-overview');
+  await screenshotFromTop(page, testInfo, 'submissions-refused-overview');
 
-  await go(page, '#/submissions');
+  await goToRoute(page, '#/submissions');
   await expect(title(page)).toHaveText('Your submissions');
   await expect(page.locator('.submission-counts')).toHaveText(
     '0 waiting for a block, 1 committed, 1 refused.',
@@ -197,7 +169,7 @@ test('submissions journalled before a crash are sent again when the node starts:
   await expect(
     submissionRows(page.locator('main')).first().locator('.submission-refusal'),
   ).toHaveText('The proposal is already approved.');
-  await shot(page, testInfo, 'submissions-refused');
+  await screenshotFromTop(page, testInfo, 'submissions-refused');
   await page.setViewportSize({ width: 1024, height: 768 });
-  await shot(page, testInfo, 'submissions-refused-1024');
+  await screenshotFromTop(page, testInfo, 'submissions-refused-1024');
 });
