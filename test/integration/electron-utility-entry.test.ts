@@ -2,7 +2,8 @@
 // with a stand-in for Electron's process.parentPort, so the real main ↔ utility protocol is
 // exercised against the real node service where Electron itself cannot start.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { parentPortShim } from '../support/service-process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,26 +14,8 @@ import { DEMO_PASSPHRASE } from '../../main/service/demo';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const entry = path.join(root, 'out/node/service.mjs');
 
-// Electron gives a utility process `process.parentPort`, an emitter of { data, ports } whose
-// postMessage goes to the parent and which holds messages until a 'message' listener exists.
-// Node's IPC channel with structured clone plays that part here.
-const PARENT_PORT_SHIM = `
-import { EventEmitter } from 'node:events';
-const port = new EventEmitter();
-const held = [];
-port.postMessage = (message) => process.send(message);
-process.on('message', (data) => {
-  if (port.listenerCount('message') === 0) held.push(data);
-  else port.emit('message', { data, ports: [] });
-});
-port.on('newListener', (event) => {
-  if (event !== 'message') return;
-  setImmediate(() => {
-    for (const data of held.splice(0)) port.emit('message', { data, ports: [] });
-  });
-});
-process.parentPort = port;
-`;
+// Electron gives a utility process `process.parentPort`; Node's IPC channel with structured
+// clone plays that part here (parentPortShim).
 
 class UtilityUnderTest {
   readonly received: FromService[] = [];
@@ -82,12 +65,11 @@ class UtilityUnderTest {
 }
 
 let workDir: string;
-let shim: string;
 const started: UtilityUnderTest[] = [];
 
 function startUtility(): UtilityUnderTest {
   const child = fork(entry, [], {
-    execArgv: ['--import', shim],
+    execArgv: ['--import', parentPortShim()],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -98,8 +80,6 @@ function startUtility(): UtilityUnderTest {
 
 beforeAll(() => {
   workDir = mkdtempSync(path.join(tmpdir(), 'carechain-utility-'));
-  shim = path.join(workDir, 'parent-port-shim.mjs');
-  writeFileSync(shim, PARENT_PORT_SHIM);
 });
 
 afterAll(() => {

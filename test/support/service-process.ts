@@ -34,7 +34,8 @@ process.parentPort = port;
 `;
 
 let shimFile: string | undefined;
-function shim(): string {
+/** A module that gives a forked Node process Electron's `process.parentPort` (see above). */
+export function parentPortShim(): string {
   if (!shimFile) {
     shimFile = path.join(mkdtempSync(path.join(tmpdir(), 'carechain-shim-')), 'parent-port.mjs');
     writeFileSync(shimFile, PARENT_PORT_SHIM);
@@ -76,7 +77,7 @@ export class ServiceProcess {
   static async start(dataDir: string, timeoutMs = 30_000): Promise<ServiceProcess> {
     const child = fork(ENTRY, [], {
       cwd: REPO,
-      execArgv: ['--import', shim()],
+      execArgv: ['--import', parentPortShim()],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
