@@ -47,6 +47,7 @@ export function describeAction(action: AnyAction, members: MembersById): string 
     case 'change-policy':
       return `Change the policy: approval by ${THRESHOLD_LABELS[action.policy.threshold]}, open ${describeTtl(action.policy.proposalTtlHours)}`;
     case 'rotate-key':
-      return `Rotate the ${action.role} key of ${nameOf(action.member, members)}`;
+      // A member has up to 5 admin keys but one node key.
+      return `Rotate ${action.role === 'admin' ? 'an admin key' : 'the node key'} of ${nameOf(action.member, members)}`;
   }
 }

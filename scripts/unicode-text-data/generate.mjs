@@ -49,6 +49,8 @@ for (const f of [
   'PropList.txt',
   'CaseFolding.txt',
   'extracted/DerivedGeneralCategory.txt',
+  'extracted/DerivedJoiningType.txt',
+  'extracted/DerivedCombiningClass.txt',
 ]) {
   if (versionOf(f) !== version) throw new Error(`${f} is not Unicode ${version}`);
 }
@@ -143,6 +145,26 @@ const scriptNames = Object.fromEntries(
     .sort((a, b) => (a[0] < b[0] ? -1 : 1)),
 );
 
+// Joining_Type of every code point (U where not listed), as runs: start, type. The derived file
+// already gives T to the marks and format characters ArabicShaping.txt leaves unlisted.
+const jt = new Array(0x110000).fill('U');
+for (const [r, type] of lines('extracted/DerivedJoiningType.txt')) {
+  const [a, b] = range(r);
+  for (let cp = a; cp <= b; cp++) jt[cp] = type;
+}
+prevStart = 0;
+const jtEncoded = [];
+for (let cp = 0; cp < 0x110000; cp++) {
+  if (cp !== 0 && jt[cp] === jt[cp - 1]) continue;
+  jtEncoded.push(`${(cp - prevStart).toString(36)}${jt[cp]}`);
+  prevStart = cp;
+}
+
+// Canonical_Combining_Class=9 (Virama).
+const virama = lines('extracted/DerivedCombiningClass.txt')
+  .filter((f) => f[1] === '9')
+  .map((f) => range(f[0]));
+
 // Full case folding (status C and F).
 const folding = lines('CaseFolding.txt')
   .filter((f) => f[1] === 'C' || f[1] === 'F')
@@ -212,6 +234,12 @@ export const WHITE_SPACE = '${encodeRanges(binaryProperty('PropList.txt', 'White
 
 /** Ranges: Extended_Pictographic (emoji). */
 export const EXTENDED_PICTOGRAPHIC = '${encodeRanges(binaryProperty('emoji/emoji-data.txt', 'Extended_Pictographic'))}';
+
+/** Joining_Type (DerivedJoiningType.txt): runs of "<start delta, base 36><type>", U where unlisted. */
+export const JOINING_TYPE = '${jtEncoded.join(',')}';
+
+/** Ranges: Canonical_Combining_Class=9 (Virama). */
+export const VIRAMA = '${encodeRanges(virama)}';
 
 /** Ranges: UTS #39 Identifier_Status=Allowed. */
 export const IDENTIFIER_ALLOWED = '${encodeRanges(allowed)}';

@@ -18,10 +18,12 @@ import {
   EXTENDED_PICTOGRAPHIC,
   GENERAL_CATEGORY,
   IDENTIFIER_ALLOWED,
+  JOINING_TYPE,
   SCRIPT_EXTENSIONS,
   SCRIPT_NAMES,
   UNICODE_VERSION,
   VARIATION_SEQUENCES,
+  VIRAMA,
   WHITE_SPACE,
 } from './unicode-data';
 
@@ -112,6 +114,8 @@ const scriptExtensions = decodeRuns(SCRIPT_EXTENSIONS, (run) => {
   const colon = run.indexOf(':');
   return [run.slice(0, colon), run.slice(colon + 1)];
 });
+const joiningType = decodeRuns(JOINING_TYPE, (run) => [run.slice(0, -1), run.slice(-1)]);
+const virama = decodeRanges(VIRAMA);
 const defaultIgnorable = decodeRanges(DEFAULT_IGNORABLE);
 const whiteSpace = decodeRanges(WHITE_SPACE);
 const pictographic = decodeRanges(EXTENDED_PICTOGRAPHIC);
@@ -136,6 +140,11 @@ export function categoryOf(cp: number): string {
 export function scriptsOf(cp: number): string[] {
   const value = runValue(scriptExtensions, cp);
   return value === '' ? [] : value.split(' ');
+}
+
+/** Joining_Type of a code point (ArabicShaping.txt, derived): U, T, L, R, D or C. */
+export function joiningTypeOf(cp: number): string {
+  return runValue(joiningType, cp);
 }
 
 export function isWhiteSpace(cp: number): boolean {
@@ -170,17 +179,43 @@ const isVisibleCategory = (cat: string) => /^[LNPS]/.test(cat);
 
 export type TextKind = 'name' | 'reason';
 
+const ZWNJ = 0x200c;
 const ZWJ = 0x200d;
 const EMOJI_MODIFIERS: readonly [number, number] = [0x1f3fb, 0x1f3ff];
 const BLANK_LOOKING = new Set([0x2800]); // BRAILLE PATTERN BLANK: a symbol that shows nothing
 
 /**
- * Whether a default-ignorable code point belongs where it stands, in a reason: a variation
- * selector in a standardized or emoji variation sequence, or a zero width joiner inside an
- * emoji ZWJ sequence. Names allow none.
+ * Whether a zero width joiner or non-joiner stands where IDNA's CONTEXTJ rules (RFC 5892
+ * Appendix A.1 and A.2, also used by UTS #46 and UTS #39) allow it: either right after a virama
+ * (Canonical_Combining_Class 9), as in Indic conjuncts; or, for the non-joiner only, between a
+ * left- or dual-joining character and a right- or dual-joining one, with only transparent
+ * characters (Joining_Type T) between, as Persian and other Arabic-script spelling needs.
  */
-function ignorableBelongs(cps: readonly number[], i: number): boolean {
+function joinerInContext(cps: readonly number[], i: number): boolean {
   const cp = cps[i] as number;
+  const prev = cps[i - 1];
+  if (prev !== undefined && inRanges(virama, prev)) return true;
+  if (cp !== ZWNJ) return false;
+  let j = i - 1;
+  while (j >= 0 && joiningTypeOf(cps[j] as number) === 'T') j--;
+  let k = i + 1;
+  while (k < cps.length && joiningTypeOf(cps[k] as number) === 'T') k++;
+  const before = j >= 0 ? joiningTypeOf(cps[j] as number) : 'U';
+  const after = k < cps.length ? joiningTypeOf(cps[k] as number) : 'U';
+  return (before === 'L' || before === 'D') && (after === 'R' || after === 'D');
+}
+
+/**
+ * Whether a default-ignorable code point belongs where it stands. In names and reasons: a zero
+ * width joiner or non-joiner where CONTEXTJ allows it (joinerInContext). In reasons only, also a
+ * variation selector in a standardized or emoji variation sequence, and a zero width joiner
+ * between two emoji (Extended_Pictographic, past any emoji modifiers and U+FE0F before it), as in
+ * an emoji ZWJ sequence. Nothing else.
+ */
+function ignorableBelongs(cps: readonly number[], i: number, kind: TextKind): boolean {
+  const cp = cps[i] as number;
+  if ((cp === ZWJ || cp === ZWNJ) && joinerInContext(cps, i)) return true;
+  if (kind !== 'reason') return false;
   const prev = cps[i - 1];
   if (prev !== undefined && variationSequences.has(`${hex(prev)} ${hex(cp)}`)) return true;
   if (cp !== ZWJ) return false;
@@ -212,7 +247,7 @@ function codePointProblem(cps: readonly number[], i: number, kind: TextKind): st
   if (cat === 'Cc') return 'a control character';
   if (cat === 'Zl' || cat === 'Zp') return 'a line or paragraph separator';
   if (inRanges(defaultIgnorable, cp)) {
-    return kind === 'reason' && ignorableBelongs(cps, i) ? null : 'an invisible character';
+    return ignorableBelongs(cps, i, kind) ? null : 'an invisible character';
   }
   if (cat === 'Cf') return 'a format character';
   if (BLANK_LOOKING.has(cp)) return 'an invisible character';
@@ -240,11 +275,14 @@ function startsWithMark(cp: number): boolean {
 /**
  * Combining marks: none without a letter to sit on, at most MAX_COMBINING_MARKS nonspacing marks
  * on one letter (counted in the canonical decomposition), and no mark twice on the same letter.
+ * A zero width joiner or non-joiner does not start a new letter: marks after it count with the
+ * letter before it.
  */
 function marksProblem(cps: readonly number[], what: string): string | null {
   let run: number[] = [];
   for (let i = 0; i < cps.length; i++) {
     const cp = cps[i] as number;
+    if (cp === ZWJ || cp === ZWNJ) continue;
     const marks = marksOf(cp);
     if (startsWithMark(cp)) {
       const prev = cps[i - 1];
@@ -363,10 +401,18 @@ export function textProblem(text: string, kind: TextKind, what: string): string 
 
 // ---- confusable skeleton ----
 
-/** UTS #39 skeleton: NFD, each code point replaced by its prototype, NFD again. */
+/**
+ * UTS #39 skeleton: NFD, each code point replaced by its prototype, NFD again. Zero width joiners
+ * and non-joiners are dropped first (as UTS #39 drops every default-ignorable code point since
+ * Unicode 15.1), so a name cannot be told from another by them alone.
+ */
 export function skeleton(text: string): string {
   let out = '';
-  for (const ch of text.normalize('NFD')) out += prototypes.get(ch.codePointAt(0) as number) ?? ch;
+  for (const ch of text.normalize('NFD')) {
+    const cp = ch.codePointAt(0) as number;
+    if (cp === ZWJ || cp === ZWNJ) continue;
+    out += prototypes.get(cp) ?? ch;
+  }
   return out.normalize('NFD');
 }
 

@@ -1,41 +1,60 @@
 import type { TxBody } from '../ledger/tx';
 import type { AnyAction } from './schemas';
 
-/** One line a person can read for a governance action, e.g. "Suspend citycare-pharmacy". */
-export function describeAction(action: AnyAction): string {
+/**
+ * A member's legal name by id, or undefined when the caller does not know the member. Callers
+ * that hold the member list pass one, so that summaries name organisations, not ids.
+ */
+export type MemberNameLookup = (id: string) => string | undefined;
+
+function who(id: string, nameOf?: MemberNameLookup): string {
+  return nameOf?.(id) ?? id;
+}
+
+/**
+ * One line a person can read for a governance action, e.g. "Suspend CityCare Pharmacy", or
+ * "Suspend citycare-pharmacy" without a name lookup.
+ */
+export function describeAction(action: AnyAction, nameOf?: MemberNameLookup): string {
   switch (action.type) {
     case 'admit':
       return `Admit ${action.profile.legalName} (${action.profile.kind})`;
     case 'suspend':
-      return `Suspend ${action.member}`;
+      return `Suspend ${who(action.member, nameOf)}`;
     case 'reinstate':
-      return `Reinstate ${action.member}`;
+      return `Reinstate ${who(action.member, nameOf)}`;
     case 'revoke':
-      return `Revoke ${action.member}`;
+      return `Revoke ${who(action.member, nameOf)}`;
     case 'add-validator':
-      return `Make ${action.member} a validator`;
+      return `Make ${who(action.member, nameOf)} a validator`;
     case 'remove-validator':
-      return `Remove ${action.member} as validator`;
+      return `Remove ${who(action.member, nameOf)} as validator`;
     case 'change-policy':
       return `Change policy: ${action.policy.threshold} approval, proposals open ${action.policy.proposalTtlHours} h`;
     case 'rotate-key':
-      return `Rotate a ${action.role} key of ${action.member}`;
+      // A member has up to 5 admin keys but one node key.
+      return `Rotate ${action.role === 'admin' ? 'an admin key' : 'the node key'} of ${who(action.member, nameOf)}`;
   }
 }
 
 /**
  * One line for a transaction. A vote names what it is about when the proposal's action is
- * given, since a proposal id alone tells a reader nothing.
+ * given, since a proposal id alone tells a reader nothing. With `nameOf`, members are named by
+ * their legal names.
  */
-export function describeTx(body: TxBody, votedAction?: AnyAction): string {
+export function describeTx(
+  body: TxBody,
+  votedAction?: AnyAction,
+  nameOf?: MemberNameLookup,
+): string {
   switch (body.type) {
     case 'member.join':
       return `Join request: ${body.profile.legalName} (${body.profile.kind})`;
     case 'governance.propose':
-      return `Proposal: ${describeAction(body.action)}`;
+      return `Proposal: ${describeAction(body.action, nameOf)}`;
     case 'governance.vote':
       return votedAction
-        ? `Vote ${body.choice}: ${describeAction(votedAction)}`
+        ? `Vote ${body.choice}: ${describeAction(votedAction, nameOf)}`
         : `Vote ${body.choice} on proposal ${body.proposalId.slice(0, 12)}…`;
   }
 }

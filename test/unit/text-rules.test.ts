@@ -46,6 +46,8 @@ const ACCEPTED_NAMES = [
   'A.B.C. Health-Care Inc.',
   'L’Hôpital de l’Enfant-Jésus',
   '3M Health Care',
+  'شبکه بیمارستان\u200cهای ایران', // Persian: ZWNJ between a dual-joining and a dual-joining letter
+  'क्\u200dषेत्रीय चिकित्सालय', // Hindi: ZWJ after a virama (half form)
 ];
 
 describe('names and reasons', () => {
@@ -61,6 +63,11 @@ describe('names and reasons', () => {
     'Проверка пройдена, Κλινική OK, 東京',
     'approved 👍🏽 ❤️ 👨‍⚕️ thanks',
     'a\u00a0b', // a no-break space is a space
+    'می\u200cخواهیم بررسی کنیم', // Persian: ZWNJ after a dual-joining letter, before another
+    'क्\u200dष परीक्षण', // Hindi: ZWJ after a virama
+    'क्\u200cष', // ZWNJ after a virama
+    'بِ\u200cه', // transparent marks may stand between the joining letter and the ZWNJ
+    'family 👨\u200d👩\u200d👧 ok', // an emoji ZWJ sequence, in a reason only
   ])('accept the reason %s', (text) => {
     expect(reason(text)).toBeNull();
     expect(Reason.safeParse(text).success).toBe(true);
@@ -222,6 +229,76 @@ describe('names and reasons', () => {
       name('Alpha\u2764\ufe0f') as string,
       "character 6 of the legal name is U+2764, not a character names may use (Unicode's identifier profile, UTS #39, and common punctuation)",
     ],
+    [
+      'a reason with a ZWNJ between two Latin letters',
+      reason('a\u200cb') as string,
+      'character 2 of the reason is U+200C ZERO WIDTH NON-JOINER, an invisible character',
+    ],
+    [
+      'a name with a ZWNJ between two Latin letters',
+      name('Alp\u200cha') as string,
+      'character 4 of the legal name is U+200C ZERO WIDTH NON-JOINER, an invisible character',
+    ],
+    [
+      'a reason with a ZWJ after a Latin letter',
+      reason('a\u200db') as string,
+      'character 2 of the reason is U+200D ZERO WIDTH JOINER, an invisible character',
+    ],
+    [
+      'a name with a ZWJ after a Latin letter',
+      name('Alpha\u200d Hospital') as string,
+      'character 6 of the legal name is U+200D ZERO WIDTH JOINER, an invisible character',
+    ],
+    [
+      'a reason starting with a ZWNJ',
+      reason('\u200cمی') as string,
+      'character 1 of the reason is U+200C ZERO WIDTH NON-JOINER, an invisible character',
+    ],
+    [
+      'a name ending with a ZWNJ after a joining letter',
+      name('بیمارستان\u200c') as string,
+      'character 10 of the legal name is U+200C ZERO WIDTH NON-JOINER, an invisible character',
+    ],
+    [
+      'a reason with a ZWNJ after a right-joining letter (it cannot join forward anyway)',
+      reason('د\u200cی') as string,
+      'character 2 of the reason is U+200C ZERO WIDTH NON-JOINER, an invisible character',
+    ],
+    [
+      'a reason with a ZWJ between Arabic letters (ZWJ only after a virama)',
+      reason('ب\u200dه') as string,
+      'character 2 of the reason is U+200D ZERO WIDTH JOINER, an invisible character',
+    ],
+    [
+      'a name with a ZWJ after a space',
+      name('Alpha \u200d') as string,
+      'character 7 of the legal name is U+200D ZERO WIDTH JOINER, an invisible character',
+    ],
+    [
+      'a reason with a ZWJ after an emoji but before a letter',
+      reason('👍\u200dok') as string,
+      'character 2 of the reason is U+200D ZERO WIDTH JOINER, an invisible character',
+    ],
+    [
+      'a reason with a virama mark repeated across a ZWNJ (the joiner does not start a letter)',
+      reason('क्\u200c्') as string,
+      'character 4 of the reason is U+094D, a combining mark the letter before it already carries',
+    ],
+    [
+      'a reason starting with a BOM',
+      reason('\ufeffStart') as string,
+      'character 1 of the reason is U+FEFF ZERO WIDTH NO-BREAK SPACE, an invisible character',
+    ],
+    [
+      'a reason ending with a BOM',
+      reason('Start\ufeff') as string,
+      'character 6 of the reason is U+FEFF ZERO WIDTH NO-BREAK SPACE, an invisible character',
+    ],
+    [
+      'a name ending with a BOM',
+      name('Alpha Hospital\ufeff') as string,
+      'character 15 of the legal name is U+FEFF ZERO WIDTH NO-BREAK SPACE, an invisible character',
+    ],
   ];
   it.each(refused)('refuse %s, naming the character and where it is', (_, got, want) => {
     expect(got).toBe(want);
@@ -267,6 +344,9 @@ describe('confusable skeletons', () => {
     expect(confusable('САРЕ НОРЕ', 'Cape Hope')).toBe(true);
     expect(confusable('Alpha Hospital', 'Alpha Hospitals')).toBe(false);
     expect(confusableKeys('Hôpital')).toEqual(confusableKeys('Ho\u0302pital'));
+    // Joiners are left out of a skeleton: names that differ only by them are taken as confusable.
+    expect(confusable('بیمارستان\u200cها', 'بیمارستانها')).toBe(true);
+    expect(confusable('क्\u200dष', 'क्ष')).toBe(true);
   });
 });
 
@@ -304,6 +384,14 @@ describe('join requests with such names, in blocks', () => {
       /^block 1: .*character 1 of the legal name is U\+200B ZERO WIDTH SPACE, an invisible character/,
     );
     expect(chain.height).toBe(0);
+  });
+
+  it('with a Persian ZWNJ are admitted', () => {
+    const chain = TestChain.create({ founders: 3 });
+    const legalName = 'شبکه بیمارستان\u200cهای ایران';
+    const tx = chain.join(chain.applicant('iran-net'), { legalName });
+    chain.commitOk([tx, ...chain.votes(chain.founderIds.slice(0, 2), tx.id, 'approve')]);
+    expect(chain.member('iran-net').legalName).toBe(legalName);
   });
 
   it('cannot even be signed by the console', () => {
