@@ -14,6 +14,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { writeHighWater } from '../store/high-water';
+import { Replica } from '../store/replica';
 
 /** Where a node keeps its files; one folder per node. */
 export function dataPaths(dir: string) {
@@ -190,6 +192,22 @@ export function pendingBuild(paths: DataPaths): BuildKind | null {
 }
 
 /**
+ * A new chain starts with its committed-height mark, so a rollback is noticed from the very first
+ * start, not only once the node has committed a block of its own.
+ */
+function markBuiltTip(into: DataPaths): void {
+  // Opened for writing (it writes nothing): as the last connection it then folds the write-ahead
+  // log back into chain.db on close, where a read-only one would leave the log behind.
+  const replica = Replica.open(into.replica);
+  try {
+    const tip = replica.tip();
+    writeHighWater(into.highWater, { height: tip.height, hash: tip.hash });
+  } finally {
+    replica.close();
+  }
+}
+
+/**
  * Builds a new chain into the data folder atomically. `build` writes the complete folder (genesis,
  * keys, profile, replica) into a fresh DIR/.building-<random>/ laid out like a data folder;
  * once it returns, the files are synced, the completion marker is written, and they are moved
@@ -205,7 +223,9 @@ export function buildChain<T>(paths: DataPaths, kind: BuildKind, build: (into: D
   const buildDir = mkdtempSync(path.join(paths.root, BUILD_PREFIX));
   let result: T;
   try {
-    result = build(dataPaths(buildDir));
+    const into = dataPaths(buildDir);
+    result = build(into);
+    markBuiltTip(into);
     fsyncTree(buildDir);
   } catch (error) {
     rmSync(buildDir, { recursive: true, force: true });

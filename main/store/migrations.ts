@@ -153,3 +153,29 @@ export const DERIVED_TABLES = [
   },
 ] as const;
 export type DerivedTableName = (typeof DERIVED_TABLES)[number]['name'];
+
+/** The chain itself as stored: blocks and transactions, each with its signed bytes. */
+export const CHAIN_TABLES = [
+  {
+    name: 'blocks',
+    columns: [
+      'height',
+      'hash',
+      'prev_hash',
+      'time',
+      'proposer',
+      'tx_count',
+      'state_hash',
+      'header',
+      'cert',
+    ],
+  },
+  { name: 'txs', columns: ['id', 'height', 'idx', 'type', 'member', 'signer', 'bytes'] },
+] as const;
+
+/**
+ * Every table the replica's commitment covers (see state-digest.ts): the stored chain and the
+ * state derived from it. Rows are hashed with their columns in this order.
+ */
+export const COMMITTED_TABLES = [...CHAIN_TABLES, ...DERIVED_TABLES] as const;
+export type CommittedTableName = (typeof COMMITTED_TABLES)[number]['name'];

@@ -12,7 +12,13 @@ import type {
 } from '../../shared/members/schemas';
 import type { DecodedTx } from '../../shared/ledger/tx';
 import { verifySignature } from '../platform/ed25519';
-import { DERIVED_TABLES, migrate, requireCurrentSchema, type DerivedTableName } from './migrations';
+import {
+  CHAIN_TABLES,
+  DERIVED_TABLES,
+  migrate,
+  requireCurrentSchema,
+  type DerivedTableName,
+} from './migrations';
 import { StateDigest, type Row } from './state-digest';
 
 /** The ledger protocol this replica's blocks follow; an older one cannot be carried over. */
@@ -351,29 +357,33 @@ export class Replica {
     changes: readonly Change[],
   ): void {
     const h = header.height;
-    this.stmts.insertBlock.run(
-      h,
-      hash,
-      header.prevHash,
-      header.time,
-      header.proposer,
-      header.txCount,
-      header.stateHash,
-      Buffer.from(wire.header, 'utf8'),
-      Buffer.from(wire.cert, 'utf8'),
-    );
-    txs.forEach((tx, idx) =>
-      this.stmts.insertTx.run(
-        tx.id,
-        h,
-        idx,
-        tx.body.type,
-        tx.body.member,
-        tx.body.signer,
-        Buffer.from(tx.text, 'utf8'),
-      ),
-    );
     const digest = new StateDigest(this.stateDigest()?.digest);
+    const blockRow: Row = {
+      height: h,
+      hash,
+      prev_hash: header.prevHash,
+      time: header.time,
+      proposer: header.proposer,
+      tx_count: header.txCount,
+      state_hash: header.stateHash,
+      header: Buffer.from(wire.header, 'utf8'),
+      cert: Buffer.from(wire.cert, 'utf8'),
+    };
+    this.stmts.insertBlock.run(...CHAIN_TABLES[0].columns.map((c) => blockRow[c]));
+    digest.add('blocks', blockRow);
+    txs.forEach((tx, idx) => {
+      const txRow: Row = {
+        id: tx.id,
+        height: h,
+        idx,
+        type: tx.body.type,
+        member: tx.body.member,
+        signer: tx.body.signer,
+        bytes: Buffer.from(tx.text, 'utf8'),
+      };
+      this.stmts.insertTx.run(...CHAIN_TABLES[1].columns.map((c) => txRow[c]));
+      digest.add('txs', txRow);
+    });
     for (const change of changes) {
       const { table, row } = rowOf(change, h);
       const statements = this.derived[table];
@@ -384,7 +394,7 @@ export class Replica {
     }
     for (const tx of txs) this.stmts.committed.run(h, header.time, tx.id);
     // Written with the block, in its SQLite transaction: the block is verified (importBlock),
-    // and the digest is what its derived rows must sum to.
+    // and the digest is what the stored chain and its derived rows must sum to.
     this.stmts.setMeta.run('state_digest', canonicalText({ height: h, digest: digest.hex() }));
     this.stmts.setMeta.run('verified', canonicalText({ height: h, hash }));
     this.stmts.setMeta.run('tip', canonicalText({ height: h, hash }));
@@ -399,7 +409,7 @@ export class Replica {
     return this.stmts.meta.get(key)?.value;
   }
 
-  /** The commitment over derived state recorded with the last block (see StateDigest). */
+  /** The commitment over the stored chain and derived state, recorded with the last block. */
   stateDigest(): { height: number; digest: string } | undefined {
     return this.metaJson('state_digest');
   }

@@ -169,7 +169,7 @@ function checkOpened(replica: Replica, files: ReplicaFiles): ReplicaProblem | nu
       if (!outcome.ok) throw new Finding(outcome.height, outcome.reason);
       throw new Finding(
         tip.height,
-        'the commitment recorded over the derived state does not match the state stored',
+        'the commitment recorded with the last block does not match the stored chain and state',
       );
     }
     writeHighWater(files.highWater, { height: tip.height, hash: tip.hash });
@@ -190,6 +190,8 @@ export function verifyDataFolder(files: ReplicaFiles): VerifyOutcome {
     trusted = readTrustedGenesis(files.genesis);
     const replica = Replica.open(files.replica, { readonly: true });
     try {
+      // In the node's order: which chain this is, before whether its blocks were rolled back.
+      checkGenesisPin(replica, trusted);
       checkHighWater(replica, files.highWater);
     } finally {
       replica.close();

@@ -1,28 +1,31 @@
 import { hash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { DERIVED_TABLES, type DerivedTableName } from './migrations';
+import { COMMITTED_TABLES, type CommittedTableName } from './migrations';
 
-/** A derived row exactly as SQLite returns it from `SELECT *`: column name to value. */
-export type Row = Record<string, string | number | null>;
-type Value = string | number | null;
+/** A stored row as SQLite returns it from `SELECT *`: column name to value. */
+export type Row = Record<string, Value>;
+type Value = string | number | null | Buffer;
 
 const MODULUS = 1n << 256n;
 const ROW_TAG = 'carechain/row/v1\n';
-const COLUMNS = new Map<DerivedTableName, readonly string[]>(
-  DERIVED_TABLES.map((t) => [t.name, t.columns]),
+const COLUMNS = new Map<CommittedTableName, readonly string[]>(
+  COMMITTED_TABLES.map((t) => [t.name, t.columns]),
 );
 
 /**
- * SHA-256 of one derived row, as a 256-bit integer: the table name and the row's values in the
- * table's column order, as a JSON array (its text is fixed for given values, and far cheaper to
- * make than canonical JSON of an object, which matters when millions of rows are summed at start).
+ * SHA-256 of one row, as a 256-bit integer: the table name and the row's values in the table's
+ * column order, as a JSON array, a BLOB standing as the hash of its bytes (each column is always
+ * TEXT, INTEGER or BLOB: the tables are STRICT). The JSON text is fixed for given values and far
+ * cheaper to make than canonical JSON of an object, which matters when millions of rows are
+ * summed at start; the one-shot hash is several times faster than createHash for inputs this
+ * small.
  */
-function valuesHash(table: DerivedTableName, values: readonly Value[]): bigint {
-  // The one-shot hash: several times faster than createHash for inputs this small.
-  return BigInt(`0x${hash('sha256', ROW_TAG + JSON.stringify([table, ...values]), 'hex')}`);
+function valuesHash(table: CommittedTableName, values: readonly Value[]): bigint {
+  const plain = values.map((v) => (Buffer.isBuffer(v) ? hash('sha256', v, 'hex') : v));
+  return BigInt(`0x${hash('sha256', ROW_TAG + JSON.stringify([table, ...plain]), 'hex')}`);
 }
 
-export function rowHash(table: DerivedTableName, row: Row): bigint {
+export function rowHash(table: CommittedTableName, row: Row): bigint {
   const columns = COLUMNS.get(table) ?? [];
   return valuesHash(
     table,
@@ -31,10 +34,11 @@ export function rowHash(table: DerivedTableName, row: Row): bigint {
 }
 
 /**
- * A commitment over every derived row: the sum of their hashes modulo 2^256 (a multiset hash).
- * Writing a block adds the hashes of the rows it puts and subtracts those of the rows they
- * replace, so keeping it costs O(changes); a replica whose rows were edited, added or removed
- * behind the node's back no longer sums to the commitment it recorded with its last block.
+ * A commitment over every stored row of the chain and of the state derived from it: the sum of
+ * their hashes modulo 2^256 (a multiset hash). Writing a block adds the hashes of the rows it
+ * writes and subtracts those of the rows they replace, so keeping it costs O(changes); a replica
+ * whose blocks, transactions or derived rows were edited, added or removed behind the node's
+ * back no longer sums to the commitment it recorded with its last block.
  */
 export class StateDigest {
   private value: bigint;
@@ -43,16 +47,16 @@ export class StateDigest {
     this.value = BigInt(`0x${hex}`);
   }
 
-  add(table: DerivedTableName, row: Row): void {
+  add(table: CommittedTableName, row: Row): void {
     this.value = (this.value + rowHash(table, row)) % MODULUS;
   }
 
-  remove(table: DerivedTableName, row: Row): void {
+  remove(table: CommittedTableName, row: Row): void {
     this.value = (this.value - rowHash(table, row) + MODULUS) % MODULUS;
   }
 
   /** Adds a row read in column order (see digestOfTables). */
-  addValues(table: DerivedTableName, values: readonly Value[]): void {
+  addValues(table: CommittedTableName, values: readonly Value[]): void {
     this.value = (this.value + valuesHash(table, values)) % MODULUS;
   }
 
@@ -61,10 +65,10 @@ export class StateDigest {
   }
 }
 
-/** Recomputes the commitment from every derived row, streaming each table in column order. */
+/** Recomputes the commitment from every committed row, streaming each table in column order. */
 export function digestOfTables(db: Database.Database): string {
   const digest = new StateDigest();
-  for (const { name, columns } of DERIVED_TABLES) {
+  for (const { name, columns } of COMMITTED_TABLES) {
     const rows = db
       .prepare<[], Value[]>(`SELECT ${columns.join(', ')} FROM ${name}`)
       .raw(true)

@@ -6,7 +6,7 @@ import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } fro
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeCertificate, signCommit } from '../../shared/ledger/block';
+import { blockHashOf, decodeCertificate, signCommit } from '../../shared/ledger/block';
 import { canonicalText } from '../../shared/ledger/canonical';
 import { genesisHashOf, GenesisDoc } from '../../shared/ledger/genesis';
 import { generateKeyPair } from '../../shared/ledger/keys';
@@ -504,6 +504,137 @@ describe('the submission journal edited in SQLite', () => {
     const status = await node.ok<StatusView>('chain.status');
     expect(status.replicaProblem).toBeNull();
     expect(status.pendingTxs).toBe(0);
+    await closeNode(node);
+  });
+});
+
+describe('found from the outside: tampering the start-up checks once let through', () => {
+  it('a block claiming another validator set, with the tip, verified and commitment heights moved to it', async () => {
+    const dir = await demoFolder();
+    const tip = tipHeight(dir);
+    const db = new Database(path.join(dir, 'chain.db'));
+    const last = db.prepare('SELECT * FROM blocks WHERE height = ?').get(tip) as { hash: string };
+    const stranger = generateKeyPair();
+    const header = {
+      v: 1,
+      chainId: 'carechain-demo',
+      height: tip + 1,
+      prevHash: last.hash,
+      time: Date.now(),
+      proposer: stranger.publicKey,
+      txCount: 0,
+      txRoot: 'cd'.repeat(32),
+      stateHash: 'ef'.repeat(32),
+      validatorsHash: '12'.repeat(32),
+    };
+    const headerText = canonicalText(header);
+    const hash = blockHashOf(headerText);
+    const cert = {
+      height: tip + 1,
+      round: 0,
+      blockHash: hash,
+      signatures: [
+        {
+          validator: stranger.publicKey,
+          sig: signCommit('carechain-demo', tip + 1, 0, hash, stranger.secretKey),
+        },
+      ],
+    };
+    const digest = JSON.parse(
+      (db.prepare(`SELECT value FROM meta WHERE key = 'state_digest'`).get() as { value: string })
+        .value,
+    ) as { digest: string };
+    db.transaction(() => {
+      db.prepare(
+        `INSERT INTO blocks (height, hash, prev_hash, time, proposer, tx_count, state_hash, header, cert) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+      ).run(
+        tip + 1,
+        hash,
+        last.hash,
+        header.time,
+        header.proposer,
+        header.stateHash,
+        Buffer.from(headerText),
+        Buffer.from(canonicalText(cert)),
+      );
+      const mark = canonicalText({ height: tip + 1, hash });
+      db.prepare(`UPDATE meta SET value = ? WHERE key IN ('tip', 'verified')`).run(mark);
+      db.prepare(`UPDATE meta SET value = ? WHERE key = 'state_digest'`).run(
+        canonicalText({ height: tip + 1, digest: digest.digest }),
+      );
+    })();
+    db.close();
+
+    const node = await openNode(dir);
+    const status = await expectReadOnly(node, /./);
+    expect(status.replicaProblem?.height).toBe(tip + 1);
+    await closeNode(node);
+    await expectVerifyFails(dir, new RegExp(`FAILED at block ${tip + 1}`), /./);
+  });
+
+  it.each([
+    [
+      'a block below the tip deleted',
+      'DELETE FROM txs WHERE height = 5; DELETE FROM blocks WHERE height = 5',
+      5,
+      /the block is missing/,
+    ],
+    [
+      "a transaction's bytes edited",
+      `UPDATE txs SET bytes = CAST(replace(CAST(bytes AS TEXT), 'nonce', 'nonse') AS BLOB) WHERE height = 6 AND idx = 0`,
+      6,
+      /transaction 0: its bytes do not hash to its id/,
+    ],
+    [
+      'a certificate replaced',
+      `UPDATE blocks SET cert = CAST('{}' AS BLOB) WHERE height = 7`,
+      7,
+      /commit certificate/,
+    ],
+    [
+      'a header edited',
+      `UPDATE blocks SET header = CAST(CAST(header AS TEXT) || ' ' AS BLOB) WHERE height = 8`,
+      8,
+      /block header: JSON is not in RFC 8785 canonical form/,
+    ],
+  ])('%s: read-only, naming the block, as verify does', async (_what, sql, height, problem) => {
+    const dir = await demoFolder();
+    const db = new Database(path.join(dir, 'chain.db'));
+    db.pragma('foreign_keys = OFF');
+    db.exec(sql);
+    db.close();
+    const node = await openNode(dir);
+    const status = await expectReadOnly(node, problem);
+    expect(status.replicaProblem?.height).toBe(height);
+    await closeNode(node);
+    await expectVerifyFails(dir, new RegExp(`FAILED at block ${height}:`), problem);
+  });
+
+  it('a chain.db of another chain: verify names the other chain first, as the node does', async () => {
+    const ours = await demoFolder();
+    const theirs = await newDemoFolder('carechain-theirs-');
+    cpSync(path.join(theirs, 'chain.db'), path.join(ours, 'chain.db'));
+    rmSync(path.join(ours, 'chain.db-wal'), { force: true });
+    rmSync(path.join(ours, 'chain.db-shm'), { force: true });
+    await expectVerifyFails(ours, /FAILED at block 0/, /belongs to another chain/);
+  });
+
+  it('a fresh demo carries its committed-height mark, so a rollback before its first start is caught', async () => {
+    const dir = await newDemoFolder('carechain-fresh-');
+    const mark = JSON.parse(readFileSync(path.join(dir, 'committed-height.json'), 'utf8')) as {
+      height: number;
+      hash: string;
+    };
+    const db = new Database(path.join(dir, 'chain.db'));
+    const tip = db.prepare('SELECT height, hash FROM blocks ORDER BY height DESC LIMIT 1').get();
+    expect(tip).toEqual(mark);
+    db.pragma('foreign_keys = OFF');
+    // As a lost write-ahead log would: the last committed block is gone, tip records and all.
+    db.exec(`DELETE FROM txs WHERE height = ${mark.height}; DELETE FROM blocks WHERE height = ${mark.height};
+      UPDATE meta SET value = (SELECT json_object('height', height, 'hash', hash) FROM blocks ORDER BY height DESC LIMIT 1) WHERE key IN ('tip', 'verified')`);
+    db.close();
+    const node = await openNode(dir);
+    await expectReadOnly(node, new RegExp(`committed up to height ${mark.height}`));
     await closeNode(node);
   });
 });
