@@ -215,6 +215,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       tx.body.type === 'governance.vote'
         ? node.replica.view.proposal(tx.body.proposalId)?.action
         : undefined,
+      (id) => node.replica.view.member(id)?.legalName,
     );
 
   /** The journal is a local table: an entry edited into nonsense is shown as such, not fatal. */

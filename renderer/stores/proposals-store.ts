@@ -5,7 +5,12 @@ import { describeAction } from '../../shared/members/describe';
 import { rpc } from '../rpc/client';
 import { asRpcError } from '../rpc/rpc-response';
 import { coalesce, failed, hasStarted, idle, loaded, reloading, type Loadable } from './loadable';
+import { useMembersStore } from './members-store';
 import { useSubmissionsStore } from './submissions-store';
+
+/** A member's legal name from the members list the console has loaded, as the node names it. */
+const legalNameOf = (id: string): string | undefined =>
+  useMembersStore.getState().list.data?.find((member) => member.id === id)?.legalName;
 
 interface ProposalsState {
   open: Loadable<ProposalView[]>;
@@ -77,7 +82,7 @@ export const useProposalsStore = create<ProposalsState>()((set, get) => ({
         txId,
         type: 'governance.vote',
         summary: action
-          ? `Vote ${choice}: ${describeAction(action)}`
+          ? `Vote ${choice}: ${describeAction(action, legalNameOf)}`
           : `Vote ${choice} on proposal ${proposalId.slice(0, 12)}…`,
       });
       // The node now reports the vote as myPendingVote until its block commits.

@@ -41,19 +41,23 @@ export const AdminKeys = z
   .refine((keys) => new Set(keys).size === keys.length, 'admin keys must be distinct');
 
 /**
- * Text a person typed that goes on chain: a Label (bounded, no control or text-direction
- * characters, no surrounding spaces), then, once that holds, the ledger's text rules
- * (shared/ledger/text.ts): NFC, no invisible, format or separator characters, visible text,
- * at most a few combining marks on a letter, and for names Unicode's identifier profile and one
- * script (UTS #39). A refusal names the character and its position.
+ * Text a person typed that goes on chain: the ledger's text rules (shared/ledger/text.ts): NFC,
+ * no control, invisible, format or separator characters, visible text, no surrounding spaces, at
+ * most a few combining marks on a letter, and for names Unicode's identifier profile and one
+ * script (UTS #39); a refusal names the character and its position. They speak first, so that a
+ * BOM or another invisible character at either end is named rather than refused by Label's
+ * `trim` as a space. Then, once they hold, a Label (required, bounded; its control and trim
+ * checks can no longer fail). Too long a text is left to Label, before any per-character work.
  */
 export const TypedText = (max: number, what: string, kind: TextKind) =>
-  Label(max, what).pipe(
-    z.string().superRefine((text, ctx) => {
+  z
+    .string()
+    .superRefine((text, ctx) => {
+      if (text.length > max) return;
       const problem = textProblem(text, kind, what);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-  );
+    })
+    .pipe(Label(max, what));
 
 /** An organisation's legal name. Whether it can be mistaken for another is a ledger rule. */
 export const LegalName = TypedText(120, 'the legal name', 'name');

@@ -317,9 +317,28 @@ describe('names and reasons', () => {
     expect(parsed.error?.issues.map((i) => i.message)).toEqual([
       'character 1 of the reason is U+200B ZERO WIDTH SPACE, an invisible character',
     ]);
-    // The older checks of a label still speak first, and alone.
-    expect(LegalName.safeParse(' Alpha').error?.issues.map((i) => i.message)).toEqual([
+    // The ledger's rules speak first, and alone: a BOM at either end is named, not a space.
+    const messages = (parsed: { error?: { issues: { message: string }[] } }) =>
+      parsed.error?.issues.map((i) => i.message);
+    expect(messages(Reason.safeParse('\ufeffStart'))).toEqual([
+      'character 1 of the reason is U+FEFF ZERO WIDTH NO-BREAK SPACE, an invisible character',
+    ]);
+    expect(messages(Reason.safeParse('Start\ufeff'))).toEqual([
+      'character 6 of the reason is U+FEFF ZERO WIDTH NO-BREAK SPACE, an invisible character',
+    ]);
+    expect(messages(LegalName.safeParse('\ufeffAlpha Hospital'))).toEqual([
+      'character 1 of the legal name is U+FEFF ZERO WIDTH NO-BREAK SPACE, an invisible character',
+    ]);
+    expect(messages(LegalName.safeParse('Alpha Hospital\ufeff'))).toEqual([
+      'character 15 of the legal name is U+FEFF ZERO WIDTH NO-BREAK SPACE, an invisible character',
+    ]);
+    expect(messages(LegalName.safeParse(' Alpha'))).toEqual([
       'the legal name must not start or end with spaces',
+    ]);
+    // Label still refuses what is missing or too long, without reading it character by character.
+    expect(messages(LegalName.safeParse(''))).toEqual(['the legal name is required']);
+    expect(messages(Reason.safeParse('\u200b'.repeat(501)))).toEqual([
+      'the reason is at most 500 characters',
     ]);
   });
 

@@ -420,17 +420,17 @@ describe('decodeTx refuses the body', () => {
     [
       'a legal name with a newline',
       withField(joinBody(), ['profile', 'legalName'], 'Alice\nHospital'),
-      /^transaction body: profile\.legalName: the legal name must not contain control or text-direction characters/,
+      /^transaction body: profile\.legalName: character 6 of the legal name is U\+000A LINE FEED, a control character/,
     ],
     [
       'a legal name with a C1 control character',
       withField(joinBody(), ['profile', 'legalName'], 'Alice\u0085Hospital'),
-      /^transaction body: profile\.legalName: the legal name must not contain control or text-direction characters/,
+      /^transaction body: profile\.legalName: character 6 of the legal name is U\+0085 NEXT LINE, a control character/,
     ],
     [
       'a legal name with a right-to-left override that could disguise it',
       withField(joinBody(), ['profile', 'legalName'], 'Alice \u202elatipsoH'),
-      /^transaction body: profile\.legalName: the legal name must not contain control or text-direction characters/,
+      /^transaction body: profile\.legalName: character 7 of the legal name is U\+202E RIGHT-TO-LEFT OVERRIDE, an invisible character/,
     ],
     [
       'a legal name with a leading space',
