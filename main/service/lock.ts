@@ -41,10 +41,11 @@ function attempt(file: string): Attempt {
     });
   }
   try {
-    // No journal file beside the lock; this also reads the header, so a file that is not an SQLite
-    // database (an old PID lock file, say) is found here. Set before the exclusive locking mode,
-    // so this read leaves no lock behind.
-    db.pragma('journal_mode = OFF');
+    // The journal in memory, so no file appears beside the lock (SQLite keeps an empty database
+    // in DELETE mode when asked for OFF, which left node.lock-journal behind). This also reads
+    // the header, so a file that is not an SQLite database (an old PID lock file, say) is found
+    // here. Set before the exclusive locking mode, so this read leaves no lock behind.
+    db.pragma('journal_mode = MEMORY');
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');
     return { held: db };
@@ -101,6 +102,8 @@ export function acquireLock(file: string, folder: string = path.dirname(file)): 
     if ('busy' in again) throw busy();
     throw new Error(`cannot lock ${file}: it is not a lock file and cannot be replaced`);
   } finally {
+    // The empty node.lock.upgrade stays, like node.lock: deleting a lock file another starter
+    // may have opened would let two of them hold it.
     upgrade.held.close();
   }
 }
