@@ -321,8 +321,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
   }
 
-  // The response under way on each connection: a parse error arriving meanwhile (a bad chunk in
-  // a request body, say) must not write a second status line into the middle of it.
+  // The newest response on each connection that is not finished yet: a parse error arriving
+  // meanwhile (a bad chunk in a request body, or garbage after pipelined requests) must neither
+  // write a status line into the middle of it nor overtake replies still being worked on.
   const inFlight = new WeakMap<Duplex, ServerResponse>();
 
   // Attached once the port is known (it names the cookie); no request is read before this.
@@ -344,12 +345,27 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     socket.on('error', ignore);
     try {
-      if (error.code === 'ECONNRESET' || inFlight.get(socket)?.headersSent) socket.destroy();
-      else if (error.code === 'HPE_HEADER_OVERFLOW')
-        rawAnswer(socket, 431, 'Request Header Fields Too Large');
-      else if (error.code === 'HPE_REQUEST_TIMEOUT' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
-        rawAnswer(socket, 408, 'Request Timeout');
-      else rawAnswer(socket, 400, 'Bad Request');
+      if (error.code === 'ECONNRESET') {
+        socket.destroy();
+        return;
+      }
+      const answer = () =>
+        error.code === 'HPE_HEADER_OVERFLOW'
+          ? rawAnswer(socket, 431, 'Request Header Fields Too Large')
+          : error.code === 'HPE_REQUEST_TIMEOUT' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? rawAnswer(socket, 408, 'Request Timeout')
+            : rawAnswer(socket, 400, 'Bad Request');
+      // Replies go out in request order: the error's answer follows the last one under way.
+      const pending = inFlight.get(socket);
+      if (pending && !pending.writableFinished) {
+        pending.once('close', () => {
+          try {
+            answer();
+          } catch {
+            socket.destroy();
+          }
+        });
+      } else answer();
     } catch {
       socket.destroy();
     }

@@ -324,6 +324,17 @@ describe('the web host against hostile traffic (in-process)', () => {
     });
   }
 
+  it('answers pipelined calls in order, then the garbage after them with 400, and keeps serving', async () => {
+    const body = JSON.stringify({ method: 'session.get', params: {} });
+    const call =
+      `POST /rpc HTTP/1.1\r\n${host(target)}Cookie: ${target.cookie}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const answer = await exchange(target.port, `${call.repeat(50)}GARBAGE\r\n\r\n`, 5_000);
+    const statuses = [...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    expect(statuses).toEqual([...Array<number>(50).fill(200), 400]);
+    await expectAlive();
+  });
+
   it('closes a WebSocket whose client resets it mid-frame, and keeps serving', async () => {
     const ws = await openRawWebSocket(target.port, {
       Cookie: target.cookie,
