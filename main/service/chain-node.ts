@@ -66,6 +66,7 @@ export class ChainNode {
         continue;
       }
       try {
+        if (text === null) throw new Error('the journalled bytes are not UTF-8 text');
         this.enqueue(decodeTx(text));
         restored++;
       } catch (error) {

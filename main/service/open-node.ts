@@ -58,7 +58,14 @@ export function openChainNode(paths: DataPaths, events: NodeEvents): OpenedNode 
       );
     } else {
       node.restoreSubmissions();
-      node.start(BLOCK_INTERVAL_MS, events.error);
+      node.start(BLOCK_INTERVAL_MS, (error) => {
+        // Its SQLite transaction rolled back, so the replica is as it was; but what failed once
+        // fails again, and submissions would wait for ever without a word: stop taking them.
+        node.setReadOnly(
+          `making the next block failed (${error.message}); restart the node once the cause is fixed`,
+        );
+        events.error(error);
+      });
     }
     return { node, problem };
   } catch (error) {

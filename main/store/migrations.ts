@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 
 /**
  * Numbered, append-only schema migrations. A replica records the last one applied in
@@ -92,6 +92,53 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+interface SchemaEntry {
+  type: string;
+  name: string;
+  tbl_name: string;
+  sql: string | null;
+}
+
+const SCHEMA_SQL = 'SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name';
+let expected: Map<string, SchemaEntry> | undefined;
+
+/** The schema the migrations create, read from a scratch database that ran them. */
+function expectedSchema(): Map<string, SchemaEntry> {
+  if (!expected) {
+    const scratch = new Database(':memory:', {
+      nativeBinding: process.env.CARECHAIN_SQLITE_BINDING || undefined,
+    });
+    try {
+      migrate(scratch);
+      const rows = scratch.prepare<[], SchemaEntry>(SCHEMA_SQL).all();
+      expected = new Map(rows.map((r) => [`${r.type} ${r.name}`, r]));
+    } finally {
+      scratch.close();
+    }
+  }
+  return expected;
+}
+
+/**
+ * How a database's schema differs from the one the migrations create (a table, index, trigger
+ * or view added, missing or defined otherwise), or null when it is the same.
+ */
+export function schemaDifference(db: Database.Database): string | null {
+  const want = expectedSchema();
+  const have = db.prepare<[], SchemaEntry>(SCHEMA_SQL).all();
+  for (const entry of have) {
+    const key = `${entry.type} ${entry.name}`;
+    const wanted = want.get(key);
+    if (!wanted) return `an unexpected ${key} (on ${entry.tbl_name})`;
+    if (wanted.sql !== entry.sql || wanted.tbl_name !== entry.tbl_name)
+      return `${key} is defined otherwise than CareChain defines it`;
+  }
+  for (const key of want.keys()) {
+    if (!have.some((e) => `${e.type} ${e.name}` === key)) return `${key} is missing`;
+  }
+  return null;
+}
 
 /** A reader cannot migrate: it needs the schema this CareChain writes. */
 export function requireCurrentSchema(db: Database.Database): void {

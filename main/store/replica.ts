@@ -447,11 +447,20 @@ export class Replica {
     this.stmts.committed.run(height, time, txId);
   }
 
-  /** Submissions still waiting for a block, oldest first, with their signed text. */
-  pendingSubmissions(): { submission: Submission; text: string }[] {
-    return this.stmts.pendingSubmissions
-      .all()
-      .map((row) => ({ submission: submissionOf(row), text: textOf(row.bytes) }));
+  /**
+   * Submissions still waiting for a block, oldest first, with their signed text (null when the
+   * stored bytes are not UTF-8: the journal is local, and an edited entry must not stop a start).
+   */
+  pendingSubmissions(): { submission: Submission; text: string | null }[] {
+    return this.stmts.pendingSubmissions.all().map((row) => {
+      let text: string | null;
+      try {
+        text = textOf(row.bytes);
+      } catch {
+        text = null;
+      }
+      return { submission: submissionOf(row), text };
+    });
   }
 
   /** The newest submissions, with their signed text (decoded leniently: it is only shown). */

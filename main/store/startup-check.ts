@@ -8,6 +8,7 @@ import { readHighWater, writeHighWater } from './high-water';
 import { Replica, textOf } from './replica';
 import { digestOfTables } from './state-digest';
 import {
+  checkDatabase,
   checkGenesisPin,
   Finding,
   verifyReplicaFile,
@@ -37,25 +38,14 @@ export function readTrustedGenesis(file: string): TrustedGenesis {
   if (!existsSync(file)) return 'missing';
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    // A byte-order mark, as some editors write, is not part of the JSON.
+    raw = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new Finding(0, `genesis.json cannot be read: ${(error as Error).message}`);
   }
   const parsed = GenesisDoc.safeParse(raw);
   if (!parsed.success) throw new Finding(0, 'genesis.json is not a valid genesis document');
   return parsed.data;
-}
-
-/** SQLite's own check of its pages and indexes, cheap enough for every start. */
-function checkSqlite(replica: Replica): void {
-  const rows = replica.db.pragma('quick_check') as { quick_check: string }[];
-  const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
-  if (problems.length > 0) {
-    throw new Finding(
-      null,
-      `SQLite finds the database damaged: ${problems.slice(0, 3).join('; ')}`,
-    );
-  }
 }
 
 /**
@@ -142,7 +132,7 @@ export function openCheckedReplica(files: ReplicaFiles): CheckedReplica {
 
 function checkOpened(replica: Replica, files: ReplicaFiles): ReplicaProblem | null {
   try {
-    checkSqlite(replica);
+    checkDatabase(replica);
     if (!replica.isInitialised()) {
       throw new Finding(null, 'the replica holds no chain (an interrupted init or demo?)');
     }
@@ -190,7 +180,9 @@ export function verifyDataFolder(files: ReplicaFiles): VerifyOutcome {
     trusted = readTrustedGenesis(files.genesis);
     const replica = Replica.open(files.replica, { readonly: true });
     try {
-      // In the node's order: which chain this is, before whether its blocks were rolled back.
+      // In the node's order: the database itself, which chain it is, then whether its blocks
+      // were rolled back.
+      checkDatabase(replica);
       checkGenesisPin(replica, trusted);
       checkHighWater(replica, files.highWater);
     } finally {

@@ -14,14 +14,14 @@ const COLUMNS = new Map<CommittedTableName, readonly string[]>(
 
 /**
  * SHA-256 of one row, as a 256-bit integer: the table name and the row's values in the table's
- * column order, as a JSON array, a BLOB standing as the hash of its bytes (each column is always
- * TEXT, INTEGER or BLOB: the tables are STRICT). The JSON text is fixed for given values and far
+ * column order, as a JSON array, a BLOB standing as a tagged hash of its bytes. The JSON text is fixed for given values and far
  * cheaper to make than canonical JSON of an object, which matters when millions of rows are
  * summed at start; the one-shot hash is several times faster than createHash for inputs this
  * small.
  */
 function valuesHash(table: CommittedTableName, values: readonly Value[]): bigint {
-  const plain = values.map((v) => (Buffer.isBuffer(v) ? hash('sha256', v, 'hex') : v));
+  // A BLOB stands as ["blob", hash of its bytes]: never equal to any TEXT or INTEGER value.
+  const plain = values.map((v) => (Buffer.isBuffer(v) ? ['blob', hash('sha256', v, 'hex')] : v));
   return BigInt(`0x${hash('sha256', ROW_TAG + JSON.stringify([table, ...plain]), 'hex')}`);
 }
 

@@ -5,7 +5,7 @@ import { canonicalText } from '../../shared/ledger/canonical';
 import { genesisBlock, genesisHashOf, type GenesisDoc } from '../../shared/ledger/genesis';
 import { txIdOf, decodeTx } from '../../shared/ledger/tx';
 import { decodeHeader } from '../../shared/ledger/block';
-import { DERIVED_TABLES } from './migrations';
+import { DERIVED_TABLES, schemaDifference } from './migrations';
 import { PROTOCOL_VERSION, Replica, textOf, wireOf, type BlockRow, type TxRow } from './replica';
 import { digestOfTables, type Row } from './state-digest';
 
@@ -20,6 +20,27 @@ export class Finding extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * SQLite's own full integrity check (pages, and every index against its table: a stale or
+ * swapped index would feed the rules wrong rows), and the schema exactly as this CareChain's
+ * migrations make it: no trigger, view, extra column or non-STRICT table slipped in to rewrite
+ * rows as the node writes them or to make a BLOB pass for TEXT.
+ */
+export function checkDatabase(replica: Replica): void {
+  const rows = replica.db.pragma('integrity_check') as { integrity_check: string }[];
+  const problems = rows.map((r) => r.integrity_check).filter((r) => r !== 'ok');
+  if (problems.length > 0) {
+    throw new Finding(
+      null,
+      `SQLite finds the database damaged: ${problems.slice(0, 3).join('; ')}`,
+    );
+  }
+  const difference = schemaDifference(replica.db);
+  if (difference) {
+    throw new Finding(null, `the database schema is not the one CareChain creates: ${difference}`);
   }
 }
 
@@ -174,6 +195,7 @@ function compareDerived(stored: Replica, fresh: Replica): void {
 }
 
 function verifyWithin(stored: Replica, fresh: Replica, trusted: TrustedGenesis): VerifyOutcome {
+  checkDatabase(stored);
   const genesis = checkGenesisPin(stored, trusted);
   const block0 = stored.block(0);
   if (!block0) throw new Finding(0, 'block 0 is missing');

@@ -74,10 +74,15 @@ const UNAUTHORIZED: Record<Exclude<SessionCheck, 'valid'>, string> = {
 class BodyTooLarge extends Error {}
 
 function sendJson(res: ServerResponse, status: number, body: RpcResponse): void {
+  // Already answered (a request whose body failed to parse gets its 400 from clientError).
+  if (res.headersSent) return;
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Control': 'no-store',
+    // A refused request's body may be unread (or unreadable): end the connection with the
+    // answer rather than parse what follows as the next request and answer twice.
+    ...(status >= 400 ? { Connection: 'close' } : {}),
   });
   res.end(text);
 }
@@ -309,6 +314,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   /** The last word on a request whose handler failed: 500 if nothing was sent yet. */
   function failed(res: ServerResponse, error: unknown) {
     console.error(`carechain: a request failed: ${(error as Error)?.message ?? String(error)}`);
+    // Its reply is complete already: destroying now could cut it off before it is flushed.
+    if (res.writableEnded) return;
     try {
       if (res.headersSent || res.destroyed) res.destroy();
       else
@@ -324,16 +331,17 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   // The newest response on each connection that is not finished yet: a parse error arriving
   // meanwhile (a bad chunk in a request body, or garbage after pipelined requests) must neither
   // write a status line into the middle of it nor overtake replies still being worked on.
-  const inFlight = new WeakMap<Duplex, ServerResponse>();
+  const inFlight = new WeakMap<Duplex, { req: IncomingMessage; res: ServerResponse }>();
 
   // Attached once the port is known (it names the cookie); no request is read before this.
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     // A client that goes away mid-request must not raise an unhandled 'error'.
     req.on('error', ignore);
     res.on('error', ignore);
-    inFlight.set(req.socket, res);
+    const exchange = { req, res };
+    inFlight.set(req.socket, exchange);
     res.once('close', () => {
-      if (inFlight.get(req.socket) === res) inFlight.delete(req.socket);
+      if (inFlight.get(req.socket) === exchange) inFlight.delete(req.socket);
     });
     try {
       route(req, res).catch((error: unknown) => failed(res, error));
@@ -349,16 +357,23 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         socket.destroy();
         return;
       }
-      const answer = () =>
+      const [status, reason] =
         error.code === 'HPE_HEADER_OVERFLOW'
-          ? rawAnswer(socket, 431, 'Request Header Fields Too Large')
+          ? [431, 'Request Header Fields Too Large']
           : error.code === 'HPE_REQUEST_TIMEOUT' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-            ? rawAnswer(socket, 408, 'Request Timeout')
-            : rawAnswer(socket, 400, 'Bad Request');
-      // Replies go out in request order: the error's answer follows the last one under way.
+            ? [408, 'Request Timeout']
+            : [400, 'Bad Request'];
+      const answer = () => rawAnswer(socket, status, reason);
+      // Replies go out in request order: the error's answer follows the last one under way. When
+      // the error is in that very request's body, its handler waits for a body that never comes:
+      // the answer goes out as that request's own reply, still in order behind earlier ones (or,
+      // with its reply already begun, the connection just closes).
       const pending = inFlight.get(socket);
-      if (pending && !pending.writableFinished) {
-        pending.once('close', () => {
+      if (pending && !pending.req.complete) {
+        if (pending.res.headersSent) socket.destroy();
+        else pending.res.writeHead(status, { Connection: 'close', 'Content-Length': 0 }).end();
+      } else if (pending && !pending.res.writableFinished) {
+        pending.res.once('close', () => {
           try {
             answer();
           } catch {

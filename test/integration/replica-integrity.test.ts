@@ -638,3 +638,102 @@ describe('found from the outside: tampering the start-up checks once let through
     await closeNode(node);
   });
 });
+
+describe('found from the outside, second round: the database itself', () => {
+  it.each([
+    [
+      'a trigger that rewrites votes as the node writes them',
+      `CREATE TRIGGER tv AFTER INSERT ON votes BEGIN UPDATE votes SET choice = 'reject' WHERE rowid = NEW.rowid; END`,
+      /schema is not the one CareChain creates: an unexpected trigger tv/,
+    ],
+    [
+      'a trigger that makes every block fail to commit',
+      `CREATE TRIGGER tr BEFORE INSERT ON blocks BEGIN SELECT RAISE(ABORT, 'nope'); END`,
+      /an unexpected trigger tr/,
+    ],
+    [
+      'an extra column on members',
+      'ALTER TABLE members ADD COLUMN extra TEXT',
+      /table members is defined otherwise/,
+    ],
+  ])('%s: read-only, and verify says the same', async (_what, sql, problem) => {
+    const dir = await demoFolder();
+    const db = new Database(path.join(dir, 'chain.db'));
+    db.exec(sql);
+    db.close();
+    const node = await openNode(dir);
+    await expectReadOnly(node, problem);
+    await closeNode(node);
+    await expectVerifyFails(dir, /FAILED at replica/, problem);
+  });
+
+  it('a table made non-STRICT so a BLOB can pass for TEXT: read-only', async () => {
+    const dir = await demoFolder();
+    const db = new Database(path.join(dir, 'chain.db'));
+    db.unsafeMode(true);
+    db.pragma('writable_schema = 1');
+    db.prepare(
+      `UPDATE sqlite_schema SET sql = replace(sql, ') STRICT', ')') WHERE name = 'blocks'`,
+    ).run();
+    db.close();
+    const node = await openNode(dir);
+    await expectReadOnly(node, /table blocks is defined otherwise/);
+    await closeNode(node);
+  });
+
+  it('a pending journal entry that is not UTF-8 does not stop the start: it is refused', async () => {
+    const dir = await demoFolder();
+    const db = new Database(path.join(dir, 'chain.db'));
+    db.prepare(
+      `INSERT INTO submissions (tx_id, bytes, type, submitted_at, status) VALUES (?, x'ff', 'governance.vote', 1, 'pending')`,
+    ).run('cd'.repeat(32));
+    db.close();
+    const node = await openNode(dir);
+    const list = await node.ok<{ txId: string; status: string; reason: string | null }[]>(
+      'submissions.list',
+      { limit: 10 },
+    );
+    expect(list.find((s) => s.txId === 'cd'.repeat(32))).toMatchObject({
+      status: 'refused',
+      reason: 'the journalled bytes are not UTF-8 text',
+    });
+    expect((await node.ok<StatusView>('chain.status')).replicaProblem).toBeNull();
+    await closeNode(node);
+  });
+
+  it('a genesis.json saved with a byte-order mark is the same genesis', async () => {
+    const dir = await demoFolder();
+    const file = path.join(dir, 'genesis.json');
+    writeFileSync(file, `\uFEFF${readFileSync(file, 'utf8')}`);
+    const node = await openNode(dir);
+    expect((await node.ok<StatusView>('chain.status')).replicaProblem).toBeNull();
+    await closeNode(node);
+    expect((await verifyFolder(dir)).code).toBe(0);
+  });
+});
+
+describe('a block that cannot be committed while the node runs', () => {
+  it('stops the node taking submissions, saying why, instead of leaving them pending unseen', async () => {
+    const dir = await demoFolder();
+    const node = await openNode(dir);
+    await node.ok('session.unlock', { passphrase: DEMO_PASSPHRASE });
+    // Another process breaks the database behind the running node.
+    const db = new Database(path.join(dir, 'chain.db'));
+    db.exec(`CREATE TRIGGER tr BEFORE INSERT ON blocks BEGIN SELECT RAISE(ABORT, 'nope'); END`);
+    db.close();
+    const join = await undecidedJoin(node);
+    await node.ok('proposals.vote', { proposalId: join.id, choice: 'approve' });
+    let status = await node.ok<StatusView>('chain.status');
+    for (let i = 0; i < 50 && status.writeBlocked === null; i++) {
+      await sleep(100);
+      status = await node.ok<StatusView>('chain.status');
+    }
+    expect(status.writeBlocked).toMatch(/making the next block failed \(nope\)/);
+    const again = await node.call('proposals.vote', { proposalId: join.id, choice: 'reject' });
+    expect(again).toMatchObject({ ok: false, error: { code: 'rejected' } });
+    // The vote it acknowledged is still journalled, waiting for a repaired replica.
+    const list = await node.ok<{ status: string }[]>('submissions.list', { limit: 10 });
+    expect(list[0]?.status).toBe('pending');
+    await closeNode(node);
+  });
+});

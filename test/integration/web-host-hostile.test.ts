@@ -9,6 +9,7 @@ import { CLI, REPO, tempDir } from '../support/cli';
 import {
   closeCodeOf,
   exchange,
+  exchangeUntilClosed,
   frame,
   openRawWebSocket,
   statusOf,
@@ -332,6 +333,28 @@ describe('the web host against hostile traffic (in-process)', () => {
     const answer = await exchange(target.port, `${call.repeat(50)}GARBAGE\r\n\r\n`, 5_000);
     const statuses = [...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
     expect(statuses).toEqual([...Array<number>(50).fill(200), 400]);
+    await expectAlive();
+  });
+
+  it('answers a bad chunked body once with 400 and closes, also behind pipelined calls', async () => {
+    const body = JSON.stringify({ method: 'session.get', params: {} });
+    const call =
+      `POST /rpc HTTP/1.1\r\n${host(target)}Cookie: ${target.cookie}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const bad =
+      `POST /rpc HTTP/1.1\r\n${host(target)}Cookie: ${target.cookie}\r\n` +
+      `Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n{}\r\n0\r\n\r\n`;
+    const statuses = (answer: string) =>
+      [...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    const alone = await exchangeUntilClosed(target.port, bad, 10_000);
+    expect(statuses(alone.answer)).toEqual([400]);
+    expect(alone.closedByHost).toBe(true);
+    const behind = await exchangeUntilClosed(target.port, call.repeat(5) + bad + call, 10_000);
+    expect(statuses(behind.answer)).toEqual([200, 200, 200, 200, 200, 400]);
+    expect(behind.closedByHost).toBe(true);
+    // A refused request (foreign Host) with such a body is answered once, not twice.
+    const foreign = bad.replace(host(target), 'Host: evil.example\r\n');
+    expect(statuses(await exchange(target.port, foreign, 5_000))).toEqual([403]);
     await expectAlive();
   });
 

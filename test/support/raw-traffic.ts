@@ -7,20 +7,33 @@ import { connect, type Socket } from 'node:net';
  */
 
 /** Everything the host answers to `bytes` until it closes the connection or `waitMs` passes. */
-export function exchange(port: number, bytes: Buffer | string, waitMs = 2_000): Promise<string> {
+export async function exchange(
+  port: number,
+  bytes: Buffer | string,
+  waitMs = 2_000,
+): Promise<string> {
+  return (await exchangeUntilClosed(port, bytes, waitMs)).answer;
+}
+
+/** The host's answer, and whether the host ended the connection before `waitMs` passed. */
+export function exchangeUntilClosed(
+  port: number,
+  bytes: Buffer | string,
+  waitMs = 2_000,
+): Promise<{ answer: string; closedByHost: boolean }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const socket = connect(port, '127.0.0.1');
-    const done = () => {
+    const done = (closedByHost: boolean) => {
       clearTimeout(timer);
       socket.destroy();
-      resolve(Buffer.concat(chunks).toString('latin1'));
+      resolve({ answer: Buffer.concat(chunks).toString('latin1'), closedByHost });
     };
-    const timer = setTimeout(done, waitMs);
+    const timer = setTimeout(() => done(false), waitMs);
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     // The host may reset a connection it refuses: that is an answer too.
-    socket.on('error', done);
-    socket.on('close', done);
+    socket.on('error', () => done(true));
+    socket.on('close', () => done(true));
     socket.write(bytes);
   });
 }
