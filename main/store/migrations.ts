@@ -161,10 +161,17 @@ export function migrate(db: Database.Database): void {
     );
   }
   for (let version = current; version < MIGRATIONS.length; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version] as string);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
+    try {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[version] as string);
+        db.pragma(`user_version = ${version + 1}`);
+      })();
+    } catch (error) {
+      throw new Error(
+        `its recorded schema version (${current}) does not match its tables: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
   }
 }
 

@@ -1,8 +1,13 @@
 import Database from 'better-sqlite3';
-import { verifyBlock, type AppliedBlock, type ChainTip } from '../../shared/ledger/chain';
+import {
+  verifyBlock,
+  type AppliedBlock,
+  type ChainIdentity,
+  type ChainTip,
+} from '../../shared/ledger/chain';
 import { canonicalText } from '../../shared/ledger/canonical';
 import { genesisBlock, genesisHashOf, GenesisDoc } from '../../shared/ledger/genesis';
-import type { WireBlock } from '../../shared/ledger/block';
+import { decodeHeader, type WireBlock } from '../../shared/ledger/block';
 import type { Change, StateView } from '../../shared/ledger/state';
 import type {
   MemberRecord,
@@ -286,7 +291,16 @@ export class Replica {
       db.close();
       throw error;
     }
-    return new Replica(db);
+    try {
+      return new Replica(db);
+    } catch (error) {
+      db.close();
+      // A table the statements need is missing or altered: say so, not just SQLite's words.
+      throw new Error(
+        `its tables are not those this CareChain creates (${(error as Error).message})`,
+        { cause: error },
+      );
+    }
   }
 
   close(): void {
@@ -308,12 +322,30 @@ export class Replica {
     return this.genesisCache;
   }
 
-  private genesisHashCache: string | undefined;
-
   /** The hash every transaction of this chain signs (see genesisHashOf). */
   genesisHash(): string {
-    this.genesisHashCache ??= genesisHashOf(this.genesis());
-    return this.genesisHashCache;
+    return this.identity().genesisHash;
+  }
+
+  private identityCache: ChainIdentity | undefined;
+
+  /**
+   * The chain's id and genesis hash: from the stored genesis document, or, when that is missing
+   * or damaged (the replica is then served read-only and must still say what it holds), from
+   * block 0, whose previous-block hash is the genesis hash.
+   */
+  private identity(): ChainIdentity {
+    if (this.identityCache) return this.identityCache;
+    try {
+      const doc = this.genesis();
+      this.identityCache = { chainId: doc.chainId, genesisHash: genesisHashOf(doc) };
+    } catch (error) {
+      const block0 = this.block(0);
+      if (!block0) throw error;
+      const header = decodeHeader(textOf(block0.header));
+      this.identityCache = { chainId: header.chainId, genesisHash: header.prevHash };
+    }
+    return this.identityCache;
   }
 
   /** Writes block 0 of a new chain. */
@@ -331,7 +363,7 @@ export class Replica {
     const last = this.stmts.lastBlock.get();
     if (!last) throw new Error('the replica has no blocks');
     return {
-      chainId: this.genesis().chainId,
+      chainId: this.identity().chainId,
       genesisHash: this.genesisHash(),
       height: last.height,
       hash: last.hash,

@@ -134,6 +134,9 @@ function checkOpened(replica: Replica, files: ReplicaFiles): ReplicaProblem | nu
   try {
     checkDatabase(replica);
     if (!replica.isInitialised()) {
+      if (replica.block(0)) {
+        throw new Finding(0, 'the stored genesis document is missing from the replica');
+      }
       throw new Finding(null, 'the replica holds no chain (an interrupted init or demo?)');
     }
     const trusted = readTrustedGenesis(files.genesis);

@@ -737,3 +737,30 @@ describe('a block that cannot be committed while the node runs', () => {
     await closeNode(node);
   });
 });
+
+describe('found from the outside, second round: what the node says', () => {
+  it('with the genesis row deleted, it still says what it holds and why it is read-only', async () => {
+    const dir = await demoFolder();
+    const db = new Database(path.join(dir, 'chain.db'));
+    db.prepare(`DELETE FROM meta WHERE key = 'genesis'`).run();
+    db.close();
+    const node = await openNode(dir);
+    const status = await expectReadOnly(node, /genesis/);
+    expect(status).toMatchObject({ chainId: 'carechain-demo' });
+    expect(await node.ok('session.get')).toMatchObject({ chainId: 'carechain-demo' });
+    await closeNode(node);
+  });
+
+  it('a schema version that does not match the tables stops the start with one clear line', async () => {
+    const dir = await demoFolder();
+    const db = new Database(path.join(dir, 'chain.db'));
+    db.pragma('user_version = 1');
+    db.close();
+    const started = await carechain(['node', '--dir', dir]);
+    expect(started.code).toBe(1);
+    expect(started.stderr.trim().split('\n')).toHaveLength(1);
+    expect(started.stderr).toMatch(
+      /chain\.db.*recorded schema version \(1\) does not match its tables/,
+    );
+  });
+});
