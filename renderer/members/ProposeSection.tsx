@@ -92,7 +92,8 @@ export function ProposeSection({ member }: { member: MemberView }) {
             {blockedActionText(block, 'Proposing')}
           </p>
         )}
-        <p className="muted">{SINGLE_VALIDATOR_NOTE}</p>
+        {/* An open form says it again where it matters (the validator's key), not twice. */}
+        {!shown && <p className="muted">{SINGLE_VALIDATOR_NOTE}</p>}
         {shown && (
           <MemberActionForm
             key={shown}
