@@ -8,7 +8,7 @@ import type { DataPaths } from './data-dir';
 import type { KeyPair } from '../../shared/ledger/keys';
 import { KeyFileError, readKeyFile } from './keystore';
 
-export const BLOCK_INTERVAL_MS = 400;
+const BLOCK_INTERVAL_MS = 400;
 
 export interface OpenedNode {
   node: ChainNode;

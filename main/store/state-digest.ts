@@ -25,7 +25,7 @@ function valuesHash(table: CommittedTableName, values: readonly Value[]): bigint
   return BigInt(`0x${hash('sha256', ROW_TAG + JSON.stringify([table, ...plain]), 'hex')}`);
 }
 
-export function rowHash(table: CommittedTableName, row: Row): bigint {
+function rowHash(table: CommittedTableName, row: Row): bigint {
   const columns = COLUMNS.get(table) ?? [];
   return valuesHash(
     table,
