@@ -10,7 +10,9 @@ import {
 import type { Overlay } from '../../shared/ledger/state';
 import type { KeyPair } from '../../shared/ledger/keys';
 import { decodeTx, type DecodedTx } from '../../shared/ledger/tx';
-import { RuleError, validatorSet } from '../../shared/members/rules';
+import { RuleError } from '../../shared/ledger/domain';
+import { validatorSet } from '../../shared/registry';
+import { MembershipQueries } from '../members/queries';
 import { verifySignature } from '../platform/ed25519';
 import type { Replica } from '../store/replica';
 
@@ -42,13 +44,16 @@ export class ChainNode {
   private pending_: PendingState | null = null;
   private readOnlyReason: string | null = null;
   private nodeKeyProblem: string | null = null;
+  private readonly membershipQueries: MembershipQueries;
 
   constructor(
     readonly replica: Replica,
     private readonly nodeKey: KeyPair | null,
     /** Wall clock of this node; only used to choose the time of a block it proposes. */
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.membershipQueries = new MembershipQueries(replica.db);
+  }
 
   /**
    * Puts this node's journalled submissions that were still waiting when it stopped back into
@@ -190,7 +195,8 @@ export class ChainNode {
 
   private blockDue(now: number): boolean {
     if (this.pool.size > 0) return true;
-    const expiry = this.replica.nextExpiry();
+    // A proposal past its deadline expires in the next block, even if no transaction waits.
+    const expiry = this.membershipQueries.nextExpiry();
     return expiry !== null && expiry <= now;
   }
 

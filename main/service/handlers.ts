@@ -8,8 +8,10 @@ import {
   type DecodedTx,
   type TxBody,
 } from '../../shared/ledger/tx';
-import { describeTx } from '../../shared/members/describe';
-import { tally, validatorSet } from '../../shared/members/rules';
+import { tally } from '../../shared/members/rules';
+import { membership } from '../../shared/members/state';
+import { describeBody, validatorSet } from '../../shared/registry';
+import { MembershipQueries } from '../members/queries';
 import type { KeyPair } from '../../shared/ledger/keys';
 import type {
   MemberRecord,
@@ -155,7 +157,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
    * are read once for the whole list, not once per proposal.
    */
   const proposalViews = (node: ChainNode, records: readonly ProposalRecord[]): ProposalView[] => {
-    const view = node.replica.view;
+    const view = membership(node.replica.view);
     const members = view.members();
     const names = new Map(members.map((m) => [m.id, m.legalName]));
     const active = new Set(members.filter((m) => m.status === 'active').map((m) => m.id));
@@ -188,7 +190,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         decidedHeight: p.decidedHeight ?? null,
         decidedTime: p.decidedTime ?? null,
         failure: p.failure ?? null,
-        tally: p.finalTally ?? tally(view, p),
+        tally: p.finalTally ?? tally(node.replica.view, p),
         votes,
         myVote: votes.find((v) => v.member === me && v.counted)?.choice ?? null,
         myPendingVote: myPending.get(p.id) ?? null,
@@ -198,7 +200,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
   /** Which member each node key belongs to, read once per request. */
   const nodeKeyOwners = (node: ChainNode): Map<string, string> =>
-    new Map(node.replica.view.members().map((m) => [m.nodeKey, m.id]));
+    new Map(
+      membership(node.replica.view)
+        .members()
+        .map((m) => [m.nodeKey, m.id]),
+    );
 
   const blockSummary = (owners: Map<string, string>, row: BlockRow) => ({
     height: row.height,
@@ -210,13 +216,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   });
 
   const summaryOf = (node: ChainNode, tx: DecodedTx): string =>
-    describeTx(
-      tx.body,
-      tx.body.type === 'governance.vote'
-        ? node.replica.view.proposal(tx.body.proposalId)?.action
-        : undefined,
-      (id) => node.replica.view.member(id)?.legalName,
-    );
+    describeBody(tx.body, node.replica.view);
 
   /** The journal is a local table: an entry edited into nonsense is shown as such, not fatal. */
   const journalledSummary = (node: ChainNode, text: string): string => {
@@ -239,7 +239,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   };
 
   const signerRole = (node: ChainNode, tx: DecodedTx): string => {
-    const member = node.replica.view.member(tx.body.member);
+    const member = membership(node.replica.view).member(tx.body.member);
     if (tx.body.type === 'member.join') return `admin key of applicant ${tx.body.member}`;
     if (member?.adminKeys.includes(tx.body.signer)) return `admin key of ${member.id}`;
     return `former admin key of ${tx.body.member}`;
@@ -265,7 +265,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'chain.status': () => {
       const node = requireNode();
-      const view = node.replica.view;
+      const view = membership(node.replica.view);
       const tip = node.replica.tip();
       const members = view.members();
       const count = (status: MemberRecord['status']) =>
@@ -275,7 +275,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         height: tip.height,
         lastBlockHash: tip.hash,
         lastBlockTime: tip.time,
-        validators: validatorSet(view).length,
+        validators: validatorSet(node.replica.view).length,
         members: {
           active: count('active'),
           suspended: count('suspended'),
@@ -302,25 +302,27 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         decidedAt: s.decidedAt,
       }));
     },
-    'members.list': () => requireNode().replica.view.members().map(memberView),
+    'members.list': () => membership(requireNode().replica.view).members().map(memberView),
     'members.get': ({ id }) => {
       const node = requireNode();
-      const member = node.replica.view.member(id);
+      const member = membership(node.replica.view).member(id);
       if (!member) throw new ServiceError('not_found', `no member ${id}`);
       return {
         member: memberView(member),
-        history: proposalViews(node, node.replica.proposalsAbout(id)),
+        history: proposalViews(node, new MembershipQueries(node.replica.db).proposalsAbout(id)),
       };
     },
     'proposals.list': ({ status }) => {
       const node = requireNode();
       const records =
-        status === 'open' ? node.replica.view.openProposals() : node.replica.decidedProposals(200);
+        status === 'open'
+          ? membership(node.replica.view).openProposals()
+          : new MembershipQueries(node.replica.db).decidedProposals(200);
       return proposalViews(node, records);
     },
     'proposals.get': ({ id }) => {
       const node = requireNode();
-      const p = node.replica.view.proposal(id);
+      const p = membership(node.replica.view).proposal(id);
       if (!p) throw new ServiceError('not_found', `no proposal ${id}`);
       return proposalViews(node, [p])[0] as ProposalView;
     },

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import type { AppliedBlock } from '../../shared/ledger/chain';
 import { TxFormatError, describeZod } from '../../shared/ledger/tx';
-import { RuleError } from '../../shared/members/rules';
+import { RuleError } from '../../shared/ledger/domain';
+import { membershipEvents } from '../members/events';
 import {
   isMethodName,
   methods,
@@ -180,15 +181,6 @@ function eventsOf(block: AppliedBlock): RpcEvent[] {
       txCount: block.txs.length,
     },
   ];
-  for (const change of block.changes) {
-    if (change.kind !== 'proposal') continue;
-    const p = change.value;
-    const member = 'member' in p.action ? p.action.member : p.proposer;
-    if (p.status === 'open' && p.createdHeight === block.header.height) {
-      events.push({ type: 'proposal.opened', id: p.id, action: p.action.type, member });
-    } else if (p.status !== 'open') {
-      events.push({ type: 'proposal.decided', id: p.id, status: p.status, member });
-    }
-  }
+  events.push(...membershipEvents(block));
   return events;
 }

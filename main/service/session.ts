@@ -1,5 +1,6 @@
 import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
 import type { ProposalAction } from '../../shared/members/schemas';
+import { membership, type Membership } from '../../shared/members/state';
 import type { ProfileSummary } from '../../shared/rpc/contract';
 import type { ChainNode } from './chain-node';
 import type { DataPaths } from './data-dir';
@@ -20,6 +21,10 @@ import {
   type SealingKey,
 } from './keystore';
 import { ServiceError } from './service-error';
+
+function membershipOf(node: ChainNode | null): Membership | null {
+  return node ? membership(node.replica.view) : null;
+}
 
 /** Wrong passphrases allowed before each further attempt has to wait. */
 const FREE_ATTEMPTS = 3;
@@ -69,7 +74,7 @@ export class Session {
     this.followChain();
     const profile = this.profile;
     if (!profile) return null;
-    const member = this.node()?.replica.view.member(profile.memberId);
+    const member = membershipOf(this.node())?.member(profile.memberId);
     return {
       memberId: profile.memberId,
       memberName: member?.legalName ?? profile.memberId,
@@ -95,7 +100,9 @@ export class Session {
       if (error instanceof KeyFileError) throw keyFileProblem('bad_request', error.message);
       throw error;
     }
-    const member = node.replica.view.members().find((m) => m.adminKeys.includes(pair.publicKey));
+    const member = membership(node.replica.view)
+      .members()
+      .find((m) => m.adminKeys.includes(pair.publicKey));
     if (!member) {
       throw keyFileProblem(
         'rejected',
@@ -204,7 +211,7 @@ export class Session {
     const profile = this.profile;
     const node = this.node();
     if (!profile || !node) return null;
-    const member = node.replica.view.member(profile.memberId);
+    const member = membership(node.replica.view).member(profile.memberId);
     if (!member) return `${profile.memberId} is not a member of this chain`;
     if (member.adminKeys.includes(profile.publicKey)) return null;
     return `this console's admin key ${shortKey(profile.publicKey)} is no longer an admin key of ${member.legalName}: it was replaced or removed on chain, so the console cannot sign for it. Move ${this.paths.profile} away and create a new profile from a current admin key file.`;
@@ -219,7 +226,7 @@ export class Session {
     const next = profile?.next;
     const node = this.node();
     if (!profile || !next || !node) return;
-    const view = node.replica.view;
+    const view = membership(node.replica.view);
     const member = view.member(profile.memberId);
     const rotated =
       member !== undefined &&

@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { keyColumns, tableColumns } from '../../shared/ledger/records';
+import { RECORD_KINDS } from '../../shared/registry';
 
 /**
  * Numbered, append-only schema migrations. A replica records the last one applied in
@@ -177,36 +179,21 @@ export function migrate(db: Database.Database): void {
 
 /**
  * Tables derived from blocks: what `verify` re-derives and compares, and what the state digest
- * commits to. `key` is the primary key, `columns` every column in table order.
+ * commits to. One per record kind the domains declare (shared/registry.ts); `key` is the
+ * primary key, `columns` every column in table order.
  */
-export const DERIVED_TABLES = [
-  { name: 'policy', key: ['id'], columns: ['id', 'record', 'height'] },
-  {
-    name: 'members',
-    key: ['id'],
-    columns: ['id', 'status', 'kind', 'validator', 'record', 'height'],
-  },
-  {
-    name: 'proposals',
-    key: ['id'],
-    columns: [
-      'id',
-      'status',
-      'action',
-      'target',
-      'created_height',
-      'expires_at',
-      'record',
-      'height',
-    ],
-  },
-  {
-    name: 'votes',
-    key: ['proposal_id', 'member'],
-    columns: ['proposal_id', 'member', 'choice', 'record', 'height'],
-  },
-] as const;
-export type DerivedTableName = (typeof DERIVED_TABLES)[number]['name'];
+export const DERIVED_TABLES: readonly TableSpec[] = RECORD_KINDS.map((kind) => ({
+  name: kind.table,
+  key: keyColumns(kind),
+  columns: tableColumns(kind),
+}));
+export type DerivedTableName = string;
+
+export interface TableSpec {
+  name: string;
+  key: readonly string[];
+  columns: readonly string[];
+}
 
 /** The chain itself as stored: blocks and transactions, each with its signed bytes. */
 export const CHAIN_TABLES = [
@@ -231,5 +218,8 @@ export const CHAIN_TABLES = [
  * Every table the replica's commitment covers (see state-digest.ts): the stored chain and the
  * state derived from it. Rows are hashed with their columns in this order.
  */
-export const COMMITTED_TABLES = [...CHAIN_TABLES, ...DERIVED_TABLES] as const;
-export type CommittedTableName = (typeof COMMITTED_TABLES)[number]['name'];
+export const COMMITTED_TABLES: readonly { name: string; columns: readonly string[] }[] = [
+  ...CHAIN_TABLES,
+  ...DERIVED_TABLES,
+];
+export type CommittedTableName = string;

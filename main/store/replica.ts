@@ -8,13 +8,16 @@ import {
 import { canonicalText } from '../../shared/ledger/canonical';
 import { genesisBlock, genesisHashOf, GenesisDoc } from '../../shared/ledger/genesis';
 import { decodeHeader, type WireBlock } from '../../shared/ledger/block';
+import {
+  keyColumns,
+  keyValues,
+  orderOf,
+  type AnyRecordKind,
+  type ColumnValue,
+  type ListSpec,
+  type RecordKind,
+} from '../../shared/ledger/records';
 import type { Change, StateView } from '../../shared/ledger/state';
-import type {
-  MemberRecord,
-  Policy,
-  ProposalRecord,
-  VoteRecord,
-} from '../../shared/members/schemas';
 import type { DecodedTx } from '../../shared/ledger/tx';
 import { verifySignature } from '../platform/ed25519';
 import {
@@ -70,53 +73,13 @@ export interface HeightMark {
 
 /** The derived row a change writes, with every column of its table. */
 function rowOf(change: Change, height: number): { table: DerivedTableName; row: Row } {
-  switch (change.kind) {
-    case 'policy':
-      return { table: 'policy', row: { id: 1, record: canonicalText(change.value), height } };
-    case 'member': {
-      const m = change.value;
-      return {
-        table: 'members',
-        row: {
-          id: m.id,
-          status: m.status,
-          kind: m.kind,
-          validator: m.validator ? 1 : 0,
-          record: canonicalText(m),
-          height,
-        },
-      };
-    }
-    case 'proposal': {
-      const p = change.value;
-      return {
-        table: 'proposals',
-        row: {
-          id: p.id,
-          status: p.status,
-          action: p.action.type,
-          target: targetOf(p),
-          created_height: p.createdHeight,
-          expires_at: p.expiresAt,
-          record: canonicalText(p),
-          height,
-        },
-      };
-    }
-    case 'vote': {
-      const v = change.value;
-      return {
-        table: 'votes',
-        row: {
-          proposal_id: v.proposalId,
-          member: v.member,
-          choice: v.choice,
-          record: canonicalText(v),
-          height,
-        },
-      };
-    }
-  }
+  const kind = change.record;
+  const row: Row = {};
+  keyColumns(kind).forEach((column, i) => (row[column] = keyValues(kind, change.key)[i] ?? null));
+  for (const [column, of] of Object.entries(kind.columns)) row[column] = of(change.value);
+  row.record = canonicalText(change.value);
+  row.height = height;
+  return { table: kind.table, row };
 }
 
 /** Generic statements for one derived table: read a row by key, write it whole. */
@@ -140,7 +103,7 @@ function derivedStatements(db: Database.Database) {
       },
     ] as const;
   });
-  return Object.fromEntries(entries) as Record<DerivedTableName, (typeof entries)[number][1]>;
+  return new Map(entries);
 }
 
 export interface BlockRow {
@@ -180,10 +143,6 @@ export function wireOf(block: BlockRow, txs: readonly TxRow[]): WireBlock {
   };
 }
 
-function targetOf(record: ProposalRecord): string {
-  return 'member' in record.action ? record.action.member : '';
-}
-
 /**
  * The node's replica of the chain in one SQLite file: blocks and transactions as signed bytes,
  * and the state derived from them. It is the only writer; every block goes through full
@@ -216,27 +175,6 @@ export class Replica {
       ),
       insertTx: db.prepare(
         'INSERT INTO txs (id, height, idx, type, member, signer, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
-      policy: db.prepare<[], { record: string }>('SELECT record FROM policy WHERE id = 1'),
-      member: db.prepare<[string], { record: string }>('SELECT record FROM members WHERE id = ?'),
-      members: db.prepare<[], { record: string }>('SELECT record FROM members ORDER BY id'),
-      proposal: db.prepare<[string], { record: string }>(
-        'SELECT record FROM proposals WHERE id = ?',
-      ),
-      openProposals: db.prepare<[], { record: string }>(
-        "SELECT record FROM proposals WHERE status = 'open' ORDER BY created_height, id",
-      ),
-      decidedProposals: db.prepare<[number], { record: string }>(
-        "SELECT record FROM proposals WHERE status <> 'open' ORDER BY height DESC, id LIMIT ?",
-      ),
-      proposalsAbout: db.prepare<[string], { record: string }>(
-        'SELECT record FROM proposals WHERE target = ? ORDER BY created_height DESC, id',
-      ),
-      nextExpiry: db.prepare<[], { at: number | null }>(
-        "SELECT min(expires_at) AS at FROM proposals WHERE status = 'open'",
-      ),
-      votes: db.prepare<[string], { record: string }>(
-        'SELECT record FROM votes WHERE proposal_id = ? ORDER BY member',
       ),
       journal: db.prepare(
         `INSERT INTO submissions (tx_id, bytes, type, submitted_at, status) VALUES (?, ?, ?, ?, 'pending')
@@ -418,7 +356,8 @@ export class Replica {
     });
     for (const change of changes) {
       const { table, row } = rowOf(change, h);
-      const statements = this.derived[table];
+      const statements = this.derived.get(table);
+      if (!statements) throw new Error(`no table ${table} for record kind ${change.kind}`);
       const old = statements.get.get(...statements.key.map((k) => row[k]));
       if (old) digest.remove(table, old);
       statements.put.run(...statements.columns.map((c) => row[c]));
@@ -507,21 +446,50 @@ export class Replica {
     return row ? submissionOf(row) : undefined;
   }
 
-  /** State as the ledger rules read it. Records were validated when written by importBlock. */
+  private readonly recordQueries = new Map<
+    string,
+    Database.Statement<ColumnValue[], { record: string }>
+  >();
+
+  /** One prepared statement per record kind and list, made the first time it is asked for. */
+  private recordQuery(
+    kind: AnyRecordKind,
+    name: string,
+    sql: () => string,
+  ): Database.Statement<ColumnValue[], { record: string }> {
+    const id = `${kind.table} ${name}`;
+    let statement = this.recordQueries.get(id);
+    if (!statement) {
+      statement = this.db.prepare<ColumnValue[], { record: string }>(sql());
+      this.recordQueries.set(id, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * State as the ledger rules read it, from the record tables. Records were validated when
+   * written by importBlock. A list's SQL orders as the in-memory states do (records.ts).
+   */
   readonly view: StateView = {
-    policy: () => {
-      const row = this.stmts.policy.get();
-      if (!row) throw new Error('the replica has no policy');
-      return JSON.parse(row.record) as Policy;
+    get: <T>(kind: RecordKind<T>, key: readonly string[] = []): T | undefined => {
+      const any = kind as AnyRecordKind;
+      const row = this.recordQuery(any, '', () => {
+        const where = keyColumns(any).map((c) => `${c} = ?`);
+        return `SELECT record FROM ${any.table} WHERE ${where.join(' AND ')}`;
+      }).get(...keyValues(any, key));
+      return row ? (JSON.parse(row.record) as T) : undefined;
     },
-    member: (id) => parseOptional<MemberRecord>(this.stmts.member.get(id)),
-    members: () => this.stmts.members.all().map((r) => JSON.parse(r.record) as MemberRecord),
-    proposal: (id) => parseOptional<ProposalRecord>(this.stmts.proposal.get(id)),
-    // The query orders by (created_height, id), the order the rules require.
-    openProposals: () =>
-      this.stmts.openProposals.all().map((r) => JSON.parse(r.record) as ProposalRecord),
-    votes: (proposalId) =>
-      this.stmts.votes.all(proposalId).map((r) => JSON.parse(r.record) as VoteRecord),
+    list: <T, L extends string>(
+      kind: RecordKind<T, L>,
+      name: L | 'all',
+      ...args: ColumnValue[]
+    ) => {
+      const any = kind as AnyRecordKind;
+      const spec: ListSpec = name === 'all' ? {} : (kind.lists[name as L] as ListSpec);
+      if (!spec) throw new Error(`record ${kind.kind} has no list ${name}`);
+      const rows = this.recordQuery(any, `list ${name}`, () => listSql(any, spec)).all(...args);
+      return rows.map((r) => JSON.parse(r.record) as T);
+    },
     hasTx: (id) => this.stmts.hasTx.get(id) !== undefined,
   };
 
@@ -540,25 +508,16 @@ export class Replica {
   tx(id: string): TxRow | undefined {
     return this.stmts.tx.get(id);
   }
-
-  decidedProposals(limit: number): ProposalRecord[] {
-    return this.stmts.decidedProposals
-      .all(limit)
-      .map((r) => JSON.parse(r.record) as ProposalRecord);
-  }
-
-  proposalsAbout(memberId: string): ProposalRecord[] {
-    return this.stmts.proposalsAbout
-      .all(memberId)
-      .map((r) => JSON.parse(r.record) as ProposalRecord);
-  }
-
-  /** Earliest deadline of an open proposal: the producer makes a block then so it expires. */
-  nextExpiry(): number | null {
-    return this.stmts.nextExpiry.get()?.at ?? null;
-  }
 }
 
-function parseOptional<T>(row: { record: string } | undefined): T | undefined {
-  return row ? (JSON.parse(row.record) as T) : undefined;
+/** The SQL of a declared list: its constant and matched columns, in its full order. */
+function listSql(kind: AnyRecordKind, spec: ListSpec): string {
+  const where = [
+    ...Object.entries(spec.where ?? {}).map(([c, v]) =>
+      typeof v === 'number' ? `${c} = ${v}` : `${c} = '${v.replaceAll("'", "''")}'`,
+    ),
+    ...(spec.match ?? []).map((c) => `${c} = ?`),
+  ];
+  const order = orderOf(kind, spec).join(', ');
+  return `SELECT record FROM ${kind.table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}`;
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { certificateProblem, decodeCertificate, decodeHeader } from '../../shared/ledger/block';
 import { validatorsHashOf } from '../../shared/ledger/block';
 import { GenesisDoc } from '../../shared/ledger/genesis';
-import { validatorSet } from '../../shared/members/rules';
+import { validatorSet } from '../../shared/registry';
 import { verifySignature } from '../platform/ed25519';
 import { readHighWater, writeHighWater } from './high-water';
 import { Replica, textOf } from './replica';

@@ -11,15 +11,10 @@ import {
 import { canonicalText } from './canonical';
 import type { VerifySignature } from './keys';
 import { merkleRoot } from './merkle';
+import { RuleError, type TxContext } from './domain';
 import { nextStateHash, Overlay, type Change, type StateView } from './state';
 import { decodeTx, verifyTxSignature, type DecodedTx } from './tx';
-import {
-  applyMembershipTx,
-  expireProposals,
-  RuleError,
-  validatorSet,
-  type TxContext,
-} from '../members/rules';
+import { applyDomainTx, beginDomainBlock, validatorSet } from '../registry';
 
 /** Which chain a transaction or block belongs to: its id and the hash of its genesis. */
 export interface ChainIdentity {
@@ -71,15 +66,18 @@ export function applyTx(
   if (!verifyTxSignature(tx, chain.genesisHash, verify))
     throw new RuleError('the transaction signature does not verify');
   const scratch = new Overlay(view);
-  applyMembershipTx(scratch, tx.body, ctx);
-  for (const change of scratch.changes) view.put(change);
+  applyDomainTx(scratch, tx.body, ctx);
+  for (const change of scratch.changes) view.stage(change);
   view.addTx(tx.id);
 }
 
-/** Starts a block: proposals past their deadline expire before any transaction is applied. */
+/**
+ * Starts a block: each domain's begin-block work (e.g. proposals past their deadline expire)
+ * comes before any transaction.
+ */
 export function beginBlock(view: StateView, height: number, time: number): Overlay {
   const overlay = new Overlay(view);
-  expireProposals(overlay, height, time);
+  beginDomainBlock(overlay, height, time);
   return overlay;
 }
 

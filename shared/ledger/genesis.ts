@@ -3,55 +3,19 @@ import { utf8 } from './bytes';
 import { canonicalText } from './canonical';
 import { blockHashOf, validatorsHashOf, type BlockHeader, type WireBlock } from './block';
 import { DOMAIN, sha256Hex, ZERO_HASH } from './hash';
-import { publicKeyProblem } from './keys';
 import { merkleRoot } from './merkle';
 import { ChainId, Millis } from './schemas';
-import { nextStateHash, type Change } from './state';
-import { MemberId, MemberProfile, Policy, type MemberRecord } from '../members/schemas';
-
-export const GenesisMember = MemberProfile.extend({ id: MemberId, validator: z.boolean() });
-export type GenesisMember = z.infer<typeof GenesisMember>;
+import { MemoryState, nextStateHash, type Change } from './state';
+import { GENESIS, validatorSet } from '../registry';
 
 export const GenesisDoc = z
   .strictObject({
     v: z.literal(1),
     chainId: ChainId,
     time: Millis,
-    policy: Policy,
-    members: z.array(GenesisMember).min(1, 'genesis needs at least one founding member').max(100),
+    ...GENESIS.fields,
   })
-  .superRefine((doc, ctx) => {
-    const ids = new Set<string>();
-    const keys = new Set<string>();
-    doc.members.forEach((m, i) => {
-      if (ids.has(m.id))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['members', i, 'id'],
-          message: `member id ${m.id} appears twice`,
-        });
-      ids.add(m.id);
-      [...m.adminKeys, m.nodeKey].forEach((key) => {
-        const problem = publicKeyProblem(key);
-        if (problem)
-          ctx.addIssue({ code: 'custom', path: ['members', i], message: `${m.id}: ${problem}` });
-        if (keys.has(key))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['members', i],
-            message: `${m.id}: a key is used twice`,
-          });
-        keys.add(key);
-      });
-    });
-    if (!doc.members.some((m) => m.validator)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['members'],
-        message: 'at least one founding member must be a validator',
-      });
-    }
-  });
+  .superRefine(GENESIS.check);
 export type GenesisDoc = z.infer<typeof GenesisDoc>;
 
 export interface GenesisBlock {
@@ -71,19 +35,9 @@ export function genesisHashOf(doc: GenesisDoc): string {
 
 /** Block 0: derived from the genesis document alone, so every founder computes the same block. */
 export function genesisBlock(doc: GenesisDoc): GenesisBlock {
-  const members: MemberRecord[] = [...doc.members]
-    .sort((a, b) => (a.id < b.id ? -1 : 1))
-    .map(({ validator, id, ...profile }) => ({
-      id,
-      ...profile,
-      status: 'active',
-      validator,
-      joinedHeight: 0,
-    }));
-  const changes: Change[] = [
-    { kind: 'policy', value: doc.policy },
-    ...members.map((value): Change => ({ kind: 'member', id: value.id, value })),
-  ];
+  const changes = GENESIS.changes(doc);
+  const state = new MemoryState();
+  state.apply(changes);
   const header: BlockHeader = {
     v: 1,
     chainId: doc.chainId,
@@ -94,9 +48,7 @@ export function genesisBlock(doc: GenesisDoc): GenesisBlock {
     txCount: 0,
     txRoot: merkleRoot([]),
     stateHash: nextStateHash(ZERO_HASH, changes),
-    validatorsHash: validatorsHashOf(
-      members.filter((m) => m.validator).map((m) => ({ member: m.id, nodeKey: m.nodeKey })),
-    ),
+    validatorsHash: validatorsHashOf(validatorSet(state)),
   };
   const headerText = canonicalText(header);
   return {

@@ -36,3 +36,15 @@ export const Label = (max: number, what: string) =>
     .refine((s) => s.trim() === s, `${what} must not start or end with spaces`);
 
 export const Nonce = z.string().regex(/^[0-9a-f]{16,64}$/, 'a nonce is 16-64 lowercase hex digits');
+
+/**
+ * The id of the member organisation a transaction acts for. The ledger core needs its format
+ * for the envelope every transaction shares; what a member is belongs to the members domain.
+ */
+export const MemberId = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$/,
+    'a member id is 3-40 lowercase letters, digits or inner dashes',
+  );
+export type MemberId = z.infer<typeof MemberId>;

@@ -1,43 +1,67 @@
 import { utf8 } from './bytes';
 import { canonicalText } from './canonical';
 import { DOMAIN, sha256Hex } from './hash';
-import type { MemberRecord, Policy, ProposalRecord, VoteRecord } from '../members/schemas';
+import {
+  inList,
+  joinKey,
+  keyOf,
+  sortForList,
+  type AnyRecordKind,
+  type ColumnValue,
+  type ListSpec,
+  type RecordKind,
+} from './records';
 
 /**
- * One entry of the canonical list of state changes a block makes. Values are whole records (put
+ * One entry of the list of state changes a block makes: a whole record of a declared kind (put
  * semantics), so the list alone says what every replica must hold after the block.
  */
-export type Change =
-  | { kind: 'policy'; value: Policy }
-  | { kind: 'member'; id: string; value: MemberRecord }
-  | { kind: 'proposal'; id: string; value: ProposalRecord }
-  | { kind: 'vote'; proposalId: string; member: string; value: VoteRecord };
+export interface Change {
+  /** The kind's name, e.g. `member`. */
+  readonly kind: string;
+  /** The kind's declaration. */
+  readonly record: AnyRecordKind;
+  readonly key: readonly string[];
+  readonly value: unknown;
+}
+
+/** A change of a record of a known kind. */
+export function change<T>(kind: RecordKind<T>, value: T): Change {
+  return { kind: kind.kind, record: kind as AnyRecordKind, key: keyOf(kind, value), value };
+}
 
 /**
- * Read access to derived state. Every list is sorted by a key, never by insertion or Map order,
- * so the rules read the same sequence on every replica.
+ * A change as it enters the state hash: `{ kind, <key fields>, value }`, e.g.
+ * `{ kind: 'vote', proposalId, member, value }`.
+ */
+export function encodeChange(c: Change): Record<string, unknown> {
+  const entry: Record<string, unknown> = { kind: c.kind, value: c.value };
+  c.record.key.forEach((part, i) => (entry[part.field] = c.key[i]));
+  return entry;
+}
+
+/** `all`: every record of a kind, by key. */
+const ALL: ListSpec = {};
+
+function listSpec(kind: AnyRecordKind, name: string): ListSpec {
+  if (name === 'all') return ALL;
+  const spec = (kind.lists as Record<string, ListSpec | undefined>)[name];
+  if (!spec) throw new Error(`record ${kind.kind} has no list ${name}`);
+  return spec;
+}
+
+/**
+ * Read access to derived state. Every list is sorted by declared columns and then by key, never
+ * by insertion or Map order, so the rules read the same sequence on every replica.
  */
 export interface StateView {
-  policy(): Policy;
-  member(id: string): MemberRecord | undefined;
-  /** Sorted by id. */
-  members(): MemberRecord[];
-  proposal(id: string): ProposalRecord | undefined;
-  /** Open proposals, sorted by (createdHeight, id). */
-  openProposals(): ProposalRecord[];
-  /** Sorted by member id. */
-  votes(proposalId: string): VoteRecord[];
+  /** The record with this key (none for a single-record kind), if there is one. */
+  get<T>(kind: RecordKind<T>, key?: readonly string[]): T | undefined;
+  /** A declared list, or `all` (by key); `args` are the values of the list's `match` columns. */
+  list<T, L extends string>(kind: RecordKind<T, L>, list: L | 'all', ...args: ColumnValue[]): T[];
   /** Whether a transaction with this id is already on chain. */
   hasTx(id: string): boolean;
 }
-
-export function compareProposals(a: ProposalRecord, b: ProposalRecord): number {
-  return a.createdHeight - b.createdHeight || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
-const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-const byMember = (a: VoteRecord, b: VoteRecord) =>
-  a.member < b.member ? -1 : a.member > b.member ? 1 : 0;
 
 /**
  * Changes staged on top of a base view: what the rules see while a block is being applied,
@@ -45,65 +69,47 @@ const byMember = (a: VoteRecord, b: VoteRecord) =>
  */
 export class Overlay implements StateView {
   readonly changes: Change[] = [];
-  private readonly memberPuts = new Map<string, MemberRecord>();
-  private readonly proposalPuts = new Map<string, ProposalRecord>();
-  private readonly votePuts = new Map<string, Map<string, VoteRecord>>();
+  private readonly puts = new Map<string, unknown>();
+  private readonly putsByKind = new Map<string, Map<string, unknown>>();
   private readonly txIds = new Set<string>();
-  private policyPut: Policy | undefined;
 
   constructor(private readonly base: StateView) {}
 
-  put(change: Change): void {
-    this.changes.push(change);
-    switch (change.kind) {
-      case 'policy':
-        this.policyPut = change.value;
-        break;
-      case 'member':
-        this.memberPuts.set(change.id, change.value);
-        break;
-      case 'proposal':
-        this.proposalPuts.set(change.id, change.value);
-        break;
-      case 'vote': {
-        const forProposal = this.votePuts.get(change.proposalId) ?? new Map<string, VoteRecord>();
-        forProposal.set(change.member, change.value);
-        this.votePuts.set(change.proposalId, forProposal);
-        break;
-      }
-    }
+  put<T>(kind: RecordKind<T>, value: T): void {
+    this.stage(change(kind, value));
+  }
+
+  /** Stages a change made elsewhere (a scratch overlay the transaction passed through). */
+  stage(c: Change): void {
+    this.changes.push(c);
+    const id = joinKey(c.record, c.key);
+    this.puts.set(id, c.value);
+    const ofKind = this.putsByKind.get(c.kind) ?? new Map<string, unknown>();
+    ofKind.set(id, c.value);
+    this.putsByKind.set(c.kind, ofKind);
   }
 
   addTx(id: string): void {
     this.txIds.add(id);
   }
 
-  policy(): Policy {
-    return this.policyPut ?? this.base.policy();
+  get<T>(kind: RecordKind<T>, key: readonly string[] = []): T | undefined {
+    const id = joinKey(kind as AnyRecordKind, key);
+    return this.puts.has(id) ? (this.puts.get(id) as T) : this.base.get(kind, key);
   }
-  member(id: string): MemberRecord | undefined {
-    return this.memberPuts.get(id) ?? this.base.member(id);
+
+  list<T, L extends string>(kind: RecordKind<T, L>, name: L | 'all', ...args: ColumnValue[]): T[] {
+    const fromBase = this.base.list(kind, name, ...args);
+    const staged = this.putsByKind.get(kind.kind) as Map<string, T> | undefined;
+    if (!staged) return fromBase;
+    const spec = listSpec(kind as AnyRecordKind, name);
+    const merged = fromBase.filter(
+      (v) => !staged.has(joinKey(kind as AnyRecordKind, keyOf(kind, v))),
+    );
+    for (const value of staged.values()) if (inList(kind, spec, args, value)) merged.push(value);
+    return sortForList(kind, spec, merged);
   }
-  members(): MemberRecord[] {
-    const merged = this.base.members().map((m) => this.memberPuts.get(m.id) ?? m);
-    for (const [id, m] of this.memberPuts) if (!this.base.member(id)) merged.push(m);
-    return merged.sort(byId);
-  }
-  proposal(id: string): ProposalRecord | undefined {
-    return this.proposalPuts.get(id) ?? this.base.proposal(id);
-  }
-  openProposals(): ProposalRecord[] {
-    const result = this.base.openProposals().filter((p) => !this.proposalPuts.has(p.id));
-    for (const p of this.proposalPuts.values()) if (p.status === 'open') result.push(p);
-    return result.sort(compareProposals);
-  }
-  votes(proposalId: string): VoteRecord[] {
-    const staged = this.votePuts.get(proposalId);
-    if (!staged) return this.base.votes(proposalId);
-    const result = this.base.votes(proposalId).filter((v) => !staged.has(v.member));
-    result.push(...staged.values());
-    return result.sort(byMember);
-  }
+
   hasTx(id: string): boolean {
     return this.txIds.has(id) || this.base.hasTx(id);
   }
@@ -111,51 +117,38 @@ export class Overlay implements StateView {
 
 /** State held in memory: used by unit tests and as the reference the SQLite replica must match. */
 export class MemoryState implements StateView {
-  private policyValue: Policy | undefined;
-  private readonly memberMap = new Map<string, MemberRecord>();
-  private readonly proposalMap = new Map<string, ProposalRecord>();
-  private readonly voteMap = new Map<string, Map<string, VoteRecord>>();
+  private readonly records = new Map<string, Map<string, unknown>>();
   private readonly txIds = new Set<string>();
 
   apply(changes: readonly Change[], txIds: readonly string[] = []): void {
-    for (const change of changes) {
-      if (change.kind === 'policy') this.policyValue = change.value;
-      else if (change.kind === 'member') this.memberMap.set(change.id, change.value);
-      else if (change.kind === 'proposal') this.proposalMap.set(change.id, change.value);
-      else {
-        const forProposal = this.voteMap.get(change.proposalId) ?? new Map<string, VoteRecord>();
-        forProposal.set(change.member, change.value);
-        this.voteMap.set(change.proposalId, forProposal);
-      }
+    for (const c of changes) {
+      const ofKind = this.records.get(c.kind) ?? new Map<string, unknown>();
+      ofKind.set(joinKey(c.record, c.key), c.value);
+      this.records.set(c.kind, ofKind);
     }
     for (const id of txIds) this.txIds.add(id);
   }
 
-  policy(): Policy {
-    if (!this.policyValue) throw new Error('state has no policy: genesis was not applied');
-    return this.policyValue;
+  get<T>(kind: RecordKind<T>, key: readonly string[] = []): T | undefined {
+    return this.records.get(kind.kind)?.get(joinKey(kind as AnyRecordKind, key)) as T | undefined;
   }
-  member(id: string) {
-    return this.memberMap.get(id);
+
+  list<T, L extends string>(kind: RecordKind<T, L>, name: L | 'all', ...args: ColumnValue[]): T[] {
+    const spec = listSpec(kind as AnyRecordKind, name);
+    const all = [...((this.records.get(kind.kind)?.values() ?? []) as Iterable<T>)];
+    return sortForList(
+      kind,
+      spec,
+      all.filter((value) => inList(kind, spec, args, value)),
+    );
   }
-  members() {
-    return [...this.memberMap.values()].sort(byId);
-  }
-  proposal(id: string) {
-    return this.proposalMap.get(id);
-  }
-  openProposals() {
-    return [...this.proposalMap.values()].filter((p) => p.status === 'open').sort(compareProposals);
-  }
-  votes(proposalId: string) {
-    return [...(this.voteMap.get(proposalId)?.values() ?? [])].sort(byMember);
-  }
-  hasTx(id: string) {
+
+  hasTx(id: string): boolean {
     return this.txIds.has(id);
   }
 }
 
 /** Each block's state hash chains the previous one with the canonical list of its changes. */
 export function nextStateHash(previous: string, changes: readonly Change[]): string {
-  return sha256Hex(DOMAIN.state, utf8(previous), utf8(canonicalText(changes)));
+  return sha256Hex(DOMAIN.state, utf8(previous), utf8(canonicalText(changes.map(encodeChange))));
 }

@@ -3,43 +3,10 @@ import { concatBytes, fromHex, utf8 } from './bytes';
 import { canonicalText, parseCanonical } from './canonical';
 import { DOMAIN, sha256Hex } from './hash';
 import { sign, type VerifySignature } from './keys';
-import { ChainId, Hash, Nonce, PublicKey, Signature } from './schemas';
-import { MemberId, MemberProfile, ProposalAction, Reason, VoteChoice } from '../members/schemas';
+import { Signature } from './schemas';
+import { TxBody, TX_TYPES, type TxType } from '../registry';
 
-/** Fields every transaction carries: which chain, which member acts, with which key. */
-const common = {
-  v: z.literal(1),
-  chainId: ChainId,
-  member: MemberId,
-  signer: PublicKey,
-  /** Chosen by the signer so that two otherwise equal actions are distinct transactions. */
-  nonce: Nonce,
-};
-
-export const JoinRequestBody = z.strictObject({
-  ...common,
-  type: z.literal('member.join'),
-  profile: MemberProfile,
-});
-
-export const ProposeBody = z.strictObject({
-  ...common,
-  type: z.literal('governance.propose'),
-  action: ProposalAction,
-  reason: Reason.optional(),
-});
-
-export const VoteBody = z.strictObject({
-  ...common,
-  type: z.literal('governance.vote'),
-  proposalId: Hash,
-  choice: VoteChoice,
-});
-
-export const TxBody = z.discriminatedUnion('type', [JoinRequestBody, ProposeBody, VoteBody]);
-export type TxBody = z.infer<typeof TxBody>;
-export type TxType = TxBody['type'];
-export const TX_TYPES = TxBody.options.map((o) => o.shape.type.value) as TxType[];
+export { TxBody, TX_TYPES, type TxType };
 
 /**
  * A signed transaction as it travels and is stored: the body's canonical text exactly as it

@@ -1,5 +1,7 @@
-import type { TxBody } from '../ledger/tx';
+import type { StateView } from '../ledger/state';
 import type { AnyAction } from './schemas';
+import { membership } from './state';
+import type { MembershipTx as TxBody } from './txs';
 
 /**
  * A member's legal name by id, or undefined when the caller does not know the member. Callers
@@ -57,4 +59,12 @@ export function describeTx(
         ? `Vote ${body.choice}: ${describeAction(votedAction, nameOf)}`
         : `Vote ${body.choice} on proposal ${body.proposalId.slice(0, 12)}…`;
   }
+}
+
+/** A membership transaction described from state: members by name, a vote by its proposal. */
+export function describeMembershipTx(body: TxBody, view: StateView): string {
+  const state = membership(view);
+  const votedAction =
+    body.type === 'governance.vote' ? state.proposal(body.proposalId)?.action : undefined;
+  return describeTx(body, votedAction, (id) => state.member(id)?.legalName);
 }

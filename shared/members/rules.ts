@@ -1,8 +1,11 @@
 import { canonicalText } from '../ledger/canonical';
 import { publicKeyProblem } from '../ledger/keys';
 import { confusable } from '../ledger/text';
+import { RuleError, type TxContext } from '../ledger/domain';
 import type { Overlay, StateView } from '../ledger/state';
-import type { TxBody } from '../ledger/tx';
+import { memberRecords, policyRecords, proposalRecords, voteRecords } from './records';
+import { membership } from './state';
+import type { MembershipTx as TxBody } from './txs';
 import type {
   AnyAction,
   MemberRecord,
@@ -11,16 +14,6 @@ import type {
   ProposalRecord,
   VoteRecord,
 } from './schemas';
-
-/** A transaction that breaks a ledger rule. The message is shown to the person who acted. */
-export class RuleError extends Error {}
-
-export interface TxContext {
-  txId: string;
-  height: number;
-  /** Block time: the only clock the rules know. */
-  time: number;
-}
 
 const HOUR_MS = 3_600_000;
 
@@ -36,7 +29,9 @@ export function approvalsNeeded(threshold: Policy['threshold'], activeMembers: n
 }
 
 export function activeMembers(view: StateView): MemberRecord[] {
-  return view.members().filter((m) => m.status === 'active');
+  return membership(view)
+    .members()
+    .filter((m) => m.status === 'active');
 }
 
 /** Validators in force: active members flagged as validators, sorted by member id. */
@@ -56,17 +51,19 @@ export interface Tally {
 /** Only the votes of members active now count: a suspended member's earlier vote does not. */
 export function tally(view: StateView, proposal: ProposalRecord): Tally {
   const active = new Set(activeMembers(view).map((m) => m.id));
-  const counted = view.votes(proposal.id).filter((v) => active.has(v.member));
+  const counted = membership(view)
+    .votes(proposal.id)
+    .filter((v) => active.has(v.member));
   return {
     approvals: counted.filter((v) => v.choice === 'approve').length,
     rejections: counted.filter((v) => v.choice === 'reject').length,
-    needed: approvalsNeeded(view.policy().threshold, active.size),
+    needed: approvalsNeeded(membership(view).policy().threshold, active.size),
     eligible: active.size,
   };
 }
 
 function requireActiveSigner(view: StateView, body: TxBody): MemberRecord {
-  const member = view.member(body.member);
+  const member = membership(view).member(body.member);
   if (!member) throw new RuleError(`${body.member} is not a member of the consortium`);
   if (member.status !== 'active')
     throw new RuleError(`${body.member} is ${member.status} and cannot act`);
@@ -81,10 +78,10 @@ function requireActiveSigner(view: StateView, body: TxBody): MemberRecord {
  * for, if any. `deciding` is the proposal being carried out: its own reservation does not count.
  */
 function keyHolder(view: StateView, key: string, deciding?: string): string | undefined {
-  for (const m of view.members()) {
+  for (const m of membership(view).members()) {
     if (m.nodeKey === key || m.adminKeys.includes(key)) return m.id;
   }
-  for (const p of view.openProposals()) {
+  for (const p of membership(view).openProposals()) {
     if (p.id === deciding) continue;
     if (p.action.type === 'admit') {
       const { profile } = p.action;
@@ -109,10 +106,10 @@ function checkNewKey(view: StateView, key: string, label: string): void {
  * being decided.
  */
 function nameClash(view: StateView, name: string, deciding?: string): string | null {
-  for (const m of view.members()) {
+  for (const m of membership(view).members()) {
     if (confusable(name, m.legalName)) return describeClash(name, m.legalName, `member ${m.id}`);
   }
-  for (const p of view.openProposals()) {
+  for (const p of membership(view).openProposals()) {
     if (p.id === deciding || p.action.type !== 'admit') continue;
     const other = p.action.profile.legalName;
     if (confusable(name, other)) {
@@ -146,17 +143,18 @@ function openProposal(
     ...(reason === undefined ? {} : { reason }),
     createdHeight: ctx.height,
     createdTime: ctx.time,
-    expiresAt: ctx.time + view.policy().proposalTtlHours * HOUR_MS,
+    expiresAt: ctx.time + membership(view).policy().proposalTtlHours * HOUR_MS,
     status: 'open',
   };
-  view.put({ kind: 'proposal', id: record.id, value: record });
+  view.put(proposalRecords, record);
   return record;
 }
 
 function applyJoin(view: Overlay, body: Extract<TxBody, { type: 'member.join' }>, ctx: TxContext) {
   const { profile } = body;
-  if (view.member(body.member)) throw new RuleError(`${body.member} is already a member`);
-  const pending = view
+  if (membership(view).member(body.member))
+    throw new RuleError(`${body.member} is already a member`);
+  const pending = membership(view)
     .openProposals()
     .find((p) => p.action.type === 'admit' && p.action.member === body.member);
   if (pending) throw new RuleError(`${body.member} already has a join request under vote`);
@@ -248,15 +246,15 @@ export function validatorSetProblem(
  */
 function actionProblem(view: StateView, action: AnyAction, deciding?: string): string | null {
   if (action.type === 'change-policy') {
-    return canonicalText(action.policy) === canonicalText(view.policy())
+    return canonicalText(action.policy) === canonicalText(membership(view).policy())
       ? 'the policy is already in force'
       : null;
   }
   if (action.type === 'admit') {
-    if (view.member(action.member)) return `${action.member} is already a member`;
+    if (membership(view).member(action.member)) return `${action.member} is already a member`;
     return nameClash(view, action.profile.legalName, deciding);
   }
-  const target = view.member(action.member);
+  const target = membership(view).member(action.member);
   if (!target) return `${action.member} is not a member`;
   const problem = stateProblem(view, action, target, deciding);
   return problem ?? validatorSetProblem(view, target, nextRecord(target, action));
@@ -298,7 +296,7 @@ function stateProblem(
 
 function carryOut(view: Overlay, action: AnyAction, ctx: TxContext): void {
   if (action.type === 'change-policy') {
-    view.put({ kind: 'policy', value: action.policy });
+    view.put(policyRecords, action.policy);
     return;
   }
   if (action.type === 'admit') {
@@ -309,11 +307,11 @@ function carryOut(view: Overlay, action: AnyAction, ctx: TxContext): void {
       validator: false,
       joinedHeight: ctx.height,
     };
-    view.put({ kind: 'member', id: record.id, value: record });
+    view.put(memberRecords, record);
     return;
   }
-  const next = nextRecord(view.member(action.member) as MemberRecord, action);
-  view.put({ kind: 'member', id: next.id, value: next });
+  const next = nextRecord(membership(view).member(action.member) as MemberRecord, action);
+  view.put(memberRecords, next);
 }
 
 /** Decides one open proposal if its threshold is met or can no longer be met. */
@@ -336,7 +334,7 @@ function decideIfSettled(view: Overlay, proposal: ProposalRecord, ctx: TxContext
     ...(failure ? { failure } : {}),
     finalTally: t,
   };
-  view.put({ kind: 'proposal', id: decided.id, value: decided });
+  view.put(proposalRecords, decided);
   if (status === 'approved') carryOut(view, proposal.action, ctx);
   return status;
 }
@@ -352,14 +350,14 @@ function decideIfSettled(view: Overlay, proposal: ProposalRecord, ctx: TxContext
  */
 export function settleProposals(view: Overlay, ctx: TxContext, votedOn?: string): void {
   if (votedOn !== undefined) {
-    const proposal = view.proposal(votedOn);
+    const proposal = membership(view).proposal(votedOn);
     if (!proposal || proposal.status !== 'open') return;
     if (decideIfSettled(view, proposal, ctx) !== 'approved') return;
   }
   let decidedOne = true;
   while (decidedOne) {
     decidedOne = false;
-    for (const proposal of view.openProposals()) {
+    for (const proposal of membership(view).openProposals()) {
       if (decideIfSettled(view, proposal, ctx)) {
         decidedOne = true;
         break;
@@ -370,7 +368,7 @@ export function settleProposals(view: Overlay, ctx: TxContext, votedOn?: string)
 
 /** Proposals past their deadline expire at the start of the first block at or after it. */
 export function expireProposals(view: Overlay, height: number, time: number): void {
-  for (const proposal of view.openProposals()) {
+  for (const proposal of membership(view).openProposals()) {
     if (proposal.expiresAt <= time) {
       const expired: ProposalRecord = {
         ...proposal,
@@ -379,7 +377,7 @@ export function expireProposals(view: Overlay, height: number, time: number): vo
         decidedTime: time,
         finalTally: tally(view, proposal),
       };
-      view.put({ kind: 'proposal', id: expired.id, value: expired });
+      view.put(proposalRecords, expired);
     }
   }
 }
@@ -396,7 +394,11 @@ function applyPropose(
   requireActiveSigner(view, body);
   const problem = actionProblem(view, body.action);
   if (problem) throw new RuleError(`cannot propose ${body.action.type}: ${problem}`);
-  if (view.openProposals().some((p) => sameAction(p.action, body.action))) {
+  if (
+    membership(view)
+      .openProposals()
+      .some((p) => sameAction(p.action, body.action))
+  ) {
     throw new RuleError(`the same ${body.action.type} proposal is already under vote`);
   }
   openProposal(view, ctx, body.action, body.member, body.reason);
@@ -408,11 +410,13 @@ function applyVote(
   ctx: TxContext,
 ) {
   requireActiveSigner(view, body);
-  const proposal = view.proposal(body.proposalId);
+  const proposal = membership(view).proposal(body.proposalId);
   if (!proposal) throw new RuleError(`no proposal ${body.proposalId}`);
   if (proposal.status !== 'open') throw new RuleError(`the proposal is already ${proposal.status}`);
   if (proposal.expiresAt <= ctx.time) throw new RuleError('the proposal has expired');
-  const previous = view.votes(proposal.id).find((v) => v.member === body.member);
+  const previous = membership(view)
+    .votes(proposal.id)
+    .find((v) => v.member === body.member);
   if (previous?.choice === body.choice) {
     throw new RuleError(`${body.member} has already voted ${body.choice} on this proposal`);
   }
@@ -424,7 +428,7 @@ function applyVote(
     txId: ctx.txId,
     height: ctx.height,
   };
-  view.put({ kind: 'vote', proposalId: proposal.id, member: body.member, value: vote });
+  view.put(voteRecords, vote);
 }
 
 /** Applies one membership or governance transaction; throws RuleError if it breaks a rule. */

@@ -1,14 +1,8 @@
 import { z } from 'zod';
-import { Hash, Height, Label, Millis, PublicKey } from '../ledger/schemas';
+import { Hash, Height, Label, MemberId, Millis, PublicKey } from '../ledger/schemas';
 import { textProblem, type TextKind } from '../ledger/text';
 
-export const MemberId = z
-  .string()
-  .regex(
-    /^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$/,
-    'a member id is 3-40 lowercase letters, digits or inner dashes',
-  );
-export type MemberId = z.infer<typeof MemberId>;
+export { MemberId };
 
 export const MEMBER_KINDS = [
   'hospital',

@@ -8,6 +8,7 @@ import { ChainNode } from '../../main/service/chain-node';
 import { Replica } from '../../main/store/replica';
 import { verifyReplicaFile } from '../../main/store/verify-replica';
 import { tempDir } from '../support/cli';
+import { membership } from '../../shared/members/state';
 
 const HOUR = 3_600_000;
 type Unsigned = TxBody extends infer B
@@ -119,7 +120,7 @@ describe('chain node: mempool and block production', () => {
     );
     s.advance(1000);
     node.produce();
-    expect(s.replica.view.member('gamma-clinic')?.status).toBe('suspended');
+    expect(membership(s.replica.view).member('gamma-clinic')?.status).toBe('suspended');
     expect(verifyReplicaFile(s.file, s.genesis)).toMatchObject({ ok: true, height: 2 });
   });
 
@@ -169,7 +170,7 @@ describe('chain node: mempool and block production', () => {
     s.advance(24 * HOUR);
     const expiry = node.produce();
     expect(expiry?.txs).toEqual([]);
-    expect(s.replica.view.proposal(proposal.id)?.status).toBe('expired');
+    expect(membership(s.replica.view).proposal(proposal.id)?.status).toBe('expired');
     expect(node.produce()).toBeNull();
   });
 

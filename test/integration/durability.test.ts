@@ -22,6 +22,7 @@ import {
   type StatusView,
 } from '../support/replica-attack';
 import { ServiceProcess } from '../support/service-process';
+import { membership } from '../../shared/members/state';
 
 interface SubmissionView {
   txId: string;
@@ -152,7 +153,7 @@ describe('submissions journalled in the same millisecond', () => {
     const checked = openCheckedReplica(paths);
     expect(checked.problem).toBeNull();
     const { replica } = checked;
-    const join = replica.view
+    const join = membership(replica.view)
       .openProposals()
       .find((p) => 'member' in p.action && p.action.member === UNDECIDED_JOIN);
     expect(join).toBeDefined();

@@ -11,6 +11,7 @@ import { ChainNode } from '../../main/service/chain-node';
 import { SCHEMA_VERSION } from '../../main/store/migrations';
 import { Replica, textOf, wireOf } from '../../main/store/replica';
 import { tempDir } from '../support/cli';
+import { membership } from '../../shared/members/state';
 
 const admin = generateKeyPair();
 const other = generateKeyPair();
@@ -149,11 +150,13 @@ describe('SQLite replica', () => {
     follower.close();
     const reopened = replicaAt(file);
     expect(reopened.tip().height).toBe(2);
-    const [proposal] = reopened.view.openProposals();
+    const [proposal] = membership(reopened.view).openProposals();
     expect(proposal?.action).toEqual({ type: 'suspend', member: 'beta-pharma' });
-    expect(reopened.view.votes(proposal?.id as string).map((v) => [v.member, v.choice])).toEqual([
-      ['alpha-hospital', 'approve'],
-    ]);
+    expect(
+      membership(reopened.view)
+        .votes(proposal?.id as string)
+        .map((v) => [v.member, v.choice]),
+    ).toEqual([['alpha-hospital', 'approve']]);
     expect(textOf(reopened.block(2)?.header as Buffer)).toBe(wires[1]?.header);
   });
 

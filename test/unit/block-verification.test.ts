@@ -18,9 +18,10 @@ import { genesisBlock, GenesisDoc } from '../../shared/ledger/genesis';
 import { DOMAIN, sha256Hex, ZERO_HASH } from '../../shared/ledger/hash';
 import { sign } from '../../shared/ledger/keys';
 import { merkleRoot } from '../../shared/ledger/merkle';
-import { nextStateHash } from '../../shared/ledger/state';
+import { change, nextStateHash } from '../../shared/ledger/state';
 import { decodeTx } from '../../shared/ledger/tx';
-import { validatorSet } from '../../shared/members/rules';
+import { memberRecords, voteRecords } from '../../shared/members/records';
+import { validatorSet } from '../../shared/registry';
 import type { MemberRecord } from '../../shared/members/schemas';
 import { verifySignature } from '../../main/platform/ed25519';
 import {
@@ -30,6 +31,7 @@ import {
   type BuildOptions,
   type Replica,
 } from './helpers/test-chain';
+import { membership } from '../../shared/members/state';
 
 /** The BlockRejected a call throws (fails the test if it throws nothing or something else). */
 function rejectionOf(fn: () => unknown): BlockRejected {
@@ -62,14 +64,14 @@ function refusal(
   const built = chain.buildBlock(txs, options);
   const before = {
     tip: chain.tip,
-    members: chain.state.members(),
-    open: chain.state.openProposals(),
+    members: membership(chain.state).members(),
+    open: membership(chain.state).openProposals(),
   };
   const error = rejectionOf(() => chain.commitWire(built.wire));
   // A refused block changes nothing.
   expect(chain.tip).toEqual(before.tip);
-  expect(chain.state.members()).toEqual(before.members);
-  expect(chain.state.openProposals()).toEqual(before.open);
+  expect(membership(chain.state).members()).toEqual(before.members);
+  expect(membership(chain.state).openProposals()).toEqual(before.open);
   expect(error.height).toBe(chain.height + 1);
   return error.message;
 }
@@ -452,12 +454,12 @@ describe('replicas', () => {
   }
 
   function snapshot(replica: Replica) {
-    const members: MemberRecord[] = replica.state.members();
+    const members: MemberRecord[] = membership(replica.state).members();
     return {
       tip: replica.tip,
-      policy: replica.state.policy(),
+      policy: membership(replica.state).policy(),
       members,
-      open: replica.state.openProposals(),
+      open: membership(replica.state).openProposals(),
       validators: validatorSet(replica.state),
     };
   }
@@ -478,12 +480,14 @@ describe('replicas', () => {
     expect(new Set(hashes).size).toBe(hashes.length);
     expect(snapshot(other)).toEqual(snapshot(chain.replica));
     // The history did what it says, so the comparison covers every kind of change.
-    expect(other.state.member('alpha-labs')?.status).toBe('active');
-    expect(other.state.member('beta-labs')).toBeUndefined();
-    expect(other.state.members().find((m) => m.status === 'suspended')?.id).toBe(
-      chain.founderIds[4],
-    );
-    expect(other.state.openProposals()).toEqual([]);
+    expect(membership(other.state).member('alpha-labs')?.status).toBe('active');
+    expect(membership(other.state).member('beta-labs')).toBeUndefined();
+    expect(
+      membership(other.state)
+        .members()
+        .find((m) => m.status === 'suspended')?.id,
+    ).toBe(chain.founderIds[4]);
+    expect(membership(other.state).openProposals()).toEqual([]);
   });
 
   it('reject a block at the height where their state diverged (a record differs)', () => {
@@ -492,11 +496,7 @@ describe('replicas', () => {
     const other = chain.newReplica();
     // The other replica derived a different endpoint for D (say, an edited row).
     other.state.apply([
-      {
-        kind: 'member',
-        id: D,
-        value: { ...chain.member(D), endpoint: 'tcp://evil.example.org:1' },
-      },
+      change(memberRecords, { ...chain.member(D), endpoint: 'tcp://evil.example.org:1' }),
     ]);
     const suspend = chain.propose(H, { type: 'suspend', member: D });
     chain.commitOk([suspend]);
@@ -524,16 +524,11 @@ describe('replicas', () => {
     // The other replica lost C's vote of block 2 after applying it.
     const applied = other.apply(chain.blocks[1] as (typeof chain.blocks)[number]);
     expect(applied.changes).toHaveLength(2);
-    const firstVote = other.state.votes(join.id).find((v) => v.member === H);
+    const firstVote = membership(other.state)
+      .votes(join.id)
+      .find((v) => v.member === H);
     if (!firstVote) throw new Error('missing vote');
-    other.state.apply([
-      {
-        kind: 'vote',
-        proposalId: join.id,
-        member: C,
-        value: { ...firstVote, member: C, choice: 'reject' },
-      },
-    ]);
+    other.state.apply([change(voteRecords, { ...firstVote, member: C, choice: 'reject' })]);
     const error = rejectionOf(() => other.apply(chain.blocks[2] as (typeof chain.blocks)[number]));
     expect(error.height).toBe(3);
     expect(error.message).toBe(
@@ -550,9 +545,7 @@ describe('replicas', () => {
     chain.commitOk([vote]);
     const suspendedP = chain.newReplica();
     suspendedP.apply(chain.blocks[0] as (typeof chain.blocks)[number]);
-    suspendedP.state.apply([
-      { kind: 'member', id: P, value: { ...chain.member(P), status: 'suspended' } },
-    ]);
+    suspendedP.state.apply([change(memberRecords, { ...chain.member(P), status: 'suspended' })]);
     const broken = rejectionOf(() =>
       suspendedP.apply(chain.blocks[1] as (typeof chain.blocks)[number]),
     );
@@ -560,9 +553,7 @@ describe('replicas', () => {
       `block 2: transaction 0 (${vote.id.slice(0, 12)}…): ${P} is suspended and cannot act`,
     );
     const noValidatorC = chain.newReplica();
-    noValidatorC.state.apply([
-      { kind: 'member', id: C, value: { ...chain.member(C), validator: false } },
-    ]);
+    noValidatorC.state.apply([change(memberRecords, { ...chain.member(C), validator: false })]);
     const setError = rejectionOf(() =>
       noValidatorC.apply(chain.blocks[0] as (typeof chain.blocks)[number]),
     );

@@ -9,18 +9,19 @@ import { verifySignature } from '../../main/platform/ed25519';
 import { fromHex, utf8 } from '../../shared/ledger/bytes';
 import { canonicalText } from '../../shared/ledger/canonical';
 import { DOMAIN } from '../../shared/ledger/hash';
-import { Overlay } from '../../shared/ledger/state';
+import { encodeChange, Overlay, type Change } from '../../shared/ledger/state';
 import { decodeTx, signingBytes } from '../../shared/ledger/tx';
 import {
   activeMembers,
   applyMembershipTx,
   approvalsNeeded,
-  RuleError,
   tally,
   validatorSet,
 } from '../../shared/members/rules';
+import { RuleError } from '../../shared/ledger/domain';
 import type { Policy, ProposalAction } from '../../shared/members/schemas';
 import { HOUR_MS, TestChain, type TestChainOptions } from './helpers/test-chain';
+import { membership } from '../../shared/members/state';
 
 /** An order-8 point: a valid encoding, but a key that must never be registered. */
 const SMALL_ORDER_KEY = 'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a';
@@ -77,7 +78,10 @@ describe('approvalsNeeded', () => {
 describe('genesis', () => {
   it('founds the members as active, with the policy, and the validators as the validator set', () => {
     const { chain, H, C } = setup({ validators: 2 });
-    expect(chain.state.policy()).toEqual({ threshold: 'majority', proposalTtlHours: 72 });
+    expect(membership(chain.state).policy()).toEqual({
+      threshold: 'majority',
+      proposalTtlHours: 72,
+    });
     expect(activeMembers(chain.state)).toHaveLength(4);
     expect(chain.member(H)).toMatchObject({ status: 'active', validator: true, joinedHeight: 0 });
     expect(validatorSet(chain.state)).toEqual([
@@ -107,15 +111,17 @@ describe('join requests', () => {
       expiresAt: time + 72 * HOUR_MS,
       status: 'open',
     });
-    expect(block.changes).toEqual([{ kind: 'proposal', id: tx.id, value: chain.proposal(tx.id) }]);
-    expect(chain.state.member('newco-labs')).toBeUndefined();
+    expect(block.changes.map(encodeChange)).toEqual([
+      { kind: 'proposal', id: tx.id, value: chain.proposal(tx.id) },
+    ]);
+    expect(membership(chain.state).member('newco-labs')).toBeUndefined();
   });
 
   it('may be signed by any of the admin keys it registers', () => {
     const { chain } = setup();
     const applicant = chain.applicant('newco-labs', 2);
     chain.commitOk([chain.join(applicant, {}, { signer: applicant.admins[1] })]);
-    expect(chain.state.openProposals()).toHaveLength(1);
+    expect(membership(chain.state).openProposals()).toHaveLength(1);
   });
 
   it('is refused when the id is a member already', () => {
@@ -262,7 +268,7 @@ describe('votes', () => {
     const yes = chain.vote(H, proposalId, 'approve');
     const no = chain.vote(C, proposalId, 'reject');
     const block = chain.commitOk([yes, no]);
-    expect(chain.state.votes(proposalId)).toEqual(
+    expect(membership(chain.state).votes(proposalId)).toEqual(
       [
         {
           proposalId,
@@ -297,7 +303,7 @@ describe('votes', () => {
     chain.commitOk([chain.vote(C, proposalId, 'approve')]);
     const change = chain.vote(C, proposalId, 'reject');
     const block = chain.commitOk([change]);
-    expect(chain.state.votes(proposalId)).toEqual([
+    expect(membership(chain.state).votes(proposalId)).toEqual([
       expect.objectContaining({
         member: C,
         choice: 'reject',
@@ -356,7 +362,7 @@ describe('votes', () => {
     chain.commitOk([
       chain.vote('two-admins-org', proposalId, 'approve', { signer: org.admins[1] }),
     ]);
-    expect(chain.state.votes(proposalId)).toEqual([
+    expect(membership(chain.state).votes(proposalId)).toEqual([
       expect.objectContaining({
         member: 'two-admins-org',
         choice: 'approve',
@@ -487,7 +493,7 @@ describe('decisions', () => {
           status: 'rejected',
           decidedHeight: chain.height,
         });
-        expect(chain.state.member('newco-labs')).toBeUndefined();
+        expect(membership(chain.state).member('newco-labs')).toBeUndefined();
       }
     });
   }
@@ -573,7 +579,10 @@ describe('cascading decisions', () => {
       'proposal',
       'member',
     ]);
-    expect(block.changes[4]).toMatchObject({ kind: 'member', id: 'newco-labs' });
+    expect(encodeChange(block.changes[4] as Change)).toMatchObject({
+      kind: 'member',
+      id: 'newco-labs',
+    });
   });
 
   it('a suspension that makes the threshold unreachable rejects another proposal', () => {
@@ -604,7 +613,7 @@ describe('cascading decisions', () => {
       policy: { threshold: 'majority', proposalTtlHours: 72 },
     });
     approve(chain, change, [H, C, P, D]);
-    expect(chain.state.policy().threshold).toBe('majority');
+    expect(membership(chain.state).policy().threshold).toBe('majority');
     expect(chain.proposal(admit)).toMatchObject({
       status: 'approved',
       decidedHeight: chain.height,
@@ -880,7 +889,7 @@ describe('change-policy', () => {
       }),
       [H, C, P],
     );
-    expect(chain.state.policy()).toEqual({ threshold: 'all', proposalTtlHours: 1 });
+    expect(membership(chain.state).policy()).toEqual({ threshold: 'all', proposalTtlHours: 1 });
     expect(chain.proposal(early).expiresAt).toBe(earlyExpiry);
     const late = chain.propose(C, { type: 'suspend', member: chain.founderIds[3] as string });
     const block = chain.commitOk([late]);
@@ -933,7 +942,7 @@ describe('rotate-key', () => {
       `the signing key is not an admin key of ${H}`,
     );
     chain.commitOk([chain.vote(H, proposalId, 'approve', { signer: fresh })]);
-    expect(chain.state.votes(proposalId)).toEqual([
+    expect(membership(chain.state).votes(proposalId)).toEqual([
       expect.objectContaining({ member: H, signer: fresh.publicKey }),
     ]);
     // The chain's signing keys for the member followed the rotation.
@@ -1145,7 +1154,7 @@ describe('expiry', () => {
       decidedHeight: block.header.height,
       decidedTime: expiresAt,
     });
-    expect(block.changes).toEqual([
+    expect(block.changes.map(encodeChange)).toEqual([
       { kind: 'proposal', id: proposalId, value: chain.proposal(proposalId) },
     ]);
     expect(chain.rejection(chain.vote(C, proposalId, 'approve'))).toBe(
@@ -1180,7 +1189,11 @@ describe('expiry', () => {
     const { applicant, proposalId } = openAdmit(chain);
     chain.tick(chain.proposal(proposalId).expiresAt);
     chain.commitOk([chain.join(applicant, {}, { nonce: 'ffffffffffffffff' })]);
-    expect(chain.state.openProposals().map((p) => p.action.type)).toEqual(['admit']);
+    expect(
+      membership(chain.state)
+        .openProposals()
+        .map((p) => p.action.type),
+    ).toEqual(['admit']);
   });
 });
 
@@ -1217,7 +1230,11 @@ describe('transactions in blocks', () => {
     const { block, rejected } = chain.commit([bad, good]);
     expect(rejected).toHaveLength(1);
     expect(block.txs.map((t) => t.id)).toEqual([good.id]);
-    expect(chain.state.votes(proposalId).map((v) => v.member)).toEqual([H]);
+    expect(
+      membership(chain.state)
+        .votes(proposalId)
+        .map((v) => v.member),
+    ).toEqual([H]);
     expect(chain.state.hasTx(bad.id)).toBe(false);
     expect(chain.state.hasTx(good.id)).toBe(true);
   });

@@ -5,13 +5,22 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalText } from '../../shared/ledger/canonical';
+import { compareColumn } from '../../shared/ledger/records';
 import {
-  compareProposals,
+  change,
+  encodeChange,
   MemoryState,
   nextStateHash,
   Overlay,
   type Change,
 } from '../../shared/ledger/state';
+import {
+  memberRecords,
+  policyRecords,
+  proposalRecords,
+  voteRecords,
+} from '../../shared/members/records';
+import { membership } from '../../shared/members/state';
 import type { MemberRecord, ProposalRecord, VoteRecord } from '../../shared/members/schemas';
 
 const key = (c: string) => c.repeat(64);
@@ -52,19 +61,14 @@ function base(): MemoryState {
   const state = new MemoryState();
   state.apply(
     [
-      { kind: 'policy', value: { threshold: 'majority', proposalTtlHours: 72 } },
-      { kind: 'member', id: 'ccc', value: member('ccc') },
-      { kind: 'member', id: 'aaa', value: member('aaa') },
-      { kind: 'proposal', id: key('2'), value: proposal(key('2'), 1) },
-      { kind: 'proposal', id: key('1'), value: proposal(key('1'), 2) },
-      { kind: 'proposal', id: key('3'), value: proposal(key('3'), 1, 'approved') },
-      {
-        kind: 'vote',
-        proposalId: key('2'),
-        member: 'ccc',
-        value: vote(key('2'), 'ccc', 'approve'),
-      },
-      { kind: 'vote', proposalId: key('2'), member: 'aaa', value: vote(key('2'), 'aaa', 'reject') },
+      change(policyRecords, { threshold: 'majority', proposalTtlHours: 72 }),
+      change(memberRecords, member('ccc')),
+      change(memberRecords, member('aaa')),
+      change(proposalRecords, proposal(key('2'), 1)),
+      change(proposalRecords, proposal(key('1'), 2)),
+      change(proposalRecords, proposal(key('3'), 1, 'approved')),
+      change(voteRecords, vote(key('2'), 'ccc', 'approve')),
+      change(voteRecords, vote(key('2'), 'aaa', 'reject')),
     ],
     [key('e')],
   );
@@ -73,24 +77,36 @@ function base(): MemoryState {
 
 describe('MemoryState', () => {
   it('has no policy before genesis', () => {
-    expect(() => new MemoryState().policy()).toThrow(/genesis was not applied/);
+    expect(() => membership(new MemoryState()).policy()).toThrow(/genesis was not applied/);
   });
 
   it('lists members by id, open proposals by (height, id), votes by member', () => {
     const state = base();
-    expect(state.members().map((m) => m.id)).toEqual(['aaa', 'ccc']);
-    expect(state.openProposals().map((p) => p.id)).toEqual([key('2'), key('1')]);
-    expect(state.votes(key('2')).map((v) => v.member)).toEqual(['aaa', 'ccc']);
-    expect(state.votes(key('9'))).toEqual([]);
+    expect(
+      membership(state)
+        .members()
+        .map((m) => m.id),
+    ).toEqual(['aaa', 'ccc']);
+    expect(
+      membership(state)
+        .openProposals()
+        .map((p) => p.id),
+    ).toEqual([key('2'), key('1')]);
+    expect(
+      membership(state)
+        .votes(key('2'))
+        .map((v) => v.member),
+    ).toEqual(['aaa', 'ccc']);
+    expect(membership(state).votes(key('9'))).toEqual([]);
     expect(state.hasTx(key('e'))).toBe(true);
     expect(state.hasTx(key('f'))).toBe(false);
   });
 
   it('replaces whole records (put semantics)', () => {
     const state = base();
-    state.apply([{ kind: 'member', id: 'aaa', value: member('aaa', 'suspended') }]);
-    expect(state.member('aaa')?.status).toBe('suspended');
-    expect(state.members()).toHaveLength(2);
+    state.apply([change(memberRecords, member('aaa', 'suspended'))]);
+    expect(membership(state).member('aaa')?.status).toBe('suspended');
+    expect(membership(state).members()).toHaveLength(2);
   });
 });
 
@@ -98,107 +114,126 @@ describe('Overlay', () => {
   it('reads through to the base and never writes to it', () => {
     const state = base();
     const overlay = new Overlay(state);
-    expect(overlay.members()).toEqual(state.members());
-    expect(overlay.policy()).toEqual(state.policy());
-    overlay.put({ kind: 'member', id: 'bbb', value: member('bbb') });
-    overlay.put({ kind: 'policy', value: { threshold: 'all', proposalTtlHours: 1 } });
+    expect(membership(overlay).members()).toEqual(membership(state).members());
+    expect(membership(overlay).policy()).toEqual(membership(state).policy());
+    overlay.stage(change(memberRecords, member('bbb')));
+    overlay.stage(change(policyRecords, { threshold: 'all', proposalTtlHours: 1 }));
     overlay.addTx(key('f'));
-    expect(state.member('bbb')).toBeUndefined();
-    expect(state.policy().threshold).toBe('majority');
+    expect(membership(state).member('bbb')).toBeUndefined();
+    expect(membership(state).policy().threshold).toBe('majority');
     expect(state.hasTx(key('f'))).toBe(false);
     expect(overlay.hasTx(key('f'))).toBe(true);
     expect(overlay.hasTx(key('e'))).toBe(true);
-    expect(overlay.policy().threshold).toBe('all');
+    expect(membership(overlay).policy().threshold).toBe('all');
   });
 
   it('merges staged members with the base, sorted by id', () => {
     const overlay = new Overlay(base());
-    overlay.put({ kind: 'member', id: 'bbb', value: member('bbb') });
-    overlay.put({ kind: 'member', id: 'ccc', value: member('ccc', 'revoked') });
-    expect(overlay.members().map((m) => `${m.id}:${m.status}`)).toEqual([
-      'aaa:active',
-      'bbb:active',
-      'ccc:revoked',
-    ]);
-    expect(overlay.member('ccc')?.status).toBe('revoked');
+    overlay.stage(change(memberRecords, member('bbb')));
+    overlay.stage(change(memberRecords, member('ccc', 'revoked')));
+    expect(
+      membership(overlay)
+        .members()
+        .map((m) => `${m.id}:${m.status}`),
+    ).toEqual(['aaa:active', 'bbb:active', 'ccc:revoked']);
+    expect(membership(overlay).member('ccc')?.status).toBe('revoked');
   });
 
   it('drops decided proposals from the open list and adds new ones in (height, id) order', () => {
     const overlay = new Overlay(base());
-    overlay.put({ kind: 'proposal', id: key('2'), value: proposal(key('2'), 1, 'approved') });
-    overlay.put({ kind: 'proposal', id: key('0'), value: proposal(key('0'), 2) });
-    overlay.put({ kind: 'proposal', id: key('4'), value: proposal(key('4'), 0) });
-    expect(overlay.openProposals().map((p) => p.id)).toEqual([key('4'), key('0'), key('1')]);
-    expect(overlay.proposal(key('2'))?.status).toBe('approved');
+    overlay.stage(change(proposalRecords, proposal(key('2'), 1, 'approved')));
+    overlay.stage(change(proposalRecords, proposal(key('0'), 2)));
+    overlay.stage(change(proposalRecords, proposal(key('4'), 0)));
+    expect(
+      membership(overlay)
+        .openProposals()
+        .map((p) => p.id),
+    ).toEqual([key('4'), key('0'), key('1')]);
+    expect(membership(overlay).proposal(key('2'))?.status).toBe('approved');
   });
 
   it("replaces a member's base vote with its staged vote, sorted by member", () => {
     const overlay = new Overlay(base());
-    overlay.put({
-      kind: 'vote',
-      proposalId: key('2'),
-      member: 'ccc',
-      value: vote(key('2'), 'ccc', 'reject'),
-    });
-    overlay.put({
-      kind: 'vote',
-      proposalId: key('2'),
-      member: 'bbb',
-      value: vote(key('2'), 'bbb', 'approve'),
-    });
-    expect(overlay.votes(key('2')).map((v) => `${v.member}:${v.choice}`)).toEqual([
-      'aaa:reject',
-      'bbb:approve',
-      'ccc:reject',
-    ]);
-    expect(overlay.votes(key('1'))).toEqual([]);
+    overlay.stage(change(voteRecords, vote(key('2'), 'ccc', 'reject')));
+    overlay.stage(change(voteRecords, vote(key('2'), 'bbb', 'approve')));
+    expect(
+      membership(overlay)
+        .votes(key('2'))
+        .map((v) => `${v.member}:${v.choice}`),
+    ).toEqual(['aaa:reject', 'bbb:approve', 'ccc:reject']);
+    expect(membership(overlay).votes(key('1'))).toEqual([]);
   });
 
   it('keeps the changes in the order they were made, and stacks on another overlay', () => {
     const outer = new Overlay(base());
     const inner = new Overlay(outer);
     const changes: Change[] = [
-      { kind: 'member', id: 'bbb', value: member('bbb') },
-      {
-        kind: 'vote',
-        proposalId: key('1'),
-        member: 'bbb',
-        value: vote(key('1'), 'bbb', 'approve'),
-      },
+      change(memberRecords, member('bbb')),
+      change(voteRecords, vote(key('1'), 'bbb', 'approve')),
     ];
-    for (const change of changes) inner.put(change);
+    for (const c of changes) inner.stage(c);
     expect(inner.changes).toEqual(changes);
     expect(outer.changes).toEqual([]);
-    expect(outer.member('bbb')).toBeUndefined();
-    expect(inner.members().map((m) => m.id)).toEqual(['aaa', 'bbb', 'ccc']);
+    expect(membership(outer).member('bbb')).toBeUndefined();
+    expect(
+      membership(inner)
+        .members()
+        .map((m) => m.id),
+    ).toEqual(['aaa', 'bbb', 'ccc']);
   });
 });
 
-describe('compareProposals', () => {
-  it('orders by created height, then id', () => {
-    const list = [proposal(key('2'), 2), proposal(key('1'), 2), proposal(key('9'), 1)];
-    expect([...list].sort(compareProposals).map((p) => p.id)).toEqual([
-      key('9'),
-      key('1'),
-      key('2'),
+describe('list order', () => {
+  it('sorts text by code point, as SQLite compares UTF-8 bytes, and numbers by value', () => {
+    // U+FF5E sorts before U+1F600 by code point, after it by UTF-16 code unit.
+    expect(compareColumn('\uff5e', '\u{1f600}')).toBeLessThan(0);
+    expect('\uff5e' < '\u{1f600}').toBe(false);
+    expect(compareColumn(9, 10)).toBeLessThan(0);
+    expect(compareColumn('ab', 'abc')).toBeLessThan(0);
+    expect(compareColumn('b', 'ab')).toBeGreaterThan(0);
+  });
+
+  it('orders open proposals by created height, then id', () => {
+    const state = new MemoryState();
+    state.apply([
+      change(proposalRecords, proposal(key('2'), 2)),
+      change(proposalRecords, proposal(key('1'), 2)),
+      change(proposalRecords, proposal(key('9'), 1)),
     ]);
+    expect(
+      membership(state)
+        .openProposals()
+        .map((p) => p.id),
+    ).toEqual([key('9'), key('1'), key('2')]);
   });
 });
 
 describe('nextStateHash', () => {
   const changes: Change[] = [
-    { kind: 'policy', value: { threshold: 'majority', proposalTtlHours: 72 } },
-    { kind: 'member', id: 'aaa', value: member('aaa') },
+    change(policyRecords, { threshold: 'majority', proposalTtlHours: 72 }),
+    change(memberRecords, member('aaa')),
   ];
 
   it('is SHA-256 of the state tag, the previous hash and the canonical change list', () => {
     const previous = key('0');
+    // The change list's form is part of the protocol: { kind, <key fields>, value }.
     const expected = createHash('sha256')
       .update('carechain/state/v1\n')
       .update(previous)
-      .update(canonicalText(changes))
+      .update(
+        canonicalText([
+          { kind: 'policy', value: { threshold: 'majority', proposalTtlHours: 72 } },
+          { kind: 'member', id: 'aaa', value: member('aaa') },
+        ]),
+      )
       .digest('hex');
     expect(nextStateHash(previous, changes)).toBe(expected);
+    expect(encodeChange(change(voteRecords, vote(key('2'), 'ccc', 'approve')))).toEqual({
+      kind: 'vote',
+      proposalId: key('2'),
+      member: 'ccc',
+      value: vote(key('2'), 'ccc', 'approve'),
+    });
   });
 
   it('depends on the previous hash, the order and the content of the changes', () => {
@@ -208,7 +243,7 @@ describe('nextStateHash', () => {
     expect(
       nextStateHash(key('0'), [
         changes[0] as Change,
-        { kind: 'member', id: 'aaa', value: member('aaa', 'suspended') },
+        change(memberRecords, member('aaa', 'suspended')),
       ]),
     ).not.toBe(h);
     expect(nextStateHash(key('0'), [])).not.toBe(nextStateHash(key('0'), changes));

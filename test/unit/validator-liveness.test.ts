@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { SINGLE_VALIDATOR_VERSION, validatorSet } from '../../shared/members/rules';
 import type { ProposalAction, ProposalRecord } from '../../shared/members/schemas';
 import { TestChain, type TestChainOptions } from './helpers/test-chain';
+import { change } from '../../shared/ledger/state';
+import { proposalRecords } from '../../shared/members/records';
 
 function setup(options: TestChainOptions = {}) {
   const chain = TestChain.create(options);
@@ -156,7 +158,7 @@ describe('a proposal opened before this rule', () => {
       expiresAt: chain.tip.time + 72 * 3_600_000,
       status: 'open',
     };
-    chain.state.apply([{ kind: 'proposal', id, value: record }]);
+    chain.state.apply([change(proposalRecords, record)]);
     return id;
   }
 

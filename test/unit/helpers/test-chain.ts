@@ -29,7 +29,7 @@ import { publicKeyOf, type KeyPair, type VerifySignature } from '../../../shared
 import { merkleRoot } from '../../../shared/ledger/merkle';
 import { MemoryState } from '../../../shared/ledger/state';
 import { signTx, type DecodedTx, type TxBody } from '../../../shared/ledger/tx';
-import { validatorSet } from '../../../shared/members/rules';
+import { validatorSet } from '../../../shared/registry';
 import type {
   MemberKind,
   MemberProfile,
@@ -39,6 +39,7 @@ import type {
   ProposalRecord,
   VoteChoice,
 } from '../../../shared/members/schemas';
+import { membership } from '../../../shared/members/state';
 
 export const HOUR_MS = 3_600_000;
 /** Genesis time of every TestChain unless told otherwise: 2030-01-01T00:00:00Z. */
@@ -253,13 +254,13 @@ export class TestChain {
   }
 
   member(id: string): MemberRecord {
-    const record = this.state.member(id);
+    const record = membership(this.state).member(id);
     if (!record) throw new Error(`test chain: no member ${id}`);
     return record;
   }
 
   proposal(id: string): ProposalRecord {
-    const record = this.state.proposal(id);
+    const record = membership(this.state).proposal(id);
     if (!record) throw new Error(`test chain: no proposal ${id}`);
     return record;
   }
@@ -318,13 +319,14 @@ export class TestChain {
   private followKeys(applied: AppliedBlock): void {
     for (const change of applied.changes) {
       if (change.kind !== 'member') continue;
-      const keys = this.keysById.get(change.id);
+      const record = change.value as MemberRecord;
+      const keys = this.keysById.get(record.id);
       if (!keys) continue;
       const known = (k: string) => this.secrets.has(k);
-      if (change.value.adminKeys.every(known)) {
-        keys.admins = change.value.adminKeys.map((k) => this.keyPairOf(k));
+      if (record.adminKeys.every(known)) {
+        keys.admins = record.adminKeys.map((k) => this.keyPairOf(k));
       }
-      if (known(change.value.nodeKey)) keys.node = this.keyPairOf(change.value.nodeKey);
+      if (known(record.nodeKey)) keys.node = this.keyPairOf(record.nodeKey);
     }
   }
 
