@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ActionName } from '../actions';
 import { ChainId, Hash, Height, Millis, PublicKey } from '../ledger/schemas';
 import {
   AnyAction,
@@ -211,6 +212,10 @@ const KeyFileText = z
  */
 const TypedReason = z.string().normalize('NFC').pipe(Reason);
 
+/**
+ * Every RPC method. One that signs a transaction names its action (shared/actions.ts) in
+ * `signs`: the node service signs only through such methods.
+ */
 export const methods = {
   'session.get': { params: NoParams, result: Session },
   'session.openDemo': { params: NoParams, result: Session },
@@ -242,6 +247,7 @@ export const methods = {
   'proposals.vote': {
     params: z.strictObject({ proposalId: Hash, choice: VoteChoice }),
     result: Submitted,
+    signs: 'governance.vote',
   },
   /**
    * Signs and submits a governance proposal as the profile's member; its id is the tx id.
@@ -256,6 +262,7 @@ export const methods = {
       newKeyFile: KeyFileText.optional(),
     }),
     result: Submitted,
+    signs: 'governance.propose',
   },
   /** This node's own submissions, newest first: pending, committed in block N, or refused. */
   'submissions.list': {
@@ -272,7 +279,7 @@ export const methods = {
   },
   'blocks.get': { params: z.strictObject({ height: Height }), result: BlockDetail },
   'txs.get': { params: z.strictObject({ id: Hash }), result: TxDetail },
-} as const;
+} as const satisfies Record<string, { params: z.ZodType; result: z.ZodType; signs?: ActionName }>;
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;

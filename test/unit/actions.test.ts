@@ -1,0 +1,26 @@
+/**
+ * The action-name table: every signed transaction type has an action, every action signs a
+ * type the ledger knows, and every RPC method that submits a transaction names its action.
+ */
+import { describe, expect, it } from 'vitest';
+import { ACTIONS, ACTION_NAMES } from '../../shared/actions';
+import { TX_TYPES } from '../../shared/registry';
+import { METHOD_NAMES, methods } from '../../shared/rpc/contract';
+
+describe('action names', () => {
+  it('name a transaction type of the registry, and every type has one', () => {
+    const signed = new Set(ACTION_NAMES.map((name) => ACTIONS[name].tx));
+    for (const name of ACTION_NAMES) expect(TX_TYPES).toContain(ACTIONS[name].tx);
+    expect([...signed].sort()).toEqual([...TX_TYPES].sort());
+  });
+
+  it('are named by every RPC method that returns a submitted transaction, and only by those', () => {
+    for (const name of METHOD_NAMES) {
+      const method = methods[name];
+      const submits = method.result.safeParse({ txId: 'a'.repeat(64) }).success;
+      const signs = 'signs' in method ? method.signs : undefined;
+      expect({ name, signs: signs !== undefined }).toEqual({ name, signs: submits });
+      if (signs) expect(ACTION_NAMES).toContain(signs);
+    }
+  });
+});
