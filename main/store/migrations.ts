@@ -1,14 +1,14 @@
 import Database from 'better-sqlite3';
 import { keyColumns, tableColumns } from '../../shared/ledger/records';
 import { RECORD_KINDS } from '../../shared/registry';
+import { MEMBERSHIP_TABLES_V1 } from '../members/schema';
 
 /**
- * Numbered, append-only schema migrations. A replica records the last one applied in
- * PRAGMA user_version; a released migration is never edited, only followed by a new one.
+ * The chain's own tables in migration 1: the node's metadata, blocks and transactions as their
+ * signed bytes. Released schema text, like each domain's (see main/members/schema.ts): SQLite
+ * keeps every CREATE statement's text, and schemaDifference compares it, so it never changes.
  */
-const MIGRATIONS: readonly string[] = [
-  // 1: blocks and transactions as their signed bytes, plus derived membership state.
-  `
+const CORE_TABLES_V1 = `
   CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -37,44 +37,16 @@ const MIGRATIONS: readonly string[] = [
     UNIQUE (height, idx)
   ) STRICT;
   CREATE INDEX txs_by_member ON txs (member, height);
+`;
 
-  CREATE TABLE policy (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    record TEXT NOT NULL,
-    height INTEGER NOT NULL REFERENCES blocks(height)
-  ) STRICT;
-
-  CREATE TABLE members (
-    id TEXT PRIMARY KEY,
-    status TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    validator INTEGER NOT NULL,
-    record TEXT NOT NULL,
-    height INTEGER NOT NULL REFERENCES blocks(height)
-  ) STRICT;
-
-  CREATE TABLE proposals (
-    id TEXT PRIMARY KEY,
-    status TEXT NOT NULL,
-    action TEXT NOT NULL,
-    target TEXT NOT NULL,
-    created_height INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    record TEXT NOT NULL,
-    height INTEGER NOT NULL REFERENCES blocks(height)
-  ) STRICT;
-  CREATE INDEX proposals_by_status ON proposals (status, created_height, id);
-  CREATE INDEX proposals_by_target ON proposals (target, created_height);
-
-  CREATE TABLE votes (
-    proposal_id TEXT NOT NULL REFERENCES proposals(id),
-    member TEXT NOT NULL,
-    choice TEXT NOT NULL,
-    record TEXT NOT NULL,
-    height INTEGER NOT NULL REFERENCES blocks(height),
-    PRIMARY KEY (proposal_id, member)
-  ) STRICT;
-  `,
+/**
+ * Numbered, append-only schema migrations. A replica records the last one applied in
+ * PRAGMA user_version; a released migration is never edited, only followed by a new one.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: blocks and transactions as their signed bytes, plus derived membership state. One
+  // migration, its text the same as when it was one literal: the core's tables, then the domains'.
+  CORE_TABLES_V1 + MEMBERSHIP_TABLES_V1,
   // 2: this node's own signed submissions, journalled before the node answers, so none that it
   // acknowledged is lost in a crash; kept apart from the chain (nothing here is derived).
   `
