@@ -1,6 +1,6 @@
+import { Link } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import type { BlockDetail } from '../../shared/rpc/contract';
-import { href } from '../app/routes';
 import { Hex, shortHex } from '../components/Hex';
 import { Page } from '../components/Page';
 import { EmptyState, ErrorNotice, Loading } from '../components/States';
@@ -23,9 +23,9 @@ function Header({ block }: { block: BlockDetail }) {
       <dd>
         <Hex value={header.prevHash} label="previous block hash" />
         {header.height > 0 && (
-          <a className="fact-note" href={href.block(header.height - 1)}>
+          <Link className="fact-note" to="/blocks/$height" params={{ height: header.height - 1 }}>
             block {header.height - 1}
-          </a>
+          </Link>
         )}
       </dd>
       <dt>Time</dt>
@@ -125,9 +125,9 @@ function Transactions({ block }: { block: BlockDetail }) {
             <tr key={tx.id} data-tx={tx.id}>
               <td className="numeric">{tx.index}</td>
               <th scope="row">
-                <a href={href.tx(tx.id)} title={tx.id}>
+                <Link to="/tx/$id" params={{ id: tx.id }} title={tx.id}>
                   <code>{shortHex(tx.id)}</code>
-                </a>
+                </Link>
               </th>
               <td>
                 <code>{tx.type}</code>
@@ -149,19 +149,25 @@ function Neighbours({ height }: { height: number }) {
   if (tip !== undefined && height > tip) {
     return (
       <nav className="pager" aria-label="Neighbouring blocks">
-        <a href={href.block(tip)}>Newest block ({tip})</a>
+        <Link to="/blocks/$height" params={{ height: tip }}>
+          Newest block ({tip})
+        </Link>
       </nav>
     );
   }
   return (
     <nav className="pager" aria-label="Neighbouring blocks">
       {height > 0 ? (
-        <a href={href.block(height - 1)}>← Block {height - 1}</a>
+        <Link to="/blocks/$height" params={{ height: height - 1 }}>
+          ← Block {height - 1}
+        </Link>
       ) : (
         <span className="pager-disabled">← Genesis</span>
       )}
       {tip !== undefined && height < tip ? (
-        <a href={href.block(height + 1)}>Block {height + 1} →</a>
+        <Link to="/blocks/$height" params={{ height: height + 1 }}>
+          Block {height + 1} →
+        </Link>
       ) : (
         <span className="pager-disabled">Newest block</span>
       )}
@@ -181,7 +187,11 @@ export function BlockPage({ height }: { height: number }) {
   return (
     <Page
       title={`Block ${height}`}
-      back={<a href={href.blocks()}>← Blocks</a>}
+      back={
+        <Link to="/blocks" activeOptions={{ exact: true }}>
+          ← Blocks
+        </Link>
+      }
       actions={<Neighbours height={height} />}
     >
       {block?.error && (

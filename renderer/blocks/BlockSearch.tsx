@@ -1,5 +1,5 @@
+import { useNavigate } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
-import { href, navigate } from '../app/routes';
 
 const HEIGHT = /^\d{1,15}$/;
 const TX_ID = /^[0-9a-f]{64}$/;
@@ -8,13 +8,18 @@ const TX_ID = /^[0-9a-f]{64}$/;
 export function BlockSearch() {
   const [query, setQuery] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const navigate = useNavigate();
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const value = query.trim().toLowerCase();
-    if (HEIGHT.test(value)) navigate(href.block(Number(value)));
-    else if (TX_ID.test(value)) navigate(href.tx(value));
-    else setError('Enter a block height (a number) or a transaction id (64 hex digits).');
+    if (HEIGHT.test(value)) {
+      void navigate({ to: '/blocks/$height', params: { height: Number(value) } });
+    } else if (TX_ID.test(value)) {
+      void navigate({ to: '/tx/$id', params: { id: value } });
+    } else {
+      setError('Enter a block height (a number) or a transaction id (64 hex digits).');
+    }
   };
 
   return (

@@ -1,6 +1,6 @@
+import { Link } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import type { BlockSummary } from '../../shared/rpc/contract';
-import { href } from '../app/routes';
 import { shortHex } from '../components/Hex';
 import { Page } from '../components/Page';
 import { EmptyState, ErrorNotice, Loading } from '../components/States';
@@ -64,20 +64,23 @@ function Pager({ page, before }: { page: BlockPage; before: number | null }) {
           ← Newer
         </span>
       ) : (
-        <a
-          href={href.blocks(
-            newerBefore !== null && newerBefore <= page.tipHeight ? newerBefore : null,
-          )}
+        <Link
+          to="/blocks"
+          search={{
+            before: newerBefore !== null && newerBefore <= page.tipHeight ? newerBefore : undefined,
+          }}
         >
           ← Newer
-        </a>
+        </Link>
       )}
       <span className="muted">
         {page.blocks.length > 0 &&
           `Heights ${page.blocks[0]?.height} down to ${lowest} · ${page.tipHeight + 1} blocks in the chain`}
       </span>
       {hasOlder ? (
-        <a href={href.blocks(lowest)}>Older →</a>
+        <Link to="/blocks" search={{ before: lowest }}>
+          Older →
+        </Link>
       ) : (
         <span className="pager-disabled" aria-disabled="true">
           Older →

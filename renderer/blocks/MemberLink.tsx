@@ -1,4 +1,4 @@
-import { href } from '../app/routes';
+import { Link } from '@tanstack/react-router';
 import { useMembersById } from '../stores/members-store';
 
 /**
@@ -8,5 +8,9 @@ import { useMembersById } from '../stores/members-store';
 export function MemberLink({ id }: { id: string }) {
   const member = useMembersById().get(id);
   if (!member) return <code>{id}</code>;
-  return <a href={href.member(id)}>{member.legalName}</a>;
+  return (
+    <Link to="/members/$id" params={{ id }}>
+      {member.legalName}
+    </Link>
+  );
 }

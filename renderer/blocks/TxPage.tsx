@@ -1,6 +1,6 @@
+import { Link } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import type { TxDetail } from '../../shared/rpc/contract';
-import { href } from '../app/routes';
 import { Hex, shortHex } from '../components/Hex';
 import { Page } from '../components/Page';
 import { ErrorNotice, Loading } from '../components/States';
@@ -69,7 +69,10 @@ function Facts({ tx }: { tx: TxDetail }) {
       </dd>
       <dt>Block</dt>
       <dd>
-        <a href={href.block(tx.height)}>block {tx.height}</a>, position {tx.index}
+        <Link to="/blocks/$height" params={{ height: tx.height }}>
+          block {tx.height}
+        </Link>
+        , position {tx.index}
         <span className="fact-note">
           <Hex value={tx.blockHash} label="block hash" short />
         </span>
@@ -105,9 +108,11 @@ export function TxPage({ id }: { id: string }) {
       title={`Transaction ${shortHex(id)}`}
       back={
         data ? (
-          <a href={href.block(data.height)}>← Block {data.height}</a>
+          <Link to="/blocks/$height" params={{ height: data.height }}>
+            ← Block {data.height}
+          </Link>
         ) : (
-          <a href={href.blocks()}>← Blocks</a>
+          <Link to="/blocks">← Blocks</Link>
         )
       }
     >

@@ -1,5 +1,5 @@
+import { Link } from '@tanstack/react-router';
 import type { BlockSummary } from '../../shared/rpc/contract';
-import { href } from '../app/routes';
 import { shortHex } from '../components/Hex';
 import { useMembersById } from '../stores/members-store';
 
@@ -7,9 +7,9 @@ import { useMembersById } from '../stores/members-store';
 export function BlockHeightHeader({ height }: { height: number }) {
   return (
     <th scope="row" className="numeric">
-      <a href={href.block(height)} aria-label={`Block ${height}`}>
+      <Link to="/blocks/$height" params={{ height }} aria-label={`Block ${height}`}>
         {height}
-      </a>
+      </Link>
     </th>
   );
 }
@@ -23,5 +23,9 @@ export function BlockProposer({ block }: { block: BlockSummary }) {
     return <code title={block.proposer}>{shortHex(block.proposer)}</code>;
   }
   const name = members.get(block.proposerMember)?.legalName ?? block.proposerMember;
-  return <a href={href.member(block.proposerMember)}>{name}</a>;
+  return (
+    <Link to="/members/$id" params={{ id: block.proposerMember }}>
+      {name}
+    </Link>
+  );
 }

@@ -1,5 +1,5 @@
+import { Link } from '@tanstack/react-router';
 import type { ProposalView } from '../../shared/rpc/contract';
-import { href } from '../app/routes';
 import { StatusBadge } from '../components/Badge';
 import { EmptyState } from '../components/States';
 import { RelativeTime } from '../components/Time';
@@ -68,7 +68,9 @@ export function DecidedProposals({
                   '—'
                 ) : (
                   <>
-                    <a href={href.block(proposal.decidedHeight)}>block {proposal.decidedHeight}</a>
+                    <Link to="/blocks/$height" params={{ height: proposal.decidedHeight }}>
+                      block {proposal.decidedHeight}
+                    </Link>
                     {proposal.decidedTime !== null && (
                       <>
                         , <RelativeTime ms={proposal.decidedTime} />

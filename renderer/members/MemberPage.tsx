@@ -1,6 +1,6 @@
+import { Link } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import type { MemberView, ProposalView } from '../../shared/rpc/contract';
-import { href } from '../app/routes';
 import { Badge, StatusBadge } from '../components/Badge';
 import { Hex } from '../components/Hex';
 import { Page } from '../components/Page';
@@ -28,7 +28,9 @@ function Organisation({ member }: { member: MemberView }) {
       <dd>{member.validator ? 'Yes: its node signs blocks' : 'No'}</dd>
       <dt>Joined</dt>
       <dd>
-        <a href={href.block(member.joinedHeight)}>block {member.joinedHeight}</a>
+        <Link to="/blocks/$height" params={{ height: member.joinedHeight }}>
+          block {member.joinedHeight}
+        </Link>
         {member.joinedHeight === 0 && ' (founding member)'}
       </dd>
       <dt>Endpoint</dt>
@@ -81,17 +83,23 @@ function History({ proposals, members }: { proposals: ProposalView[]; members: M
             <tr key={proposal.id}>
               <ProposalCells proposal={proposal} members={members} />
               <td>
-                <a href={href.block(proposal.createdHeight)}>block {proposal.createdHeight}</a>
+                <Link to="/blocks/$height" params={{ height: proposal.createdHeight }}>
+                  block {proposal.createdHeight}
+                </Link>
               </td>
               <td>
                 {proposal.decidedHeight === null ? (
                   proposal.status === 'open' ? (
-                    <a href={href.members(proposal.id)}>open: vote in Members</a>
+                    <Link to="/members" search={{ proposal: proposal.id }}>
+                      open: vote in Members
+                    </Link>
                   ) : (
                     '—'
                   )
                 ) : (
-                  <a href={href.block(proposal.decidedHeight)}>block {proposal.decidedHeight}</a>
+                  <Link to="/blocks/$height" params={{ height: proposal.decidedHeight }}>
+                    block {proposal.decidedHeight}
+                  </Link>
                 )}
               </td>
             </tr>
@@ -115,7 +123,11 @@ export function MemberPage({ id }: { id: string }) {
 
   const data = detailId === id ? detail.data : null;
   const member = data?.member;
-  const back = <a href={href.members()}>← Members</a>;
+  const back = (
+    <Link to="/members" activeOptions={{ exact: true }}>
+      ← Members
+    </Link>
+  );
 
   return (
     <Page

@@ -1,5 +1,5 @@
+import { Link } from '@tanstack/react-router';
 import type { MemberView } from '../../shared/rpc/contract';
-import { href } from '../app/routes';
 import { StatusBadge } from '../components/Badge';
 import { EmptyState } from '../components/States';
 
@@ -30,7 +30,9 @@ export function MembersTable({
           {members.map((member) => (
             <tr key={member.id} data-member={member.id}>
               <th scope="row">
-                <a href={href.member(member.id)}>{member.legalName}</a>
+                <Link to="/members/$id" params={{ id: member.id }}>
+                  {member.legalName}
+                </Link>
                 {member.id === profileMember && <span className="you"> (you)</span>}
               </th>
               <td>
@@ -42,7 +44,9 @@ export function MembersTable({
               </td>
               <td>{member.validator ? 'Yes' : 'No'}</td>
               <td className="numeric">
-                <a href={href.block(member.joinedHeight)}>{member.joinedHeight}</a>
+                <Link to="/blocks/$height" params={{ height: member.joinedHeight }}>
+                  {member.joinedHeight}
+                </Link>
               </td>
             </tr>
           ))}

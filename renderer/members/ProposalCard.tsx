@@ -1,7 +1,7 @@
+import { Link } from '@tanstack/react-router';
 import type { ProposalView, VoteView } from '../../shared/rpc/contract';
 import { useEffect, useRef } from 'react';
 import type { AnyAction, MemberProfile, Policy } from '../../shared/members/schemas';
-import { href } from '../app/routes';
 import { Badge, StatusBadge } from '../components/Badge';
 import { Hex } from '../components/Hex';
 import { FullTime, RelativeTime } from '../components/Time';
@@ -71,10 +71,15 @@ function Votes({ votes }: { votes: VoteView[] }) {
     <ul className="vote-list" aria-label="Votes">
       {votes.map((vote) => (
         <li key={vote.member} className={vote.counted ? undefined : 'vote-uncounted'}>
-          <a href={href.member(vote.member)}>{vote.memberName}</a>{' '}
+          <Link to="/members/$id" params={{ id: vote.member }}>
+            {vote.memberName}
+          </Link>{' '}
           <Badge tone={vote.choice === 'approve' ? 'good' : 'bad'}>{vote.choice}</Badge>{' '}
           <span className="muted">
-            in <a href={href.block(vote.height)}>block {vote.height}</a>
+            in{' '}
+            <Link to="/blocks/$height" params={{ height: vote.height }}>
+              block {vote.height}
+            </Link>
             {!vote.counted && ' · not counted: no longer an active member'}
           </span>
         </li>
@@ -110,7 +115,9 @@ function Target({ id, members }: { id: string; members: MembersById }) {
     <>
       <dt>Member</dt>
       <dd>
-        <a href={href.member(id)}>{member?.legalName ?? id}</a>
+        <Link to="/members/$id" params={{ id }}>
+          {member?.legalName ?? id}
+        </Link>
         {member && (
           <>
             {' '}
@@ -217,7 +224,9 @@ export function ProposalCard({
             <ActionFacts action={action} members={members} policy={policy} />
             <dt>Proposed by</dt>
             <dd>
-              <a href={href.member(proposal.proposer)}>{proposer ?? proposal.proposer}</a>
+              <Link to="/members/$id" params={{ id: proposal.proposer }}>
+                {proposer ?? proposal.proposer}
+              </Link>
             </dd>
           </>
         )}
@@ -229,8 +238,10 @@ export function ProposalCard({
         )}
         <dt>Opened</dt>
         <dd>
-          <a href={href.block(proposal.createdHeight)}>block {proposal.createdHeight}</a>,{' '}
-          <RelativeTime ms={proposal.createdTime} />
+          <Link to="/blocks/$height" params={{ height: proposal.createdHeight }}>
+            block {proposal.createdHeight}
+          </Link>
+          , <RelativeTime ms={proposal.createdTime} />
         </dd>
         <dt>Expires</dt>
         <dd>

@@ -1,7 +1,7 @@
+import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import type { RpcError } from '../../shared/rpc/contract';
 import { Reason, type ProposalAction } from '../../shared/members/schemas';
-import { href } from '../app/routes';
 import { Field } from '../components/Field';
 import { Spinner } from '../components/States';
 import { sentence } from '../components/text';
@@ -172,7 +172,9 @@ export function SubmissionNotice({ origin }: { origin: SubmissionOrigin }) {
         <div className="notice notice-success submission">
           <p>
             Proposal open for votes: <strong>{submission.title}</strong>.{' '}
-            <a href={href.members(submission.id)}>See the open proposal</a>
+            <Link to="/members" search={{ proposal: submission.id }}>
+              See the open proposal
+            </Link>
           </p>
           {dismissButton}
         </div>
@@ -183,7 +185,7 @@ export function SubmissionNotice({ origin }: { origin: SubmissionOrigin }) {
         >
           <p>
             Proposal decided: <strong>{submission.title}</strong> was {submission.status}.{' '}
-            <a href={href.members()}>See the decided proposals</a>
+            <Link to="/members">See the decided proposals</Link>
           </p>
           {dismissButton}
         </div>

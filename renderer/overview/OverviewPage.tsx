@@ -1,6 +1,6 @@
+import { Link } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import type { ChainStatus, ProposalView } from '../../shared/rpc/contract';
-import { href } from '../app/routes';
 import { StatusBadge } from '../components/Badge';
 import { Hex } from '../components/Hex';
 import { Page } from '../components/Page';
@@ -22,9 +22,9 @@ function OverviewStats({ status }: { status: ChainStatus }) {
   return (
     <div className="stats">
       <Stat label="Chain height">
-        <a className="stat-number" href={href.block(status.height)}>
+        <Link className="stat-number" to="/blocks/$height" params={{ height: status.height }}>
           {status.height}
-        </a>
+        </Link>
         <p className="stat-note">
           Last block <Hex value={status.lastBlockHash} label="last block hash" short />
         </p>
@@ -36,14 +36,14 @@ function OverviewStats({ status }: { status: ChainStatus }) {
         <p className="stat-note">{absoluteTime(status.lastBlockTime)}</p>
       </Stat>
       <Stat label="Open proposals">
-        <a className="stat-number" href={href.members()}>
+        <Link className="stat-number" to="/members">
           {status.openProposals}
-        </a>
+        </Link>
         <p className="stat-note">
           {status.openProposals === 0 ? (
             'Nothing waits for a vote.'
           ) : (
-            <a href={href.members()}>Review them in Members</a>
+            <Link to="/members">Review them in Members</Link>
           )}
         </p>
       </Stat>
@@ -89,7 +89,7 @@ function RecentBlocksSection({ decided }: { decided: ProposalView[] }) {
     <section className="page-section" aria-labelledby="recent-blocks-heading">
       <div className="section-header">
         <h2 id="recent-blocks-heading">Recent blocks</h2>
-        <a href={href.blocks()}>All blocks</a>
+        <Link to="/blocks">All blocks</Link>
       </div>
       {recent.error && <ErrorNotice error={recent.error} retry={() => void refreshRecent()} />}
       {blocks ? (
@@ -126,7 +126,7 @@ function RecentDecisionsSection() {
     <section className="page-section" aria-labelledby="recent-decisions-heading">
       <div className="section-header">
         <h2 id="recent-decisions-heading">Recent decisions</h2>
-        <a href={href.members()}>All in Members</a>
+        <Link to="/members">All in Members</Link>
       </div>
       {decided.error && <ErrorNotice error={decided.error} retry={() => void refreshDecided()} />}
       {decided.data ? (
@@ -150,7 +150,7 @@ function YourSubmissionsSection() {
     <section className="page-section" aria-labelledby="your-submissions-heading">
       <div className="section-header">
         <h2 id="your-submissions-heading">Your submissions</h2>
-        <a href={href.submissions()}>All your submissions</a>
+        <Link to="/submissions">All your submissions</Link>
       </div>
       <SubmissionsList headingId="your-submissions-heading" limit={RECENT_SUBMISSIONS} />
     </section>

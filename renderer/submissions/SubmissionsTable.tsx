@@ -1,5 +1,5 @@
+import { Link } from '@tanstack/react-router';
 import type { SubmissionView } from '../../shared/rpc/contract';
-import { href } from '../app/routes';
 import { Badge } from '../components/Badge';
 import { shortHex } from '../components/Hex';
 import { Spinner } from '../components/States';
@@ -35,13 +35,20 @@ function Outcome({ submission, block }: { submission: SubmissionView; block: Wri
             'Committed'
           ) : (
             <>
-              In <a href={href.block(submission.height)}>block {submission.height}</a>
+              In{' '}
+              <Link to="/blocks/$height" params={{ height: submission.height }}>
+                block {submission.height}
+              </Link>
             </>
           )}
           <span className="cell-sub">
-            <a href={href.tx(submission.txId)} aria-label={`Transaction ${submission.txId}`}>
+            <Link
+              to="/tx/$id"
+              params={{ id: submission.txId }}
+              aria-label={`Transaction ${submission.txId}`}
+            >
               transaction <code>{shortHex(submission.txId)}</code>
-            </a>
+            </Link>
             {submission.decidedAt !== null && (
               <span className="muted">
                 {' '}
