@@ -25,6 +25,9 @@ export type TxBody = z.infer<typeof TxBody>;
 export type TxType = TxBody['type'];
 export const TX_TYPES = TxBody.options.map((o) => o.shape.type.value) as TxType[];
 
+/** The longest transaction body text the ledger accepts: what the most demanding domain needs. */
+export const MAX_TX_CHARS = Math.max(64 * 1024, ...DOMAINS.map((d) => d.maxTxChars ?? 0));
+
 const domainByTx = new Map<string, Domain>();
 for (const domain of DOMAINS) {
   for (const schema of domain.txs) {

@@ -17,6 +17,8 @@ import { verifySignature } from '../platform/ed25519';
 import type { Replica } from '../store/replica';
 
 const MEMPOOL_LIMIT = 5_000;
+/** Transaction text the mempool holds at most: 32 blocks' worth. */
+const MEMPOOL_MAX_CHARS = 64 * 1024 * 1024;
 const PENDING_STATE_MAX_AGE_MS = 10_000;
 
 interface PendingState {
@@ -39,6 +41,7 @@ export interface ChainNodeListener {
  */
 export class ChainNode {
   private readonly pool = new Map<string, DecodedTx>();
+  private poolChars = 0;
   private readonly listeners = new Set<ChainNodeListener>();
   private timer: NodeJS.Timeout | null = null;
   private pending_: PendingState | null = null;
@@ -149,7 +152,7 @@ export class ChainNode {
 
   private enqueue(tx: DecodedTx, journal = false): void {
     if (this.pool.has(tx.id)) throw new RuleError('the transaction is already waiting for a block');
-    if (this.pool.size >= MEMPOOL_LIMIT) {
+    if (this.pool.size >= MEMPOOL_LIMIT || this.poolChars + tx.text.length > MEMPOOL_MAX_CHARS) {
       throw new RuleError('the node has too many pending transactions; try again shortly');
     }
     const state = this.pendingState();
@@ -170,6 +173,7 @@ export class ChainNode {
       }
     }
     this.pool.set(tx.id, tx);
+    this.poolChars += tx.text.length;
   }
 
   /** Why the node key file could not be read; the node then runs without a key. */
@@ -200,6 +204,10 @@ export class ChainNode {
     return expiry !== null && expiry <= now;
   }
 
+  private dropFromPool(tx: DecodedTx): void {
+    if (this.pool.delete(tx.id)) this.poolChars -= tx.text.length;
+  }
+
   /** Builds, certifies and commits the next block if one is due. */
   produce(): AppliedBlock | null {
     if (this.readOnlyReason || !this.nodeKey || !this.canProduce()) return null;
@@ -215,7 +223,7 @@ export class ChainNode {
       verifySignature,
     );
     for (const { tx, reason } of proposed.rejected) {
-      this.pool.delete(tx.id);
+      this.dropFromPool(tx);
       this.replica.markRefused(tx.id, reason, now);
       for (const l of this.listeners) l.rejected?.(tx, reason);
     }
@@ -243,7 +251,7 @@ export class ChainNode {
       cert: canonicalText(cert),
     };
     const applied = this.replica.importBlock(wire);
-    for (const tx of applied.txs) this.pool.delete(tx.id);
+    for (const tx of applied.txs) this.dropFromPool(tx);
     for (const l of this.listeners) l.committed?.(applied);
     return applied;
   }

@@ -17,7 +17,7 @@ import {
   type ListSpec,
   type RecordKind,
 } from '../../shared/ledger/records';
-import type { Change, StateView } from '../../shared/ledger/state';
+import { listSpec, type Change, type StateView } from '../../shared/ledger/state';
 import type { DecodedTx } from '../../shared/ledger/tx';
 import { verifySignature } from '../platform/ed25519';
 import {
@@ -485,8 +485,7 @@ export class Replica {
       ...args: ColumnValue[]
     ) => {
       const any = kind as AnyRecordKind;
-      const spec: ListSpec = name === 'all' ? {} : (kind.lists[name as L] as ListSpec);
-      if (!spec) throw new Error(`record ${kind.kind} has no list ${name}`);
+      const spec = listSpec(any, name, args);
       const rows = this.recordQuery(any, `list ${name}`, () => listSql(any, spec)).all(...args);
       return rows.map((r) => JSON.parse(r.record) as T);
     },
@@ -517,6 +516,7 @@ function listSql(kind: AnyRecordKind, spec: ListSpec): string {
       typeof v === 'number' ? `${c} = ${v}` : `${c} = '${v.replaceAll("'", "''")}'`,
     ),
     ...(spec.match ?? []).map((c) => `${c} = ?`),
+    ...(spec.upTo ? [`${spec.upTo} <= ?`] : []),
   ];
   const order = orderOf(kind, spec).join(', ');
   return `SELECT record FROM ${kind.table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}`;

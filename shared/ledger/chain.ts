@@ -16,6 +16,13 @@ import { nextStateHash, Overlay, type Change, type StateView } from './state';
 import { decodeTx, verifyTxSignature, type DecodedTx } from './tx';
 import { applyDomainTx, beginDomainBlock, validatorSet } from '../registry';
 
+/**
+ * Most transaction text one block carries. It bounds the work of verifying a block (a block of
+ * large supply events touches tens of thousands of records) and what a proposer can make
+ * every replica store.
+ */
+export const MAX_BLOCK_TX_CHARS = 2 * 1024 * 1024;
+
 /** Which chain a transaction or block belongs to: its id and the hash of its genesis. */
 export interface ChainIdentity {
   chainId: string;
@@ -123,6 +130,11 @@ export function verifyBlock(
     reject(`header counts ${header.txCount} transactions; ${txs.length} are present`);
   const ids = txs.map((tx) => tx.id);
   if (new Set(ids).size !== ids.length) reject('it contains the same transaction twice');
+  const chars = txs.reduce((n, tx) => n + tx.text.length, 0);
+  if (chars > MAX_BLOCK_TX_CHARS)
+    reject(
+      `its transactions hold ${chars} characters; a block holds at most ${MAX_BLOCK_TX_CHARS}`,
+    );
   if (merkleRoot(ids) !== header.txRoot) reject('the Merkle root does not match its transactions');
 
   const validators = validatorSet(view);
@@ -155,11 +167,14 @@ export interface ProposedBlock {
   txs: DecodedTx[];
   changes: Change[];
   rejected: { tx: DecodedTx; reason: string }[];
+  /** Candidates left for a later block: the block was full. */
+  deferred: DecodedTx[];
 }
 
 /**
  * Builds the next block from candidate transactions in order, leaving out those that break a
- * rule at this point of the chain. The caller collects the commit certificate.
+ * rule at this point of the chain. Once the block is full the rest are deferred, in order, so
+ * none is judged without the ones before it. The caller collects the commit certificate.
  */
 export function proposeBlock(
   view: StateView,
@@ -174,10 +189,17 @@ export function proposeBlock(
   const overlay = beginBlock(view, height, blockTime);
   const included: DecodedTx[] = [];
   const rejected: { tx: DecodedTx; reason: string }[] = [];
+  const deferred: DecodedTx[] = [];
+  let chars = 0;
   for (const tx of candidates) {
+    if (deferred.length > 0 || chars + tx.text.length > MAX_BLOCK_TX_CHARS) {
+      deferred.push(tx);
+      continue;
+    }
     try {
       applyTx(overlay, tx, { txId: tx.id, height, time: blockTime }, tip, verify);
       included.push(tx);
+      chars += tx.text.length;
     } catch (error) {
       rejected.push({ tx, reason: (error as Error).message });
     }
@@ -202,5 +224,6 @@ export function proposeBlock(
     txs: included,
     changes: overlay.changes,
     rejected,
+    deferred,
   };
 }

@@ -38,6 +38,8 @@ export interface Validator {
 export interface Domain<Body extends TxEnvelope = TxEnvelope> {
   readonly name: string;
   readonly txs: readonly z.ZodType<Body>[];
+  /** Longest signed body text its transactions need (the ledger allows the largest of these). */
+  readonly maxTxChars?: number;
   readonly records: readonly AnyRecordKind[];
   /** Checks the rules and stages the changes of one transaction; throws RuleError. */
   apply(view: Overlay, body: Body, ctx: TxContext): void;

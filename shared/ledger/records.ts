@@ -5,12 +5,15 @@ export type ColumnValue = string | number;
 
 /**
  * One named, ordered list of a record kind: the records whose columns equal the constants in
- * `where` and the arguments given for `match`, sorted by `orderBy` and then by key. The replica
- * serves each with an indexed SQL query; the in-memory states compute the same sequence.
+ * `where` and the arguments given for `match`, and whose `upTo` column is at most the argument
+ * after those, sorted by `orderBy` and then by key. The replica serves each with an indexed SQL
+ * query; the in-memory states compute the same sequence.
  */
 export interface ListSpec {
   readonly where?: Readonly<Record<string, ColumnValue>>;
   readonly match?: readonly string[];
+  /** A column bounded from above, e.g. the records due by a time: `<= the last argument`. */
+  readonly upTo?: string;
   readonly orderBy?: readonly string[];
 }
 
@@ -58,7 +61,12 @@ export function defineRecord<T, L extends string = never>(
 ): RecordKind<T, L> {
   const columns = new Set([...spec.key.map((k) => k.column), ...Object.keys(spec.columns)]);
   for (const [name, list] of Object.entries<ListSpec>(spec.lists ?? ({} as Record<L, ListSpec>))) {
-    const used = [...Object.keys(list.where ?? {}), ...(list.match ?? []), ...(list.orderBy ?? [])];
+    const used = [
+      ...Object.keys(list.where ?? {}),
+      ...(list.match ?? []),
+      ...(list.upTo ? [list.upTo] : []),
+      ...(list.orderBy ?? []),
+    ];
     const unknown = used.find((c) => !columns.has(c));
     if (unknown)
       throw new Error(`record ${spec.kind}: list ${name} uses unknown column ${unknown}`);
@@ -142,7 +150,12 @@ export function sortForList<T>(kind: RecordKind<T>, list: ListSpec, records: T[]
   return withColumns.map((r) => r.value);
 }
 
-/** Whether a record belongs in a list called with `args` (one per `match` column). */
+/** How many arguments a list takes: one per `match` column, and the bound of `upTo`. */
+export function listArity(list: ListSpec): number {
+  return (list.match?.length ?? 0) + (list.upTo ? 1 : 0);
+}
+
+/** Whether a record belongs in a list called with `args` (see listArity). */
 export function inList<T>(
   kind: RecordKind<T>,
   list: ListSpec,
@@ -151,5 +164,10 @@ export function inList<T>(
 ): boolean {
   const columns = columnValues(kind, value);
   for (const [c, v] of Object.entries(list.where ?? {})) if (columns[c] !== v) return false;
-  return (list.match ?? []).every((c, i) => columns[c] === args[i]);
+  const match = list.match ?? [];
+  if (!match.every((c, i) => columns[c] === args[i])) return false;
+  if (!list.upTo) return true;
+  const bound = args[match.length];
+  const value_ = columns[list.upTo];
+  return bound !== undefined && value_ !== undefined && compareColumn(value_, bound) <= 0;
 }

@@ -3,6 +3,7 @@ import { canonicalText } from './canonical';
 import { DOMAIN, sha256Hex } from './hash';
 import {
   inList,
+  listArity,
   joinKey,
   keyOf,
   sortForList,
@@ -43,10 +44,16 @@ export function encodeChange(c: Change): Record<string, unknown> {
 /** `all`: every record of a kind, by key. */
 const ALL: ListSpec = {};
 
-function listSpec(kind: AnyRecordKind, name: string): ListSpec {
-  if (name === 'all') return ALL;
-  const spec = (kind.lists as Record<string, ListSpec | undefined>)[name];
+/** A list's declaration; calling it with the wrong number of arguments is a programming error. */
+export function listSpec(
+  kind: AnyRecordKind,
+  name: string,
+  args: readonly ColumnValue[],
+): ListSpec {
+  const spec = name === 'all' ? ALL : (kind.lists as Record<string, ListSpec | undefined>)[name];
   if (!spec) throw new Error(`record ${kind.kind} has no list ${name}`);
+  if (args.length !== listArity(spec))
+    throw new Error(`list ${name} of ${kind.kind} takes ${listArity(spec)} arguments`);
   return spec;
 }
 
@@ -102,7 +109,7 @@ export class Overlay implements StateView {
     const fromBase = this.base.list(kind, name, ...args);
     const staged = this.putsByKind.get(kind.kind) as Map<string, T> | undefined;
     if (!staged) return fromBase;
-    const spec = listSpec(kind as AnyRecordKind, name);
+    const spec = listSpec(kind as AnyRecordKind, name, args);
     const merged = fromBase.filter(
       (v) => !staged.has(joinKey(kind as AnyRecordKind, keyOf(kind, v))),
     );
@@ -134,7 +141,7 @@ export class MemoryState implements StateView {
   }
 
   list<T, L extends string>(kind: RecordKind<T, L>, name: L | 'all', ...args: ColumnValue[]): T[] {
-    const spec = listSpec(kind as AnyRecordKind, name);
+    const spec = listSpec(kind as AnyRecordKind, name, args);
     const all = [...((this.records.get(kind.kind)?.values() ?? []) as Iterable<T>)];
     return sortForList(
       kind,

@@ -4,7 +4,7 @@ import { canonicalText, parseCanonical } from './canonical';
 import { DOMAIN, sha256Hex } from './hash';
 import { sign, type VerifySignature } from './keys';
 import { Signature } from './schemas';
-import { TxBody, TX_TYPES, type TxType } from '../registry';
+import { MAX_TX_CHARS, TxBody, TX_TYPES, type TxType } from '../registry';
 
 export { TxBody, TX_TYPES, type TxType };
 
@@ -12,7 +12,10 @@ export { TxBody, TX_TYPES, type TxType };
  * A signed transaction as it travels and is stored: the body's canonical text exactly as it
  * was signed, and the signature over the domain tag plus those bytes.
  */
-export const SignedTx = z.strictObject({ body: z.string().max(64 * 1024), sig: Signature });
+export const SignedTx = z.strictObject({
+  body: z.string().max(MAX_TX_CHARS, `a transaction body is at most ${MAX_TX_CHARS} characters`),
+  sig: Signature,
+});
 export type SignedTx = z.infer<typeof SignedTx>;
 
 export interface DecodedTx {

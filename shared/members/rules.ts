@@ -62,7 +62,14 @@ export function tally(view: StateView, proposal: ProposalRecord): Tally {
   };
 }
 
-function requireActiveSigner(view: StateView, body: TxBody): MemberRecord {
+/**
+ * The member a transaction acts for, if it is active and the signing key is one of its admin
+ * keys; every domain's transactions (but a join request) must pass this first.
+ */
+export function requireActiveSigner(
+  view: StateView,
+  body: Pick<TxBody, 'member' | 'signer'>,
+): MemberRecord {
   const member = membership(view).member(body.member);
   if (!member) throw new RuleError(`${body.member} is not a member of the consortium`);
   if (member.status !== 'active')

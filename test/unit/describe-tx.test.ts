@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeAction, describeTx } from '../../shared/members/describe';
-import type { TxBody } from '../../shared/ledger/tx';
+import type { MembershipTx as TxBody } from '../../shared/members/txs';
 import { describeAction as titleOf, type MembersById } from '../../renderer/members/describe';
 import type { MemberView } from '../../shared/rpc/contract';
 

@@ -19,6 +19,7 @@ import {
   validatorSet,
 } from '../../shared/members/rules';
 import { RuleError } from '../../shared/ledger/domain';
+import type { MembershipTx } from '../../shared/members/txs';
 import type { Policy, ProposalAction } from '../../shared/members/schemas';
 import { HOUR_MS, TestChain, type TestChainOptions } from './helpers/test-chain';
 import { membership } from '../../shared/members/state';
@@ -443,7 +444,11 @@ describe('votes', () => {
     const { expiresAt } = chain.proposal(proposalId);
     const vote = chain.vote(C, proposalId, 'approve');
     const run = (time: number) =>
-      applyMembershipTx(new Overlay(chain.state), vote.body, { txId: vote.id, height: 2, time });
+      applyMembershipTx(new Overlay(chain.state), vote.body as MembershipTx, {
+        txId: vote.id,
+        height: 2,
+        time,
+      });
     expect(() => run(expiresAt)).toThrow(new RuleError('the proposal has expired'));
     expect(() => run(expiresAt - 1)).not.toThrow();
   });

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalText } from '../../shared/ledger/canonical';
-import { compareColumn } from '../../shared/ledger/records';
+import { z } from 'zod';
+import { compareColumn, defineRecord } from '../../shared/ledger/records';
 import {
   change,
   encodeChange,
@@ -247,5 +248,53 @@ describe('nextStateHash', () => {
       ]),
     ).not.toBe(h);
     expect(nextStateHash(key('0'), [])).not.toBe(nextStateHash(key('0'), changes));
+  });
+});
+
+describe('declared lists', () => {
+  interface Due {
+    id: string;
+    open: number;
+    at: number;
+  }
+  const dues = defineRecord<Due, 'due'>({
+    kind: 'due',
+    table: 'dues',
+    schema: z.strictObject({ id: z.string(), open: z.int(), at: z.int() }),
+    key: [{ field: 'id', column: 'id', of: (d) => d.id }],
+    columns: { open: (d) => d.open, at: (d) => d.at },
+    lists: { due: { where: { open: 1 }, upTo: 'at', orderBy: ['at'] } },
+  });
+
+  it('bound a column from above, in the declared order, in memory and staged alike', () => {
+    const state = new MemoryState();
+    state.apply([
+      change(dues, { id: 'c', open: 1, at: 30 }),
+      change(dues, { id: 'a', open: 1, at: 10 }),
+      change(dues, { id: 'b', open: 0, at: 5 }),
+      change(dues, { id: 'd', open: 1, at: 10 }),
+    ]);
+    expect(state.list(dues, 'due', 20).map((d) => d.id)).toEqual(['a', 'd']);
+    expect(state.list(dues, 'due', 9)).toEqual([]);
+    const overlay = new Overlay(state);
+    overlay.put(dues, { id: 'a', open: 0, at: 10 });
+    overlay.put(dues, { id: 'e', open: 1, at: 1 });
+    expect(overlay.list(dues, 'due', 20).map((d) => d.id)).toEqual(['e', 'd']);
+    expect(overlay.list(dues, 'all').map((d) => d.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('refuse a call with the wrong number of arguments, or an undeclared list', () => {
+    const state = new MemoryState();
+    expect(() => state.list(dues, 'due')).toThrow('list due of due takes 1 arguments');
+    expect(() => state.list(dues, 'nope' as 'due', 1)).toThrow('record due has no list nope');
+  });
+
+  it('are checked against the declared columns when declared', () => {
+    expect(() =>
+      defineRecord<Due, 'bad'>({
+        ...dues,
+        lists: { bad: { match: ['missing'] } },
+      }),
+    ).toThrow('record due: list bad uses unknown column missing');
   });
 });

@@ -28,7 +28,8 @@ import { genesisBlock, GenesisDoc, type GenesisBlock } from '../../../shared/led
 import { publicKeyOf, type KeyPair, type VerifySignature } from '../../../shared/ledger/keys';
 import { merkleRoot } from '../../../shared/ledger/merkle';
 import { MemoryState } from '../../../shared/ledger/state';
-import { signTx, type DecodedTx, type TxBody } from '../../../shared/ledger/tx';
+import type { z } from 'zod';
+import { signTx, TxBody, type DecodedTx } from '../../../shared/ledger/tx';
 import { validatorSet } from '../../../shared/registry';
 import type {
   MemberKind,
@@ -354,6 +355,22 @@ export class TestChain {
         nonce: options.nonce ?? this.nextNonce(),
       },
     };
+  }
+
+  /**
+   * Signs a transaction of any domain as `member` (its first admin key unless told otherwise):
+   * `fields` is the body without the envelope every transaction shares.
+   */
+  act<T extends TxBody['type']>(
+    member: string,
+    fields: Omit<
+      Extract<z.input<typeof TxBody>, { type: T }>,
+      'v' | 'chainId' | 'member' | 'signer' | 'nonce'
+    > & { type: T },
+    options: SignOptions = {},
+  ): DecodedTx {
+    const { signer, fields: common } = this.common(member, options);
+    return signTx({ ...common, ...fields } as unknown as TxBody, signer.secretKey, this.genesisHash);
   }
 
   /** The profile an applicant's join request states, from its keys. */
