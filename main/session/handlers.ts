@@ -1,0 +1,48 @@
+import type { Session as SessionView } from '../../shared/rpc/contract';
+import type { HandlerContext, HandlersFor } from '../service/handler-context';
+
+export type SessionMethod =
+  | 'session.get'
+  | 'session.openDemo'
+  | 'session.createProfile'
+  | 'session.unlock'
+  | 'session.newAdminKey';
+
+/*
+ * The console's session: which data folder and chain it serves, its profile (one member and one
+ * of its admin keys), unlocking it, and opening the demo. The profile itself is kept by the node
+ * service's Session (main/service/session.ts), which every capability that signs goes through.
+ */
+export function sessionHandlers(ctx: HandlerContext): HandlersFor<SessionMethod> {
+  const { session } = ctx;
+
+  const sessionView = (): SessionView => {
+    const node = ctx.node();
+    return {
+      dataDir: ctx.paths.root,
+      hasReplica: node !== null,
+      chainId: node ? node.replica.tip().chainId : null,
+      profile: session.summary(),
+    };
+  };
+
+  return {
+    'session.get': () => sessionView(),
+    'session.openDemo': () => {
+      ctx.openDemo();
+      return sessionView();
+    },
+    'session.createProfile': async ({ keyFile, passphrase }) => {
+      await session.create(ctx.requireNode(), keyFile, passphrase);
+      return sessionView();
+    },
+    'session.unlock': async ({ passphrase }) => {
+      await session.unlock(passphrase);
+      return sessionView();
+    },
+    'session.newAdminKey': () => {
+      ctx.requireNode();
+      return { publicKey: session.offerNextKey() };
+    },
+  };
+}
