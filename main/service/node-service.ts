@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import type { AppliedBlock } from '../../shared/ledger/chain';
 import { TxFormatError, describeZod } from '../../shared/ledger/tx';
 import { RuleError } from '../../shared/ledger/domain';
-import { membershipEvents } from '../members/events';
 import {
   isMethodName,
   methods,
@@ -23,6 +21,7 @@ import { KeyFileError, readProfile } from './keystore';
 import { openDataFolder, startStep } from './startup';
 import type { NodeService, NodeServiceOptions } from './node-service-api';
 import { ServiceError } from './service-error';
+import { eventsOf } from './domain-events';
 import { createHandlers, type Handlers } from './handlers';
 import { Session } from './session';
 
@@ -170,17 +169,4 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       lock.release();
     },
   };
-}
-
-function eventsOf(block: AppliedBlock): RpcEvent[] {
-  const events: RpcEvent[] = [
-    {
-      type: 'block.committed',
-      height: block.header.height,
-      hash: block.hash,
-      txCount: block.txs.length,
-    },
-  ];
-  events.push(...membershipEvents(block));
-  return events;
 }
