@@ -22,6 +22,94 @@ export const ACTIONS = {
     title: 'Vote on a proposal',
     description: "Cast or change this member's vote on an open proposal or join request.",
   },
+  'supply.product.register': {
+    tx: 'supply.product.register',
+    title: 'Register a product',
+    description: 'Register a GTIN this manufacturer makes, with its name, strength, form and pack.',
+  },
+  'supply.product.amend': {
+    tx: 'supply.product.amend',
+    title: 'Amend a product',
+    description: "Restate the details of one of this manufacturer's products.",
+  },
+  'supply.commission': {
+    tx: 'supply.commission',
+    title: 'Commission serials',
+    description: 'Give serials of one lot, with its expiry, their identity on the ledger.',
+  },
+  'supply.pack': {
+    tx: 'supply.pack',
+    title: 'Pack into cases and pallets',
+    description: 'Aggregate units and containers into containers identified by SSCC.',
+  },
+  'supply.unpack': {
+    tx: 'supply.unpack',
+    title: 'Unpack containers',
+    description: 'Empty containers so their contents move on their own.',
+  },
+  'supply.ship': {
+    tx: 'supply.ship',
+    title: 'Ship',
+    description: 'Send units and containers this member holds to another member.',
+  },
+  'supply.return': {
+    tx: 'supply.ship',
+    title: 'Return product',
+    description: 'Send product back to the member it came from, as a DSCSA return.',
+  },
+  'supply.receive': {
+    tx: 'supply.receive',
+    title: 'Receive a shipment',
+    description: 'Take custody and ownership of what arrived of a shipment to this member.',
+  },
+  'supply.dispense': {
+    tx: 'supply.dispense',
+    title: 'Dispense',
+    description: 'Record units dispensed to patients.',
+  },
+  'supply.decommission': {
+    tx: 'supply.decommission',
+    title: 'Decommission',
+    description: 'Take units out of the supply chain (damaged, samples, lost or stolen).',
+  },
+  'supply.destroy': {
+    tx: 'supply.destroy',
+    title: 'Destroy',
+    description: 'Record that units or containers were destroyed.',
+  },
+  'supply.recall': {
+    tx: 'supply.recall',
+    title: 'Recall a lot',
+    description:
+      "Recall a lot, or serials of it, of this manufacturer's product (or any, as a regulator).",
+  },
+  'supply.quarantine': {
+    tx: 'supply.quarantine',
+    title: 'Quarantine a lot',
+    description: 'Hold a lot, or serials of it, so that none of it moves until the hold is lifted.',
+  },
+  'supply.quarantine.lift': {
+    tx: 'supply.quarantine.lift',
+    title: 'Lift a quarantine',
+    description: 'End a quarantine this member placed, or one on its product.',
+  },
+  'supply.verify': {
+    tx: 'supply.verify',
+    title: 'Record a verification',
+    description:
+      'Verify a product identifier for a saleable return or an investigation, on the record.',
+  },
+  'supply.error': {
+    tx: 'supply.error',
+    title: 'Declare an event in error',
+    description: 'Mark an earlier event of this member as in error (EPCIS error declaration).',
+  },
+  'supply.settings': {
+    tx: 'supply.settings',
+    title: 'Set supply alert settings',
+    description:
+      'As a regulator, set after how many days quiet distributor custody raises an alert.',
+  },
 } as const satisfies Record<string, { tx: TxType; title: string; description: string }>;
 
 export type ActionName = keyof typeof ACTIONS;

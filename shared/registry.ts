@@ -15,12 +15,14 @@ import {
 } from './members/genesis';
 import { validatorSet as membershipValidators } from './members/rules';
 import { MEMBERSHIP_TXS } from './members/txs';
+import { supplyDomain } from './supply/domain';
+import { SUPPLY_TXS } from './supply/txs';
 
 /** Every domain, in the order their begin-block work runs. */
-export const DOMAINS: readonly Domain[] = [membersDomain];
+export const DOMAINS: readonly Domain[] = [membersDomain, supplyDomain];
 
 /** Every transaction body of every domain, told apart by `type`. */
-export const TxBody = z.discriminatedUnion('type', [...MEMBERSHIP_TXS]);
+export const TxBody = z.discriminatedUnion('type', [...MEMBERSHIP_TXS, ...SUPPLY_TXS]);
 export type TxBody = z.infer<typeof TxBody>;
 export type TxType = TxBody['type'];
 export const TX_TYPES = TxBody.options.map((o) => o.shape.type.value) as TxType[];

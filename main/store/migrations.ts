@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { keyColumns, tableColumns } from '../../shared/ledger/records';
 import { RECORD_KINDS } from '../../shared/registry';
 import { MEMBERSHIP_TABLES_V1 } from '../members/schema';
+import { SUPPLY_TABLES_V1 } from '../supply/schema';
 
 /**
  * The chain's own tables in migration 1: the node's metadata, blocks and transactions as their
@@ -63,6 +64,9 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX submissions_by_status ON submissions (status, submitted_at);
   CREATE INDEX submissions_by_time ON submissions (submitted_at);
   `,
+  // 3: the supply domain's records (products, units, containers, lots, shipments, holdings,
+  // recalls, custody, alerts, verifications, events, settings).
+  SUPPLY_TABLES_V1,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

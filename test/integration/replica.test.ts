@@ -116,19 +116,31 @@ describe('SQLite replica', () => {
     // FULL: a committed block is synced to disk before the node goes on.
     expect(replica.db.pragma('synchronous', { simple: true })).toBe(2);
     expect(replica.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    const strict = replica.db
-      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%STRICT'")
-      .all();
-    expect(strict.map((r) => (r as { name: string }).name).sort()).toEqual([
-      'blocks',
-      'members',
-      'meta',
-      'policy',
-      'proposals',
-      'submissions',
-      'txs',
-      'votes',
-    ]);
+    const names = (sql: string) =>
+      replica.db
+        .prepare(sql)
+        .all()
+        .map((r) => (r as { name: string }).name)
+        .sort();
+    const strict = names(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%STRICT'",
+    );
+    // Every table is STRICT: the core's, membership's and supply's.
+    expect(strict).toEqual(names("SELECT name FROM sqlite_schema WHERE type = 'table'"));
+    expect(strict).toEqual(
+      expect.arrayContaining([
+        'blocks',
+        'members',
+        'meta',
+        'policy',
+        'proposals',
+        'submissions',
+        'txs',
+        'votes',
+        'supply_units',
+        'supply_alerts',
+      ]),
+    );
   });
 
   it('refuses a file written by a newer schema rather than guessing', () => {
