@@ -7,7 +7,7 @@ import {
   type AppliedBlock,
   type ChainIdentity,
 } from '../../shared/ledger/chain';
-import type { Overlay } from '../../shared/ledger/state';
+import { Overlay } from '../../shared/ledger/state';
 import type { KeyPair } from '../../shared/ledger/keys';
 import { decodeTx, type DecodedTx } from '../../shared/ledger/tx';
 import { RuleError } from '../../shared/ledger/domain';
@@ -136,6 +136,16 @@ export class ChainNode {
     }
     const names = validators.map((v) => v.member).join(', ');
     return `this node's key is not the chain's validator (${names}), and this version has no peer network to pass transactions on: nothing sent to it would commit`;
+  }
+
+  /**
+   * Runs `check` on a scratch overlay of the replica plus every queued transaction: what the
+   * next block would see. Nothing it stages is kept. The console uses it to refuse, before it
+   * signs, an action that would break a rule.
+   */
+  preview<T>(check: (view: Overlay, at: { height: number; time: number }) => T): T {
+    const state = this.pendingState();
+    return check(new Overlay(state.overlay), { height: state.height, time: state.time });
   }
 
   /**

@@ -9,6 +9,7 @@ import { chainHandlers } from '../chain/handlers';
 import { membersHandlers } from '../members/handlers';
 import { sessionHandlers } from '../session/handlers';
 import { submissionsHandlers } from '../submissions/handlers';
+import { supplyHandlers } from '../supply/handlers';
 import { createHandlerContext, type HandlerDeps, type Handlers } from './handler-context';
 
 export type { HandlerDeps, Handlers } from './handler-context';
@@ -62,5 +63,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     chainHandlers(ctx),
     membersHandlers(ctx),
     submissionsHandlers(ctx),
+    supplyHandlers(ctx),
   );
 }

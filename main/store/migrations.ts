@@ -3,6 +3,7 @@ import { keyColumns, tableColumns } from '../../shared/ledger/records';
 import { RECORD_KINDS } from '../../shared/registry';
 import { MEMBERSHIP_TABLES_V1 } from '../members/schema';
 import { SUPPLY_TABLES_V1 } from '../supply/schema';
+import { PROJECTIONS } from './projections';
 
 /**
  * The chain's own tables in migration 1: the node's metadata, blocks and transactions as their
@@ -155,14 +156,18 @@ export function migrate(db: Database.Database): void {
 
 /**
  * Tables derived from blocks: what `verify` re-derives and compares, and what the state digest
- * commits to. One per record kind the domains declare (shared/registry.ts); `key` is the
- * primary key, `columns` every column in table order.
+ * commits to. One per record kind the domains declare (shared/registry.ts), then the tables of
+ * the domains' projections (projections.ts); `key` is the primary key, `columns` every column
+ * in table order.
  */
-export const DERIVED_TABLES: readonly TableSpec[] = RECORD_KINDS.map((kind) => ({
-  name: kind.table,
-  key: keyColumns(kind),
-  columns: tableColumns(kind),
-}));
+export const DERIVED_TABLES: readonly TableSpec[] = [
+  ...RECORD_KINDS.map((kind) => ({
+    name: kind.table,
+    key: keyColumns(kind),
+    columns: tableColumns(kind),
+  })),
+  ...PROJECTIONS.flatMap((p) => p.tables),
+];
 export type DerivedTableName = string;
 
 export interface TableSpec {

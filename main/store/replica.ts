@@ -27,6 +27,7 @@ import {
   requireCurrentSchema,
   type DerivedTableName,
 } from './migrations';
+import { PROJECTIONS } from './projections';
 import { StateDigest, type Row } from './state-digest';
 
 /** The ledger protocol this replica's blocks follow; an older one cannot be carried over. */
@@ -354,15 +355,20 @@ export class Replica {
       this.stmts.insertTx.run(...CHAIN_TABLES[1].columns.map((c) => txRow[c]));
       digest.add('txs', txRow);
     });
-    for (const change of changes) {
-      const { table, row } = rowOf(change, h);
+    const put = (table: string, row: Row) => {
       const statements = this.derived.get(table);
-      if (!statements) throw new Error(`no table ${table} for record kind ${change.kind}`);
+      if (!statements) throw new Error(`no derived table ${table}`);
       const old = statements.get.get(...statements.key.map((k) => row[k]));
       if (old) digest.remove(table, old);
       statements.put.run(...statements.columns.map((c) => row[c]));
       digest.add(table, row);
+    };
+    for (const change of changes) {
+      const { table, row } = rowOf(change, h);
+      put(table, row);
     }
+    const facts = { height: h, time: header.time, txs, changes };
+    for (const projection of PROJECTIONS) projection.project(facts, put);
     for (const tx of txs) this.stmts.committed.run(h, header.time, tx.id);
     // Written with the block, in its SQLite transaction: the block is verified (importBlock),
     // and the digest is what the stored chain and its derived rows must sum to.

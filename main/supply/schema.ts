@@ -31,7 +31,8 @@ export const SUPPLY_TABLES_V1 = `
   ) STRICT;
   CREATE INDEX supply_units_by_parent ON supply_units (parent) WHERE parent <> '';
   CREATE INDEX supply_units_by_commission ON supply_units (commissioned_tx);
-  CREATE INDEX supply_units_by_lot ON supply_units (gtin, lot, status, custodian);
+  CREATE INDEX supply_units_by_lot ON supply_units (gtin, lot, serial);
+  CREATE INDEX supply_units_by_lot_status ON supply_units (gtin, lot, status, shipment);
   CREATE INDEX supply_units_by_shipment ON supply_units (shipment) WHERE shipment <> '';
 
   CREATE TABLE supply_containers (
@@ -90,6 +91,7 @@ export const SUPPLY_TABLES_V1 = `
   ) STRICT;
   CREATE INDEX supply_recalls_by_lot ON supply_recalls (gtin, lot);
   CREATE INDEX supply_recalls_by_status ON supply_recalls (kind, status, height);
+  CREATE INDEX supply_recalls_by_height ON supply_recalls (height, id);
 
   CREATE TABLE supply_custody (
     member TEXT NOT NULL,
@@ -136,6 +138,23 @@ export const SUPPLY_TABLES_V1 = `
     height INTEGER NOT NULL REFERENCES blocks(height)
   ) STRICT;
   CREATE INDEX supply_events_by_member ON supply_events (member, height);
+
+  CREATE TABLE supply_unit_history (
+    gtin TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    tx_id TEXT NOT NULL,
+    height INTEGER NOT NULL REFERENCES blocks(height),
+    PRIMARY KEY (gtin, serial, tx_id)
+  ) STRICT;
+  CREATE INDEX supply_unit_history_by_height ON supply_unit_history (gtin, serial, height);
+
+  CREATE TABLE supply_container_history (
+    sscc TEXT NOT NULL,
+    tx_id TEXT NOT NULL,
+    height INTEGER NOT NULL REFERENCES blocks(height),
+    PRIMARY KEY (sscc, tx_id)
+  ) STRICT;
+  CREATE INDEX supply_container_history_by_height ON supply_container_history (sscc, height);
 
   CREATE TABLE supply_settings (
     id INTEGER PRIMARY KEY CHECK (id = 1),

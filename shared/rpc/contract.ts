@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { ActionName } from '../actions';
+import { NoParams, Submitted } from './common';
+import { supplyMethods } from './supply';
 import { ChainId, Hash, Height, Millis, PublicKey } from '../ledger/schemas';
 import {
   AnyAction,
@@ -18,8 +20,6 @@ import {
  * loopback HTTP) carries { method, params } and answers with RpcResponse; handlers validate
  * params with these strict schemas, so unknown fields and wrong types never reach the node.
  */
-
-const NoParams = z.strictObject({});
 
 export const ProfileSummary = z.strictObject({
   memberId: MemberId,
@@ -183,8 +183,6 @@ export const TxDetail = z.strictObject({
 });
 export type TxDetail = z.infer<typeof TxDetail>;
 
-export const Submitted = z.strictObject({ txId: Hash });
-
 /** A transaction this node signed for its console, and what became of it. */
 export const SubmissionView = z.strictObject({
   txId: Hash,
@@ -279,6 +277,7 @@ export const methods = {
   },
   'blocks.get': { params: z.strictObject({ height: Height }), result: BlockDetail },
   'txs.get': { params: z.strictObject({ id: Hash }), result: TxDetail },
+  ...supplyMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType; signs?: ActionName }>;
 
 export type Methods = typeof methods;

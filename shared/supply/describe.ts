@@ -59,3 +59,36 @@ export function describeSupplyTx(body: SupplyTx, view: StateView): string {
       return `Set quiet custody alerts to ${body.settings.custodyQuietDays} days`;
   }
 }
+
+/** The CBV 2.0 business step a supply transaction records (holding for holds, inspecting for checks). */
+export function bizStepOf(type: SupplyTx['type']): string {
+  switch (type) {
+    case 'supply.commission':
+      return 'commissioning';
+    case 'supply.pack':
+      return 'packing';
+    case 'supply.unpack':
+      return 'unpacking';
+    case 'supply.ship':
+      return 'shipping';
+    case 'supply.receive':
+      return 'receiving';
+    case 'supply.dispense':
+      return 'dispensing';
+    case 'supply.decommission':
+      return 'decommissioning';
+    case 'supply.destroy':
+      return 'destroying';
+    case 'supply.recall':
+    case 'supply.quarantine':
+    case 'supply.quarantine.lift':
+      return 'holding';
+    case 'supply.verify':
+      return 'inspecting';
+    case 'supply.product.register':
+    case 'supply.product.amend':
+    case 'supply.error':
+    case 'supply.settings':
+      return 'other';
+  }
+}

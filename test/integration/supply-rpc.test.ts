@@ -1,0 +1,310 @@
+import { cpSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { signTx, type TxBody } from '../../shared/ledger/tx';
+import { methods, type MethodName, type Params, type Result } from '../../shared/rpc/contract';
+import { withCheckDigit } from '../../shared/supply/gs1';
+import { ChainNode } from '../../main/service/chain-node';
+import { dataPaths } from '../../main/service/data-dir';
+import { buildDemo } from '../../main/service/demo';
+import { createHandlers } from '../../main/service/handlers';
+import { keyFileText, readKeyFile } from '../../main/service/keystore';
+import { ServiceError } from '../../main/service/service-error';
+import { Session } from '../../main/service/session';
+import { Replica } from '../../main/store/replica';
+import { readTrustedGenesis } from '../../main/store/startup-check';
+import { verifyReplicaFile } from '../../main/store/verify-replica';
+import { tempDir } from '../support/cli';
+
+/*
+ * The supply RPC on a copy of the demo chain, with a console profile for the manufacturer
+ * (Northwind): the node service's own chain node, session and handlers, wired without the block
+ * timer so each test decides when blocks are made; other members act with their demo keys.
+ */
+
+const MAKER = 'northwind-pharma';
+const DISTRIBUTOR = 'medline-distribution';
+const PHARMACY = 'citycare-pharmacy';
+const GTIN = withCheckDigit('0950600017777') as string;
+const CASE = withCheckDigit('09506000000000011') as string;
+
+let template: string;
+beforeAll(() => {
+  template = tempDir('carechain-supply-rpc-');
+  buildDemo(template);
+});
+
+async function openManufacturerConsole() {
+  const dir = tempDir('carechain-supply-rpc-');
+  for (const name of ['chain.db', 'genesis.json', 'node-key.json', 'demo-keys']) {
+    const from = path.join(template, name);
+    if (existsSync(from)) cpSync(from, path.join(dir, name), { recursive: true });
+  }
+  const paths = dataPaths(dir);
+  const replica = Replica.open(paths.replica);
+  const node = new ChainNode(replica, readKeyFile(paths.nodeKey));
+  const session = new Session(paths, () => node);
+  const handlers = createHandlers({
+    session,
+    node: () => node,
+    replicaProblem: () => null,
+    openDemo: () => {
+      throw new Error('the demo is open');
+    },
+    paths,
+  });
+  const keyOf = (member: string) => readKeyFile(path.join(paths.demoKeys, `${member}.admin.json`));
+  const call = async <M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> => {
+    const parsed = methods[method].params.parse(params) as Params<M>;
+    const handler = handlers[method] as (p: Params<M>) => unknown;
+    return methods[method].result.parse(await handler(parsed)) as Result<M>;
+  };
+  const refusal = async <M extends MethodName>(method: M, params: Params<M>) => {
+    try {
+      await call(method, params);
+    } catch (error) {
+      return error as ServiceError | Error;
+    }
+    throw new Error(`${method} was not refused`);
+  };
+  const actAs = (member: string, body: Pick<TxBody, 'type'> & Record<string, unknown>) => {
+    const key = keyOf(member);
+    const tip = replica.tip();
+    const full = {
+      v: 1,
+      chainId: tip.chainId,
+      member,
+      signer: key.publicKey,
+      nonce: randomBytes(16).toString('hex'),
+      ...body,
+    } as TxBody;
+    return node.submit(signTx(full, key.secretKey, replica.genesisHash()));
+  };
+  const block = () => {
+    if (!node.produce()) throw new Error('a block was expected');
+  };
+  await call('session.createProfile', {
+    keyFile: keyFileText(keyOf(MAKER)),
+    passphrase: 'supply-passphrase',
+  });
+  await call('session.unlock', { passphrase: 'supply-passphrase' });
+  return { dir, paths, replica, node, call, refusal, actAs, block };
+}
+
+const PRODUCT = {
+  name: 'Amoxicillin',
+  strength: '500 mg',
+  dosageForm: 'capsule',
+  packSize: 30,
+} as const;
+const SERIALS = ['A0001', 'A0002', 'A0003', 'A0004'];
+
+describe('supply over the RPC', () => {
+  it('registers, commissions, packs and ships as the profile; shows the history, lot and stock', async () => {
+    const c = await openManufacturerConsole();
+    const registered = await c.call('supply.products.register', { gtin: GTIN, product: PRODUCT });
+    c.block();
+    expect(c.replica.tx(registered.txId)).toBeDefined();
+    await c.call('supply.commission', {
+      gtin: GTIN,
+      lot: 'LOT1',
+      expiry: '2031-12-31',
+      serials: SERIALS,
+    });
+    c.block();
+    await c.call('supply.pack', {
+      packs: [
+        { parent: CASE, children: { units: [{ gtin: GTIN, serials: SERIALS.slice(0, 3) }] } },
+      ],
+    });
+    c.block();
+    const ship = await c.call('supply.ship', { to: DISTRIBUTOR, items: { containers: [CASE] } });
+    c.block();
+    c.actAs(DISTRIBUTOR, {
+      type: 'supply.receive',
+      shipment: ship.txId,
+      items: { units: [], containers: [CASE] },
+    });
+    c.block();
+
+    const products = await c.call('supply.products.list', { query: 'amox', limit: 10 });
+    expect(products.map((p) => [p.gtin, p.ownerName])).toEqual([
+      [GTIN, 'Northwind Pharmaceuticals Ltd'],
+    ]);
+    const unit = await c.call('supply.units.get', { gtin: GTIN, serial: 'A0001' });
+    expect(unit.unit).toMatchObject({
+      custodian: DISTRIBUTOR,
+      status: 'active',
+      containers: [CASE],
+    });
+    expect(unit.steps.map((s) => s.bizStep)).toEqual([
+      'commissioning',
+      'packing',
+      'shipping',
+      'receiving',
+    ]);
+    const lot = await c.call('supply.lots.get', { gtin: GTIN, lot: 'LOT1' });
+    expect(lot.counts.active).toBe(4);
+    expect(lot.holders.map((h) => [h.member, h.quantity])).toEqual([
+      [DISTRIBUTOR, 3],
+      [MAKER, 1],
+    ]);
+    expect(await c.call('supply.stock', {})).toMatchObject([
+      { gtin: GTIN, lot: 'LOT1', quantity: 1 },
+    ]);
+    const shipment = await c.call('supply.shipments.get', { id: ship.txId });
+    expect(shipment).toMatchObject({
+      status: 'received',
+      unitCount: 3,
+      toName: 'MedLine Distribution GmbH',
+    });
+    const units = await c.call('supply.lots.units', { gtin: GTIN, lot: 'LOT1', limit: 2 });
+    expect(units.map((u) => u.serial)).toEqual(['A0001', 'A0002']);
+    const next = await c.call('supply.lots.units', {
+      gtin: GTIN,
+      lot: 'LOT1',
+      after: 'A0002',
+      limit: 5,
+    });
+    expect(next.map((u) => u.serial)).toEqual(['A0003', 'A0004']);
+
+    // verify re-derives every supply table, projections included, from the blocks.
+    c.replica.close();
+    expect(verifyReplicaFile(c.paths.replica, readTrustedGenesis(c.paths.genesis))).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('refuses a mistake before signing: nothing is submitted or recorded', async () => {
+    const c = await openManufacturerConsole();
+    await c.call('supply.products.register', { gtin: GTIN, product: PRODUCT });
+    c.block();
+    const before = c.replica.tip().height;
+    const error = await c.refusal('supply.ship', {
+      to: PHARMACY,
+      items: { units: [{ gtin: GTIN, serials: ['NEVER1'] }] },
+    });
+    expect(error.message).toBe(`unit ${GTIN} serial NEVER1 was never commissioned on this chain`);
+    expect(c.node.pending()).toEqual([]);
+    expect(c.node.produce()).toBeNull();
+    expect(c.replica.tip().height).toBe(before);
+    const badGtin = await c.refusal('supply.products.register', {
+      gtin: '09506000177770',
+      product: PRODUCT,
+    });
+    expect(badGtin.message).toMatch(/check digit/);
+    expect(await c.call('supply.alerts.list', { limit: 10 })).toEqual([]);
+  });
+
+  it('records an attempt signed elsewhere as an alert, linked from its transaction', async () => {
+    const c = await openManufacturerConsole();
+    await c.call('supply.products.register', { gtin: GTIN, product: PRODUCT });
+    await c.call('supply.commission', {
+      gtin: GTIN,
+      lot: 'LOT1',
+      expiry: '2031-12-31',
+      serials: SERIALS,
+    });
+    c.block();
+    // The pharmacy ships units it never held: signed, so kept on record as a suspect event.
+    const attempt = c.actAs(PHARMACY, {
+      type: 'supply.ship',
+      to: DISTRIBUTOR,
+      items: { units: [{ gtin: GTIN, serials: ['A0001'] }], containers: [] },
+    });
+    c.block();
+    const alerts = await c.call('supply.alerts.ofTx', { txId: attempt });
+    expect(alerts).toMatchObject([
+      {
+        kind: 'refused-event',
+        member: PHARMACY,
+        memberName: 'CityCare Pharmacy Group',
+        detail: `unit ${GTIN} serial A0001 is held by ${MAKER}, not ${PHARMACY}`,
+      },
+    ]);
+    const listed = await c.call('supply.alerts.list', { kind: 'refused-event', limit: 5 });
+    expect(listed.map((a) => a.txId)).toEqual([attempt]);
+    const unit = await c.call('supply.units.get', { gtin: GTIN, serial: 'A0001' });
+    expect(unit.unit.custodian).toBe(MAKER);
+  });
+
+  it('verifies an identifier with evidence, and records a saleable-return verification', async () => {
+    const c = await openManufacturerConsole();
+    await c.call('supply.products.register', { gtin: GTIN, product: PRODUCT });
+    await c.call('supply.commission', {
+      gtin: GTIN,
+      lot: 'LOT1',
+      expiry: '2031-12-31',
+      serials: SERIALS,
+    });
+    c.block();
+    const ok = await c.call('supply.verify', {
+      gtin: GTIN,
+      serial: 'A0002',
+      lot: 'LOT1',
+      expiry: '2031-12-31',
+      context: 'status-check',
+    });
+    expect(ok).toMatchObject({ verified: true, failure: null, info: [], txId: null });
+    expect(ok.evidence.map((e) => e.proofValid)).toEqual([true]);
+    const wrongLot = await c.call('supply.verify', {
+      gtin: GTIN,
+      serial: 'A0002',
+      lot: 'LOT9',
+      expiry: '2031-12-31',
+      context: 'suspect-product',
+    });
+    expect(wrongLot).toMatchObject({ verified: false, failure: 'No_match_GTIN_Serial_Lot' });
+    expect(wrongLot.txId).toMatch(/^[0-9a-f]{64}$/);
+    c.block();
+    const alerts = await c.call('supply.alerts.ofTx', { txId: wrongLot.txId as string });
+    expect(alerts.map((a) => a.kind)).toEqual(['verification-failed']);
+  });
+
+  it('recalls a lot and shows every holder with quantities', async () => {
+    const c = await openManufacturerConsole();
+    await c.call('supply.products.register', { gtin: GTIN, product: PRODUCT });
+    await c.call('supply.commission', {
+      gtin: GTIN,
+      lot: 'LOT1',
+      expiry: '2031-12-31',
+      serials: SERIALS,
+    });
+    c.block();
+    const ship = await c.call('supply.ship', {
+      to: DISTRIBUTOR,
+      items: { units: [{ gtin: GTIN, serials: ['A0001', 'A0002'] }] },
+    });
+    c.block();
+    c.actAs(DISTRIBUTOR, {
+      type: 'supply.receive',
+      shipment: ship.txId,
+      items: { units: [{ gtin: GTIN, serials: ['A0001', 'A0002'] }], containers: [] },
+    });
+    c.block();
+    const recall = await c.call('supply.recall', {
+      gtin: GTIN,
+      lot: 'LOT1',
+      recallClass: 'II',
+      reason: 'contamination',
+    });
+    c.block();
+    const view = await c.call('supply.recalls.get', { id: recall.txId });
+    expect(view.holders.map((h) => [h.member, h.quantity])).toEqual([
+      [DISTRIBUTOR, 2],
+      [MAKER, 2],
+    ]);
+    expect(view).toMatchObject({ covered: 4, recovered: 2, dispensed: 0 });
+    const alerts = await c.call('supply.alerts.list', { kind: 'recalled-stock-held', limit: 10 });
+    expect(alerts.map((a) => [a.member, a.quantity]).sort()).toEqual([
+      [DISTRIBUTOR, 2],
+      [MAKER, 2],
+    ]);
+    const refused = await c.refusal('supply.ship', {
+      to: PHARMACY,
+      items: { units: [{ gtin: GTIN, serials: ['A0003'] }] },
+    });
+    expect(refused.message).toMatch(/is recalled: it may only be returned to northwind-pharma/);
+  });
+});
