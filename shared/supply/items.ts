@@ -44,6 +44,19 @@ export function expandItems(work: SupplyWork, items: Items): ExpandedItems {
     if (!container) throw new SupplyRefusal(`container ${sscc} was never packed on this chain`);
     visit(container, 1);
   }
+  // A unit named on its own and also inside a named container would be counted twice: its
+  // holding and custody would go down twice and its case would lose it twice. Name one or the
+  // other. (A named container inside another named one is refused by requireTopLevel.)
+  const inside = new Set(contained.map((u) => `${u.gtin} ${u.serial}`));
+  for (const unit of named) {
+    if (inside.has(`${unit.gtin} ${unit.serial}`)) {
+      throw new SupplyRefusal(
+        `unit ${unit.gtin} serial ${unit.serial} is inside container ${unit.parent ?? ''}, and a container around it is named too`,
+        'refused-event',
+        unit,
+      );
+    }
+  }
   return { named, containers, contained };
 }
 

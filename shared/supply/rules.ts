@@ -254,10 +254,11 @@ const pack: Handler<'supply.pack'> = (work, body, actor) => {
       throw refuse(`container ${parent} cannot hold itself`);
     let target = work.container(parent);
     if (target) {
-      if (target.status !== 'packed')
+      // Only an unpacked or destroyed SSCC is retired: one in transit is still in use, and the
+      // refusal must say so rather than call it retired.
+      if (target.status === 'unpacked' || target.status === 'destroyed')
         throw refuse(`SSCC ${parent} was ${target.status}: an SSCC is never used again`);
-      if (target.custodian !== actor.id)
-        throw refuse(`container ${parent} is held by ${target.custodian}, not ${actor.id}`);
+      requireContainersHeld([target], actor.id, 'packed into');
       if (target.parent)
         throw refuse(`container ${parent} is packed in ${target.parent}: unpack it first`);
     } else {
@@ -456,7 +457,14 @@ const receive: Handler<'supply.receive'> = (work, body, actor) => {
     });
   }
   const receivedCount = shipment.receivedCount + units.length;
-  const complete = receivedCount === shipment.unitCount;
+  // Complete when nothing of it is still on its way: counting units alone would close a
+  // shipment while a container of it that holds no units (all dispensed or destroyed before it
+  // was shipped) is still in transit, and it could never be received.
+  const complete =
+    receivedCount === shipment.unitCount &&
+    shipment.items.containers.every(
+      (sscc) => (work.container(sscc) as ContainerRecord).shipment !== shipment.id,
+    );
   work.view.put(shipmentRecords, {
     ...shipment,
     status: complete ? 'received' : 'received-partly',
@@ -480,6 +488,9 @@ const dispense: Handler<'supply.dispense'> = (work, body, actor) => {
   const units = allUnits(expanded);
   requireHeld(work, units, actor.id, 'dispensed');
   requireContainersHeld(expanded.containers, actor.id, 'dispensed');
+  // As for destroying: a named container must be loose. Ending one inside another would leave
+  // the outer container counting a child it no longer holds.
+  requireTopLevel(work, { ...expanded, named: [] }, body.items.containers);
   for (const u of units) {
     const hold = holdOn(work, u);
     if (hold.recall) throw refuse(`${unitName(u)} is recalled and cannot be dispensed`, u);
@@ -550,6 +561,13 @@ function placeHold(
           ...body,
           serial,
         });
+      // A unit carries one hold of each kind: a second would replace the first, and lifting the
+      // second would then free a unit the first still holds.
+      if (u[kind])
+        throw refuse(`serial ${serial} of ${body.gtin} is already under ${kind} ${u[kind]}`, {
+          ...body,
+          serial,
+        });
       work.setUnit({ ...u, [kind]: record.id });
     }
   }
@@ -596,10 +614,11 @@ const liftQuarantine: Handler<'supply.quarantine.lift'> = (work, body, actor) =>
   if (!record || record.kind !== 'quarantine') throw refuse(`no quarantine ${body.quarantine}`);
   if (record.status !== 'active') throw refuse(`quarantine ${body.quarantine} is already lifted`);
   const owner = work.view.get(productRecords, [record.gtin])?.owner;
-  if (actor.id !== owner && actor.id !== record.issuer && actor.kind !== 'regulator')
-    throw refuse(
-      `only ${owner ?? 'the product owner'}, ${record.issuer} or a regulator may lift this quarantine`,
-    );
+  if (actor.id !== owner && actor.id !== record.issuer && actor.kind !== 'regulator') {
+    // The owner and the issuer are often the same member: name it once.
+    const who = [...new Set([owner ?? 'the product owner', record.issuer])].join(', ');
+    throw refuse(`only ${who} or a regulator may lift this quarantine`);
+  }
   if (!record.serials) {
     const lot = work.lot(record.gtin, record.lot) as LotRecord;
     work.setLot({ ...lot, quarantine: null });
