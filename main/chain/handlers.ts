@@ -103,7 +103,7 @@ export function chainHandlers(ctx: HandlerContext): HandlersFor<ChainMethod> {
       const block = node.replica.block(row.height) as BlockRow;
       const header = decodeHeader(textOf(block.header));
       const tx = decodeTx(textOf(row.bytes));
-      const ids = node.replica.txsAt(row.height).map((t) => t.id);
+      const ids = node.replica.txIdsAt(row.height);
       const proof = inclusionProof(ids, row.idx);
       return {
         id: row.id,

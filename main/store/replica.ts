@@ -17,9 +17,11 @@ import {
   type ListSpec,
   type RecordKind,
 } from '../../shared/ledger/records';
-import { listSpec, type Change, type StateView } from '../../shared/ledger/state';
+import { listSpec, valueText, type Change, type StateView } from '../../shared/ledger/state';
 import type { DecodedTx } from '../../shared/ledger/tx';
 import { verifySignature } from '../platform/ed25519';
+// Every node, CLI and verify path opens a replica: the ledger's hashes use Node's SHA-256 there.
+import '../platform/sha256';
 import {
   CHAIN_TABLES,
   DERIVED_TABLES,
@@ -78,29 +80,56 @@ function rowOf(change: Change, height: number): { table: DerivedTableName; row: 
   const row: Row = {};
   keyColumns(kind).forEach((column, i) => (row[column] = keyValues(kind, change.key)[i] ?? null));
   for (const [column, of] of Object.entries(kind.columns)) row[column] = of(change.value);
-  row.record = canonicalText(change.value);
+  row.record = valueText(change);
   row.height = height;
   return { table: kind.table, row };
 }
 
+function sameValue(a: Row[string] | undefined, b: Row[string] | undefined): boolean {
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  return a === b;
+}
+
+/** An UPDATE of the given columns of one row by key, prepared once per column set. */
+function updateStatement(
+  db: Database.Database,
+  cache: Map<string, Database.Statement>,
+  table: string,
+  columns: readonly string[],
+  key: readonly string[],
+): Database.Statement {
+  const id = `${table}:${columns.join(',')}`;
+  let statement = cache.get(id);
+  if (!statement) {
+    statement = db.prepare(
+      `UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE ${key.map((k) => `${k} = ?`).join(' AND ')}`,
+    );
+    cache.set(id, statement);
+  }
+  return statement;
+}
+
 /** Generic statements for one derived table: read a row by key, write it whole. */
 function derivedStatements(db: Database.Database) {
+  const appendOnly = new Set(
+    PROJECTIONS.flatMap((p) => p.tables.filter((t) => t.appendOnly)).map((t) => t.name),
+  );
   const entries = DERIVED_TABLES.map((t) => {
     const where = t.key.map((k) => `${k} = ?`).join(' AND ');
     const updates = t.columns
       .filter((c) => !(t.key as readonly string[]).includes(c))
       .map((c) => `${c} = excluded.${c}`)
       .join(', ');
+    const insert = `INSERT INTO ${t.name} (${t.columns.join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`;
     return [
       t.name,
       {
         key: t.key as readonly string[],
         columns: t.columns as readonly string[],
+        appendOnly: appendOnly.has(t.name),
         get: db.prepare<unknown[], Row>(`SELECT * FROM ${t.name} WHERE ${where}`),
-        put: db.prepare(
-          `INSERT INTO ${t.name} (${t.columns.join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})
-           ON CONFLICT (${t.key.join(', ')}) DO UPDATE SET ${updates}`,
-        ),
+        put: db.prepare(`${insert} ON CONFLICT (${t.key.join(', ')}) DO UPDATE SET ${updates}`),
+        add: db.prepare(`${insert} ON CONFLICT (${t.key.join(', ')}) DO NOTHING`),
       },
     ] as const;
   });
@@ -154,6 +183,7 @@ export class Replica {
   private readonly stmts;
 
   private readonly derived;
+  private readonly updates = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -169,6 +199,9 @@ export class Replica {
         'SELECT * FROM blocks WHERE height < ? ORDER BY height DESC LIMIT ?',
       ),
       txsAt: db.prepare<[number], TxRow>('SELECT * FROM txs WHERE height = ? ORDER BY idx'),
+      txIdsAt: db.prepare<[number], { id: string }>(
+        'SELECT id FROM txs WHERE height = ? ORDER BY idx',
+      ),
       tx: db.prepare<[string], TxRow>('SELECT * FROM txs WHERE id = ?'),
       hasTx: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM txs WHERE id = ?'),
       insertBlock: db.prepare(
@@ -358,9 +391,27 @@ export class Replica {
     const put = (table: string, row: Row) => {
       const statements = this.derived.get(table);
       if (!statements) throw new Error(`no derived table ${table}`);
-      const old = statements.get.get(...statements.key.map((k) => row[k]));
-      if (old) digest.remove(table, old);
-      statements.put.run(...statements.columns.map((c) => row[c]));
+      const values = statements.columns.map((c) => row[c]);
+      if (statements.appendOnly) {
+        if (statements.add.run(...values).changes > 0) digest.add(table, row);
+        return;
+      }
+      const key = statements.key.map((k) => row[k]);
+      const old = statements.get.get(...key);
+      if (!old) {
+        statements.put.run(...values);
+        digest.add(table, row);
+        return;
+      }
+      // Only the columns that changed are written: SQLite then leaves alone every index that
+      // does not cover one of them, which is most of a large table's indexes on most events.
+      const changed = statements.columns.filter((c) => !sameValue(old[c], row[c]));
+      if (changed.length === 0) return;
+      digest.remove(table, old);
+      updateStatement(this.db, this.updates, table, changed, statements.key).run(
+        ...changed.map((c) => row[c]),
+        ...key,
+      );
       digest.add(table, row);
     };
     for (const change of changes) {
@@ -508,6 +559,11 @@ export class Replica {
 
   txsAt(height: number): TxRow[] {
     return this.stmts.txsAt.all(height);
+  }
+
+  /** The ids of a block's transactions, in order, without their bytes (for inclusion proofs). */
+  txIdsAt(height: number): string[] {
+    return this.stmts.txIdsAt.all(height).map((r) => r.id);
   }
 
   tx(id: string): TxRow | undefined {

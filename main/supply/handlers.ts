@@ -12,7 +12,7 @@ import {
   type SupplyStep,
   type UnitView,
 } from '../../shared/rpc/supply';
-import { bizStepOf } from '../../shared/supply/describe';
+import { bizStepOf, describeFacts, type EventFacts } from '../../shared/supply/describe';
 import { eventRecords } from '../../shared/supply/records';
 import {
   UNIT_STATUSES,
@@ -68,22 +68,20 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
   });
 
   const stepOf = (node: ChainNode, row: HistoryRow): SupplyStep => {
-    const tx = decodeTx(textOf(row.bytes));
-    const body = tx.body as SupplyTx;
+    const facts = JSON.parse(row.facts) as EventFacts;
     const event = node.replica.view.get(eventRecords, [row.tx_id]);
     return {
       txId: row.tx_id,
       height: row.height,
       index: row.idx,
       time: row.time,
-      eventTime: 'eventTime' in body && body.eventTime !== undefined ? body.eventTime : null,
-      type: body.type,
-      bizStep: bizStepOf(body.type),
-      member: body.member,
-      memberName: names(node.replica.view)(body.member),
-      summary: describeBody(tx.body, node.replica.view),
-      bizLocation:
-        'bizLocation' in body && body.bizLocation !== undefined ? body.bizLocation : null,
+      eventTime: facts.eventTime ?? null,
+      type: facts.type,
+      bizStep: bizStepOf(facts.type),
+      member: facts.member,
+      memberName: names(node.replica.view)(facts.member),
+      summary: describeFacts(facts, node.replica.view),
+      bizLocation: facts.bizLocation ?? null,
       declaredInError: event?.error != null,
     };
   };
@@ -181,8 +179,9 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
     if (!row) return null;
     const block = node.replica.block(row.height) as BlockRow;
     const header = decodeHeader(textOf(block.header));
-    const ids = node.replica.txsAt(row.height).map((t) => t.id);
+    const ids = node.replica.txIdsAt(row.height);
     const proof = inclusionProof(ids, row.idx);
+    const facts = queriesOf(node).event(txId)?.facts;
     return {
       txId,
       height: row.height,
@@ -190,7 +189,9 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
       blockHash: block.hash,
       blockTime: block.time,
       txRoot: header.txRoot,
-      summary: describeBody(decodeTx(textOf(row.bytes)).body, node.replica.view),
+      summary: facts
+        ? describeFacts(JSON.parse(facts) as EventFacts, node.replica.view)
+        : describeBody(decodeTx(textOf(row.bytes)).body, node.replica.view),
       proof,
       proofValid: verifyInclusion(txId, row.idx, ids.length, proof, header.txRoot),
     };
@@ -300,17 +301,9 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
       const shipment = q.shipment(id) ?? notFound(`no shipment ${id}`);
       const nameOf = names(node.replica.view);
       const steps = [shipment.id, ...(shipment.receivedTx ? [shipment.receivedTx] : [])]
-        .map((txId) => node.replica.tx(txId))
+        .map((txId) => q.event(txId))
         .filter((row) => row !== undefined)
-        .map((row) =>
-          stepOf(node, {
-            tx_id: row.id,
-            height: row.height,
-            idx: row.idx,
-            time: (node.replica.block(row.height) as BlockRow).time,
-            bytes: row.bytes,
-          }),
-        );
+        .map((row) => stepOf(node, row));
       return { ...shipment, fromName: nameOf(shipment.from), toName: nameOf(shipment.to), steps };
     },
     'supply.shipments.list': ({ member, direction, status, limit }) => {

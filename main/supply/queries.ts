@@ -17,13 +17,13 @@ const parse = <T>(rows: readonly Json[]): T[] => rows.map((r) => JSON.parse(r.re
 const one = <T>(row: Json | undefined): T | undefined =>
   row ? (JSON.parse(row.record) as T) : undefined;
 
-/** One event in a unit's or container's history, with where it is on chain. */
+/** One event in a unit's or container's history, with where it is on chain and its facts. */
 export interface HistoryRow {
   tx_id: string;
   height: number;
   idx: number;
   time: number;
-  bytes: Buffer;
+  facts: string;
 }
 
 /** LIKE pattern for text typed by a person: its own % and _ match themselves. */
@@ -61,15 +61,15 @@ export class SupplyQueries {
         'SELECT record FROM supply_units WHERE gtin = ? AND serial = ?',
       ),
       unitHistory: prepare<[string, string], HistoryRow>(
-        `SELECT h.tx_id, h.height, t.idx, b.time, t.bytes FROM supply_unit_history h
-         JOIN txs t ON t.id = h.tx_id JOIN blocks b ON b.height = h.height
-         WHERE h.gtin = ? AND h.serial = ? ORDER BY h.height, t.idx`,
+        `SELECT h.tx_id, h.height, f.idx, b.time, f.facts FROM supply_unit_history h
+         JOIN supply_event_facts f ON f.tx_id = h.tx_id JOIN blocks b ON b.height = h.height
+         WHERE h.gtin = ? AND h.serial = ? ORDER BY h.height, f.idx`,
       ),
       container: prepare<[string], Json>('SELECT record FROM supply_containers WHERE sscc = ?'),
       containerHistory: prepare<[string], HistoryRow>(
-        `SELECT h.tx_id, h.height, t.idx, b.time, t.bytes FROM supply_container_history h
-         JOIN txs t ON t.id = h.tx_id JOIN blocks b ON b.height = h.height
-         WHERE h.sscc = ? ORDER BY h.height, t.idx`,
+        `SELECT h.tx_id, h.height, f.idx, b.time, f.facts FROM supply_container_history h
+         JOIN supply_event_facts f ON f.tx_id = h.tx_id JOIN blocks b ON b.height = h.height
+         WHERE h.sscc = ? ORDER BY h.height, f.idx`,
       ),
       unitsIn: prepare<[string], { gtin: string; serial: string }>(
         'SELECT gtin, serial FROM supply_units WHERE parent = ? ORDER BY gtin, serial',
@@ -111,6 +111,10 @@ export class SupplyQueries {
       ),
       recalls: prepare<[{ kind: string; limit: number }], Json>(
         "SELECT record FROM supply_recalls WHERE (@kind = '' OR kind = @kind) ORDER BY height DESC, id LIMIT @limit",
+      ),
+      event: prepare<[string], HistoryRow>(
+        `SELECT f.tx_id, f.height, f.idx, b.time, f.facts FROM supply_event_facts f
+         JOIN blocks b ON b.height = f.height WHERE f.tx_id = ?`,
       ),
       alertsOfTx: prepare<[string], Json>(
         'SELECT record FROM supply_alerts WHERE tx_id = ? ORDER BY id',
@@ -159,6 +163,11 @@ export class SupplyQueries {
 
   unitHistory(gtin: string, serial: string): HistoryRow[] {
     return this.stmts.unitHistory.all(gtin, serial);
+  }
+
+  /** One supply transaction's facts and place on chain. */
+  event(txId: string): HistoryRow | undefined {
+    return this.stmts.event.get(txId);
   }
 
   container(sscc: string): ContainerRecord | undefined {

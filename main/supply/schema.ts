@@ -29,11 +29,10 @@ export const SUPPLY_TABLES_V1 = `
     height INTEGER NOT NULL REFERENCES blocks(height),
     PRIMARY KEY (gtin, serial)
   ) STRICT;
-  CREATE INDEX supply_units_by_parent ON supply_units (parent) WHERE parent <> '';
+  CREATE INDEX supply_units_by_parent ON supply_units (parent);
   CREATE INDEX supply_units_by_commission ON supply_units (commissioned_tx);
   CREATE INDEX supply_units_by_lot ON supply_units (gtin, lot, serial);
   CREATE INDEX supply_units_by_lot_status ON supply_units (gtin, lot, status, shipment);
-  CREATE INDEX supply_units_by_shipment ON supply_units (shipment) WHERE shipment <> '';
 
   CREATE TABLE supply_containers (
     sscc TEXT PRIMARY KEY,
@@ -44,7 +43,7 @@ export const SUPPLY_TABLES_V1 = `
     record TEXT NOT NULL,
     height INTEGER NOT NULL REFERENCES blocks(height)
   ) STRICT;
-  CREATE INDEX supply_containers_by_parent ON supply_containers (parent) WHERE parent <> '';
+  CREATE INDEX supply_containers_by_parent ON supply_containers (parent);
 
   CREATE TABLE supply_lots (
     gtin TEXT NOT NULL,
@@ -116,7 +115,7 @@ export const SUPPLY_TABLES_V1 = `
   CREATE INDEX supply_alerts_by_time ON supply_alerts (time, id);
   CREATE INDEX supply_alerts_by_kind ON supply_alerts (kind, time);
   CREATE INDEX supply_alerts_by_member ON supply_alerts (member, time);
-  CREATE INDEX supply_alerts_by_tx ON supply_alerts (tx_id) WHERE tx_id <> '';
+  CREATE INDEX supply_alerts_by_tx ON supply_alerts (tx_id);
 
   CREATE TABLE supply_verifications (
     id TEXT PRIMARY KEY,
@@ -155,6 +154,13 @@ export const SUPPLY_TABLES_V1 = `
     PRIMARY KEY (sscc, tx_id)
   ) STRICT;
   CREATE INDEX supply_container_history_by_height ON supply_container_history (sscc, height);
+
+  CREATE TABLE supply_event_facts (
+    tx_id TEXT PRIMARY KEY,
+    idx INTEGER NOT NULL,
+    facts TEXT NOT NULL,
+    height INTEGER NOT NULL REFERENCES blocks(height)
+  ) STRICT;
 
   CREATE TABLE supply_settings (
     id INTEGER PRIMARY KEY CHECK (id = 1),

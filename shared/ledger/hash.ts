@@ -1,12 +1,26 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, toHex, utf8 } from './bytes';
 
+/** A SHA-256 implementation: bytes in, the 32-byte digest out. */
+export type Sha256 = (data: Uint8Array) => Uint8Array;
+
+let sha256Impl: Sha256 = sha256;
+
+/**
+ * Lets the platform supply its native SHA-256 (the node service uses Node's, several times
+ * faster on the megabytes a large block hashes). Every implementation gives the same digest;
+ * the pure one stays the default, so the renderer and tests need nothing.
+ */
+export function useSha256(impl: Sha256): void {
+  sha256Impl = impl;
+}
+
 export function sha256Hex(...parts: Uint8Array[]): string {
-  return toHex(sha256(concatBytes(...parts)));
+  return toHex(sha256Impl(parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts)));
 }
 
 export function sha256Bytes(...parts: Uint8Array[]): Uint8Array {
-  return sha256(concatBytes(...parts));
+  return sha256Impl(parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts));
 }
 
 /**

@@ -4,60 +4,168 @@ import { productRecords } from './records';
 import type { Items } from './schemas';
 import type { SupplyTx } from './txs';
 
-function countItems(items: Items): string {
-  const units = items.units.reduce((n, g) => n + g.serials.length, 0);
-  const parts = [
-    units ? `${units} unit${units === 1 ? '' : 's'}` : '',
-    items.containers.length
-      ? `${items.containers.length} container${items.containers.length === 1 ? '' : 's'}`
-      : '',
-  ].filter(Boolean);
-  return parts.join(' and ');
+/**
+ * What a line about a supply transaction needs from its body: small fields and counts, never the
+ * serial lists. The node keeps these per event, so a unit's history is told without decoding
+ * transactions of thousands of serials.
+ */
+export interface EventFacts {
+  type: SupplyTx['type'];
+  member: string;
+  units?: number;
+  containers?: number;
+  to?: string;
+  isReturn?: boolean;
+  shipment?: string;
+  gtin?: string;
+  lot?: string;
+  expiry?: string;
+  serial?: string;
+  reason?: string;
+  recallClass?: string;
+  context?: string;
+  quarantine?: string;
+  event?: string;
+  productName?: string;
+  strength?: string;
+  days?: number;
+  eventTime?: number;
+  bizLocation?: string;
 }
 
-/** One line a person can read for a supply transaction, naming products and members. */
-export function describeSupplyTx(body: SupplyTx, view: StateView): string {
+function itemCounts(items: Items): { units: number; containers: number } {
+  return {
+    units: items.units.reduce((n, g) => n + g.serials.length, 0),
+    containers: items.containers.length,
+  };
+}
+
+export function factsOf(body: SupplyTx): EventFacts {
+  const facts: EventFacts = { type: body.type, member: body.member };
+  if ('eventTime' in body && body.eventTime !== undefined) facts.eventTime = body.eventTime;
+  if ('bizLocation' in body && body.bizLocation !== undefined) facts.bizLocation = body.bizLocation;
+  switch (body.type) {
+    case 'supply.product.register':
+    case 'supply.product.amend':
+      return {
+        ...facts,
+        gtin: body.gtin,
+        productName: body.product.name,
+        strength: body.product.strength,
+      };
+    case 'supply.commission':
+      return {
+        ...facts,
+        gtin: body.gtin,
+        lot: body.lot,
+        expiry: body.expiry,
+        units: body.serials.length,
+      };
+    case 'supply.pack':
+      return { ...facts, containers: body.packs.length };
+    case 'supply.unpack':
+      return { ...facts, containers: body.containers.length };
+    case 'supply.ship':
+      return { ...facts, ...itemCounts(body.items), to: body.to, isReturn: body.isReturn ?? false };
+    case 'supply.receive':
+      return { ...facts, ...itemCounts(body.items), shipment: body.shipment };
+    case 'supply.dispense':
+    case 'supply.destroy':
+      return { ...facts, ...itemCounts(body.items) };
+    case 'supply.decommission':
+      return { ...facts, ...itemCounts(body.items), reason: body.reason };
+    case 'supply.recall':
+      return {
+        ...facts,
+        gtin: body.gtin,
+        lot: body.lot,
+        recallClass: body.recallClass,
+        reason: body.reason,
+        ...(body.serials ? { units: body.serials.length } : {}),
+      };
+    case 'supply.quarantine':
+      return {
+        ...facts,
+        gtin: body.gtin,
+        lot: body.lot,
+        reason: body.reason,
+        ...(body.serials ? { units: body.serials.length } : {}),
+      };
+    case 'supply.quarantine.lift':
+      return { ...facts, quarantine: body.quarantine };
+    case 'supply.verify':
+      return {
+        ...facts,
+        gtin: body.gtin,
+        serial: body.serial,
+        lot: body.lot,
+        context: body.context,
+      };
+    case 'supply.error':
+      return { ...facts, event: body.event, reason: body.reason };
+    case 'supply.settings':
+      return { ...facts, days: body.settings.custodyQuietDays };
+  }
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function countText(f: EventFacts): string {
+  return [
+    f.units ? plural(f.units, 'unit') : '',
+    f.containers ? plural(f.containers, 'container') : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+}
+
+/** One line a person can read for a supply event, naming products and members from state. */
+export function describeFacts(f: EventFacts, view: StateView): string {
   const name = (id: string) => membership(view).member(id)?.legalName ?? id;
   const product = (gtin: string) => {
     const p = view.get(productRecords, [gtin]);
     return p ? `${p.name} ${p.strength} (${gtin})` : gtin;
   };
-  switch (body.type) {
+  const serials = f.units ? ` (${plural(f.units, 'serial')})` : '';
+  switch (f.type) {
     case 'supply.product.register':
-      return `Register product ${body.product.name} ${body.product.strength} (${body.gtin})`;
+      return `Register product ${f.productName} ${f.strength} (${f.gtin})`;
     case 'supply.product.amend':
-      return `Amend product ${body.gtin}`;
+      return `Amend product ${f.gtin}`;
     case 'supply.commission':
-      return `Commission ${body.serials.length} unit${body.serials.length === 1 ? '' : 's'} of ${product(body.gtin)}, lot ${body.lot}, expiry ${body.expiry}`;
-    case 'supply.pack': {
-      const parents = body.packs.length;
-      return `Pack into ${parents} container${parents === 1 ? '' : 's'}`;
-    }
+      return `Commission ${plural(f.units ?? 0, 'unit')} of ${product(f.gtin ?? '')}, lot ${f.lot}, expiry ${f.expiry}`;
+    case 'supply.pack':
+      return `Pack into ${plural(f.containers ?? 0, 'container')}`;
     case 'supply.unpack':
-      return `Unpack ${body.containers.length} container${body.containers.length === 1 ? '' : 's'}`;
+      return `Unpack ${plural(f.containers ?? 0, 'container')}`;
     case 'supply.ship':
-      return `${body.isReturn ? 'Return' : 'Ship'} ${countItems(body.items)} to ${name(body.to)}`;
+      return `${f.isReturn ? 'Return' : 'Ship'} ${countText(f)} to ${name(f.to ?? '')}`;
     case 'supply.receive':
-      return `Receive ${countItems(body.items)} of shipment ${body.shipment.slice(0, 12)}…`;
+      return `Receive ${countText(f)} of shipment ${(f.shipment ?? '').slice(0, 12)}…`;
     case 'supply.dispense':
-      return `Dispense ${countItems(body.items)}`;
+      return `Dispense ${countText(f)}`;
     case 'supply.decommission':
-      return `Decommission ${countItems(body.items)} (${body.reason})`;
+      return `Decommission ${countText(f)} (${f.reason})`;
     case 'supply.destroy':
-      return `Destroy ${countItems(body.items)}`;
+      return `Destroy ${countText(f)}`;
     case 'supply.recall':
-      return `Class ${body.recallClass} recall of ${product(body.gtin)}, lot ${body.lot}${body.serials ? ` (${body.serials.length} serials)` : ''}: ${body.reason}`;
+      return `Class ${f.recallClass} recall of ${product(f.gtin ?? '')}, lot ${f.lot}${serials}: ${f.reason}`;
     case 'supply.quarantine':
-      return `Quarantine ${product(body.gtin)}, lot ${body.lot}${body.serials ? ` (${body.serials.length} serials)` : ''}: ${body.reason}`;
+      return `Quarantine ${product(f.gtin ?? '')}, lot ${f.lot}${serials}: ${f.reason}`;
     case 'supply.quarantine.lift':
-      return `Lift quarantine ${body.quarantine.slice(0, 12)}…`;
+      return `Lift quarantine ${(f.quarantine ?? '').slice(0, 12)}…`;
     case 'supply.verify':
-      return `Verify ${product(body.gtin)} serial ${body.serial} (${body.context})`;
+      return `Verify ${product(f.gtin ?? '')} serial ${f.serial} (${f.context})`;
     case 'supply.error':
-      return `Declare event ${body.event.slice(0, 12)}… in error (${body.reason})`;
+      return `Declare event ${(f.event ?? '').slice(0, 12)}… in error (${f.reason})`;
     case 'supply.settings':
-      return `Set quiet custody alerts to ${body.settings.custodyQuietDays} days`;
+      return `Set quiet custody alerts to ${f.days} days`;
   }
+}
+
+/** One line a person can read for a supply transaction, naming products and members. */
+export function describeSupplyTx(body: SupplyTx, view: StateView): string {
+  return describeFacts(factsOf(body), view);
 }
 
 /** The CBV 2.0 business step a supply transaction records (holding for holds, inspecting for checks). */

@@ -95,8 +95,11 @@ export class SupplyWork {
   unitsIn(sscc: string): UnitRecord[] {
     const result = new Map<string, UnitRecord>();
     for (const u of this.view.list(unitRecords, 'inContainer', sscc)) {
-      const current = this.unit(u.gtin, u.serial) as UnitRecord;
-      if (current.parent === sscc) result.set(`${u.gtin} ${u.serial}`, current);
+      const key = `${u.gtin} ${u.serial}`;
+      // The list read the record already: it seeds the cache instead of a second read.
+      const current = this.units.get(key) ?? u;
+      this.units.set(key, current);
+      if (current.parent === sscc) result.set(key, current);
     }
     for (const key of this.changedUnits) {
       const u = this.units.get(key) as UnitRecord;
@@ -109,7 +112,8 @@ export class SupplyWork {
   containersIn(sscc: string): ContainerRecord[] {
     const result = new Map<string, ContainerRecord>();
     for (const c of this.view.list(containerRecords, 'inContainer', sscc)) {
-      const current = this.container(c.sscc) as ContainerRecord;
+      const current = this.containers.get(c.sscc) ?? c;
+      this.containers.set(c.sscc, current);
       if (current.parent === sscc) result.set(c.sscc, current);
     }
     for (const key of this.changedContainers) {

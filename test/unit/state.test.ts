@@ -298,3 +298,21 @@ describe('declared lists', () => {
     ).toThrow('record due: list bad uses unknown column missing');
   });
 });
+
+describe('the change list text', () => {
+  it('is exactly JCS of the encoded changes, for every kind of key', () => {
+    const changes: Change[] = [
+      change(policyRecords, { threshold: 'two-thirds', proposalTtlHours: 5 }),
+      change(memberRecords, member('zed')),
+      change(proposalRecords, proposal(key('7'), 3, 'rejected')),
+      change(voteRecords, vote(key('7'), 'zed', 'reject')),
+      change(memberRecords, { ...member('ünï'), legalName: 'Ünïcödé “Ltd” \\ \n' }),
+    ];
+    const expected = createHash('sha256')
+      .update('carechain/state/v1\n')
+      .update(key('1'))
+      .update(canonicalText(changes.map(encodeChange)))
+      .digest('hex');
+    expect(nextStateHash(key('1'), changes)).toBe(expected);
+  });
+});
