@@ -3,6 +3,7 @@ import { blocksRoutes } from '../blocks/routes';
 import { membersRoutes } from '../members/routes';
 import { overviewRoutes } from '../overview/routes';
 import { submissionsRoutes } from '../submissions/routes';
+import { supplyRoutes } from '../supply/routes';
 import { rootRoute } from './root-route';
 import { parseSearch, stringifySearch } from './search';
 
@@ -17,6 +18,7 @@ import { parseSearch, stringifySearch } from './search';
  *   #/blocks/<height>           one block
  *   #/tx/<id>                   one transaction
  *   #/submissions               this console's own submissions and what became of them
+ *   #/supply/…                  the drug supply chain (its addresses: supply/routes.tsx)
  * Anything else shows the not-found page inside the layout.
  *
  * Adding a section (e.g. Supply): in its own folder, write `routes.tsx` exporting its routes as a
@@ -30,6 +32,7 @@ const routeTree = rootRoute.addChildren([
   ...overviewRoutes,
   ...membersRoutes,
   ...blocksRoutes,
+  ...supplyRoutes,
   ...submissionsRoutes,
 ]);
 
