@@ -23,27 +23,30 @@ export const productRecords = defineRecord<ProductRecord, 'ofOwner'>({
   lists: { ofOwner: { match: ['owner'] } },
 });
 
-export const unitRecords = defineRecord<UnitRecord, 'inContainer' | 'ofCommission'>({
-  kind: 'unit',
-  table: 'supply_units',
-  schema: UnitRecord,
-  key: [
-    { field: 'gtin', column: 'gtin', of: (u) => u.gtin },
-    { field: 'serial', column: 'serial', of: (u) => u.serial },
-  ],
-  columns: {
-    lot: (u) => u.lot,
-    status: (u) => u.status,
-    custodian: (u) => u.custodian,
-    parent: (u) => u.parent ?? '',
-    shipment: (u) => u.shipment ?? '',
-    commissioned_tx: (u) => u.commissionedTx,
+export const unitRecords = defineRecord<UnitRecord, 'inContainer' | 'ofCommission' | 'ofLotStatus'>(
+  {
+    kind: 'unit',
+    table: 'supply_units',
+    schema: UnitRecord,
+    key: [
+      { field: 'gtin', column: 'gtin', of: (u) => u.gtin },
+      { field: 'serial', column: 'serial', of: (u) => u.serial },
+    ],
+    columns: {
+      lot: (u) => u.lot,
+      status: (u) => u.status,
+      custodian: (u) => u.custodian,
+      parent: (u) => u.parent ?? '',
+      shipment: (u) => u.shipment ?? '',
+      commissioned_tx: (u) => u.commissionedTx,
+    },
+    lists: {
+      inContainer: { match: ['parent'] },
+      ofCommission: { match: ['commissioned_tx'] },
+      ofLotStatus: { match: ['gtin', 'lot', 'status'] },
+    },
   },
-  lists: {
-    inContainer: { match: ['parent'] },
-    ofCommission: { match: ['commissioned_tx'] },
-  },
-});
+);
 
 export const containerRecords = defineRecord<ContainerRecord, 'inContainer'>({
   kind: 'container',

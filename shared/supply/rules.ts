@@ -3,7 +3,7 @@ import { Overlay } from '../ledger/state';
 import { requireActiveSigner } from '../members/rules';
 import type { MemberRecord } from '../members/schemas';
 import { membership } from '../members/state';
-import { allUnits, depthOf, expandItems, type ExpandedItems } from './items';
+import { allUnits, countByLot, depthOf, expandItems, type ExpandedItems } from './items';
 import {
   custodyRecords,
   eventRecords,
@@ -197,6 +197,7 @@ const commission: Handler<'supply.commission'> = (work, body, actor) => {
       body,
     );
   if (lot?.recall) throw refuse(`lot ${body.lot} of ${body.gtin} is recalled`, body);
+  if (lot?.quarantine) throw refuse(`lot ${body.lot} of ${body.gtin} is quarantined`, body);
   const duplicates = body.serials.filter((serial) => work.unit(body.gtin, serial));
   if (duplicates.length > 0) {
     const first = duplicates[0] as string;
@@ -447,6 +448,7 @@ const receive: Handler<'supply.receive'> = (work, body, actor) => {
       lastTx: id,
       lastHeight: work.ctx.height,
     });
+  alertRecalledReceipt(work, units, actor.id);
   if (custody && units.length > 0) {
     work.view.put(custodyRecords, {
       member: actor.id,
@@ -577,15 +579,57 @@ function placeHold(
 
 const recall: Handler<'supply.recall'> = (work, body, actor) => {
   const record = placeHold(work, body, actor);
+  const what = `of recalled lot ${body.lot} of ${body.gtin} (class ${body.recallClass}, ${body.reason})`;
+  const units = (n: number) => `${n} unit${n === 1 ? '' : 's'}`;
   for (const { member, quantity } of heldOf(work, record)) {
+    work.alert('recalled-stock-held', member, `${member} holds ${units(quantity)} ${what}`, {
+      gtin: body.gtin,
+      lot: body.lot,
+      quantity,
+    });
+  }
+  // Stock on its way is held by its addressee as soon as it arrives: it is told now.
+  for (const { member, quantity } of inTransitOf(work, record)) {
     work.alert(
       'recalled-stock-held',
       member,
-      `${member} holds ${quantity} unit${quantity === 1 ? '' : 's'} of recalled lot ${body.lot} of ${body.gtin} (class ${body.recallClass}, ${body.reason})`,
+      `${units(quantity)} ${what} ${quantity === 1 ? 'is' : 'are'} on the way to ${member}`,
       { gtin: body.gtin, lot: body.lot, quantity },
     );
   }
 };
+
+/** Units a recall covers that are in transit, by the member they are addressed to. */
+function inTransitOf(
+  work: SupplyWork,
+  record: RecallRecord,
+): { member: string; quantity: number }[] {
+  const units = record.serials
+    ? record.serials.map((s) => work.unit(record.gtin, s) as UnitRecord)
+    : work.view.list(unitRecords, 'ofLotStatus', record.gtin, record.lot, 'in-transit');
+  const byReceiver = new Map<string, number>();
+  for (const u of units) {
+    if (u.status !== 'in-transit' || !u.shipment) continue;
+    const to = (work.view.get(shipmentRecords, [u.shipment]) as ShipmentRecord).to;
+    byReceiver.set(to, (byReceiver.get(to) ?? 0) + 1);
+  }
+  return [...byReceiver.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([member, quantity]) => ({ member, quantity }));
+}
+
+/** Recalled units a member just received are recalled stock it now holds: it is told. */
+function alertRecalledReceipt(work: SupplyWork, units: readonly UnitRecord[], member: string) {
+  const recalled = units.filter((u) => holdOn(work, u).recall !== null);
+  for (const { gtin, lot, count } of countByLot(recalled)) {
+    work.alert(
+      'recalled-stock-held',
+      member,
+      `${member} received ${count} unit${count === 1 ? '' : 's'} of recalled lot ${lot} of ${gtin}`,
+      { gtin, lot, quantity: count },
+    );
+  }
+}
 
 /** Who holds active stock a recall covers, with how much, by member id. */
 function heldOf(work: SupplyWork, record: RecallRecord): { member: string; quantity: number }[] {
@@ -687,15 +731,30 @@ const declareError: Handler<'supply.error'> = (work, body, actor) => {
     error: { reason: body.reason, declaredTx: work.ctx.txId },
   });
   const shipment = work.view.get(shipmentRecords, [body.event]);
-  if (shipment && shipment.status === 'in-transit') cancelShipment(work, shipment);
+  if (shipment && (shipment.status === 'in-transit' || shipment.status === 'received-partly'))
+    cancelShipment(work, shipment);
   if (event.type === 'supply.commission') withdrawCommission(work, body.event);
 };
 
-/** An erroneous shipment not yet received: everything goes back to the shipper's stock. */
+/**
+ * An erroneous shipment: what is still on its way goes back to the shipper's stock (all of it,
+ * if nothing was received yet); what was received stays with the receiver.
+ */
 function cancelShipment(work: SupplyWork, shipment: ShipmentRecord): void {
-  const expanded = expandItems(work, shipment.items);
   const id = work.ctx.txId;
-  for (const u of allUnits(expanded)) {
+  const onTheWay = shipment.items.containers
+    .map((sscc) => work.container(sscc) as ContainerRecord)
+    .filter((c) => c.status === 'in-transit' && c.shipment === shipment.id);
+  const looseUnits = shipment.items.units.flatMap((g) =>
+    g.serials
+      .map((serial) => work.unit(g.gtin, serial) as UnitRecord)
+      .filter((u) => u.status === 'in-transit' && u.shipment === shipment.id),
+  );
+  const expanded = expandItems(work, {
+    units: [],
+    containers: onTheWay.map((c) => c.sscc),
+  });
+  for (const u of [...looseUnits, ...expanded.contained]) {
     work.setUnit({
       ...u,
       status: 'active',

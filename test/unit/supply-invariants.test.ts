@@ -104,7 +104,7 @@ const EVENT_TYPES = new Set([
 ]);
 /** Alerts a transaction that took effect may raise, by type. */
 const EFFECT_ALERTS: Record<string, AlertKind[]> = {
-  'supply.receive': ['receipt-mismatch'],
+  'supply.receive': ['receipt-mismatch', 'recalled-stock-held'],
   'supply.recall': ['recalled-stock-held'],
   'supply.verify': ['verification-failed', 'repeated-verification-failures'],
 };

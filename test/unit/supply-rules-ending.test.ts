@@ -394,3 +394,31 @@ describe('error declarations', () => {
     expect(chain.state.get(eventRecords, [tx.id])?.error?.declaredTx).toBe(withdraw.id);
   });
 });
+
+describe('an error declared on a partly received shipment', () => {
+  it('sends what is still on its way back to the shipper, and leaves what arrived', () => {
+    const { chain, sns } = stocked(4);
+    const shipment = ship(chain, MAKER, PHARMACY, units(G, sns));
+    effect(chain, [shipment]);
+    effect(chain, [receive(chain, PHARMACY, shipment.id, units(G, sns.slice(0, 1)))]);
+    expect(holdingOf(chain, PHARMACY)).toBe(1);
+    effect(chain, [declareError(chain, MAKER, shipment.id)]);
+    expect(chain.state.get(shipmentRecords, [shipment.id])?.status).toBe('cancelled');
+    expect(unitOf(chain, sns[0] as string)).toMatchObject({
+      status: 'active',
+      custodian: PHARMACY,
+    });
+    for (const serial of sns.slice(1))
+      expect(unitOf(chain, serial)).toMatchObject({
+        status: 'active',
+        custodian: MAKER,
+        shipment: null,
+      });
+    expect(holdingOf(chain, MAKER)).toBe(3);
+    expectRefused(
+      chain,
+      receive(chain, PHARMACY, shipment.id, units(G, sns.slice(1, 2))),
+      `shipment ${shipment.id} is cancelled`,
+    );
+  });
+});

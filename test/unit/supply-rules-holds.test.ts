@@ -145,11 +145,16 @@ describe('recalls', () => {
       quantity,
       detail: `${member} holds ${quantity} unit${quantity === 1 ? '' : 's'} of recalled lot ${LOT} of ${G} (class I, contamination)`,
     });
-    // One alert per holder, in member order; units in transit or dispensed are held by nobody.
+    // One alert per holder, in member order, then one per addressee of units in transit;
+    // dispensed units are held by nobody.
     expect(alerts(chain.state)).toEqual([
       held(MAKER, 2, 0),
       held(PHARMACY, 1, 1),
       held(DISTRIBUTOR, 3, 2),
+      {
+        ...held(HOSPITAL, 1, 3),
+        detail: `1 unit of recalled lot ${LOT} of ${G} (class I, contamination) is on the way to ${HOSPITAL}`,
+      },
     ]);
   });
 
@@ -553,5 +558,35 @@ describe('time', () => {
         `1 unit ${DISTRIBUTOR} received in ${receipt} has not moved for 5 days`,
       ],
     ]);
+  });
+});
+
+describe('recalled stock received later', () => {
+  it('raises an alert for the receiver, and a quarantined lot takes no new serials', () => {
+    const { chain, sns } = stocked(4);
+    const shipment = ship(chain, MAKER, DISTRIBUTOR, units(G, sns.slice(0, 2)));
+    effect(chain, [shipment]);
+    effect(chain, [recall(chain, MAKER)]);
+    // The recall told the distributor its stock on the way; the receipt tells it again, now held.
+    const received = receive(chain, DISTRIBUTOR, shipment.id, units(G, sns.slice(0, 2)));
+    effect(chain, [received]);
+    expect(
+      alertsOf(chain, received.id).map((a) => [a.kind, a.member, a.quantity, a.detail]),
+    ).toEqual([
+      [
+        'recalled-stock-held',
+        DISTRIBUTOR,
+        2,
+        `${DISTRIBUTOR} received 2 units of recalled lot ${LOT} of ${G}`,
+      ],
+    ]);
+    const other = stocked(2).chain;
+    effect(other, [
+      other.act(MAKER, { type: 'supply.quarantine', gtin: G, lot: LOT, reason: 'investigation' }),
+    ]);
+    expectRefused(other, commission(other, ['NEW-1']), `lot ${LOT} of ${G} is quarantined`, {
+      gtin: G,
+      lot: LOT,
+    });
   });
 });
