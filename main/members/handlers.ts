@@ -23,6 +23,9 @@ export type MembershipMethod =
 
 type RotateKey = Extract<ProposalAction, { type: 'rotate-key' }>;
 
+/** Decided proposals per page when the console does not say. */
+const DECIDED_PAGE = 50;
+
 /** The membership queries of a node's replica, prepared once per node. */
 const queriesOf = perNode((node) => new MembershipQueries(node.replica.db));
 
@@ -71,12 +74,12 @@ export function membersHandlers(ctx: HandlerContext): HandlersFor<MembershipMeth
         history: proposalViews(node, session.memberId(), queriesOf(node).proposalsAbout(id)),
       };
     },
-    'proposals.list': ({ status }) => {
+    'proposals.list': ({ status, limit, before }) => {
       const node = ctx.requireNode();
       const records =
         status === 'open'
           ? membership(node.replica.view).openProposals()
-          : queriesOf(node).decidedProposals(200);
+          : queriesOf(node).decidedProposals(limit ?? DECIDED_PAGE, before);
       return proposalViews(node, session.memberId(), records);
     },
     'proposals.get': ({ id }) => {

@@ -10,8 +10,11 @@ export class MembershipQueries {
 
   constructor(db: Database.Database) {
     this.stmts = {
-      decided: db.prepare<[number], { record: string }>(
-        "SELECT record FROM proposals WHERE status <> 'open' ORDER BY height DESC, id LIMIT ?",
+      // Through proposals_decided (migration 4): a page costs the same however many there are.
+      decided: db.prepare<[{ height: number; id: string; limit: number }], { record: string }>(
+        `SELECT record FROM proposals WHERE status <> 'open'
+           AND (height < @height OR (height = @height AND id > @id))
+         ORDER BY height DESC, id LIMIT @limit`,
       ),
       about: db.prepare<[string], { record: string }>(
         'SELECT record FROM proposals WHERE target = ? ORDER BY created_height DESC, id',
@@ -22,9 +25,12 @@ export class MembershipQueries {
     };
   }
 
-  /** The most recently decided proposals, newest first. */
-  decidedProposals(limit: number): ProposalRecord[] {
-    return this.stmts.decided.all(limit).map((r) => JSON.parse(r.record) as ProposalRecord);
+  /** Decided proposals newest first (by the height that decided them, then id), after `before`. */
+  decidedProposals(limit: number, before?: { height: number; id: string }): ProposalRecord[] {
+    const cursor = before ?? { height: Number.MAX_SAFE_INTEGER, id: '' };
+    return this.stmts.decided
+      .all({ ...cursor, limit })
+      .map((r) => JSON.parse(r.record) as ProposalRecord);
   }
 
   /** Every proposal about one member, newest first. */

@@ -47,3 +47,11 @@ export const MEMBERSHIP_TABLES_V1 = `
     PRIMARY KEY (proposal_id, member)
   ) STRICT;
   `;
+
+/**
+ * Migration 4's membership part: decided proposals newest first without a sort or a scan of the
+ * open ones, for the console's paged list.
+ */
+export const MEMBERSHIP_INDEXES_V2 = `
+  CREATE INDEX proposals_decided ON proposals (height DESC, id) WHERE status <> 'open';
+`;

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { keyColumns, tableColumns } from '../../shared/ledger/records';
 import { RECORD_KINDS } from '../../shared/registry';
-import { MEMBERSHIP_TABLES_V1 } from '../members/schema';
+import { MEMBERSHIP_INDEXES_V2, MEMBERSHIP_TABLES_V1 } from '../members/schema';
 import { SUPPLY_TABLES_V1 } from '../supply/schema';
 import { PROJECTIONS } from './projections';
 
@@ -68,6 +68,8 @@ const MIGRATIONS: readonly string[] = [
   // 3: the supply domain's records (products, units, containers, lots, shipments, holdings,
   // recalls, custody, alerts, verifications, events, settings).
   SUPPLY_TABLES_V1,
+  // 4: decided proposals by the height that decided them (a page of them stays cheap).
+  MEMBERSHIP_INDEXES_V2,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -47,6 +47,9 @@ export function MembersPage({ focus = null }: { focus?: string | null }) {
   const decided = useProposalsStore((state) => state.decided);
   const refreshOpen = useProposalsStore((state) => state.refreshOpen);
   const refreshDecided = useProposalsStore((state) => state.refreshDecided);
+  const moreDecided = useProposalsStore((state) => state.moreDecided);
+  const loadingOlder = useProposalsStore((state) => state.loadingOlder);
+  const loadOlderDecided = useProposalsStore((state) => state.loadOlderDecided);
   const profileMember = useSessionStore((state) => state.data?.profile?.memberId ?? '');
   const byId = useMembersById();
 
@@ -117,7 +120,21 @@ export function MembersPage({ focus = null }: { focus?: string | null }) {
         <h2 id="decided-heading">Decided proposals</h2>
         {decided.error && <ErrorNotice error={decided.error} retry={() => void refreshDecided()} />}
         {decided.data ? (
-          <DecidedProposals proposals={decided.data} members={byId} headingId="decided-heading" />
+          <>
+            <DecidedProposals proposals={decided.data} members={byId} headingId="decided-heading" />
+            {moreDecided && (
+              <p>
+                <button
+                  type="button"
+                  className="button"
+                  disabled={loadingOlder}
+                  onClick={() => void loadOlderDecided()}
+                >
+                  {loadingOlder ? 'Loading older decisions…' : 'Show older decisions'}
+                </button>
+              </p>
+            )}
+          </>
         ) : (
           decided.loading && <Loading what="decided proposals" />
         )}

@@ -8,6 +8,9 @@ import { coalesce, failed, hasStarted, idle, loaded, reloading, type Loadable } 
 import { useMembersStore } from './members-store';
 import { useSubmissionsStore } from './submissions-store';
 
+/** Decided proposals fetched at a time. */
+const DECIDED_PAGE = 50;
+
 /** A member's legal name from the members list the console has loaded, as the node names it. */
 const legalNameOf = (id: string): string | undefined =>
   useMembersStore.getState().list.data?.find((member) => member.id === id)?.legalName;
@@ -15,6 +18,9 @@ const legalNameOf = (id: string): string | undefined =>
 interface ProposalsState {
   open: Loadable<ProposalView[]>;
   decided: Loadable<ProposalView[]>;
+  /** Whether older decided proposals than those loaded may exist (the last page was full). */
+  moreDecided: boolean;
+  loadingOlder: boolean;
   /** Votes this console is sending right now, by proposal id (before the node has them). */
   sending: Record<string, VoteChoice>;
   /** Vote transactions this console submitted, by proposal id, to match tx.rejected events. */
@@ -25,6 +31,8 @@ interface ProposalsState {
   justDecided: string[];
   refreshOpen(): Promise<void>;
   refreshDecided(): Promise<void>;
+  /** Appends the next page of older decided proposals. */
+  loadOlderDecided(): Promise<void>;
   refreshLoaded(): Promise<void>;
   vote(proposalId: string, choice: VoteChoice): Promise<void>;
   /** A submitted vote can still be refused when its block is built. */
@@ -41,6 +49,8 @@ function without<T>(record: Record<string, T>, key: string): Record<string, T> {
 export const useProposalsStore = create<ProposalsState>()((set, get) => ({
   open: idle(),
   decided: idle(),
+  moreDecided: false,
+  loadingOlder: false,
   sending: {},
   submitted: {},
   voteErrors: {},
@@ -54,13 +64,39 @@ export const useProposalsStore = create<ProposalsState>()((set, get) => ({
     }
   }),
   refreshDecided: coalesce(async () => {
+    const shown = get().decided.data?.length ?? 0;
+    // As many as are shown (up to the node's page limit): a new block does not fold older pages.
+    const limit = Math.min(200, Math.max(DECIDED_PAGE, shown));
     set({ decided: reloading(get().decided) });
     try {
-      set({ decided: loaded(await rpc().call('proposals.list', { status: 'decided' })) });
+      const page = await rpc().call('proposals.list', { status: 'decided', limit });
+      set({ decided: loaded(page), moreDecided: page.length === limit });
     } catch (error) {
       set({ decided: failed(get().decided, error) });
     }
   }),
+  async loadOlderDecided() {
+    const current = get().decided.data;
+    const last = current?.[current.length - 1];
+    if (!current || !last || last.decidedHeight === null || get().loadingOlder) return;
+    set({ loadingOlder: true });
+    try {
+      const page = await rpc().call('proposals.list', {
+        status: 'decided',
+        limit: DECIDED_PAGE,
+        before: { height: last.decidedHeight, id: last.id },
+      });
+      const seen = new Set(current.map((p) => p.id));
+      set({
+        decided: loaded([...current, ...page.filter((p) => !seen.has(p.id))]),
+        moreDecided: page.length === DECIDED_PAGE,
+      });
+    } catch (error) {
+      set({ decided: failed(get().decided, error) });
+    } finally {
+      set({ loadingOlder: false });
+    }
+  },
   async refreshLoaded() {
     const { open, decided, refreshOpen, refreshDecided } = get();
     await Promise.all([

@@ -237,8 +237,16 @@ export const methods = {
   'chain.status': { params: NoParams, result: ChainStatus },
   'members.list': { params: NoParams, result: z.array(MemberView) },
   'members.get': { params: z.strictObject({ id: MemberId }), result: MemberDetail },
+  /**
+   * Open proposals (all of them), or decided ones newest first a page at a time: `before` is the
+   * last of the previous page (its decided height and id).
+   */
   'proposals.list': {
-    params: z.strictObject({ status: z.enum(['open', 'decided']) }),
+    params: z.strictObject({
+      status: z.enum(['open', 'decided']),
+      limit: z.int().min(1).max(200).optional(),
+      before: z.strictObject({ height: Height, id: Hash }).optional(),
+    }),
     result: z.array(ProposalView),
   },
   'proposals.get': { params: z.strictObject({ id: Hash }), result: ProposalView },
