@@ -8,6 +8,7 @@ import { FullTime } from '../components/Time';
 import { plural } from '../components/text';
 import { useBlocksStore } from '../stores/blocks-store';
 import { MemberLink } from './MemberLink';
+import { TxAlerts } from './TxAlerts';
 
 function Check({ ok, testId, yes, no }: { ok: boolean; testId: string; yes: string; no: string }) {
   return (
@@ -128,6 +129,7 @@ export function TxPage({ id }: { id: string }) {
             <h2 id="verification-heading">Verification</h2>
             <Verification tx={data} />
           </section>
+          {data.type.startsWith('supply.') && <TxAlerts txId={data.id} />}
           <section className="card detail-wide" aria-labelledby="tx-facts-heading">
             <h2 id="tx-facts-heading">Transaction</h2>
             <Facts tx={data} />
