@@ -3,7 +3,8 @@ import type { TxType } from './registry';
 /**
  * Every action that signs a transaction, by name: the one table console roles map to (a role
  * is a set of these names), and what the node service checks before it signs. An action signs
- * exactly one transaction type; a transaction type may be signed by several actions.
+ * one transaction type (an import, several); a transaction type may be signed by several
+ * actions.
  */
 export const ACTIONS = {
   'member.join': {
@@ -104,13 +105,31 @@ export const ACTIONS = {
     title: 'Declare an event in error',
     description: 'Mark an earlier event of this member as in error (EPCIS error declaration).',
   },
+  'supply.epcis.import': {
+    tx: [
+      'supply.commission',
+      'supply.pack',
+      'supply.unpack',
+      'supply.ship',
+      'supply.receive',
+      'supply.dispense',
+      'supply.decommission',
+      'supply.destroy',
+    ],
+    title: 'Import EPCIS events',
+    description:
+      "Record an EPCIS 2.0 document's events as this member's supply transactions, all or nothing.",
+  },
   'supply.settings': {
     tx: 'supply.settings',
     title: 'Set supply alert settings',
     description:
       'As a regulator, set after how many days quiet distributor custody raises an alert.',
   },
-} as const satisfies Record<string, { tx: TxType; title: string; description: string }>;
+} as const satisfies Record<
+  string,
+  { tx: TxType | readonly TxType[]; title: string; description: string }
+>;
 
 export type ActionName = keyof typeof ACTIONS;
 export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];

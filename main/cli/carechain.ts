@@ -1,5 +1,14 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runDemo, runInit, runKeygen, runNode, runServe, runVerify } from './commands';
+import {
+  runEpcisExport,
+  runEpcisImport,
+  runVerifyProduct,
+  SupplyUsageError,
+  type EpcisExportOptions,
+  type EpcisImportOptions,
+  type VerifyProductOptions,
+} from '../supply/cli';
 
 export class CliError extends Error {}
 
@@ -77,6 +86,55 @@ function program(): Command {
     )
     .action((opts: { dir: string; port: number }) => runServe(opts));
 
+  cli
+    .command('verify-product')
+    .description(
+      'verify a product identifier (GTIN, serial, lot, expiry) against the replica as DSCSA asks, with the evidence; exit 0 verified, 3 not verified, 1 no replica, 2 bad input',
+    )
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .option('--scan <text>', 'the barcode as scanned: GS1 element string, Digital Link or EPC URI')
+    .option('--gtin <gtin>', 'GTIN-14')
+    .option('--serial <serial>', 'serial number (AI 21)')
+    .option('--lot <lot>', 'lot or batch (AI 10)')
+    .option('--expiry <date>', 'expiry date, YYYY-MM-DD')
+    .option('--json', 'print the answer and its evidence as JSON')
+    .action((opts: VerifyProductOptions) => {
+      const code = runVerifyProduct(opts);
+      if (code !== 0) process.exitCode = code;
+    });
+
+  const epcis = cli
+    .command('epcis')
+    .description('GS1 EPCIS 2.0 documents in and out of the supply chain on the ledger');
+  epcis
+    .command('import')
+    .description(
+      "record an EPCIS 2.0 JSON-LD document's events as the key's member's supply transactions, all or nothing, and commit them (the node must not be running: it takes the data folder); exit 0 imported, 2 bad document or input (nothing written), 1 other failure",
+    )
+    .requiredOption('--dir <dir>', 'data folder of the node (its own node commits the blocks)')
+    .requiredOption('--key <file>', 'key file of an admin key of the importing member')
+    .requiredOption('--file <file>', 'the EPCIS document (JSON-LD)')
+    .option('--dry-run', 'check the whole document and say what would be recorded; write nothing')
+    .action(async (opts: EpcisImportOptions) => {
+      const code = await runEpcisImport(opts);
+      if (code !== 0) process.exitCode = code;
+    });
+  epcis
+    .command('export')
+    .description(
+      'write the EPCIS 2.0 document of one unit, lot, shipment or member (read-only, beside a running node)',
+    )
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .option('--unit <gtin/serial>', "a unit's events")
+    .option('--lot <gtin/lot>', "a lot's events")
+    .option('--shipment <id>', "a shipment's events (its ship transaction id)")
+    .option('--member <id>', "a member's events (the newest 5,000)")
+    .option('--out <file>', 'write to this new file instead of standard output')
+    .action((opts: EpcisExportOptions) => {
+      const code = runEpcisExport(opts);
+      if (code !== 0) process.exitCode = code;
+    });
+
   return cli;
 }
 
@@ -95,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     console.error(`carechain: ${(error as Error).message}`);
-    return 1;
+    return error instanceof SupplyUsageError ? 2 : 1;
   }
 }
 

@@ -29,6 +29,7 @@ import type { ChainNode } from '../service/chain-node';
 import { perNode, type HandlerContext, type HandlersFor } from '../service/handler-context';
 import { ServiceError } from '../service/service-error';
 import { textOf, type BlockRow } from '../store/replica';
+import { exportScope, planImport } from './epcis';
 import { SupplyQueries, type HistoryRow } from './queries';
 
 export type SupplyMethod = Extract<MethodName, `supply.${string}`>;
@@ -351,6 +352,45 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
       return queriesOf(node)
         .alertsOfTx(txId)
         .map((a) => ({ ...a, memberName: nameOf(a.member) }));
+    },
+    'supply.epcis.import': ({ document, dryRun }) => {
+      const node = ctx.requireNode();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(document);
+      } catch (error) {
+        const message = `the document is not JSON: ${(error as Error).message}`;
+        throw new ServiceError('bad_request', message, [{ path: 'document', message }]);
+      }
+      const { memberId, key } = ctx.session.signer();
+      const plan = node.preview((view) =>
+        planImport(parsed, view, node.replica.tip(), memberId, key.publicKey, Date.now()),
+      );
+      if (!plan.ok) {
+        const events = new Set(plan.errors.map((e) => e.index).filter((i) => i >= 0)).size;
+        throw new ServiceError(
+          'bad_request',
+          events > 0
+            ? `nothing was imported: ${events} event${events === 1 ? '' : 's'} of the document cannot be recorded`
+            : `nothing was imported: ${plan.errors[0]?.reason ?? 'the document is not an EPCIS document'}`,
+          plan.errors.map((e) => ({
+            path: e.index < 0 ? e.field : `eventList.${e.index}${e.field ? `.${e.field}` : ''}`,
+            message: e.reason,
+          })),
+        );
+      }
+      const events = plan.txs.reduce((n, t) => n + t.events.length, 0);
+      const txIds = dryRun
+        ? []
+        : plan.txs.map(
+            ({ body }) => ctx.submitAsProfile((common) => ({ ...common, ...body }) as TxBody).txId,
+          );
+      return { events, transactions: plan.txs.length, txIds, notes: plan.notes };
+    },
+    'supply.epcis.export': ({ scope }) => {
+      const node = ctx.requireNode();
+      const { document, events, truncated } = exportScope(node.replica, scope, Date.now());
+      return { document: `${JSON.stringify(document, null, 2)}\n`, events, truncated };
     },
     'supply.verify': (params: Params<'supply.verify'>) => {
       const node = ctx.requireNode();

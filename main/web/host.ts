@@ -38,7 +38,8 @@ export interface WebHost {
 /** Where a console link points; `?code=` carries its one-time code. */
 export const LOGIN_PATH = '/login';
 
-const MAX_BODY = 1024 * 1024;
+/** Largest request body: an EPCIS document of tens of thousands of events is a few tens of MiB. */
+export const MAX_BODY = 32 * 1024 * 1024;
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

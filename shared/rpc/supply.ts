@@ -57,6 +57,9 @@ function action<S extends z.ZodObject, A extends ActionName>(body: S, signs: A) 
 
 const Limit = (max: number) => z.int().min(1).max(max);
 
+/** The longest EPCIS document an import takes (10,000 events are a few MiB). */
+export const MAX_EPCIS_CHARS = 24 * 1024 * 1024;
+
 /** One step of a unit's, container's or shipment's story: the event and where it is on chain. */
 export const SupplyStep = z.strictObject({
   txId: Hash,
@@ -276,6 +279,46 @@ export const supplyMethods = {
     }),
     result: VerificationView,
     signs: 'supply.verify',
+  },
+  /**
+   * Records an EPCIS 2.0 JSON-LD document's events as the profile member's supply transactions,
+   * all or nothing: a document with a bad event is refused with each bad event's index, field
+   * and reason (issues paths `eventList.<index>.<field>`), and nothing is signed. `dryRun`
+   * checks without signing.
+   */
+  'supply.epcis.import': {
+    params: z.strictObject({
+      document: z
+        .string()
+        .min(1, 'choose an EPCIS document')
+        .max(MAX_EPCIS_CHARS, `an EPCIS document is at most ${MAX_EPCIS_CHARS / 1024 / 1024} MiB`),
+      dryRun: z.boolean().optional(),
+    }),
+    result: z.strictObject({
+      events: z.int().min(0),
+      transactions: z.int().min(0),
+      txIds: z.array(Hash),
+      /** What was read but not recorded (read points, sensor data, …). */
+      notes: z.array(z.strictObject({ index: z.int(), field: z.string(), reason: z.string() })),
+    }),
+    signs: 'supply.epcis.import',
+  },
+  /** An EPCIS 2.0 document of the events of one unit, lot, shipment or member. */
+  'supply.epcis.export': {
+    params: z.strictObject({
+      scope: z.discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('unit'), gtin: Gtin14, serial: Serial }),
+        z.strictObject({ kind: z.literal('lot'), gtin: Gtin14, lot: Lot }),
+        z.strictObject({ kind: z.literal('shipment'), id: Hash }),
+        z.strictObject({ kind: z.literal('member'), member: MemberId }),
+      ]),
+    }),
+    result: z.strictObject({
+      document: z.string(),
+      events: z.int().min(0),
+      /** The scope held more transactions than one export carries (the newest are left out). */
+      truncated: z.boolean(),
+    }),
   },
   'supply.products.register': action(RegisterProductBody, 'supply.product.register'),
   'supply.products.amend': action(AmendProductBody, 'supply.product.amend'),

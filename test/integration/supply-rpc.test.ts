@@ -26,8 +26,9 @@ import { tempDir } from '../support/cli';
 const MAKER = 'northwind-pharma';
 const DISTRIBUTOR = 'medline-distribution';
 const PHARMACY = 'citycare-pharmacy';
-const GTIN = withCheckDigit('0950600017777') as string;
-const CASE = withCheckDigit('09506000000000011') as string;
+// Numbers no demo product or container uses.
+const GTIN = withCheckDigit('0991234567890') as string;
+const CASE = withCheckDigit('09912345000000011') as string;
 
 let template: string;
 beforeAll(() => {
@@ -181,6 +182,7 @@ describe('supply over the RPC', () => {
     await c.call('supply.products.register', { gtin: GTIN, product: PRODUCT });
     c.block();
     const before = c.replica.tip().height;
+    const alertsBefore = await c.call('supply.alerts.list', { limit: 200 });
     const error = await c.refusal('supply.ship', {
       to: PHARMACY,
       items: { units: [{ gtin: GTIN, serials: ['NEVER1'] }] },
@@ -194,7 +196,7 @@ describe('supply over the RPC', () => {
       product: PRODUCT,
     });
     expect(badGtin.message).toMatch(/check digit/);
-    expect(await c.call('supply.alerts.list', { limit: 10 })).toEqual([]);
+    expect(await c.call('supply.alerts.list', { limit: 200 })).toEqual(alertsBefore);
   });
 
   it('records an attempt signed elsewhere as an alert, linked from its transaction', async () => {
@@ -296,7 +298,7 @@ describe('supply over the RPC', () => {
       [MAKER, 2],
     ]);
     expect(view).toMatchObject({ covered: 4, recovered: 2, dispensed: 0 });
-    const alerts = await c.call('supply.alerts.list', { kind: 'recalled-stock-held', limit: 10 });
+    const alerts = await c.call('supply.alerts.ofTx', { txId: recall.txId });
     expect(alerts.map((a) => [a.member, a.quantity]).sort()).toEqual([
       [DISTRIBUTOR, 2],
       [MAKER, 2],
@@ -306,5 +308,60 @@ describe('supply over the RPC', () => {
       items: { units: [{ gtin: GTIN, serials: ['A0003'] }] },
     });
     expect(refused.message).toMatch(/is recalled: it may only be returned to northwind-pharma/);
+  });
+
+  it('imports an EPCIS document all or nothing, and exports what it recorded', async () => {
+    const c = await openManufacturerConsole();
+    await c.call('supply.products.register', { gtin: GTIN, product: PRODUCT });
+    c.block();
+    const event = (serial: string) => ({
+      type: 'ObjectEvent',
+      eventTime: '2026-01-01T00:00:00Z',
+      eventTimeZoneOffset: '+00:00',
+      epcList: [`https://id.gs1.org/01/${GTIN}/21/${serial}`],
+      action: 'ADD',
+      bizStep: 'commissioning',
+      disposition: 'active',
+      ilmd: { 'cbvmda:lotNumber': 'EP1', 'cbvmda:itemExpirationDate': '2031-01-31' },
+    });
+    const doc = (events: unknown[]) =>
+      JSON.stringify({
+        '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+        type: 'EPCISDocument',
+        schemaVersion: '2.0',
+        creationDate: '2026-01-01T00:00:00Z',
+        epcisBody: { eventList: events },
+      });
+    const height = c.replica.tip().height;
+    const refused = (await c.refusal('supply.epcis.import', {
+      document: doc([event('E-1'), { ...event('E-2'), bizStep: 'teleporting' }]),
+    })) as ServiceError;
+    expect(refused.code).toBe('bad_request');
+    expect(refused.message).toBe(
+      'nothing was imported: 1 event of the document cannot be recorded',
+    );
+    expect(refused.issues?.map((i) => i.path)).toEqual(['eventList.1.bizStep']);
+    expect(c.node.pending()).toEqual([]);
+    const dry = await c.call('supply.epcis.import', {
+      document: doc([event('E-1')]),
+      dryRun: true,
+    });
+    expect(dry).toMatchObject({ events: 1, transactions: 1, txIds: [] });
+    expect(c.node.pending()).toEqual([]);
+    const done = await c.call('supply.epcis.import', {
+      document: doc([event('E-1'), event('E-2')]),
+    });
+    expect(done).toMatchObject({ events: 2, transactions: 1 });
+    c.block();
+    expect(c.replica.tip().height).toBe(height + 1);
+    const unit = await c.call('supply.units.get', { gtin: GTIN, serial: 'E-2' });
+    expect(unit.unit).toMatchObject({ lot: 'EP1', custodian: MAKER });
+    const exported = await c.call('supply.epcis.export', {
+      scope: { kind: 'unit', gtin: GTIN, serial: 'E-2' },
+    });
+    expect(exported.events).toBe(1);
+    expect(JSON.parse(exported.document)).toMatchObject({ type: 'EPCISDocument' });
+    const notJson = (await c.refusal('supply.epcis.import', { document: '{' })) as ServiceError;
+    expect(notJson.issues?.[0]?.path).toBe('document');
   });
 });

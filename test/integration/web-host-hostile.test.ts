@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startNodeService } from '../../main/service/node-service';
 import type { NodeService } from '../../main/service/node-service-api';
-import { startWebHost, type WebHost } from '../../main/web/host';
+import { MAX_BODY, startWebHost, type WebHost } from '../../main/web/host';
 import { CLI, REPO, tempDir } from '../support/cli';
 import {
   closeCodeOf,
@@ -146,7 +146,7 @@ const HTTP_CASES: HttpCase[] = [
   {
     name: 'a signed-in RPC call whose body is larger than allowed',
     bytes: (t) =>
-      `POST /rpc HTTP/1.1\r\n${host(t)}Cookie: ${t.cookie}\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n${'x'.repeat(1_100_000)}`,
+      `POST /rpc HTTP/1.1\r\n${host(t)}Cookie: ${t.cookie}\r\nContent-Type: application/json\r\nContent-Length: ${MAX_BODY + 1}\r\n\r\n${'x'.repeat(1_100_000)}`,
     status: 413,
   },
   {

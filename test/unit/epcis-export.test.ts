@@ -3,7 +3,6 @@
 // carries its CBV 2.0 event hash as eventID and links back to its transaction, and importing
 // an export gives back the bodies exported.
 import { readdirSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import {
   documentEventHashes,
@@ -18,6 +17,7 @@ import {
   type ImportContext,
 } from '../../shared/supply/epcis';
 import type { Items } from '../../shared/supply/schemas';
+import { epcisValidators, schemaErrors } from './helpers/epcis-schema';
 import { readVectorJson, vectorPath } from './helpers/vectors';
 
 const CHAIN = 'demo-chain';
@@ -115,41 +115,6 @@ function history(): ChainSupplyEvent[] {
 const lookup = {
   shipmentSender: (shipment: string) => (shipment === txId(3) ? 'acme-pharma' : undefined),
 };
-
-// RFC 3986 absolute URI (scheme, then URI characters) and RFC 3339 date-time: the two formats
-// the EPCIS schema uses. Ajv 8 ships no formats; these are checked, not ignored.
-const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-
-function ajv(): Ajv {
-  const a = new Ajv({ allErrors: true, strict: false });
-  a.addFormat('uri', URI);
-  a.addFormat('date-time', DATE_TIME);
-  return a;
-}
-
-/** The one-file EPCIS 2.0 JSON Schema and the modular one, compiled. */
-function epcisValidators(): { single: ValidateFunction; modular: ValidateFunction } {
-  const single = ajv().compile(
-    readVectorJson('epcis', 'schema', 'EPCIS-JSON-Schema.json') as object,
-  );
-  const modular = ajv();
-  const dir = vectorPath('epcis', 'schema', 'modular');
-  for (const file of readdirSync(`${dir}/schemas`))
-    modular.addSchema(readVectorJson('epcis', 'schema', 'modular', 'schemas', file) as object);
-  for (const file of ['EPCIS-Document-JSON-Schema.json', 'EPCIS-Event-JSON-Schema.json'])
-    modular.addSchema(readVectorJson('epcis', 'schema', 'modular', file) as object);
-  const root = modular.compile(
-    readVectorJson('epcis', 'schema', 'modular', 'EPCIS-JSON-Schema-root.json') as object,
-  );
-  return { single, modular: root };
-}
-
-function schemaErrors(validate: ValidateFunction, document: unknown): string[] {
-  return validate(document)
-    ? []
-    : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
-}
 
 const ENVELOPE_KEYS = ['v', 'chainId', 'member', 'signer', 'nonce'];
 const withoutEnvelope = (body: EpcisSupplyBody) =>
