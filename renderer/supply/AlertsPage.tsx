@@ -9,7 +9,7 @@ import { sentence } from '../components/text';
 import { useMembersById, useMembersStore } from '../stores/members-store';
 import { useSupplyQuery } from '../stores/supply-queries';
 import { withMemberNames } from './forms';
-import { BlockLink, LotLink, MemberName, ProductLink, TxLink, UnitLink } from './links';
+import { BlockLink, LotLink, MemberName, ProductName, TxLink, UnitLink } from './links';
 import { ALERT_KIND_DESCRIPTIONS, ALERT_KIND_LABELS, ALERT_KIND_TONES, count } from './words';
 
 /** Alerts on one page, newest first; the contract allows 200. */
@@ -37,7 +37,7 @@ function Subject({ alert }: { alert: AlertView }) {
               lot <LotLink gtin={alert.gtin} lot={alert.lot} /> of{' '}
             </>
           ) : null}
-          <ProductLink gtin={alert.gtin} />
+          <ProductName gtin={alert.gtin} />
         </span>
       </>
     );
@@ -49,12 +49,12 @@ function Subject({ alert }: { alert: AlertView }) {
           lot <code>{alert.lot}</code>
         </LotLink>
         <span className="cell-sub">
-          of <ProductLink gtin={alert.gtin} />
+          of <ProductName gtin={alert.gtin} />
         </span>
       </>
     );
   }
-  if (alert.gtin) return <ProductLink gtin={alert.gtin} />;
+  if (alert.gtin) return <ProductName gtin={alert.gtin} />;
   return <span className="muted">—</span>;
 }
 
@@ -66,14 +66,12 @@ function AlertTable({ alerts }: { alerts: AlertView[] }) {
         <thead>
           <tr>
             <th scope="col">Raised</th>
-            <th scope="col">Kind</th>
+            <th scope="col">Alert</th>
             <th scope="col">Member</th>
-            <th scope="col">What happened</th>
             <th scope="col">Subject</th>
             <th scope="col" className="numeric">
               Units
             </th>
-            <th scope="col">Raised by</th>
           </tr>
         </thead>
         <tbody>
@@ -83,28 +81,31 @@ function AlertTable({ alerts }: { alerts: AlertView[] }) {
                 {absoluteTime(alert.time)}
                 <span className="cell-sub">
                   <BlockLink height={alert.height} />
+                  {alert.txId ? (
+                    <>
+                      {' · '}
+                      <TxLink id={alert.txId}>transaction</TxLink>
+                    </>
+                  ) : (
+                    <span className="muted"> · by the passing of time</span>
+                  )}
                 </span>
               </td>
-              <td>
+              <td className="alert-detail">
                 <span title={ALERT_KIND_DESCRIPTIONS[alert.kind]}>
                   <Badge tone={ALERT_KIND_TONES[alert.kind]}>{ALERT_KIND_LABELS[alert.kind]}</Badge>
+                </span>
+                <span className="cell-sub alert-text">
+                  {sentence(withMemberNames(alert.detail, members))}
                 </span>
               </td>
               <td>
                 <MemberName id={alert.member} name={alert.memberName} />
               </td>
-              <td className="alert-detail">{sentence(withMemberNames(alert.detail, members))}</td>
               <td>
                 <Subject alert={alert} />
               </td>
               <td className="numeric">{alert.quantity === null ? '—' : count(alert.quantity)}</td>
-              <td>
-                {alert.txId ? (
-                  <TxLink id={alert.txId}>transaction</TxLink>
-                ) : (
-                  <span className="muted">the passing of time</span>
-                )}
-              </td>
             </tr>
           ))}
         </tbody>

@@ -5,7 +5,7 @@ import { Badge } from '../components/Badge';
 import { Page } from '../components/Page';
 import { EmptyState, ErrorNotice, Loading } from '../components/States';
 import { useSupplyQuery } from '../stores/supply-queries';
-import { ContainerLink, MemberName, ProductLink, ShipmentLink, TxLink, UnitLink } from './links';
+import { ContainerLink, MemberName, ProductName, ShipmentLink, TxLink, UnitLink } from './links';
 import { kindMayRecord, type RecordAction } from './permissions';
 import { Timeline } from './Timeline';
 import { CONTAINER_STATUS_LABELS, count } from './words';
@@ -52,7 +52,7 @@ function Contents({ detail }: { detail: ContainerDetail }) {
       {[...byProduct.entries()].map(([gtin, serials]) => (
         <div key={gtin}>
           <h3 className="subheading">
-            Units of <ProductLink gtin={gtin} /> ({count(serials.length)})
+            Units of <ProductName gtin={gtin} /> ({count(serials.length)})
           </h3>
           <ul className="serial-list">
             {serials.map((serial) => (

@@ -126,14 +126,20 @@ export function ItemPicker({
     <fieldset className="item-picker" aria-labelledby={headingId} disabled={disabled}>
       <legend id={headingId}>{label}</legend>
       <p className="field-hint">{LIMITS_NOTE}</p>
-      <div className="item-picker-inputs">
-        <ScanBox
-          label="Scan an item"
-          hint={scanHint}
-          onScan={onScan}
-          enterAction="add it to the list"
-          disabled={disabled}
-        />
+      <ScanBox
+        label="Scan an item"
+        hint={scanHint}
+        onScan={onScan}
+        enterAction="add it to the list"
+        disabled={disabled}
+      />
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="item-list-header">
+        <span>{items.length === 0 ? 'No items yet.' : `${describeItems(items)} in the list.`}</span>
         <button
           type="button"
           className="button-secondary button-small"
@@ -142,6 +148,15 @@ export function ItemPicker({
         >
           {pasting ? 'Close the list box' : 'Paste a list'}
         </button>
+        {items.length > 0 && (
+          <button
+            type="button"
+            className="button-secondary button-small"
+            onClick={() => onChange([])}
+          >
+            Clear the list
+          </button>
+        )}
       </div>
       {pasting && (
         <div className="item-paste">
@@ -176,23 +191,6 @@ export function ItemPicker({
           )}
         </div>
       )}
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="item-list-header">
-        <span>{items.length === 0 ? 'No items yet.' : `${describeItems(items)} in the list.`}</span>
-        {items.length > 0 && (
-          <button
-            type="button"
-            className="button-secondary button-small"
-            onClick={() => onChange([])}
-          >
-            Clear the list
-          </button>
-        )}
-      </div>
       {items.length > 0 && (
         <div className="item-list-scroll">
           <table className="table item-table" aria-label="Items">

@@ -229,7 +229,7 @@ export function LotPage({ gtin, lot }: { gtin: string; lot: string }) {
             <HolderTable
               holders={view.inTransit}
               label="Units on their way, by receiver"
-              quantityLabel="Units on their way to it"
+              quantityLabel="Units on their way"
               empty="No unit of this lot is on its way."
             />
           </section>

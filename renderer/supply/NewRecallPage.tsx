@@ -73,7 +73,7 @@ function HoldForm({ initial }: { initial: { gtin?: string; lot?: string; kind?: 
   const [recallClass, setRecallClass] = useState<RecallClass | ''>('');
   const [reason, setReason] = useState('');
   const [lastHold, setLastHold] = useState<string | null>(null);
-  const { errors, setErrors, sending, submit } = useSupplySubmit<RecallField>(ORIGIN);
+  const { errors, setErrors, sending, submit, clear } = useSupplySubmit<RecallField>(ORIGIN);
   const blocked = useSigningBlocked();
 
   if (products.error) return <ErrorNotice error={products.error} retry={products.reload} />;
@@ -169,6 +169,7 @@ function HoldForm({ initial }: { initial: { gtin?: string; lot?: string; kind?: 
             onChange={() => {
               setKind('recall');
               setReason('');
+              clear('reason', 'lot');
             }}
           />
           Recall: units no longer move, except back to the manufacturer
@@ -181,6 +182,7 @@ function HoldForm({ initial }: { initial: { gtin?: string; lot?: string; kind?: 
             onChange={() => {
               setKind('quarantine');
               setReason('');
+              clear('reason', 'recallClass', 'lot');
             }}
           />
           Quarantine: units are held until it is lifted
@@ -199,6 +201,7 @@ function HoldForm({ initial }: { initial: { gtin?: string; lot?: string; kind?: 
             onChange={(event) => {
               setGtin(event.currentTarget.value);
               setLot('');
+              clear('gtin', 'lot');
             }}
           >
             <option value="">Choose a product…</option>
@@ -218,7 +221,10 @@ function HoldForm({ initial }: { initial: { gtin?: string; lot?: string; kind?: 
           <select
             value={lot}
             disabled={sending || gtin === '' || lots === null}
-            onChange={(event) => setLot(event.currentTarget.value)}
+            onChange={(event) => {
+              setLot(event.currentTarget.value);
+              clear('lot');
+            }}
           >
             <option value="">
               {lots?.length === 0 ? 'No lot commissioned yet' : 'Choose a lot…'}
@@ -273,7 +279,10 @@ function HoldForm({ initial }: { initial: { gtin?: string; lot?: string; kind?: 
             spellCheck={false}
             value={serialText}
             disabled={sending}
-            onChange={(event) => setSerialText(event.currentTarget.value)}
+            onChange={(event) => {
+              setSerialText(event.currentTarget.value);
+              clear('serials');
+            }}
           />
         </Field>
       )}
@@ -283,7 +292,10 @@ function HoldForm({ initial }: { initial: { gtin?: string; lot?: string; kind?: 
             <select
               value={recallClass}
               disabled={sending}
-              onChange={(event) => setRecallClass(event.currentTarget.value as RecallClass | '')}
+              onChange={(event) => {
+                setRecallClass(event.currentTarget.value as RecallClass | '');
+                clear('recallClass');
+              }}
             >
               <option value="">Choose the class…</option>
               {(['I', 'II', 'III'] as const).map((c) => (
@@ -298,7 +310,10 @@ function HoldForm({ initial }: { initial: { gtin?: string; lot?: string; kind?: 
           <select
             value={reason}
             disabled={sending}
-            onChange={(event) => setReason(event.currentTarget.value)}
+            onChange={(event) => {
+              setReason(event.currentTarget.value);
+              clear('reason');
+            }}
           >
             <option value="">Choose the reason…</option>
             {reasons.map((r) => (

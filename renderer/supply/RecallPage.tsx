@@ -9,7 +9,7 @@ import { FullTime } from '../components/Time';
 import { useSupplyQuery } from '../stores/supply-queries';
 import { SubmissionNotice, SubmitRow, useSigningBlocked, useSupplySubmit } from './forms';
 import { HolderTable } from './LotPage';
-import { LotLink, MemberName, ProductLink, TxLink } from './links';
+import { BlockLink, LotLink, MemberName, ProductLink, TxLink } from './links';
 import { mayLift } from './permissions';
 import { Progress } from './Progress';
 import { holdTitle, HoldStatusBadge } from './RecallsPage';
@@ -19,8 +19,12 @@ function productName(r: RecallView): string {
   return r.product ? `${r.product.name} ${r.product.strength}` : r.gtin;
 }
 
+function liftOrigin(id: string): string {
+  return `supply:lift:${id}`;
+}
+
 function LiftQuarantine({ recall }: { recall: RecallView }) {
-  const origin = `supply:lift:${recall.id}`;
+  const origin = liftOrigin(recall.id);
   const [confirming, setConfirming] = useState(false);
   const { errors, sending, submit } = useSupplySubmit<never>(origin);
   const blocked = useSigningBlocked();
@@ -79,7 +83,6 @@ function LiftQuarantine({ recall }: { recall: RecallView }) {
           />
         </form>
       )}
-      <SubmissionNotice origin={origin} />
     </section>
   );
 }
@@ -170,7 +173,7 @@ export function RecallPage({ id }: { id: string }) {
               <dd>
                 <FullTime ms={r.time} />
                 <span className="fact-note">
-                  <TxLink id={r.id}>transaction</TxLink> in block {r.height}
+                  <TxLink id={r.id}>transaction</TxLink> in <BlockLink height={r.height} />
                 </span>
               </dd>
               <dt>Status</dt>
@@ -184,28 +187,52 @@ export function RecallPage({ id }: { id: string }) {
               </dd>
             </dl>
           </section>
-          <section className="card" aria-labelledby="recall-progress">
-            <h2 id="recall-progress">Recovery</h2>
-            <Progress
-              value={r.recovered}
-              max={r.covered}
-              label={`${count(r.recovered)} of ${units(r.covered)} recovered`}
-            />
-            <dl className="facts facts-compact recovery-facts">
-              <dt>Recovered</dt>
-              <dd>
-                {units(r.recovered)}: destroyed, decommissioned, or back with the manufacturer
-                {ownerHolds > 0 && ` (${count(ownerHolds)} there now)`}
-              </dd>
-              <dt>Still out</dt>
-              <dd>{units(outstanding - ownerHolds)} in stock elsewhere or in transit</dd>
-              <dt>Dispensed</dt>
-              <dd>
-                {units(r.dispensed)}
-                {r.dispensed > 0 && ' to patients before or outside the recall'}
-              </dd>
-            </dl>
-          </section>
+          {r.kind === 'recall' ? (
+            <section className="card" aria-labelledby="recall-progress">
+              <h2 id="recall-progress">Recovery</h2>
+              <Progress
+                value={r.recovered}
+                max={r.covered}
+                label={`${count(r.recovered)} of ${units(r.covered)} recovered`}
+              />
+              <dl className="facts facts-compact recovery-facts">
+                <dt>Recovered</dt>
+                <dd>
+                  {units(r.recovered)}: destroyed, decommissioned, or back with the manufacturer
+                  {ownerHolds > 0 && ` (${count(ownerHolds)} there now)`}
+                </dd>
+                <dt>Still out</dt>
+                <dd>{units(outstanding - ownerHolds)} in stock elsewhere or in transit</dd>
+                <dt>Dispensed</dt>
+                <dd>
+                  {units(r.dispensed)}
+                  {r.dispensed > 0 && ' to patients before or outside the recall'}
+                </dd>
+              </dl>
+            </section>
+          ) : (
+            <section className="card" aria-labelledby="quarantine-units">
+              <h2 id="quarantine-units">Units it {r.status === 'active' ? 'holds' : 'held'}</h2>
+              <dl className="facts">
+                <dt>Covered</dt>
+                <dd>{units(r.covered)}</dd>
+                <dt>In stock</dt>
+                <dd>
+                  {units(r.holders.reduce((n, h) => n + h.quantity, 0))} with{' '}
+                  {count(r.holders.length)} member{r.holders.length === 1 ? '' : 's'}
+                </dd>
+                <dt>In transit</dt>
+                <dd>{units(r.inTransit.reduce((n, h) => n + h.quantity, 0))}</dd>
+                <dt>Dispensed</dt>
+                <dd>{units(r.dispensed)}</dd>
+              </dl>
+              <p className="section-note">
+                {r.status === 'active'
+                  ? 'None of these units moves, ships or is dispensed until the quarantine is lifted; they can still be destroyed.'
+                  : 'The quarantine is lifted: these units move again.'}
+              </p>
+            </section>
+          )}
           <section className="card" aria-labelledby="recall-holders">
             <h2 id="recall-holders">
               Held by <span className="count">{r.holders.length}</span>
@@ -223,7 +250,7 @@ export function RecallPage({ id }: { id: string }) {
             <HolderTable
               holders={r.inTransit}
               label="Covered units on their way, by receiver"
-              quantityLabel="Units on their way to it"
+              quantityLabel="Units on their way"
               empty={
                 r.serials
                   ? 'Units in transit are not counted for a recall of named serials: see each serial.'
@@ -232,6 +259,9 @@ export function RecallPage({ id }: { id: string }) {
             />
           </section>
           {liftable && <LiftQuarantine recall={r} />}
+          <div className="detail-wide">
+            <SubmissionNotice origin={liftOrigin(r.id)} />
+          </div>
         </div>
       ) : (
         query.loading && <Loading what="the recall" />

@@ -116,6 +116,7 @@ export function RecallsPage({ kind }: { kind: HoldKind | undefined }) {
         <nav className="segmented" aria-label="Kind">
           <Link
             to="/supply/recalls"
+            activeOptions={{ exact: true, includeSearch: true }}
             search={{}}
             aria-current={kind === undefined ? 'page' : undefined}
           >
@@ -123,6 +124,7 @@ export function RecallsPage({ kind }: { kind: HoldKind | undefined }) {
           </Link>
           <Link
             to="/supply/recalls"
+            activeOptions={{ exact: true, includeSearch: true }}
             search={{ kind: 'recall' }}
             aria-current={kind === 'recall' ? 'page' : undefined}
           >
@@ -130,6 +132,7 @@ export function RecallsPage({ kind }: { kind: HoldKind | undefined }) {
           </Link>
           <Link
             to="/supply/recalls"
+            activeOptions={{ exact: true, includeSearch: true }}
             search={{ kind: 'quarantine' }}
             aria-current={kind === 'quarantine' ? 'page' : undefined}
           >

@@ -66,9 +66,12 @@ function check(draft: Draft) {
 
 function RegisterForm() {
   const [draft, setDraft] = useState<Draft>(EMPTY);
-  const { errors, setErrors, sending, submit } = useSupplySubmit<RegisterField>(ORIGIN);
+  const { errors, setErrors, sending, submit, clear } = useSupplySubmit<RegisterField>(ORIGIN);
   const blocked = useSigningBlocked();
-  const set = (change: Partial<Draft>) => setDraft({ ...draft, ...change });
+  const set = (change: Partial<Draft>) => {
+    setDraft({ ...draft, ...change });
+    clear(...(Object.keys(change) as RegisterField[]));
+  };
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();

@@ -89,6 +89,7 @@ interface ScanBoxProps {
   enterAction: string;
   disabled?: boolean;
   className?: string;
+  placeholder?: string;
 }
 
 /**
@@ -97,7 +98,15 @@ interface ScanBoxProps {
  * URI. What it reads is shown as it is typed; a refusal says what is wrong and marks the
  * character, and Enter moves the cursor there. Enter on a good read hands it to `onScan`.
  */
-export function ScanBox({ label, hint, onScan, enterAction, disabled, className }: ScanBoxProps) {
+export function ScanBox({
+  label,
+  hint,
+  onScan,
+  enterAction,
+  disabled,
+  className,
+  placeholder,
+}: ScanBoxProps) {
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [text, setText] = useState('');
@@ -146,6 +155,7 @@ export function ScanBox({ label, hint, onScan, enterAction, disabled, className 
         type="text"
         className="input-mono"
         value={text}
+        placeholder={placeholder}
         disabled={disabled}
         spellCheck={false}
         autoComplete="off"

@@ -7,7 +7,7 @@ import { Page } from '../components/Page';
 import { ErrorNotice, Loading } from '../components/States';
 import { FullTime } from '../components/Time';
 import { useSupplyQuery } from '../stores/supply-queries';
-import { BlockLink, ContainerLink, MemberName, ProductLink, TxLink, UnitLink } from './links';
+import { BlockLink, ContainerLink, MemberName, ProductName, TxLink, UnitLink } from './links';
 import { Progress } from './Progress';
 import { Timeline } from './Timeline';
 import { count, SHIPMENT_STATUS_LABELS, units } from './words';
@@ -75,7 +75,7 @@ function Items({ shipment }: { shipment: ShipmentView }) {
       {shipment.items.units.map((group) => (
         <div key={group.gtin}>
           <h3 className="subheading">
-            Loose units of <ProductLink gtin={group.gtin} /> ({count(group.serials.length)})
+            Loose units of <ProductName gtin={group.gtin} /> ({count(group.serials.length)})
           </h3>
           <SerialList gtin={group.gtin} serials={group.serials} />
         </div>

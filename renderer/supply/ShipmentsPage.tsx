@@ -120,6 +120,7 @@ export function ShipmentsPage({ direction, open }: { direction: Direction; open:
         <nav className="segmented" aria-label="Direction">
           <Link
             to="/supply/shipments"
+            activeOptions={{ exact: true, includeSearch: true }}
             search={{ direction: 'incoming', open: open ? 'yes' : undefined }}
             aria-current={direction === 'incoming' ? 'page' : undefined}
           >
@@ -127,6 +128,7 @@ export function ShipmentsPage({ direction, open }: { direction: Direction; open:
           </Link>
           <Link
             to="/supply/shipments"
+            activeOptions={{ exact: true, includeSearch: true }}
             search={{ direction: 'outgoing', open: open ? 'yes' : undefined }}
             aria-current={direction === 'outgoing' ? 'page' : undefined}
           >
@@ -136,6 +138,7 @@ export function ShipmentsPage({ direction, open }: { direction: Direction; open:
         <nav className="segmented" aria-label="Status">
           <Link
             to="/supply/shipments"
+            activeOptions={{ exact: true, includeSearch: true }}
             search={{ direction, open: undefined }}
             aria-current={!open ? 'page' : undefined}
           >
@@ -143,6 +146,7 @@ export function ShipmentsPage({ direction, open }: { direction: Direction; open:
           </Link>
           <Link
             to="/supply/shipments"
+            activeOptions={{ exact: true, includeSearch: true }}
             search={{ direction, open: 'yes' }}
             aria-current={open ? 'page' : undefined}
           >

@@ -136,6 +136,7 @@ export function SupplyLayout() {
           <ScanBox
             className="supply-bar-scan"
             label="Find by barcode"
+            placeholder="Scan or paste a code"
             onScan={onScan}
             enterAction="open its page"
           />

@@ -95,6 +95,36 @@ function UnitActions({ unit }: { unit: UnitView }) {
   );
 }
 
+/** The recalls and quarantines on a unit: on its serial, or on its whole lot (read from the lot). */
+function UnitHolds({ unit }: { unit: UnitView }) {
+  const lot = useSupplyQuery('supply.lots.get', { gtin: unit.gtin, lot: unit.lot }).data?.lot;
+  const recall = unit.recall ?? lot?.recall ?? null;
+  const quarantine = unit.quarantine ?? lot?.quarantine ?? null;
+  const scope = (own: string | null) => (own ? 'this serial' : 'its lot');
+  return (
+    <ul className="key-list">
+      {unit.recalled && (
+        <li>
+          {recall ? (
+            <RecallLink id={recall}>Recalled ({scope(unit.recall)})</RecallLink>
+          ) : (
+            'Recalled'
+          )}
+        </li>
+      )}
+      {unit.quarantined && (
+        <li>
+          {quarantine ? (
+            <RecallLink id={quarantine}>Quarantined ({scope(unit.quarantine)})</RecallLink>
+          ) : (
+            'Quarantined'
+          )}
+        </li>
+      )}
+    </ul>
+  );
+}
+
 function UnitFacts({ unit }: { unit: UnitView }) {
   const profile = useProfile();
   return (
@@ -158,22 +188,11 @@ function UnitFacts({ unit }: { unit: UnitView }) {
           </ol>
         )}
       </dd>
-      {(unit.recall || unit.quarantine || unit.recalled || unit.quarantined) && (
+      {(unit.recalled || unit.quarantined) && (
         <>
           <dt>Holds</dt>
           <dd>
-            {unit.recall && <RecallLink id={unit.recall}>recall of this serial</RecallLink>}
-            {unit.quarantine && (
-              <RecallLink id={unit.quarantine}>quarantine of this serial</RecallLink>
-            )}
-            {((unit.recalled && !unit.recall) || (unit.quarantined && !unit.quarantine)) && (
-              <>
-                Its lot is {unit.recalled && !unit.recall ? 'recalled' : 'quarantined'}:{' '}
-                <LotLink gtin={unit.gtin} lot={unit.lot}>
-                  see the lot
-                </LotLink>
-              </>
-            )}
+            <UnitHolds unit={unit} />
           </dd>
         </>
       )}

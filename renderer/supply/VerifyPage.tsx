@@ -66,7 +66,7 @@ function Verdict({ answer, asked }: { answer: VerificationView; asked: Identifie
   const failure = answer.failure ? VERIFICATION_FAILURE_TEXT[answer.failure] : null;
   return (
     <section
-      className={answer.verified ? 'verdict verdict-ok' : 'verdict verdict-bad'}
+      className={`verdict ${!answer.verified ? 'verdict-bad' : answer.info.length > 0 ? 'verdict-warn' : 'verdict-ok'}`}
       aria-labelledby="verdict-word"
       data-testid="verdict"
     >
@@ -94,7 +94,11 @@ function Verdict({ answer, asked }: { answer: VerificationView; asked: Identifie
       )}
       {answer.info.length > 0 && (
         <div className="verdict-info">
-          <p className="verdict-title">{answer.verified ? 'But note' : 'Also'}</p>
+          <p className="verdict-title">
+            {answer.verified
+              ? 'The identifier is genuine, but do not dispense or resell it:'
+              : 'Also'}
+          </p>
           <ul>
             {answer.info.map((code) => (
               <li key={code}>
@@ -274,7 +278,15 @@ export function VerifyPage({ prefill }: { prefill: VerifyPrefill }) {
   };
 
   const e = errors.fields;
-  const set = (change: Partial<Identifier>) => setId({ ...id, ...change });
+  const set = (change: Partial<Identifier>) => {
+    setId({ ...id, ...change });
+    const changed = Object.keys(change) as VerifyField[];
+    if (changed.some((f) => errors.fields[f] !== undefined)) {
+      const fields = { ...errors.fields };
+      for (const f of changed) delete fields[f];
+      setErrors({ ...errors, fields });
+    }
+  };
   return (
     <Page title="Verify a product identifier">
       <p className="lede">

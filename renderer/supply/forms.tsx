@@ -153,7 +153,15 @@ export function useSupplySubmit<F extends string>(origin: string) {
       setSending(false);
     }
   };
-  return { errors, setErrors, sending, submit };
+  /** Takes back what was said about fields the user has just changed. */
+  const clear = (...fields: F[]) =>
+    setErrors((current) => {
+      if (!fields.some((f) => current.fields[f] !== undefined)) return current;
+      const next = { ...current.fields };
+      for (const f of fields) delete next[f];
+      return { ...current, fields: next };
+    });
+  return { errors, setErrors, sending, submit, clear };
 }
 
 /** Why this console cannot sign now (a read-only replica, no block producer), for a form. */

@@ -4,6 +4,7 @@ import type { UnitStatus } from '../../shared/supply/schemas';
 import { Badge } from '../components/Badge';
 import { shortHex } from '../components/Hex';
 import { useMembersById } from '../stores/members-store';
+import { useSupplyQuery } from '../stores/supply-queries';
 import { UNIT_STATUS_LABELS, UNIT_STATUS_TONES } from './words';
 
 /*
@@ -16,6 +17,16 @@ export function ProductLink({ gtin, children }: { gtin: string; children?: React
     <Link to="/supply/products/$gtin" params={{ gtin }}>
       {children ?? <code>{gtin}</code>}
     </Link>
+  );
+}
+
+/** A product by its name and strength (its GTIN until they are read), linking to its page. */
+export function ProductName({ gtin }: { gtin: string }) {
+  const product = useSupplyQuery('supply.products.get', { gtin }).data?.product;
+  return (
+    <ProductLink gtin={gtin}>
+      {product ? `${product.name} ${product.strength}` : <code>{gtin}</code>}
+    </ProductLink>
   );
 }
 

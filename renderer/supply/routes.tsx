@@ -176,7 +176,7 @@ const containerRoute = createRoute({
     parse: ({ sscc }) => ({ sscc: parsed(Sscc, sscc) }),
     stringify: ({ sscc }) => ({ sscc }),
   },
-  staticData: { ...section, supplyTab: 'stock' },
+  staticData: section,
   component: function ContainerRoute() {
     const { sscc } = containerRoute.useParams();
     return <ContainerPage sscc={sscc} />;

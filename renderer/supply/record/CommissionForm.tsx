@@ -109,7 +109,7 @@ export function CommissionForm({ gtin: initialGtin }: { gtin: string | undefined
   const [listText, setListText] = useState('');
   const [context, setContext] = useState<EventContextValue>(NO_EVENT_CONTEXT);
   const [lastLot, setLastLot] = useState<{ gtin: string; lot: string } | null>(null);
-  const { errors, setErrors, sending, submit } = useSupplySubmit<CommissionField>(ORIGIN);
+  const { errors, setErrors, sending, submit, clear } = useSupplySubmit<CommissionField>(ORIGIN);
   const blocked = useSigningBlocked();
 
   const existingLot = lots.data?.lots.find((l) => l.lot === lot.trim());
@@ -189,7 +189,10 @@ export function CommissionForm({ gtin: initialGtin }: { gtin: string | undefined
         <select
           value={ownGtin}
           disabled={sending}
-          onChange={(event) => setGtin(event.currentTarget.value)}
+          onChange={(event) => {
+            setGtin(event.currentTarget.value);
+            clear('gtin');
+          }}
         >
           <option value="">Choose one of your products…</option>
           {products.data.map((p) => (
@@ -221,6 +224,7 @@ export function CommissionForm({ gtin: initialGtin }: { gtin: string | undefined
             onChange={(event) => {
               const value = event.currentTarget.value;
               setLot(value);
+              clear('lot', 'expiry');
               const known = lots.data?.lots.find((l) => l.lot === value.trim());
               if (known) setExpiry(known.expiry);
             }}
@@ -236,7 +240,10 @@ export function CommissionForm({ gtin: initialGtin }: { gtin: string | undefined
             type="date"
             value={expiry}
             disabled={sending}
-            onChange={(event) => setExpiry(event.currentTarget.value)}
+            onChange={(event) => {
+              setExpiry(event.currentTarget.value);
+              clear('expiry');
+            }}
           />
         </Field>
       </div>
@@ -257,7 +264,10 @@ export function CommissionForm({ gtin: initialGtin }: { gtin: string | undefined
               type="radio"
               name="serial-source"
               checked={source === 'range'}
-              onChange={() => setSource('range')}
+              onChange={() => {
+                setSource('range');
+                clear('serials');
+              }}
             />
             Generate a range
           </label>
@@ -266,20 +276,26 @@ export function CommissionForm({ gtin: initialGtin }: { gtin: string | undefined
               type="radio"
               name="serial-source"
               checked={source === 'list'}
-              onChange={() => setSource('list')}
+              onChange={() => {
+                setSource('list');
+                clear('serials');
+              }}
             />
             Paste a list
           </label>
         </div>
         {source === 'range' ? (
           <div className="range-row">
-            <Field id="range-prefix" label="Prefix" hint="Letters before the number (optional).">
+            <Field id="range-prefix" label="Prefix (optional)">
               <input
                 type="text"
                 className="input-mono"
                 maxLength={19}
                 value={range.prefix}
-                onChange={(event) => setRange({ ...range, prefix: event.currentTarget.value })}
+                onChange={(event) => {
+                  setRange({ ...range, prefix: event.currentTarget.value });
+                  clear('serials');
+                }}
               />
             </Field>
             <Field id="range-first" label="First number">
@@ -288,7 +304,10 @@ export function CommissionForm({ gtin: initialGtin }: { gtin: string | undefined
                 min={0}
                 step={1}
                 value={range.first}
-                onChange={(event) => setRange({ ...range, first: event.currentTarget.value })}
+                onChange={(event) => {
+                  setRange({ ...range, first: event.currentTarget.value });
+                  clear('serials');
+                }}
               />
             </Field>
             <Field id="range-count" label="How many">
@@ -298,17 +317,23 @@ export function CommissionForm({ gtin: initialGtin }: { gtin: string | undefined
                 max={MAX_UNITS_PER_TX}
                 step={1}
                 value={range.count}
-                onChange={(event) => setRange({ ...range, count: event.currentTarget.value })}
+                onChange={(event) => {
+                  setRange({ ...range, count: event.currentTarget.value });
+                  clear('serials');
+                }}
               />
             </Field>
-            <Field id="range-digits" label="Digits" hint="Numbers padded with zeros.">
+            <Field id="range-digits" label="Digits">
               <input
                 type="number"
                 min={1}
                 max={20}
                 step={1}
                 value={range.digits}
-                onChange={(event) => setRange({ ...range, digits: event.currentTarget.value })}
+                onChange={(event) => {
+                  setRange({ ...range, digits: event.currentTarget.value });
+                  clear('serials');
+                }}
               />
             </Field>
           </div>
@@ -323,9 +348,19 @@ export function CommissionForm({ gtin: initialGtin }: { gtin: string | undefined
               rows={6}
               spellCheck={false}
               value={listText}
-              onChange={(event) => setListText(event.currentTarget.value)}
+              onChange={(event) => {
+                setListText(event.currentTarget.value);
+                clear('serials');
+              }}
             />
           </Field>
+        )}
+        {source === 'range' && (
+          <p className="field-hint">
+            Each serial is the prefix, then the number padded with zeros to the digits given (
+            {range.prefix}
+            {'1'.padStart(Math.min(20, Math.max(1, Number(range.digits) || 1)), '0')} for number 1).
+          </p>
         )}
         <p className="serials-preview" aria-live="polite" data-testid="serials-preview">
           {serials.length > 0 ? `To be signed: ${preview(serials)}.` : ''}
@@ -339,7 +374,10 @@ export function CommissionForm({ gtin: initialGtin }: { gtin: string | undefined
       <EventContextFields
         idPrefix="commission"
         value={context}
-        onChange={setContext}
+        onChange={(value) => {
+          setContext(value);
+          clear('when', 'where');
+        }}
         errors={{ when: e.when, where: e.where }}
         disabled={sending}
       />

@@ -117,7 +117,7 @@ export function ItemsForm({
   const [reason, setReason] = useState<DecommissionReason | ''>('');
   const [context, setContext] = useState<EventContextValue>(NO_EVENT_CONTEXT);
   const [result, setResult] = useState<{ sscc?: string } | null>(null);
-  const { errors, setErrors, sending, submit } = useSupplySubmit<ItemsField>(origin);
+  const { errors, setErrors, sending, submit, clear } = useSupplySubmit<ItemsField>(origin);
   const blocked = useSigningBlocked();
 
   const receivers = (members ?? []).filter(
@@ -250,7 +250,10 @@ export function ItemsForm({
           spellCheck={false}
           value={parent}
           disabled={sending}
-          onChange={(event) => setParent(event.currentTarget.value)}
+          onChange={(event) => {
+            setParent(event.currentTarget.value);
+            clear('parent');
+          }}
           onKeyDown={(event) => {
             // A scanner ends with Enter: it fills this field, it does not submit the form.
             if (event.key === 'Enter') event.preventDefault();
@@ -273,7 +276,10 @@ export function ItemsForm({
         <select
           value={to}
           disabled={sending}
-          onChange={(event) => setTo(event.currentTarget.value)}
+          onChange={(event) => {
+            setTo(event.currentTarget.value);
+            clear('to');
+          }}
         >
           <option value="">Choose a member…</option>
           {receivers.map((m) => (
@@ -290,7 +296,10 @@ export function ItemsForm({
         <select
           value={reason}
           disabled={sending}
-          onChange={(event) => setReason(event.currentTarget.value as DecommissionReason | '')}
+          onChange={(event) => {
+            setReason(event.currentTarget.value as DecommissionReason | '');
+            clear('reason');
+          }}
         >
           <option value="">Choose why…</option>
           {DECOMMISSION_REASONS.map((r) => (
@@ -330,7 +339,10 @@ export function ItemsForm({
       <EventContextFields
         idPrefix={action}
         value={context}
-        onChange={setContext}
+        onChange={(value) => {
+          setContext(value);
+          clear('when', 'where');
+        }}
         errors={{ when: e.when, where: e.where }}
         disabled={sending}
       />

@@ -125,7 +125,7 @@ export function ReceiveForm({ shipmentId }: { shipmentId: string | undefined }) 
   const [excluded, setExcluded] = useState<Set<string>>(new Set());
   const [context, setContext] = useState<EventContextValue>(NO_EVENT_CONTEXT);
   const [lastShipment, setLastShipment] = useState<string | null>(null);
-  const { errors, setErrors, sending, submit } = useSupplySubmit<ReceiveField>(ORIGIN);
+  const { errors, setErrors, sending, submit, clear } = useSupplySubmit<ReceiveField>(ORIGIN);
   const blocked = useSigningBlocked();
 
   if (list.error) return <ErrorNotice error={list.error} retry={list.reload} />;
@@ -140,7 +140,7 @@ export function ReceiveForm({ shipmentId }: { shipmentId: string | undefined }) 
   const selected = open ? open.items.filter((i) => !excluded.has(itemKey(i))) : [];
   const selectedUnits = selected.reduce((n, i) => n + (open?.units.get(itemKey(i)) ?? 0), 0);
   const remaining = current ? current.unitCount - current.receivedCount : 0;
-  const partial = open !== null && selectedUnits < remaining;
+  const partial = open !== null && selected.length > 0 && selectedUnits < remaining;
 
   if (incoming.length === 0 && chosen === '') {
     return (
@@ -198,6 +198,7 @@ export function ReceiveForm({ shipmentId }: { shipmentId: string | undefined }) 
     if (next.has(key)) next.delete(key);
     else next.add(key);
     setExcluded(next);
+    clear('items');
   };
 
   return (
@@ -218,6 +219,7 @@ export function ReceiveForm({ shipmentId }: { shipmentId: string | undefined }) 
           disabled={sending}
           onChange={(event) => {
             setChosen(event.currentTarget.value);
+            clear('shipment', 'items');
             setExcluded(new Set());
             setOpen(null);
           }}
@@ -318,9 +320,11 @@ export function ReceiveForm({ shipmentId }: { shipmentId: string | undefined }) 
                 role={partial ? 'alert' : undefined}
                 data-testid="receipt-summary"
               >
-                {partial
-                  ? `You are receiving ${units(selectedUnits)} of the ${count(remaining)} still in transit. A receipt of less than was shipped raises a receipt-mismatch alert for ${profile.memberName}, which compliance officers see. What you leave out stays in transit and can be received later.`
-                  : `Receiving everything still in transit: ${units(selectedUnits)}.`}
+                {selected.length === 0
+                  ? 'Nothing is ticked: tick what arrived.'
+                  : partial
+                    ? `You are receiving ${units(selectedUnits)} of the ${count(remaining)} still in transit. A receipt of less than was shipped raises a receipt-mismatch alert for ${profile.memberName}, which compliance officers see. What you leave out stays in transit and can be received later.`
+                    : `Receiving everything still in transit: ${units(selectedUnits)}.`}
               </p>
             )}
           </fieldset>
@@ -329,7 +333,10 @@ export function ReceiveForm({ shipmentId }: { shipmentId: string | undefined }) 
       <EventContextFields
         idPrefix="receive"
         value={context}
-        onChange={setContext}
+        onChange={(value) => {
+          setContext(value);
+          clear('when', 'where');
+        }}
         errors={{ when: e.when, where: e.where }}
         disabled={sending}
       />

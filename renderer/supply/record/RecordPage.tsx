@@ -67,6 +67,13 @@ export function RecordIndexPage() {
         Each event is signed as {profile.memberName} and recorded in the next block. The node checks
         it against the chain first: a mistake is shown here, never recorded.
       </p>
+      {profile.kind === 'regulator' && (
+        <p className="notice notice-info">
+          As a regulator you recall and quarantine products under{' '}
+          <Link to="/supply/recalls">Recalls</Link>, and follow what every member does under{' '}
+          <Link to="/supply/alerts">Alerts</Link>.
+        </p>
+      )}
       {actions.length === 0 ? (
         <EmptyState>
           {profile.memberName} is a {profile.kind ?? 'member of another chain'}: it records no
