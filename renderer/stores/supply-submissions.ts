@@ -54,6 +54,8 @@ interface SupplySubmissionsState {
   /** A transaction signed by another call (a recorded verification), followed the same way. */
   track(origin: string, title: string, method: 'supply.verify', txId: string): void;
   dismiss(origin: string): void;
+  /** Forgets every submission followed (another profile is in use). */
+  reset(): void;
   /** After a block commits: learn which pending submissions it holds. */
   checkPending(): Promise<void>;
   /** The node kept a transaction out of its block. */
@@ -102,6 +104,9 @@ export const useSupplySubmissionsStore = create<SupplySubmissionsState>()((set, 
         delete latest[origin];
         return { latest };
       });
+    },
+    reset() {
+      set({ latest: {} });
     },
     async checkPending() {
       const pending = Object.values(get().latest).filter((s) => s.state === 'pending');

@@ -9,7 +9,15 @@ import { sentence } from '../components/text';
 import { useMembersById, useMembersStore } from '../stores/members-store';
 import { useSupplyQuery } from '../stores/supply-queries';
 import { withMemberNames } from './forms';
-import { BlockLink, LotLink, MemberName, ProductName, TxLink, UnitLink } from './links';
+import {
+  BlockLink,
+  LotLink,
+  MemberName,
+  ProductName,
+  ShipmentLink,
+  TxLink,
+  UnitLink,
+} from './links';
 import { ALERT_KIND_DESCRIPTIONS, ALERT_KIND_LABELS, ALERT_KIND_TONES, count } from './words';
 
 /** Alerts on one page, newest first; the contract allows 200. */
@@ -55,6 +63,15 @@ function Subject({ alert }: { alert: AlertView }) {
     );
   }
   if (alert.gtin) return <ProductName gtin={alert.gtin} />;
+  // Receipt mismatches are about a shipment, which the alert names in its text only.
+  const shipment = /\bshipment ([0-9a-f]{64})\b/.exec(alert.detail)?.[1];
+  if (shipment) {
+    return (
+      <ShipmentLink id={shipment}>
+        shipment <code>{shipment.slice(0, 8)}…</code>
+      </ShipmentLink>
+    );
+  }
   return <span className="muted">—</span>;
 }
 

@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import { MAX_CONTAINERS_PER_TX, MAX_UNITS_PER_TX } from '../../shared/supply/schemas';
 import { plural } from '../components/text';
 import { describeItems, itemKey, itemOfScan, type Item, type ItemKinds } from './items';
+import { ProductLabel } from './links';
 import { readScan, ScanBox } from './ScanBox';
 import { count } from './words';
 
@@ -213,7 +214,7 @@ export function ItemPicker({
                     <td>
                       {item.kind === 'unit' ? (
                         <>
-                          <code>{item.gtin}</code> serial <code>{item.serial}</code>
+                          <ProductLabel gtin={item.gtin} /> · serial <code>{item.serial}</code>
                         </>
                       ) : (
                         <>

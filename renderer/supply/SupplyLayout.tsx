@@ -1,5 +1,5 @@
 import { Link, Outlet, useNavigate, useRouterState, type LinkProps } from '@tanstack/react-router';
-import { Suspense, useEffect, useRef } from 'react';
+import { Suspense, useEffect } from 'react';
 import type { Gs1Data } from '../../shared/supply/gs1';
 import { useProfile } from '../app/profile';
 import { Loading } from '../components/States';
@@ -65,13 +65,21 @@ function useSupplyLiveUpdates(): void {
   }, []);
 }
 
-/** Another profile sees other stock and shipments: nothing read for the last one is kept. */
+/** The member whose console last showed the Supply section. */
+let shownFor: string | null = null;
+
+/**
+ * Another profile sees other stock and shipments, and did not sign the last one's submissions:
+ * nothing read or followed for the last profile is kept. (Switching profile may remount the
+ * console, so the member is remembered outside the component.)
+ */
 function useForgetOnProfileChange(memberId: string): void {
-  const last = useRef(memberId);
   useEffect(() => {
-    if (last.current === memberId) return;
-    last.current = memberId;
-    useSupplyQueriesStore.getState().reset();
+    if (shownFor !== null && shownFor !== memberId) {
+      useSupplyQueriesStore.getState().reset();
+      useSupplySubmissionsStore.getState().reset();
+    }
+    shownFor = memberId;
   }, [memberId]);
 }
 

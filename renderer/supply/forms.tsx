@@ -38,9 +38,12 @@ export function hasErrors<F extends string>(errors: SupplyErrors<F>): boolean {
   );
 }
 
-/** Member ids in the node's messages, replaced by the names people know them by. */
+/**
+ * The node's messages as people read them: member ids replaced by the names people know them by,
+ * and 64-digit hashes (shipments, transactions) shortened.
+ */
 export function withMemberNames(message: string, members: ReadonlyMap<string, MemberView>): string {
-  let text = message;
+  let text = message.replace(/\b([0-9a-f]{8})[0-9a-f]{56}\b/g, '$1…');
   for (const [id, member] of members) {
     text = text.replace(new RegExp(`(?<![\\w-])${id}(?![\\w-])`, 'g'), member.legalName);
   }

@@ -20,13 +20,26 @@ export function ProductLink({ gtin, children }: { gtin: string; children?: React
   );
 }
 
+/** A product's name and strength, read once per GTIN; null until read or if unknown. */
+function useProductLabel(gtin: string): string | null {
+  const product = useSupplyQuery('supply.products.get', { gtin }).data?.product;
+  return product ? `${product.name} ${product.strength}` : null;
+}
+
 /** A product by its name and strength (its GTIN until they are read), linking to its page. */
 export function ProductName({ gtin }: { gtin: string }) {
-  const product = useSupplyQuery('supply.products.get', { gtin }).data?.product;
+  const label = useProductLabel(gtin);
+  return <ProductLink gtin={gtin}>{label ?? <code>{gtin}</code>}</ProductLink>;
+}
+
+/** A product by name and GTIN, without a link (inside a form that would lose its input). */
+export function ProductLabel({ gtin }: { gtin: string }) {
+  const label = useProductLabel(gtin);
   return (
-    <ProductLink gtin={gtin}>
-      {product ? `${product.name} ${product.strength}` : <code>{gtin}</code>}
-    </ProductLink>
+    <>
+      {label && <>{label} </>}
+      <code className={label ? 'muted' : undefined}>{gtin}</code>
+    </>
   );
 }
 

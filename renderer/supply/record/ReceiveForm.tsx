@@ -5,7 +5,9 @@ import { useProfile } from '../../app/profile';
 import { Field } from '../../components/Field';
 import { EmptyState, ErrorNotice, Loading, Spinner } from '../../components/States';
 import { absoluteTime } from '../../components/Time';
+import { sentence } from '../../components/text';
 import { rpc } from '../../rpc/client';
+import { asRpcError } from '../../rpc/rpc-response';
 import { useSupplyQuery } from '../../stores/supply-queries';
 import {
   EventContextFields,
@@ -18,7 +20,7 @@ import {
   type EventContextValue,
 } from '../forms';
 import { toItems, type Item, itemKey } from '../items';
-import { ShipmentLink } from '../links';
+import { ProductLabel, ShipmentLink } from '../links';
 import { count, units } from '../words';
 
 const FIELDS = ['shipment', 'items', 'when', 'where'] as const;
@@ -49,7 +51,10 @@ async function stillInTransit(
     all.map(async (item) => {
       if (item.kind === 'unit') {
         if (shipment.status === 'in-transit') return { item, n: 1 };
-        const { unit } = await rpc().call('supply.units.get', item);
+        const { unit } = await rpc().call('supply.units.get', {
+          gtin: item.gtin,
+          serial: item.serial,
+        });
         return unit.status === 'in-transit' && unit.shipment === shipment.id
           ? { item, n: 1 }
           : null;
@@ -87,18 +92,20 @@ async function unitsInside(_sscc: string, direct: number, inner: string[]): Prom
 function ShipmentItems({
   shipment,
   onReady,
+  onError,
 }: {
   shipment: ShipmentView;
   onReady: (open: { items: Item[]; units: Map<string, number> } | null) => void;
+  onError: (error: string | null) => void;
 }) {
-  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let current = true;
     onReady(null);
+    onError(null);
     stillInTransit(shipment)
       .then((open) => current && onReady(open))
       .catch((failure: unknown) => {
-        if (current) setError(failure instanceof Error ? failure.message : String(failure));
+        if (current) onError(sentence(asRpcError(failure).message));
       });
     return () => {
       current = false;
@@ -106,7 +113,6 @@ function ShipmentItems({
     // Looked up once per shipment and state: the list follows the shipment's own changes.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shipment.id, shipment.status, shipment.receivedCount]);
-  if (error) return <p className="form-error">The shipment’s items could not be read: {error}</p>;
   return null;
 }
 
@@ -122,6 +128,7 @@ export function ReceiveForm({ shipmentId }: { shipmentId: string | undefined }) 
   const [chosen, setChosen] = useState(shipmentId ?? '');
   const shipment = useSupplyQuery('supply.shipments.get', chosen === '' ? null : { id: chosen });
   const [open, setOpen] = useState<{ items: Item[]; units: Map<string, number> } | null>(null);
+  const [itemsError, setItemsError] = useState<string | null>(null);
   const [excluded, setExcluded] = useState<Set<string>>(new Set());
   const [context, setContext] = useState<EventContextValue>(NO_EVENT_CONTEXT);
   const [lastShipment, setLastShipment] = useState<string | null>(null);
@@ -250,7 +257,7 @@ export function ReceiveForm({ shipmentId }: { shipmentId: string | undefined }) 
       )}
       {current && receivable && (
         <>
-          <ShipmentItems shipment={current} onReady={setOpen} />
+          <ShipmentItems shipment={current} onReady={setOpen} onError={setItemsError} />
           <fieldset className="item-picker" disabled={sending}>
             <legend>What arrived</legend>
             <p className="field-hint">
@@ -264,7 +271,11 @@ export function ReceiveForm({ shipmentId }: { shipmentId: string | undefined }) 
                 {e.items}
               </p>
             )}
-            {!open ? (
+            {itemsError ? (
+              <p className="form-error" role="alert">
+                What is still in transit could not be read: {itemsError}
+              </p>
+            ) : !open ? (
               <p className="loading">
                 <Spinner /> Reading what is still in transit…
               </p>
@@ -297,7 +308,8 @@ export function ReceiveForm({ shipmentId }: { shipmentId: string | undefined }) 
                           <td>
                             {item.kind === 'unit' ? (
                               <>
-                                Unit <code>{item.gtin}</code> serial <code>{item.serial}</code>
+                                <ProductLabel gtin={item.gtin} /> · serial{' '}
+                                <code>{item.serial}</code>
                               </>
                             ) : (
                               <>
