@@ -8,6 +8,7 @@ import { useSupplyQuery } from '../stores/supply-queries';
 import { ContainerLink, MemberName, ProductName, ShipmentLink, TxLink, UnitLink } from './links';
 import { kindMayRecord, type RecordAction } from './permissions';
 import { Timeline } from './Timeline';
+import { ShipmentActions } from './UnitPage';
 import { CONTAINER_STATUS_LABELS, count } from './words';
 
 type ContainerDetail = Result<'supply.containers.get'>;
@@ -70,6 +71,13 @@ function Contents({ detail }: { detail: ContainerDetail }) {
 function ContainerActions({ detail }: { detail: ContainerDetail }) {
   const profile = useProfile();
   const c = detail.container;
+  if (c.status === 'in-transit' && c.shipment && c.parent === null) {
+    return (
+      <div className="action-buttons">
+        <ShipmentActions id={c.shipment} />
+      </div>
+    );
+  }
   if (c.status !== 'packed' || c.custodian !== profile.memberId) return null;
   const actions: { action: RecordAction; label: string; primary?: boolean }[] = [];
   if (c.parent === null) {

@@ -20,6 +20,32 @@ import { kindMayRecord, type RecordAction } from './permissions';
 import { Timeline } from './Timeline';
 import { UNIT_STATUS_LABELS } from './words';
 
+/** A shipment the unit or container travels in: receiving it, when it comes to the profile's member. */
+export function ShipmentActions({ id }: { id: string }) {
+  const profile = useProfile();
+  const shipment = useSupplyQuery('supply.shipments.get', { id }).data;
+  const mine =
+    shipment?.to === profile.memberId &&
+    (shipment.status === 'in-transit' || shipment.status === 'received-partly');
+  return (
+    <>
+      {mine && (
+        <Link
+          to="/supply/record/$action"
+          params={{ action: 'receive' }}
+          search={{ shipment: id }}
+          className="button-link button-primary"
+        >
+          Receive its shipment
+        </Link>
+      )}
+      <Link to="/supply/shipments/$id" params={{ id }} className="button-link button-secondary">
+        Its shipment
+      </Link>
+    </>
+  );
+}
+
 /** What the profile's member can do with this unit now, as links to the forms. */
 function UnitActions({ unit }: { unit: UnitView }) {
   const profile = useProfile();
@@ -73,15 +99,7 @@ function UnitActions({ unit }: { unit: UnitView }) {
           {link.label}
         </Link>
       ))}
-      {receivable && unit.shipment && (
-        <Link
-          to="/supply/shipments/$id"
-          params={{ id: unit.shipment }}
-          className="button-link button-secondary"
-        >
-          Its shipment
-        </Link>
-      )}
+      {receivable && unit.shipment && <ShipmentActions id={unit.shipment} />}
       {!held && (
         <Link
           to="/supply/verify"
