@@ -65,7 +65,8 @@ function Subject({ alert }: { alert: AlertView }) {
   if (alert.gtin) return <ProductName gtin={alert.gtin} />;
   // Receipt mismatches are about a shipment, which the alert names in its text only.
   const shipment = /\bshipment ([0-9a-f]{64})\b/.exec(alert.detail)?.[1];
-  if (shipment) {
+  // (A receipt of a shipment never sent names one the chain does not hold: no link then.)
+  if (shipment && !/^no shipment /i.test(alert.detail)) {
     return (
       <ShipmentLink id={shipment}>
         shipment <code>{shipment.slice(0, 8)}…</code>

@@ -78,7 +78,7 @@ function RecallTable({ recalls }: { recalls: RecallSummary[] }) {
                 ) : (
                   <span className="muted">—</span>
                 )}
-                {r.dispensed > 0 && (
+                {r.kind === 'recall' && r.dispensed > 0 && (
                   <span className="cell-sub muted">{count(r.dispensed)} dispensed before</span>
                 )}
               </td>

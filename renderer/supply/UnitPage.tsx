@@ -52,9 +52,10 @@ function UnitActions({ unit }: { unit: UnitView }) {
   const me = profile.memberId;
   const held = unit.status === 'active' && unit.custodian === me;
   const links: { action: RecordAction; label: string; primary?: boolean }[] = [];
-  const prefill = unit.parent
-    ? { sscc: unit.containers.at(-1) ?? unit.parent }
-    : { gtin: unit.gtin, serial: unit.serial };
+  // A unit in a case moves with it: shipping names the outermost container. Dispensing,
+  // decommissioning and destroying take the unit out of its case.
+  const itself = { gtin: unit.gtin, serial: unit.serial };
+  const outermost = unit.parent ? { sscc: unit.containers.at(-1) ?? unit.parent } : itself;
   if (held) {
     const blocked = unit.recalled || unit.quarantined || unit.expired || unit.returned;
     if (kindMayRecord(profile.kind, 'dispense') && !blocked) {
@@ -93,7 +94,7 @@ function UnitActions({ unit }: { unit: UnitView }) {
           key={link.action}
           to="/supply/record/$action"
           params={{ action: link.action }}
-          search={link.action === 'pack' ? { gtin: unit.gtin, serial: unit.serial } : prefill}
+          search={link.action === 'ship' || link.action === 'return' ? outermost : itself}
           className={link.primary ? 'button-link button-primary' : 'button-link button-secondary'}
         >
           {link.label}
