@@ -269,7 +269,7 @@ test('forms refuse bad input at the field, and sign nothing until it is right', 
   // Commissioning: more than one transaction takes is said at the field.
   await open(`/supply/record/commission?gtin=${IBUPROFEN}`);
   await expect(title(page)).toHaveText('Commission a lot');
-  await expect(page.getByLabel('Product')).toHaveValue(IBUPROFEN);
+  await expect(page.getByLabel('Product', { exact: true })).toHaveValue(IBUPROFEN);
   await page.getByLabel('Lot', { exact: true }).fill('IBU2501');
   await page.getByLabel('Expiry date').fill('2028-03-31');
   await page.getByLabel('Prefix (optional)').fill('IB');
