@@ -10,7 +10,7 @@ import { ScanBox } from './ScanBox';
 
 /** The Supply section's own pages, one tab each; a route names its tab in `staticData`. */
 export type SupplyTab =
-  'products' | 'stock' | 'shipments' | 'record' | 'verify' | 'recalls' | 'alerts';
+  'products' | 'stock' | 'shipments' | 'record' | 'verify' | 'recalls' | 'alerts' | 'epcis';
 
 declare module '@tanstack/react-router' {
   interface StaticDataRouteOption {
@@ -29,6 +29,7 @@ const TABS: { tab: SupplyTab; label: string; to: LinkProps['to'] }[] = [
   { tab: 'verify', label: 'Verify', to: '/supply/verify' },
   { tab: 'recalls', label: 'Recalls', to: '/supply/recalls' },
   { tab: 'alerts', label: 'Alerts', to: '/supply/alerts' },
+  { tab: 'epcis', label: 'EPCIS', to: '/supply/epcis' },
 ];
 
 /**

@@ -4,6 +4,7 @@
  */
 export { AlertsPage } from './AlertsPage';
 export { ContainerPage } from './ContainerPage';
+export { EpcisPage } from './EpcisPage';
 export { LotPage } from './LotPage';
 export { NewRecallPage } from './NewRecallPage';
 export { ProductPage } from './ProductPage';

@@ -41,6 +41,7 @@ const RecallsPage = lazyPage('RecallsPage');
 const NewRecallPage = lazyPage('NewRecallPage');
 const RecallPage = lazyPage('RecallPage');
 const AlertsPage = lazyPage('AlertsPage');
+const EpcisPage = lazyPage('EpcisPage');
 
 /*
  * The Supply section's addresses (bookmarks and the end-to-end tests use them):
@@ -61,6 +62,7 @@ const AlertsPage = lazyPage('AlertsPage');
  *   #/supply/recalls/new?gtin&lot&kind         issue one (owner or regulator)
  *   #/supply/recalls/<id>                      one recall or quarantine
  *   #/supply/alerts?kind&member&since&before   alerts, newest first, paged
+ *   #/supply/epcis                             EPCIS 2.0 import (as the member) and export
  * Identifiers in the path are checked as the ledger checks them: anything else is not found.
  */
 
@@ -332,6 +334,13 @@ const BeforeParam = z
     return { time: Number(text.slice(0, at)), id: text.slice(at + 1) };
   });
 
+const epcisRoute = createRoute({
+  getParentRoute: () => supplyRoute,
+  path: 'epcis',
+  staticData: { ...section, supplyTab: 'epcis' },
+  component: EpcisPage,
+});
+
 const alertsRoute = createRoute({
   getParentRoute: () => supplyRoute,
   path: 'alerts',
@@ -370,5 +379,6 @@ export const supplyRoutes = [
     newRecallRoute,
     recallRoute,
     alertsRoute,
+    epcisRoute,
   ]),
 ] as const;
