@@ -3,7 +3,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
 import { GenesisDoc } from '../../shared/ledger/genesis';
-import { signTx, type TxBody } from '../../shared/ledger/tx';
+import { signTx, type DecodedTx, type TxBody } from '../../shared/ledger/tx';
+import { membership } from '../../shared/members/state';
 import type {
   MemberKind,
   MemberProfile,
@@ -13,7 +14,13 @@ import type {
 import { Replica } from '../store/replica';
 import { ChainNode } from './chain-node';
 import { buildChain, ChainExistsError, dataPaths, type DataPaths } from './data-dir';
-import { sealProfile, writeKeyFile, writeProfile } from './keystore';
+import {
+  writeSupplyHistory,
+  type DemoChain,
+  type SupplyCast,
+  type SupplyFigures,
+} from './demo-supply';
+import { sealProfiles, writeKeyFile, writeProfile } from './keystore';
 
 /** The demo profile's passphrase is public: the demo holds no secrets worth protecting. */
 export const DEMO_PASSPHRASE = 'carechain-demo';
@@ -22,6 +29,8 @@ const DEMO_PROFILE_MEMBER = 'st-marys-hospital';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
+/** How far back the demo's history starts: governance first, then seven weeks of supply. */
+const HISTORY_DAYS = 100;
 
 interface DemoOrg {
   id: string;
@@ -76,6 +85,43 @@ const EASTSIDE: DemoOrg = {
   kind: 'clinic',
   host: 'node.eastside.example',
 };
+/** They join once the supply ledger opens, to trade on it. */
+const MERIDIAN: DemoOrg = {
+  id: 'meridian-generics',
+  legalName: 'Meridian Generics Inc',
+  kind: 'manufacturer',
+  host: 'ledger.meridian.example',
+};
+const ATLAS: DemoOrg = {
+  id: 'atlas-health-logistics',
+  legalName: 'Atlas Health Logistics',
+  kind: 'distributor',
+  host: 'node.atlaslogistics.example',
+};
+const RIVERSIDE: DemoOrg = {
+  id: 'riverside-pharmacy',
+  legalName: 'Riverside Community Pharmacy',
+  kind: 'pharmacy',
+  host: 'node.riverside.example',
+};
+const HARBOURSIDE: DemoOrg = {
+  id: 'harbourside-general-hospital',
+  legalName: 'Harbourside General Hospital',
+  kind: 'hospital',
+  host: 'node.harbourside.example',
+};
+/** Who plays which part in the supply history. */
+const CAST: SupplyCast = {
+  northwind: 'northwind-pharma',
+  meridian: MERIDIAN.id,
+  medline: 'medline-distribution',
+  atlas: ATLAS.id,
+  citycare: 'citycare-pharmacy',
+  riverside: RIVERSIDE.id,
+  stMarys: 'st-marys-hospital',
+  harbourside: HARBOURSIDE.id,
+  regulator: 'national-medicines-agency',
+};
 /** Left pending: one approval short of a decision, so the console's vote decides it. */
 export const DEMO_PENDING_DECIDABLE: DemoOrg = {
   id: 'lakeside-community-clinic',
@@ -90,6 +136,12 @@ export const DEMO_PENDING_OPEN: DemoOrg = {
   kind: 'manufacturer',
   host: 'ledger.apexbio.example',
 };
+
+/** What the demo built: its height, and the supply history's figures. */
+export interface DemoBuilt {
+  height: number;
+  supply: SupplyFigures;
+}
 
 interface OrgKeys {
   admin: KeyPair;
@@ -108,14 +160,16 @@ function profileOf(org: DemoOrg, keys: OrgKeys): MemberProfile {
 
 /**
  * Builds a demo consortium in the data folder `dir` by running the real protocol: every step is a
- * signed transaction through the mempool into a certified block, on a clock that starts 60 days
- * ago so the history reads like one. Leaves two join requests open for the console to decide.
+ * signed transaction through the mempool into a certified block, on a clock that starts 100 days
+ * ago so the history reads like one: six weeks of governance, then four organisations join and
+ * seven weeks of drug supply follow (demo-supply.ts). Leaves two join requests open for the
+ * console to decide, and a console profile for every member (St Mary's is the current one).
  *
  * The demo is built in a folder of its own inside `dir` and moved into place only once complete
  * (see buildChain): interrupted at any moment, it leaves either no chain or the whole demo. The
  * caller holds the folder's lock and has run recoverBuilds.
  */
-export function buildDemo(dir: string, now: number = Date.now()): { height: number } {
+export function buildDemo(dir: string, now: number = Date.now()): DemoBuilt {
   const target = dataPaths(dir);
   if (existsSync(target.replica))
     throw new ChainExistsError(
@@ -125,18 +179,29 @@ export function buildDemo(dir: string, now: number = Date.now()): { height: numb
 }
 
 /** Writes the whole demo into `paths`, a fresh folder laid out like a data folder. */
-function writeDemo(paths: DataPaths, now: number): { height: number } {
+function writeDemo(paths: DataPaths, now: number): DemoBuilt {
   mkdirSync(paths.demoKeys, { mode: 0o700 });
 
   const keys = new Map<string, OrgKeys>();
-  for (const org of [...FOUNDERS, HELIX, EASTSIDE, DEMO_PENDING_DECIDABLE, DEMO_PENDING_OPEN]) {
+  const orgs = [
+    ...FOUNDERS,
+    HELIX,
+    EASTSIDE,
+    MERIDIAN,
+    ATLAS,
+    RIVERSIDE,
+    HARBOURSIDE,
+    DEMO_PENDING_DECIDABLE,
+    DEMO_PENDING_OPEN,
+  ];
+  for (const org of orgs) {
     const orgKeys = { admin: generateKeyPair(), node: generateKeyPair() };
     keys.set(org.id, orgKeys);
     writeKeyFile(path.join(paths.demoKeys, `${org.id}.admin.json`), orgKeys.admin);
   }
   const keysOf = (id: string) => keys.get(id) as OrgKeys;
 
-  let clock = now - 60 * DAY;
+  let clock = now - HISTORY_DAYS * DAY;
   const genesis = GenesisDoc.parse({
     v: 1,
     chainId: DEMO_CHAIN_ID,
@@ -154,6 +219,9 @@ function writeDemo(paths: DataPaths, now: number): { height: number } {
 
   const replica = Replica.open(paths.replica);
   try {
+    // The build folder is synced as a whole before it is moved into place (buildChain): a sync
+    // for each of the demo's blocks would only make it slower.
+    replica.db.pragma('synchronous = OFF');
     replica.initGenesis(genesis);
     const node = new ChainNode(replica, validatorKeys, () => clock);
     // Every demo step must land: a rejected transaction means the script no longer fits the rules.
@@ -164,10 +232,7 @@ function writeDemo(paths: DataPaths, now: number): { height: number } {
         );
       },
     });
-    const send = (
-      orgId: string,
-      body: Omit<TxBody, 'v' | 'chainId' | 'member' | 'signer' | 'nonce'>,
-    ): string => {
+    const sign = (orgId: string, body: { type: string }): DecodedTx => {
       const admin = keysOf(orgId).admin;
       const full = {
         v: 1,
@@ -177,11 +242,21 @@ function writeDemo(paths: DataPaths, now: number): { height: number } {
         nonce: randomBytes(16).toString('hex'),
         ...body,
       } as TxBody;
-      return node.submit(signTx(full, admin.secretKey, replica.genesisHash()));
+      return signTx(full, admin.secretKey, replica.genesisHash());
     };
+    const send = (orgId: string, body: { type: string }): string => node.submit(sign(orgId, body));
     const block = (advanceMs: number) => {
       clock += advanceMs;
       if (!node.produce()) throw new Error('demo: a block was expected');
+    };
+    const chain: DemoChain = {
+      node,
+      sign,
+      at: (time) => {
+        if (time <= replica.tip().time) throw new Error('demo: blocks go forward in time');
+        clock = time;
+      },
+      commit: () => block(0),
     };
     const join = (org: DemoOrg) =>
       send(org.id, { type: 'member.join', profile: profileOf(org, keysOf(org.id)) } as TxBody);
@@ -293,6 +368,51 @@ function writeDemo(paths: DataPaths, now: number): { height: number } {
     block(2 * HOUR);
     block(7 * DAY);
 
+    // Week 8: the supply ledger opens. A second manufacturer and a second distributor apply
+    // (their join requests are a block of their own), then a pharmacy and a hospital.
+    const meridian = join(MERIDIAN);
+    const atlas = join(ATLAS);
+    block(6 * HOUR);
+    approveBy(
+      [
+        'st-marys-hospital',
+        'northwind-pharma',
+        'medline-distribution',
+        'national-medicines-agency',
+      ],
+      meridian,
+    );
+    approveBy(
+      [
+        'st-marys-hospital',
+        'northwind-pharma',
+        'medline-distribution',
+        'national-medicines-agency',
+      ],
+      atlas,
+    );
+    const riverside = join(RIVERSIDE);
+    const harbourside = join(HARBOURSIDE);
+    block(18 * HOUR);
+    for (const proposal of [riverside, harbourside]) {
+      approveBy(
+        [
+          'st-marys-hospital',
+          'national-medicines-agency',
+          'medline-distribution',
+          MERIDIAN.id,
+          ATLAS.id,
+        ],
+        proposal,
+      );
+    }
+    block(DAY);
+
+    // The seven weeks since: products, lots, shipments, dispensing, a return, holds, a recall
+    // and suspect-product alerts (demo-supply.ts).
+    const supply = writeSupplyHistory(chain, CAST, clock + 12 * HOUR, now - 2 * DAY);
+    clock = replica.tip().time;
+
     // Yesterday: two join requests arrive and are still under vote.
     const lakeside = join(DEMO_PENDING_DECIDABLE);
     const apex = join(DEMO_PENDING_OPEN);
@@ -300,17 +420,30 @@ function writeDemo(paths: DataPaths, now: number): { height: number } {
     block(HOUR);
     vote('northwind-pharma', lakeside, 'approve');
     vote('medline-distribution', lakeside, 'approve');
+    vote(MERIDIAN.id, lakeside, 'approve');
     vote('helix-clinical-research', apex, 'approve');
     block(5 * HOUR);
     vote('national-medicines-agency', lakeside, 'approve');
+    vote(ATLAS.id, lakeside, 'approve');
     vote('citycare-pharmacy', apex, 'reject');
     block(3 * HOUR);
 
+    // A console profile for every member, St Mary's the current one; all under the demo's
+    // passphrase, so the console can switch between them (session.switchProfile).
+    const others = membership(replica.view)
+      .members()
+      .filter((m) => m.status === 'active' && m.id !== DEMO_PROFILE_MEMBER)
+      .map((m) => m.id);
+    const members = [DEMO_PROFILE_MEMBER, ...others];
     writeProfile(
       paths.profile,
-      sealProfile(DEMO_PROFILE_MEMBER, keysOf(DEMO_PROFILE_MEMBER).admin, DEMO_PASSPHRASE, true),
+      sealProfiles(
+        members.map((memberId) => ({ memberId, pair: keysOf(memberId).admin })),
+        DEMO_PASSPHRASE,
+        true,
+      ),
     );
-    return { height: replica.tip().height };
+    return { height: replica.tip().height, supply };
   } finally {
     replica.close();
   }

@@ -155,8 +155,8 @@ const NextKey = z.strictObject({
 });
 export type NextKey = z.infer<typeof NextKey>;
 
-export const ProfileFile = z.strictObject({
-  v: z.literal(1),
+/** One member's console profile: the member and one of its admin keys, sealed. */
+const StoredProfile = z.strictObject({
   memberId: MemberId,
   publicKey: PublicKey,
   demo: z.boolean(),
@@ -164,6 +164,39 @@ export const ProfileFile = z.strictObject({
   sealed: Sealed,
   next: NextKey.optional(),
 });
+export type StoredProfile = z.infer<typeof StoredProfile>;
+
+/** Most profiles one data folder keeps: one per member of a consortium of fair size. */
+export const MAX_PROFILES = 64;
+
+/**
+ * `profile.json`: the console's profile, the one it unlocks and signs with, at the top level as
+ * ever; and, in `others`, the data folder's other profiles (the demo keeps one per member). A
+ * switch makes another profile the top-level one and puts the current one among the others, in
+ * one atomic write of the file. A folder with one profile has no `others`: its file is as before.
+ */
+export const ProfileFile = z
+  .strictObject({
+    v: z.literal(1),
+    ...StoredProfile.shape,
+    others: z
+      .array(StoredProfile)
+      .min(1)
+      .max(MAX_PROFILES - 1)
+      .optional(),
+  })
+  .superRefine((file, ctx) => {
+    const seen = new Set([file.memberId]);
+    file.others?.forEach((other, i) => {
+      if (seen.has(other.memberId))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['others', i, 'memberId'],
+          message: `a second profile of ${other.memberId}`,
+        });
+      seen.add(other.memberId);
+    });
+  });
 export type ProfileFile = z.infer<typeof ProfileFile>;
 
 /**
@@ -259,9 +292,12 @@ export function kdfOf(profile: ProfileFile): KdfParams {
   return { N: profile.sealed.N, r: profile.sealed.r, p: profile.sealed.p };
 }
 
-/** The profile as it is sealed under `sealing`, with its boxes as given. */
+/**
+ * The profile as it is sealed under `sealing`, with its boxes as given; the folder's other
+ * profiles, if `base` has any, stay as they are.
+ */
 export function profileSealedWith(
-  base: Pick<ProfileFile, 'memberId' | 'publicKey' | 'demo'>,
+  base: Pick<ProfileFile, 'memberId' | 'publicKey' | 'demo' | 'others'>,
   sealing: SealingKey,
   current: Box,
   next?: NextKey,
@@ -273,7 +309,28 @@ export function profileSealedWith(
     demo: base.demo,
     sealed: { kdf: 'scrypt', ...sealing.params, salt: sealing.salt, ...current },
     ...(next ? { next } : {}),
+    ...(base.others ? { others: base.others } : {}),
   };
+}
+
+/** Every profile of the file: the current one first, then the others as stored. */
+export function storedProfiles(file: ProfileFile): StoredProfile[] {
+  const { v: _v, others, ...current } = file;
+  return [current, ...(others ?? [])];
+}
+
+/**
+ * The file with `memberId`'s profile as the current one and every other profile, the one current
+ * until now included, among the others (by member id); null when the file holds no such profile.
+ */
+export function withCurrentProfile(file: ProfileFile, memberId: string): ProfileFile | null {
+  const all = storedProfiles(file);
+  const chosen = all.find((p) => p.memberId === memberId);
+  if (!chosen) return null;
+  const others = all
+    .filter((p) => p !== chosen)
+    .sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+  return { v: 1, ...chosen, ...(others.length > 0 ? { others } : {}) };
 }
 
 /** Seals a new profile; async, so the event loop keeps serving while scrypt runs. */
@@ -293,21 +350,30 @@ export async function createSealedProfile(
 }
 
 /**
- * Seals a profile synchronously, blocking the event loop for the whole scrypt run. Only the demo
- * builder uses it: it is synchronous throughout and runs before the console serves anything.
+ * Seals one profile per member into one file, the first member's as the current one, all under
+ * the same passphrase. Only the demo builder uses it: its passphrase is public and the same for
+ * every member, so the key is derived once (one scrypt run, not one per member) and each secret
+ * key gets its own box with its own IV.
  */
-export function sealProfile(
-  memberId: string,
-  pair: KeyPair,
+export function sealProfiles(
+  members: readonly { memberId: string; pair: KeyPair }[],
   passphrase: string,
   demo: boolean,
 ): ProfileFile {
   const sealing = deriveSealingKeySync(passphrase);
-  return profileSealedWith(
-    { memberId, publicKey: pair.publicKey, demo },
-    sealing,
-    sealSecret(sealing, pair.secretKey),
-  );
+  const [current, ...others] = members.map(({ memberId, pair }): StoredProfile => ({
+    memberId,
+    publicKey: pair.publicKey,
+    demo,
+    sealed: {
+      kdf: 'scrypt',
+      ...sealing.params,
+      salt: sealing.salt,
+      ...sealSecret(sealing, pair.secretKey),
+    },
+  }));
+  if (!current) throw new Error('sealProfiles needs at least one member');
+  return ProfileFile.parse({ v: 1, ...current, ...(others.length > 0 ? { others } : {}) });
 }
 
 /** Derives the key the profile was sealed with; throws WrongPassphrase if it does not open. */
@@ -333,7 +399,9 @@ export function readProfile(file: string): ProfileFile {
   if (!parsed.success) {
     throw new Error(`the console profile ${file} is damaged; move it away to create a new one`);
   }
-  const problem = kdfProblem(kdfOf(parsed.data));
+  const problem = storedProfiles(parsed.data)
+    .map((p) => kdfProblem({ N: p.sealed.N, r: p.sealed.r, p: p.sealed.p }))
+    .find((found) => found !== null);
   if (problem) {
     throw new Error(
       `the console profile ${file} is refused: its key is sealed with ${problem}; move it away to create a new one`,

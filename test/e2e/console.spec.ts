@@ -158,7 +158,7 @@ test('the console opens locked; a wrong passphrase is refused, the right one ope
 
   await page.getByLabel('Passphrase').fill(PASSPHRASE);
   await page.getByRole('button', { name: 'Unlock' }).click();
-  await expectOverview(page, { height: server.demoHeight, active: 6, openProposals: 2 });
+  await expectOverview(page, { height: server.demoHeight, active: 10, openProposals: 2 });
   await expect(page.getByLabel('Signed in as')).toHaveText(`${ME}hospital`);
   await expect(page.getByTitle('Live updates from the node')).toHaveText('Live');
   await screenshot(page, testInfo, 'overview');
@@ -189,10 +189,10 @@ test('approving both join requests: Apex Biologics stays open, Lakeside Communit
   const apex = joinRequest(page, APEX);
   const lakeside = joinRequest(page, LAKESIDE);
   await expect(apex.getByText(/approvals needed/)).toHaveText(
-    '1 of 4 approvals needed, 1 rejection, 6 eligible',
+    '1 of 6 approvals needed, 1 rejection, 10 eligible',
   );
   await expect(lakeside.getByText(/approvals needed/)).toHaveText(
-    '3 of 4 approvals needed, 0 rejections, 6 eligible',
+    '5 of 6 approvals needed, 0 rejections, 10 eligible',
   );
   // Who voted, and how.
   await expect(apex.getByRole('list', { name: 'Votes' }).getByRole('listitem')).toHaveCount(2);
@@ -228,7 +228,7 @@ test('approving both join requests: Apex Biologics stays open, Lakeside Communit
   await apex.getByRole('button', { name: 'Approve' }).click();
   await expect(apex.getByTestId('vote-status')).toHaveText('Your vote: approve');
   await expect(apex.getByText(/approvals needed/)).toHaveText(
-    '2 of 4 approvals needed, 1 rejection, 6 eligible',
+    '2 of 6 approvals needed, 1 rejection, 10 eligible',
   );
   const myApexVote = apex.getByRole('listitem').filter({ hasText: ME });
   await expect(myApexVote).toContainText('approve');
@@ -243,7 +243,7 @@ test('approving both join requests: Apex Biologics stays open, Lakeside Communit
   await expect(apex.getByRole('button', { name: 'Reject' })).toBeEnabled();
   await expect(apex).toBeVisible();
 
-  // Lakeside Community Clinic: the fourth approval decides it.
+  // Lakeside Community Clinic: the sixth approval decides it.
   await lakeside.getByRole('button', { name: 'Approve' }).click();
   await expect(
     page.getByRole('status').filter({ hasText: `Join request: ${LAKESIDE} was approved in block` }),
@@ -252,7 +252,7 @@ test('approving both join requests: Apex Biologics stays open, Lakeside Communit
   await expect(lakeside).toHaveCount(0);
   // Apex Biologics is still open, and the new member may vote on it too.
   await expect(apex.getByText(/approvals needed/)).toHaveText(
-    '2 of 4 approvals needed, 1 rejection, 7 eligible',
+    '2 of 6 approvals needed, 1 rejection, 11 eligible',
   );
   await expect(page.getByRole('heading', { name: /^Open proposals/ })).toHaveText(
     'Open proposals1',
@@ -262,7 +262,7 @@ test('approving both join requests: Apex Biologics stays open, Lakeside Communit
   const decidedRow = decided.getByRole('row', { name: new RegExp(LAKESIDE) });
   await expect(decidedRow).toHaveAttribute('data-proposal', found.lakesideProposal);
   await expect(decidedRow.getByRole('cell').first()).toHaveText('approved');
-  await expect(decidedRow).toContainText('4 approve · 0 reject');
+  await expect(decidedRow).toContainText('6 approve · 0 reject');
   await expect(
     decidedRow.getByRole('link', { name: `block ${found.decidedHeight}`, exact: true }),
   ).toBeVisible();
@@ -282,7 +282,7 @@ test('approving both join requests: Apex Biologics stays open, Lakeside Communit
     String(found.decidedHeight),
   ]);
   await expect(page.getByRole('heading', { name: /^Member organisations/ })).toHaveText(
-    'Member organisations7',
+    'Member organisations11',
   );
   expect(
     await page.evaluate(() => (window as Window & { e2eNoReload?: boolean }).e2eNoReload),
@@ -307,12 +307,12 @@ test('approving both join requests: Apex Biologics stays open, Lakeside Communit
   const history = page.getByRole('region', { name: 'History' });
   const admitted = history.getByRole('row', { name: new RegExp(`Join request: ${LAKESIDE}`) });
   await expect(admitted).toContainText('approved');
-  await expect(admitted).toContainText('4 approve · 0 reject');
+  await expect(admitted).toContainText('6 approve · 0 reject');
   await expect(admitted.getByRole('link', { name: `block ${found.decidedHeight}` })).toBeVisible();
   await screenshot(page, testInfo, 'member-detail');
 
   await nav(page, 'Overview').click();
-  await expectOverview(page, { height: found.decidedHeight, active: 7, openProposals: 1 });
+  await expectOverview(page, { height: found.decidedHeight, active: 11, openProposals: 1 });
   await expectRecentAfterVotes(page);
   await screenshot(page, testInfo, 'overview-after-votes');
   // The narrowest window the console supports (body min-width) must still read well.

@@ -38,7 +38,7 @@ test('first run on an empty folder: "Open the demo consortium" builds the demo, 
   await page.getByLabel('Passphrase').fill('carechain-demo');
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(title(page)).toHaveText('Overview');
-  await expect(stat(page, 'Members').getByRole('listitem').first()).toHaveText('active 6');
+  await expect(stat(page, 'Members').getByRole('listitem').first()).toHaveText('active 10');
   await expect(stat(page, 'Open proposals').locator('.stat-number')).toHaveText('2');
 
   // The demo it built is a valid chain.

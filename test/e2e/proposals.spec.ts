@@ -106,7 +106,7 @@ test('a suspension proposed on the member page opens as a card with its reason a
   const form = section.getByRole('form', { name: `Suspend ${CITYCARE}` });
   await expect(form).toContainText(`If approved, ${CITYCARE} is suspended`);
   await expect(form).toContainText(
-    'This proposal is decided once a majority of active members approve it (4 of the 6 today); undecided, it expires after 7 days.',
+    'This proposal is decided once a majority of active members approve it (6 of the 10 today); undecided, it expires after 7 days.',
   );
   await form.getByLabel('Reason (optional)').fill(SUSPEND_REASON);
   await shot(page, testInfo, 'member-propose');
@@ -145,7 +145,7 @@ test('a suspension proposed on the member page opens as a card with its reason a
   await expect(card).toContainText(`Proposed by${ME}`);
   await expect(card).toContainText(`Member${CITYCARE} (pharmacy) active`);
   await expect(card.getByText(/approvals needed/)).toHaveText(
-    '0 of 4 approvals needed, 0 rejections, 6 eligible',
+    '0 of 6 approvals needed, 0 rejections, 10 eligible',
   );
   await expect(card.getByText('No votes yet.')).toBeVisible();
   await shot(page, testInfo, 'proposal-open-card');
@@ -153,7 +153,7 @@ test('a suspension proposed on the member page opens as a card with its reason a
   await card.getByRole('button', { name: 'Approve' }).click();
   await expect(card.getByTestId('vote-status')).toHaveText('Your vote: approve');
   await expect(card.getByText(/approvals needed/)).toHaveText(
-    '1 of 4 approvals needed, 0 rejections, 6 eligible',
+    '1 of 6 approvals needed, 0 rejections, 10 eligible',
   );
   await expect(card.getByRole('list', { name: 'Votes' })).toContainText(`${ME} approve`);
 

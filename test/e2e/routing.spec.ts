@@ -8,6 +8,7 @@ import {
   test,
   title,
   unlockDemo,
+  withReplicaDb,
   type ConsoleServer,
 } from './console-fixture';
 
@@ -15,13 +16,14 @@ import {
  * The console's addresses (renderer/app/router.tsx). They are its interface: bookmarks and these
  * tests use them, so each must open its page, in the layout, with its section highlighted; back
  * and forward must walk them; links must write them exactly as before. Each test serves its own
- * demo (height 20, two join requests open), unlocked as St Mary's University Hospital.
+ * demo (two join requests open), unlocked as St Mary's University Hospital.
  */
 
 const ME = 'st-marys-hospital';
 const MY_NAME = "St Mary's University Hospital";
 const LAKESIDE = 'Lakeside Community Clinic';
-const TIP = 20;
+/** Blocks on a page of the Blocks list (renderer/stores/blocks-store.ts). */
+const PAGE = 25;
 
 type Section = 'Overview' | 'Members' | 'Blocks' | 'Your submissions';
 
@@ -51,18 +53,25 @@ async function load(page: Page, url: string): Promise<void> {
   await page.goto(url);
 }
 
-/** A fresh demo, served and unlocked in `page` (Overview open); and its open join request of Lakeside. */
+/**
+ * A fresh demo, served and unlocked in `page` (Overview open); its open join request of Lakeside,
+ * and its height.
+ */
 async function openDemo(
   page: Page,
   serveDir: (dir: string) => Promise<ConsoleServer>,
   scratchDir: string,
-): Promise<{ origin: string; lakesideProposal: string }> {
+): Promise<{ origin: string; lakesideProposal: string; tip: number }> {
   const dataDir = await buildDemoFolder(scratchDir);
   const lakesideProposal = proposalAbout(dataDir, 'lakeside-community-clinic');
+  const tip = withReplicaDb(
+    dataDir,
+    (db) => (db.prepare('SELECT max(height) AS tip FROM blocks').get() as { tip: number }).tip,
+  );
   const server = await serveDir(dataDir);
   await unlockDemo(page, server);
-  await expect(page.getByRole('link', { name: `Height ${TIP}, open block` })).toBeVisible();
-  return { origin: server.origin, lakesideProposal };
+  await expect(page.getByRole('link', { name: `Height ${tip}, open block` })).toBeVisible();
+  return { origin: server.origin, lakesideProposal, tip };
 }
 
 // The router runs under the console's CSP (no eval, no inline script) without a complaint.
@@ -170,7 +179,7 @@ test('?before= pages the blocks; a value that is not a height is treated as abse
   serveDir,
   scratchDir,
 }) => {
-  const { origin } = await openDemo(page, serveDir, scratchDir);
+  const { origin, tip } = await openDemo(page, serveDir, scratchDir);
   await load(page, `${origin}/#/blocks?before=10`);
   await expect(title(page)).toHaveText('Blocks');
   await expect(blockRows(page)).toHaveCount(10);
@@ -181,27 +190,30 @@ test('?before= pages the blocks; a value that is not a height is treated as abse
   await expect(nav(page, 'Blocks')).toHaveAttribute('href', '#/blocks');
   const pager = page.getByRole('navigation', { name: 'Block pages' });
   await expect(pager.getByText('Older →')).toHaveAttribute('aria-disabled', 'true');
-  // The page above 10 + 25 would be past the tip: Newer goes to the newest page.
   const newer = pager.getByRole('link', { name: '← Newer' });
+  await expect(newer).toHaveAttribute('href', `#/blocks?before=${10 + PAGE}`);
+  // The page above one just below the tip would be past it: Newer goes to the newest page.
+  await load(page, `${origin}/#/blocks?before=${tip - 10}`);
+  await expect(blockRows(page).first()).toHaveAttribute('data-height', String(tip - 11));
   await expect(newer).toHaveAttribute('href', '#/blocks');
   await newer.click();
   await expect(page).toHaveURL(`${origin}/#/blocks`);
-  await expect(blockRows(page)).toHaveCount(TIP + 1);
-  await expect(blockRows(page).first()).toHaveAttribute('data-height', String(TIP));
+  await expect(blockRows(page)).toHaveCount(PAGE);
+  await expect(blockRows(page).first()).toHaveAttribute('data-height', String(tip));
 
   for (const bad of ['xyz', '-1', '1.5', '']) {
     await goToRoute(page, `#/blocks?before=${bad}`);
     await expect(title(page)).toHaveText('Blocks');
     await expect(page.getByText('Newest first.')).toBeVisible();
-    await expect(blockRows(page)).toHaveCount(TIP + 1);
-    await expect(blockRows(page).first()).toHaveAttribute('data-height', String(TIP));
+    await expect(blockRows(page)).toHaveCount(PAGE);
+    await expect(blockRows(page).first()).toHaveAttribute('data-height', String(tip));
     await expect(page).toHaveURL(`${origin}/#/blocks?before=${bad}`);
   }
   // A new load of such an address opens the same page (the router also drops the bad value from
   // the address then).
   await load(page, `${origin}/#/blocks?before=xyz`);
   await expect(page.getByText('Newest first.')).toBeVisible();
-  await expect(blockRows(page).first()).toHaveAttribute('data-height', String(TIP));
+  await expect(blockRows(page).first()).toHaveAttribute('data-height', String(tip));
 });
 
 test('a bad height or an unknown address shows the not-found page in the layout', async ({
@@ -250,7 +262,9 @@ test('links write the addresses as before, and back and forward walk them', asyn
   serveDir,
   scratchDir,
 }) => {
-  const { origin } = await openDemo(page, serveDir, scratchDir);
+  const { origin, tip } = await openDemo(page, serveDir, scratchDir);
+  // A block on the newest page of Blocks.
+  const shown = tip - 2;
   await load(page, `${origin}/#/`);
   await expect(title(page)).toHaveText('Overview');
 
@@ -272,11 +286,11 @@ test('links write the addresses as before, and back and forward walk them', asyn
 
   await nav(page, 'Blocks').click();
   await expect(page).toHaveURL(`${origin}/#/blocks`);
-  const block5 = page.getByRole('link', { name: 'Block 5', exact: true });
-  await expect(block5).toHaveAttribute('href', '#/blocks/5');
-  await block5.click();
-  await expect(page).toHaveURL(`${origin}/#/blocks/5`);
-  await expect(title(page)).toHaveText('Block 5');
+  const block = page.getByRole('link', { name: `Block ${shown}`, exact: true });
+  await expect(block).toHaveAttribute('href', `#/blocks/${shown}`);
+  await block.click();
+  await expect(page).toHaveURL(`${origin}/#/blocks/${shown}`);
+  await expect(title(page)).toHaveText(`Block ${shown}`);
   await expectSection(page, 'Blocks');
 
   const tx = page.locator('tr[data-tx]').first();
@@ -298,7 +312,7 @@ test('links write the addresses as before, and back and forward walk them', asyn
   const walk: [string, string | RegExp][] = [
     ['#/blocks', 'Blocks'],
     [`#/tx/${id}`, txTitle(id ?? '')],
-    ['#/blocks/5', 'Block 5'],
+    [`#/blocks/${shown}`, `Block ${shown}`],
     ['#/blocks', 'Blocks'],
     [`#/members/${ME}`, new RegExp(MY_NAME)],
     ['#/members', 'Members'],

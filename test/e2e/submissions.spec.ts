@@ -13,8 +13,8 @@ import {
 
 /*
  * "Your submissions": what the console signed and sent to its node, and what became of it.
- * Each test builds and serves its own demo, as St Mary's University Hospital (6 active
- * members, 4 approvals decide; Lakeside Community Clinic has 3, Apex Biologics Inc has 1).
+ * Each test builds and serves its own demo, as St Mary's University Hospital (10 active
+ * members, 6 approvals decide; Lakeside Community Clinic has 5, Apex Biologics Inc has 1).
  */
 
 const ME = 'st-marys-hospital';

@@ -16,14 +16,20 @@ import { Replica } from '../../main/store/replica';
 import { tempDir } from '../support/cli';
 
 /*
- * The console rotating its own admin key, on the demo chain (the profile is St Mary's; six active
- * members, four approvals decide). The chain node, session and handlers are the node service's
+ * The console rotating its own admin key, on the demo chain (the profile is St Mary's; ten active
+ * members, six approvals decide). The chain node, session and handlers are the node service's
  * own, wired here without the block timer so each test decides when blocks are made, and so the
  * other members can vote with their demo keys while the console stays unlocked.
  */
 
 const ME = 'st-marys-hospital';
-const OTHERS = ['northwind-pharma', 'medline-distribution', 'citycare-pharmacy'] as const;
+const OTHERS = [
+  'northwind-pharma',
+  'medline-distribution',
+  'citycare-pharmacy',
+  'meridian-generics',
+  'atlas-health-logistics',
+] as const;
 
 let template: string;
 beforeAll(() => {

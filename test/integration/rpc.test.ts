@@ -378,7 +378,7 @@ describe('RPC over the loopback web host', () => {
       { id: string; action: { member: string }; tally: { approvals: number; needed: number } }[]
     >('proposals.list', { status: 'open' });
     const lakeside = open.find((p) => p.action.member === 'lakeside-community-clinic');
-    expect(lakeside?.tally).toMatchObject({ approvals: 3, needed: 4 });
+    expect(lakeside?.tally).toMatchObject({ approvals: 5, needed: 6 });
     const { txId } = await ok<{ txId: string }>('proposals.vote', {
       proposalId: lakeside?.id,
       choice: 'approve',
