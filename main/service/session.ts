@@ -1,7 +1,7 @@
 import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
 import type { ProposalAction } from '../../shared/members/schemas';
 import { membership, type Membership } from '../../shared/members/state';
-import type { ProfileSummary } from '../../shared/rpc/contract';
+import type { ProfileChoice, ProfileSummary } from '../../shared/rpc/contract';
 import type { ChainNode } from './chain-node';
 import type { DataPaths } from './data-dir';
 import {
@@ -13,7 +13,9 @@ import {
   parseKeyFile,
   profileSealedWith,
   sealSecret,
+  storedProfiles,
   unsealProfile,
+  withCurrentProfile,
   WrongPassphrase,
   writeProfile,
   type Box,
@@ -38,6 +40,10 @@ function shortKey(key: string): string {
 /**
  * The console's profile: one member org and one of its admin keys. The secret key is kept
  * sealed on disk and only in this process's memory once unlocked; it never reaches a renderer.
+ *
+ * A data folder may keep several profiles (the demo keeps one per member): the console uses one
+ * at a time, and switching to another locks the console until that one is unlocked with its own
+ * passphrase. Wrong passphrases count across switches, so switching does not reset the wait.
  *
  * When the console proposes rotating its own admin key, the new key is sealed into the profile
  * as its next key before the proposal leaves; once the chain carries the rotation out the
@@ -65,6 +71,54 @@ export class Session {
 
   load(profile: ProfileFile): void {
     this.profile = profile;
+    this.key = null;
+    this.sealing = null;
+    this.offered = null;
+  }
+
+  /** Every profile of the data folder, the current one marked active, by member name. */
+  profiles(): ProfileChoice[] {
+    this.followChain();
+    const profile = this.profile;
+    if (!profile) return [];
+    const members = membershipOf(this.node());
+    return storedProfiles(profile)
+      .map((stored) => {
+        const member = members?.member(stored.memberId);
+        return {
+          memberId: stored.memberId,
+          memberName: member?.legalName ?? stored.memberId,
+          kind: member?.kind ?? null,
+          active: stored.memberId === profile.memberId,
+        };
+      })
+      .sort((a, b) => a.memberName.localeCompare(b.memberName, 'en'));
+  }
+
+  /**
+   * Makes `memberId`'s profile the console's profile, locked: it signs nothing until it is
+   * unlocked with its passphrase. The file is rewritten in one atomic replace. Switching to the
+   * current profile only locks it.
+   */
+  switchTo(memberId: string): void {
+    if (!this.profile) throw new ServiceError('no_profile', 'this console has no profile yet');
+    if (this.busy) {
+      throw new ServiceError('rejected', 'a passphrase is being checked; wait for it, then switch');
+    }
+    // The profile is put aside as the chain has it (a rotation carried out, a next key dropped).
+    this.followChain();
+    const current = this.profile;
+    if (memberId !== current.memberId) {
+      const switched = withCurrentProfile(current, memberId);
+      if (!switched) {
+        throw new ServiceError(
+          'not_found',
+          `this data folder keeps no console profile for ${memberId}`,
+        );
+      }
+      writeProfile(this.paths.profile, switched);
+      this.profile = switched;
+    }
     this.key = null;
     this.sealing = null;
     this.offered = null;
@@ -148,6 +202,7 @@ export class Session {
         `too many wrong passphrases: wait ${seconds} ${seconds === 1 ? 'second' : 'seconds'} before trying again`,
       );
     }
+    const memberId = this.profile.memberId;
     this.busy = 'unlock';
     try {
       let sealing: SealingKey;
@@ -160,10 +215,11 @@ export class Session {
         throw new ServiceError('rejected', error.message);
       }
       this.failures = 0;
-      if (belowCurrentStrength(sealing.params)) sealing = await this.reseal(sealing, passphrase);
+      if (belowCurrentStrength(sealing.params))
+        sealing = await this.reseal(sealing, passphrase, memberId);
       // The chain may have moved the profile to its next key while scrypt ran; both keys are
       // sealed under the same derived key, so open whichever is current now.
-      const profile = this.currentProfile(sealing);
+      const profile = this.currentProfile(sealing, memberId);
       this.key = openSecret(sealing, profile.sealed, profile.publicKey);
       this.sealing = sealing;
     } finally {
@@ -171,18 +227,19 @@ export class Session {
     }
   }
 
-  private currentProfile(sealing: SealingKey): ProfileFile {
+  private currentProfile(sealing: SealingKey, memberId: string): ProfileFile {
     const profile = this.profile;
-    if (!profile || profile.sealed.salt !== sealing.salt) {
+    // The member too: the demo's profiles share one salt.
+    if (!profile || profile.memberId !== memberId || profile.sealed.salt !== sealing.salt) {
       throw new ServiceError('rejected', 'the profile changed while it was being unlocked; retry');
     }
     return profile;
   }
 
   /** Seals the profile's keys again at today's strength, under a new salt. */
-  private async reseal(old: SealingKey, passphrase: string): Promise<SealingKey> {
+  private async reseal(old: SealingKey, passphrase: string, memberId: string): Promise<SealingKey> {
     const fresh = await deriveSealingKey(passphrase);
-    const profile = this.currentProfile(old);
+    const profile = this.currentProfile(old, memberId);
     const reseal = (box: Box, publicKey: string) =>
       sealSecret(fresh, openSecret(old, box, publicKey).secretKey);
     const next = profile.next && {

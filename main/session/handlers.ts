@@ -6,12 +6,15 @@ export type SessionMethod =
   | 'session.openDemo'
   | 'session.createProfile'
   | 'session.unlock'
-  | 'session.newAdminKey';
+  | 'session.newAdminKey'
+  | 'session.profiles'
+  | 'session.switchProfile';
 
 /*
  * The console's session: which data folder and chain it serves, its profile (one member and one
- * of its admin keys), unlocking it, and opening the demo. The profile itself is kept by the node
- * service's Session (main/service/session.ts), which every capability that signs goes through.
+ * of its admin keys), unlocking it, switching to another profile the folder keeps, and opening
+ * the demo. The profile itself is kept by the node service's Session (main/service/session.ts),
+ * which every capability that signs goes through.
  */
 export function sessionHandlers(ctx: HandlerContext): HandlersFor<SessionMethod> {
   const { session } = ctx;
@@ -43,6 +46,11 @@ export function sessionHandlers(ctx: HandlerContext): HandlersFor<SessionMethod>
     'session.newAdminKey': () => {
       ctx.requireNode();
       return { publicKey: session.offerNextKey() };
+    },
+    'session.profiles': () => session.profiles(),
+    'session.switchProfile': ({ memberId }) => {
+      session.switchTo(memberId);
+      return sessionView();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Link, Outlet, useRouterState, type LinkProps } from '@tanstack/react-router';
 import type { ProfileSummary } from '../../shared/rpc/contract';
 import { KeyProblemNotice } from '../session/KeyProblemNotice';
+import { ProfileSwitcher } from '../session/ProfileSwitcher';
 import { useChainStore } from '../stores/chain-store';
 import { LiveIndicator } from './LiveIndicator';
 import { useProfile } from './profile';
@@ -65,10 +66,11 @@ function TopBar({ profile }: { profile: ProfileSummary }) {
         </div>
       </dl>
       <LiveIndicator />
-      <p className="topbar-profile" aria-label="Signed in as">
+      <p className="topbar-profile" aria-label="Signed in as" data-member={profile.memberId}>
         <span className="topbar-member">{profile.memberName}</span>
         {profile.kind && <span className="topbar-kind">{profile.kind}</span>}
       </p>
+      <ProfileSwitcher current={profile} />
     </header>
   );
 }

@@ -40,6 +40,16 @@ export const ProfileSummary = z.strictObject({
 });
 export type ProfileSummary = z.infer<typeof ProfileSummary>;
 
+/** A console profile the data folder keeps: the console can switch to it. */
+export const ProfileChoice = z.strictObject({
+  memberId: MemberId,
+  memberName: z.string(),
+  kind: MemberKind.nullable(),
+  /** The profile the console uses now (unlocked or not). */
+  active: z.boolean(),
+});
+export type ProfileChoice = z.infer<typeof ProfileChoice>;
+
 export const Session = z.strictObject({
   dataDir: z.string(),
   hasReplica: z.boolean(),
@@ -234,6 +244,16 @@ export const methods = {
    * stays in the node service; a proposals.create with this public key as newKey uses it.
    */
   'session.newAdminKey': { params: NoParams, result: z.strictObject({ publicKey: PublicKey }) },
+  /** The console profiles this data folder keeps (the demo keeps one per member), by name. */
+  'session.profiles': { params: NoParams, result: z.array(ProfileChoice) },
+  /**
+   * Makes another of the folder's profiles the console's profile. The console is locked by it:
+   * the profile switched to signs nothing until it is unlocked with its own passphrase.
+   */
+  'session.switchProfile': {
+    params: z.strictObject({ memberId: MemberId }),
+    result: Session,
+  },
   'chain.status': { params: NoParams, result: ChainStatus },
   'members.list': { params: NoParams, result: z.array(MemberView) },
   'members.get': { params: z.strictObject({ id: MemberId }), result: MemberDetail },

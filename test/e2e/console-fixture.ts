@@ -387,3 +387,24 @@ export function journalDemoVote(
   });
   return tx.id;
 }
+
+/**
+ * Switches the console to another profile of its data folder with the top bar's switch, and
+ * unlocks it (the demo keeps a profile for every member, all under the demo passphrase). Leaves
+ * the console on the page it was on, signed in as `memberId`, with live updates flowing.
+ */
+export async function switchProfile(
+  page: Page,
+  memberId: string,
+  passphrase = 'carechain-demo',
+): Promise<void> {
+  await page.getByRole('button', { name: 'Switch profile' }).click();
+  await page.locator(`[data-profile-member="${memberId}"]`).click();
+  // Switching locks the console: the profile switched to opens on the unlock screen.
+  await expect(title(page)).toHaveText('Unlock your profile');
+  await expect(page.locator(`p[data-member="${memberId}"]`)).toBeVisible();
+  await page.getByLabel('Passphrase').fill(passphrase);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByLabel('Signed in as')).toHaveAttribute('data-member', memberId);
+  await expect(page.getByTitle('Live updates from the node')).toHaveText('Live');
+}
