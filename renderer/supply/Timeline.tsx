@@ -5,6 +5,12 @@ import { absoluteTime } from '../components/Time';
 import { BlockLink, MemberName, TxLink } from './links';
 import { BIZ_STEP_LABELS } from './words';
 
+/** A step's business step in words; a return is a shipment too (CBV shipping, disposition returned). */
+function stepLabel(step: SupplyStep): string {
+  if (step.bizStep === 'shipping' && step.summary.startsWith('Return ')) return 'Returned';
+  return BIZ_STEP_LABELS[step.bizStep] ?? step.bizStep;
+}
+
 /**
  * The story of a unit, container or shipment, oldest first: each step with who recorded it,
  * when the block says and when the member says it happened, where, its CBV business step, and
@@ -26,8 +32,7 @@ export function Timeline({ steps, label }: { steps: SupplyStep[]; label: string 
           <div className="timeline-marker" aria-hidden="true" />
           <div className="timeline-body">
             <p className="timeline-title">
-              <strong>{BIZ_STEP_LABELS[step.bizStep] ?? step.bizStep}</strong>{' '}
-              <span className="muted">by</span>{' '}
+              <strong>{stepLabel(step)}</strong> <span className="muted">by</span>{' '}
               <MemberName id={step.member} name={step.memberName} />
               {step.declaredInError && <Badge tone="bad">declared in error</Badge>}
             </p>

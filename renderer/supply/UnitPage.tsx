@@ -176,7 +176,7 @@ function UnitFacts({ unit }: { unit: UnitView }) {
             until received.
           </span>
         )}
-        {unit.returned && (
+        {unit.returned && unit.status === 'active' && (
           <span className="fact-note">
             Came back as a return: it must be verified (saleable return) by its holder before it
             moves again.
