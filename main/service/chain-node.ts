@@ -90,6 +90,11 @@ export class ChainNode {
     return () => this.listeners.delete(listener);
   }
 
+  /** How many more transactions, of how much text in all, the mempool takes now. */
+  room(): { txs: number; chars: number } {
+    return { txs: MEMPOOL_LIMIT - this.pool.size, chars: MEMPOOL_MAX_CHARS - this.poolChars };
+  }
+
   pending(): DecodedTx[] {
     return [...this.pool.values()];
   }

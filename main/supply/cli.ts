@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { decodeHeader } from '../../shared/ledger/block';
 import { inclusionProof, verifyInclusion } from '../../shared/ledger/merkle';
@@ -15,7 +15,7 @@ import { dataPaths } from '../service/data-dir';
 import { readKeyFile } from '../service/keystore';
 import { openChainNode, type OpenedNode } from '../service/open-node';
 import { openDataFolder } from '../service/startup';
-import { exportScope, planImport, type ExportScope } from './epcis';
+import { exportScope, importRoomProblem, planImport, type ExportScope } from './epcis';
 import { Replica, textOf } from '../store/replica';
 
 /** A problem with what the user gave the command: the CLI prints it and exits 2. */
@@ -145,6 +145,37 @@ export function runVerifyProduct(opts: VerifyProductOptions): number {
   }
 }
 
+/**
+ * A file's text, refused if it is not a regular file or is over `max` bytes: only that much is
+ * ever read, so a device or an endless pipe named as the file cannot exhaust memory.
+ */
+function readBounded(file: string, max: number): string {
+  const tooBig = `${file} is over ${max / 1024 / 1024} MiB`;
+  let fd: number;
+  try {
+    if (!statSync(file).isFile()) throw new SupplyUsageError(`${file} is not a file`);
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if (error instanceof SupplyUsageError) throw error;
+    throw new SupplyUsageError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  try {
+    const buffer = Buffer.alloc(max + 1);
+    let size = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, size, buffer.length - size, null);
+      if (read === 0) break;
+      size += read;
+      if (size > max) throw new SupplyUsageError(tooBig);
+    }
+    return buffer.subarray(0, size).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export interface EpcisImportOptions {
   dir: string;
   key: string;
@@ -158,16 +189,7 @@ export interface EpcisImportOptions {
  * a running node is told to import through its console instead). Returns the exit code.
  */
 export async function runEpcisImport(opts: EpcisImportOptions): Promise<number> {
-  let text: string;
-  try {
-    text = readFileSync(opts.file, 'utf8');
-  } catch (error) {
-    throw new SupplyUsageError(
-      `cannot read ${opts.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
-  if (text.length > MAX_EPCIS_CHARS)
-    throw new SupplyUsageError(`${opts.file} is over ${MAX_EPCIS_CHARS / 1024 / 1024} MiB`);
+  const text = readBounded(opts.file, MAX_EPCIS_CHARS);
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -180,7 +202,18 @@ export async function runEpcisImport(opts: EpcisImportOptions): Promise<number> 
   } catch (error) {
     throw new SupplyUsageError(`--key: ${(error as Error).message}`);
   }
-  const { paths, lock } = openDataFolder(opts.dir);
+  let folder: ReturnType<typeof openDataFolder>;
+  try {
+    folder = openDataFolder(opts.dir);
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new SupplyCommandError(
+      /another CareChain process/.test(message)
+        ? `${message}: while its node runs, import through its console (Supply → EPCIS)`
+        : message,
+    );
+  }
+  const { paths, lock } = folder;
   let opened: OpenedNode | null = null;
   try {
     if (!existsSync(paths.replica))
@@ -214,7 +247,7 @@ export async function runEpcisImport(opts: EpcisImportOptions): Promise<number> 
       );
       return 0;
     }
-    const blocked = node.cannotCommitReason();
+    const blocked = node.cannotCommitReason() ?? importRoomProblem(node.room(), plan.txs);
     if (blocked) throw new SupplyCommandError(blocked);
     const ids = plan.txs.map(({ body }) => {
       const full = {
@@ -293,11 +326,19 @@ export function runEpcisExport(opts: EpcisExportOptions): number {
     throw new SupplyCommandError(`cannot read ${paths.replica}: ${(error as Error).message}`);
   }
   try {
+    if (scope.kind === 'member' && !membership(replica.view).member(scope.member))
+      throw new SupplyUsageError(`--member: ${scope.member} is not a member of this chain`);
     const { document, events, truncated } = exportScope(replica, scope, Date.now());
     const text = `${JSON.stringify(document, null, 2)}\n`;
     if (opts.out) {
       if (existsSync(opts.out)) throw new SupplyUsageError(`${opts.out} already exists`);
-      writeFileSync(opts.out, text, { flag: 'wx' });
+      try {
+        writeFileSync(opts.out, text, { flag: 'wx' });
+      } catch (error) {
+        throw new SupplyUsageError(
+          `--out: cannot write ${opts.out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        );
+      }
       console.error(
         `wrote ${events} events to ${opts.out}${truncated ? ' (the newest were left out: too many for one export)' : ''}`,
       );

@@ -33,6 +33,12 @@ export type ExportScope =
   | { kind: 'shipment'; id: string }
   | { kind: 'member'; member: string };
 
+/**
+ * Most transactions one import signs: a document whose events cannot be merged into fewer is
+ * refused whole (split it), so an import never half-fits the node's mempool.
+ */
+export const MAX_IMPORT_TXS = 1_000;
+
 /** Most transactions one export gathers (a member's events are the newest this many). */
 export const MAX_EXPORT_TXS = 5_000;
 
@@ -163,6 +169,18 @@ export function planImport(
     shipmentOf: (items) => shipmentOf(view, member, items),
   });
   if (!result.ok) return result;
+  if (result.bodies.length > MAX_IMPORT_TXS) {
+    return {
+      ok: false,
+      errors: [
+        {
+          index: -1,
+          field: 'eventList',
+          reason: `its events make ${result.bodies.length} transactions (events of one lot and step next to each other merge into one); one import signs at most ${MAX_IMPORT_TXS}: split the document`,
+        },
+      ],
+    };
+  }
   const scratch = new Overlay(view);
   const errors: ImportProblem[] = [];
   result.bodies.forEach(({ body, events }, i) => {
@@ -189,4 +207,18 @@ export function planImport(
   });
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, txs: result.bodies, notes: result.notes };
+}
+
+/**
+ * Why the node's mempool cannot take a planned import whole now, or null: checked before the
+ * first transaction is signed, so an import is never refused half-way.
+ */
+export function importRoomProblem(
+  room: { txs: number; chars: number },
+  txs: readonly { body: ImportBody }[],
+): string | null {
+  // Each transaction's text is its body plus the envelope and signature (well under 1 KiB).
+  const chars = txs.reduce((n, t) => n + JSON.stringify(t.body).length + 1024, 0);
+  if (txs.length <= room.txs && chars <= room.chars) return null;
+  return `the node has too many transactions waiting for a block to take these ${txs.length} now; nothing was signed: try again once they are in blocks`;
 }

@@ -29,7 +29,7 @@ import type { ChainNode } from '../service/chain-node';
 import { perNode, type HandlerContext, type HandlersFor } from '../service/handler-context';
 import { ServiceError } from '../service/service-error';
 import { textOf, type BlockRow } from '../store/replica';
-import { exportScope, planImport } from './epcis';
+import { exportScope, importRoomProblem, planImport } from './epcis';
 import { SupplyQueries, type HistoryRow } from './queries';
 
 export type SupplyMethod = Extract<MethodName, `supply.${string}`>;
@@ -380,6 +380,8 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
         );
       }
       const events = plan.txs.reduce((n, t) => n + t.events.length, 0);
+      const full = dryRun ? null : importRoomProblem(node.room(), plan.txs);
+      if (full) throw new ServiceError('rejected', full);
       const txIds = dryRun
         ? []
         : plan.txs.map(

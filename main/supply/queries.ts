@@ -26,9 +26,9 @@ export interface HistoryRow {
   facts: string;
 }
 
-/** LIKE pattern for text typed by a person: its own % and _ match themselves. */
-function likeContaining(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** Text typed by a person, for a LIKE pattern: its own % and _ match themselves. */
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /**
@@ -145,8 +145,16 @@ export class SupplyQueries {
   }
 
   products(query: string, owner: string, limit: number): ProductRecord[] {
-    const like = query ? likeContaining(query) : '';
-    return parse(this.stmts.products.all({ owner, query, prefix: `${query}%`, like, limit }));
+    const escaped = likeEscaped(query);
+    return parse(
+      this.stmts.products.all({
+        owner,
+        query,
+        prefix: `${escaped}%`,
+        like: `%${escaped}%`,
+        limit,
+      }),
+    );
   }
 
   lotsOf(gtin: string): LotRecord[] {

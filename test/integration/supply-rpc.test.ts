@@ -363,5 +363,16 @@ describe('supply over the RPC', () => {
     expect(JSON.parse(exported.document)).toMatchObject({ type: 'EPCISDocument' });
     const notJson = (await c.refusal('supply.epcis.import', { document: '{' })) as ServiceError;
     expect(notJson.issues?.[0]?.path).toBe('document');
+    // Events that cannot merge (lots alternate) would make more transactions than one import
+    // signs: refused whole before anything is signed.
+    const alternating = Array.from({ length: 1001 }, (_, i) => ({
+      ...event(`ALT-${i}`),
+      ilmd: { 'cbvmda:lotNumber': i % 2 ? 'LA' : 'LB', 'cbvmda:itemExpirationDate': '2031-01-31' },
+    }));
+    const tooMany = (await c.refusal('supply.epcis.import', {
+      document: doc(alternating),
+    })) as ServiceError;
+    expect(tooMany.issues?.[0]?.message).toMatch(/make 1001 transactions.*at most 1000/);
+    expect(c.node.pending()).toEqual([]);
   });
 });
