@@ -111,13 +111,7 @@ describe('carechain verify-product', () => {
       failure: 'No_match_GTIN_Serial_Lot',
       ledger: { status: 'active', custodian: MAKER },
     });
-    const bad = await carechain([
-      'verify-product',
-      '--dir',
-      dir,
-      '--scan',
-      `(01)${BAD_GTIN}(21)X`,
-    ]);
+    const bad = await carechain(['verify-product', '--dir', dir, '--scan', `(01)${BAD_GTIN}(21)X`]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/check digit/);
     const none = await carechain(['verify-product', '--dir', tempDir(), '--gtin', GTIN]);

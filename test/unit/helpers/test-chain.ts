@@ -370,7 +370,11 @@ export class TestChain {
     options: SignOptions = {},
   ): DecodedTx {
     const { signer, fields: common } = this.common(member, options);
-    return signTx({ ...common, ...fields } as unknown as TxBody, signer.secretKey, this.genesisHash);
+    return signTx(
+      { ...common, ...fields } as unknown as TxBody,
+      signer.secretKey,
+      this.genesisHash,
+    );
   }
 
   /** The profile an applicant's join request states, from its keys. */
