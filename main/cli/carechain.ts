@@ -59,7 +59,7 @@ function program(): Command {
   cli
     .command('demo')
     .description(
-      'build a demo consortium by running the real protocol: 6 members with history, 2 join requests pending',
+      'build a demo consortium by running the real protocol: membership history with 2 join requests pending, then seven weeks of drug supply; a console profile for every member',
     )
     .requiredOption('--dir <dir>', 'data folder to create (must not hold a chain)')
     .action((opts: { dir: string }) => runDemo(opts));

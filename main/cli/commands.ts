@@ -172,7 +172,7 @@ export function runDemo(opts: { dir: string }): void {
       height === null
         ? `demo consortium in ${paths.root} (completed from an earlier, interrupted carechain demo)`
         : `demo consortium built in ${paths.root} (height ${height}, ${Math.round(performance.now() - started)} ms)`,
-      `console profile: St Mary's University Hospital, passphrase "${DEMO_PASSPHRASE}"`,
+      `console profiles: every member (St Mary's University Hospital first; Switch profile for another), passphrase "${DEMO_PASSPHRASE}"`,
       `open it with: carechain serve --dir ${opts.dir}`,
     ].join('\n'),
   );
