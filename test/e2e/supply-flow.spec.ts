@@ -193,6 +193,8 @@ test('a lot from registration to recall, each step signed by its member', async 
   await expect(page.getByRole('progressbar')).toHaveAccessibleName('3 of 12 units recovered');
   await expect(page.getByRole('region', { name: 'Recovery' })).toContainText('Dispensed1 unit');
   await screenshotFromTop(page, testInfo, 'supply-flow-recall');
+  await page.setViewportSize({ width: 1024, height: 800 });
+  await screenshotFromTop(page, testInfo, 'supply-flow-recall-1024');
 
   // The lot says the same, with its recall.
   await page.getByRole('link', { name: LOT, exact: true }).first().click();
