@@ -33,7 +33,7 @@ export async function demoFolder(prefix = 'carechain-attack-'): Promise<string> 
 }
 
 export function verifyFolder(dir: string): Promise<CliResult> {
-  return carechain(['verify', '--dir', dir], { timeoutMs: 60_000 });
+  return carechain(['verify', '--dir', dir], { timeoutMs: 180_000 });
 }
 
 /** The node service on a folder, in this process, with a typed `ok`. */
