@@ -165,6 +165,46 @@ export class ChainNode {
     return tx.id;
   }
 
+  /**
+   * Queues transactions all or none (an import): each is checked in order against the replica,
+   * everything pending and the ones before it; with `journal` they are journalled in one synced
+   * SQLite transaction, so a crash keeps all of them or none.
+   */
+  submitAll(txs: readonly DecodedTx[], options: { journal?: boolean } = {}): string[] {
+    const reason = this.cannotCommitReason();
+    if (reason) throw new RuleError(reason);
+    const chars = txs.reduce((n, tx) => n + tx.text.length, 0);
+    if (this.pool.size + txs.length > MEMPOOL_LIMIT || this.poolChars + chars > MEMPOOL_MAX_CHARS) {
+      throw new RuleError('the node has too many pending transactions; try again shortly');
+    }
+    const state = this.pendingState();
+    const scratch = new Overlay(state.overlay);
+    for (const tx of txs) {
+      if (this.pool.has(tx.id))
+        throw new RuleError('the transaction is already waiting for a block');
+      applyTx(
+        scratch,
+        tx,
+        { txId: tx.id, height: state.height, time: state.time },
+        state.chain,
+        verifySignature,
+      );
+    }
+    if (options.journal) {
+      const now = this.clock();
+      this.replica.db.transaction(() => {
+        for (const tx of txs) this.replica.journal(tx, now);
+      })();
+    }
+    for (const change of scratch.changes) state.overlay.stage(change);
+    for (const tx of txs) {
+      state.overlay.addTx(tx.id);
+      this.pool.set(tx.id, tx);
+      this.poolChars += tx.text.length;
+    }
+    return txs.map((tx) => tx.id);
+  }
+
   private enqueue(tx: DecodedTx, journal = false): void {
     if (this.pool.has(tx.id)) throw new RuleError('the transaction is already waiting for a block');
     if (this.pool.size >= MEMPOOL_LIMIT || this.poolChars + tx.text.length > MEMPOOL_MAX_CHARS) {

@@ -42,6 +42,11 @@ export interface HandlerContext extends HandlerDeps {
    * rule errors come back as is.
    */
   submitAsProfile(build: (common: CommonFields) => TxBody): { txId: string };
+  /**
+   * Signs several transactions as the profile's member and queues them all or none, journalled
+   * together before the answer (see ChainNode.submitAll).
+   */
+  submitAllAsProfile(bodies: readonly Omit<TxBody, keyof CommonFields>[]): { txIds: string[] };
 }
 
 /** A fresh nonce for a transaction this node signs. */
@@ -86,7 +91,30 @@ export function createHandlerContext(deps: HandlerDeps): HandlerContext {
     return { txId: node.submit(tx, { journal: true }) };
   };
 
-  return { ...deps, requireNode, submitAsProfile };
+  const submitAllAsProfile = (bodies: readonly Omit<TxBody, keyof CommonFields>[]) => {
+    const node = requireNode();
+    const blocked = node.cannotCommitReason();
+    if (blocked) throw new ServiceError('rejected', blocked);
+    const { memberId, key } = deps.session.signer();
+    const tip = node.replica.tip();
+    const txs = bodies.map((body) =>
+      signTx(
+        {
+          v: 1,
+          chainId: tip.chainId,
+          member: memberId,
+          signer: key.publicKey,
+          nonce: newNonce(),
+          ...body,
+        } as TxBody,
+        key.secretKey,
+        tip.genesisHash,
+      ),
+    );
+    return { txIds: node.submitAll(txs, { journal: true }) };
+  };
+
+  return { ...deps, requireNode, submitAsProfile, submitAllAsProfile };
 }
 
 /**

@@ -249,7 +249,7 @@ export async function runEpcisImport(opts: EpcisImportOptions): Promise<number> 
     }
     const blocked = node.cannotCommitReason() ?? importRoomProblem(node.room(), plan.txs);
     if (blocked) throw new SupplyCommandError(blocked);
-    const ids = plan.txs.map(({ body }) => {
+    const signed = plan.txs.map(({ body }) => {
       const full = {
         v: 1,
         chainId: tip.chainId,
@@ -258,8 +258,10 @@ export async function runEpcisImport(opts: EpcisImportOptions): Promise<number> 
         nonce: randomBytes(16).toString('hex'),
         ...body,
       } as TxBody;
-      return node.submit(signTx(full, key.secretKey, tip.genesisHash), { journal: true });
+      return signTx(full, key.secretKey, tip.genesisHash);
     });
+    // All or none, journalled together: a crash keeps the whole import or none of it.
+    const ids = node.submitAll(signed, { journal: true });
     while (ids.some((id) => !node.replica.tx(id))) {
       node.produce();
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -26,7 +26,12 @@ import { applySupplyStrict } from '../../shared/supply/rules';
 import { verifyIdentifier } from '../../shared/supply/verification';
 import { dateOf } from '../../shared/supply/work';
 import type { ChainNode } from '../service/chain-node';
-import { perNode, type HandlerContext, type HandlersFor } from '../service/handler-context';
+import {
+  perNode,
+  type CommonFields,
+  type HandlerContext,
+  type HandlersFor,
+} from '../service/handler-context';
 import { ServiceError } from '../service/service-error';
 import { textOf, type BlockRow } from '../store/replica';
 import { exportScope, importRoomProblem, planImport } from './epcis';
@@ -382,11 +387,12 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
       const events = plan.txs.reduce((n, t) => n + t.events.length, 0);
       const full = dryRun ? null : importRoomProblem(node.room(), plan.txs);
       if (full) throw new ServiceError('rejected', full);
+      // All or none, journalled together: a crash keeps the whole import or none of it.
       const txIds = dryRun
         ? []
-        : plan.txs.map(
-            ({ body }) => ctx.submitAsProfile((common) => ({ ...common, ...body }) as TxBody).txId,
-          );
+        : ctx.submitAllAsProfile(
+            plan.txs.map(({ body }) => body as Omit<TxBody, keyof CommonFields>),
+          ).txIds;
       return { events, transactions: plan.txs.length, txIds, notes: plan.notes };
     },
     'supply.epcis.export': ({ scope }) => {

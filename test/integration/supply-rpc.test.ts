@@ -2,6 +2,7 @@ import { cpSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../shared/ledger/keys';
 import { signTx, type TxBody } from '../../shared/ledger/tx';
 import { methods, type MethodName, type Params, type Result } from '../../shared/rpc/contract';
 import { withCheckDigit } from '../../shared/supply/gs1';
@@ -374,5 +375,70 @@ describe('supply over the RPC', () => {
     })) as ServiceError;
     expect(tooMany.issues?.[0]?.message).toMatch(/make 1001 transactions.*at most 1000/);
     expect(c.node.pending()).toEqual([]);
+  });
+
+  it('queues an import all or none, journalled together', async () => {
+    const c = await openManufacturerConsole();
+    await c.call('supply.products.register', { gtin: GTIN, product: PRODUCT });
+    c.block();
+    const key = readKeyFile(path.join(c.paths.demoKeys, `${MAKER}.admin.json`));
+    const tip = c.replica.tip();
+    const sign = (body: Record<string, unknown>) =>
+      signTx(
+        {
+          v: 1,
+          chainId: tip.chainId,
+          member: MAKER,
+          signer: key.publicKey,
+          nonce: randomBytes(16).toString('hex'),
+          ...body,
+        } as TxBody,
+        key.secretKey,
+        tip.genesisHash,
+      );
+    const commission = sign({
+      type: 'supply.commission',
+      gtin: GTIN,
+      lot: 'B1',
+      expiry: '2031-12-31',
+      serials: ['B-1'],
+    });
+    // Signed by a key that is not the maker's: the chain keeps it out of any block.
+    const stranger = generateKeyPair();
+    const impossible = signTx(
+      {
+        v: 1,
+        chainId: tip.chainId,
+        member: MAKER,
+        signer: stranger.publicKey,
+        nonce: randomBytes(16).toString('hex'),
+        type: 'supply.commission',
+        gtin: GTIN,
+        lot: 'B2',
+        expiry: '2031-12-31',
+        serials: ['B-2'],
+      } as TxBody,
+      stranger.secretKey,
+      tip.genesisHash,
+    );
+    const journalled = c.replica.recentSubmissions(200).length;
+    expect(() => c.node.submitAll([commission, impossible], { journal: true })).toThrow(
+      /not an admin key/,
+    );
+    expect(c.node.pending()).toEqual([]);
+    expect(c.replica.recentSubmissions(200)).toHaveLength(journalled);
+    // The second depends on the first: checked in order, both are taken.
+    const shipOne = sign({
+      type: 'supply.ship',
+      to: DISTRIBUTOR,
+      items: { units: [{ gtin: GTIN, serials: ['B-1'] }], containers: [] },
+    });
+    expect(c.node.submitAll([commission, shipOne], { journal: true })).toEqual([
+      commission.id,
+      shipOne.id,
+    ]);
+    expect(c.replica.recentSubmissions(200)).toHaveLength(journalled + 2);
+    c.block();
+    expect(c.replica.tx(shipOne.id)).toBeDefined();
   });
 });
