@@ -1,5 +1,4 @@
 import { decodeCertificate, decodeHeader } from '../../shared/ledger/block';
-import { inclusionProof, verifyInclusion } from '../../shared/ledger/merkle';
 import { decodeTx, verifyTxSignature, type DecodedTx } from '../../shared/ledger/tx';
 import { describeBody, validatorSet } from '../../shared/registry';
 import type { TxSummary } from '../../shared/rpc/contract';
@@ -98,13 +97,10 @@ export function chainHandlers(ctx: HandlerContext): HandlersFor<ChainMethod> {
     },
     'txs.get': ({ id }) => {
       const node = ctx.requireNode();
-      const row = node.replica.tx(id);
-      if (!row) throw new ServiceError('not_found', `no transaction ${id} on chain`);
-      const block = node.replica.block(row.height) as BlockRow;
-      const header = decodeHeader(textOf(block.header));
+      const found = node.replica.inclusionOf(id);
+      if (!found) throw new ServiceError('not_found', `no transaction ${id} on chain`);
+      const { row, block } = found;
       const tx = decodeTx(textOf(row.bytes));
-      const ids = node.replica.txIdsAt(row.height);
-      const proof = inclusionProof(ids, row.idx);
       return {
         id: row.id,
         height: row.height,
@@ -119,8 +115,8 @@ export function chainHandlers(ctx: HandlerContext): HandlersFor<ChainMethod> {
         body: tx.body as unknown as Record<string, unknown>,
         signature: tx.signed.sig,
         signatureValid: verifyTxSignature(tx, node.replica.genesisHash(), verifySignature),
-        inclusionProof: proof,
-        inclusionValid: verifyInclusion(row.id, row.idx, ids.length, proof, header.txRoot),
+        inclusionProof: found.proof,
+        inclusionValid: found.valid,
       };
     },
   };

@@ -8,6 +8,7 @@ import {
 import { canonicalText } from '../../shared/ledger/canonical';
 import { genesisBlock, genesisHashOf, GenesisDoc } from '../../shared/ledger/genesis';
 import { decodeHeader, type WireBlock } from '../../shared/ledger/block';
+import { inclusionProof, verifyInclusion } from '../../shared/ledger/merkle';
 import {
   keyColumns,
   keyValues,
@@ -564,6 +565,28 @@ export class Replica {
   /** The ids of a block's transactions, in order, without their bytes (for inclusion proofs). */
   txIdsAt(height: number): string[] {
     return this.stmts.txIdsAt.all(height).map((r) => r.id);
+  }
+
+  /**
+   * Where a stored transaction is and the proof that its block holds it: the block, its
+   * transaction root, the RFC 6962 inclusion proof and whether it verifies against that root.
+   */
+  inclusionOf(
+    id: string,
+  ): { row: TxRow; block: BlockRow; txRoot: string; proof: string[]; valid: boolean } | undefined {
+    const row = this.tx(id);
+    const block = row && this.block(row.height);
+    if (!row || !block) return undefined;
+    const txRoot = decodeHeader(textOf(block.header)).txRoot;
+    const ids = this.txIdsAt(row.height);
+    const proof = inclusionProof(ids, row.idx);
+    return {
+      row,
+      block,
+      txRoot,
+      proof,
+      valid: verifyInclusion(id, row.idx, ids.length, proof, txRoot),
+    };
   }
 
   tx(id: string): TxRow | undefined {

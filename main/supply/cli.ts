@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { decodeHeader } from '../../shared/ledger/block';
-import { inclusionProof, verifyInclusion } from '../../shared/ledger/merkle';
 import type { KeyPair } from '../../shared/ledger/keys';
 import { Hash, MemberId } from '../../shared/ledger/schemas';
 import { signTx, type TxBody } from '../../shared/ledger/tx';
@@ -16,7 +14,7 @@ import { readKeyFile } from '../service/keystore';
 import { openChainNode, type OpenedNode } from '../service/open-node';
 import { openDataFolder } from '../service/startup';
 import { exportScope, importRoomProblem, planImport, type ExportScope } from './epcis';
-import { Replica, textOf } from '../store/replica';
+import { Replica } from '../store/replica';
 
 /** A problem with what the user gave the command: the CLI prints it and exits 2. */
 export class SupplyUsageError extends Error {}
@@ -100,18 +98,14 @@ export function runVerifyProduct(opts: VerifyProductOptions): number {
     const answer = verifyIdentifier(replica.view, id, tip.time);
     const names = membership(replica.view);
     const evidence = (answer.ledger?.decidingTxs ?? []).map((txId) => {
-      const row = replica.tx(txId);
-      if (!row) return { txId, height: null, proofValid: false };
-      const block = replica.block(row.height);
-      const ids = replica.txIdsAt(row.height);
-      const proof = inclusionProof(ids, row.idx);
-      const root = block ? decodeHeader(textOf(block.header)).txRoot : '';
+      const found = replica.inclusionOf(txId);
+      if (!found) return { txId, height: null, proofValid: false };
       return {
         txId,
-        height: row.height,
-        blockHash: block?.hash ?? null,
-        proof,
-        proofValid: verifyInclusion(txId, row.idx, ids.length, proof, root),
+        height: found.row.height,
+        blockHash: found.block.hash,
+        proof: found.proof,
+        proofValid: found.valid,
       };
     });
     const result = { identifier: id, asOfHeight: tip.height, ...answer, evidence };

@@ -1,5 +1,3 @@
-import { decodeHeader } from '../../shared/ledger/block';
-import { inclusionProof, verifyInclusion } from '../../shared/ledger/merkle';
 import type { StateView } from '../../shared/ledger/state';
 import { decodeTx, type TxBody } from '../../shared/ledger/tx';
 import { membership } from '../../shared/members/state';
@@ -33,7 +31,7 @@ import {
   type HandlersFor,
 } from '../service/handler-context';
 import { ServiceError } from '../service/service-error';
-import { textOf, type BlockRow } from '../store/replica';
+import { textOf } from '../store/replica';
 import { exportScope, importRoomProblem, planImport } from './epcis';
 import { SupplyQueries, type HistoryRow } from './queries';
 
@@ -181,12 +179,9 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
   };
 
   const evidenceOf = (node: ChainNode, txId: string): Evidence | null => {
-    const row = node.replica.tx(txId);
-    if (!row) return null;
-    const block = node.replica.block(row.height) as BlockRow;
-    const header = decodeHeader(textOf(block.header));
-    const ids = node.replica.txIdsAt(row.height);
-    const proof = inclusionProof(ids, row.idx);
+    const found = node.replica.inclusionOf(txId);
+    if (!found) return null;
+    const { row, block } = found;
     const facts = queriesOf(node).event(txId)?.facts;
     return {
       txId,
@@ -194,12 +189,12 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
       index: row.idx,
       blockHash: block.hash,
       blockTime: block.time,
-      txRoot: header.txRoot,
+      txRoot: found.txRoot,
       summary: facts
         ? describeFacts(JSON.parse(facts) as EventFacts, node.replica.view)
         : describeBody(decodeTx(textOf(row.bytes)).body, node.replica.view),
-      proof,
-      proofValid: verifyInclusion(txId, row.idx, ids.length, proof, header.txRoot),
+      proof: found.proof,
+      proofValid: found.valid,
     };
   };
 
