@@ -126,6 +126,38 @@ export const ACTIONS = {
     description:
       'As a regulator, set after how many days quiet distributor custody raises an alert.',
   },
+  'consent.record': {
+    tx: 'consent.record',
+    title: "Record a patient's consent",
+    description:
+      'Record, for this custodian or one it made this member a delegate of, a consent in codes under a patient pseudonym.',
+  },
+  'consent.amend': {
+    tx: 'consent.amend',
+    title: 'Amend a consent',
+    description: "Record a new version of a patient's consent with restated terms.",
+  },
+  'consent.revoke': {
+    tx: 'consent.revoke',
+    title: 'Revoke a consent',
+    description: 'Record that the patient withdrew a consent: a new, inactive version.',
+  },
+  'consent.delegate': {
+    tx: 'consent.delegate',
+    title: 'Register a consent delegate',
+    description: "Let another member record consents for this custodian's patients, or stop it.",
+  },
+  'access.record': {
+    tx: 'access.record',
+    title: 'Record an access',
+    description:
+      "Record that this member accessed a class of a patient's records for a purpose; the consents in force decide its outcome.",
+  },
+  'access.review': {
+    tx: 'access.review',
+    title: 'Close a break-glass review',
+    description: 'As the custodian, close the review of an emergency access with a reason code.',
+  },
 } as const satisfies Record<
   string,
   { tx: TxType | readonly TxType[]; title: string; description: string }

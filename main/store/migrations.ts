@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { keyColumns, tableColumns } from '../../shared/ledger/records';
 import { RECORD_KINDS } from '../../shared/registry';
 import { MEMBERSHIP_INDEXES_V2, MEMBERSHIP_TABLES_V1 } from '../members/schema';
+import { PERMISSIONS_TABLES_V1 } from '../permissions/schema';
 import { SUPPLY_TABLES_V1 } from '../supply/schema';
 import { PROJECTIONS } from './projections';
 
@@ -70,6 +71,9 @@ const MIGRATIONS: readonly string[] = [
   SUPPLY_TABLES_V1,
   // 4: decided proposals by the height that decided them (a page of them stays cheap).
   MEMBERSHIP_INDEXES_V2,
+  // 5: the permissions domain's records (consents and their versions, delegates, accesses)
+  // and who each consent version names.
+  PERMISSIONS_TABLES_V1,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,43 @@
+import type { StateView } from '../ledger/state';
+import { accessRecords, consentRecords, consentVersionRecords, delegateRecords } from './records';
+import type {
+  AccessRecord,
+  ConsentRecord,
+  ConsentVersionRecord,
+  DelegateRecord,
+  Pseudonym,
+} from './schemas';
+
+/** Record-permission state as its rules and queries read it, over any state view. */
+export interface Permissions {
+  consent(id: string): ConsentRecord | undefined;
+  version(txId: string): ConsentVersionRecord | undefined;
+  /** Every version of a consent, oldest first. */
+  versions(consentId: string): ConsentVersionRecord[];
+  /** A patient's consents at a custodian, in the order they were recorded. */
+  consentsOf(custodian: string, patient: Pseudonym): ConsentRecord[];
+  /** The current version of each of a patient's consents, in the order they were recorded. */
+  currentVersionsOf(custodian: string, patient: Pseudonym): ConsentVersionRecord[];
+  delegate(custodian: string, delegate: string): DelegateRecord | undefined;
+  access(id: string): AccessRecord | undefined;
+}
+
+export function permissions(view: StateView): Permissions {
+  const version = (txId: string) => view.get(consentVersionRecords, [txId]);
+  const consentsOf = (custodian: string, patient: string) =>
+    view.list(consentRecords, 'ofPatient', custodian, patient);
+  return {
+    consent: (id) => view.get(consentRecords, [id]),
+    version,
+    versions: (consentId) => view.list(consentVersionRecords, 'ofConsent', consentId),
+    consentsOf,
+    currentVersionsOf: (custodian, patient) =>
+      consentsOf(custodian, patient).map((c) => {
+        const current = version(c.versionTx);
+        if (!current) throw new Error(`consent ${c.id} has no version ${c.versionTx}`);
+        return current;
+      }),
+    delegate: (custodian, delegate) => view.get(delegateRecords, [custodian, delegate]),
+    access: (id) => view.get(accessRecords, [id]),
+  };
+}
