@@ -126,6 +126,12 @@ export const ACTIONS = {
     description:
       'As a regulator, set after how many days quiet distributor custody raises an alert.',
   },
+  'research.anchor': {
+    tx: 'research.anchor',
+    title: 'Anchor a trial document',
+    description:
+      "Record the SHA-256 of a study's protocol, amendment, analysis plan, outcome definitions or results, as its sponsor.",
+  },
   'consent.record': {
     tx: 'consent.record',
     title: "Record a patient's consent",

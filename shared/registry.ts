@@ -17,17 +17,25 @@ import { validatorSet as membershipValidators } from './members/rules';
 import { MEMBERSHIP_TXS } from './members/txs';
 import { permissionsDomain } from './permissions/domain';
 import { PERMISSIONS_TXS } from './permissions/txs';
+import { researchDomain } from './research/domain';
+import { RESEARCH_TXS } from './research/txs';
 import { supplyDomain } from './supply/domain';
 import { SUPPLY_TXS } from './supply/txs';
 
 /** Every domain, in the order their begin-block work runs. */
-export const DOMAINS: readonly Domain[] = [membersDomain, supplyDomain, permissionsDomain];
+export const DOMAINS: readonly Domain[] = [
+  membersDomain,
+  supplyDomain,
+  permissionsDomain,
+  researchDomain,
+];
 
 /** Every transaction body of every domain, told apart by `type`. */
 export const TxBody = z.discriminatedUnion('type', [
   ...MEMBERSHIP_TXS,
   ...SUPPLY_TXS,
   ...PERMISSIONS_TXS,
+  ...RESEARCH_TXS,
 ]);
 export type TxBody = z.infer<typeof TxBody>;
 export type TxType = TxBody['type'];

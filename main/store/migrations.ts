@@ -3,6 +3,7 @@ import { keyColumns, tableColumns } from '../../shared/ledger/records';
 import { RECORD_KINDS } from '../../shared/registry';
 import { MEMBERSHIP_INDEXES_V2, MEMBERSHIP_TABLES_V1 } from '../members/schema';
 import { PERMISSIONS_TABLES_V1 } from '../permissions/schema';
+import { RESEARCH_TABLES_V1 } from '../research/schema';
 import { SUPPLY_TABLES_V1 } from '../supply/schema';
 import { PROJECTIONS } from './projections';
 
@@ -74,6 +75,8 @@ const MIGRATIONS: readonly string[] = [
   // 5: the permissions domain's records (consents and their versions, delegates, accesses)
   // and who each consent version names.
   PERMISSIONS_TABLES_V1,
+  // 6: the research domain's records (studies and the anchors of their documents).
+  RESEARCH_TABLES_V1,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -38,7 +38,9 @@ import {
   SupplySettingsBody,
   UnpackBody,
 } from '../supply/txs';
-import { Submitted } from './common';
+import { Evidence, Submitted } from './common';
+
+export { Evidence };
 
 /** A transaction body as the console sends it: the node adds the envelope and signs. */
 const envelope = {
@@ -144,20 +146,6 @@ export type RecallView = z.infer<typeof RecallView>;
 
 export const AlertView = AlertRecord.extend({ memberName: z.string() });
 export type AlertView = z.infer<typeof AlertView>;
-
-/** The evidence of a verification: each deciding transaction, its block and inclusion proof. */
-export const Evidence = z.strictObject({
-  txId: Hash,
-  height: Height,
-  index: z.int().min(0),
-  blockHash: Hash,
-  blockTime: Millis,
-  txRoot: Hash,
-  summary: z.string(),
-  proof: z.array(Hash),
-  proofValid: z.boolean(),
-});
-export type Evidence = z.infer<typeof Evidence>;
 
 export const VerificationView = z.strictObject({
   verified: z.boolean(),

@@ -174,6 +174,7 @@ describe('signTx and decodeTx', () => {
       'governance.propose',
       'governance.vote',
       'member.join',
+      'research.anchor',
       'supply.commission',
       'supply.decommission',
       'supply.destroy',
