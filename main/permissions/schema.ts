@@ -18,7 +18,7 @@ export const PERMISSIONS_TABLES_V1 = `
     height INTEGER NOT NULL REFERENCES blocks(height)
   ) STRICT;
   CREATE INDEX perm_consents_of_patient ON perm_consents (custodian, patient, recorded_height);
-  CREATE INDEX perm_consents_of_custodian ON perm_consents (custodian, recorded_height);
+  CREATE INDEX perm_consents_of_custodian ON perm_consents (custodian, recorded_height, id);
 
   CREATE TABLE perm_consent_versions (
     tx_id TEXT PRIMARY KEY,
@@ -32,7 +32,7 @@ export const PERMISSIONS_TABLES_V1 = `
   ) STRICT;
   CREATE UNIQUE INDEX perm_consent_versions_of_consent ON perm_consent_versions (consent_id, version);
   CREATE INDEX perm_consent_versions_of_patient ON perm_consent_versions (custodian, patient, height);
-  CREATE INDEX perm_consent_versions_by_recorder ON perm_consent_versions (recorded_by, height);
+  CREATE INDEX perm_consent_versions_by_recorder ON perm_consent_versions (recorded_by, height, tx_id);
 
   CREATE TABLE perm_delegates (
     custodian TEXT NOT NULL,
@@ -54,11 +54,11 @@ export const PERMISSIONS_TABLES_V1 = `
     record TEXT NOT NULL,
     height INTEGER NOT NULL REFERENCES blocks(height)
   ) STRICT;
-  CREATE INDEX perm_access_of_patient ON perm_access (custodian, patient, time);
-  CREATE INDEX perm_access_by_custodian ON perm_access (custodian, outcome, time);
-  CREATE INDEX perm_access_by_accessor ON perm_access (accessor, outcome, time);
-  CREATE INDEX perm_access_by_outcome ON perm_access (outcome, time) WHERE outcome <> 'permitted';
-  CREATE INDEX perm_access_open_reviews ON perm_access (custodian, time) WHERE review = 'open';
+  CREATE INDEX perm_access_of_patient ON perm_access (custodian, patient, time, id);
+  CREATE INDEX perm_access_by_custodian ON perm_access (custodian, outcome, time, id);
+  CREATE INDEX perm_access_by_accessor ON perm_access (accessor, outcome, time, id);
+  CREATE INDEX perm_access_by_outcome ON perm_access (outcome, time, id);
+  CREATE INDEX perm_access_open_reviews ON perm_access (custodian, time, id) WHERE review = 'open';
 
   CREATE TABLE perm_consent_grantees (
     grantee TEXT NOT NULL,
@@ -68,4 +68,5 @@ export const PERMISSIONS_TABLES_V1 = `
     height INTEGER NOT NULL REFERENCES blocks(height),
     PRIMARY KEY (grantee, consent_id, version)
   ) STRICT;
+  CREATE INDEX perm_consent_grantees_by_height ON perm_consent_grantees (grantee, height, consent_id);
 `;

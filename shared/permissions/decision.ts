@@ -46,7 +46,7 @@ export function inForce(consent: ConsentVersionRecord, time: number): boolean {
  * Whether a consent of this scope speaks to a purpose: a research consent governs research use
  * only; a privacy consent governs every purpose (research included).
  */
-function scopeCovers(consent: ConsentVersionRecord, purpose: Purpose): boolean {
+export function scopeCovers(consent: ConsentVersionRecord, purpose: Purpose): boolean {
   return consent.scope === 'patient-privacy' || purpose === 'HRESCH';
 }
 

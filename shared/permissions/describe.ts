@@ -1,5 +1,7 @@
 import type { StateView } from '../ledger/state';
 import { PURPOSES, RECORD_CLASSES, REVIEW_REASONS } from './codes';
+import { dateOf } from '../supply/work';
+import type { Provision } from './schemas';
 import { permissions } from './state';
 import type { PermissionsTx } from './txs';
 
@@ -36,4 +38,31 @@ export function describePermissionsTx(body: PermissionsTx, view: StateView): str
       return `Close break-glass review${of}: ${REVIEW_REASONS[body.reason]}`;
     }
   }
+}
+
+const list = (items: readonly string[]) =>
+  items.length <= 2
+    ? items.join(' and ')
+    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+
+/**
+ * One provision in words, e.g. "permit Harbourside General Hospital to access and use
+ * observations and results for treatment, from 2026-01-01" (its nested exceptions are not
+ * included). `nameOf` gives a member's name.
+ */
+export function describeProvision(
+  p: Provision,
+  nameOf: (member: string) => string = (m) => m,
+): string {
+  const who = p.actors
+    ? list(p.actors.map((a) => ('member' in a ? nameOf(a.member) : `every ${a.kind}`)))
+    : 'anyone';
+  const what = p.actions ? list(p.actions) : 'do anything with';
+  const classes = p.classes
+    ? list(p.classes.map((c) => RECORD_CLASSES[c].toLowerCase()))
+    : 'any records';
+  const why = p.purposes ? ` for ${list(p.purposes.map((v) => PURPOSES[v].display))}` : '';
+  const from = p.period?.start !== undefined ? `, from ${dateOf(p.period.start)}` : '';
+  const until = p.period?.end !== undefined ? `, until ${dateOf(p.period.end)}` : '';
+  return `${p.type} ${who} to ${what} ${classes}${why}${from}${until}`;
 }

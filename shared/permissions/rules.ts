@@ -3,6 +3,7 @@ import type { Overlay, StateView } from '../ledger/state';
 import { requireActiveSigner } from '../members/rules';
 import type { MemberRecord } from '../members/schemas';
 import { membership } from '../members/state';
+import { anchorRecords, versionKey } from '../research/records';
 import { POLICY_RULES } from './codes';
 import { decideAccess, type Decision } from './decision';
 import { accessRecords, consentRecords, consentVersionRecords, delegateRecords } from './records';
@@ -62,6 +63,14 @@ function checkTerms(view: StateView, terms: Terms): void {
   }
   if (terms.protocol && terms.scope !== 'research')
     throw new RuleError('only a research consent is bound to a trial protocol');
+  if (terms.protocol) {
+    const { study, version } = terms.protocol;
+    if (!view.get(anchorRecords, [study, 'protocol', versionKey(version)])) {
+      throw new RuleError(
+        `version ${version} of the protocol of study ${study.slice(0, 12)}… is not anchored on the chain`,
+      );
+    }
+  }
   for (const { provision } of provisionsOf(terms.provision)) {
     for (const actor of provision.actors ?? []) {
       if ('member' in actor && !membership(view).member(actor.member))

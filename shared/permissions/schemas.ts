@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Hash, Height, MemberId, Millis, hexBytes } from '../ledger/schemas';
 import { MemberKind } from '../members/schemas';
+import { DocumentVersion, StudyHash } from '../research/schemas';
 import {
   ACTOR_ROLES,
   CONSENT_ACTIONS,
@@ -148,10 +149,7 @@ export const ProvisionTree = Provision.superRefine((base, ctx) => {
 });
 
 /** A research consent may be bound to a version of a trial protocol anchored on chain. */
-export const ProtocolBinding = z.strictObject({
-  study: Hash,
-  version: z.int().min(1).max(1_000_000),
-});
+export const ProtocolBinding = z.strictObject({ study: StudyHash, version: DocumentVersion });
 export type ProtocolBinding = z.infer<typeof ProtocolBinding>;
 
 /** What a version of a consent says (FHIR R4 Consent, in codes). */
