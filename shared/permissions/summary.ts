@@ -56,17 +56,15 @@ export function whoMayAccess(
   const speaking = consents.filter((c) => inForce(c, time));
   const named = {
     members: new Set<string>(),
-    kinds: new Set<MemberKind>(),
     actions: new Set<ConsentAction>(),
     purposes: new Set<Purpose>(),
     classes: new Set<RecordClass>(),
   };
   for (const consent of speaking) {
     for (const { provision: p } of provisionsOf(consent.provision)) {
-      for (const a of p.actors ?? []) {
-        if ('member' in a) named.members.add(a.member);
-        else named.kinds.add(a.kind);
-      }
+      // A member named on its own may answer unlike others of its kind; the rest of a kind
+      // answer alike, so each kind is asked once in any case.
+      for (const a of p.actors ?? []) if ('member' in a) named.members.add(a.member);
       p.actions?.forEach((v) => named.actions.add(v));
       p.purposes?.forEach((v) => named.purposes.add(v));
       p.classes?.forEach((v) => named.classes.add(v));
