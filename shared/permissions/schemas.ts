@@ -87,8 +87,16 @@ const distinct = <T extends z.ZodType<string>>(code: T, what: string) =>
     .max(MAX_CODES, `at most ${MAX_CODES} ${what}s`)
     .refine((codes) => new Set(codes).size === codes.length, `each ${what} is named once`);
 
-export const Provision: z.ZodType<Provision> = z.lazy(() =>
-  z.strictObject({
+const TOO_DEEP = `provisions nest at most ${MAX_PROVISION_DEPTH} deep (a base and ${MAX_PROVISION_DEPTH - 1} levels of exceptions)`;
+
+/**
+ * The provision schema at a depth (the base is 1). The deepest level admits no exceptions, so a
+ * parse never recurses deeper than the ledger allows, however deep the input: a recursive schema
+ * ran out of stack (RangeError, not a schema issue) on a tree nested a thousand deep, which fits
+ * in a transaction body many times over.
+ */
+function provisionAtDepth(depth: number): z.ZodType<Provision> {
+  return z.strictObject({
     type: ProvisionType,
     period: Period.optional(),
     actors: z
@@ -103,9 +111,18 @@ export const Provision: z.ZodType<Provision> = z.lazy(() =>
     actions: distinct(ConsentAction, 'action').optional(),
     purposes: distinct(Purpose, 'purpose').optional(),
     classes: distinct(RecordClass, 'record class').optional(),
-    provisions: z.array(Provision).min(1).max(MAX_PROVISIONS).optional(),
-  }),
-);
+    provisions:
+      depth < MAX_PROVISION_DEPTH
+        ? z
+            .array(provisionAtDepth(depth + 1))
+            .min(1)
+            .max(MAX_PROVISIONS)
+            .optional()
+        : z.never(TOO_DEEP).optional(),
+  });
+}
+
+export const Provision: z.ZodType<Provision> = provisionAtDepth(1);
 
 export function actorKey(actor: Actor): string {
   return 'member' in actor ? `member:${actor.member}` : `kind:${actor.kind}`;
@@ -139,7 +156,7 @@ export const ProvisionTree = Provision.superRefine((base, ctx) => {
     if (path.length + 1 > MAX_PROVISION_DEPTH) {
       ctx.addIssue({
         code: 'custom',
-        message: `provisions nest at most ${MAX_PROVISION_DEPTH} deep (a base and ${MAX_PROVISION_DEPTH - 1} levels of exceptions)`,
+        message: TOO_DEEP,
       });
       return;
     }
