@@ -20,6 +20,7 @@ import {
   type SupplyCast,
   type SupplyFigures,
 } from './demo-supply';
+import { researchHistory, type ResearchFigures } from './demo-research';
 import { sealProfiles, writeKeyFile, writeProfile } from './keystore';
 
 /** The demo profile's passphrase is public: the demo holds no secrets worth protecting. */
@@ -137,10 +138,11 @@ export const DEMO_PENDING_OPEN: DemoOrg = {
   host: 'ledger.apexbio.example',
 };
 
-/** What the demo built: its height, and the supply history's figures. */
+/** What the demo built: its height, and the supply and research histories' figures. */
 export interface DemoBuilt {
   height: number;
   supply: SupplyFigures;
+  research: ResearchFigures;
 }
 
 interface OrgKeys {
@@ -245,8 +247,15 @@ function writeDemo(paths: DataPaths, now: number): DemoBuilt {
       return signTx(full, admin.secretKey, replica.genesisHash());
     };
     const send = (orgId: string, body: { type: string }): string => node.submit(sign(orgId, body));
+    // Trial documents anchored on their days, in whichever block comes next (demo-research.ts).
+    const research = researchHistory(
+      { node, sign },
+      { research: HELIX.id, hospital: DEMO_PROFILE_MEMBER },
+      clock,
+    );
     const block = (advanceMs: number) => {
       clock += advanceMs;
+      research.due(clock);
       if (!node.produce()) throw new Error('demo: a block was expected');
     };
     const chain: DemoChain = {
@@ -428,6 +437,8 @@ function writeDemo(paths: DataPaths, now: number): DemoBuilt {
     vote('citycare-pharmacy', apex, 'reject');
     block(3 * HOUR);
 
+    const researchFigures = research.finish();
+
     // A console profile for every member, St Mary's the current one; all under the demo's
     // passphrase, so the console can switch between them (session.switchProfile).
     const others = membership(replica.view)
@@ -443,7 +454,7 @@ function writeDemo(paths: DataPaths, now: number): DemoBuilt {
         true,
       ),
     );
-    return { height: replica.tip().height, supply };
+    return { height: replica.tip().height, supply, research: researchFigures };
   } finally {
     replica.close();
   }
