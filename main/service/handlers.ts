@@ -7,6 +7,7 @@
 import type { MethodName } from '../../shared/rpc/contract';
 import { chainHandlers } from '../chain/handlers';
 import { membersHandlers } from '../members/handlers';
+import { pseudonymSecretHandlers } from '../permissions/secret-handlers';
 import { researchHandlers } from '../research/handlers';
 import { sessionHandlers } from '../session/handlers';
 import { submissionsHandlers } from '../submissions/handlers';
@@ -65,6 +66,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     membersHandlers(ctx),
     submissionsHandlers(ctx),
     supplyHandlers(ctx),
+    pseudonymSecretHandlers(ctx),
     researchHandlers(ctx),
   );
 }

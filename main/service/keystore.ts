@@ -18,6 +18,7 @@ import {
 import path from 'node:path';
 import { z } from 'zod';
 import { publicKeyOf, publicKeyProblem, type KeyPair } from '../../shared/ledger/keys';
+import { PSEUDONYM_SECRET_BYTES } from '../permissions/pseudonym';
 import { Hash, PublicKey } from '../../shared/ledger/schemas';
 import { MemberId } from '../../shared/members/schemas';
 
@@ -163,6 +164,12 @@ const StoredProfile = z.strictObject({
   /** The admin secret key, encrypted with AES-256-GCM under a key derived from the passphrase. */
   sealed: Sealed,
   next: NextKey.optional(),
+  /**
+   * The member's pseudonym secret as a custodian (the key of its patients' pseudonyms, kept off
+   * chain): under the same derived key as `sealed`, in a box of its own bound to the member.
+   * Absent until the console first needs it; files written before it existed have none.
+   */
+  pseudonymSecret: Box.optional(),
 });
 export type StoredProfile = z.infer<typeof StoredProfile>;
 
@@ -254,16 +261,36 @@ function deriveSealingKeySync(passphrase: string): SealingKey {
   return { key, salt, params: KDF_CURRENT };
 }
 
-export function sealSecret(sealing: SealingKey, secretKey: string): Box {
+function sealBox(key: Buffer, plaintext: string, aad?: Buffer): Box {
   // A fresh random IV for every box: several boxes share one derived key.
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', sealing.key, iv);
-  const ciphertext = Buffer.concat([cipher.update(secretKey, 'utf8'), cipher.final()]);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  if (aad) cipher.setAAD(aad);
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return {
     iv: iv.toString('hex'),
     tag: cipher.getAuthTag().toString('hex'),
     ciphertext: ciphertext.toString('hex'),
   };
+}
+
+/** The box's text, or null when it does not open under the key (GCM authentication failed). */
+function openBox(key: Buffer, box: Box, aad?: Buffer): string | null {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(box.iv, 'hex'));
+    if (aad) decipher.setAAD(aad);
+    decipher.setAuthTag(Buffer.from(box.tag, 'hex'));
+    return Buffer.concat([
+      decipher.update(Buffer.from(box.ciphertext, 'hex')),
+      decipher.final(),
+    ]).toString('utf8');
+  } catch {
+    return null;
+  }
+}
+
+export function sealSecret(sealing: SealingKey, secretKey: string): Box {
+  return sealBox(sealing.key, secretKey);
 }
 
 export class WrongPassphrase extends Error {
@@ -274,18 +301,45 @@ export class WrongPassphrase extends Error {
 
 /** Opens a box; a wrong key and a box of another key pair both read as a wrong passphrase. */
 export function openSecret(sealing: SealingKey, box: Box, publicKey: string): KeyPair {
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', sealing.key, Buffer.from(box.iv, 'hex'));
-    decipher.setAuthTag(Buffer.from(box.tag, 'hex'));
-    const secretKey = Buffer.concat([
-      decipher.update(Buffer.from(box.ciphertext, 'hex')),
-      decipher.final(),
-    ]).toString('utf8');
-    if (publicKeyOf(secretKey) === publicKey) return { publicKey, secretKey };
-  } catch {
-    // Falls through: GCM authentication failed.
-  }
+  const secretKey = openBox(sealing.key, box);
+  if (secretKey !== null && publicKeyOf(secretKey) === publicKey) return { publicKey, secretKey };
   throw new WrongPassphrase();
+}
+
+const SECRET_HEX = new RegExp(`^[0-9a-f]{${PSEUDONYM_SECRET_BYTES * 2}}$`);
+
+/**
+ * What a pseudonym secret's box is bound to (GCM additional data): it opens only as the named
+ * member's pseudonym secret, never as an admin key's box or as another member's secret, though
+ * the demo seals every member's boxes under one derived key.
+ */
+function pseudonymSecretAad(memberId: string): Buffer {
+  return Buffer.from(`carechain-pseudonym-secret/v1/${memberId}`, 'utf8');
+}
+
+function checkedSecret(secret: Uint8Array): string {
+  if (secret.length !== PSEUDONYM_SECRET_BYTES)
+    throw new Error(`a pseudonym secret is ${PSEUDONYM_SECRET_BYTES} bytes`);
+  return Buffer.from(secret).toString('hex');
+}
+
+/** Seals a member's pseudonym secret (its bytes, as hex) in a box of its own. */
+export function sealPseudonymSecret(
+  sealing: SealingKey,
+  memberId: string,
+  secret: Uint8Array,
+): Box {
+  return sealBox(sealing.key, checkedSecret(secret), pseudonymSecretAad(memberId));
+}
+
+/**
+ * Opens a member's pseudonym secret; a wrong key, a box of another member or of anything else
+ * read as a wrong passphrase, like openSecret.
+ */
+export function openPseudonymSecret(sealing: SealingKey, box: Box, memberId: string): Buffer {
+  const hex = openBox(sealing.key, box, pseudonymSecretAad(memberId));
+  if (hex === null || !SECRET_HEX.test(hex)) throw new WrongPassphrase();
+  return Buffer.from(hex, 'hex');
 }
 
 export function kdfOf(profile: ProfileFile): KdfParams {
@@ -293,14 +347,16 @@ export function kdfOf(profile: ProfileFile): KdfParams {
 }
 
 /**
- * The profile as it is sealed under `sealing`, with its boxes as given; the folder's other
- * profiles, if `base` has any, stay as they are.
+ * The profile as it is sealed under `sealing`, with its boxes as given (the pseudonym secret's
+ * sealed with sealPseudonymSecret under the same key); the folder's other profiles, if `base`
+ * has any, stay as they are.
  */
 export function profileSealedWith(
   base: Pick<ProfileFile, 'memberId' | 'publicKey' | 'demo' | 'others'>,
   sealing: SealingKey,
   current: Box,
   next?: NextKey,
+  pseudonymSecret?: Box,
 ): ProfileFile {
   return {
     v: 1,
@@ -309,6 +365,7 @@ export function profileSealedWith(
     demo: base.demo,
     sealed: { kdf: 'scrypt', ...sealing.params, salt: sealing.salt, ...current },
     ...(next ? { next } : {}),
+    ...(pseudonymSecret ? { pseudonymSecret } : {}),
     ...(base.others ? { others: base.others } : {}),
   };
 }
@@ -353,25 +410,31 @@ export async function createSealedProfile(
  * Seals one profile per member into one file, the first member's as the current one, all under
  * the same passphrase. Only the demo builder uses it: its passphrase is public and the same for
  * every member, so the key is derived once (one scrypt run, not one per member) and each secret
- * key gets its own box with its own IV.
+ * key gets its own box with its own IV. A member given a pseudonym secret (the one the demo made
+ * its patients' pseudonyms with) keeps it in its profile; the others get one on first use.
  */
 export function sealProfiles(
-  members: readonly { memberId: string; pair: KeyPair }[],
+  members: readonly { memberId: string; pair: KeyPair; pseudonymSecret?: Uint8Array }[],
   passphrase: string,
   demo: boolean,
 ): ProfileFile {
   const sealing = deriveSealingKeySync(passphrase);
-  const [current, ...others] = members.map(({ memberId, pair }): StoredProfile => ({
-    memberId,
-    publicKey: pair.publicKey,
-    demo,
-    sealed: {
-      kdf: 'scrypt',
-      ...sealing.params,
-      salt: sealing.salt,
-      ...sealSecret(sealing, pair.secretKey),
-    },
-  }));
+  const [current, ...others] = members.map(
+    ({ memberId, pair, pseudonymSecret }): StoredProfile => ({
+      memberId,
+      publicKey: pair.publicKey,
+      demo,
+      sealed: {
+        kdf: 'scrypt',
+        ...sealing.params,
+        salt: sealing.salt,
+        ...sealSecret(sealing, pair.secretKey),
+      },
+      ...(pseudonymSecret
+        ? { pseudonymSecret: sealPseudonymSecret(sealing, memberId, pseudonymSecret) }
+        : {}),
+    }),
+  );
   if (!current) throw new Error('sealProfiles needs at least one member');
   return ProfileFile.parse({ v: 1, ...current, ...(others.length > 0 ? { others } : {}) });
 }
@@ -383,6 +446,90 @@ export async function unsealProfile(
 ): Promise<{ key: KeyPair; sealing: SealingKey }> {
   const sealing = await deriveSealingKey(passphrase, kdfOf(profile), profile.sealed.salt);
   return { key: openSecret(sealing, profile.sealed, profile.publicKey), sealing };
+}
+
+/**
+ * A backup of a member's pseudonym secret, as the console exports it: sealed like a profile
+ * (scrypt, AES-256-GCM) but under a backup passphrase of its own, and bound to the member, so
+ * that a changed `member` does not open. What brings a custodian's pseudonyms back on a new
+ * machine, or after its data folder is lost.
+ */
+export const PseudonymSecretBackup = z.strictObject({
+  type: z.literal('carechain-pseudonym-secret'),
+  v: z.literal(1),
+  member: MemberId,
+  ...Sealed.shape,
+  // The secret's hex, sealed: exactly as long as it, so a cut file reads as damaged.
+  ciphertext: hexBytes(PSEUDONYM_SECRET_BYTES * 2),
+});
+export type PseudonymSecretBackup = z.infer<typeof PseudonymSecretBackup>;
+
+/** A backup file that cannot be a pseudonym secret's backup: not one, damaged, or refused. */
+export class BackupFileError extends Error {}
+
+/** The text of a backup file of `memberId`'s pseudonym secret, sealed at today's strength. */
+export async function sealPseudonymSecretBackup(
+  memberId: string,
+  secret: Uint8Array,
+  passphrase: string,
+): Promise<string> {
+  const sealing = await deriveSealingKey(passphrase);
+  const backup: PseudonymSecretBackup = {
+    type: 'carechain-pseudonym-secret',
+    v: 1,
+    member: memberId,
+    kdf: 'scrypt',
+    ...sealing.params,
+    salt: sealing.salt,
+    ...sealPseudonymSecret(sealing, memberId, secret),
+  };
+  return `${JSON.stringify(backup, null, 2)}\n`;
+}
+
+/**
+ * Reads a backup file's text without opening it. What is wrong is said by field name only: the
+ * text itself is never quoted back.
+ */
+export function parsePseudonymSecretBackup(text: string): PseudonymSecretBackup {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new BackupFileError('this file is not a pseudonym secret backup: it is not JSON');
+  }
+  const type = typeof raw === 'object' && raw !== null && 'type' in raw ? raw.type : undefined;
+  if (type !== 'carechain-pseudonym-secret') {
+    throw new BackupFileError(
+      'this file is not a pseudonym secret backup (as exported by a CareChain console)',
+    );
+  }
+  const parsed = PseudonymSecretBackup.safeParse(raw);
+  if (!parsed.success) {
+    const version = (raw as { v?: unknown }).v;
+    if (typeof version === 'number' && version > 1) {
+      throw new BackupFileError(
+        `this backup was made by a newer console (format ${version}); this console reads format 1`,
+      );
+    }
+    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || 'its shape'))];
+    throw new BackupFileError(`this pseudonym secret backup is damaged (${fields.join(', ')})`);
+  }
+  const problem = kdfProblem({ N: parsed.data.N, r: parsed.data.r, p: parsed.data.p });
+  if (problem) throw new BackupFileError(`this backup is refused: it is sealed with ${problem}`);
+  return parsed.data;
+}
+
+/** Opens a backup with its passphrase; throws WrongPassphrase when it does not open. */
+export async function openPseudonymSecretBackup(
+  backup: PseudonymSecretBackup,
+  passphrase: string,
+): Promise<Buffer> {
+  const sealing = await deriveSealingKey(
+    passphrase,
+    { N: backup.N, r: backup.r, p: backup.p },
+    backup.salt,
+  );
+  return openPseudonymSecret(sealing, backup, backup.member);
 }
 
 /** Reads the console profile; a damaged file is reported by name, not as a parser trace. */

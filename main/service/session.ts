@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
 import type { ProposalAction } from '../../shared/members/schemas';
 import { membership, type Membership } from '../../shared/members/state';
@@ -9,9 +10,11 @@ import {
   createSealedProfile,
   deriveSealingKey,
   KeyFileError,
+  openPseudonymSecret,
   openSecret,
   parseKeyFile,
   profileSealedWith,
+  sealPseudonymSecret,
   sealSecret,
   storedProfiles,
   unsealProfile,
@@ -22,6 +25,7 @@ import {
   type ProfileFile,
   type SealingKey,
 } from './keystore';
+import { PSEUDONYM_SECRET_BYTES } from '../permissions/pseudonym';
 import { ServiceError } from './service-error';
 
 function membershipOf(node: ChainNode | null): Membership | null {
@@ -57,6 +61,8 @@ export class Session {
   private sealing: SealingKey | null = null;
   /** A key pair generated for a rotation of the profile's key, until a proposal uses it. */
   private offered: KeyPair | null = null;
+  /** The profile member's pseudonym secret, once opened; only while unlocked, like the key. */
+  private secret: Buffer | null = null;
   private busy: 'unlock' | 'create' | null = null;
   /** Between sealing a next key and the node accepting its proposal (one synchronous call). */
   private proposingNextKey = false;
@@ -71,9 +77,16 @@ export class Session {
 
   load(profile: ProfileFile): void {
     this.profile = profile;
+    this.lock();
+  }
+
+  /** Forgets everything the passphrase opened: the key, the derived key, the secret. */
+  private lock(): void {
     this.key = null;
     this.sealing = null;
     this.offered = null;
+    this.secret?.fill(0);
+    this.secret = null;
   }
 
   /** Every profile of the data folder, the current one marked active, by member name. */
@@ -119,9 +132,7 @@ export class Session {
       writeProfile(this.paths.profile, switched);
       this.profile = switched;
     }
-    this.key = null;
-    this.sealing = null;
-    this.offered = null;
+    this.lock();
   }
 
   summary(): ProfileSummary | null {
@@ -246,11 +257,27 @@ export class Session {
       ...profile.next,
       sealed: reseal(profile.next.sealed, profile.next.publicKey),
     };
+    let secret: Box | undefined;
+    if (profile.pseudonymSecret) {
+      try {
+        const opened = openPseudonymSecret(old, profile.pseudonymSecret, memberId);
+        secret = sealPseudonymSecret(fresh, memberId, opened);
+        opened.fill(0);
+      } catch (error) {
+        if (!(error instanceof WrongPassphrase)) throw error;
+        // Never dropped for a re-seal: the box stays as it is, and so does the weaker sealing.
+        console.error(
+          'carechain: the profile is not re-sealed: its pseudonym secret does not open under its passphrase',
+        );
+        return old;
+      }
+    }
     const upgraded = profileSealedWith(
       profile,
       fresh,
       reseal(profile.sealed, profile.publicKey),
       next,
+      secret,
     );
     try {
       writeProfile(this.paths.profile, upgraded);
@@ -406,5 +433,118 @@ export class Session {
 
   memberId(): string | null {
     return this.profile?.memberId ?? null;
+  }
+
+  /** The unlocked profile and the key it is sealed under; refused while there is none. */
+  private unlocked(): { profile: ProfileFile; sealing: SealingKey } {
+    if (!this.profile) throw new ServiceError('no_profile', 'create a profile before acting');
+    this.followChain();
+    if (!this.key || !this.sealing)
+      throw new ServiceError('locked', 'unlock the profile with its passphrase first');
+    return { profile: this.profile, sealing: this.sealing };
+  }
+
+  /** The member of the unlocked profile; refused like pseudonymSecret while there is none. */
+  unlockedMemberId(): string {
+    return this.unlocked().profile.memberId;
+  }
+
+  /**
+   * The profile member's pseudonym secret as a custodian: the key of its patients' pseudonyms,
+   * which never leaves this process but sealed. A profile without one gets one here, created
+   * once: it is sealed into the profile file (one atomic write) before it is used, and never
+   * replaced but by an import told to replace it. Needs the profile unlocked; it is not a
+   * signature, so a key the chain no longer accepts does not stop it.
+   */
+  pseudonymSecret(): Buffer {
+    const { profile, sealing } = this.unlocked();
+    if (!this.secret) {
+      if (profile.pseudonymSecret) {
+        this.secret = this.openOwnSecret(profile, sealing);
+      } else {
+        const secret = randomBytes(PSEUDONYM_SECRET_BYTES);
+        // Written before it is used: no pseudonym is ever made under a secret the disk lacks.
+        this.writeOwnSecret(profile, sealing, secret);
+        this.secret = secret;
+      }
+    }
+    return Buffer.from(this.secret);
+  }
+
+  /**
+   * Seals a secret restored from a backup (of `memberId`, the profile's member) into the profile.
+   * The same secret changes nothing; a different one replaces the profile's only when `replace`
+   * says so, since the pseudonyms made under it would no longer be found.
+   */
+  importPseudonymSecret(
+    memberId: string,
+    secret: Uint8Array,
+    replace: boolean,
+  ): { replaced: boolean } {
+    const { profile, sealing } = this.unlocked();
+    if (profile.memberId !== memberId) {
+      throw new ServiceError(
+        'rejected',
+        'the profile changed while the backup was being opened; import it again',
+      );
+    }
+    if (secret.length !== PSEUDONYM_SECRET_BYTES) {
+      throw new ServiceError(
+        'bad_request',
+        `a pseudonym secret is ${PSEUDONYM_SECRET_BYTES} bytes`,
+      );
+    }
+    const incoming = Buffer.from(secret);
+    if (profile.pseudonymSecret) {
+      let current: Buffer | null = null;
+      try {
+        current = this.secret ?? this.openOwnSecret(profile, sealing);
+      } catch (error) {
+        // A box that does not open is replaced only when asked, like a different secret.
+        if (!(error instanceof ServiceError)) throw error;
+      }
+      if (current && timingSafeEqual(current, incoming)) {
+        this.secret = current;
+        return { replaced: false };
+      }
+      if (!replace) {
+        const message = current
+          ? `this profile already has a different pseudonym secret: the pseudonyms made under it (the patients of its consents and accesses on chain) would no longer be found from their identifiers. Replace it only if this backup holds the secret those pseudonyms were made with`
+          : `this profile's pseudonym secret does not open (its box in ${this.paths.profile} is damaged); replace it to put the backup's secret in its place`;
+        throw new ServiceError('rejected', message, [{ path: 'replace', message }]);
+      }
+    }
+    this.writeOwnSecret(profile, sealing, incoming);
+    this.secret?.fill(0);
+    this.secret = incoming;
+    return { replaced: profile.pseudonymSecret !== undefined };
+  }
+
+  private openOwnSecret(profile: ProfileFile, sealing: SealingKey): Buffer {
+    const box = profile.pseudonymSecret;
+    if (!box) throw new Error('the profile has no pseudonym secret');
+    try {
+      return openPseudonymSecret(sealing, box, profile.memberId);
+    } catch (error) {
+      if (!(error instanceof WrongPassphrase)) throw error;
+      // The passphrase opened the admin key, so it is the box that is wrong.
+      throw new ServiceError(
+        'rejected',
+        `this profile's pseudonym secret does not open: its box in ${this.paths.profile} is damaged or was changed. Import the secret from its backup`,
+      );
+    }
+  }
+
+  /**
+   * Seals the secret into the profile and writes the file atomically; unlike replace(), a disk
+   * that refuses fails the call, so the secret in use is always the one on disk.
+   */
+  private writeOwnSecret(profile: ProfileFile, sealing: SealingKey, secret: Uint8Array): void {
+    const updated: ProfileFile = {
+      ...profile,
+      pseudonymSecret: sealPseudonymSecret(sealing, profile.memberId, secret),
+    };
+    writeProfile(this.paths.profile, updated);
+    this.profile = updated;
   }
 }

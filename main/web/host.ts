@@ -268,13 +268,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     let body: unknown;
     try {
       body = JSON.parse(text);
-    } catch (error) {
+    } catch {
+      // Not JSON.parse's message: it quotes the text around the fault, which may be a patient
+      // identifier or a passphrase.
       sendJson(res, 400, {
         ok: false,
-        error: {
-          code: 'bad_request',
-          message: `the request body is not JSON: ${(error as Error).message}`,
-        },
+        error: { code: 'bad_request', message: 'the request body is not JSON' },
       });
       return;
     }
