@@ -58,12 +58,12 @@ export const CONSENT_ACTIONS = {
 } as const satisfies Record<string, CodeInfo>;
 
 /**
- * Purposes of use (HL7 v3 PurposeOfUse). Emergency treatment is the break-glass purpose: an
- * access for it that no consent permits is allowed and flagged for review.
+ * Purposes of use (HL7 v3 PurposeOfUse), with HL7's displays. Emergency treatment is the
+ * break-glass purpose: an access for it that no consent permits is allowed and flagged for review.
  */
 export const PURPOSES = {
   TREAT: { system: `${HL7}/v3-ActReason`, display: 'treatment' },
-  ETREAT: { system: `${HL7}/v3-ActReason`, display: 'emergency treatment (break-glass)' },
+  ETREAT: { system: `${HL7}/v3-ActReason`, display: 'Emergency Treatment' },
   HPAYMT: { system: `${HL7}/v3-ActReason`, display: 'healthcare payment' },
   HOPERAT: { system: `${HL7}/v3-ActReason`, display: 'healthcare operations' },
   HRESCH: { system: `${HL7}/v3-ActReason`, display: 'healthcare research' },
@@ -72,6 +72,12 @@ export const PURPOSES = {
 
 /** The purpose whose refused accesses are break-glass rather than violations. */
 export const BREAK_GLASS_PURPOSE = 'ETREAT';
+
+/** A purpose as people read it in the console: HL7's words, and which one is break-glass. */
+export function purposeText(purpose: keyof typeof PURPOSES): string {
+  const words = PURPOSES[purpose].display.toLowerCase();
+  return purpose === BREAK_GLASS_PURPOSE ? `${words} (break-glass)` : words;
+}
 
 /**
  * Record classes: FHIR resource types that hold clinical or administrative records of a
@@ -104,7 +110,7 @@ export const RECORD_CLASS_SYSTEM = 'http://hl7.org/fhir/resource-types';
 export const ACTOR_ROLES = {
   PRCP: { system: `${HL7}/v3-ParticipationType`, display: 'primary information recipient' },
   IRCP: { system: `${HL7}/v3-ParticipationType`, display: 'information recipient' },
-  AUT: { system: `${HL7}/v3-ParticipationType`, display: 'author' },
+  AUT: { system: `${HL7}/v3-ParticipationType`, display: 'author (originator)' },
   INF: { system: `${HL7}/v3-ParticipationType`, display: 'informant' },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -1,5 +1,5 @@
 import type { StateView } from '../ledger/state';
-import { PURPOSES, RECORD_CLASSES, REVIEW_REASONS } from './codes';
+import { RECORD_CLASSES, REVIEW_REASONS, purposeText } from './codes';
 import { dateOf } from '../supply/work';
 import type { Provision } from './schemas';
 import { permissions } from './state';
@@ -31,7 +31,7 @@ export function describePermissionsTx(body: PermissionsTx, view: StateView): str
         ? `Let ${body.delegate} record consents for ${body.member}'s patients`
         : `Stop ${body.delegate} recording consents for ${body.member}'s patients`;
     case 'access.record':
-      return `Access: ${body.action} ${RECORD_CLASSES[body.recordClass].toLowerCase()} of patient ${shortPseudonym(body.patient)} at ${body.custodian} for ${PURPOSES[body.purpose].display}`;
+      return `Access: ${body.action} ${RECORD_CLASSES[body.recordClass].toLowerCase()} of patient ${shortPseudonym(body.patient)} at ${body.custodian} for ${purposeText(body.purpose)}`;
     case 'access.review': {
       const access = permissions(view).access(body.access);
       const of = access ? ` by ${access.accessor}` : '';
@@ -61,7 +61,7 @@ export function describeProvision(
   const classes = p.classes
     ? list(p.classes.map((c) => RECORD_CLASSES[c].toLowerCase()))
     : 'any records';
-  const why = p.purposes ? ` for ${list(p.purposes.map((v) => PURPOSES[v].display))}` : '';
+  const why = p.purposes ? ` for ${list(p.purposes.map(purposeText))}` : '';
   const from = p.period?.start !== undefined ? `, from ${dateOf(p.period.start)}` : '';
   const until = p.period?.end !== undefined ? `, until ${dateOf(p.period.end)}` : '';
   return `${p.type} ${who} to ${what} ${classes}${why}${from}${until}`;

@@ -61,6 +61,18 @@ function checkTerms(view: StateView, terms: Terms): void {
       `a ${terms.policy} (${POLICY_RULES[terms.policy].display}) consent's base provision must ${base}`,
     );
   }
+  const inner = terms.provision.period;
+  const outer = terms.period;
+  if (
+    inner &&
+    outer &&
+    ((inner.end !== undefined && outer.start !== undefined && inner.end <= outer.start) ||
+      (outer.end !== undefined && inner.start !== undefined && outer.end <= inner.start))
+  ) {
+    throw new RuleError(
+      "the base provision's period and the consent's period do not overlap: the consent could never be in force",
+    );
+  }
   if (terms.protocol && terms.scope !== 'research')
     throw new RuleError('only a research consent is bound to a trial protocol');
   if (terms.protocol) {

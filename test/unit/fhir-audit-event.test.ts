@@ -302,7 +302,7 @@ describe('accessToAuditEvent', () => {
         {
           system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
           code: 'ETREAT',
-          display: 'emergency treatment (break-glass)',
+          display: 'Emergency Treatment',
         },
       ],
     };
