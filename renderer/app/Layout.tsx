@@ -11,13 +11,14 @@ import { WriteBlockBanner } from './WriteBlockBanner';
  * The sections of the main navigation. A route names its section in `staticData.section`
  * (see root-route.tsx), which highlights the section's entry while one of its pages is open.
  */
-export type Section = 'overview' | 'members' | 'blocks' | 'supply' | 'submissions';
+export type Section = 'overview' | 'members' | 'blocks' | 'supply' | 'permissions' | 'submissions';
 
 const NAV: { section: Section; label: string; to: LinkProps['to'] }[] = [
   { section: 'overview', label: 'Overview', to: '/' },
   { section: 'members', label: 'Members', to: '/members' },
   { section: 'blocks', label: 'Blocks', to: '/blocks' },
   { section: 'supply', label: 'Supply', to: '/supply' },
+  { section: 'permissions', label: 'Permissions', to: '/permissions' },
   { section: 'submissions', label: 'Your submissions', to: '/submissions' },
 ];
 

@@ -2,6 +2,7 @@ import { createHashHistory, createRouter, rootRouteId } from '@tanstack/react-ro
 import { blocksRoutes } from '../blocks/routes';
 import { membersRoutes } from '../members/routes';
 import { overviewRoutes } from '../overview/routes';
+import { permissionsRoutes } from '../permissions/routes';
 import { submissionsRoutes } from '../submissions/routes';
 import { supplyRoutes } from '../supply/routes';
 import { rootRoute } from './root-route';
@@ -19,6 +20,7 @@ import { parseSearch, stringifySearch } from './search';
  *   #/tx/<id>                   one transaction
  *   #/submissions               this console's own submissions and what became of them
  *   #/supply/…                  the drug supply chain (its addresses: supply/routes.tsx)
+ *   #/permissions/…             patients' consents and accesses (permissions/routes.tsx)
  * Anything else shows the not-found page inside the layout.
  *
  * Adding a section (e.g. Supply): in its own folder, write `routes.tsx` exporting its routes as a
@@ -33,6 +35,7 @@ const routeTree = rootRoute.addChildren([
   ...membersRoutes,
   ...blocksRoutes,
   ...supplyRoutes,
+  ...permissionsRoutes,
   ...submissionsRoutes,
 ]);
 

@@ -1,0 +1,187 @@
+import { useState, type FormEvent } from 'react';
+import { useProfile } from '../app/profile';
+import { Badge } from '../components/Badge';
+import { Field } from '../components/Field';
+import { Page } from '../components/Page';
+import { EmptyState, ErrorNotice, Loading } from '../components/States';
+import { useMembersById } from '../stores/members-store';
+import { usePermissionsQuery } from '../stores/permissions-queries';
+import { SubmissionNotice, SubmitRow, usePermissionsSubmit, useSigningBlocked } from './forms';
+import { BlockLink, MemberName, TxLink } from './links';
+import { MemberSelect } from './MemberSelect';
+
+const ORIGIN = 'permissions:delegates';
+
+function AddDelegate({ current }: { current: string[] }) {
+  const profile = useProfile();
+  const members = useMembersById();
+  const [delegate, setDelegate] = useState('');
+  const { errors, setErrors, sending, submit } = usePermissionsSubmit(ORIGIN);
+  const blocked = useSigningBlocked();
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (delegate === '') {
+      setErrors({ fields: { delegate: 'Choose the member to make a delegate.' }, form: null });
+      return;
+    }
+    const name = members.get(delegate)?.legalName ?? delegate;
+    const txId = await submit(
+      `Let ${name} record consents for ${profile.memberName}’s patients`,
+      'permissions.delegates.set',
+      { delegate, active: true },
+      {
+        fields: new Set(['delegate']),
+        fieldOfRefusal: (message) => (/delegate/.test(message) ? 'delegate' : null),
+      },
+    );
+    if (txId) setDelegate('');
+  };
+
+  return (
+    <form className="card delegate-form" onSubmit={(event) => void onSubmit(event)} noValidate>
+      <h2>Add a delegate</h2>
+      <Field
+        id="delegate-member"
+        label="Member"
+        hint="It records, amends and revokes consents for your patients, signed as itself."
+        error={errors.fields.delegate}
+      >
+        <MemberSelect
+          value={delegate}
+          onChange={(value) => {
+            setDelegate(value);
+            setErrors({ fields: {}, form: null });
+          }}
+          placeholder="Choose a member…"
+          exclude={[profile.memberId, ...current]}
+          disabled={sending}
+        />
+      </Field>
+      <SubmitRow
+        label="Make it a delegate"
+        sending={sending}
+        error={errors.form}
+        blocked={blocked}
+      />
+    </form>
+  );
+}
+
+function StopDelegate({ delegate, name }: { delegate: string; name: string }) {
+  const profile = useProfile();
+  const [confirming, setConfirming] = useState(false);
+  const { errors, sending, submit } = usePermissionsSubmit(ORIGIN);
+  const blocked = useSigningBlocked();
+  if (!confirming) {
+    return (
+      <button
+        type="button"
+        className="button-secondary button-small"
+        disabled={blocked !== null}
+        onClick={() => setConfirming(true)}
+      >
+        Stop…
+      </button>
+    );
+  }
+  return (
+    <form
+      className="inline-confirm"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit(
+          `Stop ${name} recording consents for ${profile.memberName}’s patients`,
+          'permissions.delegates.set',
+          { delegate, active: false },
+          { fields: new Set() },
+        ).then((txId) => txId && setConfirming(false));
+      }}
+    >
+      <SubmitRow
+        label={`Stop ${name}`}
+        sending={sending}
+        error={errors.form}
+        blocked={blocked}
+        extra={
+          <button
+            type="button"
+            className="button-secondary"
+            disabled={sending}
+            onClick={() => setConfirming(false)}
+          >
+            Cancel
+          </button>
+        }
+      />
+    </form>
+  );
+}
+
+/** `#/permissions/delegates`: the members the profile's member lets record its consents. */
+export function DelegatesPage() {
+  const profile = useProfile();
+  const query = usePermissionsQuery('permissions.delegates', {});
+  const delegates = query.data;
+  const active = (delegates ?? []).filter((d) => d.active).map((d) => d.delegate);
+  return (
+    <Page title="Delegates">
+      <p className="lede">
+        Members {profile.memberName} lets record consents for its patients, e.g. a clinic that takes
+        consents on its behalf. Every consent they record names them.
+      </p>
+      <SubmissionNotice origin={ORIGIN} />
+      <div className="delegates-layout">
+        <section aria-labelledby="delegates-heading">
+          <h2 id="delegates-heading" className="visually-hidden">
+            Delegates of {profile.memberName}
+          </h2>
+          {query.error && <ErrorNotice error={query.error} retry={query.reload} />}
+          {delegates ? (
+            delegates.length === 0 ? (
+              <EmptyState>
+                {profile.memberName} has no delegate: only it records consents for its patients.
+              </EmptyState>
+            ) : (
+              <div className="table-wrap">
+                <table className="table" aria-label={`Delegates of ${profile.memberName}`}>
+                  <thead>
+                    <tr>
+                      <th scope="col">Member</th>
+                      <th scope="col">Standing</th>
+                      <th scope="col">Since</th>
+                      <th scope="col" />
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {delegates.map((d) => (
+                      <tr key={d.delegate} data-delegate={d.delegate}>
+                        <th scope="row">
+                          <MemberName id={d.delegate} name={d.delegateName} />
+                        </th>
+                        <td>
+                          <Badge tone={d.active ? 'good' : 'neutral'}>
+                            {d.active ? 'delegate' : 'stopped'}
+                          </Badge>
+                        </td>
+                        <td>
+                          <BlockLink height={d.height} /> · <TxLink id={d.txId}>transaction</TxLink>
+                        </td>
+                        <td>
+                          {d.active && <StopDelegate delegate={d.delegate} name={d.delegateName} />}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )
+          ) : (
+            query.loading && <Loading what="delegates" />
+          )}
+        </section>
+        <AddDelegate current={active} />
+      </div>
+    </Page>
+  );
+}

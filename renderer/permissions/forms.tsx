@@ -1,0 +1,313 @@
+import { Link } from '@tanstack/react-router';
+import { useState, type ReactNode } from 'react';
+import type { z } from 'zod';
+import type { MemberView, Params, RpcError } from '../../shared/rpc/contract';
+import { Badge } from '../components/Badge';
+import { Spinner } from '../components/States';
+import { sentence } from '../components/text';
+import { asRpcError } from '../rpc/rpc-response';
+import { useMembersById } from '../stores/members-store';
+import {
+  usePermissionsSubmissionsStore,
+  type PermissionsAction,
+  type PermissionsSubmission,
+} from '../stores/permissions-submissions';
+import { reasonClause, useWriteBlock } from '../stores/write-block';
+import { BlockLink, PatientLink, TxLink } from './links';
+import { OUTCOME_LABELS, OUTCOME_TONES } from './words';
+
+/**
+ * What is wrong with a form: under the field each problem names (by its path in the params,
+ * `period` or `provision.provisions.0.actors`), the rest by the button.
+ */
+export interface FormErrors {
+  fields: Record<string, string>;
+  form: string | null;
+}
+
+export const NO_ERRORS: FormErrors = { fields: {}, form: null };
+
+export function hasErrors(errors: FormErrors): boolean {
+  return Object.keys(errors.fields).length > 0 || errors.form !== null;
+}
+
+/**
+ * The node's messages as people read them: member ids replaced by the names people know them
+ * by, and 64-digit hashes (consents, pseudonyms, transactions) shortened.
+ */
+export function withMemberNames(message: string, members: ReadonlyMap<string, MemberView>): string {
+  let text = message.replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1…');
+  for (const [id, member] of members) {
+    text = text.replace(new RegExp(`(?<![\\w-])${id}(?![\\w-])`, 'g'), member.legalName);
+  }
+  return text;
+}
+
+/**
+ * The field a problem belongs under: the longest leading part of its path that is a field of
+ * the form (`provision.provisions.0.actors.1.member` goes under `provision.provisions.0.actors`).
+ */
+export function fieldOfPath(path: readonly (string | number)[], fields: ReadonlySet<string>) {
+  for (let n = path.length; n > 0; n--) {
+    const key = path.slice(0, n).join('.');
+    if (fields.has(key)) return key;
+  }
+  return null;
+}
+
+/** A zod schema's issues placed under the form's fields, the rest for the button. */
+export function issuesToErrors(
+  issues: readonly { path: readonly PropertyKey[] | string; message: string }[],
+  fields: ReadonlySet<string>,
+  members: ReadonlyMap<string, MemberView> = new Map(),
+): FormErrors {
+  const result: FormErrors = { fields: {}, form: null };
+  const unplaced: string[] = [];
+  for (const issue of issues) {
+    const path =
+      typeof issue.path === 'string'
+        ? issue.path.split('.').filter(Boolean)
+        : issue.path.map((p) => (typeof p === 'symbol' ? '' : String(p)));
+    const message = sentence(withMemberNames(issue.message, members));
+    const field = fieldOfPath(path, fields);
+    if (field) result.fields[field] ??= message;
+    else unplaced.push(message);
+  }
+  if (unplaced.length > 0) result.form = [...new Set(unplaced)].join(' ');
+  return result;
+}
+
+/** Checks params with the contract's own schema before anything is signed. */
+export function checkParams<S extends z.ZodType>(
+  schema: S,
+  params: unknown,
+  fields: ReadonlySet<string>,
+): { ok: true; params: z.output<S> } | { ok: false; errors: FormErrors } {
+  const parsed = schema.safeParse(params);
+  if (parsed.success) return { ok: true, params: parsed.data };
+  return { ok: false, errors: issuesToErrors(parsed.error.issues, fields) };
+}
+
+export interface Placement {
+  /** The form's fields, by their paths in the params. */
+  fields: ReadonlySet<string>;
+  /** A rule's refusal that belongs under a field (the policy for a base rule that disagrees). */
+  fieldOfRefusal?: (message: string) => string | null;
+}
+
+/** Places the node's answer where the user acted: under a field, or by the button. */
+export function placeErrors(
+  error: RpcError,
+  placement: Placement,
+  members: ReadonlyMap<string, MemberView>,
+): FormErrors {
+  if (error.code === 'bad_request' && error.issues?.length) {
+    return issuesToErrors(error.issues, placement.fields, members);
+  }
+  const say = (message: string) => sentence(withMemberNames(message, members));
+  if (error.code === 'rejected') {
+    const field = placement.fieldOfRefusal?.(error.message) ?? null;
+    if (field) return { fields: { [field]: say(error.message) }, form: null };
+    return {
+      fields: {},
+      form: `Nothing was signed: ${reasonClause(withMemberNames(error.message, members))}.`,
+    };
+  }
+  return { fields: {}, form: say(error.message) };
+}
+
+/**
+ * Submitting one permissions form: the node's own checks answer after the form's, each placed
+ * where the user acted. Resolves to the transaction id once the node has taken it, or null.
+ */
+export function usePermissionsSubmit(origin: string) {
+  const submitAction = usePermissionsSubmissionsStore((state) => state.submit);
+  const dismiss = usePermissionsSubmissionsStore((state) => state.dismiss);
+  const members = useMembersById();
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [sending, setSending] = useState(false);
+
+  const submit = async <M extends PermissionsAction>(
+    title: string,
+    method: M,
+    params: Params<M>,
+    placement: Placement,
+  ): Promise<string | null> => {
+    setSending(true);
+    setErrors(NO_ERRORS);
+    dismiss(origin);
+    try {
+      const { txId } = await submitAction(origin, title, method, params);
+      return txId;
+    } catch (failure) {
+      setErrors(placeErrors(asRpcError(failure), placement, members));
+      return null;
+    } finally {
+      setSending(false);
+    }
+  };
+  /** Takes back what was said about fields the user has just changed. */
+  const clear = (...fields: string[]) =>
+    setErrors((current) => {
+      const stale = Object.keys(current.fields).filter((key) =>
+        fields.some((f) => key === f || key.startsWith(`${f}.`)),
+      );
+      if (stale.length === 0) return current;
+      const next = { ...current.fields };
+      for (const key of stale) delete next[key];
+      return { ...current, fields: next };
+    });
+  return { errors, setErrors, sending, submit, clear };
+}
+
+/** Why this console cannot sign now (a read-only replica, no block producer), for a form. */
+export function useSigningBlocked(): string | null {
+  const block = useWriteBlock();
+  if (!block) return null;
+  if (block.kind === 'read-only') {
+    const where = block.height === null ? '' : ` at block ${block.height}`;
+    return `Nothing can be signed while this replica is read-only: it failed its integrity check${where} and must be repaired first.`;
+  }
+  return `Nothing can be signed: ${reasonClause(block.reason)}.`;
+}
+
+/** The submit button, the reason nothing could be signed, and the node's refusal under it. */
+export function SubmitRow({
+  label,
+  sending,
+  error,
+  blocked,
+  extra,
+}: {
+  label: string;
+  sending: boolean;
+  error: string | null;
+  blocked: string | null;
+  extra?: ReactNode;
+}) {
+  return (
+    <>
+      <div className="form-actions">
+        <button type="submit" className="button-primary" disabled={sending || blocked !== null}>
+          {sending ? 'Signing…' : label}
+        </button>
+        {sending && <Spinner />}
+        {extra}
+      </div>
+      {blocked && <p className="action-blocked">{blocked}</p>}
+      {error && (
+        <p className="form-error" role="alert" data-testid="form-error">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** A recorded access's outcome as every replica derived it, with its review. */
+export function OutcomeBadge({
+  outcome,
+  review,
+}: {
+  outcome: keyof typeof OUTCOME_LABELS;
+  review?: { status: 'open' | 'closed' } | undefined;
+}) {
+  return (
+    <span className="badges">
+      <Badge tone={OUTCOME_TONES[outcome]}>{OUTCOME_LABELS[outcome]}</Badge>
+      {review && (
+        <Badge tone={review.status === 'open' ? 'warn' : 'neutral'}>
+          {review.status === 'open' ? 'review open' : 'review closed'}
+        </Badge>
+      )}
+    </span>
+  );
+}
+
+function CommittedAccess({ submission }: { submission: PermissionsSubmission }) {
+  if (submission.state !== 'committed' || !submission.access) return null;
+  const access = submission.access;
+  return (
+    <p className="submission-outcome" data-testid="access-outcome">
+      Every replica decided: <OutcomeBadge outcome={access.outcome} review={access.review} />
+      {access.outcome === 'violation' &&
+        ' No consent in force permits it: it is raised to the custodian and to regulators.'}
+      {access.outcome === 'break-glass' &&
+        ' Emergency access without a permitting consent: the custodian reviews it.'}{' '}
+      <PatientLink custodian={access.custodian} patient={access.patient}>
+        Open the patient
+      </PatientLink>
+      {access.outcome !== 'permitted' && (
+        <>
+          {' · '}
+          <Link to="/permissions/compliance">Compliance</Link>
+        </>
+      )}
+    </p>
+  );
+}
+
+/**
+ * What became of the latest transaction signed from one form: waiting for its block, recorded
+ * (with links to its block and transaction, and a recorded access's outcome), or kept out.
+ */
+export function SubmissionNotice({
+  origin,
+  result,
+}: {
+  origin: string;
+  /** A link to what the transaction made or changed, once it is in a block. */
+  result?: (submission: PermissionsSubmission) => ReactNode;
+}) {
+  const submission = usePermissionsSubmissionsStore((state) => state.latest[origin]);
+  const dismiss = usePermissionsSubmissionsStore((state) => state.dismiss);
+  const members = useMembersById();
+  if (!submission) return <div role="status" aria-live="polite" className="submission-slot" />;
+  const dismissButton = (
+    <button type="button" className="button-secondary button-small" onClick={() => dismiss(origin)}>
+      Dismiss
+    </button>
+  );
+  const tone =
+    submission.state === 'committed' && submission.access
+      ? submission.access.outcome === 'permitted'
+        ? 'notice-success'
+        : submission.access.outcome === 'violation'
+          ? 'notice-violation'
+          : 'notice-warn'
+      : 'notice-success';
+  return (
+    <div role="status" aria-live="polite" className="submission-slot">
+      {submission.state === 'pending' && (
+        <div className="notice notice-info submission" data-testid="submission-pending">
+          <p>
+            <Spinner /> Signed and sent: <strong>{submission.title}</strong>. It is recorded when
+            the next block commits.
+          </p>
+        </div>
+      )}
+      {submission.state === 'committed' && (
+        <div className={`notice submission ${tone}`} data-testid="submission-committed">
+          <div>
+            <p>
+              Recorded in <BlockLink height={submission.height} />:{' '}
+              <strong>{submission.title}</strong>. <TxLink id={submission.txId}>Transaction</TxLink>
+              {result && <> · {result(submission)}</>}
+            </p>
+            <CommittedAccess submission={submission} />
+          </div>
+          {dismissButton}
+        </div>
+      )}
+      {submission.state === 'refused' && (
+        <div className="notice notice-error submission" data-testid="submission-refused">
+          <p>
+            {submission.title}: the node kept it out of its block.{' '}
+            {sentence(withMemberNames(submission.reason, members))}
+          </p>
+          {dismissButton}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,183 @@
+import { createRoute, notFound } from '@tanstack/react-router';
+import { lazy, Suspense, type LazyExoticComponent } from 'react';
+import { z } from 'zod';
+import { MemberId } from '../../shared/ledger/schemas';
+import { Pseudonym } from '../../shared/permissions/schemas';
+import { rootRoute } from '../app/root-route';
+import { hexIdParam, searchValidator } from '../app/search';
+import '../styles/supply.css';
+import '../styles/permissions.css';
+import { Loading } from '../components/States';
+
+type Pages = typeof import('./pages');
+
+/** One page of the section, from the section's lazily loaded module. */
+function lazyPage<K extends keyof Pages>(name: K): LazyExoticComponent<Pages[K]> {
+  return lazy(async () => ({ default: (await import('./pages'))[name] }));
+}
+
+const PermissionsLayout = lazyPage('PermissionsLayout');
+const LookupPage = lazyPage('LookupPage');
+const PatientPage = lazyPage('PatientPage');
+const RecordConsentPage = lazyPage('RecordConsentPage');
+const AmendConsentPage = lazyPage('AmendConsentPage');
+const RecordAccessPage = lazyPage('RecordAccessPage');
+const CompliancePage = lazyPage('CompliancePage');
+const DelegatesPage = lazyPage('DelegatesPage');
+
+/*
+ * The Permissions section's addresses (bookmarks and the end-to-end tests use them). A patient
+ * is addressed by custodian and pseudonym only: a local patient identifier never appears in an
+ * address, a title or anything the console keeps.
+ *   #/permissions                                        find a patient; the member's consents
+ *   #/permissions/patients/<custodian>/<pseudonym>       a patient's consents, accesses, check
+ *   #/permissions/patients/<custodian>/<pseudonym>/consent   record a consent
+ *   #/permissions/consents/<id>/amend                    amend a consent (a new version)
+ *   #/permissions/access?custodian&patient               record an access, prefilled
+ *   #/permissions/compliance?show&custodian&accessor&since&until&review
+ *                                                        violations and break-glass reviews
+ *   #/permissions/delegates                              the member's delegates
+ * Identifiers in the path are checked as the ledger checks them: anything else is not found.
+ */
+
+/** A search value that is dropped (not an error) when it is not what the field expects. */
+function optional<T>(schema: z.ZodType<T>) {
+  return schema.optional().catch(undefined);
+}
+
+function parsed<T>(schema: z.ZodType<T>, value: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw notFound();
+  return result.data;
+}
+
+const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const section = { section: 'permissions' } as const;
+
+/** The section's layout: its tabs, around every Permissions page. */
+const permissionsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/permissions',
+  staticData: section,
+  // The tabs and live updates stay mounted from one Permissions page to the next.
+  remountDeps: () => 'permissions',
+  component: function PermissionsRoute() {
+    return (
+      <Suspense
+        fallback={
+          <main className="page">
+            <Loading what="the Permissions section" />
+          </main>
+        }
+      >
+        <PermissionsLayout />
+      </Suspense>
+    );
+  },
+});
+
+const lookupRoute = createRoute({
+  getParentRoute: () => permissionsRoute,
+  path: '/',
+  staticData: { ...section, permissionsTab: 'patients' },
+  component: LookupPage,
+});
+
+const patientParams = {
+  parse: ({ custodian, patient }: { custodian: string; patient: string }) => ({
+    custodian: parsed(MemberId, custodian),
+    patient: parsed(Pseudonym, patient),
+  }),
+  stringify: ({ custodian, patient }: { custodian: string; patient: string }) => ({
+    custodian,
+    patient,
+  }),
+};
+
+const patientRoute = createRoute({
+  getParentRoute: () => permissionsRoute,
+  path: 'patients/$custodian/$patient',
+  params: patientParams,
+  staticData: { ...section, permissionsTab: 'patients' },
+  component: function PatientRoute() {
+    const { custodian, patient } = patientRoute.useParams();
+    return <PatientPage custodian={custodian} patient={patient} />;
+  },
+});
+
+const recordConsentRoute = createRoute({
+  getParentRoute: () => permissionsRoute,
+  path: 'patients/$custodian/$patient/consent',
+  params: patientParams,
+  staticData: { ...section, permissionsTab: 'patients' },
+  component: function RecordConsentRoute() {
+    const { custodian, patient } = recordConsentRoute.useParams();
+    return <RecordConsentPage custodian={custodian} patient={patient} />;
+  },
+});
+
+const amendConsentRoute = createRoute({
+  getParentRoute: () => permissionsRoute,
+  path: 'consents/$id/amend',
+  params: {
+    parse: ({ id }) => ({ id: parsed(hexIdParam, id) }),
+    stringify: ({ id }) => ({ id }),
+  },
+  staticData: { ...section, permissionsTab: 'patients' },
+  component: function AmendConsentRoute() {
+    const { id } = amendConsentRoute.useParams();
+    return <AmendConsentPage id={id} />;
+  },
+});
+
+const recordAccessRoute = createRoute({
+  getParentRoute: () => permissionsRoute,
+  path: 'access',
+  validateSearch: searchValidator(
+    z.object({ custodian: optional(MemberId), patient: optional(Pseudonym) }),
+  ),
+  staticData: { ...section, permissionsTab: 'access' },
+  component: function RecordAccessRoute() {
+    const prefill = recordAccessRoute.useSearch();
+    return <RecordAccessPage prefill={prefill} />;
+  },
+});
+
+const complianceRoute = createRoute({
+  getParentRoute: () => permissionsRoute,
+  path: 'compliance',
+  validateSearch: searchValidator(
+    z.object({
+      show: optional(z.enum(['violation', 'break-glass'])),
+      custodian: optional(MemberId),
+      accessor: optional(MemberId),
+      since: optional(IsoDay),
+      until: optional(IsoDay),
+      review: optional(z.enum(['open', 'closed'])),
+    }),
+  ),
+  staticData: { ...section, permissionsTab: 'compliance' },
+  component: function ComplianceRoute() {
+    const filter = complianceRoute.useSearch();
+    return <CompliancePage filter={filter} />;
+  },
+});
+
+const delegatesRoute = createRoute({
+  getParentRoute: () => permissionsRoute,
+  path: 'delegates',
+  staticData: { ...section, permissionsTab: 'delegates' },
+  component: DelegatesPage,
+});
+
+export const permissionsRoutes = [
+  permissionsRoute.addChildren([
+    lookupRoute,
+    patientRoute,
+    recordConsentRoute,
+    amendConsentRoute,
+    recordAccessRoute,
+    complianceRoute,
+    delegatesRoute,
+  ]),
+] as const;
