@@ -7,6 +7,7 @@
 import type { MethodName } from '../../shared/rpc/contract';
 import { chainHandlers } from '../chain/handlers';
 import { membersHandlers } from '../members/handlers';
+import { permissionsHandlers } from '../permissions/handlers';
 import { pseudonymSecretHandlers } from '../permissions/secret-handlers';
 import { researchHandlers } from '../research/handlers';
 import { sessionHandlers } from '../session/handlers';
@@ -66,6 +67,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     membersHandlers(ctx),
     submissionsHandlers(ctx),
     supplyHandlers(ctx),
+    permissionsHandlers(ctx),
     pseudonymSecretHandlers(ctx),
     researchHandlers(ctx),
   );

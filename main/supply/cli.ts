@@ -15,9 +15,10 @@ import { openChainNode, type OpenedNode } from '../service/open-node';
 import { openDataFolder } from '../service/startup';
 import { exportScope, importRoomProblem, planImport, type ExportScope } from './epcis';
 import { Replica } from '../store/replica';
+import { UsageError } from '../cli/usage-error';
 
 /** A problem with what the user gave the command: the CLI prints it and exits 2. */
-export class SupplyUsageError extends Error {}
+export class SupplyUsageError extends UsageError {}
 /** A problem with the data folder: the CLI prints it and exits 1. */
 export class SupplyCommandError extends Error {}
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ActionName } from '../actions';
 import { NoParams, Submitted } from './common';
+import { permissionsMethods } from './permissions';
 import { pseudonymSecretMethods } from './pseudonym-secret';
 import { researchMethods } from './research';
 import { supplyMethods } from './supply';
@@ -308,6 +309,7 @@ export const methods = {
   'blocks.get': { params: z.strictObject({ height: Height }), result: BlockDetail },
   'txs.get': { params: z.strictObject({ id: Hash }), result: TxDetail },
   ...supplyMethods,
+  ...permissionsMethods,
   ...pseudonymSecretMethods,
   ...researchMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType; signs?: ActionName }>;
