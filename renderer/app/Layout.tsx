@@ -11,7 +11,8 @@ import { WriteBlockBanner } from './WriteBlockBanner';
  * The sections of the main navigation. A route names its section in `staticData.section`
  * (see root-route.tsx), which highlights the section's entry while one of its pages is open.
  */
-export type Section = 'overview' | 'members' | 'blocks' | 'supply' | 'permissions' | 'submissions';
+export type Section =
+  'overview' | 'members' | 'blocks' | 'supply' | 'permissions' | 'research' | 'submissions';
 
 const NAV: { section: Section; label: string; to: LinkProps['to'] }[] = [
   { section: 'overview', label: 'Overview', to: '/' },
@@ -19,6 +20,7 @@ const NAV: { section: Section; label: string; to: LinkProps['to'] }[] = [
   { section: 'blocks', label: 'Blocks', to: '/blocks' },
   { section: 'supply', label: 'Supply', to: '/supply' },
   { section: 'permissions', label: 'Permissions', to: '/permissions' },
+  { section: 'research', label: 'Research', to: '/research' },
   { section: 'submissions', label: 'Your submissions', to: '/submissions' },
 ];
 

@@ -3,6 +3,7 @@ import { blocksRoutes } from '../blocks/routes';
 import { membersRoutes } from '../members/routes';
 import { overviewRoutes } from '../overview/routes';
 import { permissionsRoutes } from '../permissions/routes';
+import { researchRoutes } from '../research/routes';
 import { submissionsRoutes } from '../submissions/routes';
 import { supplyRoutes } from '../supply/routes';
 import { rootRoute } from './root-route';
@@ -21,6 +22,7 @@ import { parseSearch, stringifySearch } from './search';
  *   #/submissions               this console's own submissions and what became of them
  *   #/supply/…                  the drug supply chain (its addresses: supply/routes.tsx)
  *   #/permissions/…             patients' consents and accesses (permissions/routes.tsx)
+ *   #/research/…                trial documents anchored, verified (research/routes.tsx)
  * Anything else shows the not-found page inside the layout.
  *
  * Adding a section (e.g. Supply): in its own folder, write `routes.tsx` exporting its routes as a
@@ -36,6 +38,7 @@ const routeTree = rootRoute.addChildren([
   ...blocksRoutes,
   ...supplyRoutes,
   ...permissionsRoutes,
+  ...researchRoutes,
   ...submissionsRoutes,
 ]);
 

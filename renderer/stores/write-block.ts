@@ -23,7 +23,10 @@ export function reasonClause(text: string): string {
 }
 
 /** "Voting is off while this replica is read-only (…)." for the place where the user acts. */
-export function blockedActionText(block: WriteBlock, what: 'Voting' | 'Proposing'): string {
+export function blockedActionText(
+  block: WriteBlock,
+  what: 'Voting' | 'Proposing' | 'Anchoring',
+): string {
   if (block.kind === 'read-only') {
     const where = block.height === null ? '' : ` at block ${block.height}`;
     return `${what} is off while this replica is read-only: it failed its integrity check${where} and must be repaired first.`;

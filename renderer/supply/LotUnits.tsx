@@ -7,7 +7,7 @@ import { ErrorNotice, Spinner } from '../components/States';
 import { sentence } from '../components/text';
 import { rpc } from '../rpc/client';
 import { asRpcError } from '../rpc/rpc-response';
-import { useOnBlock } from './live';
+import { useOnBlock } from '../app/on-block';
 import { ContainerLink, MemberName, UnitLink, UnitStatusBadge } from './links';
 import { count } from './words';
 

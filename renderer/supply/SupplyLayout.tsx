@@ -1,7 +1,8 @@
-import { Link, Outlet, useNavigate, useRouterState, type LinkProps } from '@tanstack/react-router';
+import { Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { Suspense, useEffect } from 'react';
 import type { Gs1Data } from '../../shared/supply/gs1';
 import { useProfile } from '../app/profile';
+import { SectionTabs, type SectionTab } from '../components/SectionTabs';
 import { Loading } from '../components/States';
 import { liveConnection, rpc } from '../rpc/client';
 import { refreshWatchedSupply, useSupplyQueriesStore } from '../stores/supply-queries';
@@ -21,7 +22,7 @@ declare module '@tanstack/react-router' {
   }
 }
 
-const TABS: { tab: SupplyTab; label: string; to: LinkProps['to'] }[] = [
+const TABS: SectionTab<SupplyTab>[] = [
   { tab: 'products', label: 'Products', to: '/supply/products' },
   { tab: 'stock', label: 'Stock', to: '/supply/stock' },
   { tab: 'shipments', label: 'Shipments', to: '/supply/shipments' },
@@ -130,17 +131,7 @@ export function SupplyLayout() {
   return (
     <>
       <div className="supply-bar">
-        <nav aria-label="Supply" className="supply-tabs">
-          <ul>
-            {TABS.map((item) => (
-              <li key={item.tab}>
-                <Link to={item.to} aria-current={item.tab === tab ? 'page' : undefined}>
-                  {item.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <SectionTabs label="Supply" tabs={TABS} current={tab} />
         {scan && (
           <ScanBox
             className="supply-bar-scan"

@@ -7,7 +7,9 @@ export function shortStudy(study: string): string {
 }
 
 /** One line a person can read, e.g. "Anchor protocol v2 of study 3fa2c81d…". */
-export function describeResearchTx(body: ResearchTx): string {
+export function describeResearchTx(
+  body: Pick<ResearchTx, 'study' | 'kind' | 'version' | 'protocolVersion'>,
+): string {
   const of = body.protocolVersion === undefined ? '' : ` (protocol v${body.protocolVersion})`;
   return `Anchor ${KIND_NAMES[body.kind]} v${body.version}${of} of study ${shortStudy(body.study)}`;
 }
