@@ -13,6 +13,7 @@ export const PERMISSIONS_TABLES_V1 = `
     patient TEXT NOT NULL,
     status TEXT NOT NULL,
     scope TEXT NOT NULL,
+    version INTEGER NOT NULL,
     recorded_height INTEGER NOT NULL,
     record TEXT NOT NULL,
     height INTEGER NOT NULL REFERENCES blocks(height)

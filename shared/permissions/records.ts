@@ -11,6 +11,7 @@ export const consentRecords = defineRecord<ConsentRecord, 'ofPatient'>({
     patient: (c) => c.patient,
     status: (c) => c.status,
     scope: (c) => c.scope,
+    version: (c) => c.version,
     recorded_height: (c) => c.recordedHeight,
   },
   lists: {
