@@ -4,11 +4,18 @@ import {
   runEpcisExport,
   runEpcisImport,
   runVerifyProduct,
-  SupplyUsageError,
   type EpcisExportOptions,
   type EpcisImportOptions,
   type VerifyProductOptions,
 } from '../supply/cli';
+import {
+  runAnchorAdd,
+  runAnchorVerify,
+  type AnchorAddOptions,
+  type AnchorVerifyOptions,
+} from '../research/cli';
+import { runConsentCheck, type ConsentCheckOptions } from '../permissions/cli';
+import { UsageError } from './usage-error';
 
 export class CliError extends Error {}
 
@@ -59,7 +66,7 @@ function program(): Command {
   cli
     .command('demo')
     .description(
-      'build a demo consortium by running the real protocol: membership history with 2 join requests pending, then seven weeks of drug supply; a console profile for every member',
+      'build a demo consortium by running the real protocol: membership history with 2 join requests pending, then seven weeks of drug supply and the anchored documents of two clinical trials; a console profile for every member',
     )
     .requiredOption('--dir <dir>', 'data folder to create (must not hold a chain)')
     .action((opts: { dir: string }) => runDemo(opts));
@@ -135,6 +142,77 @@ function program(): Command {
       if (code !== 0) process.exitCode = code;
     });
 
+  const consent = cli
+    .command('consent')
+    .description("patients' consents and record access on the ledger");
+  consent
+    .command('check')
+    .description(
+      "may a member do an action on a class of a patient's records for a purpose, under the consents in force? exit 0 permit, 3 deny, 4 break-glass, 1 no replica, 2 bad input (read-only, beside a running node)",
+    )
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .requiredOption('--custodian <member>', 'the member that holds the records')
+    .requiredOption(
+      '--patient <pseudonym>',
+      "the patient's pseudonym at the custodian (64 hex digits; the console shows it)",
+    )
+    .requiredOption('--member <member>', 'the member that would access the records')
+    .requiredOption('--action <action>', 'access, collect, use, disclose or correct')
+    .requiredOption('--class <class>', 'the record class, a FHIR resource type such as Observation')
+    .requiredOption(
+      '--purpose <purpose>',
+      'HL7 purpose of use: TREAT, ETREAT, HPAYMT, HOPERAT, HRESCH or PUBHLTH',
+    )
+    .option('--at <time>', 'ISO 8601 date or time with zone (default: now)')
+    .option('--json', 'print the decision as JSON')
+    .action((opts: ConsentCheckOptions) => {
+      const code = runConsentCheck(opts);
+      if (code !== 0) process.exitCode = code;
+    });
+
+  const anchor = cli
+    .command('anchor')
+    .description(
+      "clinical-trial documents on the ledger: only a file's SHA-256 is anchored, never the file",
+    );
+  anchor
+    .command('add')
+    .description(
+      "anchor the SHA-256 of a study's document as the key's member (the first anchor of a study makes it the sponsor), committed by the folder's own node, which must not be running; exit 0 anchored, 2 bad input or refused by a rule (nothing written), 1 other failure",
+    )
+    .argument(
+      '<file>',
+      'the document: protocol, amendment, analysis plan, outcome definitions or result set',
+    )
+    .requiredOption('--dir <dir>', 'data folder of the node (its own node commits the block)')
+    .requiredOption('--key <file>', "key file of an admin key of the study's sponsor")
+    .requiredOption(
+      '--study <id>',
+      "the study's registry id, e.g. NCT01234567 (only its SHA-256 goes on chain)",
+    )
+    .requiredOption('--kind <kind>', 'protocol, amendment, sap, outcomes or results')
+    .requiredOption('--version <n>', 'the version of this kind of document: 1, 2, 3…')
+    .option(
+      '--protocol-version <n>',
+      'for every kind but protocol: the protocol version the document belongs to',
+    )
+    .action(async (file: string, opts: AnchorAddOptions) => {
+      const code = await runAnchorAdd(file, opts);
+      if (code !== 0) process.exitCode = code;
+    });
+  anchor
+    .command('verify')
+    .description(
+      'is this file anchored? read-only, beside a running node; exit 0 the current version of an anchored document, 4 superseded by a later version, 3 no anchor, 2 bad input, 1 no chain',
+    )
+    .argument('<file>', 'the file to check (it is hashed here; nothing is sent anywhere)')
+    .requiredOption('--dir <dir>', 'data folder of the node')
+    .option('--json', 'print the answer, its anchors and their inclusion proofs as JSON')
+    .action(async (file: string, opts: AnchorVerifyOptions) => {
+      const code = await runAnchorVerify(file, opts);
+      if (code !== 0) process.exitCode = code;
+    });
+
   return cli;
 }
 
@@ -153,7 +231,7 @@ async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     console.error(`carechain: ${(error as Error).message}`);
-    return error instanceof SupplyUsageError ? 2 : 1;
+    return error instanceof UsageError ? 2 : 1;
   }
 }
 

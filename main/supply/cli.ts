@@ -11,10 +11,9 @@ import { Gtin14, IsoDate, Lot, Serial } from '../../shared/supply/schemas';
 import { verifyIdentifier, type ProductIdentifier } from '../../shared/supply/verification';
 import { dataPaths } from '../service/data-dir';
 import { readKeyFile } from '../service/keystore';
-import { openChainNode, type OpenedNode } from '../service/open-node';
-import { openDataFolder } from '../service/startup';
 import { exportScope, importRoomProblem, planImport, type ExportScope } from './epcis';
 import { Replica } from '../store/replica';
+import { commitAll, withOwnNode } from '../cli/own-node';
 import { UsageError } from '../cli/usage-error';
 
 /** A problem with what the user gave the command: the CLI prints it and exits 2. */
@@ -197,80 +196,59 @@ export async function runEpcisImport(opts: EpcisImportOptions): Promise<number> 
   } catch (error) {
     throw new SupplyUsageError(`--key: ${(error as Error).message}`);
   }
-  let folder: ReturnType<typeof openDataFolder>;
-  try {
-    folder = openDataFolder(opts.dir);
-  } catch (error) {
-    const message = (error as Error).message;
-    throw new SupplyCommandError(
-      /another CareChain process/.test(message)
-        ? `${message}: while its node runs, import through its console (Supply → EPCIS)`
-        : message,
-    );
-  }
-  const { paths, lock } = folder;
-  let opened: OpenedNode | null = null;
-  try {
-    if (!existsSync(paths.replica))
-      throw new SupplyCommandError(`${paths.root} holds no chain (no chain.db)`);
-    opened = openChainNode(paths, { error: () => undefined });
-    const { node } = opened;
-    const member = membership(node.replica.view)
-      .members()
-      .find((m) => m.adminKeys.includes(key.publicKey));
-    if (!member) throw new SupplyUsageError('--key: the key is not an admin key of any member');
-    const tip = node.replica.tip();
-    const plan = node.preview((view) =>
-      planImport(document, view, tip, member.id, key.publicKey, Date.now()),
-    );
-    if (!plan.ok) {
-      for (const e of plan.errors) {
-        const where = e.index < 0 ? 'the document' : `event ${e.index}`;
-        console.error(`${where}${e.field ? ` (${e.field})` : ''}: ${e.reason}`);
+  return withOwnNode(
+    opts.dir,
+    'while its node runs, import through its console (Supply → EPCIS)',
+    async (node) => {
+      const member = membership(node.replica.view)
+        .members()
+        .find((m) => m.adminKeys.includes(key.publicKey));
+      if (!member) throw new SupplyUsageError('--key: the key is not an admin key of any member');
+      const tip = node.replica.tip();
+      const plan = node.preview((view) =>
+        planImport(document, view, tip, member.id, key.publicKey, Date.now()),
+      );
+      if (!plan.ok) {
+        for (const e of plan.errors) {
+          const where = e.index < 0 ? 'the document' : `event ${e.index}`;
+          console.error(`${where}${e.field ? ` (${e.field})` : ''}: ${e.reason}`);
+        }
+        console.error(
+          `nothing was imported (${plan.errors.length} problem${plan.errors.length === 1 ? '' : 's'})`,
+        );
+        return 2;
       }
-      console.error(
-        `nothing was imported (${plan.errors.length} problem${plan.errors.length === 1 ? '' : 's'})`,
-      );
-      return 2;
-    }
-    const events = plan.txs.reduce((n, t) => n + t.events.length, 0);
-    for (const note of plan.notes)
-      console.log(`note: event ${note.index} (${note.field}): ${note.reason}`);
-    if (opts.dryRun) {
+      const events = plan.txs.reduce((n, t) => n + t.events.length, 0);
+      for (const note of plan.notes)
+        console.log(`note: event ${note.index} (${note.field}): ${note.reason}`);
+      if (opts.dryRun) {
+        console.log(
+          `dry run: ${events} events would be recorded as ${plan.txs.length} transactions of ${member.id}`,
+        );
+        return 0;
+      }
+      const blocked = node.cannotCommitReason() ?? importRoomProblem(node.room(), plan.txs);
+      if (blocked) throw new SupplyCommandError(blocked);
+      const signed = plan.txs.map(({ body }) => {
+        const full = {
+          v: 1,
+          chainId: tip.chainId,
+          member: member.id,
+          signer: key.publicKey,
+          nonce: randomBytes(16).toString('hex'),
+          ...body,
+        } as TxBody;
+        return signTx(full, key.secretKey, tip.genesisHash);
+      });
+      // All or none, journalled together: a crash keeps the whole import or none of it.
+      const ids = await commitAll(node, signed);
       console.log(
-        `dry run: ${events} events would be recorded as ${plan.txs.length} transactions of ${member.id}`,
+        `imported ${events} events as ${ids.length} transactions of ${member.id}, committed by height ${node.replica.tip().height}`,
       );
+      for (const id of ids) console.log(id);
       return 0;
-    }
-    const blocked = node.cannotCommitReason() ?? importRoomProblem(node.room(), plan.txs);
-    if (blocked) throw new SupplyCommandError(blocked);
-    const signed = plan.txs.map(({ body }) => {
-      const full = {
-        v: 1,
-        chainId: tip.chainId,
-        member: member.id,
-        signer: key.publicKey,
-        nonce: randomBytes(16).toString('hex'),
-        ...body,
-      } as TxBody;
-      return signTx(full, key.secretKey, tip.genesisHash);
-    });
-    // All or none, journalled together: a crash keeps the whole import or none of it.
-    const ids = node.submitAll(signed, { journal: true });
-    while (ids.some((id) => !node.replica.tx(id))) {
-      node.produce();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    console.log(
-      `imported ${events} events as ${ids.length} transactions of ${member.id}, committed by height ${node.replica.tip().height}`,
-    );
-    for (const id of ids) console.log(id);
-    return 0;
-  } finally {
-    opened?.node.stop();
-    opened?.node.replica.close();
-    lock.release();
-  }
+    },
+  );
 }
 
 export interface EpcisExportOptions {
