@@ -20,7 +20,10 @@ import {
   type SupplyCast,
   type SupplyFigures,
 } from './demo-supply';
-import { researchHistory, type ResearchFigures } from './demo-research';
+import { DEMO_TRIAL, researchHistory, type ResearchFigures } from './demo-research';
+import { writePermissionsHistory, type PermissionsFigures } from './demo-permissions';
+import { PSEUDONYM_SECRET_BYTES } from '../permissions/pseudonym';
+import { studyHashOf } from '../../shared/research/study-id';
 import { sealProfiles, writeKeyFile, writeProfile } from './keystore';
 
 /** The demo profile's passphrase is public: the demo holds no secrets worth protecting. */
@@ -138,11 +141,12 @@ export const DEMO_PENDING_OPEN: DemoOrg = {
   host: 'ledger.apexbio.example',
 };
 
-/** What the demo built: its height, and the supply and research histories' figures. */
+/** What the demo built: its height, and the supply, research and permissions histories' figures. */
 export interface DemoBuilt {
   height: number;
   supply: SupplyFigures;
   research: ResearchFigures;
+  permissions: PermissionsFigures;
 }
 
 interface OrgKeys {
@@ -422,6 +426,27 @@ function writeDemo(paths: DataPaths, now: number): DemoBuilt {
     const supply = writeSupplyHistory(chain, CAST, clock + 12 * HOUR, now - 2 * DAY);
     clock = replica.tip().time;
 
+    // Two days ago: patients' consents at the two hospitals, accesses by other members, a
+    // violation and two emergencies (demo-permissions.ts), under each hospital's own secret.
+    const secrets = new Map(
+      [DEMO_PROFILE_MEMBER, HARBOURSIDE.id].map((id) => [id, randomBytes(PSEUDONYM_SECRET_BYTES)]),
+    );
+    const permissions = writePermissionsHistory(
+      chain,
+      {
+        stMarys: DEMO_PROFILE_MEMBER,
+        harbourside: HARBOURSIDE.id,
+        citycare: 'citycare-pharmacy',
+        riverside: RIVERSIDE.id,
+        northwind: 'northwind-pharma',
+        helix: HELIX.id,
+      },
+      secrets,
+      clock + HOUR,
+      { study: studyHashOf(DEMO_TRIAL), version: 1 },
+    );
+    clock = replica.tip().time;
+
     // Yesterday: two join requests arrive and are still under vote.
     const lakeside = join(DEMO_PENDING_DECIDABLE);
     const apex = join(DEMO_PENDING_OPEN);
@@ -449,12 +474,19 @@ function writeDemo(paths: DataPaths, now: number): DemoBuilt {
     writeProfile(
       paths.profile,
       sealProfiles(
-        members.map((memberId) => ({ memberId, pair: keysOf(memberId).admin })),
+        members.map((memberId) => {
+          const pseudonymSecret = secrets.get(memberId);
+          return {
+            memberId,
+            pair: keysOf(memberId).admin,
+            ...(pseudonymSecret ? { pseudonymSecret } : {}),
+          };
+        }),
         DEMO_PASSPHRASE,
         true,
       ),
     );
-    return { height: replica.tip().height, supply, research: researchFigures };
+    return { height: replica.tip().height, supply, research: researchFigures, permissions };
   } finally {
     replica.close();
   }

@@ -93,8 +93,10 @@ export function consentAnswer(base: Provision, q: AccessQuestion): ProvisionAnsw
 
 /**
  * The decision over a patient's consents at one custodian. Each consent in force whose scope
- * covers the purpose answers on its own (consentAnswer); a deny from any of them wins over a
- * permit from another (the most restrictive consent holds), and the first in the order given
+ * covers the purpose answers on its own (consentAnswer). For research, the patient's research
+ * consents, where one of them answers, are their decision about research and are the ones that
+ * count; otherwise their privacy consents decide. A deny from any consent that counts wins over
+ * a permit from another (the most restrictive consent holds), and the first in the order given
  * decides among equals. The caller passes the consents in the ledger's order (by the height
  * they were recorded, then id), so every replica names the same deciding provision.
  */
@@ -102,13 +104,19 @@ export function decideAccess(
   consents: readonly ConsentVersionRecord[],
   q: AccessQuestion,
 ): Decision {
-  let permit: DecidingProvision | undefined;
-  let deny: DecidingProvision | undefined;
-  let emergencyDeny: DecidingProvision | undefined;
+  let answers: { consent: ConsentVersionRecord; answer: ProvisionAnswer }[] = [];
   for (const consent of consents) {
     if (!inForce(consent, q.time) || !scopeCovers(consent, q.purpose)) continue;
     const answer = consentAnswer(consent.provision, q);
-    if (!answer) continue;
+    if (answer) answers.push({ consent, answer });
+  }
+  if (answers.some((a) => a.consent.scope === 'research'))
+    answers = answers.filter((a) => a.consent.scope === 'research');
+
+  let permit: DecidingProvision | undefined;
+  let deny: DecidingProvision | undefined;
+  let emergencyDeny: DecidingProvision | undefined;
+  for (const { consent, answer } of answers) {
     const decided: DecidingProvision = {
       consent: consent.consent,
       version: consent.version,

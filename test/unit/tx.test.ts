@@ -171,6 +171,12 @@ describe('signTx and decodeTx', () => {
 
   it('lists every transaction type', () => {
     expect([...TX_TYPES].sort()).toEqual([
+      'access.record',
+      'access.review',
+      'consent.amend',
+      'consent.delegate',
+      'consent.record',
+      'consent.revoke',
       'governance.propose',
       'governance.vote',
       'member.join',

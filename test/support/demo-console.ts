@@ -1,0 +1,77 @@
+import { cpSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { signTx, type TxBody } from '../../shared/ledger/tx';
+import { methods, type MethodName, type Params, type Result } from '../../shared/rpc/contract';
+import { ChainNode } from '../../main/service/chain-node';
+import { dataPaths } from '../../main/service/data-dir';
+import { DEMO_PASSPHRASE } from '../../main/service/demo';
+import { createHandlers } from '../../main/service/handlers';
+import { readKeyFile, readProfile } from '../../main/service/keystore';
+import type { ServiceError } from '../../main/service/service-error';
+import { Session } from '../../main/service/session';
+import { Replica } from '../../main/store/replica';
+import { tempDir } from './cli';
+
+/**
+ * A console on a copy of a demo folder built once per test file (buildDemo into `template`):
+ * the node service's own chain node, session and handlers, wired without the block timer so a
+ * test decides when blocks are made. The console's profile is the demo's, unlocked as `member`;
+ * other members act with their demo admin keys (`actAs`). Calls go through the contract's
+ * schemas both ways, as the transports do.
+ */
+export async function openDemoConsole(template: string, member: string) {
+  const dir = tempDir('carechain-demo-console-');
+  for (const name of ['chain.db', 'genesis.json', 'node-key.json', 'demo-keys', 'profile.json']) {
+    const from = path.join(template, name);
+    if (existsSync(from)) cpSync(from, path.join(dir, name), { recursive: true });
+  }
+  const paths = dataPaths(dir);
+  const replica = Replica.open(paths.replica);
+  const node = new ChainNode(replica, readKeyFile(paths.nodeKey));
+  const session = new Session(paths, () => node);
+  session.load(readProfile(paths.profile));
+  const handlers = createHandlers({
+    session,
+    node: () => node,
+    replicaProblem: () => null,
+    openDemo: () => {
+      throw new Error('the demo is open');
+    },
+    paths,
+  });
+  const keyOf = (id: string) => readKeyFile(path.join(paths.demoKeys, `${id}.admin.json`));
+  const call = async <M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> => {
+    const parsed = methods[method].params.parse(params) as Params<M>;
+    const handler = handlers[method] as (p: Params<M>) => unknown;
+    return methods[method].result.parse(await handler(parsed)) as Result<M>;
+  };
+  /** The error a call ends with; a call that succeeds fails the test. */
+  const refusal = async <M extends MethodName>(method: M, params: Params<M>) => {
+    try {
+      await call(method, params);
+    } catch (error) {
+      return error as ServiceError | Error;
+    }
+    throw new Error(`${method} was not refused`);
+  };
+  const actAs = (id: string, body: Pick<TxBody, 'type'> & Record<string, unknown>) => {
+    const key = keyOf(id);
+    const tip = replica.tip();
+    const full = {
+      v: 1,
+      chainId: tip.chainId,
+      member: id,
+      signer: key.publicKey,
+      nonce: randomBytes(16).toString('hex'),
+      ...body,
+    } as TxBody;
+    return node.submit(signTx(full, key.secretKey, replica.genesisHash()));
+  };
+  const block = () => {
+    if (!node.produce()) throw new Error('a block was expected');
+  };
+  if (session.memberId() !== member) await call('session.switchProfile', { memberId: member });
+  await call('session.unlock', { passphrase: DEMO_PASSPHRASE });
+  return { dir, paths, replica, node, session, call, refusal, actAs, block };
+}
