@@ -26,6 +26,20 @@ type Terms = Omit<
 /** Statuses a consent does not leave: it is withdrawn, refused or void; a new consent follows. */
 const FINAL_STATUSES: readonly ConsentStatus[] = ['inactive', 'rejected', 'entered-in-error'];
 
+/**
+ * Where an amendment may take a consent: a draft or a proposed consent is taken up, refused,
+ * withdrawn or still being prepared; an active one stays active, is withdrawn or is void. None
+ * goes back to an earlier stage.
+ */
+const NEXT_STATUSES: Readonly<Record<ConsentStatus, readonly ConsentStatus[]>> = {
+  draft: ['draft', 'proposed', 'active', 'rejected', 'inactive', 'entered-in-error'],
+  proposed: ['proposed', 'active', 'rejected', 'inactive', 'entered-in-error'],
+  active: ['active', 'inactive', 'entered-in-error'],
+  rejected: [],
+  inactive: [],
+  'entered-in-error': [],
+};
+
 function termsOf<T extends Terms>(body: T): Terms {
   return {
     status: body.status,
@@ -58,7 +72,7 @@ function checkTerms(view: StateView, terms: Terms): void {
   const base = POLICY_RULES[terms.policy].base;
   if (terms.provision.type !== base) {
     throw new RuleError(
-      `a ${terms.policy} (${POLICY_RULES[terms.policy].display}) consent's base provision must ${base}`,
+      `under the policy rule ${terms.policy} (${POLICY_RULES[terms.policy].display}) the base provision must ${base}`,
     );
   }
   const inner = terms.provision.period;
@@ -158,6 +172,8 @@ function applyAmend(view: Overlay, body: Tx<'consent.amend'>, ctx: TxContext): v
       `a consent keeps its scope (${consent.scope}): record a new consent for ${terms.scope}`,
     );
   }
+  if (!NEXT_STATUSES[consent.status].includes(terms.status))
+    throw new RuleError(`a consent that is ${consent.status} cannot become ${terms.status}`);
   checkTerms(view, terms);
   putVersion(view, ctx, consent, consent.version + 1, body.member, terms);
 }
@@ -244,7 +260,9 @@ function applyReview(view: Overlay, body: Tx<'access.review'>, ctx: TxContext): 
     );
   }
   if (!access.review)
-    throw new RuleError(`the access was ${access.outcome}, not break-glass: it has no review`);
+    throw new RuleError(
+      `the access was ${access.outcome === 'violation' ? 'a violation' : 'permitted'}, not break-glass: it has no review`,
+    );
   if (access.review.status === 'closed') throw new RuleError('the review is already closed');
   view.put(accessRecords, {
     ...access,

@@ -155,7 +155,7 @@ class Model {
     const termsProblem = (t: Terms): string | null => {
       const rule = POLICY_RULES[t.policy];
       if (t.provision.type !== rule.base)
-        return `a ${t.policy} (${rule.display}) consent's base provision must ${rule.base}`;
+        return `under the policy rule ${t.policy} (${rule.display}) the base provision must ${rule.base}`;
       const inner = t.provision.period;
       const outer = t.period;
       if (
@@ -202,6 +202,14 @@ class Model {
         const scope = this.head(this.consents.get(body.consent) as ModelConsent).scope;
         if (body.scope !== scope)
           return `a consent keeps its scope (${scope}): record a new consent for ${body.scope}`;
+        const from = this.head(this.consents.get(body.consent) as ModelConsent).status;
+        const allowed: Record<string, string[]> = {
+          draft: ['draft', 'proposed', 'active', 'rejected', 'inactive', 'entered-in-error'],
+          proposed: ['proposed', 'active', 'rejected', 'inactive', 'entered-in-error'],
+          active: ['active', 'inactive', 'entered-in-error'],
+        };
+        if (!(allowed[from] ?? []).includes(body.status))
+          return `a consent that is ${from} cannot become ${body.status}`;
         return termsProblem(body);
       }
       case 'consent.revoke':
@@ -227,7 +235,8 @@ class Model {
         if (!a) return `no recorded access ${body.access}`;
         if (a.custodian !== member)
           return `only the custodian ${a.custodian} reviews accesses to its patients' records`;
-        if (!a.review) return `the access was ${a.outcome}, not break-glass: it has no review`;
+        if (!a.review)
+          return `the access was ${a.outcome === 'violation' ? 'a violation' : 'permitted'}, not break-glass: it has no review`;
         if (a.review.status === 'closed') return 'the review is already closed';
         return null;
       }

@@ -198,7 +198,7 @@ describe('recording a consent', () => {
     ['OPTOUTE', 'opt-out with exceptions', 'deny', 'permit'],
   ] as const)('a %s consent’s base provision must %s', (policy, display, base, wrong) => {
     const chain = permissionsChain();
-    const message = `a ${policy} (${display}) consent's base provision must ${base}`;
+    const message = `under the policy rule ${policy} (${display}) the base provision must ${base}`;
     expectRefused(
       chain,
       recordConsent(chain, HOSPITAL, PATIENT, terms({ policy, provision: { type: wrong } })),
@@ -902,7 +902,7 @@ describe('break-glass and its review', () => {
     expectRefused(
       chain,
       reviewAccess(chain, HOSPITAL, violation.id),
-      'the access was violation, not break-glass: it has no review',
+      'the access was a violation, not break-glass: it has no review',
     );
     recorded(chain, HOSPITAL);
     const permitted = accessed(chain, CLINIC);

@@ -1,7 +1,9 @@
 /**
+ * Rules of a consent's terms and versions beyond the common ones (permissions-rules.test.ts).
  * A consent whose period and base provision's period never overlap could never be in force (and
  * has no exact FHIR form): it is refused, at record and at amend. Periods that touch at one end
- * do not overlap (a period ends before its end).
+ * do not overlap (a period ends before its end). An amendment never takes a consent back to an
+ * earlier stage (active to draft, proposed or rejected; proposed to draft).
  */
 import { describe, it } from 'vitest';
 import {
@@ -66,5 +68,41 @@ describe('consent and base provision periods', () => {
         }),
       ),
     ]);
+  });
+});
+
+describe('where an amendment may take a consent', () => {
+  replicasAgreeAfterEach();
+
+  it.each([
+    ['active', 'draft'],
+    ['active', 'proposed'],
+    ['active', 'rejected'],
+    ['proposed', 'draft'],
+  ] as const)('refuses %s back to %s', (from, to) => {
+    const chain = permissionsChain();
+    const recorded = recordConsent(chain, HOSPITAL, PATIENT, terms({ status: from }));
+    chain.commitOk([recorded]);
+    expectRefused(
+      chain,
+      amendConsent(chain, HOSPITAL, recorded.id, terms({ status: to })),
+      `a consent that is ${from} cannot become ${to}`,
+    );
+  });
+
+  it.each([
+    ['draft', 'proposed'],
+    ['draft', 'active'],
+    ['proposed', 'active'],
+    ['proposed', 'rejected'],
+    ['proposed', 'inactive'],
+    ['active', 'active'],
+    ['active', 'inactive'],
+    ['active', 'entered-in-error'],
+  ] as const)('takes %s to %s', (from, to) => {
+    const chain = permissionsChain();
+    const recorded = recordConsent(chain, HOSPITAL, PATIENT, terms({ status: from }));
+    chain.commitOk([recorded]);
+    chain.commitOk([amendConsent(chain, HOSPITAL, recorded.id, terms({ status: to }))]);
   });
 });
