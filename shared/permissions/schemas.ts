@@ -95,7 +95,7 @@ const TOO_DEEP = `provisions nest at most ${MAX_PROVISION_DEPTH} deep (a base an
  * ran out of stack (RangeError, not a schema issue) on a tree nested a thousand deep, which fits
  * in a transaction body many times over.
  */
-function provisionAtDepth(depth: number): z.ZodType<Provision> {
+function provisionAtDepth(depth: number): z.ZodType<Provision, Provision> {
   return z.strictObject({
     type: ProvisionType,
     period: Period.optional(),
@@ -122,7 +122,7 @@ function provisionAtDepth(depth: number): z.ZodType<Provision> {
   });
 }
 
-export const Provision: z.ZodType<Provision> = provisionAtDepth(1);
+export const Provision: z.ZodType<Provision, Provision> = provisionAtDepth(1);
 
 export function actorKey(actor: Actor): string {
   return 'member' in actor ? `member:${actor.member}` : `kind:${actor.kind}`;
