@@ -1,30 +1,21 @@
-import { cpSync, existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { utf8 } from '../../shared/ledger/bytes';
 import { RuleError } from '../../shared/ledger/domain';
 import { sha256Hex } from '../../shared/ledger/hash';
-import { methods, type MethodName, type Params, type Result } from '../../shared/rpc/contract';
 import { studyHashOf } from '../../shared/research/study-id';
-import { ChainNode } from '../../main/service/chain-node';
-import { dataPaths } from '../../main/service/data-dir';
 import { DEMO_HOSPITAL_STUDY, DEMO_TRIAL } from '../../main/service/demo-research';
-import { createHandlers } from '../../main/service/handlers';
-import { keyFileText, readKeyFile } from '../../main/service/keystore';
+import type { MethodName, Params } from '../../shared/rpc/contract';
 import { ServiceError } from '../../main/service/service-error';
-import { Session } from '../../main/service/session';
-import { Replica } from '../../main/store/replica';
-import { tempDir } from '../support/cli';
-import { DEMO_PASSPHRASE, demoFolder, newDemoFolder } from '../support/replica-attack';
+import { openDemoConsole } from '../support/demo-console';
+import { DEMO_PASSPHRASE, demoFolder } from '../support/replica-attack';
 import { ServiceProcess } from '../support/service-process';
 
 /*
- * The research RPC on copies of the demo chain. First the node service's own handlers, wired
- * without the block timer so each test decides when blocks are made, with a console profile for
- * the research institute (the demo trial's sponsor); then the real node service in a process of
- * its own, sent hostile arguments that must each be answered with a specific error while nothing
- * is written.
+ * The research RPC on copies of one demo chain. First the node service's own handlers, wired
+ * without the block timer so each test decides when blocks are made, as the research institute
+ * (the demo trial's sponsor); then the real node service in a process of its own, sent hostile
+ * arguments that must each be answered with a specific error while nothing is written.
  */
 
 const RESEARCH = 'helix-clinical-research';
@@ -33,63 +24,32 @@ const file = (text: string) => sha256Hex(utf8(text));
 
 let template: string;
 beforeAll(async () => {
-  template = await newDemoFolder('carechain-research-rpc-');
+  template = await demoFolder('carechain-research-rpc-');
 });
 
+/** A console of the research institute on a copy of the demo, and a way to see refusals. */
 async function openResearchConsole() {
-  const dir = tempDir('carechain-research-rpc-');
-  for (const name of ['chain.db', 'genesis.json', 'node-key.json', 'demo-keys']) {
-    const from = path.join(template, name);
-    if (existsSync(from)) cpSync(from, path.join(dir, name), { recursive: true });
-  }
-  const paths = dataPaths(dir);
-  const replica = Replica.open(paths.replica);
-  const node = new ChainNode(replica, readKeyFile(paths.nodeKey));
-  const session = new Session(paths, () => node);
-  const handlers = createHandlers({
-    session,
-    node: () => node,
-    replicaProblem: () => null,
-    openDemo: () => {
-      throw new Error('the demo is open');
-    },
-    paths,
-  });
-  const call = async <M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> => {
-    const parsed = methods[method].params.parse(params) as Params<M>;
-    const handler = handlers[method] as (p: Params<M>) => unknown;
-    return methods[method].result.parse(await handler(parsed)) as Result<M>;
-  };
+  const c = await openDemoConsole(template, RESEARCH);
   /** A call that must be refused: how, with what message, and that nothing was queued. */
   const refused = async <M extends MethodName>(method: M, params: unknown) => {
-    const pending = node.pending().length;
-    const height = replica.tip().height;
-    try {
-      await call(method, params as Params<M>);
-    } catch (error) {
-      const kind =
-        error instanceof z.ZodError
-          ? 'schema'
-          : error instanceof ServiceError
-            ? `service:${error.code}`
-            : error instanceof RuleError
-              ? 'rule'
-              : 'internal';
-      return {
-        kind,
-        message: (error as Error).message,
-        unchanged: node.pending().length === pending && replica.tip().height === height,
-      };
-    }
-    throw new Error(`${method} was not refused`);
+    const pending = c.node.pending().length;
+    const height = c.replica.tip().height;
+    const error = await c.refusal(method, params as Params<M>);
+    const kind =
+      error instanceof z.ZodError
+        ? 'schema'
+        : error instanceof ServiceError
+          ? `service:${error.code}`
+          : error instanceof RuleError
+            ? 'rule'
+            : 'internal';
+    return {
+      kind,
+      message: error.message,
+      unchanged: c.node.pending().length === pending && c.replica.tip().height === height,
+    };
   };
-  const block = () => {
-    if (!node.produce()) throw new Error('a block was expected');
-  };
-  const key = readKeyFile(path.join(paths.demoKeys, `${RESEARCH}.admin.json`));
-  await call('session.createProfile', { keyFile: keyFileText(key), passphrase: 'research-pass' });
-  await call('session.unlock', { passphrase: 'research-pass' });
-  return { replica, node, call, refused, block };
+  return { ...c, refused };
 }
 
 describe('research over the RPC', () => {
