@@ -112,24 +112,22 @@ export function AccessCheck({
               placeholder="Choose a member…"
             />
           </Field>
-          <div className="form-row">
-            <Field id="check-action" label="Action" error={errors.action}>
-              <CodeSelect
-                options={ACTION_OPTIONS}
-                value={draft.action}
-                onChange={(action) => set({ action })}
-                placeholder="Choose…"
-              />
-            </Field>
-            <Field id="check-class" label="Record class" error={errors.recordClass}>
-              <CodeSelect
-                options={CLASS_OPTIONS}
-                value={draft.recordClass}
-                onChange={(recordClass) => set({ recordClass })}
-                placeholder="Choose…"
-              />
-            </Field>
-          </div>
+          <Field id="check-action" label="Action" error={errors.action}>
+            <CodeSelect
+              options={ACTION_OPTIONS}
+              value={draft.action}
+              onChange={(action) => set({ action })}
+              placeholder="Choose…"
+            />
+          </Field>
+          <Field id="check-class" label="Record class" error={errors.recordClass}>
+            <CodeSelect
+              options={CLASS_OPTIONS}
+              value={draft.recordClass}
+              onChange={(recordClass) => set({ recordClass })}
+              placeholder="Choose…"
+            />
+          </Field>
           <Field id="check-purpose" label="Purpose of use" error={errors.purpose}>
             <CodeSelect
               options={PURPOSE_OPTIONS}

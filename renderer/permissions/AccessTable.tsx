@@ -5,7 +5,7 @@ import type { AccessView } from '../../shared/rpc/permissions';
 import { absoluteTime } from '../components/Time';
 import { OutcomeBadge } from './forms';
 import { BlockLink, consentAnchor, MemberName, PatientLink, TxLink } from './links';
-import { actionLabel, classLabel, purposeLabel } from './words';
+import { actionLabel, classLabel, purposeWithCode } from './words';
 
 /** "permit by consent v2, exception 1.1": the provision that decided an access, in short. */
 function basisText(d: NonNullable<AccessView['decidedBy']>): string {
@@ -53,27 +53,32 @@ function Basis({ access, onPatientPage }: { access: AccessView; onPatientPage: b
   );
 }
 
-function Review({ access }: { access: AccessView }) {
+/** A closed review: the reason the custodian gave, and its transaction. */
+export function ReviewClosed({ access }: { access: AccessView }) {
   const review = access.review;
-  if (!review) return null;
-  if (review.status === 'open') return null;
+  if (review?.status !== 'closed') return null;
   return (
-    <span className="cell-sub">
-      {review.reason ? REVIEW_REASONS[review.reason] : 'closed'}
+    <span className="review-closed">
+      {review.reason ? REVIEW_REASONS[review.reason] : 'Closed'}
       {review.closedTx && (
-        <>
-          {' · '}
-          <TxLink id={review.closedTx}>review</TxLink>
-        </>
+        <span className="cell-sub">
+          {review.closedTime !== undefined && <>{absoluteTime(review.closedTime)} · </>}
+          <TxLink id={review.closedTx}>review transaction</TxLink>
+        </span>
       )}
     </span>
   );
 }
 
+/** "access · observations and results, for treatment (TREAT)". */
+function whatText(a: AccessView): string {
+  return `${actionLabel(a.action)} · ${classLabel(a.recordClass).toLowerCase()}, for ${purposeWithCode(a.purpose)}`;
+}
+
 /**
- * Recorded accesses, newest first: when, who, what for, and the outcome every replica derived.
- * `showPatient` adds the patient and custodian (the compliance lists span patients); `action`
- * gives a row its own control (closing a review).
+ * Recorded accesses, newest first: when, who did what for which purpose, and the outcome every
+ * replica derived with the provision that decided it. `showPatient` adds the patient and its
+ * custodian (the compliance lists span patients); `action` gives each row a review cell.
  */
 export function AccessTable({
   accesses,
@@ -93,11 +98,8 @@ export function AccessTable({
           <tr>
             <th scope="col">When</th>
             {showPatient && <th scope="col">Patient</th>}
-            <th scope="col">Accessed by</th>
-            <th scope="col">What</th>
-            <th scope="col">Purpose</th>
+            <th scope="col">Access</th>
             <th scope="col">Outcome</th>
-            <th scope="col">Decided by</th>
             {action && <th scope="col">Review</th>}
           </tr>
         </thead>
@@ -120,21 +122,16 @@ export function AccessTable({
               )}
               <td>
                 <MemberName id={a.accessor} name={a.accessorName} />
-              </td>
-              <td>
-                {actionLabel(a.action)} · {classLabel(a.recordClass)}
-              </td>
-              <td>
-                {purposeLabel(a.purpose)} <code className="muted">{a.purpose}</code>
+                <span className="cell-sub">{whatText(a)}</span>
               </td>
               <td>
                 <OutcomeBadge outcome={a.outcome} review={a.review} />
-                <Review access={a} />
+                <span className="cell-sub">
+                  <Basis access={a} onPatientPage={!showPatient} />
+                </span>
+                {!action && <ReviewClosed access={a} />}
               </td>
-              <td>
-                <Basis access={a} onPatientPage={!showPatient} />
-              </td>
-              {action && <td>{action(a)}</td>}
+              {action && <td className="review-cell">{action(a)}</td>}
             </tr>
           ))}
         </tbody>

@@ -1,5 +1,6 @@
 import {
   ACTOR_ROLES,
+  BREAK_GLASS_PURPOSE,
   CONSENT_ACTIONS,
   CONSENT_CATEGORIES,
   PURPOSES,
@@ -34,7 +35,10 @@ export const ACTION_OPTIONS: CodeOption<ConsentAction>[] = codesOf(CONSENT_ACTIO
 
 export const PURPOSE_OPTIONS: CodeOption<Purpose>[] = codesOf(PURPOSES).map((code) => ({
   code,
-  label: withCode(PURPOSES[code].display, code),
+  label: withCode(
+    `${PURPOSES[code].display.toLowerCase()}${code === BREAK_GLASS_PURPOSE ? ', break-glass' : ''}`,
+    code,
+  ),
 }));
 
 export const CLASS_OPTIONS: CodeOption<RecordClass>[] = codesOf(RECORD_CLASSES).map((code) => ({

@@ -6,7 +6,7 @@ import { Page } from '../components/Page';
 import { EmptyState, ErrorNotice, Loading } from '../components/States';
 import { usePermissionsQuery } from '../stores/permissions-queries';
 import { AccessTable } from './AccessTable';
-import { CloseReview } from './CloseReview';
+import { CloseReview, ReviewNotices } from './CloseReview';
 import { MemberSelect } from './MemberSelect';
 
 /** Accesses on one page of a compliance list; the contract allows 200. */
@@ -119,7 +119,7 @@ function Filters({ filter }: { filter: ComplianceFilter }) {
   const filtered = Object.values(filter).some((v) => v !== undefined);
   return (
     <form
-      className="filters"
+      className="filters permissions-filters"
       aria-label="Filter accesses"
       onSubmit={(event) => event.preventDefault()}
     >
@@ -229,6 +229,7 @@ export function CompliancePage({ filter }: { filter: ComplianceFilter }) {
         links to its transaction and to the patient.
       </p>
       <Filters filter={filter} />
+      <ReviewNotices />
       {breakGlass && filter.review !== 'closed' && (
         <AccessList
           id="reviews-open"

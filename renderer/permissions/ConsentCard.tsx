@@ -89,7 +89,10 @@ function ConsentFacts({ view }: { view: ConsentView }) {
       <dt>Policy rule</dt>
       <dd>
         {policy.display} <code className="muted">{v.policy}</code>
-        <span className="muted"> · the base rule {policy.base}s</span>
+        <span className="muted">
+          {' '}
+          · the base rule {policy.base === 'permit' ? 'permits' : 'denies'}
+        </span>
       </dd>
       <dt>Period</dt>
       <dd>{periodText(v.period) ?? <span className="muted">open-ended</span>}</dd>
@@ -140,6 +143,7 @@ export function ConsentCard({
       className={`card consent-card${highlight ? ' consent-decided' : ''}`}
       id={consentAnchor(consent.id)}
       data-consent={consent.id}
+      data-standing={view.standing}
       aria-labelledby={`${consentAnchor(consent.id)}-title`}
     >
       <header className="consent-card-header">

@@ -89,7 +89,10 @@ function PolicyChoice({
           />
           <span>
             {POLICY_RULES[code].display} <code className="muted">{code}</code>
-            <span className="policy-base"> base rule {POLICY_RULES[code].base}s</span>
+            <span className="policy-base">
+              {' '}
+              base rule {POLICY_RULES[code].base === 'permit' ? 'permits' : 'denies'}
+            </span>
           </span>
         </label>
       ))}
@@ -204,7 +207,12 @@ export function ConsentForm({ mode, initial }: { mode: ConsentFormMode; initial?
             disabled={sending}
           />
         </Field>
-        <Field id="consent-category" label="Category" error={e.category}>
+        <Field
+          id="consent-category"
+          label="Category"
+          hint="What kind of consent document it is (LOINC or HL7 code)."
+          error={e.category}
+        >
           <CodeSelect
             options={CATEGORY_OPTIONS}
             value={draft.category}
@@ -223,7 +231,18 @@ export function ConsentForm({ mode, initial }: { mode: ConsentFormMode; initial?
               value={code}
               checked={draft.scope === code}
               disabled={sending || amending}
-              onChange={() => set({ scope: code })}
+              onChange={() =>
+                // A research consent is of the research category, unless chosen otherwise.
+                set({
+                  scope: code,
+                  ...(code === 'research' && draft.category === '59284-0'
+                    ? { category: 'research' as const }
+                    : {}),
+                  ...(code !== 'research' && draft.category === 'research'
+                    ? { category: '59284-0' as const }
+                    : {}),
+                })
+              }
             />
             {CONSENT_SCOPES[code].display}
           </label>

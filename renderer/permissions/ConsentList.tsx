@@ -19,14 +19,22 @@ export function consentKind(v: ConsentView['current']): string {
   return `${CONSENT_SCOPES[v.scope].display} · ${CONSENT_CATEGORIES[v.category].display} · ${POLICY_RULES[v.policy].display}`;
 }
 
-function ConsentTable({ consents, label }: { consents: ConsentView[]; label: string }) {
+function ConsentTable({
+  consents,
+  label,
+  showCustodian,
+}: {
+  consents: ConsentView[];
+  label: string;
+  showCustodian: boolean;
+}) {
   return (
     <div className="table-wrap">
       <table className="table consent-table" aria-label={label}>
         <thead>
           <tr>
             <th scope="col">Patient</th>
-            <th scope="col">Custodian</th>
+            {showCustodian && <th scope="col">Custodian</th>}
             <th scope="col">Consent</th>
             <th scope="col">Standing</th>
             <th scope="col">Last version</th>
@@ -38,9 +46,11 @@ function ConsentTable({ consents, label }: { consents: ConsentView[]; label: str
               <td>
                 <PatientLink custodian={consent.custodian} patient={consent.patient} />
               </td>
-              <td>
-                <MemberName id={consent.custodian} name={custodianName} />
-              </td>
+              {showCustodian && (
+                <td>
+                  <MemberName id={consent.custodian} name={custodianName} />
+                </td>
+              )}
               <td>{consentKind(current)}</td>
               <td>
                 <StandingBadge standing={standing} />
@@ -88,7 +98,11 @@ export function ConsentList({
           <EmptyState>{empty}</EmptyState>
         ) : (
           <>
-            <ConsentTable consents={consents} label={title} />
+            <ConsentTable
+              consents={consents}
+              label={title}
+              showCustodian={relation !== 'custodian'}
+            />
             {consents.length === SHOWN && (
               <p className="muted section-note">The newest {SHOWN} are listed.</p>
             )}

@@ -1,4 +1,4 @@
-import { useRef, useState, type DragEvent } from 'react';
+import { useState, type DragEvent } from 'react';
 import { sha256Hex } from '../../shared/ledger/hash';
 
 /** Files larger than this are not read (a scanned consent form is a few megabytes). */
@@ -35,7 +35,6 @@ export function DocumentHash({
   error: string | undefined;
   disabled: boolean;
 }) {
-  const input = useRef<HTMLInputElement>(null);
   const [hashing, setHashing] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [over, setOver] = useState(false);
@@ -82,16 +81,12 @@ export function DocumentHash({
         data-testid="document-drop"
       >
         <input
-          ref={input}
           id={id}
           type="file"
           disabled={disabled || hashing}
           aria-describedby={`${id}-note${shown ? ` ${id}-error` : ''}`}
           aria-invalid={shown ? true : undefined}
-          onChange={(event) => {
-            void take(event.currentTarget.files?.[0]);
-            event.currentTarget.value = '';
-          }}
+          onChange={(event) => void take(event.currentTarget.files?.[0])}
         />
         <span className="muted">or drop the file here</span>
       </div>

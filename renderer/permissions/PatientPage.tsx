@@ -59,7 +59,7 @@ export function PatientPage({ custodian, patient }: PatientRef) {
       : null;
 
   const actions = (
-    <>
+    <div className="patient-actions">
       {may && (
         <Link
           to="/permissions/patients/$custodian/$patient/consent"
@@ -76,7 +76,7 @@ export function PatientPage({ custodian, patient }: PatientRef) {
       >
         Record an access
       </Link>
-    </>
+    </div>
   );
 
   return (

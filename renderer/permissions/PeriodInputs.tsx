@@ -11,6 +11,7 @@ export function PeriodInputs({
   onChange,
   error,
   disabled,
+  hint = true,
 }: {
   idPrefix: string;
   legend: string;
@@ -18,6 +19,8 @@ export function PeriodInputs({
   onChange: (period: PeriodDraft) => void;
   error: string | undefined;
   disabled: boolean;
+  /** Whether to say how days are read (once per form is enough). */
+  hint?: boolean;
 }) {
   return (
     <fieldset className={`period-inputs${error ? ' field-invalid' : ''}`}>
@@ -45,9 +48,12 @@ export function PeriodInputs({
             onChange({ ...value, end: { ...value.end, text: event.currentTarget.value } })
           }
         />
-        <span className="field-hint">
-          UTC days; until is the first day not covered. Empty: open.
-        </span>
+        {hint && (
+          <span className="field-hint">
+            Days in UTC; “until” is the first day no longer covered. Leave either empty for an open
+            end.
+          </span>
+        )}
       </div>
       {error && (
         <p className="field-error" role="alert">

@@ -56,8 +56,8 @@ function ActorRow({
           onChange({ ...actor, by: event.currentTarget.value as ActorDraft['by'] })
         }
       >
-        <option value="member">a member</option>
-        <option value="kind">every member of a kind</option>
+        <option value="member">Member</option>
+        <option value="kind">Member kind</option>
       </select>
       {actor.by === 'member' ? (
         <MemberSelect
@@ -286,6 +286,7 @@ export function ProvisionEditor({
         <PeriodInputs
           idPrefix={`${id}-period`}
           legend="Period (optional)"
+          hint={false}
           value={draft.period}
           onChange={(period: PeriodDraft) => set({ period })}
           error={error('period')}

@@ -1,7 +1,8 @@
 import type { Actor, Provision } from '../../shared/permissions/schemas';
 import { Badge } from '../components/Badge';
+import { Chips } from './Chips';
 import { useMembersById } from '../stores/members-store';
-import { actionLabel, classLabel, list, periodText, purposeLabel, roleLabel } from './words';
+import { actionLabel, classLabel, periodText, purposeWithCode, roleLabel } from './words';
 
 function samePath(a: readonly number[], b: readonly number[] | null | undefined): boolean {
   return !!b && a.length === b.length && a.every((v, i) => v === b[i]);
@@ -31,7 +32,9 @@ function Criterion({
   return (
     <div>
       <dt>{label}</dt>
-      <dd>{values ? list(values) : <span className="muted">{any}</span>}</dd>
+      <dd>
+        {values ? <Chips values={values} label={label} /> : <span className="muted">{any}</span>}
+      </dd>
     </div>
   );
 }
@@ -59,9 +62,9 @@ function ProvisionNode({
         <p className="provision-head">
           <Badge tone={provision.type === 'permit' ? 'good' : 'bad'}>{provision.type}</Badge>
           <span className="provision-kind">
-            {path.length === 0 ? 'Base rule' : `Exception, level ${path.length}`}
+            {path.length === 0 ? 'Base rule' : `Exception ${path.map((i) => i + 1).join('.')}`}
           </span>
-          {decided && <span className="provision-decided-mark">decided the access asked</span>}
+          {decided && <span className="provision-decided-mark">deciding provision</span>}
         </p>
         <dl className="provision-criteria">
           <Criterion label="Who" values={provision.actors?.map(actorText) ?? null} any="anyone" />
@@ -72,7 +75,7 @@ function ProvisionNode({
           />
           <Criterion
             label="Purposes"
-            values={provision.purposes?.map((p) => `${purposeLabel(p)} (${p})`) ?? null}
+            values={provision.purposes?.map(purposeWithCode) ?? null}
             any="any purpose"
           />
           <Criterion
@@ -80,7 +83,12 @@ function ProvisionNode({
             values={provision.classes?.map(classLabel) ?? null}
             any="any records"
           />
-          {period && <Criterion label="Period" values={[period]} any="" />}
+          {period && (
+            <div>
+              <dt>Period</dt>
+              <dd>{period}</dd>
+            </div>
+          )}
         </dl>
       </div>
       {children.length > 0 && (

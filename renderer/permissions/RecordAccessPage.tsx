@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { CONSENT_ACTIONS } from '../../shared/permissions/codes';
 import { shortPseudonym } from '../../shared/permissions/describe';
 import {
   Pseudonym,
@@ -24,7 +25,7 @@ import {
 } from './forms';
 import { PatientLink } from './links';
 import { MemberSelect } from './MemberSelect';
-import { actionLabel, classLabel, purposeLabel } from './words';
+import { classLabel, purposeLabel } from './words';
 
 const ORIGIN = 'permissions:record-access';
 const FIELDS = new Set(['custodian', 'patient', 'recordClass', 'action', 'purpose']);
@@ -137,8 +138,9 @@ export function RecordAccessPage({
       return;
     }
     const custodianName = members.get(a.custodian)?.legalName ?? a.custodian;
+    const what = `${CONSENT_ACTIONS[a.action].display} ${classLabel(a.recordClass).toLowerCase()}`;
     await submit(
-      `Access: ${actionLabel(a.action)} ${classLabel(a.recordClass).toLowerCase()} of patient ${shortPseudonym(a.patient)} at ${custodianName} for ${purposeLabel(a.purpose)}`,
+      `${what} of patient ${shortPseudonym(a.patient)} at ${custodianName}, for ${purposeLabel(a.purpose)}`,
       'permissions.access.record',
       a,
       { fields: FIELDS },
@@ -154,6 +156,7 @@ export function RecordAccessPage({
         (reviewed by the custodian) or a violation (raised to the custodian and regulators). An
         access is recorded whatever the consents say.
       </p>
+      <SubmissionNotice origin={ORIGIN} />
       <div className="check-layout">
         <form
           className="card check-form"
@@ -194,26 +197,24 @@ export function RecordAccessPage({
               disabled={sending}
             />
           </Field>
-          <div className="form-row">
-            <Field id="access-action" label="Action" error={e.action}>
-              <CodeSelect
-                options={ACTION_OPTIONS}
-                value={draft.action}
-                onChange={(action) => set({ action })}
-                placeholder="Choose…"
-                disabled={sending}
-              />
-            </Field>
-            <Field id="access-purpose" label="Purpose of use" error={e.purpose}>
-              <CodeSelect
-                options={PURPOSE_OPTIONS}
-                value={draft.purpose}
-                onChange={(purpose) => set({ purpose })}
-                placeholder="Choose…"
-                disabled={sending}
-              />
-            </Field>
-          </div>
+          <Field id="access-action" label="Action" error={e.action}>
+            <CodeSelect
+              options={ACTION_OPTIONS}
+              value={draft.action}
+              onChange={(action) => set({ action })}
+              placeholder="Choose…"
+              disabled={sending}
+            />
+          </Field>
+          <Field id="access-purpose" label="Purpose of use" error={e.purpose}>
+            <CodeSelect
+              options={PURPOSE_OPTIONS}
+              value={draft.purpose}
+              onChange={(purpose) => set({ purpose })}
+              placeholder="Choose…"
+              disabled={sending}
+            />
+          </Field>
           <SubmitRow
             label="Sign and record the access"
             sending={sending}
@@ -227,7 +228,6 @@ export function RecordAccessPage({
               </PatientLink>
             </p>
           )}
-          <SubmissionNotice origin={ORIGIN} />
         </form>
         <section className="check-answer" aria-label="What the consents say now" aria-live="polite">
           <WhatConsentsSay access={access} />

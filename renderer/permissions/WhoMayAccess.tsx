@@ -3,10 +3,41 @@ import type { PatientRef } from '../../shared/rpc/permissions';
 import { EmptyState, ErrorNotice, Loading } from '../components/States';
 import { usePermissionsQuery } from '../stores/permissions-queries';
 import { MemberName } from './links';
-import { actionLabel, classLabel, list, purposeLabel } from './words';
+import { Chips } from './Chips';
+import { actionLabel, classLabel, purposeWithCode } from './words';
 
-const ALL_CLASSES = codesOf(RECORD_CLASSES).length;
-const ALL_ACTIONS = codesOf(CONSENT_ACTIONS).length;
+const ALL_CLASSES = codesOf(RECORD_CLASSES);
+const ALL_ACTIONS = codesOf(CONSENT_ACTIONS);
+
+/**
+ * Some codes of a closed set, read the short way: "any", the codes named, or when most are,
+ * "any except" the few left out.
+ */
+function Some<C extends string>({
+  codes,
+  all,
+  label,
+  any,
+  what,
+}: {
+  codes: readonly C[];
+  all: readonly C[];
+  label: (code: C) => string;
+  any: string;
+  what: string;
+}) {
+  if (codes.length === all.length) return <span className="muted">{any}</span>;
+  if (codes.length > all.length / 2) {
+    const left = all.filter((c) => !codes.includes(c));
+    return (
+      <>
+        <span className="muted">{any} except </span>
+        <Chips values={left.map(label)} label={`${what} left out`} />
+      </>
+    );
+  }
+  return <Chips values={codes.map(label)} label={what} />;
+}
 
 /** Who may access the patient's records now, and for what, as the consents in force say. */
 export function WhoMayAccess({ patient }: { patient: PatientRef }) {
@@ -49,22 +80,24 @@ export function WhoMayAccess({ patient }: { patient: PatientRef }) {
                           <span className="cell-sub">{m.kind}</span>
                         </th>
                       )}
+                      <td className="nowrap">{purposeWithCode(g.purpose)}</td>
                       <td>
-                        {purposeLabel(g.purpose)} <code className="muted">{g.purpose}</code>
+                        <Some
+                          codes={g.actions}
+                          all={ALL_ACTIONS}
+                          label={actionLabel}
+                          any="any action"
+                          what="Actions"
+                        />
                       </td>
                       <td>
-                        {g.actions.length === ALL_ACTIONS ? (
-                          <span className="muted">any action</span>
-                        ) : (
-                          list(g.actions.map(actionLabel))
-                        )}
-                      </td>
-                      <td>
-                        {g.classes.length === ALL_CLASSES ? (
-                          <span className="muted">any records</span>
-                        ) : (
-                          list(g.classes.map(classLabel))
-                        )}
+                        <Some
+                          codes={g.classes}
+                          all={ALL_CLASSES}
+                          label={classLabel}
+                          any="any records"
+                          what="Records"
+                        />
                       </td>
                     </tr>
                   )),

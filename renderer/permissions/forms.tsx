@@ -231,7 +231,7 @@ function CommittedAccess({ submission }: { submission: PermissionsSubmission }) 
     <p className="submission-outcome" data-testid="access-outcome">
       Every replica decided: <OutcomeBadge outcome={access.outcome} review={access.review} />
       {access.outcome === 'violation' &&
-        ' No consent in force permits it: it is raised to the custodian and to regulators.'}
+        ` ${access.decidedBy ? 'A consent in force refuses it' : 'No consent in force permits it'}: it is raised to the custodian and to regulators.`}
       {access.outcome === 'break-glass' &&
         ' Emergency access without a permitting consent: the custodian reviews it.'}{' '}
       <PatientLink custodian={access.custodian} patient={access.patient}>

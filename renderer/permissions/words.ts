@@ -3,6 +3,7 @@ import {
   CONSENT_ACTIONS,
   PURPOSES,
   RECORD_CLASSES,
+  purposeText,
 } from '../../shared/permissions/codes';
 import type {
   AccessOutcome,
@@ -72,8 +73,14 @@ export function actionLabel(action: ConsentAction): string {
   return CONSENT_ACTIONS[action].display.toLowerCase();
 }
 
+/** "treatment", "emergency treatment (break-glass)": HL7's words, lower case. */
 export function purposeLabel(purpose: Purpose): string {
-  return PURPOSES[purpose].display;
+  return purposeText(purpose);
+}
+
+/** "treatment (TREAT)": HL7's words and code, where the code is looked up. */
+export function purposeWithCode(purpose: Purpose): string {
+  return `${PURPOSES[purpose].display.toLowerCase()} (${purpose})`;
 }
 
 export function classLabel(recordClass: RecordClass): string {
