@@ -17,8 +17,9 @@ const WEBCRYPTO_MAX_BYTES = 256 * 1024 * 1024;
 export async function fileSha256(
   file: Blob,
   onProgress?: (bytes: number) => void,
+  webCryptoMaxBytes = WEBCRYPTO_MAX_BYTES,
 ): Promise<string> {
-  if (file.size <= WEBCRYPTO_MAX_BYTES) {
+  if (file.size <= webCryptoMaxBytes) {
     const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
     return toHex(new Uint8Array(digest));
   }
