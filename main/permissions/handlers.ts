@@ -11,7 +11,18 @@ import {
 import { permissions } from '../../shared/permissions/state';
 import { whoMayAccess } from '../../shared/permissions/summary';
 import type { MethodName } from '../../shared/rpc/contract';
-import type { AccessView, ConsentView, ConsentVersionView } from '../../shared/rpc/permissions';
+import {
+  MAX_REPORT_ACCESSES,
+  type AccessView,
+  type ConsentView,
+  type ConsentVersionView,
+} from '../../shared/rpc/permissions';
+import {
+  accessToAuditEvent,
+  consentToFhir,
+  patientAccessBundle,
+  type FhirContext,
+} from '../../shared/permissions/fhir';
 import type { ChainNode } from '../service/chain-node';
 import { perNode, type HandlerContext, type HandlersFor } from '../service/handler-context';
 import { ServiceError } from '../service/service-error';
@@ -31,6 +42,26 @@ export function standingOf(version: ConsentVersionRecord, time: number): Consent
   if (version.status !== 'active') return version.status;
   if (inForce(version, time)) return 'in-force';
   return version.period?.start !== undefined && time < version.period.start ? 'not-yet' : 'expired';
+}
+
+/** What FHIR output names: the chain, and members by name. */
+function fhirContext(node: ChainNode): FhirContext {
+  const members = membership(node.replica.view).members();
+  return {
+    chainId: node.replica.tip().chainId,
+    memberNames: new Map(members.map((m) => [m.id, m.legalName])),
+  };
+}
+
+/** A patient's consent versions and newest accesses (up to the report's limit). */
+function reportOf(node: ChainNode, custodian: string, patient: string) {
+  const queries = queriesOf(node);
+  const accesses = queries.accessOfPatient(custodian, patient, undefined, MAX_REPORT_ACCESSES + 1);
+  return {
+    consents: queries.versionsOfPatient(custodian, patient),
+    accesses: accesses.slice(0, MAX_REPORT_ACCESSES),
+    truncated: accesses.length > MAX_REPORT_ACCESSES,
+  };
 }
 
 /** Patients' consents and the accesses to their records, as the custodian and compliance see them. */
@@ -205,6 +236,57 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
       return queriesOf(node)
         .delegates(memberOr(custodian))
         .map((d) => ({ ...d, delegateName: names(d.delegate) }));
+    },
+
+    'permissions.report': ({ custodian, patient }) => {
+      const node = ctx.requireNode();
+      const view = node.replica.view;
+      const report = reportOf(node, custodian, patient);
+      const tip = node.replica.tip();
+      return {
+        custodian,
+        custodianName: nameOf(view)(custodian),
+        patient,
+        consents: report.consents.map((v) => versionView(view, v)),
+        accesses: report.accesses.map((a) => accessView(view, a)),
+        truncated: report.truncated,
+        asOfHeight: tip.height,
+        asOfTime: tip.time,
+      };
+    },
+
+    'permissions.report.fhir': ({ custodian, patient }) => {
+      const node = ctx.requireNode();
+      const { consents, accesses } = reportOf(node, custodian, patient);
+      const bundle = patientAccessBundle(
+        { custodian, patient, consents, accesses },
+        fhirContext(node),
+        { timestamp: Date.now() },
+      );
+      return { document: `${JSON.stringify(bundle, null, 2)}\n` };
+    },
+
+    'permissions.fhir.consent': ({ id, version }) => {
+      const node = ctx.requireNode();
+      const state = permissions(node.replica.view);
+      const consent = state.consent(id);
+      if (!consent) throw new ServiceError('not_found', `no consent ${id}`);
+      const wanted = version ?? consent.version;
+      const found = state.versions(id).find((v) => v.version === wanted);
+      if (!found) {
+        const message = `consent ${id.slice(0, 12)}… has versions 1 to ${consent.version}`;
+        throw new ServiceError('not_found', message, [{ path: 'version', message }]);
+      }
+      const resource = consentToFhir(found, fhirContext(node));
+      return { document: `${JSON.stringify(resource, null, 2)}\n` };
+    },
+
+    'permissions.fhir.auditEvent': ({ id }) => {
+      const node = ctx.requireNode();
+      const access = permissions(node.replica.view).access(id);
+      if (!access) throw new ServiceError('not_found', `no recorded access ${id}`);
+      const resource = accessToAuditEvent(access, fhirContext(node));
+      return { document: `${JSON.stringify(resource, null, 2)}\n` };
     },
 
     'permissions.consents.record': submit('consent.record'),

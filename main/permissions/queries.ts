@@ -3,6 +3,7 @@ import type {
   AccessOutcome,
   AccessRecord,
   ConsentRecord,
+  ConsentVersionRecord,
   DelegateRecord,
 } from '../../shared/permissions/schemas';
 
@@ -85,6 +86,10 @@ export class PermissionsQueries {
          WHERE custodian = ? AND patient = ? AND (time < ? OR (time = ? AND id < ?))
          ORDER BY time DESC, id DESC LIMIT ?`,
       ),
+      versionsOfPatient: prepare<[string, string], Json>(
+        `SELECT record FROM perm_consent_versions WHERE custodian = ? AND patient = ?
+         ORDER BY height, tx_id`,
+      ),
       delegates: prepare<[string], Json>(
         'SELECT record FROM perm_delegates WHERE custodian = ? ORDER BY delegate',
       ),
@@ -161,6 +166,11 @@ export class PermissionsQueries {
     if (filter.since !== undefined) params.since = filter.since;
     if (filter.until !== undefined) params.until = filter.until;
     return parse<AccessRecord>(stmt.all(params));
+  }
+
+  /** Every version of every consent of a patient at a custodian, in the order recorded. */
+  versionsOfPatient(custodian: string, patient: string): ConsentVersionRecord[] {
+    return parse<ConsentVersionRecord>(this.stmts.versionsOfPatient.all(custodian, patient));
   }
 
   delegates(custodian: string): DelegateRecord[] {

@@ -118,6 +118,29 @@ export const MemberGrantsView = z.strictObject({
 });
 export type MemberGrantsView = z.infer<typeof MemberGrantsView>;
 
+/** Most accesses a patient access report carries (the newest; the report says when it is cut). */
+export const MAX_REPORT_ACCESSES = 5_000;
+
+/** A FHIR R4 JSON document as text, ready to save. */
+const FhirDocument = z.strictObject({ document: z.string() });
+
+/**
+ * Everything recorded about one patient's records at one custodian: every version of every
+ * consent, oldest first, and the accesses, newest first.
+ */
+export const PatientReport = z.strictObject({
+  custodian: MemberId,
+  custodianName: z.string(),
+  patient: Pseudonym,
+  consents: z.array(ConsentVersionView),
+  accesses: z.array(AccessView),
+  /** More accesses were recorded than a report carries: the oldest are left out. */
+  truncated: z.boolean(),
+  asOfHeight: Height,
+  asOfTime: Millis,
+});
+export type PatientReport = z.infer<typeof PatientReport>;
+
 /** Paging for lists newest first: the last item of the previous page. */
 const Before = z.strictObject({ time: Millis, id: Hash });
 
@@ -198,6 +221,17 @@ export const permissionsMethods = {
     params: z.strictObject({ custodian: MemberId.optional() }),
     result: z.array(DelegateRecord.extend({ delegateName: z.string() })),
   },
+  /** A patient access report, for the custodian to print or give to the patient. */
+  'permissions.report': { params: PatientRef, result: PatientReport },
+  /** The same report as a FHIR R4 Bundle of Consent and AuditEvent resources. */
+  'permissions.report.fhir': { params: PatientRef, result: FhirDocument },
+  /** A consent version (the current one if none is named) as a FHIR R4 Consent. */
+  'permissions.fhir.consent': {
+    params: z.strictObject({ id: Hash, version: z.int().min(1).max(1_000_000).optional() }),
+    result: FhirDocument,
+  },
+  /** A recorded access as a FHIR R4 AuditEvent, with its decision and deciding consent. */
+  'permissions.fhir.auditEvent': { params: z.strictObject({ id: Hash }), result: FhirDocument },
   'permissions.consents.record': action(ConsentRecordBody, 'consent.record'),
   'permissions.consents.amend': action(ConsentAmendBody, 'consent.amend'),
   'permissions.consents.revoke': action(ConsentRevokeBody, 'consent.revoke'),

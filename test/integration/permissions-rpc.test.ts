@@ -11,6 +11,7 @@ import { readTrustedGenesis } from '../../main/store/startup-check';
 import { verifyReplicaFile } from '../../main/store/verify-replica';
 import type { Provision } from '../../shared/permissions/schemas';
 import { tempDir } from '../support/cli';
+import { fhirErrors, strayStrings } from '../unit/helpers/fhir-schema';
 import { openDemoConsole } from '../support/demo-console';
 
 const ST_MARYS = 'st-marys-hospital';
@@ -210,6 +211,68 @@ describe('record permissions over the RPC', () => {
       reason: 'not-justified',
     });
     expect(twice.message).toBe('the review is already closed');
+  });
+
+  it('gives the patient access report, and FHIR R4 of it, of a consent version and of an access', async () => {
+    const c = await openDemoConsole(template, ST_MARYS);
+    const patient = await c.call('permissions.pseudonym', {
+      identifier: DEMO_PATIENTS.withExceptions,
+    });
+    const report = await c.call('permissions.report', patient);
+    expect(report.custodianName).toBe("St Mary's University Hospital");
+    expect(report.consents.map((v) => [v.scope, v.version]).sort()).toEqual([
+      ['patient-privacy', 1],
+      ['patient-privacy', 2],
+      ['research', 1],
+    ]);
+    expect(report.accesses).toHaveLength(4);
+    expect(report.truncated).toBe(false);
+    const members = (await c.call('members.list', {})).flatMap((m) => [m.id, m.legalName]);
+
+    const bundle = JSON.parse((await c.call('permissions.report.fhir', patient)).document) as {
+      resourceType: string;
+      entry: { resource: { resourceType: string } }[];
+    };
+    expect(bundle.resourceType).toBe('Bundle');
+    expect(bundle.entry.map((e) => e.resource.resourceType).sort()).toEqual([
+      'AuditEvent',
+      'AuditEvent',
+      'AuditEvent',
+      'AuditEvent',
+      'Consent',
+      'Consent',
+      'Consent',
+    ]);
+    expect(fhirErrors(bundle)).toEqual([]);
+    expect(strayStrings(bundle, [...members, c.replica.tip().chainId])).toEqual([]);
+    // The identifier never leaves the node: not in the report, not in FHIR.
+    expect(JSON.stringify(bundle)).not.toContain(DEMO_PATIENTS.withExceptions);
+    expect(JSON.stringify(report)).not.toContain(DEMO_PATIENTS.withExceptions);
+
+    const privacy = report.consents.find((v) => v.scope === 'patient-privacy' && v.version === 1);
+    const first = JSON.parse(
+      (await c.call('permissions.fhir.consent', { id: privacy?.consent ?? '', version: 1 }))
+        .document,
+    ) as { resourceType: string; meta: { versionId: string } };
+    expect(first).toMatchObject({ resourceType: 'Consent', meta: { versionId: '1' } });
+    expect(fhirErrors(first)).toEqual([]);
+    const current = JSON.parse(
+      (await c.call('permissions.fhir.consent', { id: privacy?.consent ?? '' })).document,
+    ) as { meta: { versionId: string } };
+    expect(current.meta.versionId).toBe('2');
+    const missing = await c.refusal('permissions.fhir.consent', {
+      id: privacy?.consent ?? '',
+      version: 3,
+    });
+    expect(missing.message).toMatch(/has versions 1 to 2$/);
+
+    const audit = JSON.parse(
+      (await c.call('permissions.fhir.auditEvent', { id: report.accesses[0]?.id ?? '' })).document,
+    ) as { resourceType: string };
+    expect(audit.resourceType).toBe('AuditEvent');
+    expect(fhirErrors(audit)).toEqual([]);
+    const none = await c.refusal('permissions.fhir.auditEvent', { id: 'ef'.repeat(32) });
+    expect(none.message).toBe(`no recorded access ${'ef'.repeat(32)}`);
   });
 
   it('pages newest first without repeats or gaps', async () => {
