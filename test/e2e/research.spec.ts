@@ -73,10 +73,8 @@ test('anchor a file, verify it, a changed copy and a superseded version; a study
   await unlockDemo(page, server);
   const v1 = path.join(scratchDir, 'protocol-v1.txt');
   const v2 = path.join(scratchDir, 'protocol-v2.txt');
-  const changed = path.join(scratchDir, 'protocol-v1-edited.txt');
   writeFileSync(v1, PROTOCOL_V1);
   writeFileSync(v2, PROTOCOL_V2);
-  writeFileSync(changed, `${PROTOCOL_V1} `);
 
   // The section in the main navigation opens the studies: the demo's two.
   await page
@@ -150,8 +148,18 @@ test('anchor a file, verify it, a changed copy and a superseded version; a study
   );
   await screenshotFromTop(page, testInfo, 'research-verify-match');
 
-  // A changed copy (one byte more) has no anchor.
-  const none = await verifyFile(page, changed, `${PROTOCOL_V1} `);
+  // A changed copy (one byte more), dropped on the page, has no anchor.
+  const dropped = await page.evaluateHandle((text) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([text], 'protocol-v1-edited.txt', { type: 'text/plain' }));
+    return transfer;
+  }, `${PROTOCOL_V1} `);
+  await page.getByTestId('verify-file-zone').dispatchEvent('dragover', { dataTransfer: dropped });
+  await expect(page.getByTestId('verify-file-zone')).toHaveClass(/file-drop-over/);
+  await page.getByTestId('verify-file-zone').dispatchEvent('drop', { dataTransfer: dropped });
+  const none = page.getByTestId('file-verdict');
+  await expect(none).toContainText(sha256(`${PROTOCOL_V1} `));
+  await expect(page.locator('.file-drop-facts')).toContainText('protocol-v1-edited.txt');
   await expect(none).toHaveAttribute('data-status', 'no-anchor');
   await expect(none.locator('.verdict-word')).toHaveText('No anchor ✗');
   await expect(none).toContainText('No anchor on this chain holds this file’s SHA-256.');
