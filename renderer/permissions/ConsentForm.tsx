@@ -25,13 +25,8 @@ import {
   type ProvisionDraft,
 } from './consent-draft';
 import { DocumentHash } from './DocumentHash';
-import {
-  checkParams,
-  SubmissionNotice,
-  SubmitRow,
-  usePermissionsSubmit,
-  useSigningBlocked,
-} from './forms';
+import { checkParams } from './form-errors';
+import { SubmissionNotice, SubmitRow, usePermissionsSubmit, useSigningBlocked } from './forms';
 import { PatientLink } from './links';
 import { PeriodInputs } from './PeriodInputs';
 import { ProvisionEditor } from './ProvisionEditor';

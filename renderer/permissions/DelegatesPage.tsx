@@ -149,7 +149,7 @@ export function DelegatesPage() {
                     <tr>
                       <th scope="col">Member</th>
                       <th scope="col">Standing</th>
-                      <th scope="col">Since</th>
+                      <th scope="col">Last change</th>
                       <th scope="col" />
                     </tr>
                   </thead>

@@ -16,13 +16,8 @@ import { useMembersById } from '../stores/members-store';
 import { usePermissionsQuery } from '../stores/permissions-queries';
 import { ACTION_OPTIONS, CLASS_OPTIONS, CodeSelect, PURPOSE_OPTIONS } from './CodeInputs';
 import { DecisionAnswer } from './DecisionAnswer';
-import {
-  checkParams,
-  SubmissionNotice,
-  SubmitRow,
-  usePermissionsSubmit,
-  useSigningBlocked,
-} from './forms';
+import { checkParams } from './form-errors';
+import { SubmissionNotice, SubmitRow, usePermissionsSubmit, useSigningBlocked } from './forms';
 import { PatientLink } from './links';
 import { MemberSelect } from './MemberSelect';
 import { classLabel, purposeLabel } from './words';
