@@ -1,17 +1,14 @@
 import type { StateView } from '../../shared/ledger/state';
-import { decodeTx } from '../../shared/ledger/tx';
 import { membership } from '../../shared/members/state';
-import { describeBody } from '../../shared/registry';
 import type { MethodName } from '../../shared/rpc/contract';
-import type { Evidence } from '../../shared/rpc/common';
 import type { AnchorView, TimelineEntryView } from '../../shared/rpc/research';
 import { studyRecords } from '../../shared/research/records';
 import type { AnchorRecord } from '../../shared/research/schemas';
 import { studyTimeline, verifyFile } from '../../shared/research/verification';
+import { evidenceOf } from '../chain/evidence';
 import type { ChainNode } from '../service/chain-node';
 import { perNode, type HandlerContext, type HandlersFor } from '../service/handler-context';
 import { ServiceError } from '../service/service-error';
-import { textOf } from '../store/replica';
 import { ResearchQueries } from './queries';
 
 export type ResearchMethod = Extract<MethodName, `research.${string}`>;
@@ -21,24 +18,6 @@ const queriesOf = perNode((node) => new ResearchQueries(node.replica.db));
 function nameOf(view: StateView): (id: string) => string {
   const state = membership(view);
   return (id) => state.member(id)?.legalName ?? id;
-}
-
-/** A transaction on chain with its block and the proof that the block holds it. */
-export function evidenceOf(node: ChainNode, txId: string): Evidence | null {
-  const found = node.replica.inclusionOf(txId);
-  if (!found) return null;
-  const { row, block } = found;
-  return {
-    txId,
-    height: row.height,
-    index: row.idx,
-    blockHash: block.hash,
-    blockTime: block.time,
-    txRoot: found.txRoot,
-    summary: describeBody(decodeTx(textOf(row.bytes)).body, node.replica.view),
-    proof: found.proof,
-    proofValid: found.valid,
-  };
 }
 
 /** Research integrity: anchoring a study's documents, verifying a file, a study's timeline. */
@@ -51,7 +30,7 @@ export function researchHandlers(ctx: HandlerContext): HandlersFor<ResearchMetho
 
   const withEvidence = (node: ChainNode, anchor: AnchorRecord) => ({
     anchor: anchorView(node, anchor),
-    evidence: evidenceOf(node, anchor.txId),
+    evidence: evidenceOf(node.replica, anchor.txId),
   });
 
   const ref = (a: AnchorRecord) => ({

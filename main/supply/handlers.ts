@@ -1,7 +1,6 @@
 import type { StateView } from '../../shared/ledger/state';
-import { decodeTx, type TxBody } from '../../shared/ledger/tx';
+import type { TxBody } from '../../shared/ledger/tx';
 import { membership } from '../../shared/members/state';
-import { describeBody } from '../../shared/registry';
 import type { MethodName, Params } from '../../shared/rpc/contract';
 import {
   RECORDED_CONTEXTS,
@@ -30,8 +29,8 @@ import {
   type HandlerContext,
   type HandlersFor,
 } from '../service/handler-context';
+import { evidenceOf } from '../chain/evidence';
 import { ServiceError } from '../service/service-error';
-import { textOf } from '../store/replica';
 import { exportScope, importRoomProblem, planImport } from './epcis';
 import { SupplyQueries, type HistoryRow } from './queries';
 
@@ -178,25 +177,12 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
     };
   };
 
-  const evidenceOf = (node: ChainNode, txId: string): Evidence | null => {
-    const found = node.replica.inclusionOf(txId);
-    if (!found) return null;
-    const { row, block } = found;
-    const facts = queriesOf(node).event(txId)?.facts;
-    return {
-      txId,
-      height: row.height,
-      index: row.idx,
-      blockHash: block.hash,
-      blockTime: block.time,
-      txRoot: found.txRoot,
-      summary: facts
-        ? describeFacts(JSON.parse(facts) as EventFacts, node.replica.view)
-        : describeBody(decodeTx(textOf(row.bytes)).body, node.replica.view),
-      proof: found.proof,
-      proofValid: found.valid,
-    };
-  };
+  /** A deciding transaction as evidence, told in words from its event facts when it has them. */
+  const supplyEvidence = (node: ChainNode, txId: string): Evidence | null =>
+    evidenceOf(node.replica, txId, () => {
+      const facts = queriesOf(node).event(txId)?.facts;
+      return facts ? describeFacts(JSON.parse(facts) as EventFacts, node.replica.view) : null;
+    });
 
   /**
    * Signs a supply transaction as the profile's member, after checking every supply rule against
@@ -403,7 +389,7 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
         ? submitSupply('supply.verify', params).txId
         : null;
       const evidence = (answer.ledger?.decidingTxs ?? [])
-        .map((id) => evidenceOf(node, id))
+        .map((id) => supplyEvidence(node, id))
         .filter((e): e is Evidence => e !== null);
       return {
         verified: answer.verified,
