@@ -98,7 +98,12 @@ export function runConsentCheck(opts: ConsentCheckOptions): number {
     if (!members.member(question.custodian))
       throw new UsageError(`--custodian: ${question.custodian} is not a member of this chain`);
     const state = permissions(replica.view);
-    const decision = decideAccess(state.currentVersionsOf(question.custodian, question.patient), {
+    // As of the time asked: the consents as they had been recorded by then.
+    const consents =
+      opts.at === undefined
+        ? state.currentVersionsOf(question.custodian, question.patient)
+        : state.versionsAsOf(question.custodian, question.patient, question.time);
+    const decision = decideAccess(consents, {
       ...question,
       memberKind: accessor.kind,
     });

@@ -162,7 +162,11 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
       const view = node.replica.view;
       const accessor = requireMember(node, member, 'member');
       const at = time ?? Date.now();
-      const consents = permissions(view).currentVersionsOf(custodian, patient);
+      // As of a time asked: the consents as they had been recorded by then.
+      const consents =
+        time === undefined
+          ? permissions(view).currentVersionsOf(custodian, patient)
+          : permissions(view).versionsAsOf(custodian, patient, time);
       const decision = decideAccess(consents, {
         member,
         memberKind: accessor.kind,
@@ -190,11 +194,11 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
       const active = membership(view)
         .members()
         .filter((m) => m.status === 'active');
-      const grants = whoMayAccess(
-        permissions(view).currentVersionsOf(custodian, patient),
-        active,
-        time ?? Date.now(),
-      );
+      const consents =
+        time === undefined
+          ? permissions(view).currentVersionsOf(custodian, patient)
+          : permissions(view).versionsAsOf(custodian, patient, time);
+      const grants = whoMayAccess(consents, active, time ?? Date.now());
       const byId = new Map(active.map((m) => [m.id, m]));
       return grants.map((g) => {
         const m = byId.get(g.member);

@@ -18,6 +18,11 @@ export interface Permissions {
   consentsOf(custodian: string, patient: Pseudonym): ConsentRecord[];
   /** The current version of each of a patient's consents, in the order they were recorded. */
   currentVersionsOf(custodian: string, patient: Pseudonym): ConsentVersionRecord[];
+  /**
+   * Each of a patient's consents as it stood at a time: its newest version recorded at or before
+   * it (a consent first recorded later is left out), in the order they were recorded.
+   */
+  versionsAsOf(custodian: string, patient: Pseudonym, time: number): ConsentVersionRecord[];
   delegate(custodian: string, delegate: string): DelegateRecord | undefined;
   access(id: string): AccessRecord | undefined;
 }
@@ -36,6 +41,12 @@ export function permissions(view: StateView): Permissions {
         const current = version(c.versionTx);
         if (!current) throw new Error(`consent ${c.id} has no version ${c.versionTx}`);
         return current;
+      }),
+    versionsAsOf: (custodian, patient, time) =>
+      consentsOf(custodian, patient).flatMap((c) => {
+        const versions = view.list(consentVersionRecords, 'ofConsent', c.id);
+        const standing = versions.filter((v) => v.time <= time).at(-1);
+        return standing ? [standing] : [];
       }),
     delegate: (custodian, delegate) => view.get(delegateRecords, [custodian, delegate]),
     access: (id) => view.get(accessRecords, [id]),

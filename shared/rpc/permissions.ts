@@ -177,7 +177,10 @@ export const permissionsMethods = {
     }),
     result: z.array(ConsentView),
   },
-  /** "May this member do this for this purpose, on this class of this patient's records?" */
+  /**
+   * "May this member do this for this purpose, on this class of this patient's records?" Now,
+   * or as of `time`: with the consents as they had been recorded by then.
+   */
   'permissions.check': {
     params: PatientRef.extend({
       member: MemberId,
@@ -188,7 +191,7 @@ export const permissionsMethods = {
     }),
     result: DecisionView,
   },
-  /** Who may access this patient's records at `time` (now if omitted), and for what. */
+  /** Who may access this patient's records now, or as of `time`, and for what. */
   'permissions.whoMayAccess': {
     params: PatientRef.extend({ time: Millis.optional() }),
     result: z.array(MemberGrantsView),
