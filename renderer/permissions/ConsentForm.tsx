@@ -29,6 +29,7 @@ import { checkParams } from './form-errors';
 import { SubmissionNotice, SubmitRow, usePermissionsSubmit, useSigningBlocked } from './forms';
 import { PatientLink } from './links';
 import { PeriodInputs } from './PeriodInputs';
+import { ProtocolBinding } from './ProtocolBinding';
 import { ProvisionEditor } from './ProvisionEditor';
 
 /** Statuses a new consent may start in (a withdrawn, refused or void one is not recorded). */
@@ -266,44 +267,12 @@ export function ConsentForm({ mode, initial }: { mode: ConsentFormMode; initial?
         disabled={sending}
       />
       {draft.scope === 'research' && (
-        <fieldset className="protocol-binding">
-          <legend>Research protocol (optional)</legend>
-          <p className="field-hint">
-            Bind the consent to a version of the trial’s protocol anchored on the chain (Research
-            section): the study hash and the protocol version.
-          </p>
-          <div className="form-row">
-            <Field id="consent-study" label="Study hash" error={e['protocol.study'] ?? e.protocol}>
-              <input
-                type="text"
-                className="input-mono"
-                autoComplete="off"
-                spellCheck={false}
-                value={draft.protocol.study}
-                disabled={sending}
-                onChange={(event) =>
-                  set({ protocol: { ...draft.protocol, study: event.currentTarget.value } })
-                }
-              />
-            </Field>
-            <Field
-              id="consent-protocol-version"
-              label="Protocol version"
-              error={e['protocol.version']}
-            >
-              <input
-                type="number"
-                min={1}
-                step={1}
-                value={draft.protocol.version}
-                disabled={sending}
-                onChange={(event) =>
-                  set({ protocol: { ...draft.protocol, version: event.currentTarget.value } })
-                }
-              />
-            </Field>
-          </div>
-        </fieldset>
+        <ProtocolBinding
+          value={draft.protocol}
+          onChange={(protocol) => set({ protocol })}
+          errors={{ study: e['protocol.study'] ?? e.protocol, version: e['protocol.version'] }}
+          disabled={sending}
+        />
       )}
       <section className="provision-editor-section" aria-labelledby="provisions-heading">
         <h2 id="provisions-heading">Provisions</h2>

@@ -267,9 +267,9 @@ export function draftProblems(d: ConsentDraft): Record<string, string> {
   if (d.document.hash === '')
     problems.document = 'Choose the signed consent document: its SHA-256 is recorded.';
   if (d.scope === 'research' && d.protocol.study !== '' && d.protocol.version === '')
-    problems['protocol.version'] = 'Give the protocol version the consent binds to.';
+    problems['protocol.version'] = 'Choose the protocol version the consent binds to.';
   if (d.scope === 'research' && d.protocol.study === '' && d.protocol.version !== '')
-    problems['protocol.study'] = 'Give the study hash of the protocol.';
+    problems['protocol.study'] = 'Choose the study of the protocol.';
   return problems;
 }
 
