@@ -3,6 +3,7 @@ import type { ConsentView, DecisionView } from '../../shared/rpc/permissions';
 import { absoluteTime } from '../components/Time';
 import { sentence } from '../components/text';
 import { useMembersById } from '../stores/members-store';
+import { usePermissionsQuery } from '../stores/permissions-queries';
 import { consentKind } from './ConsentList';
 import { ProvisionTree } from './ProvisionTree';
 import { DECISION_LABELS, DECISION_OUTCOMES, OUTCOME_LABELS } from './words';
@@ -59,7 +60,16 @@ export function DecisionAnswer({
   const members = useMembersById();
   const nameOf = (id: string) => members.get(id)?.legalName ?? id;
   const d = decision.decidedBy;
-  const consent = d ? consents?.find((c) => c.consent.id === d.consent) : undefined;
+  // A check at a past time may be decided by an earlier version than the one now current.
+  const current = d ? consents?.find((c) => c.consent.id === d.consent) : undefined;
+  const isCurrent = !!d && current?.current.txId === d.versionTx;
+  const history = usePermissionsQuery(
+    'permissions.consents.get',
+    d && !isCurrent ? { id: d.consent } : null,
+  );
+  const version = isCurrent
+    ? current?.current
+    : history.data?.versions.find((v) => v.txId === d?.versionTx);
   const where = d
     ? d.path.length === 0
       ? 'its base rule'
@@ -86,11 +96,14 @@ export function DecisionAnswer({
           : `${decision.consentsInForce} consents in force spoke to the question`}
         , as of block {decision.asOfHeight} at {absoluteTime(decision.time)}.
       </p>
-      {consent && d && (
+      {version && d && (
         <div className="verdict-info">
-          <p className="verdict-title">{consentKind(consent.current)}</p>
+          <p className="verdict-title">
+            {consentKind(version)}, version {version.version}
+            {isCurrent ? '' : ' (since amended)'}
+          </p>
           <ProvisionTree
-            provision={consent.current.provision}
+            provision={version.provision}
             highlight={d.path}
             label="The deciding consent’s provisions"
           />

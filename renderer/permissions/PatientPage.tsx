@@ -106,7 +106,7 @@ export function PatientPage({ custodian, patient }: PatientRef) {
                   key={view.consent.id}
                   view={view}
                   mayRecord={may}
-                  highlight={decided?.consent === view.consent.id ? decided.path : null}
+                  highlight={decided?.versionTx === view.current.txId ? decided.path : null}
                 />
               ))}
             </div>
