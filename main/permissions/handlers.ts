@@ -242,6 +242,14 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
         .map((d) => ({ ...d, delegateName: names(d.delegate) }));
     },
 
+    'permissions.delegations': ({ delegate }) => {
+      const node = ctx.requireNode();
+      const names = nameOf(node.replica.view);
+      return queriesOf(node)
+        .delegations(memberOr(delegate))
+        .map((d) => ({ ...d, custodianName: names(d.custodian) }));
+    },
+
     'permissions.report': ({ custodian, patient }) => {
       const node = ctx.requireNode();
       const view = node.replica.view;

@@ -90,6 +90,9 @@ export class PermissionsQueries {
         `SELECT record FROM perm_consent_versions WHERE custodian = ? AND patient = ?
          ORDER BY height, tx_id`,
       ),
+      delegations: prepare<[string], Json>(
+        'SELECT record FROM perm_delegates WHERE delegate = ? AND active = 1 ORDER BY custodian',
+      ),
       delegates: prepare<[string], Json>(
         'SELECT record FROM perm_delegates WHERE custodian = ? ORDER BY delegate',
       ),
@@ -171,6 +174,11 @@ export class PermissionsQueries {
   /** Every version of every consent of a patient at a custodian, in the order recorded. */
   versionsOfPatient(custodian: string, patient: string): ConsentVersionRecord[] {
     return parse<ConsentVersionRecord>(this.stmts.versionsOfPatient.all(custodian, patient));
+  }
+
+  /** The custodians that made a member their delegate, and still do. */
+  delegations(delegate: string): DelegateRecord[] {
+    return parse<DelegateRecord>(this.stmts.delegations.all(delegate));
   }
 
   delegates(custodian: string): DelegateRecord[] {

@@ -43,6 +43,7 @@ export const PERMISSIONS_TABLES_V1 = `
     height INTEGER NOT NULL REFERENCES blocks(height),
     PRIMARY KEY (custodian, delegate)
   ) STRICT;
+  CREATE INDEX perm_delegates_by_delegate ON perm_delegates (delegate, custodian);
 
   CREATE TABLE perm_access (
     id TEXT PRIMARY KEY,

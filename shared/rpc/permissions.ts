@@ -224,6 +224,11 @@ export const permissionsMethods = {
     params: z.strictObject({ custodian: MemberId.optional() }),
     result: z.array(DelegateRecord.extend({ delegateName: z.string() })),
   },
+  /** Custodians that made a member (the profile's when none named) their delegate. */
+  'permissions.delegations': {
+    params: z.strictObject({ delegate: MemberId.optional() }),
+    result: z.array(DelegateRecord.extend({ custodianName: z.string() })),
+  },
   /** A patient access report, for the custodian to print or give to the patient. */
   'permissions.report': { params: PatientRef, result: PatientReport },
   /** The same report as a FHIR R4 Bundle of Consent and AuditEvent resources. */
