@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { REVIEW_REASONS } from '../../shared/permissions/codes';
 import type { AccessView } from '../../shared/rpc/permissions';
 import { absoluteTime } from '../components/Time';
+import { FhirLink } from './Download';
 import { OutcomeBadge } from './forms';
 import { BlockLink, consentAnchor, MemberName, PatientLink, TxLink } from './links';
 import { actionLabel, classLabel, purposeWithCode } from './words';
@@ -110,6 +111,16 @@ export function AccessTable({
                 {absoluteTime(a.time)}
                 <span className="cell-sub">
                   <BlockLink height={a.height} /> · <TxLink id={a.id}>transaction</TxLink>
+                </span>
+                <span className="cell-sub">
+                  <FhirLink
+                    method="permissions.fhir.auditEvent"
+                    params={{ id: a.id }}
+                    file={`auditevent-${a.id.slice(0, 12)}.fhir.json`}
+                    title="This access as a FHIR R4 AuditEvent resource (JSON), with its decision"
+                  >
+                    FHIR AuditEvent
+                  </FhirLink>
                 </span>
               </td>
               {showPatient && (

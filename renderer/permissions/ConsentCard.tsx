@@ -5,8 +5,10 @@ import type { ConsentView, ConsentVersionView } from '../../shared/rpc/permissio
 import { Hex } from '../components/Hex';
 import { ErrorNotice, Loading } from '../components/States';
 import { absoluteTime } from '../components/Time';
+import { StudyLink } from '../research/links';
 import { usePermissionsQuery } from '../stores/permissions-queries';
 import { consentKind, StandingBadge } from './ConsentList';
+import { FhirLink } from './Download';
 import { BlockLink, consentAnchor, MemberName, TxLink } from './links';
 import { ProvisionTree } from './ProvisionTree';
 import { SubmissionNotice } from './forms';
@@ -18,6 +20,11 @@ const FINAL = new Set(['inactive', 'rejected', 'entered-in-error']);
 
 export function isFinal(status: string): boolean {
   return FINAL.has(status);
+}
+
+/** `consent-<first 12 digits of its id>-v2.fhir.json`. */
+function consentFile(v: ConsentVersionView): string {
+  return `consent-${v.consent.slice(0, 12)}-v${v.version}.fhir.json`;
 }
 
 function VersionRow({ v }: { v: ConsentVersionView }) {
@@ -36,6 +43,16 @@ function VersionRow({ v }: { v: ConsentVersionView }) {
       </td>
       <td>
         <code title={v.document}>{v.document.slice(0, 12)}…</code>
+      </td>
+      <td>
+        <FhirLink
+          method="permissions.fhir.consent"
+          params={{ id: v.consent, version: v.version }}
+          file={consentFile(v)}
+          title={`Version ${v.version} as a FHIR R4 Consent resource (JSON)`}
+        >
+          FHIR Consent
+        </FhirLink>
       </td>
     </tr>
   );
@@ -61,6 +78,9 @@ function VersionHistory({ id, versions }: { id: string; versions: number }) {
                 <th scope="col">Recorded by</th>
                 <th scope="col">When</th>
                 <th scope="col">Document</th>
+                <th scope="col">
+                  <span className="visually-hidden">Export</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -107,8 +127,13 @@ function ConsentFacts({ view }: { view: ConsentView }) {
         <>
           <dt>Trial protocol</dt>
           <dd>
-            version {v.protocol.version} of study{' '}
-            <code title={v.protocol.study}>{v.protocol.study.slice(0, 12)}…</code>
+            version {v.protocol.version} of the protocol of study{' '}
+            <StudyLink study={v.protocol.study}>
+              <code>{v.protocol.study.slice(0, 12)}…</code>
+            </StudyLink>
+            <span className="fact-note">
+              The patient agreed to this version; the study’s page shows its anchored documents.
+            </span>
           </dd>
         </>
       )}

@@ -1,3 +1,4 @@
+import { Link } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
 import { useProfile } from '../app/profile';
 import { Badge } from '../components/Badge';
@@ -118,6 +119,85 @@ function StopDelegate({ delegate, name }: { delegate: string; name: string }) {
   );
 }
 
+/**
+ * The custodians that made the profile's member their delegate: it records consents for their
+ * patients, whom it opens by the pseudonym the custodian gives (only a custodian can find a
+ * patient from an identifier).
+ */
+function Delegations() {
+  const profile = useProfile();
+  const query = usePermissionsQuery('permissions.delegations', {});
+  const delegations = query.data;
+  return (
+    <section className="page-section" aria-labelledby="delegations-heading">
+      <h2 id="delegations-heading">
+        Custodians {profile.memberName} records consents for
+        {delegations && <span className="count">{delegations.length}</span>}
+      </h2>
+      <p className="section-note muted">
+        Members that made {profile.memberName} their delegate. Their patients are opened by the
+        pseudonym the custodian gives: only a custodian finds a patient from an identifier.
+      </p>
+      {query.error && <ErrorNotice error={query.error} retry={query.reload} />}
+      {delegations ? (
+        delegations.length === 0 ? (
+          <EmptyState>
+            No member has made {profile.memberName} its delegate: it records consents for its own
+            patients only.
+          </EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table
+              className="table"
+              aria-label={`Custodians ${profile.memberName} records consents for`}
+            >
+              <thead>
+                <tr>
+                  <th scope="col">Custodian</th>
+                  <th scope="col">Standing</th>
+                  <th scope="col">Last change</th>
+                  <th scope="col" />
+                </tr>
+              </thead>
+              <tbody>
+                {delegations.map((d) => (
+                  <tr key={d.custodian} data-custodian={d.custodian}>
+                    <th scope="row">
+                      <MemberName id={d.custodian} name={d.custodianName} />
+                    </th>
+                    <td>
+                      <Badge tone={d.active ? 'good' : 'neutral'}>
+                        {d.active ? 'delegate' : 'stopped'}
+                      </Badge>
+                    </td>
+                    <td>
+                      <BlockLink height={d.height} /> · <TxLink id={d.txId}>transaction</TxLink>
+                    </td>
+                    <td>
+                      {d.active && (
+                        <Link
+                          to="/permissions"
+                          search={{ custodian: d.custodian }}
+                          className="button-link button-secondary button-small"
+                          aria-label={`Open a patient of ${d.custodianName} by pseudonym`}
+                        >
+                          Open a patient…
+                        </Link>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )
+      ) : (
+        query.loading && <Loading what="delegations" />
+      )}
+    </section>
+  );
+}
+
 /** `#/permissions/delegates`: the members the profile's member lets record its consents. */
 export function DelegatesPage() {
   const profile = useProfile();
@@ -182,6 +262,7 @@ export function DelegatesPage() {
         </section>
         <AddDelegate current={active} />
       </div>
+      <Delegations />
     </Page>
   );
 }

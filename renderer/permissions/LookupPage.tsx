@@ -1,5 +1,5 @@
 import { useNavigate } from '@tanstack/react-router';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Pseudonym } from '../../shared/permissions/schemas';
 import { LocalPatientId } from '../../shared/rpc/permissions';
 import { useProfile } from '../app/profile';
@@ -93,11 +93,25 @@ function LocalLookup() {
   );
 }
 
-/** Another custodian's patient, by the pseudonym it gave (in a referral, for instance). */
-function PseudonymLookup() {
+/**
+ * Another custodian's patient, by the pseudonym it gave (in a referral, for instance). Opened
+ * for one custodian (from the Delegates tab), it comes with that custodian chosen and the
+ * pseudonym field ready to paste into.
+ */
+function PseudonymLookup({ prefill }: { prefill: string | undefined }) {
   const profile = useProfile();
   const navigate = useNavigate();
-  const [custodian, setCustodian] = useState('');
+  const [custodian, setCustodian] = useState(prefill ?? '');
+  const pseudonymInput = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (!prefill) return;
+    // After the page has focused its heading (its effect runs after this one).
+    const frame = requestAnimationFrame(() => {
+      pseudonymInput.current?.scrollIntoView({ block: 'center' });
+      pseudonymInput.current?.focus({ preventScroll: true });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [prefill]);
   const [patient, setPatient] = useState('');
   const [errors, setErrors] = useState<{ custodian?: string; patient?: string }>({});
 
@@ -142,6 +156,7 @@ function PseudonymLookup() {
         </Field>
         <Field id="lookup-pseudonym" label="Patient pseudonym" error={errors.patient}>
           <input
+            ref={pseudonymInput}
             type="text"
             className="input-mono"
             autoComplete="off"
@@ -163,9 +178,13 @@ function PseudonymLookup() {
   );
 }
 
-/** `#/permissions`: find a patient, and the consents the profile's member is part of. */
-export function LookupPage() {
+/**
+ * `#/permissions?custodian=<id>`: find a patient, and the consents the profile's member is part
+ * of. `custodian` chooses another custodian in the by-pseudonym form.
+ */
+export function LookupPage({ custodian }: { custodian?: string | undefined }) {
   const profile = useProfile();
+  const prefill = custodian !== profile.memberId ? custodian : undefined;
   return (
     <Page title="Patients">
       <p className="lede">
@@ -174,7 +193,7 @@ export function LookupPage() {
       </p>
       <div className="lookup-grid">
         <LocalLookup />
-        <PseudonymLookup />
+        <PseudonymLookup prefill={prefill} />
       </div>
       <ConsentList
         relation="custodian"

@@ -76,6 +76,13 @@ export function PatientPage({ custodian, patient }: PatientRef) {
       >
         Record an access
       </Link>
+      <Link
+        to="/permissions/patients/$custodian/$patient/report"
+        params={{ custodian, patient }}
+        className="button-link button-secondary"
+      >
+        Access report
+      </Link>
     </div>
   );
 

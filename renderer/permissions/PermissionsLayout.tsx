@@ -7,7 +7,7 @@ import { refreshWatchedPermissions, resetPermissionsQueries } from '../stores/pe
 import { usePermissionsSubmissionsStore } from '../stores/permissions-submissions';
 
 /** The Permissions section's own pages, one tab each; a route names its tab in `staticData`. */
-export type PermissionsTab = 'patients' | 'access' | 'compliance' | 'delegates';
+export type PermissionsTab = 'patients' | 'access' | 'compliance' | 'delegates' | 'secret';
 
 declare module '@tanstack/react-router' {
   interface StaticDataRouteOption {
@@ -21,6 +21,7 @@ const TABS: { tab: PermissionsTab; label: string; to: LinkProps['to'] }[] = [
   { tab: 'access', label: 'Record an access', to: '/permissions/access' },
   { tab: 'compliance', label: 'Compliance', to: '/permissions/compliance' },
   { tab: 'delegates', label: 'Delegates', to: '/permissions/delegates' },
+  { tab: 'secret', label: 'Pseudonym secret', to: '/permissions/secret' },
 ];
 
 /**

@@ -7,5 +7,7 @@ export { AmendConsentPage, RecordConsentPage } from './ConsentPages';
 export { DelegatesPage } from './DelegatesPage';
 export { LookupPage } from './LookupPage';
 export { PatientPage } from './PatientPage';
+export { PatientReportPage } from './PatientReportPage';
 export { PermissionsLayout } from './PermissionsLayout';
+export { PseudonymSecretPage } from './PseudonymSecretPage';
 export { RecordAccessPage } from './RecordAccessPage';

@@ -24,19 +24,24 @@ const AmendConsentPage = lazyPage('AmendConsentPage');
 const RecordAccessPage = lazyPage('RecordAccessPage');
 const CompliancePage = lazyPage('CompliancePage');
 const DelegatesPage = lazyPage('DelegatesPage');
+const PatientReportPage = lazyPage('PatientReportPage');
+const PseudonymSecretPage = lazyPage('PseudonymSecretPage');
 
 /*
  * The Permissions section's addresses (bookmarks and the end-to-end tests use them). A patient
  * is addressed by custodian and pseudonym only: a local patient identifier never appears in an
  * address, a title or anything the console keeps.
- *   #/permissions                                        find a patient; the member's consents
+ *   #/permissions?custodian                              find a patient (by pseudonym at that
+ *                                                        custodian); the member's consents
  *   #/permissions/patients/<custodian>/<pseudonym>       a patient's consents, accesses, check
  *   #/permissions/patients/<custodian>/<pseudonym>/consent   record a consent
+ *   #/permissions/patients/<custodian>/<pseudonym>/report    the patient access report (print)
  *   #/permissions/consents/<id>/amend                    amend a consent (a new version)
  *   #/permissions/access?custodian&patient               record an access, prefilled
  *   #/permissions/compliance?show&custodian&accessor&since&until&review
  *                                                        violations and break-glass reviews
- *   #/permissions/delegates                              the member's delegates
+ *   #/permissions/delegates                              the member's delegates; its delegations
+ *   #/permissions/secret                                 back up or restore the pseudonym secret
  * Identifiers in the path are checked as the ledger checks them: anything else is not found.
  */
 
@@ -79,8 +84,12 @@ const permissionsRoute = createRoute({
 const lookupRoute = createRoute({
   getParentRoute: () => permissionsRoute,
   path: '/',
+  validateSearch: searchValidator(z.object({ custodian: optional(MemberId) })),
   staticData: { ...section, permissionsTab: 'patients' },
-  component: LookupPage,
+  component: function LookupRoute() {
+    const { custodian } = lookupRoute.useSearch();
+    return <LookupPage custodian={custodian} />;
+  },
 });
 
 const patientParams = {
@@ -113,6 +122,17 @@ const recordConsentRoute = createRoute({
   component: function RecordConsentRoute() {
     const { custodian, patient } = recordConsentRoute.useParams();
     return <RecordConsentPage custodian={custodian} patient={patient} />;
+  },
+});
+
+const reportRoute = createRoute({
+  getParentRoute: () => permissionsRoute,
+  path: 'patients/$custodian/$patient/report',
+  params: patientParams,
+  staticData: { ...section, permissionsTab: 'patients' },
+  component: function ReportRoute() {
+    const { custodian, patient } = reportRoute.useParams();
+    return <PatientReportPage custodian={custodian} patient={patient} />;
   },
 });
 
@@ -170,14 +190,23 @@ const delegatesRoute = createRoute({
   component: DelegatesPage,
 });
 
+const secretRoute = createRoute({
+  getParentRoute: () => permissionsRoute,
+  path: 'secret',
+  staticData: { ...section, permissionsTab: 'secret' },
+  component: PseudonymSecretPage,
+});
+
 export const permissionsRoutes = [
   permissionsRoute.addChildren([
     lookupRoute,
     patientRoute,
     recordConsentRoute,
+    reportRoute,
     amendConsentRoute,
     recordAccessRoute,
     complianceRoute,
     delegatesRoute,
+    secretRoute,
   ]),
 ] as const;

@@ -17,6 +17,8 @@ export type PermissionsQuery = Extract<
   | 'permissions.access.list'
   | 'permissions.access.get'
   | 'permissions.delegates'
+  | 'permissions.delegations'
+  | 'permissions.report'
   // The trial protocols a research consent may be bound to.
   | 'research.studies'
 >;
