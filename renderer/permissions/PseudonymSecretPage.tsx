@@ -7,20 +7,13 @@ import { Spinner } from '../components/States';
 import { sentence } from '../components/text';
 import { rpc } from '../rpc/client';
 import { asRpcError } from '../rpc/rpc-response';
-import { useMembersById } from '../stores/members-store';
 import { fileDay } from './Download';
-import {
-  checkParams,
-  issuesToErrors,
-  NO_ERRORS,
-  withMemberNames,
-  type FormErrors,
-} from './form-errors';
+import { checkParams, issuesToErrors, NO_ERRORS, type FormErrors } from './form-errors';
 
 /*
  * The profile member's pseudonym secret, backed up and restored. The passphrases and the file
- * live in these forms' state only, and are cleared once the node has answered; nothing here is
- * signed or sent to the chain.
+ * live in these forms' state only, and are cleared once an export or import is done; nothing
+ * here is signed or sent to the chain.
  */
 
 const EXPORT_FIELDS = new Set(['passphrase', 'repeat']);
@@ -29,20 +22,18 @@ const IMPORT_FIELDS = new Set(['file', 'passphrase', 'replace']);
 /** A backup is about 500 bytes; anything much larger is not one and is not even read. */
 const MAX_READ = 64 * 1024;
 
-/** The node's answer placed under the field it names (`passphrase`, `file`, `replace`). */
-function placed(
-  failure: unknown,
-  fields: ReadonlySet<string>,
-  members: ReturnType<typeof useMembersById>,
-): FormErrors {
+/**
+ * The node's answer placed under the field it names (`passphrase`, `file`, `replace`), as it
+ * words it: it names members itself, by name and id.
+ */
+function placed(failure: unknown, fields: ReadonlySet<string>): FormErrors {
   const error = asRpcError(failure);
-  if (error.issues?.length) return issuesToErrors(error.issues, fields, members);
-  return { fields: {}, form: sentence(withMemberNames(error.message, members)) };
+  if (error.issues?.length) return issuesToErrors(error.issues, fields);
+  return { fields: {}, form: sentence(error.message) };
 }
 
 function ExportBackup() {
   const profile = useProfile();
-  const members = useMembersById();
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
@@ -85,7 +76,7 @@ function ExportBackup() {
       setPassphrase('');
       setRepeat('');
     } catch (failure) {
-      setErrors(placed(failure, EXPORT_FIELDS, members));
+      setErrors(placed(failure, EXPORT_FIELDS));
     } finally {
       setBusy(false);
     }
@@ -164,7 +155,6 @@ type ImportResult = { replaced: boolean };
 
 function ImportBackup() {
   const profile = useProfile();
-  const members = useMembersById();
   const [file, setFile] = useState<File | null>(null);
   // A new key empties the file input after an import.
   const [fileKey, setFileKey] = useState(0);
@@ -228,7 +218,7 @@ function ImportBackup() {
       setReplace(false);
       setAskReplace(null);
     } catch (failure) {
-      const next = placed(failure, IMPORT_FIELDS, members);
+      const next = placed(failure, IMPORT_FIELDS);
       const refusal = next.fields.replace;
       if (refusal) {
         // Asked for the first time: the warning says why; the box to tick is offered with it.

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Download, Page, TestInfo } from '@playwright/test';
+import { sealPseudonymSecretBackup } from '../../main/service/keystore';
 import {
   buildDemoFolder,
   expect,
@@ -242,11 +244,58 @@ test('the patient access report, FHIR exports, the pseudonym secret backup and a
   await expect(page.getByTestId('secret-import-result')).toContainText('unchanged');
   await shot(page, testInfo, 'secret-imported');
 
-  // The same record number still finds the same patient.
-  await goToRoute(page, '/permissions');
-  await page.getByLabel('Local patient identifier').fill(IDENTIFIER);
-  await page.getByRole('button', { name: 'Find patient' }).click();
-  await expect(page).toHaveURL(new RegExp(`/${patient}$`));
+  /** Looks the demo patient up by record number: the pseudonym under the secret held now. */
+  const lookUp = async (): Promise<string> => {
+    await goToRoute(page, '/permissions');
+    await page.getByLabel('Local patient identifier').fill(IDENTIFIER);
+    await page.getByRole('button', { name: 'Find patient' }).click();
+    await expect(page).toHaveURL(/\/patients\/st-marys-hospital\/[0-9a-f]{64}$/);
+    return /\/([0-9a-f]{64})$/.exec(page.url())?.[1] ?? '';
+  };
+  expect(await lookUp()).toBe(patient);
+
+  // Another member's backup is refused; a different secret of this member only when replaced.
+  await goToRoute(page, '/permissions/secret');
+  const sealed = async (member: string, name: string): Promise<string> => {
+    const file = testInfo.outputPath(name);
+    writeFileSync(file, await sealPseudonymSecretBackup(member, randomBytes(32), backupPassphrase));
+    return file;
+  };
+  await importForm
+    .getByLabel('Backup file')
+    .setInputFiles(await sealed(DELEGATE, 'harbourside-secret.json'));
+  await importForm.getByLabel('Backup passphrase').fill(backupPassphrase);
+  await importForm.getByRole('button', { name: 'Import the backup' }).click();
+  await expect(importForm.locator('#secret-import-file-error')).toContainText(
+    "This backup is the pseudonym secret of Harbourside General Hospital (harbourside-general-hospital), not of this profile's member St Mary's University Hospital",
+  );
+  await importForm
+    .getByLabel('Backup file')
+    .setInputFiles(await sealed(CUSTODIAN, 'other-secret.json'));
+  await importForm.getByRole('button', { name: 'Import the backup' }).click();
+  const replace = page.getByTestId('secret-replace');
+  await expect(replace).toContainText(
+    'This profile already has a different pseudonym secret: the pseudonyms made under it',
+  );
+  await importForm.getByRole('button', { name: 'Import the backup' }).click();
+  await expect(importForm.locator('#secret-import-replace-error')).toHaveText(
+    'Tick the box to replace the secret, or import a backup of the secret this profile holds.',
+  );
+  await shot(page, testInfo, 'secret-import-different');
+  await replace.getByLabel('Replace this profile’s pseudonym secret with the backup’s').check();
+  await importForm.getByRole('button', { name: 'Replace the secret' }).click();
+  await expect(page.getByTestId('secret-import-result')).toContainText('Replaced');
+  expect(await lookUp()).not.toBe(patient);
+
+  // The backup exported first puts the secret back: the record number finds the patient again.
+  await goToRoute(page, '/permissions/secret');
+  await importForm.getByLabel('Backup file').setInputFiles(backupFile);
+  await importForm.getByLabel('Backup passphrase').fill(backupPassphrase);
+  await importForm.getByRole('button', { name: 'Import the backup' }).click();
+  await replace.getByLabel('Replace this profile’s pseudonym secret with the backup’s').check();
+  await importForm.getByRole('button', { name: 'Replace the secret' }).click();
+  await expect(page.getByTestId('secret-import-result')).toContainText('Replaced');
+  expect(await lookUp()).toBe(patient);
 
   // St Mary's makes Harbourside its delegate; Harbourside opens the patient by pseudonym.
   await goToRoute(page, '/permissions/delegates');
