@@ -202,6 +202,40 @@ test('the patient access report, FHIR exports, the pseudonym secret backup and a
   await shot(page, testInfo, 'report-1024');
   await page.setViewportSize({ width: 1280, height: 800 });
 
+  // The demo's other patients: a withdrawn consent and the violation after it; an emergency
+  // access without consent, its review closed.
+  const reportOf = async (identifier: string): Promise<void> => {
+    await goToRoute(page, '/permissions');
+    await page.getByLabel('Local patient identifier').fill(identifier);
+    await page.getByRole('button', { name: 'Find patient' }).click();
+    await page.getByRole('link', { name: 'Access report' }).click();
+    await expect(title(page)).toHaveText('Patient access report');
+  };
+  await reportOf('MRN-100871');
+  const withdrawn = report.locator('article.report-consent');
+  await expect(withdrawn.locator('h3')).toContainText('now inactive (withdrawn)');
+  await expect(withdrawn.locator('li[data-version="2"]')).toContainText(
+    /Version 2 · Withdrawn .* · Inactive.*The same as version 1\./,
+  );
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toHaveAttribute('data-outcome', 'violation');
+  await expect(rows.first()).toContainText(
+    /Northwind Pharmaceuticals Ltd.*Conditions and diagnoses.*use.*healthcare operations.*Not permitted \(raised to compliance\)no consent in force permitted it/,
+  );
+  await expect(page.getByTestId('report-summary')).toContainText(
+    '1 access by 1 organisation, 1 not permitted.',
+  );
+  await shot(page, testInfo, 'report-violation');
+  await reportOf('MRN-102233');
+  await expect(report).toContainText('No consent is recorded');
+  await expect(rows.first()).toContainText(
+    /Harbourside General Hospital.*Allergies and intolerances.*emergency treatment \(break-glass\).*Emergency access \(review closed — emergency confirmed: the access was justified\)/,
+  );
+  await expect(page.getByTestId('report-summary')).toContainText(
+    '1 access by 1 organisation, 0 not permitted, 1 emergency access.',
+  );
+  await shot(page, testInfo, 'report-emergency');
+
   // The pseudonym secret: exported under a backup passphrase, and imported back unchanged.
   await goToRoute(page, '/permissions/secret');
   await expect(title(page)).toHaveText('Pseudonym secret');
