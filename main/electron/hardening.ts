@@ -1,6 +1,6 @@
 /** Deny-by-default handlers for every session and every webContents the app creates. */
 import type { Session, WebContents } from 'electron';
-import { isAllowedNavigation, isPermissionGranted } from './security';
+import { isAllowedDownload, isAllowedNavigation, isPermissionGranted } from './security';
 
 export function hardenSession(session: Session): void {
   session.setPermissionRequestHandler((_contents, permission, callback, details) =>
@@ -10,8 +10,10 @@ export function hardenSession(session: Session): void {
     isPermissionGranted(permission, requestingOrigin),
   );
   session.setDevicePermissionHandler(() => false);
-  // The console exports reports through the node service, never through browser downloads.
-  session.on('will-download', (event) => event.preventDefault());
+  // Only files the console's own page made (Blob URLs of our origin), saved where the user says.
+  session.on('will-download', (event, item) => {
+    if (!isAllowedDownload(item.getURL())) event.preventDefault();
+  });
 }
 
 export function hardenWebContents(contents: WebContents): void {

@@ -92,6 +92,16 @@ export function isAllowedNavigation(url: string): boolean {
   return isAppUrl(url);
 }
 
+/**
+ * A download the console may offer: a file the console's own page made (a FHIR document, a
+ * report, a secret's backup, an EPCIS export) as a Blob, whose URL is `blob:` followed by our
+ * origin. Anything from elsewhere (a link to a remote file, a data: URL, a file: path) is not.
+ * Electron then asks the user where to save it.
+ */
+export function isAllowedDownload(url: string): boolean {
+  return url.startsWith('blob:') && isAppUrl(url.slice('blob:'.length));
+}
+
 /** The renderer is a web page with one narrow bridge: no Node, isolated, sandboxed. */
 export function windowWebPreferences(
   preloadPath: string,

@@ -16,6 +16,7 @@ import {
   APP_ENTRY_URL,
   APP_SCHEME_REGISTRATION,
   CONTENT_SECURITY_POLICY,
+  isAllowedDownload,
   isAllowedNavigation,
   isAppUrl,
   isPermissionGranted,
@@ -76,6 +77,24 @@ describe('app scheme', () => {
     expect(isAllowedNavigation('https://example.org/')).toBe(false);
     expect(isAllowedNavigation('file:///home/user/.ssh/id_ed25519')).toBe(false);
     expect(isAllowedNavigation('javascript:alert(1)')).toBe(false);
+  });
+
+  it("allows downloads of files the console's own page made, and nothing else", () => {
+    expect(isAllowedDownload('blob:carechain://app/5e4b1c9a-0d3e-4f5a-9b1c-2d3e4f5a6b7c')).toBe(
+      true,
+    );
+    for (const url of [
+      'https://example.org/report.json',
+      'blob:https://example.org/5e4b1c9a-0d3e-4f5a-9b1c-2d3e4f5a6b7c',
+      'blob:carechain://evil/5e4b1c9a',
+      'blob:carechain://user:pw@app/5e4b1c9a',
+      'data:application/json,{}',
+      'file:///etc/passwd',
+      'carechain://app/index.html',
+      'blob:',
+    ]) {
+      expect(isAllowedDownload(url), url).toBe(false);
+    }
   });
 });
 
