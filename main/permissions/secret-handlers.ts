@@ -88,12 +88,12 @@ export function pseudonymSecretHandlers(ctx: HandlerContext): HandlersFor<Pseudo
           );
         }
         try {
-          const { replaced } = ctx.session.importPseudonymSecret(
+          const { previous } = ctx.session.importPseudonymSecret(
             memberId,
             secret,
             replace ?? false,
           );
-          return { member: memberId, replaced };
+          return { member: memberId, previous };
         } finally {
           secret.fill(0);
         }

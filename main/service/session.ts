@@ -480,7 +480,7 @@ export class Session {
     memberId: string,
     secret: Uint8Array,
     replace: boolean,
-  ): { replaced: boolean } {
+  ): { previous: 'none' | 'same' | 'different' } {
     const { profile, sealing } = this.unlocked();
     if (profile.memberId !== memberId) {
       throw new ServiceError(
@@ -505,7 +505,7 @@ export class Session {
       }
       if (current && timingSafeEqual(current, incoming)) {
         this.secret = current;
-        return { replaced: false };
+        return { previous: 'same' };
       }
       if (!replace) {
         const message = current
@@ -517,7 +517,7 @@ export class Session {
     this.writeOwnSecret(profile, sealing, incoming);
     this.secret?.fill(0);
     this.secret = incoming;
-    return { replaced: profile.pseudonymSecret !== undefined };
+    return { previous: profile.pseudonymSecret !== undefined ? 'different' : 'none' };
   }
 
   private openOwnSecret(profile: ProfileFile, sealing: SealingKey): Buffer {

@@ -151,7 +151,7 @@ function ExportBackup() {
   );
 }
 
-type ImportResult = { replaced: boolean };
+type ImportResult = { previous: 'none' | 'same' | 'different' };
 
 function ImportBackup() {
   const profile = useProfile();
@@ -211,7 +211,7 @@ function ImportBackup() {
     setBusy(true);
     try {
       const result = await rpc().call('permissions.secret.import', checked.params);
-      setDone({ replaced: result.replaced });
+      setDone({ previous: result.previous });
       setFile(null);
       setFileKey((key) => key + 1);
       setPassphrase('');
@@ -318,9 +318,11 @@ function ImportBackup() {
       <div role="status" aria-live="polite">
         {done && (
           <p className="notice notice-success" data-testid="secret-import-result">
-            {done.replaced
+            {done.previous === 'different'
               ? `Replaced: ${profile.memberName}’s patients are now found by pseudonyms under the backup’s secret.`
-              : 'Imported. The profile’s pseudonym secret is the backup’s: unchanged if it already held this one, restored if it had none.'}
+              : done.previous === 'same'
+                ? 'Unchanged: the profile already held this secret.'
+                : 'Restored: the profile had no pseudonym secret; it now holds the backup’s.'}
           </p>
         )}
       </div>

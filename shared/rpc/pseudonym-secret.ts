@@ -41,6 +41,10 @@ export const pseudonymSecretMethods = {
       passphrase: BackupPassphrase,
       replace: z.boolean().optional(),
     }),
-    result: z.strictObject({ member: MemberId, replaced: z.boolean() }),
+    /**
+     * What the profile held before: no secret (the backup's is now its own), the same one
+     * (nothing changed), or a different one (replaced, as `replace` asked).
+     */
+    result: z.strictObject({ member: MemberId, previous: z.enum(['none', 'same', 'different']) }),
   },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType; signs?: ActionName }>;

@@ -466,7 +466,7 @@ describe('the pseudonym secret backup', () => {
     await alphaService(fresh, admin, 'another passphrase here');
     expect(await ok('permissions.secret.import', { file, passphrase: BACKUP_PASSPHRASE })).toEqual({
       member: ALPHA,
-      replaced: false,
+      previous: 'none',
     });
     const restored = await secretOnDisk(fresh, 'another passphrase here');
     expect(restored).toEqual(secret);
@@ -477,7 +477,7 @@ describe('the pseudonym secret backup', () => {
     const bytes = profileBytes(fresh);
     expect(
       await ok('permissions.secret.import', { file: second.file, passphrase: BACKUP_PASSPHRASE }),
-    ).toEqual({ member: ALPHA, replaced: false });
+    ).toEqual({ member: ALPHA, previous: 'same' });
     expect(profileBytes(fresh)).toEqual(bytes);
   });
 
@@ -656,7 +656,7 @@ describe('the pseudonym secret backup', () => {
 
     expect(
       await ok('permissions.secret.import', { file, passphrase: BACKUP_PASSPHRASE, replace: true }),
-    ).toEqual({ member: ALPHA, replaced: true });
+    ).toEqual({ member: ALPHA, previous: 'different' });
     expect(await secretOnDisk(fresh, PASSPHRASE)).toEqual(original);
     // After a restart too.
     await stopService();
