@@ -27,6 +27,7 @@ import type { ChainNode } from '../service/chain-node';
 import { perNode, type HandlerContext, type HandlersFor } from '../service/handler-context';
 import { ServiceError } from '../service/service-error';
 import { pseudonymOf } from './pseudonym';
+import { custodianSecret } from './secret-guard';
 import { PermissionsQueries } from './queries';
 
 /** The record-permission methods (the pseudonym secret's backup has its own handlers). */
@@ -116,7 +117,7 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
   return {
     'permissions.pseudonym': ({ identifier }) => {
       const custodian = memberOr(undefined);
-      return { custodian, patient: pseudonymOf(ctx.session.pseudonymSecret(), identifier) };
+      return { custodian, patient: pseudonymOf(custodianSecret(ctx), identifier) };
     },
 
     'permissions.consents.ofPatient': ({ custodian, patient, time }) => {
@@ -269,11 +270,11 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
 
     'permissions.report.fhir': ({ custodian, patient }) => {
       const node = ctx.requireNode();
-      const { consents, accesses } = reportOf(node, custodian, patient);
+      const { consents, accesses, truncated } = reportOf(node, custodian, patient);
       const bundle = patientAccessBundle(
         { custodian, patient, consents, accesses },
         fhirContext(node),
-        { timestamp: Date.now() },
+        { timestamp: Date.now(), ...(truncated && { accessesCutAt: MAX_REPORT_ACCESSES }) },
       );
       return { document: `${JSON.stringify(bundle, null, 2)}\n` };
     },

@@ -8,6 +8,7 @@ import {
   WrongPassphrase,
   type PseudonymSecretBackup,
 } from '../service/keystore';
+import { custodianSecret } from './secret-guard';
 import { ServiceError } from '../service/service-error';
 
 export type PseudonymSecretMethod = 'permissions.secret.export' | 'permissions.secret.import';
@@ -50,7 +51,7 @@ export function pseudonymSecretHandlers(ctx: HandlerContext): HandlersFor<Pseudo
     'permissions.secret.export': ({ passphrase }) =>
       oneAtATime(async () => {
         const memberId = ctx.session.unlockedMemberId();
-        const secret = ctx.session.pseudonymSecret();
+        const secret = custodianSecret(ctx);
         try {
           return { file: await sealPseudonymSecretBackup(memberId, secret, passphrase) };
         } finally {

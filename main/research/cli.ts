@@ -19,6 +19,7 @@ import { commitAll, withOwnNode } from '../cli/own-node';
 import { UsageError } from '../cli/usage-error';
 import { dataPaths } from '../service/data-dir';
 import { readKeyFile } from '../service/keystore';
+import { anchorProblem, changedReplicaMessage } from './signed-anchor';
 import { Replica } from '../store/replica';
 
 /** A problem with what the user gave an anchor command: the CLI prints it and exits 2. */
@@ -194,6 +195,12 @@ export async function runAnchorVerify(file: string, opts: AnchorVerifyOptions): 
   try {
     const tip = replica.tip();
     const answer = verifyFile(replica.view, hash);
+    for (const m of answer.matches) {
+      for (const a of [m.anchor, ...(m.supersededBy ? [m.supersededBy] : [])]) {
+        const problem = anchorProblem(replica, a);
+        if (problem) throw new ResearchCommandError(changedReplicaMessage(problem));
+      }
+    }
     const names = membership(replica.view);
     const where = (a: AnchorRecord) => {
       const found = replica.inclusionOf(a.txId);

@@ -6,6 +6,7 @@ import { studyRecords } from '../../shared/research/records';
 import type { AnchorRecord } from '../../shared/research/schemas';
 import { studyTimeline, verifyFile } from '../../shared/research/verification';
 import { evidenceOf } from '../chain/evidence';
+import { anchorProblem, changedReplicaMessage } from './signed-anchor';
 import type { ChainNode } from '../service/chain-node';
 import { perNode, type HandlerContext, type HandlersFor } from '../service/handler-context';
 import { ServiceError } from '../service/service-error';
@@ -49,6 +50,12 @@ export function researchHandlers(ctx: HandlerContext): HandlersFor<ResearchMetho
     'research.verify': ({ hash }) => {
       const node = ctx.requireNode();
       const answer = verifyFile(node.replica.view, hash);
+      for (const m of answer.matches) {
+        for (const a of [m.anchor, ...(m.supersededBy ? [m.supersededBy] : [])]) {
+          const problem = anchorProblem(node.replica, a);
+          if (problem) throw new ServiceError('internal', changedReplicaMessage(problem));
+        }
+      }
       return {
         hash,
         status: answer.status,

@@ -13,6 +13,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -53,11 +54,20 @@ export function parseKeyFile(text: string, source = 'the key file'): KeyPair {
   return { publicKey: parsed.data.publicKey, secretKey: parsed.data.secretKey };
 }
 
+/** A key file is about 200 bytes; anything near this is not one, and is not read whole. */
+const MAX_KEY_FILE_BYTES = 16 * 1024;
+
 export function readKeyFile(file: string): KeyPair {
   let text: string;
   try {
+    // A device (/dev/zero) or a huge file named as the key file would be read whole otherwise.
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new KeyFileError(`key file ${file} is not a file`);
+    if (stat.size > MAX_KEY_FILE_BYTES)
+      throw new KeyFileError(`key file ${file} is ${stat.size} bytes: not a CareChain key file`);
     text = readFileSync(file, 'utf8');
   } catch (error) {
+    if (error instanceof KeyFileError) throw error;
     throw new KeyFileError(
       `cannot read key file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );

@@ -456,12 +456,15 @@ export class Session {
    * replaced but by an import told to replace it. Needs the profile unlocked; it is not a
    * signature, so a key the chain no longer accepts does not stop it.
    */
-  pseudonymSecret(): Buffer {
+  pseudonymSecret(refuseNew: () => string | null = () => null): Buffer {
     const { profile, sealing } = this.unlocked();
     if (!this.secret) {
       if (profile.pseudonymSecret) {
         this.secret = this.openOwnSecret(profile, sealing);
       } else {
+        // Why a new secret must not be made here (the caller knows what the chain holds).
+        const refusal = refuseNew();
+        if (refusal) throw new ServiceError('rejected', refusal);
         const secret = randomBytes(PSEUDONYM_SECRET_BYTES);
         // Written before it is used: no pseudonym is ever made under a secret the disk lacks.
         this.writeOwnSecret(profile, sealing, secret);

@@ -45,8 +45,18 @@ export const ProvisionType = z.enum(['permit', 'deny']);
 export type ProvisionType = z.infer<typeof ProvisionType>;
 
 /** From `start` (inclusive) to `end` (exclusive), in block-time milliseconds; either may be open. */
+/** The last millisecond of year 9999: FHIR's dateTime and every calendar stop there. */
+export const LAST_TIME = 253_402_300_799_999;
+
+/** A time a consent or provision names: within what FHIR and a calendar can show. */
+const PeriodTime = Millis.max(LAST_TIME, 'a time is at most the end of year 9999');
+
 export const Period = z
-  .strictObject({ start: Millis.optional(), end: Millis.optional() })
+  .strictObject({ start: PeriodTime.optional(), end: PeriodTime.optional() })
+  .refine(
+    (p) => p.start !== undefined || p.end !== undefined,
+    'a period has a start, an end or both: leave it out for no limit',
+  )
   .refine(
     (p) => p.start === undefined || p.end === undefined || p.start < p.end,
     'a period must end after it starts',

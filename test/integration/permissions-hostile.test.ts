@@ -2,9 +2,8 @@
  * An outside tester's hostile pass over record permissions and research anchors, on copies of
  * the demo chain: parameters no console would send, transactions replayed or raced within a
  * block, a replica edited behind the node's back, and a profile that lost its pseudonym secret.
- *
- * Tests marked `it.fails` document a defect found in that pass: they fail today (so the suite
- * stays green) and start passing once the defect is fixed, at which point `.fails` must go.
+ * The last three were defects that pass found: a period past year 9999 that broke FHIR export
+ * and the console, an anchor answer taken from an edited row, and a lost secret silently replaced.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,10 +16,6 @@ import { methods, type MethodName } from '../../shared/rpc/contract';
 import { buildDemo } from '../../main/service/demo';
 import { DEMO_PATIENTS } from '../../main/service/demo-permissions';
 import { DEMO_TRIAL } from '../../main/service/demo-research';
-import { ServiceError } from '../../main/service/service-error';
-import { readProfile } from '../../main/service/keystore';
-import { Session } from '../../main/service/session';
-import { pseudonymOf } from '../../main/permissions/pseudonym';
 import { studyHashOf } from '../../shared/research/study-id';
 import { carechain, tempDir } from '../support/cli';
 import { openDemoConsole } from '../support/demo-console';
@@ -184,88 +179,103 @@ describe('ledger rules under replay and within one block', () => {
   });
 });
 
-describe('defects found (each fails today; remove .fails once fixed)', () => {
-  it.fails(
-    'a consent whose period ends after year 9999 (e.g. 20266 typed for 2026) is refused, or still exports as FHIR',
-    async () => {
-      const c = await openDemoConsole(template, ST_MARYS);
-      const patient = await c.call('permissions.pseudonym', { identifier: 'MRN-HOSTILE-3' });
-      let txId: string;
-      try {
-        ({ txId } = await c.call('permissions.consents.record', {
-          ...patient,
-          ...consentTerms,
-          period: { start: Date.UTC(2026, 0, 1), end: Date.UTC(20266, 0, 1) },
-        }));
-      } catch (error) {
-        // Refused with a reason is a fix too.
-        expect(error instanceof ServiceError || error instanceof RuleError).toBe(true);
-        return;
-      }
-      c.block();
-      // Today both throw a plain Error ("not a FHIR instant"): the RPC answers `internal`.
-      await c.call('permissions.fhir.consent', { id: txId });
-      await c.call('permissions.report.fhir', patient);
-    },
-  );
-
-  it.fails(
-    'anchor verify does not answer MATCH from a replica whose anchor row was edited',
-    async () => {
-      const dir = tempDir('carechain-permissions-hostile-tamper-');
-      for (const name of ['chain.db', 'genesis.json', 'committed-height.json']) {
-        writeFileSync(path.join(dir, name), readFileSync(path.join(template, name)));
-      }
-      const forged = path.join(dir, 'forged-results.csv');
-      writeFileSync(forged, 'arm,n,responders\nA,100,99\nB,100,1\n');
-      const hash = createHash('sha256').update(readFileSync(forged)).digest('hex');
-      const db = new Database(path.join(dir, 'chain.db'));
-      const row = db
-        .prepare<[], { study: string; kind: string; version: string; record: string }>(
-          "SELECT study, kind, version, record FROM research_anchors WHERE kind = 'results' LIMIT 1",
-        )
-        .get();
-      if (!row) throw new Error('the demo has no result set');
-      db.prepare(
-        'UPDATE research_anchors SET hash = ?, record = ? WHERE study = ? AND kind = ? AND version = ?',
-      ).run(
-        hash,
-        JSON.stringify({ ...JSON.parse(row.record), hash }),
-        row.study,
-        row.kind,
-        row.version,
-      );
-      db.close();
-      expect((await carechain(['verify', '--dir', dir])).code).toBe(1);
-      const answer = await carechain(['anchor', 'verify', forged, '--dir', dir]);
-      // Today: exit 0, "MATCH … inclusion proof verified" for a file never anchored.
-      expect(answer.stdout).not.toMatch(/^MATCH/);
-      expect(answer.code).not.toBe(0);
-    },
-  );
-
-  it.fails(
-    "a profile whose pseudonym secret box is gone is not silently given a new secret while its member's patients are on chain",
-    async () => {
-      const c = await openDemoConsole(template, ST_MARYS);
-      const before = await c.call('permissions.pseudonym', {
-        identifier: DEMO_PATIENTS.withExceptions,
+describe('defects the hostile pass found, now fixed', () => {
+  it('refuses a consent period past year 9999 (20266 typed for 2026) before anything is signed', async () => {
+    const c = await openDemoConsole(template, ST_MARYS);
+    const patient = await c.call('permissions.pseudonym', { identifier: 'MRN-HOSTILE-3' });
+    for (const end of [Date.UTC(20266, 0, 1), Number.MAX_SAFE_INTEGER]) {
+      const refused = await c.refusal('permissions.consents.record', {
+        ...patient,
+        ...consentTerms,
+        period: { start: Date.UTC(2026, 0, 1), end },
       });
-      const file = JSON.parse(readFileSync(c.paths.profile, 'utf8')) as Record<string, unknown>;
-      delete file.pseudonymSecret;
-      writeFileSync(c.paths.profile, JSON.stringify(file));
-      const session = new Session(c.paths, () => c.node);
-      session.load(readProfile(c.paths.profile));
-      await session.unlock('carechain-demo');
-      let secret: Buffer;
-      try {
-        secret = session.pseudonymSecret();
-      } catch {
-        return; // refused: the member is a custodian with consents on chain
-      }
-      // Today a new secret is made and sealed: MRN-100234 now maps to another pseudonym and the
-      // console says the patient has no consent.
-      expect(pseudonymOf(secret, DEMO_PATIENTS.withExceptions)).toBe(before.patient);
-    },
-  );
+      expect(refused.message).toMatch(/a time is at most the end of year 9999/);
+    }
+    const empty = await c.refusal('permissions.consents.record', {
+      ...patient,
+      ...consentTerms,
+      period: {},
+    });
+    expect(empty.message).toMatch(/a period has a start, an end or both/);
+    expect(c.node.pending()).toEqual([]);
+  });
+
+  it('anchor verify refuses to answer from a replica whose anchor row was edited (exit 1), and the RPC too', async () => {
+    const dir = tempDir('carechain-permissions-hostile-tamper-');
+    for (const name of ['chain.db', 'genesis.json', 'committed-height.json']) {
+      writeFileSync(path.join(dir, name), readFileSync(path.join(template, name)));
+    }
+    const forged = path.join(dir, 'forged-results.csv');
+    writeFileSync(forged, 'arm,n,responders\nA,100,99\nB,100,1\n');
+    const hash = createHash('sha256').update(readFileSync(forged)).digest('hex');
+    const db = new Database(path.join(dir, 'chain.db'));
+    const row = db
+      .prepare<[], { study: string; kind: string; version: string; record: string }>(
+        "SELECT study, kind, version, record FROM research_anchors WHERE kind = 'results' LIMIT 1",
+      )
+      .get();
+    if (!row) throw new Error('the demo has no result set');
+    db.prepare(
+      'UPDATE research_anchors SET hash = ?, record = ? WHERE study = ? AND kind = ? AND version = ?',
+    ).run(
+      hash,
+      JSON.stringify({ ...JSON.parse(row.record), hash }),
+      row.study,
+      row.kind,
+      row.version,
+    );
+    db.close();
+    expect((await carechain(['verify', '--dir', dir])).code).toBe(1);
+    const answer = await carechain(['anchor', 'verify', forged, '--dir', dir]);
+    expect(answer.stdout).not.toMatch(/^MATCH/);
+    expect(answer.code).toBe(1);
+    expect(answer.stderr).toMatch(
+      /the replica's record of an anchor differs from the signed transaction that made it/,
+    );
+  });
+
+  it("does not give a profile that lost its pseudonym secret a new one while its member's patients are on chain", async () => {
+    const c = await openDemoConsole(template, ST_MARYS);
+    c.replica.close();
+    const file = JSON.parse(readFileSync(c.paths.profile, 'utf8')) as Record<string, unknown>;
+    delete file.pseudonymSecret;
+    writeFileSync(c.paths.profile, JSON.stringify(file));
+    const lost = await openDemoConsole(c.dir, ST_MARYS);
+    const refused = await lost.refusal('permissions.pseudonym', {
+      identifier: DEMO_PATIENTS.withExceptions,
+    });
+    expect(refused.message).toMatch(
+      /this profile has no pseudonym secret, but St Mary's University Hospital already holds patients' consents or accesses on chain under one: import the secret's backup/,
+    );
+    const exported = await lost.refusal('permissions.secret.export', {
+      passphrase: 'a long backup passphrase',
+    });
+    expect(exported.message).toMatch(/this profile has no pseudonym secret/);
+    // Nothing was written: the profile still has no secret, so the backup can be imported.
+    const after = JSON.parse(readFileSync(lost.paths.profile, 'utf8')) as Record<string, unknown>;
+    expect(after.pseudonymSecret).toBeUndefined();
+    // A member with no patients on chain gets its secret made on first use, as before.
+    await lost.call('session.switchProfile', { memberId: HELIX });
+    await lost.call('session.unlock', { passphrase: 'carechain-demo' });
+    expect((await lost.call('permissions.pseudonym', { identifier: 'P-1' })).custodian).toBe(HELIX);
+  });
+
+  it('refuses a key file that is a device or far too large, without reading it whole (exit 2)', async () => {
+    const dir = tempDir('carechain-permissions-hostile-key-');
+    const doc = path.join(dir, 'protocol.txt');
+    writeFileSync(doc, 'protocol');
+    const big = path.join(dir, 'big-key.json');
+    writeFileSync(big, Buffer.alloc(64 * 1024, 0x20));
+    // A copy: were the key read after the folder, nothing may land in the shared demo.
+    for (const name of ['chain.db', 'genesis.json', 'committed-height.json', 'node-key.json']) {
+      writeFileSync(path.join(dir, name), readFileSync(path.join(template, name)));
+    }
+    const args = ['--dir', dir, '--study', 'NCT09990099', '--kind', 'protocol', '--version', '1'];
+    const device = await carechain(['anchor', 'add', doc, ...args, '--key', '/dev/zero']);
+    expect(device.code).toBe(2);
+    expect(device.stderr).toMatch(/key file \/dev\/zero is not a file/);
+    const huge = await carechain(['anchor', 'add', doc, ...args, '--key', big]);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toMatch(/is 65536 bytes: not a CareChain key file/);
+  });
 });

@@ -250,6 +250,20 @@ describe('patientAccessBundle', () => {
     expect(JSON.stringify(patientAccessBundle(shuffled, CONTEXT))).toBe(JSON.stringify(bundle));
   });
 
+  it('says in a tag when the oldest accesses were left out, and only then', () => {
+    expect(bundle.meta).toBeUndefined();
+    const cut = patientAccessBundle(REPORT, CONTEXT, { accessesCutAt: 5_000 });
+    expect(cut.meta?.tag).toEqual([
+      {
+        system: 'tag:carechain.example,2026:report',
+        code: 'accesses-cut',
+        display: 'only the newest 5000 accesses are included; older ones were left out',
+      },
+    ]);
+    expect(fhirErrors(cut)).toEqual([]);
+    expect(cut.entry).toEqual(bundle.entry);
+  });
+
   it('writes a patient with nothing recorded as a bundle without entries', () => {
     const empty = valid(
       patientAccessBundle(

@@ -445,7 +445,6 @@ describe('consentToFhir', () => {
         end: '2030-12-31T23:59:59.999Z',
       });
       expect(rootPeriod({ period: { start: T0 } })).toEqual({ start: '2030-01-05T09:30:00.000Z' });
-      expect(rootPeriod({ period: {} })).toBeUndefined();
     });
 
     it('the consent period and the base provision period meet on the root provision', () => {

@@ -773,15 +773,28 @@ describe('periods', () => {
     [{ start: 1_000, end: 1_001 }, true],
     [{ start: 1_000 }, true],
     [{ end: 1_000 }, true],
-    [{}, true],
+    [{}, false],
+    [{ end: 253_402_300_800_000 }, false],
+    [{ start: Number.MAX_SAFE_INTEGER }, false],
   ])('%j', (period, valid) => {
-    const message = 'a period must end after it starts';
+    const message =
+      'start' in period && 'end' in period
+        ? 'a period must end after it starts'
+        : 'start' in period || 'end' in period
+          ? 'a time is at most the end of year 9999'
+          : 'a period has a start, an end or both: leave it out for no limit';
+    const at = (prefix: string) =>
+      'start' in period && !('end' in period)
+        ? `${prefix}.start`
+        : 'end' in period && !('start' in period)
+          ? `${prefix}.end`
+          : prefix;
     expect(issuesOf(recordBody({ type: 'permit' }, { period }))).toEqual(
-      valid ? [] : [`period: ${message}`],
+      valid ? [] : [`${at('period')}: ${message}`],
     );
     expect(
       issuesOf(recordBody({ type: 'permit', provisions: [{ type: 'deny', period }] })),
-    ).toEqual(valid ? [] : [`provision.provisions.0.period: ${message}`]);
+    ).toEqual(valid ? [] : [`${at('provision.provisions.0.period')}: ${message}`]);
   });
 
   it(`the protocol version is a whole number from 1 to ${MAX_VERSION}`, () => {

@@ -4,7 +4,7 @@ import { accessToAuditEvent } from './audit-event';
 import { parsed } from './common';
 import { consentToFhir } from './consent';
 import type { FhirBundle, FhirBundleEntry } from './types';
-import { checkContext, fhirInstant, resourceBase, type FhirContext } from './vocabulary';
+import { TAG, checkContext, fhirInstant, resourceBase, type FhirContext } from './vocabulary';
 
 /** Everything recorded about one patient's records at one custodian. */
 export interface PatientAccessRecords {
@@ -19,7 +19,15 @@ export interface PatientAccessRecords {
 export interface BundleOptions {
   /** When the report was put together (Bundle.timestamp), milliseconds; the caller's clock. */
   readonly timestamp?: number;
+  /**
+   * The accesses given are only the newest this many of more: the bundle says so in a tag, so
+   * that a reader of the file alone is not told it holds every access.
+   */
+  readonly accessesCutAt?: number;
 }
+
+/** The tag of a report whose oldest accesses were left out (Bundle.meta.tag). */
+export const CUT_REPORT_TAG = { system: `${TAG}report`, code: 'accesses-cut' } as const;
 
 interface Sortable {
   time: number;
@@ -99,8 +107,19 @@ export function patientAccessBundle(
       a.rank - b.rank ||
       (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
   );
+  const cut = options.accessesCutAt;
   return {
     resourceType: 'Bundle',
+    ...(cut !== undefined && {
+      meta: {
+        tag: [
+          {
+            ...CUT_REPORT_TAG,
+            display: `only the newest ${cut} accesses are included; older ones were left out`,
+          },
+        ],
+      },
+    }),
     type: 'collection',
     ...(options.timestamp !== undefined && { timestamp: fhirInstant(options.timestamp) }),
     ...(items.length > 0 && { entry: items.map((i) => i.entry) }),

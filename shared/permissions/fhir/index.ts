@@ -6,7 +6,12 @@
  * docs/fhir-mapping.md gives the mapping field by field.
  */
 export { accessToAuditEvent } from './audit-event';
-export { patientAccessBundle, type BundleOptions, type PatientAccessRecords } from './bundle';
+export {
+  CUT_REPORT_TAG,
+  patientAccessBundle,
+  type BundleOptions,
+  type PatientAccessRecords,
+} from './bundle';
 export { consentToFhir, provisionFhirPath } from './consent';
 export type * from './types';
 export {

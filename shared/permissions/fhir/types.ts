@@ -42,6 +42,7 @@ export interface FhirMeta {
   versionId?: string;
   lastUpdated?: string;
   source?: string;
+  tag?: FhirCoding[];
 }
 
 export interface FhirExtension {
@@ -124,6 +125,7 @@ export interface FhirBundleEntry {
 
 export interface FhirBundle {
   resourceType: 'Bundle';
+  meta?: FhirMeta;
   type: 'collection';
   timestamp?: string;
   entry?: FhirBundleEntry[];
