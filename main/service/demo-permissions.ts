@@ -191,6 +191,7 @@ export function writePermissionsHistory(
   act(cast.stMarys, {
     type: 'consent.amend',
     consent: consentA,
+    amends: 1,
     ...privacy,
     policy: 'OPTOUTE',
     period: { start: start - 30 * DAY },

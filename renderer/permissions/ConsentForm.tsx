@@ -160,7 +160,7 @@ export function ConsentForm({ mode, initial }: { mode: ConsentFormMode; initial?
     } else {
       const checked = checkParams(
         permissionsMethods['permissions.consents.amend'].params,
-        { consent: mode.consent, ...terms },
+        { consent: mode.consent, amends: mode.version, ...terms },
         fields,
       );
       const found = checked.ok ? { fields: {}, form: null } : checked.errors;

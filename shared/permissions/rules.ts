@@ -166,6 +166,11 @@ function openConsent(view: StateView, member: string, id: string): ConsentRecord
 function applyAmend(view: Overlay, body: Tx<'consent.amend'>, ctx: TxContext): void {
   requireActiveSigner(view, body);
   const consent = openConsent(view, body.member, body.consent);
+  if (body.amends !== consent.version) {
+    throw new RuleError(
+      `the consent is at version ${consent.version}, not ${body.amends}: it was amended since; review the current version and amend that`,
+    );
+  }
   const terms = termsOf(body);
   if (terms.scope !== consent.scope) {
     throw new RuleError(

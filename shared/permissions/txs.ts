@@ -24,6 +24,11 @@ export const ConsentAmendBody = z.strictObject({
   ...TX_ENVELOPE,
   type: z.literal('consent.amend'),
   consent: Hash,
+  /**
+   * The version it amends: the current one, or the amendment is refused, so that two people
+   * amending at once cannot undo each other's change unseen.
+   */
+  amends: z.int().min(1).max(1_000_000),
   ...ConsentTerms,
 });
 

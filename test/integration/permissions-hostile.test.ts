@@ -145,7 +145,11 @@ describe('ledger rules under replay and within one block', () => {
     });
     c.block();
     await c.call('permissions.consents.revoke', { consent });
-    const refused = await c.refusal('permissions.consents.amend', { consent, ...consentTerms });
+    const refused = await c.refusal('permissions.consents.amend', {
+      consent,
+      amends: 2,
+      ...consentTerms,
+    });
     expect(refused).toBeInstanceOf(RuleError);
     expect(refused.message).toMatch(/inactive and can no longer change/);
     c.block();

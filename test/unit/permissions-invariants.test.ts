@@ -199,6 +199,9 @@ class Model {
       case 'consent.amend': {
         const problem = open(body.consent);
         if (problem) return problem;
+        const at = this.head(this.consents.get(body.consent) as ModelConsent).version;
+        if (body.amends !== at)
+          return `the consent is at version ${at}, not ${body.amends}: it was amended since; review the current version and amend that`;
         const scope = this.head(this.consents.get(body.consent) as ModelConsent).scope;
         if (body.scope !== scope)
           return `a consent keeps its scope (${scope}): record a new consent for ${body.scope}`;
@@ -542,6 +545,7 @@ class Fuzzer {
       return this.act(this.recorderFor(c?.custodian ?? HOSPITAL), {
         type: 'consent.amend',
         consent: c?.id ?? fileHash(`no such consent ${r.int(1e9)}`),
+        amends: head?.version ?? 1,
         ...this.terms(now, r.chance(0.9) ? head?.scope : undefined),
       });
     }

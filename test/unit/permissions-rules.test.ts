@@ -498,9 +498,14 @@ describe('versions: amendment and revocation', () => {
     // The period of version 5 is its own: version 4's terms did not carry one.
     expect(versions[3]?.period).toBeUndefined();
     expect(versions[4]?.period).toEqual({ end: day(900) });
-    // Two amendments in one block: versions 6 and 7, in block order.
+    // Two people amending version 5 at once: the first lands as version 6, the second is
+    // refused rather than undoing it unseen; one that amends version 6 lands as version 7.
     const a = amendConsent(chain, HOSPITAL, first.id, terms({ document: DOC }));
-    const b = amendConsent(chain, CLINIC, first.id, terms({ document: DOC_2 }));
+    const raced = amendConsent(chain, CLINIC, first.id, terms({ document: DOC_2 }));
+    expect(chain.rejection(raced, { before: [a] })).toBe(
+      'the consent is at version 6, not 5: it was amended since; review the current version and amend that',
+    );
+    const b = amendConsent(chain, CLINIC, first.id, terms({ document: DOC_2 }), { amends: 6 });
     chain.commitOk([a, b]);
     expect(versionsOf(chain, first.id).map((v) => [v.version, v.txId])).toEqual([
       ...versions.map((v) => [v.version, v.txId]),

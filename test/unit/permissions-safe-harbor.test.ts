@@ -186,7 +186,13 @@ const FULL: Record<string, Record<string, unknown>> = {
     patient: PATIENT,
     ...FULL_TERMS,
   },
-  'consent.amend': { ...ENVELOPE, type: 'consent.amend', consent: 'ef'.repeat(32), ...FULL_TERMS },
+  'consent.amend': {
+    ...ENVELOPE,
+    type: 'consent.amend',
+    consent: 'ef'.repeat(32),
+    amends: 1,
+    ...FULL_TERMS,
+  },
   'consent.revoke': { ...ENVELOPE, type: 'consent.revoke', consent: 'ef'.repeat(32) },
   'consent.delegate': { ...ENVELOPE, type: 'consent.delegate', delegate: CLINIC, active: true },
   'access.record': {
@@ -538,6 +544,7 @@ describe('identifiers shaped like a member id or chain id are refused by the rul
         chain.act(HOSPITAL, {
           type: 'consent.amend',
           consent: consent.id,
+          amends: 1,
           ...terms({ provision: { type: 'permit', actors: [{ member: value, role: 'AUT' }] } }),
         }),
         `provision actor ${value} is not a member of the consortium`,

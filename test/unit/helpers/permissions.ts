@@ -102,7 +102,7 @@ export function replicasAgreeAfterEach(): void {
 // ---- transactions ----
 
 /** The terms of a consent version, as record and amend state them. */
-export type Terms = Omit<z.infer<typeof ConsentAmendBody>, keyof TxEnvelope | 'consent'>;
+export type Terms = Omit<z.infer<typeof ConsentAmendBody>, keyof TxEnvelope | 'consent' | 'amends'>;
 
 /** An active privacy opt-in for every purpose (base permit), unless told otherwise. */
 export function terms(overrides: Partial<Terms> = {}): Terms {
@@ -146,9 +146,12 @@ export function amendConsent(
   member: string,
   consent: string,
   t: Terms,
-  options: SignOptions = {},
+  options: SignOptions & { amends?: number } = {},
 ): DecodedTx {
-  return chain.act(member, { type: 'consent.amend', consent, ...t }, options);
+  // The version it amends: the current one, unless a test says otherwise.
+  const amends = options.amends ?? chain.state.get(consentRecords, [consent])?.version ?? 1;
+  const { amends: _amends, ...sign } = options;
+  return chain.act(member, { type: 'consent.amend', consent, amends, ...t }, sign);
 }
 
 export function revokeConsent(
