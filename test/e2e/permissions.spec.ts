@@ -163,9 +163,23 @@ test('a consent granted, used, revoked and breached; a break-glass access review
   await recordAccess(page, 'permitted');
   await shot(page, testInfo, 'permissions-access-permitted');
 
-  // The patient withdraws the consent: St Mary's revokes it.
+  // The patient lets Riverside see immunizations too: St Mary's amends the consent (version 2).
   await switchProfile(page, CUSTODIAN);
   await goToRoute(page, `/permissions/patients/${CUSTODIAN}/${patient}`);
+  await card.getByRole('link', { name: 'Amend' }).click();
+  const amended = page.getByRole('group', { name: 'Exception 1' });
+  // The form opens a list that has codes ticked.
+  const immunizations = amended.getByLabel('Immunizations');
+  await expect(immunizations).toBeVisible();
+  await expect(amended.getByLabel('Observations and results')).toBeChecked();
+  await immunizations.check();
+  await page.getByRole('button', { name: 'Sign version 2' }).click();
+  await expect(committed(page)).toContainText('(version 2)');
+  await goToRoute(page, `/permissions/patients/${CUSTODIAN}/${patient}`);
+  await expect(card.locator('[data-path="0"]')).toContainText('Immunizations');
+  await shot(page, testInfo, 'permissions-amended');
+
+  // The patient withdraws the consent: St Mary's revokes it.
   const history = page.getByRole('table', { name: 'Accesses to this patient’s records' });
   await expect(history.locator('tbody tr')).toHaveCount(1);
   await expect(history.locator('tbody tr')).toContainText(
