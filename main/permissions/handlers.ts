@@ -122,6 +122,7 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
 
     'permissions.consents.ofPatient': ({ custodian, patient, time }) => {
       const node = ctx.requireNode();
+      requireMember(node, custodian, 'custodian');
       const view = node.replica.view;
       const at = time ?? Date.now();
       return permissions(view)
@@ -160,6 +161,7 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
 
     'permissions.check': ({ custodian, patient, member, action, recordClass, purpose, time }) => {
       const node = ctx.requireNode();
+      requireMember(node, custodian, 'custodian');
       const view = node.replica.view;
       const accessor = requireMember(node, member, 'member');
       const at = time ?? Date.now();
@@ -191,6 +193,7 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
 
     'permissions.whoMayAccess': ({ custodian, patient, time }) => {
       const node = ctx.requireNode();
+      requireMember(node, custodian, 'custodian');
       const view = node.replica.view;
       const active = membership(view)
         .members()
@@ -210,6 +213,7 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
 
     'permissions.access.ofPatient': ({ custodian, patient, before, limit }) => {
       const node = ctx.requireNode();
+      requireMember(node, custodian, 'custodian');
       const view = node.replica.view;
       return queriesOf(node)
         .accessOfPatient(custodian, patient, before, limit)
@@ -219,6 +223,16 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
     'permissions.access.list': (filter) => {
       const node = ctx.requireNode();
       const view = node.replica.view;
+      if (
+        filter.since !== undefined &&
+        filter.until !== undefined &&
+        filter.since >= filter.until
+      ) {
+        const message = 'the period must end after it starts';
+        throw new ServiceError('bad_request', message, [{ path: 'until', message }]);
+      }
+      if (filter.custodian !== undefined) requireMember(node, filter.custodian, 'custodian');
+      if (filter.accessor !== undefined) requireMember(node, filter.accessor, 'accessor');
       if (filter.review !== undefined && filter.outcome !== 'break-glass') {
         const message = 'only break-glass accesses are reviewed';
         throw new ServiceError('bad_request', message, [{ path: 'review', message }]);
@@ -253,6 +267,7 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
 
     'permissions.report': ({ custodian, patient }) => {
       const node = ctx.requireNode();
+      requireMember(node, custodian, 'custodian');
       const view = node.replica.view;
       const report = reportOf(node, custodian, patient);
       const tip = node.replica.tip();
@@ -270,6 +285,7 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
 
     'permissions.report.fhir': ({ custodian, patient }) => {
       const node = ctx.requireNode();
+      requireMember(node, custodian, 'custodian');
       const { consents, accesses, truncated } = reportOf(node, custodian, patient);
       const bundle = patientAccessBundle(
         { custodian, patient, consents, accesses },

@@ -352,6 +352,22 @@ describe('record permissions over the RPC', () => {
       purpose: 'TREAT',
     });
     expect(unknown.message).toBe('nobody-here is not a member of the consortium');
+    for (const method of [
+      'permissions.consents.ofPatient',
+      'permissions.whoMayAccess',
+      'permissions.report',
+      'permissions.report.fhir',
+    ] as const) {
+      const noCustodian = await c.refusal(method, { ...patient, custodian: 'nobody-here' });
+      expect(noCustodian.message, method).toBe('nobody-here is not a member of the consortium');
+    }
+    const backwards = await c.refusal('permissions.access.list', {
+      outcome: 'violation',
+      since: 2_000,
+      until: 1_000,
+      limit: 5,
+    });
+    expect(backwards.message).toBe('the period must end after it starts');
     const reviewOfPermitted = await c.refusal('permissions.access.list', {
       outcome: 'violation',
       review: 'open',
