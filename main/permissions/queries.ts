@@ -39,7 +39,10 @@ export interface AccessFilter {
 /**
  * What the console asks of permissions state beyond the rules' own reads, each served by an
  * index of main/permissions/schema.ts: pages newest first walk an index backwards from a cursor
- * and stop at the page's end, so they cost the same at ten accesses or ten million.
+ * and stop at the page's end, so they cost the same at ten accesses or ten million. A cursor is
+ * a row value, `(time, id) < (?, ?)`, which SQLite seeks to in the index; the same condition
+ * spelt `time < ? OR (time = ? AND id < ?)` is only a filter, and a page deep in a long list
+ * then walked every entry newer than its cursor first.
  */
 export class PermissionsQueries {
   private readonly stmts;
@@ -48,15 +51,16 @@ export class PermissionsQueries {
   constructor(private readonly db: Database.Database) {
     const prepare = <P extends unknown[], R>(sql: string) => db.prepare<P, R>(sql);
     this.stmts = {
-      ofCustodian: prepare<[string, number, number, string, number], Json>(
+      ofCustodian: prepare<[string, number, string, number], Json>(
         `SELECT record FROM perm_consents
-         WHERE custodian = ? AND (recorded_height < ? OR (recorded_height = ? AND id < ?))
+         WHERE custodian = ? AND (recorded_height, id) < (?, ?)
          ORDER BY recorded_height DESC, id DESC LIMIT ?`,
       ),
-      recordedAsDelegate: prepare<[string, number, number, string, number], Json>(
+      // The partial index perm_consent_versions_by_delegate holds exactly these rows.
+      recordedAsDelegate: prepare<[string, number, string, number], Json>(
         `SELECT c.record FROM perm_consent_versions v JOIN perm_consents c ON c.id = v.consent_id
          WHERE v.recorded_by = ? AND v.version = 1 AND v.custodian <> v.recorded_by
-           AND (v.height < ? OR (v.height = ? AND v.tx_id < ?))
+           AND (v.height, v.tx_id) < (?, ?)
          ORDER BY v.height DESC, v.tx_id DESC LIMIT ?`,
       ),
       // One branch per grantee key (the member, its kind), each read newest first through the
@@ -70,20 +74,20 @@ export class PermissionsQueries {
              SELECT c.record, g.height AS at, g.consent_id AS cid FROM perm_consent_grantees g
              JOIN perm_consents c ON c.id = g.consent_id AND c.version = g.version
              WHERE g.grantee = @member
-               AND (g.height < @height OR (g.height = @height AND g.consent_id < @id))
+               AND (g.height, g.consent_id) < (@height, @id)
              ORDER BY g.height DESC, g.consent_id DESC LIMIT @limit)
            UNION ALL
            SELECT * FROM (
              SELECT c.record, g.height AS at, g.consent_id AS cid FROM perm_consent_grantees g
              JOIN perm_consents c ON c.id = g.consent_id AND c.version = g.version
              WHERE g.grantee = @kind
-               AND (g.height < @height OR (g.height = @height AND g.consent_id < @id))
+               AND (g.height, g.consent_id) < (@height, @id)
              ORDER BY g.height DESC, g.consent_id DESC LIMIT @limit))
          ORDER BY at DESC, cid DESC LIMIT @limit`,
       ),
-      accessOfPatient: prepare<[string, string, number, number, string, number], Json>(
+      accessOfPatient: prepare<[string, string, number, string, number], Json>(
         `SELECT record FROM perm_access
-         WHERE custodian = ? AND patient = ? AND (time < ? OR (time = ? AND id < ?))
+         WHERE custodian = ? AND patient = ? AND (time, id) < (?, ?)
          ORDER BY time DESC, id DESC LIMIT ?`,
       ),
       versionsOfPatient: prepare<[string, string], Json>(
@@ -101,14 +105,12 @@ export class PermissionsQueries {
 
   consentsOfCustodian(custodian: string, before: HeightCursor | undefined, limit: number) {
     const { height, id } = before ?? { height: NEWEST, id: HIGHEST_ID };
-    return parse<ConsentRecord>(this.stmts.ofCustodian.all(custodian, height, height, id, limit));
+    return parse<ConsentRecord>(this.stmts.ofCustodian.all(custodian, height, id, limit));
   }
 
   consentsRecordedAsDelegate(member: string, before: HeightCursor | undefined, limit: number) {
     const { height, id } = before ?? { height: NEWEST, id: HIGHEST_ID };
-    return parse<ConsentRecord>(
-      this.stmts.recordedAsDelegate.all(member, height, height, id, limit),
-    );
+    return parse<ConsentRecord>(this.stmts.recordedAsDelegate.all(member, height, id, limit));
   }
 
   /** Consents whose current version names the member or its kind, by when it was named. */
@@ -131,9 +133,7 @@ export class PermissionsQueries {
     limit: number,
   ): AccessRecord[] {
     const { time, id } = before ?? { time: NEWEST, id: HIGHEST_ID };
-    return parse<AccessRecord>(
-      this.stmts.accessOfPatient.all(custodian, patient, time, time, id, limit),
-    );
+    return parse<AccessRecord>(this.stmts.accessOfPatient.all(custodian, patient, time, id, limit));
   }
 
   /**
@@ -148,8 +148,9 @@ export class PermissionsQueries {
     // A literal (from a closed set), so that the partial index of open reviews can serve it.
     if (filter.review !== undefined) where.push(`review = '${filter.review}'`);
     if (filter.since !== undefined) where.push('time >= @since');
-    if (filter.until !== undefined) where.push('time < @until');
-    where.push('(time < @time OR (time = @time AND id < @id))');
+    // One upper bound, so the index is walked from it: the cursor, or the period's end when
+    // that comes first (`time < until` is `(time, id) < (until, '')`: every id is above '').
+    where.push('(time, id) < (@time, @id)');
     const sql = `SELECT record FROM perm_access WHERE ${where.join(' AND ')}
       ORDER BY time DESC, id DESC LIMIT @limit`;
     let stmt = this.accessStatements.get(sql);
@@ -157,7 +158,11 @@ export class PermissionsQueries {
       stmt = this.db.prepare<unknown[], Json>(sql);
       this.accessStatements.set(sql, stmt);
     }
-    const { time, id } = filter.before ?? { time: NEWEST, id: HIGHEST_ID };
+    const cursor = filter.before ?? { time: NEWEST, id: HIGHEST_ID };
+    const { time, id } =
+      filter.until !== undefined && filter.until <= cursor.time
+        ? { time: filter.until, id: '' }
+        : cursor;
     const params: Record<string, string | number> = {
       outcome: filter.outcome,
       time,
@@ -167,7 +172,6 @@ export class PermissionsQueries {
     if (filter.custodian !== undefined) params.custodian = filter.custodian;
     if (filter.accessor !== undefined) params.accessor = filter.accessor;
     if (filter.since !== undefined) params.since = filter.since;
-    if (filter.until !== undefined) params.until = filter.until;
     return parse<AccessRecord>(stmt.all(params));
   }
 

@@ -18,7 +18,9 @@ export const PERMISSIONS_TABLES_V1 = `
     record TEXT NOT NULL,
     height INTEGER NOT NULL REFERENCES blocks(height)
   ) STRICT;
-  CREATE INDEX perm_consents_of_patient ON perm_consents (custodian, patient, recorded_height);
+  -- The full order of the list the rules read for every access (id last): without it SQLite
+  -- served that list from perm_consents_of_custodian, reading all of the custodian's consents.
+  CREATE INDEX perm_consents_of_patient ON perm_consents (custodian, patient, recorded_height, id);
   CREATE INDEX perm_consents_of_custodian ON perm_consents (custodian, recorded_height, id);
 
   CREATE TABLE perm_consent_versions (
@@ -33,7 +35,9 @@ export const PERMISSIONS_TABLES_V1 = `
   ) STRICT;
   CREATE UNIQUE INDEX perm_consent_versions_of_consent ON perm_consent_versions (consent_id, version);
   CREATE INDEX perm_consent_versions_of_patient ON perm_consent_versions (custodian, patient, height);
-  CREATE INDEX perm_consent_versions_by_recorder ON perm_consent_versions (recorded_by, height, tx_id);
+  -- Consents a member recorded for another custodian, and nothing else.
+  CREATE INDEX perm_consent_versions_by_delegate ON perm_consent_versions (recorded_by, height, tx_id)
+    WHERE version = 1 AND custodian <> recorded_by;
 
   CREATE TABLE perm_delegates (
     custodian TEXT NOT NULL,
@@ -60,7 +64,9 @@ export const PERMISSIONS_TABLES_V1 = `
   CREATE INDEX perm_access_by_custodian ON perm_access (custodian, outcome, time, id);
   CREATE INDEX perm_access_by_accessor ON perm_access (accessor, outcome, time, id);
   CREATE INDEX perm_access_by_outcome ON perm_access (outcome, time, id);
-  CREATE INDEX perm_access_open_reviews ON perm_access (custodian, time, id) WHERE review = 'open';
+  -- With outcome, so that SQLite prefers it to perm_access_by_custodian for open reviews.
+  CREATE INDEX perm_access_open_reviews ON perm_access (custodian, outcome, time, id)
+    WHERE review = 'open';
 
   CREATE TABLE perm_consent_grantees (
     grantee TEXT NOT NULL,
