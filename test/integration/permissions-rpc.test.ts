@@ -307,6 +307,43 @@ describe('record permissions over the RPC', () => {
     }
     expect([...seen].sort()).toEqual([...ids].sort());
     expect(new Set(seen).size).toBe(7);
+
+    // The compliance list of the same accesses (violations: no consent), within a period: the
+    // end excludes its own instant, the start includes it, and pages stay inside the period.
+    const all = await c.call('permissions.access.list', {
+      outcome: 'violation',
+      accessor: NORTHWIND,
+      custodian: ST_MARYS,
+      limit: 200,
+    });
+    const mine = all.filter((a) => ids.includes(a.id));
+    expect(mine).toHaveLength(7);
+    const cut = mine[3]?.time ?? 0;
+    const period = async (filter: { since?: number; until?: number }) => {
+      const found: string[] = [];
+      let before: { time: number; id: string } | undefined;
+      for (;;) {
+        const page = await c.call('permissions.access.list', {
+          outcome: 'violation',
+          accessor: NORTHWIND,
+          limit: 2,
+          ...filter,
+          ...(before ? { before } : {}),
+        });
+        found.push(...page.map((a) => a.id));
+        const last = page.at(-1);
+        if (page.length < 2 || !last) return found;
+        before = { time: last.time, id: last.id };
+      }
+    };
+    const older = all.filter((a) => a.time < cut).map((a) => a.id);
+    const newer = all.filter((a) => a.time >= cut).map((a) => a.id);
+    expect(older.length).toBeGreaterThan(0);
+    expect(await period({ until: cut })).toEqual(older);
+    expect(await period({ since: cut })).toEqual(newer);
+    expect(await period({ since: cut, until: cut + 1 })).toEqual(
+      all.filter((a) => a.time === cut).map((a) => a.id),
+    );
   });
 
   it('refuses bad and hostile arguments with a specific error, and signs nothing', async () => {
