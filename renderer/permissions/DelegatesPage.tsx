@@ -1,5 +1,5 @@
 import { Link } from '@tanstack/react-router';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { useProfile } from '../app/profile';
 import { Badge } from '../components/Badge';
 import { Field } from '../components/Field';
@@ -119,6 +119,62 @@ function StopDelegate({ delegate, name }: { delegate: string; name: string }) {
   );
 }
 
+/** One member's standing as a delegate, with what can be done about it. */
+interface StandingRow {
+  member: string;
+  name: string;
+  /** The row's data attribute (`data-delegate`, `data-custodian`). */
+  attributes: Record<`data-${string}`, string>;
+  active: boolean;
+  height: number;
+  txId: string;
+  action: ReactNode;
+}
+
+/** Members with their standing as delegates (active or stopped) and its last change. */
+function StandingTable({
+  label,
+  memberHeading,
+  rows,
+}: {
+  label: string;
+  memberHeading: string;
+  rows: StandingRow[];
+}) {
+  return (
+    <div className="table-wrap">
+      <table className="table" aria-label={label}>
+        <thead>
+          <tr>
+            <th scope="col">{memberHeading}</th>
+            <th scope="col">Standing</th>
+            <th scope="col">Last change</th>
+            <th scope="col" />
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.member} {...row.attributes}>
+              <th scope="row">
+                <MemberName id={row.member} name={row.name} />
+              </th>
+              <td>
+                <Badge tone={row.active ? 'good' : 'neutral'}>
+                  {row.active ? 'delegate' : 'stopped'}
+                </Badge>
+              </td>
+              <td>
+                <BlockLink height={row.height} /> · <TxLink id={row.txId}>transaction</TxLink>
+              </td>
+              <td>{row.action}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /**
  * The custodians that made the profile's member their delegate: it records consents for their
  * patients, whom it opens by the pseudonym the custodian gives (only a custodian can find a
@@ -146,50 +202,28 @@ function Delegations() {
             patients only.
           </EmptyState>
         ) : (
-          <div className="table-wrap">
-            <table
-              className="table"
-              aria-label={`Custodians ${profile.memberName} records consents for`}
-            >
-              <thead>
-                <tr>
-                  <th scope="col">Custodian</th>
-                  <th scope="col">Standing</th>
-                  <th scope="col">Last change</th>
-                  <th scope="col" />
-                </tr>
-              </thead>
-              <tbody>
-                {delegations.map((d) => (
-                  <tr key={d.custodian} data-custodian={d.custodian}>
-                    <th scope="row">
-                      <MemberName id={d.custodian} name={d.custodianName} />
-                    </th>
-                    <td>
-                      <Badge tone={d.active ? 'good' : 'neutral'}>
-                        {d.active ? 'delegate' : 'stopped'}
-                      </Badge>
-                    </td>
-                    <td>
-                      <BlockLink height={d.height} /> · <TxLink id={d.txId}>transaction</TxLink>
-                    </td>
-                    <td>
-                      {d.active && (
-                        <Link
-                          to="/permissions"
-                          search={{ custodian: d.custodian }}
-                          className="button-link button-secondary button-small"
-                          aria-label={`Open a patient of ${d.custodianName} by pseudonym`}
-                        >
-                          Open a patient…
-                        </Link>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <StandingTable
+            label={`Custodians ${profile.memberName} records consents for`}
+            memberHeading="Custodian"
+            rows={delegations.map((d) => ({
+              member: d.custodian,
+              name: d.custodianName,
+              attributes: { 'data-custodian': d.custodian },
+              active: d.active,
+              height: d.height,
+              txId: d.txId,
+              action: d.active && (
+                <Link
+                  to="/permissions"
+                  search={{ custodian: d.custodian }}
+                  className="button-link button-secondary button-small"
+                  aria-label={`Open a patient of ${d.custodianName} by pseudonym`}
+                >
+                  Open a patient…
+                </Link>
+              ),
+            }))}
+          />
         )
       ) : (
         query.loading && <Loading what="delegations" />
@@ -223,38 +257,19 @@ export function DelegatesPage() {
                 {profile.memberName} has no delegate: only it records consents for its patients.
               </EmptyState>
             ) : (
-              <div className="table-wrap">
-                <table className="table" aria-label={`Delegates of ${profile.memberName}`}>
-                  <thead>
-                    <tr>
-                      <th scope="col">Member</th>
-                      <th scope="col">Standing</th>
-                      <th scope="col">Last change</th>
-                      <th scope="col" />
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {delegates.map((d) => (
-                      <tr key={d.delegate} data-delegate={d.delegate}>
-                        <th scope="row">
-                          <MemberName id={d.delegate} name={d.delegateName} />
-                        </th>
-                        <td>
-                          <Badge tone={d.active ? 'good' : 'neutral'}>
-                            {d.active ? 'delegate' : 'stopped'}
-                          </Badge>
-                        </td>
-                        <td>
-                          <BlockLink height={d.height} /> · <TxLink id={d.txId}>transaction</TxLink>
-                        </td>
-                        <td>
-                          {d.active && <StopDelegate delegate={d.delegate} name={d.delegateName} />}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <StandingTable
+                label={`Delegates of ${profile.memberName}`}
+                memberHeading="Member"
+                rows={delegates.map((d) => ({
+                  member: d.delegate,
+                  name: d.delegateName,
+                  attributes: { 'data-delegate': d.delegate },
+                  active: d.active,
+                  height: d.height,
+                  txId: d.txId,
+                  action: d.active && <StopDelegate delegate={d.delegate} name={d.delegateName} />,
+                }))}
+              />
             )
           ) : (
             query.loading && <Loading what="delegates" />

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { pseudonymSecretMethods } from '../../shared/rpc/pseudonym-secret';
 import { useProfile } from '../app/profile';
 import { Field } from '../components/Field';
@@ -30,6 +30,66 @@ function placed(failure: unknown, fields: ReadonlySet<string>): FormErrors {
   const error = asRpcError(failure);
   if (error.issues?.length) return issuesToErrors(error.issues, fields);
   return { fields: {}, form: sentence(error.message) };
+}
+
+/** A passphrase, typed hidden, under its label. */
+function PassphraseField({
+  id,
+  label,
+  hint,
+  error,
+  autoComplete,
+  value,
+  disabled,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  hint?: string;
+  error: string | undefined;
+  autoComplete: 'new-password' | 'off';
+  value: string;
+  disabled: boolean;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field id={id} label={label} hint={hint} error={error}>
+      <input
+        type="password"
+        autoComplete={autoComplete}
+        value={value}
+        disabled={disabled}
+        onChange={(event) => onChange(event.currentTarget.value)}
+      />
+    </Field>
+  );
+}
+
+/** The form's button (its label: `children`), and what stopped it under it. */
+function SecretFormEnd({
+  busy,
+  error,
+  children,
+}: {
+  busy: boolean;
+  error: string | null;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <div className="form-actions">
+        <button type="submit" className="button-primary" disabled={busy}>
+          {children}
+        </button>
+        {busy && <Spinner />}
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
 }
 
 function ExportBackup() {
@@ -90,50 +150,34 @@ function ExportBackup() {
         is useless without it. Keep the two apart.
       </p>
       <form className="secret-form" onSubmit={(event) => void onSubmit(event)} noValidate>
-        <Field
+        <PassphraseField
           id="secret-export-passphrase"
           label="Backup passphrase"
           hint="At least 12 characters."
           error={errors.fields.passphrase}
-        >
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={passphrase}
-            disabled={busy}
-            onChange={(event) => {
-              setPassphrase(event.currentTarget.value);
-              setErrors(NO_ERRORS);
-            }}
-          />
-        </Field>
-        <Field
+          autoComplete="new-password"
+          value={passphrase}
+          disabled={busy}
+          onChange={(value) => {
+            setPassphrase(value);
+            setErrors(NO_ERRORS);
+          }}
+        />
+        <PassphraseField
           id="secret-export-repeat"
           label="Repeat the backup passphrase"
           error={errors.fields.repeat}
-        >
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={repeat}
-            disabled={busy}
-            onChange={(event) => {
-              setRepeat(event.currentTarget.value);
-              setErrors(NO_ERRORS);
-            }}
-          />
-        </Field>
-        <div className="form-actions">
-          <button type="submit" className="button-primary" disabled={busy}>
-            {busy ? 'Sealing…' : 'Export the secret'}
-          </button>
-          {busy && <Spinner />}
-        </div>
-        {errors.form && (
-          <p className="form-error" role="alert">
-            {errors.form}
-          </p>
-        )}
+          autoComplete="new-password"
+          value={repeat}
+          disabled={busy}
+          onChange={(value) => {
+            setRepeat(value);
+            setErrors(NO_ERRORS);
+          }}
+        />
+        <SecretFormEnd busy={busy} error={errors.form}>
+          {busy ? 'Sealing…' : 'Export the secret'}
+        </SecretFormEnd>
       </form>
       <div role="status" aria-live="polite">
         {done && (
@@ -259,23 +303,19 @@ function ImportBackup() {
             }}
           />
         </Field>
-        <Field
+        <PassphraseField
           id="secret-import-passphrase"
           label="Backup passphrase"
           hint="The one the backup was exported with."
           error={errors.fields.passphrase}
-        >
-          <input
-            type="password"
-            autoComplete="off"
-            value={passphrase}
-            disabled={busy}
-            onChange={(event) => {
-              setPassphrase(event.currentTarget.value);
-              reset();
-            }}
-          />
-        </Field>
+          autoComplete="off"
+          value={passphrase}
+          disabled={busy}
+          onChange={(value) => {
+            setPassphrase(value);
+            reset();
+          }}
+        />
         {askReplace && (
           <div className="notice notice-warn secret-replace" data-testid="secret-replace">
             <p role="alert">
@@ -303,17 +343,9 @@ function ImportBackup() {
             )}
           </div>
         )}
-        <div className="form-actions">
-          <button type="submit" className="button-primary" disabled={busy}>
-            {busy ? 'Opening…' : askReplace && replace ? 'Replace the secret' : 'Import the backup'}
-          </button>
-          {busy && <Spinner />}
-        </div>
-        {errors.form && (
-          <p className="form-error" role="alert">
-            {errors.form}
-          </p>
-        )}
+        <SecretFormEnd busy={busy} error={errors.form}>
+          {busy ? 'Opening…' : askReplace && replace ? 'Replace the secret' : 'Import the backup'}
+        </SecretFormEnd>
       </form>
       <div role="status" aria-live="polite">
         {done && (

@@ -1,5 +1,4 @@
-import { createRoute, notFound } from '@tanstack/react-router';
-import { lazy, Suspense, type LazyExoticComponent } from 'react';
+import { createRoute } from '@tanstack/react-router';
 import { z } from 'zod';
 import { MemberId } from '../../shared/ledger/schemas';
 import { Pseudonym } from '../../shared/permissions/schemas';
@@ -7,14 +6,10 @@ import { rootRoute } from '../app/root-route';
 import { hexIdParam, searchValidator } from '../app/search';
 import '../styles/supply.css';
 import '../styles/permissions.css';
-import { Loading } from '../components/States';
-
-type Pages = typeof import('./pages');
+import { lazyPages, optional, parsed, SectionSuspense } from '../components/section-routes';
 
 /** One page of the section, from the section's lazily loaded module. */
-function lazyPage<K extends keyof Pages>(name: K): LazyExoticComponent<Pages[K]> {
-  return lazy(async () => ({ default: (await import('./pages'))[name] }));
-}
+const lazyPage = lazyPages(() => import('./pages'));
 
 const PermissionsLayout = lazyPage('PermissionsLayout');
 const LookupPage = lazyPage('LookupPage');
@@ -45,17 +40,6 @@ const PseudonymSecretPage = lazyPage('PseudonymSecretPage');
  * Identifiers in the path are checked as the ledger checks them: anything else is not found.
  */
 
-/** A search value that is dropped (not an error) when it is not what the field expects. */
-function optional<T>(schema: z.ZodType<T>) {
-  return schema.optional().catch(undefined);
-}
-
-function parsed<T>(schema: z.ZodType<T>, value: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw notFound();
-  return result.data;
-}
-
 const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const section = { section: 'permissions' } as const;
 
@@ -68,15 +52,9 @@ const permissionsRoute = createRoute({
   remountDeps: () => 'permissions',
   component: function PermissionsRoute() {
     return (
-      <Suspense
-        fallback={
-          <main className="page">
-            <Loading what="the Permissions section" />
-          </main>
-        }
-      >
+      <SectionSuspense what="the Permissions section">
         <PermissionsLayout />
-      </Suspense>
+      </SectionSuspense>
     );
   },
 });

@@ -5,8 +5,8 @@ import { rpc } from '../rpc/client';
 import { failed, idle, loaded, reloading, type Loadable } from './loadable';
 
 /*
- * A cache of read-only RPC answers for one section of the console, as supply-queries.ts keeps
- * the Supply section's: an answer is fetched when a component shows it, refetched after every
+ * A cache of read-only RPC answers for one section of the console (supply-queries.ts,
+ * permissions-queries.ts): an answer is fetched when a component shows it, refetched after every
  * block while it is on screen, and kept on screen while a refetch runs, so live updates never
  * blank a page. Each section makes its own cache, so that a profile switch forgets only its own.
  */

@@ -1,11 +1,8 @@
-import { Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
-import { Suspense, useEffect } from 'react';
+import { useNavigate, useRouterState } from '@tanstack/react-router';
 import type { Gs1Data } from '../../shared/supply/gs1';
-import { useProfile } from '../app/profile';
+import { SectionLayout, type SectionSync } from '../components/SectionLayout';
 import { SectionTabs, type SectionTab } from '../components/SectionTabs';
-import { Loading } from '../components/States';
-import { liveConnection, rpc } from '../rpc/client';
-import { refreshWatchedSupply, useSupplyQueriesStore } from '../stores/supply-queries';
+import { refreshWatchedSupply, resetSupplyQueries } from '../stores/supply-queries';
 import { useSupplySubmissionsStore } from '../stores/supply-submissions';
 import { ScanBox } from './ScanBox';
 
@@ -33,57 +30,12 @@ const TABS: SectionTab<SupplyTab>[] = [
   { tab: 'epcis', label: 'EPCIS', to: '/supply/epcis' },
 ];
 
-/**
- * Keeps the Supply pages in step with the replica: after every block, what they show is
- * fetched again and this console's pending supply transactions are looked for; a transaction
- * the node kept out of its block is marked refused. After the live connection comes back,
- * the same catch-up runs once.
- */
-function useSupplyLiveUpdates(): void {
-  useEffect(() => {
-    void useSupplySubmissionsStore.getState().checkPending();
-    return rpc().onEvent((event) => {
-      if (event.type === 'block.committed') {
-        refreshWatchedSupply();
-        void useSupplySubmissionsStore.getState().checkPending();
-      } else if (event.type === 'tx.rejected') {
-        useSupplySubmissionsStore.getState().noteRejected(event.txId, event.reason);
-      }
-    });
-  }, []);
-
-  useEffect(() => {
-    const connection = liveConnection();
-    if (!connection) return;
-    let wasDown = false;
-    return connection.onLiveStateChange((state) => {
-      if (state === 'reconnecting') wasDown = true;
-      if (state === 'live' && wasDown) {
-        wasDown = false;
-        refreshWatchedSupply();
-        void useSupplySubmissionsStore.getState().checkPending();
-      }
-    });
-  }, []);
-}
-
-/** The member whose console last showed the Supply section. */
-let shownFor: string | null = null;
-
-/**
- * Another profile sees other stock and shipments, and did not sign the last one's submissions:
- * nothing read or followed for the last profile is kept. (Switching profile may remount the
- * console, so the member is remembered outside the component.)
- */
-function useForgetOnProfileChange(memberId: string): void {
-  useEffect(() => {
-    if (shownFor !== null && shownFor !== memberId) {
-      useSupplyQueriesStore.getState().reset();
-      useSupplySubmissionsStore.getState().reset();
-    }
-    shownFor = memberId;
-  }, [memberId]);
-}
+/** What the section keeps in step with the replica, and forgets for another profile. */
+const SYNC: SectionSync = {
+  refreshWatched: refreshWatchedSupply,
+  resetQueries: resetSupplyQueries,
+  submissions: useSupplySubmissionsStore,
+};
 
 function useSupplyPage(): { tab: SupplyTab | null; scan: boolean } {
   return useRouterState({
@@ -122,35 +74,26 @@ function useScanNavigation(): (data: Gs1Data) => string | null {
 
 /** The Supply section: its tabs, a scan box that finds what is scanned, and the page. */
 export function SupplyLayout() {
-  const profile = useProfile();
   const { tab, scan } = useSupplyPage();
   const onScan = useScanNavigation();
-  useSupplyLiveUpdates();
-  useForgetOnProfileChange(profile.memberId);
-
   return (
-    <>
-      <div className="supply-bar">
-        <SectionTabs label="Supply" tabs={TABS} current={tab} />
-        {scan && (
-          <ScanBox
-            className="supply-bar-scan"
-            label="Find by barcode"
-            placeholder="Scan or paste a code"
-            onScan={onScan}
-            enterAction="open its page"
-          />
-        )}
-      </div>
-      <Suspense
-        fallback={
-          <main className="page">
-            <Loading what="the page" />
-          </main>
-        }
-      >
-        <Outlet />
-      </Suspense>
-    </>
+    <SectionLayout
+      section="supply"
+      sync={SYNC}
+      bar={
+        <div className="supply-bar">
+          <SectionTabs label="Supply" tabs={TABS} current={tab} />
+          {scan && (
+            <ScanBox
+              className="supply-bar-scan"
+              label="Find by barcode"
+              placeholder="Scan or paste a code"
+              onScan={onScan}
+              enterAction="open its page"
+            />
+          )}
+        </div>
+      }
+    />
   );
 }

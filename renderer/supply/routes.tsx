@@ -1,5 +1,4 @@
-import { createRoute, notFound, redirect } from '@tanstack/react-router';
-import { lazy, Suspense, type LazyExoticComponent } from 'react';
+import { createRoute, redirect } from '@tanstack/react-router';
 import { z } from 'zod';
 import { MemberId } from '../../shared/ledger/schemas';
 import {
@@ -14,15 +13,11 @@ import {
 import { rootRoute } from '../app/root-route';
 import { hexIdParam, searchValidator } from '../app/search';
 import '../styles/supply.css';
-import { Loading } from '../components/States';
+import { lazyPages, optional, parsed, SectionSuspense } from '../components/section-routes';
 import { RECORD_ACTIONS } from './permissions';
 
-type Pages = typeof import('./pages');
-
 /** One page of the section, from the section's lazily loaded module. */
-function lazyPage<K extends keyof Pages>(name: K): LazyExoticComponent<Pages[K]> {
-  return lazy(async () => ({ default: (await import('./pages'))[name] }));
-}
+const lazyPage = lazyPages(() => import('./pages'));
 
 const SupplyLayout = lazyPage('SupplyLayout');
 const ProductsPage = lazyPage('ProductsPage');
@@ -66,17 +61,6 @@ const EpcisPage = lazyPage('EpcisPage');
  * Identifiers in the path are checked as the ledger checks them: anything else is not found.
  */
 
-/** A search value that is dropped (not an error) when it is not what the field expects. */
-function optional<T>(schema: z.ZodType<T>) {
-  return schema.optional().catch(undefined);
-}
-
-function parsed<T>(schema: z.ZodType<T>, value: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw notFound();
-  return result.data;
-}
-
 const section = { section: 'supply' } as const;
 
 /** The section's layout: its tabs and scan box, around every Supply page. */
@@ -88,15 +72,9 @@ const supplyRoute = createRoute({
   remountDeps: () => 'supply',
   component: function SupplyRoute() {
     return (
-      <Suspense
-        fallback={
-          <main className="page">
-            <Loading what="the Supply section" />
-          </main>
-        }
-      >
+      <SectionSuspense what="the Supply section">
         <SupplyLayout />
-      </Suspense>
+      </SectionSuspense>
     );
   },
 });
