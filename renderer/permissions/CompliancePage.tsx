@@ -1,11 +1,12 @@
 import { Link, useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
 import type { Params } from '../../shared/rpc/contract';
+import type { AccessView } from '../../shared/rpc/permissions';
 import { useProfile } from '../app/profile';
 import { Page } from '../components/Page';
 import { EmptyState, ErrorNotice, Loading } from '../components/States';
 import { usePermissionsQuery } from '../stores/permissions-queries';
 import { AccessTable } from './AccessTable';
+import { useAccessPages } from './AccessPager';
 import { CloseReview, ReviewNotices } from './CloseReview';
 import { MemberSelect } from './MemberSelect';
 
@@ -24,7 +25,6 @@ export interface ComplianceFilter {
 }
 
 type ListParams = Omit<Params<'permissions.access.list'>, 'before' | 'limit'>;
-type Cursor = { time: number; id: string };
 
 const DAY = 86_400_000;
 
@@ -48,16 +48,15 @@ function AccessList({
   params: ListParams;
   empty: string;
 }) {
-  const [cursors, setCursors] = useState<Cursor[]>([]);
-  const before = cursors.at(-1);
+  const pages = useAccessPages<AccessView>(PER_PAGE);
+  const { before } = pages;
   const query = usePermissionsQuery('permissions.access.list', {
     ...params,
     ...(before ? { before } : {}),
     limit: PER_PAGE,
   });
   const accesses = query.data;
-  const last = accesses?.at(-1);
-  const hasOlder = !!last && accesses?.length === PER_PAGE;
+  const { hasOlder, nav } = pages.pager(accesses, `${title}: pages`);
   const reviewed = params.outcome === 'break-glass';
   return (
     <section className="page-section" aria-labelledby={id}>
@@ -86,27 +85,7 @@ function AccessList({
       ) : (
         query.loading && <Loading what={title.toLowerCase()} />
       )}
-      {(cursors.length > 0 || hasOlder) && (
-        <nav className="pager" aria-label={`${title}: pages`}>
-          <button
-            type="button"
-            className="button-secondary button-small"
-            disabled={cursors.length === 0}
-            onClick={() => setCursors(cursors.slice(0, -1))}
-          >
-            ← Newer
-          </button>
-          <span className="muted">Page {cursors.length + 1}</span>
-          <button
-            type="button"
-            className="button-secondary button-small"
-            disabled={!hasOlder}
-            onClick={() => last && setCursors([...cursors, { time: last.time, id: last.id }])}
-          >
-            Older →
-          </button>
-        </nav>
-      )}
+      {nav}
     </section>
   );
 }
