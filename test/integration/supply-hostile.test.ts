@@ -1,24 +1,15 @@
-import { cpSync, existsSync } from 'node:fs';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { signTx, type TxBody } from '../../shared/ledger/tx';
 import { RuleError } from '../../shared/ledger/domain';
-import { methods, type MethodName, type Params, type Result } from '../../shared/rpc/contract';
+import type { MethodName, Params } from '../../shared/rpc/contract';
 import { withCheckDigit } from '../../shared/supply/gs1';
 import { ERROR_REASONS, RECALL_REASONS } from '../../shared/supply/schemas';
 const RECALL_REASON = RECALL_REASONS[0];
 const ERROR_REASON = ERROR_REASONS[0];
-import { ChainNode } from '../../main/service/chain-node';
-import { dataPaths } from '../../main/service/data-dir';
 import { buildDemo } from '../../main/service/demo';
-import { createHandlers } from '../../main/service/handlers';
-import { keyFileText, readKeyFile } from '../../main/service/keystore';
 import { ServiceError } from '../../main/service/service-error';
-import { Session } from '../../main/service/session';
-import { Replica } from '../../main/store/replica';
 import { tempDir } from '../support/cli';
+import { openDemoConsole } from '../support/demo-console';
 
 /*
  * Hostile input to the supply RPC (the node service's own handlers, params parsed by the
@@ -39,61 +30,26 @@ beforeAll(() => {
   buildDemo(template);
 });
 
+/**
+ * Northwind's console on a copy of the demo (its demo profile, unlocked: test/support), and
+ * `refused`, for the calls that must fail.
+ */
 async function openManufacturerConsole() {
-  const dir = tempDir('carechain-supply-hostile-');
-  for (const name of ['chain.db', 'genesis.json', 'node-key.json', 'demo-keys']) {
-    const from = path.join(template, name);
-    if (existsSync(from)) cpSync(from, path.join(dir, name), { recursive: true });
-  }
-  const paths = dataPaths(dir);
-  const replica = Replica.open(paths.replica);
-  const node = new ChainNode(replica, readKeyFile(paths.nodeKey));
-  const session = new Session(paths, () => node);
-  const handlers = createHandlers({
-    session,
-    node: () => node,
-    replicaProblem: () => null,
-    openDemo: () => {
-      throw new Error('the demo is open');
-    },
-    paths,
-  });
-  const keyOf = (member: string) => readKeyFile(path.join(paths.demoKeys, `${member}.admin.json`));
-  const call = async <M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> => {
-    const parsed = methods[method].params.parse(params) as Params<M>;
-    const handler = handlers[method] as (p: Params<M>) => unknown;
-    return methods[method].result.parse(await handler(parsed)) as Result<M>;
-  };
-  const actAs = (member: string, body: Pick<TxBody, 'type'> & Record<string, unknown>) => {
-    const key = keyOf(member);
-    const tip = replica.tip();
-    const full = {
-      v: 1,
-      chainId: tip.chainId,
-      member,
-      signer: key.publicKey,
-      nonce: randomBytes(16).toString('hex'),
-      ...body,
-    } as TxBody;
-    return node.submit(signTx(full, key.secretKey, replica.genesisHash()));
-  };
-  const block = () => {
-    if (!node.produce()) throw new Error('a block was expected');
-  };
+  const c = await openDemoConsole(template, MAKER);
   /**
    * Calls a method that must be refused: returns how (schema, service or rule error, or
    * "internal" for anything the node service would report as its own failure), its message, and
    * that nothing was submitted nor committed.
    */
   const refused = async <M extends MethodName>(method: M, params: unknown) => {
-    const height = replica.tip().height;
-    const pending = node.pending().length;
+    const height = c.replica.tip().height;
+    const pending = c.node.pending().length;
     const started = Date.now();
     let kind = 'accepted';
     let message = '';
     let issues: { path: string; message: string }[] = [];
     try {
-      await call(method, params as Params<M>);
+      await c.call(method, params as Params<M>);
     } catch (error) {
       message = (error as Error).message;
       issues = (error as ServiceError).issues ?? [];
@@ -111,15 +67,10 @@ async function openManufacturerConsole() {
       message,
       issues,
       ms: Date.now() - started,
-      unchanged: replica.tip().height === height && node.pending().length === pending,
+      unchanged: c.replica.tip().height === height && c.node.pending().length === pending,
     };
   };
-  await call('session.createProfile', {
-    keyFile: keyFileText(keyOf(MAKER)),
-    passphrase: 'supply-passphrase',
-  });
-  await call('session.unlock', { passphrase: 'supply-passphrase' });
-  return { dir, paths, replica, node, call, refused, actAs, block };
+  return { ...c, refused };
 }
 
 const PRODUCT = { name: 'Amoxicillin', strength: '500 mg', dosageForm: 'capsule', packSize: 30 };

@@ -1,22 +1,16 @@
-import { cpSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../shared/ledger/keys';
 import { signTx, type TxBody } from '../../shared/ledger/tx';
-import { methods, type MethodName, type Params, type Result } from '../../shared/rpc/contract';
 import { withCheckDigit } from '../../shared/supply/gs1';
-import { ChainNode } from '../../main/service/chain-node';
-import { dataPaths } from '../../main/service/data-dir';
 import { buildDemo } from '../../main/service/demo';
-import { createHandlers } from '../../main/service/handlers';
-import { keyFileText, readKeyFile } from '../../main/service/keystore';
+import { readKeyFile } from '../../main/service/keystore';
 import { ServiceError } from '../../main/service/service-error';
-import { Session } from '../../main/service/session';
-import { Replica } from '../../main/store/replica';
 import { readTrustedGenesis } from '../../main/store/startup-check';
 import { verifyReplicaFile } from '../../main/store/verify-replica';
 import { tempDir } from '../support/cli';
+import { openDemoConsole } from '../support/demo-console';
 
 /*
  * The supply RPC on a copy of the demo chain, with a console profile for the manufacturer
@@ -37,61 +31,9 @@ beforeAll(() => {
   buildDemo(template);
 });
 
-async function openManufacturerConsole() {
-  const dir = tempDir('carechain-supply-rpc-');
-  for (const name of ['chain.db', 'genesis.json', 'node-key.json', 'demo-keys']) {
-    const from = path.join(template, name);
-    if (existsSync(from)) cpSync(from, path.join(dir, name), { recursive: true });
-  }
-  const paths = dataPaths(dir);
-  const replica = Replica.open(paths.replica);
-  const node = new ChainNode(replica, readKeyFile(paths.nodeKey));
-  const session = new Session(paths, () => node);
-  const handlers = createHandlers({
-    session,
-    node: () => node,
-    replicaProblem: () => null,
-    openDemo: () => {
-      throw new Error('the demo is open');
-    },
-    paths,
-  });
-  const keyOf = (member: string) => readKeyFile(path.join(paths.demoKeys, `${member}.admin.json`));
-  const call = async <M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> => {
-    const parsed = methods[method].params.parse(params) as Params<M>;
-    const handler = handlers[method] as (p: Params<M>) => unknown;
-    return methods[method].result.parse(await handler(parsed)) as Result<M>;
-  };
-  const refusal = async <M extends MethodName>(method: M, params: Params<M>) => {
-    try {
-      await call(method, params);
-    } catch (error) {
-      return error as ServiceError | Error;
-    }
-    throw new Error(`${method} was not refused`);
-  };
-  const actAs = (member: string, body: Pick<TxBody, 'type'> & Record<string, unknown>) => {
-    const key = keyOf(member);
-    const tip = replica.tip();
-    const full = {
-      v: 1,
-      chainId: tip.chainId,
-      member,
-      signer: key.publicKey,
-      nonce: randomBytes(16).toString('hex'),
-      ...body,
-    } as TxBody;
-    return node.submit(signTx(full, key.secretKey, replica.genesisHash()));
-  };
-  const block = () => {
-    if (!node.produce()) throw new Error('a block was expected');
-  };
-  await call('session.createProfile', {
-    keyFile: keyFileText(keyOf(MAKER)),
-    passphrase: 'supply-passphrase',
-  });
-  await call('session.unlock', { passphrase: 'supply-passphrase' });
-  return { dir, paths, replica, node, call, refusal, actAs, block };
+/** Northwind's console on a copy of the demo: its demo profile, unlocked (test/support). */
+function openManufacturerConsole() {
+  return openDemoConsole(template, MAKER);
 }
 
 const PRODUCT = {
