@@ -12,6 +12,12 @@ import type { ChainNode } from '../service/chain-node';
  * identities (which member a node key or an admin key belongs to) and its part of chain.status.
  */
 
+/** Members' names by id as the views show them: the legal name, or the id of a non-member. */
+export function memberNames(view: StateView): (id: string) => string {
+  const state = membership(view);
+  return (id) => state.member(id)?.legalName ?? id;
+}
+
 export function memberView(m: MemberRecord): MemberView {
   return {
     id: m.id,

@@ -1,3 +1,4 @@
+import { memberNames } from '../members/views';
 import type { StateView } from '../../shared/ledger/state';
 import type { TxBody } from '../../shared/ledger/tx';
 import { membership } from '../../shared/members/state';
@@ -67,14 +68,9 @@ function reportOf(node: ChainNode, custodian: string, patient: string) {
 
 /** Patients' consents and the accesses to their records, as the custodian and compliance see them. */
 export function permissionsHandlers(ctx: HandlerContext): HandlersFor<PermissionsMethod> {
-  const nameOf = (view: StateView) => {
-    const state = membership(view);
-    return (id: string) => state.member(id)?.legalName ?? id;
-  };
-
   const versionView = (view: StateView, v: ConsentVersionRecord): ConsentVersionView => ({
     ...v,
-    recordedByName: nameOf(view)(v.recordedBy),
+    recordedByName: memberNames(view)(v.recordedBy),
   });
 
   const consentView = (view: StateView, consent: ConsentRecord, time: number): ConsentView => {
@@ -83,15 +79,15 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
     return {
       consent,
       current: versionView(view, current),
-      custodianName: nameOf(view)(consent.custodian),
+      custodianName: memberNames(view)(consent.custodian),
       standing: standingOf(current, time),
     };
   };
 
   const accessView = (view: StateView, access: AccessRecord): AccessView => ({
     ...access,
-    accessorName: nameOf(view)(access.accessor),
-    custodianName: nameOf(view)(access.custodian),
+    accessorName: memberNames(view)(access.accessor),
+    custodianName: memberNames(view)(access.custodian),
   });
 
   /** The profile's member, or the one named: whose lists are asked for. */
@@ -251,7 +247,7 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
 
     'permissions.delegates': ({ custodian }) => {
       const node = ctx.requireNode();
-      const names = nameOf(node.replica.view);
+      const names = memberNames(node.replica.view);
       return queriesOf(node)
         .delegates(memberOr(custodian))
         .map((d) => ({ ...d, delegateName: names(d.delegate) }));
@@ -259,7 +255,7 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
 
     'permissions.delegations': ({ delegate }) => {
       const node = ctx.requireNode();
-      const names = nameOf(node.replica.view);
+      const names = memberNames(node.replica.view);
       return queriesOf(node)
         .delegations(memberOr(delegate))
         .map((d) => ({ ...d, custodianName: names(d.custodian) }));
@@ -273,7 +269,7 @@ export function permissionsHandlers(ctx: HandlerContext): HandlersFor<Permission
       const tip = node.replica.tip();
       return {
         custodian,
-        custodianName: nameOf(view)(custodian),
+        custodianName: memberNames(view)(custodian),
         patient,
         consents: report.consents.map((v) => versionView(view, v)),
         accesses: report.accesses.map((a) => accessView(view, a)),

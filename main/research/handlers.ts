@@ -1,5 +1,4 @@
-import type { StateView } from '../../shared/ledger/state';
-import { membership } from '../../shared/members/state';
+import { memberNames } from '../members/views';
 import type { MethodName } from '../../shared/rpc/contract';
 import type { AnchorView, TimelineEntryView } from '../../shared/rpc/research';
 import { studyRecords } from '../../shared/research/records';
@@ -16,16 +15,11 @@ export type ResearchMethod = Extract<MethodName, `research.${string}`>;
 
 const queriesOf = perNode((node) => new ResearchQueries(node.replica.db));
 
-function nameOf(view: StateView): (id: string) => string {
-  const state = membership(view);
-  return (id) => state.member(id)?.legalName ?? id;
-}
-
 /** Research integrity: anchoring a study's documents, verifying a file, a study's timeline. */
 export function researchHandlers(ctx: HandlerContext): HandlersFor<ResearchMethod> {
   const anchorView = (node: ChainNode, anchor: AnchorRecord): AnchorView => ({
     ...anchor,
-    memberName: nameOf(node.replica.view)(anchor.member),
+    memberName: memberNames(node.replica.view)(anchor.member),
     index: node.replica.tx(anchor.txId)?.idx ?? 0,
   });
 
@@ -84,14 +78,14 @@ export function researchHandlers(ctx: HandlerContext): HandlersFor<ResearchMetho
       // In the order they were made: by block, then by place in the block.
       entries.sort((a, b) => a.anchor.height - b.anchor.height || a.anchor.index - b.anchor.index);
       return {
-        study: { ...record, sponsorName: nameOf(node.replica.view)(record.sponsor) },
+        study: { ...record, sponsorName: memberNames(node.replica.view)(record.sponsor) },
         anchors: entries,
         asOfHeight: node.replica.tip().height,
       };
     },
     'research.studies': ({ sponsor, before, limit }) => {
       const node = ctx.requireNode();
-      const name = nameOf(node.replica.view);
+      const name = memberNames(node.replica.view);
       return queriesOf(node)
         .studiesPage({ sponsor: sponsor ?? '', before: before ?? null, limit })
         .map((s) => ({ ...s, sponsorName: name(s.sponsor) }));

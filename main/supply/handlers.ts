@@ -1,6 +1,5 @@
-import type { StateView } from '../../shared/ledger/state';
+import { memberNames } from '../members/views';
 import type { TxBody } from '../../shared/ledger/tx';
-import { membership } from '../../shared/members/state';
 import type { MethodName, Params } from '../../shared/rpc/contract';
 import {
   RECORDED_CONTEXTS,
@@ -60,14 +59,9 @@ const SIGNED = {
 
 /** The drug supply chain: products, units, lots, shipments, recalls, alerts, verification. */
 export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
-  const names = (view: StateView) => {
-    const state = membership(view);
-    return (id: string) => state.member(id)?.legalName ?? id;
-  };
-
   const productView = (node: ChainNode, p: ProductRecord) => ({
     ...p,
-    ownerName: names(node.replica.view)(p.owner),
+    ownerName: memberNames(node.replica.view)(p.owner),
   });
 
   const stepOf = (node: ChainNode, row: HistoryRow): SupplyStep => {
@@ -82,7 +76,7 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
       type: facts.type,
       bizStep: bizStepOf(facts.type),
       member: facts.member,
-      memberName: names(node.replica.view)(facts.member),
+      memberName: memberNames(node.replica.view)(facts.member),
       summary: describeFacts(facts, node.replica.view),
       bizLocation: facts.bizLocation ?? null,
       declaredInError: event?.error != null,
@@ -90,7 +84,7 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
   };
 
   const holderViews = (node: ChainNode, entries: { member: string; quantity: number }[]) => {
-    const nameOf = names(node.replica.view);
+    const nameOf = memberNames(node.replica.view);
     return entries.map((e): HolderView => ({
       member: e.member,
       memberName: nameOf(e.member),
@@ -167,7 +161,7 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
     }
     return {
       ...r,
-      issuerName: names(node.replica.view)(r.issuer),
+      issuerName: memberNames(node.replica.view)(r.issuer),
       product: product ? productView(node, product) : null,
       holders: holderViews(node, holders),
       inTransit: r.serials ? [] : inTransitOf(node, r.gtin, r.lot),
@@ -271,7 +265,7 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
     },
     'supply.lots.units': ({ gtin, lot, after, limit }) => {
       const node = ctx.requireNode();
-      const nameOf = names(node.replica.view);
+      const nameOf = memberNames(node.replica.view);
       return queriesOf(node)
         .lotUnits(gtin, lot, after ?? '', limit)
         .map((u) => ({
@@ -286,7 +280,7 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
       const node = ctx.requireNode();
       const q = queriesOf(node);
       const shipment = q.shipment(id) ?? notFound(`no shipment ${id}`);
-      const nameOf = names(node.replica.view);
+      const nameOf = memberNames(node.replica.view);
       const steps = [shipment.id, ...(shipment.receivedTx ? [shipment.receivedTx] : [])]
         .map((txId) => q.event(txId))
         .filter((row) => row !== undefined)
@@ -296,7 +290,7 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
     'supply.shipments.list': ({ member, direction, status, limit }) => {
       const node = ctx.requireNode();
       const who = member ?? ctx.session.memberId() ?? notFound('name a member: no profile is open');
-      const nameOf = names(node.replica.view);
+      const nameOf = memberNames(node.replica.view);
       return queriesOf(node)
         .shipments(who, direction, status === 'in-transit', limit)
         .map((s) => ({ ...s, fromName: nameOf(s.from), toName: nameOf(s.to) }));
@@ -327,14 +321,14 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
     },
     'supply.alerts.list': (filter) => {
       const node = ctx.requireNode();
-      const nameOf = names(node.replica.view);
+      const nameOf = memberNames(node.replica.view);
       return queriesOf(node)
         .alerts(filter)
         .map((a) => ({ ...a, memberName: nameOf(a.member) }));
     },
     'supply.alerts.ofTx': ({ txId }) => {
       const node = ctx.requireNode();
-      const nameOf = names(node.replica.view);
+      const nameOf = memberNames(node.replica.view);
       return queriesOf(node)
         .alertsOfTx(txId)
         .map((a) => ({ ...a, memberName: nameOf(a.member) }));
@@ -399,7 +393,7 @@ export function supplyHandlers(ctx: HandlerContext): HandlersFor<SupplyMethod> {
           ? {
               status: answer.ledger.status,
               custodian: answer.ledger.custodian,
-              custodianName: names(node.replica.view)(answer.ledger.custodian),
+              custodianName: memberNames(node.replica.view)(answer.ledger.custodian),
               recall: answer.ledger.recall,
               quarantine: answer.ledger.quarantine,
             }
