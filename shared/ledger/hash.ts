@@ -30,6 +30,8 @@ export function sha256Bytes(...parts: Uint8Array[]): Uint8Array {
 export const DOMAIN = {
   tx: utf8('carechain/tx/v2\n'),
   commit: utf8('carechain/commit/v1\n'),
+  proposal: utf8('carechain/proposal/v1\n'),
+  prevote: utf8('carechain/prevote/v1\n'),
   header: utf8('carechain/header/v1\n'),
   state: utf8('carechain/state/v1\n'),
   validators: utf8('carechain/validators/v1\n'),
