@@ -39,11 +39,20 @@ export type ConsensusOutput =
   | { type: 'build-block'; height: number; round: number }
   /**
    * Check the block with this hash in full (everything but its certificate) and answer with
-   * `validated`. It came with the proposal of (height, round); if the host no longer holds it,
-   * it fetches it from peers by that position.
+   * `validated`. It came with the proposal of (height, round), or q validators precommitted it
+   * in that round; if the host does not hold it, it fetches it from peers. A `fresh` block was
+   * proposed new in `round`: its header must name that round's proposer, and its time is
+   * checked against the clock (`timely`). Otherwise the header may name the proposer of any
+   * round up to `round` (a re-proposed value keeps its header).
    */
-  | { type: 'validate'; height: number; round: number; blockHash: string }
-  | { type: 'schedule'; kind: TimeoutKind | 'validation'; height: number; round: number; ms: number }
+  | { type: 'validate'; height: number; round: number; blockHash: string; fresh: boolean }
+  | {
+      type: 'schedule';
+      kind: TimeoutKind | 'validation';
+      height: number;
+      round: number;
+      ms: number;
+    }
   /** Two conflicting messages of one validator: proof of a fault, to be reported on chain. */
   | { type: 'evidence'; first: SignedMessage; second: SignedMessage }
   /** The block is decided: commit it with this certificate, then start the next height. */

@@ -45,8 +45,7 @@ const SignedMessageWire = z.strictObject({
 
 /** What a validator signs: a position (height, round, kind) and the value it names there. */
 export type UnsignedMessage =
-  | ({ kind: 'proposal' } & ProposalPayload)
-  | ({ kind: 'prevote' | 'precommit' } & VotePayload);
+  ({ kind: 'proposal' } & ProposalPayload) | ({ kind: 'prevote' | 'precommit' } & VotePayload);
 
 /** A decoded, signature-checked consensus message, with the exact text it travelled as. */
 export type SignedMessage = UnsignedMessage & {
@@ -55,6 +54,8 @@ export type SignedMessage = UnsignedMessage & {
   /** Canonical text of `{ kind, payload, validator, sig }`, as sent and as kept for evidence. */
   text: string;
 };
+
+export type SignedProposal = Extract<SignedMessage, { kind: 'proposal' }>;
 
 export class MessageFormatError extends Error {}
 
