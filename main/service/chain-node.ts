@@ -6,6 +6,7 @@ import {
   proposeBlock,
   type AppliedBlock,
   type ChainIdentity,
+  type ProposedBlock,
 } from '../../shared/ledger/chain';
 import { Overlay } from '../../shared/ledger/state';
 import type { KeyPair } from '../../shared/ledger/keys';
@@ -261,6 +262,47 @@ export class ChainNode {
 
   private dropFromPool(tx: DecodedTx): void {
     if (this.pool.delete(tx.id)) this.poolChars -= tx.text.length;
+  }
+
+  /**
+   * A fresh block over the tip from the mempool, for this node to propose in a consensus round.
+   * Transactions that no longer apply are refused here, as in `produce`; the block may be empty
+   * (a round after the first proposes at once).
+   */
+  buildProposal(time: number): ProposedBlock {
+    if (!this.nodeKey) throw new Error('this node has no node key to propose with');
+    const proposed = proposeBlock(
+      this.replica.view,
+      this.replica.tip(),
+      [...this.pool.values()],
+      time,
+      this.nodeKey.publicKey,
+      verifySignature,
+    );
+    for (const { tx, reason } of proposed.rejected) {
+      this.dropFromPool(tx);
+      this.replica.markRefused(tx.id, reason, time);
+      for (const l of this.listeners) l.rejected?.(tx, reason);
+    }
+    return proposed;
+  }
+
+  /** Whether a block is wanted: a transaction waits, or a proposal's deadline has passed. */
+  isDue(now: number): boolean {
+    return !this.readOnlyReason && this.blockDue(now);
+  }
+
+  /**
+   * Commits a block the validators decided (or a peer served with its certificate): verified
+   * in full by the replica, then taken out of the mempool and announced like a produced block.
+   */
+  commitBlock(wire: WireBlock): AppliedBlock {
+    if (this.readOnlyReason) throw new Error(`the replica is read-only: ${this.readOnlyReason}`);
+    const applied = this.replica.importBlock(wire);
+    for (const tx of applied.txs) this.dropFromPool(tx);
+    this.pending_ = null;
+    for (const l of this.listeners) l.committed?.(applied);
+    return applied;
   }
 
   /** Builds, certifies and commits the next block if one is due. */

@@ -35,6 +35,13 @@ export function mayHaveProposed(
   return false;
 }
 
+/**
+ * How far ahead of a node's clock a fresh proposal's block time may be (docs/consensus.md §4,
+ * note 5): without it a faulty proposer could date a block far ahead and expire every open
+ * governance proposal.
+ */
+export const MAX_CLOCK_AHEAD_MS = 5_000;
+
 export type TimeoutKind = 'propose' | 'prevote' | 'precommit';
 
 /** Node settings, not ledger rules (docs/consensus.md, section 5). */
