@@ -107,6 +107,11 @@ export class ConsensusDriver {
     return this.machine.heldMessages();
   }
 
+  /** A proposed block this node holds, to serve a peer that asks for it by hash. */
+  heldBlock(hash: string): BlockBody | undefined {
+    return this.blocks.get(hash);
+  }
+
   /** Something may have become due (a transaction arrived, a deadline passed). */
   poke(): void {
     if (!this.stopped && this.chain.due(this.ports.now())) this.feed({ type: 'block-due' });

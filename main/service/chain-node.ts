@@ -32,6 +32,8 @@ interface PendingState {
 
 export interface ChainNodeListener {
   committed?(block: AppliedBlock): void;
+  /** Transactions accepted into the mempool (from this console or a peer), to pass on. */
+  queued?(txs: readonly DecodedTx[]): void;
   rejected?(tx: DecodedTx, reason: string): void;
 }
 
@@ -49,6 +51,7 @@ export class ChainNode {
   private readOnlyReason: string | null = null;
   private nodeKeyProblem: string | null = null;
   private readonly membershipQueries: MembershipQueries;
+  private consensusReason: (() => string | null) | null = null;
 
   constructor(
     readonly replica: Replica,
@@ -132,6 +135,7 @@ export class ChainNode {
    */
   cannotCommitReason(): string | null {
     if (this.readOnlyReason) return `the replica is read-only: ${this.readOnlyReason}`;
+    if (this.consensusReason) return this.consensusReason();
     if (this.canProduce()) return null;
     const validators = validatorSet(this.replica.view);
     if (!this.nodeKey && this.nodeKeyProblem) {
@@ -203,6 +207,7 @@ export class ChainNode {
       this.pool.set(tx.id, tx);
       this.poolChars += tx.text.length;
     }
+    for (const l of this.listeners) l.queued?.(txs);
     return txs.map((tx) => tx.id);
   }
 
@@ -230,6 +235,17 @@ export class ChainNode {
     }
     this.pool.set(tx.id, tx);
     this.poolChars += tx.text.length;
+    for (const l of this.listeners) l.queued?.([tx]);
+  }
+
+  /**
+   * Hands block making to the consensus network: blocks are then decided by the validators'
+   * rounds (ConsensusDriver) and committed with `commitBlock`, and `produce` makes none.
+   * `reason` says why submissions would not commit now (e.g. no peer connected), or null.
+   */
+  useConsensus(reason: () => string | null): void {
+    this.consensusReason = reason;
+    this.stop();
   }
 
   /** Why the node key file could not be read; the node then runs without a key. */
@@ -307,7 +323,8 @@ export class ChainNode {
 
   /** Builds, certifies and commits the next block if one is due. */
   produce(): AppliedBlock | null {
-    if (this.readOnlyReason || !this.nodeKey || !this.canProduce()) return null;
+    if (this.readOnlyReason || this.consensusReason || !this.nodeKey || !this.canProduce())
+      return null;
     const now = this.clock();
     if (!this.blockDue(now)) return null;
     const tip = this.replica.tip();

@@ -554,6 +554,12 @@ export class Replica {
     return this.stmts.blockAt.get(height);
   }
 
+  /** A stored block as it travels: what a peer catching up is served. */
+  wireBlock(height: number): WireBlock | undefined {
+    const block = this.block(height);
+    return block && wireOf(block, this.txsAt(height));
+  }
+
   blocksBefore(height: number, limit: number): BlockRow[] {
     return this.stmts.blocksBefore.all(height, limit);
   }
