@@ -4,11 +4,11 @@
 // before a SIGKILL is exactly what this process let out.
 //
 //   node child.mjs <json args>
-//   { mode: 'crash', dataDir, key, chain, believedHeight, salt }
+//   { mode: 'crash', dataDir, key, chain, believedHeight, salt, loop }
 //     READY <status>; RESUME <resumePoint at believedHeight>; then, as a node whose replica is
 //     behind tries everything again, every position from height 1 up to and including its
-//     record's last, with every value; CONFLICTS-DONE; then signs increasing positions with
-//     alternating values until killed.
+//     record's last, with every value; CONFLICTS-DONE; then, unless loop is false, signs
+//     increasing positions with alternating values until killed.
 //   { mode: 'once', dataDir, key, chain, message }
 //     READY <status>; OUTCOME <sign result> twice (the second shows a stopped guard stays
 //     stopped); STATUS <status>.
@@ -24,6 +24,8 @@ interface Args {
   chain: ChainIdentity;
   believedHeight?: number;
   salt?: number;
+  /** crash: go on signing after the replay (until killed), or end there. */
+  loop?: boolean;
   message?: UnsignedMessage;
 }
 
@@ -77,6 +79,7 @@ function crash(args: Args, guard: SignGuard): void {
     }
   }
   say('CONFLICTS-DONE', '');
+  if (args.loop === false) return;
   let p: Position = last ? next(last) : { height: 1, round: 0, step: 0 };
   for (let i = args.salt ?? 0; ; i++, p = next(p)) {
     // Alternate values, and nil votes now and then, so runs differ at each position.

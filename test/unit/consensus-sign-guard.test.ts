@@ -14,6 +14,7 @@ import {
   SignRecord,
   type SignDecision,
 } from '../../shared/consensus/sign-guard';
+import { seededRandom } from '../support/seeded-random';
 
 const CHAIN = { chainId: 'test-chain', genesisHash: 'f'.repeat(64) };
 const KEY = 'e'.repeat(64);
@@ -69,15 +70,28 @@ function referenceLock(history: readonly UnsignedMessage[]) {
 const outcome = (d: SignDecision): Expected | 'malformed' | 'other-chain' =>
   d.kind === 'refuse' ? d.reason : d.kind;
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/**
+ * `walks` sequences of `length` messages picked at random from the small ones, each decided
+ * against the record the sequence has built so far; `start` gives each walk its check.
+ */
+function randomWalks(
+  seed: number,
+  walks: number,
+  length: number,
+  start: () => (m: UnsignedMessage, decision: SignDecision) => void,
+): void {
+  const messages = smallMessages();
+  const random = seededRandom(seed);
+  for (let walk = 0; walk < walks; walk++) {
+    let record = freshRecord(CHAIN, KEY);
+    const check = start();
+    for (let i = 0; i < length; i++) {
+      const m = messages[Math.floor(random() * messages.length)] as UnsignedMessage;
+      const d = decideSigning(record, m);
+      check(m, d);
+      if (d.kind === 'advance') record = d.record;
+    }
+  }
 }
 
 describe('decideSigning, every pair of small positions and values', () => {
@@ -148,21 +162,15 @@ describe('decideSigning, every pair of small positions and values', () => {
 
 describe('the lock over random walks', () => {
   it('is the latest precommit for a block at the latest height signed', () => {
-    const messages = smallMessages();
-    const random = mulberry32(8);
-    for (let walk = 0; walk < 400; walk++) {
-      let record = freshRecord(CHAIN, KEY);
+    randomWalks(8, 400, 12, () => {
       const history: UnsignedMessage[] = [];
-      for (let i = 0; i < 12; i++) {
-        const m = messages[Math.floor(random() * messages.length)] as UnsignedMessage;
-        const d = decideSigning(record, m);
+      return (m, d) => {
         expect(outcome(d)).toBe(reference(history.at(-1) ?? null, m));
-        if (d.kind !== 'advance') continue;
-        record = d.record;
+        if (d.kind !== 'advance') return;
         history.push(m);
-        expect(record.lock).toEqual(referenceLock(history));
-      }
-    }
+        expect(d.record.lock).toEqual(referenceLock(history));
+      };
+    });
   });
 
   it('is kept by a nil precommit, a prevote or a proposal of the same height, cleared by the next height', () => {
@@ -215,21 +223,15 @@ describe('the lock over random walks', () => {
 
 describe('no two messages at one position, whatever the guard is asked', () => {
   it('holds over 2,000 random sequences of requests in any order', () => {
-    const messages = smallMessages();
-    const random = mulberry32(21);
-    for (let run = 0; run < 2_000; run++) {
-      let record = freshRecord(CHAIN, KEY);
+    randomWalks(21, 2_000, 30, () => {
       const allowed = new Map<number, string>();
-      for (let i = 0; i < 30; i++) {
-        const m = messages[Math.floor(random() * messages.length)] as UnsignedMessage;
-        const d = decideSigning(record, m);
-        if (d.kind === 'refuse') continue;
-        if (d.kind === 'advance') record = d.record;
+      return (m, d) => {
+        if (d.kind === 'refuse') return;
         const before = allowed.get(rank(m));
         if (before !== undefined) expect(value(m)).toBe(before);
         allowed.set(rank(m), value(m));
-      }
-    }
+      };
+    });
   });
 });
 
