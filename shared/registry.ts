@@ -13,7 +13,10 @@ import {
   MEMBERSHIP_GENESIS,
   membershipGenesisChanges,
 } from './members/genesis';
-import { validatorSet as membershipValidators } from './members/rules';
+import {
+  validatorsAt as membershipValidatorsAt,
+  validatorSet as membershipValidators,
+} from './members/schedule';
 import { MEMBERSHIP_TXS } from './members/txs';
 import { permissionsDomain } from './permissions/domain';
 import { PERMISSIONS_TXS } from './permissions/txs';
@@ -86,9 +89,17 @@ export function describeBody(body: TxBody, view: StateView): string {
   return domainOf(body).describe(body, view);
 }
 
-/** The validators in force: membership decides who they are. */
+/**
+ * The validator set in the state: membership decides who they are. Consensus at a height uses
+ * validatorsAt, which a change reaches two blocks after the block that made it.
+ */
 export function validatorSet(view: StateView): Validator[] {
   return membershipValidators(view);
+}
+
+/** V_h: the validators that propose, decide and certify block `height` (docs/consensus.md, §7). */
+export function validatorsAt(view: StateView, height: number): Validator[] {
+  return membershipValidatorsAt(view, height);
 }
 
 /** The domains' parts of a genesis document, its checks, and the state it founds. */

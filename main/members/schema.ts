@@ -55,3 +55,16 @@ export const MEMBERSHIP_TABLES_V1 = `
 export const MEMBERSHIP_INDEXES_V2 = `
   CREATE INDEX proposals_decided ON proposals (height DESC, id) WHERE status <> 'open';
 `;
+
+/**
+ * Migration 7's membership part: the validators in force from each height on, once a decision
+ * has changed the set (shared/members/schedule.ts). The key is the height as a numberKey, so its
+ * text order is height order and `from_height <= ?` finds the sets scheduled by a height.
+ */
+export const MEMBERSHIP_SCHEDULE_V3 = `
+  CREATE TABLE validator_schedule (
+    from_height TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    height INTEGER NOT NULL REFERENCES blocks(height)
+  ) STRICT;
+`;

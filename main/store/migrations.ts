@@ -1,7 +1,11 @@
 import Database from 'better-sqlite3';
 import { keyColumns, tableColumns } from '../../shared/ledger/records';
 import { RECORD_KINDS } from '../../shared/registry';
-import { MEMBERSHIP_INDEXES_V2, MEMBERSHIP_TABLES_V1 } from '../members/schema';
+import {
+  MEMBERSHIP_INDEXES_V2,
+  MEMBERSHIP_SCHEDULE_V3,
+  MEMBERSHIP_TABLES_V1,
+} from '../members/schema';
 import { PERMISSIONS_TABLES_V1 } from '../permissions/schema';
 import { RESEARCH_TABLES_V1 } from '../research/schema';
 import { SUPPLY_TABLES_V1 } from '../supply/schema';
@@ -77,6 +81,9 @@ const MIGRATIONS: readonly string[] = [
   PERMISSIONS_TABLES_V1,
   // 6: the research domain's records (studies and the anchors of their documents).
   RESEARCH_TABLES_V1,
+  // 7: the validator schedule: the set in force from a height on, written when a decision
+  // changes it, so empty on a chain whose validator set never changed.
+  MEMBERSHIP_SCHEDULE_V3,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -3,8 +3,7 @@ import { concatBytes, fromHex, utf8 } from './bytes';
 import { canonicalText, parseCanonical } from './canonical';
 import { DOMAIN, sha256Hex } from './hash';
 import { sign, type VerifySignature } from './keys';
-import { ChainId, Hash, Height, Millis, PublicKey, Signature } from './schemas';
-import { describeZod } from './tx';
+import { ChainId, describeZod, Hash, Height, Millis, PublicKey, Signature } from './schemas';
 
 export const BlockHeader = z.strictObject({
   v: z.literal(1),

@@ -11,10 +11,12 @@ import {
 import { canonicalText } from './canonical';
 import type { VerifySignature } from './keys';
 import { merkleRoot } from './merkle';
-import { RuleError, type TxContext } from './domain';
+import { RuleError, type TxContext, type Validator } from './domain';
 import { nextStateHash, Overlay, type Change, type StateView } from './state';
 import { decodeTx, verifyTxSignature, type DecodedTx } from './tx';
-import { applyDomainTx, beginDomainBlock, validatorSet } from '../registry';
+import { applyDomainTx, beginDomainBlock, validatorsAt } from '../registry';
+import { MAX_ROUND } from '../consensus/messages';
+import { mayHaveProposed, proposerOf } from '../consensus/rounds';
 
 /**
  * Most transaction text one block carries. It bounds the work of verifying a block (a block of
@@ -73,7 +75,9 @@ export function applyTx(
   if (!verifyTxSignature(tx, chain.genesisHash, verify))
     throw new RuleError('the transaction signature does not verify');
   const scratch = new Overlay(view);
-  applyDomainTx(scratch, tx.body, ctx);
+  // The rules get the verifier that checked the transaction's signature: evidence carries
+  // signatures of its own, and validity is decided by the one platform rule everywhere.
+  applyDomainTx(scratch, tx.body, { ...ctx, verify });
   for (const change of scratch.changes) view.stage(change);
   view.addTx(tx.id);
 }
@@ -88,28 +92,82 @@ export function beginBlock(view: StateView, height: number, time: number): Overl
   return overlay;
 }
 
+/** A block as proposed: its header and transaction texts, before it has a certificate. */
+export interface ProposedWire {
+  header: string;
+  txs: readonly string[];
+}
+
 /**
- * Full verification of a received or stored block against the replica's tip and state: link,
- * time, Merkle root, validator set, commit certificate, every transaction signature and rule,
- * and the resulting state hash. Returns the changes to commit; throws BlockRejected.
+ * Where a proposal stands in its height: the round it is proposed in, and its valid round (-1
+ * for a fresh block; for a value re-proposed, the earlier round in which a quorum prevoted it).
  */
-export function verifyBlock(
+export interface ProposalRounds {
+  round: number;
+  validRound: number;
+}
+
+/** A block whose contents verified: what committing it, or prevoting for it, needs. */
+export interface VerifiedBlock {
+  header: BlockHeader;
+  hash: string;
+  txs: DecodedTx[];
+  changes: Change[];
+}
+
+/** What a block is verified as: committed with its certificate, or proposed in a round. */
+type Stage = { cert: string } | { rounds: ProposalRounds };
+
+/**
+ * Why `header.proposer` cannot have made the block, given V_h, or null. A block re-proposed in a
+ * later round keeps its header (docs/consensus.md, section 2, rule 4), so what holds depends on
+ * the stage: for a committed block, the proposer of some round up to its certificate's; for a
+ * re-proposal, of some round up to its valid round; for a fresh proposal, of its round.
+ */
+function proposerProblem(
+  validators: readonly Validator[],
+  header: BlockHeader,
+  stage: { certRound: number } | ProposalRounds,
+): string | null {
+  if ('round' in stage && stage.validRound === -1) {
+    return proposerOf(validators, header.height, stage.round).nodeKey === header.proposer
+      ? null
+      : `its proposer is not the proposer of round ${stage.round}`;
+  }
+  const [upTo, what] =
+    'certRound' in stage
+      ? [stage.certRound, 'the round of its certificate']
+      : [stage.validRound, 'its valid round'];
+  if (mayHaveProposed(validators, header.height, upTo, header.proposer)) return null;
+  return upTo === 0
+    ? 'its proposer is not the proposer of round 0'
+    : `its proposer is not the proposer of any round from 0 to ${upTo}, ${what}`;
+}
+
+/**
+ * The checks of verifyBlock and verifyProposedBlock, in order: decoding, link and time,
+ * transaction count, size and Merkle root, the validators in force at this height (V_h) and the
+ * proposer, the certificate of a committed block (before any transaction runs: it costs far
+ * less), then every transaction and the state hash.
+ */
+function verifyAt(
   view: StateView,
   tip: ChainTip,
-  wire: WireBlock,
+  block: ProposedWire,
   verify: VerifySignature,
-): AppliedBlock {
+  stage: Stage,
+): VerifiedBlock & { cert: CommitCertificate | null } {
   const height = tip.height + 1;
   const reject = (message: string): never => {
     throw new BlockRejected(height, message);
   };
   let header: BlockHeader;
-  let cert: CommitCertificate;
+  let cert: CommitCertificate | null;
   let txs: DecodedTx[];
   try {
-    header = decodeHeader(wire.header);
-    cert = decodeCertificate(wire.cert);
-    txs = wire.txs.map((text, i) => {
+    header = decodeHeader(block.header);
+    cert = 'cert' in stage ? decodeCertificate(stage.cert) : null;
+    txs = block.txs.map((text, i) => {
       try {
         return decodeTx(text);
       } catch (error) {
@@ -137,14 +195,24 @@ export function verifyBlock(
     );
   if (merkleRoot(ids) !== header.txRoot) reject('the Merkle root does not match its transactions');
 
-  const validators = validatorSet(view);
+  // V_h, not the set in the state: a change decided in block H counts from H + 2 (section 7).
+  const validators = validatorsAt(view, height);
   if (validatorsHashOf(validators) !== header.validatorsHash)
     reject('the validator-set hash does not match the validators in force');
-  const validatorKeys = validators.map((v) => v.nodeKey);
-  if (!validatorKeys.includes(header.proposer)) reject('its proposer is not a validator');
-  const hash = blockHashOf(wire.header);
-  const certProblem = certificateProblem(cert, header, hash, validatorKeys, verify);
-  if (certProblem) reject(certProblem);
+  if (!validators.some((v) => v.nodeKey === header.proposer))
+    reject('its proposer is not a validator');
+  const problem = proposerProblem(
+    validators,
+    header,
+    'rounds' in stage ? stage.rounds : { certRound: (cert as CommitCertificate).round },
+  );
+  if (problem) reject(problem);
+  const hash = blockHashOf(block.header);
+  if (cert) {
+    const keys = validators.map((v) => v.nodeKey);
+    const certProblem = certificateProblem(cert, header, hash, keys, verify);
+    if (certProblem) reject(certProblem);
+  }
 
   const overlay = beginBlock(view, height, header.time);
   txs.forEach((tx, index) => {
@@ -157,7 +225,51 @@ export function verifyBlock(
   if (nextStateHash(tip.stateHash, overlay.changes) !== header.stateHash) {
     reject('the state hash does not match the state its transactions produce');
   }
-  return { header, hash, wire, txs, cert, changes: overlay.changes };
+  return { header, hash, txs, cert, changes: overlay.changes };
+}
+
+/**
+ * Full verification of a received or stored block against the replica's tip and state: link,
+ * time, Merkle root, the validators in force at its height, its proposer, the commit
+ * certificate, every transaction signature and rule, and the resulting state hash. Returns the
+ * changes to commit; throws BlockRejected.
+ */
+export function verifyBlock(
+  view: StateView,
+  tip: ChainTip,
+  wire: WireBlock,
+  verify: VerifySignature,
+): AppliedBlock {
+  const verified = verifyAt(view, tip, wire, verify, { cert: wire.cert });
+  return { ...verified, wire, cert: verified.cert as CommitCertificate };
+}
+
+/**
+ * Verifies a proposed block before prevoting for it (docs/consensus.md, section 8): everything
+ * verifyBlock checks but the certificate, which a proposal does not have yet. Its proposer must
+ * be proposer(h, round) for a fresh block (`validRound` -1), and for a re-proposed one the
+ * proposer of some round up to `validRound`, since a re-proposal keeps its first header. The
+ * clock check (a fresh block's time not too far ahead) is the caller's: it is not deterministic.
+ * Returns the block's changes; throws BlockRejected.
+ */
+export function verifyProposedBlock(
+  view: StateView,
+  tip: ChainTip,
+  block: ProposedWire,
+  verify: VerifySignature,
+  rounds: ProposalRounds,
+): VerifiedBlock {
+  const { round, validRound } = rounds;
+  // What decodeMessage guarantees of a proposal; checked again, as the caller may be anyone.
+  if (!Number.isInteger(round) || round < 0 || round > MAX_ROUND)
+    throw new BlockRejected(tip.height + 1, `round ${round} is not a round from 0 to ${MAX_ROUND}`);
+  if (!Number.isInteger(validRound) || validRound < -1 || validRound >= round)
+    throw new BlockRejected(
+      tip.height + 1,
+      `valid round ${validRound} is neither -1 nor a round below ${round}`,
+    );
+  const { header, hash, txs, changes } = verifyAt(view, tip, block, verify, { rounds });
+  return { header, hash, txs, changes };
 }
 
 export interface ProposedBlock {
@@ -214,7 +326,7 @@ export function proposeBlock(
     txCount: included.length,
     txRoot: merkleRoot(included.map((tx) => tx.id)),
     stateHash: nextStateHash(tip.stateHash, overlay.changes),
-    validatorsHash: validatorsHashOf(validatorSet(view)),
+    validatorsHash: validatorsHashOf(validatorsAt(view, height)),
   };
   const headerText = canonicalText(header);
   return {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { VerifySignature } from './keys';
 import type { AnyRecordKind } from './records';
 import type { Overlay, StateView } from './state';
 
@@ -11,6 +12,12 @@ export interface TxContext {
   height: number;
   /** Block time: the only clock the rules know. */
   time: number;
+  /**
+   * The platform's signature rule (see keys.ts), for rules that check signatures inside a
+   * transaction (evidence of equivocation). applyTx always passes the one it checks the
+   * transaction's own signature with; callers that apply rules directly may leave it out.
+   */
+  verify?: VerifySignature;
 }
 
 /** The part of a transaction body every domain's transactions share (see tx.ts). */

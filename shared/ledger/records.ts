@@ -74,6 +74,18 @@ export function defineRecord<T, L extends string = never>(
   return { lists: {} as Record<L, ListSpec>, ...spec };
 }
 
+/** Digits of the largest safe integer, the bound of heights and every other count on chain. */
+const NUMBER_KEY_DIGITS = String(Number.MAX_SAFE_INTEGER).length;
+
+/**
+ * A non-negative integer as a key part (key parts are text), e.g. height 12 as
+ * `0000000000000012`: padded, so that text order, the order keys sort and `upTo` bounds in, is
+ * number order.
+ */
+export function numberKey(n: number): string {
+  return String(n).padStart(NUMBER_KEY_DIGITS, '0');
+}
+
 /** The record's key parts as strings; empty for a single-record kind. */
 export function keyOf<T>(kind: RecordKind<T>, value: T): string[] {
   return kind.key.map((k) => k.of(value));

@@ -48,3 +48,15 @@ export const MemberId = z
     'a member id is 3-40 lowercase letters, digits or inner dashes',
   );
 export type MemberId = z.infer<typeof MemberId>;
+
+/**
+ * A schema's refusal in one line, each issue with its path. Here rather than in tx.ts, which
+ * loads the registry: block and consensus-message decoding need it without loading every domain.
+ */
+export function describeZod(error: z.ZodError): string {
+  return error.issues
+    .map((issue) =>
+      issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+    )
+    .join('; ');
+}

@@ -3,17 +3,27 @@ import { concatBytes, fromHex, utf8 } from './bytes';
 import { canonicalText, parseCanonical } from './canonical';
 import { DOMAIN, sha256Hex } from './hash';
 import { sign, type VerifySignature } from './keys';
-import { Signature } from './schemas';
+import { describeZod, Signature } from './schemas';
 import { MAX_TX_CHARS, TxBody, TX_TYPES, type TxType } from '../registry';
 
 export { TxBody, TX_TYPES, type TxType };
 
 /**
  * A signed transaction as it travels and is stored: the body's canonical text exactly as it
- * was signed, and the signature over the domain tag plus those bytes.
+ * was signed, and the signature over the domain tag plus those bytes. The body's bound is read
+ * when a transaction is parsed, not when this module loads: the consensus domain's rules reach
+ * this module (through the consensus messages) while the registry is still loading, before
+ * MAX_TX_CHARS is set.
  */
 export const SignedTx = z.strictObject({
-  body: z.string().max(MAX_TX_CHARS, `a transaction body is at most ${MAX_TX_CHARS} characters`),
+  body: z.string().superRefine((body, ctx) => {
+    if (body.length > MAX_TX_CHARS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `a transaction body is at most ${MAX_TX_CHARS} characters`,
+      });
+    }
+  }),
   sig: Signature,
 });
 export type SignedTx = z.infer<typeof SignedTx>;
@@ -55,14 +65,6 @@ export function signTx(body: TxBody, secretKey: string, genesisHash: string): De
 }
 
 export class TxFormatError extends Error {}
-
-function describeZod(error: z.ZodError): string {
-  return error.issues
-    .map((issue) =>
-      issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
-    )
-    .join('; ');
-}
 
 /**
  * Decodes stored or received transaction text: canonical JSON envelope, canonical body, strict

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { publicKeyProblem } from '../ledger/keys';
 import { change, type Change } from '../ledger/state';
 import { memberRecords, policyRecords } from './records';
-import { MemberId, MemberProfile, Policy, type MemberRecord } from './schemas';
+import { MAX_VALIDATORS, MemberId, MemberProfile, Policy, type MemberRecord } from './schemas';
 
 export const GenesisMember = MemberProfile.extend({ id: MemberId, validator: z.boolean() });
 export type GenesisMember = z.infer<typeof GenesisMember>;
@@ -10,7 +10,10 @@ export type GenesisMember = z.infer<typeof GenesisMember>;
 /** What a genesis document says about membership: the policy and the founding members. */
 export const MEMBERSHIP_GENESIS = {
   policy: Policy,
-  members: z.array(GenesisMember).min(1, 'genesis needs at least one founding member').max(100),
+  members: z
+    .array(GenesisMember)
+    .min(1, 'genesis needs at least one founding member')
+    .max(100, 'genesis names at most 100 founding members'),
 };
 
 export interface MembershipGenesis {
@@ -18,7 +21,10 @@ export interface MembershipGenesis {
   members: GenesisMember[];
 }
 
-/** Founders' ids and keys are unique and valid, and at least one founder validates blocks. */
+/**
+ * Founders' ids and keys are unique and valid, and at least one founder and at most
+ * MAX_VALIDATORS validate blocks.
+ */
 export function checkMembershipGenesis(doc: MembershipGenesis, ctx: z.RefinementCtx): void {
   const ids = new Set<string>();
   const keys = new Set<string>();
@@ -43,6 +49,15 @@ export function checkMembershipGenesis(doc: MembershipGenesis, ctx: z.Refinement
       keys.add(key);
     });
   });
+  // Unreachable while founders are at most 100 too, but the limit on validators is its own rule.
+  const validators = doc.members.filter((m) => m.validator).length;
+  if (validators > MAX_VALIDATORS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['members'],
+      message: `${validators} founding members are validators; a validator set holds at most ${MAX_VALIDATORS}`,
+    });
+  }
   if (!doc.members.some((m) => m.validator)) {
     ctx.addIssue({
       code: 'custom',

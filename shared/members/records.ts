@@ -1,5 +1,11 @@
-import { defineRecord } from '../ledger/records';
-import { MemberRecord, Policy, ProposalRecord, VoteRecord } from './schemas';
+import { defineRecord, numberKey } from '../ledger/records';
+import {
+  MemberRecord,
+  Policy,
+  ProposalRecord,
+  ValidatorScheduleRecord,
+  VoteRecord,
+} from './schemas';
 
 /** The consortium's governance policy: one record. */
 export const policyRecords = defineRecord<Policy>({
@@ -57,4 +63,26 @@ export const voteRecords = defineRecord<VoteRecord, 'ofProposal'>({
   lists: { ofProposal: { match: ['proposal_id'], orderBy: ['member'] } },
 });
 
-export const MEMBERSHIP_RECORDS = [policyRecords, memberRecords, proposalRecords, voteRecords];
+/**
+ * The validators in force from a height on (docs/consensus.md, section 7). Written only when a
+ * decision changes the set, so a chain whose set never changed holds none.
+ */
+export const scheduleRecords = defineRecord<ValidatorScheduleRecord, 'startingBy'>({
+  kind: 'validator-schedule',
+  table: 'validator_schedule',
+  schema: ValidatorScheduleRecord,
+  key: [{ field: 'fromHeight', column: 'from_height', of: (s) => numberKey(s.fromHeight) }],
+  columns: {},
+  lists: {
+    /** The sets scheduled from a height at most the argument (its numberKey), oldest first. */
+    startingBy: { upTo: 'from_height' },
+  },
+});
+
+export const MEMBERSHIP_RECORDS = [
+  policyRecords,
+  memberRecords,
+  proposalRecords,
+  voteRecords,
+  scheduleRecords,
+];

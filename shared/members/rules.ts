@@ -4,15 +4,18 @@ import { confusable } from '../ledger/text';
 import { RuleError, type TxContext } from '../ledger/domain';
 import type { Overlay, StateView } from '../ledger/state';
 import { memberRecords, policyRecords, proposalRecords, voteRecords } from './records';
+import { scheduleValidatorChange, validatorSet } from './schedule';
+import { SINGLE_VALIDATOR_VERSION } from './single-validator';
 import { membership } from './state';
 import type { MembershipTx as TxBody } from './txs';
-import type {
-  AnyAction,
-  MemberRecord,
-  Policy,
-  ProposalAction,
-  ProposalRecord,
-  VoteRecord,
+import {
+  MAX_VALIDATORS,
+  type AnyAction,
+  type MemberRecord,
+  type Policy,
+  type ProposalAction,
+  type ProposalRecord,
+  type VoteRecord,
 } from './schemas';
 
 const HOUR_MS = 3_600_000;
@@ -34,12 +37,9 @@ export function activeMembers(view: StateView): MemberRecord[] {
     .filter((m) => m.status === 'active');
 }
 
-/** Validators in force: active members flagged as validators, sorted by member id. */
-export function validatorSet(view: StateView): { member: string; nodeKey: string }[] {
-  return activeMembers(view)
-    .filter((m) => m.validator)
-    .map((m) => ({ member: m.id, nodeKey: m.nodeKey }));
-}
+// Defined in schedule.ts and single-validator.ts; the rules are where the rest of the code has
+// always imported them from.
+export { SINGLE_VALIDATOR_VERSION, validatorSet };
 
 export interface Tally {
   approvals: number;
@@ -64,18 +64,26 @@ export function tally(view: StateView, proposal: ProposalRecord): Tally {
 
 /**
  * The member a transaction acts for, if it is active and the signing key is one of its admin
- * keys; every domain's transactions (but a join request) must pass this first.
+ * keys; every domain's transactions (but a join request) must pass this first. `orNodeKey`
+ * also accepts the member's node key: for evidence of equivocation only, which a node reports
+ * without an administrator (docs/consensus.md, section 10).
  */
 export function requireActiveSigner(
   view: StateView,
   body: Pick<TxBody, 'member' | 'signer'>,
+  { orNodeKey = false }: { orNodeKey?: boolean } = {},
 ): MemberRecord {
   const member = membership(view).member(body.member);
   if (!member) throw new RuleError(`${body.member} is not a member of the consortium`);
   if (member.status !== 'active')
     throw new RuleError(`${body.member} is ${member.status} and cannot act`);
+  if (orNodeKey && member.nodeKey === body.signer) return member;
   if (!member.adminKeys.includes(body.signer)) {
-    throw new RuleError(`the signing key is not an admin key of ${body.member}`);
+    throw new RuleError(
+      orNodeKey
+        ? `the signing key is neither an admin key nor the node key of ${body.member}`
+        : `the signing key is not an admin key of ${body.member}`,
+    );
   }
   return member;
 }
@@ -178,17 +186,6 @@ function applyJoin(view: Overlay, body: Extract<TxBody, { type: 'member.join' }>
   openProposal(view, ctx, { type: 'admit', member: body.member, profile }, body.member, undefined);
 }
 
-/**
- * This version of CareChain has no peer network: one validator node produces and certifies every
- * block alone, with the node key recorded on chain. The validator set may therefore only shrink
- * to that one node, never gain a validator (a second one never sees the blocks it would have to
- * co-sign, and without its signature no block reaches the quorum) nor change a validator's node
- * key (the running node holds only the old key's secret). Either would stop the chain for good.
- * The multi-validator network lifts this by setting the constant to false; the rule that the
- * set is never empty stays.
- */
-export const SINGLE_VALIDATOR_VERSION = true;
-
 /** The member record after an action on it is carried out (for every action but admit). */
 function nextRecord(
   target: MemberRecord,
@@ -222,8 +219,8 @@ function nextRecord(
 
 /**
  * Why carrying out an action on `target` would leave the chain without a live validator set, or
- * null: the set must not become empty and, in this single-validator version, must not gain a
- * validator or a node key (see SINGLE_VALIDATOR_VERSION).
+ * null: the set must not become empty nor exceed MAX_VALIDATORS and, in this single-validator
+ * version, must not gain a validator or a node key (see SINGLE_VALIDATOR_VERSION).
  */
 export function validatorSetProblem(
   view: StateView,
@@ -236,8 +233,12 @@ export function validatorSetProblem(
   if (others.length === 0 && !isValidator(next)) {
     return 'it would leave the consortium without a validator';
   }
-  if (!SINGLE_VALIDATOR_VERSION || !isValidator(next)) return null;
   const current = before.find((v) => v.member === target.id);
+  // add-validator, or reinstating a suspended member that is flagged a validator.
+  if (!current && isValidator(next) && before.length >= MAX_VALIDATORS) {
+    return `the consortium already has ${before.length} validators, the most a validator set may hold`;
+  }
+  if (!SINGLE_VALIDATOR_VERSION || !isValidator(next)) return null;
   if (!current) {
     return `${target.id} would be a second validator: this version of CareChain runs one validator, which certifies every block alone; a second one could not receive the blocks it would have to co-sign, so the chain would stop`;
   }
@@ -317,8 +318,12 @@ function carryOut(view: Overlay, action: AnyAction, ctx: TxContext): void {
     view.put(memberRecords, record);
     return;
   }
+  const before = validatorSet(view);
   const next = nextRecord(membership(view).member(action.member) as MemberRecord, action);
   view.put(memberRecords, next);
+  // The one place a member's status, validator flag or node key changes after genesis: so the
+  // one place a change of the validator set is scheduled (it takes effect two blocks on).
+  scheduleValidatorChange(view, ctx.height, before);
 }
 
 /** Decides one open proposal if its threshold is met or can no longer be met. */

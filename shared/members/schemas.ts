@@ -160,3 +160,17 @@ export const VoteRecord = z.strictObject({
   height: Height,
 });
 export type VoteRecord = z.infer<typeof VoteRecord>;
+
+/** At most this many validators (docs/consensus.md, section 7.5): bounds certificates and gossip. */
+export const MAX_VALIDATORS = 100;
+
+/** A validator in force: the member and the node key that signs its consensus messages. */
+export const ValidatorEntry = z.strictObject({ member: MemberId, nodeKey: PublicKey });
+
+export const ValidatorScheduleRecord = z.strictObject({
+  /** The first height this set decides, certifies and proposes. */
+  fromHeight: Height,
+  /** Sorted by member id, as validatorSet returns them and validatorsHash covers them. */
+  validators: z.array(ValidatorEntry).min(1).max(MAX_VALIDATORS),
+});
+export type ValidatorScheduleRecord = z.infer<typeof ValidatorScheduleRecord>;

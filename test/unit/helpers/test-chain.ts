@@ -30,7 +30,8 @@ import { merkleRoot } from '../../../shared/ledger/merkle';
 import { MemoryState } from '../../../shared/ledger/state';
 import type { z } from 'zod';
 import { signTx, TxBody, type DecodedTx } from '../../../shared/ledger/tx';
-import { validatorSet } from '../../../shared/registry';
+import { validatorsAt } from '../../../shared/registry';
+import { proposerOf } from '../../../shared/consensus/rounds';
 import type {
   MemberKind,
   MemberProfile,
@@ -89,7 +90,7 @@ export interface SignOptions {
 
 export interface BuildOptions {
   time?: number;
-  /** Node key named as proposer; default: the first validator's. */
+  /** Node key named as proposer; default: the proposer of the block's round. */
   proposer?: string;
   /**
    * Put every given transaction into the block even if a rule leaves it out (txCount and txRoot
@@ -266,9 +267,12 @@ export class TestChain {
     return record;
   }
 
-  /** Node key pairs of the validators in force (sorted by member id). */
+  /**
+   * Node key pairs of the validators in force at the next height (sorted by member id): after a
+   * change of the set in block H, the old set's until H + 1.
+   */
   validatorNodeKeys(): KeyPair[] {
-    return validatorSet(this.state).map((v) => this.keyPairOf(v.nodeKey));
+    return validatorsAt(this.state, this.height + 1).map((v) => this.keyPairOf(v.nodeKey));
   }
 
   /** A fresh replica at genesis, for replaying `blocks`. */
@@ -466,8 +470,10 @@ export class TestChain {
 
   /** Builds and certifies the next block without committing it. */
   buildBlock(txs: readonly DecodedTx[], options: BuildOptions = {}): BuiltBlock {
-    const proposer = options.proposer ?? this.validatorNodeKeys()[0]?.publicKey;
-    if (!proposer) throw new Error('test chain: no validator in force');
+    const validators = validatorsAt(this.state, this.height + 1);
+    if (validators.length === 0) throw new Error('test chain: no validator in force');
+    const proposer =
+      options.proposer ?? proposerOf(validators, this.height + 1, options.round ?? 0).nodeKey;
     const proposed = proposeBlock(
       this.state,
       this.tip,
