@@ -50,6 +50,12 @@ export interface TransportLimits {
   /** TCP + Noise + yamux + Hello, from the socket's opening (docs/sync.md §5). */
   handshakeTimeoutMs: number;
   maxConnections: number;
+  /**
+   * New inbound connections one IP address may open per second, and unfinished handshakes at
+   * once: libp2p's own defences against connection floods, before any key is known.
+   */
+  inboundPerSecondPerHost: number;
+  maxPendingInbound: number;
   /** Guests are inbound only, at most this many, one per IP address (§2.5). */
   maxGuests: number;
   /** Bytes queued to one peer and not yet sent; past it send() answers 'queue-full' (§5). */
@@ -63,6 +69,8 @@ export interface TransportLimits {
 export const DEFAULT_LIMITS: TransportLimits = {
   handshakeTimeoutMs: 10_000,
   maxConnections: 200,
+  inboundPerSecondPerHost: 5,
+  maxPendingInbound: 10,
   maxGuests: 8,
   outgoingQueueBytes: 16 * 1024 * 1024,
   pingIntervalMs: 15_000,
@@ -179,6 +187,8 @@ export class PeerTransport extends EventEmitter<PeerTransportEvents> {
       },
       connectionManager: {
         maxConnections: limits.maxConnections,
+        inboundConnectionThreshold: limits.inboundPerSecondPerHost,
+        maxIncomingPendingConnections: limits.maxPendingInbound,
         inboundUpgradeTimeout: limits.handshakeTimeoutMs,
         dialTimeout: limits.handshakeTimeoutMs,
         // Redialling is the caller's (it knows the endpoints and the backoff of §2.2).
@@ -357,7 +367,13 @@ export class PeerTransport extends EventEmitter<PeerTransportEvents> {
 
   private onOpen(connection: Connection): void {
     const key = keyOrText(connection.remotePeer);
-    const refusal = this.refusalOf(connection.remotePeer, connection.direction);
+    // Asked again now that the connection is up: admission may have changed since the gater
+    // asked, and two guests from one address may both have passed it at once.
+    const refusal = this.refusalOf(
+      connection.remotePeer,
+      connection.direction,
+      connection.remoteAddr,
+    );
     const admission = refusal === null ? this.admission(key) : { refused: refusal };
     if ('refused' in admission) {
       connection.abort(new Error(admission.refused));
@@ -377,7 +393,7 @@ export class PeerTransport extends EventEmitter<PeerTransportEvents> {
     this.sessions.set(connection.id, session);
     connection.addEventListener('close', (event) =>
       this.guard(() =>
-        this.close(session, session.closing ?? closeReason(event.error), { aborted: true }),
+        this.close(session, session.closing ?? this.closeReason(event.error), { aborted: true }),
       ),
     );
     const other = this.byKey.get(key);
@@ -401,7 +417,7 @@ export class PeerTransport extends EventEmitter<PeerTransportEvents> {
       () => this.close(session, `no Hello within ${this.limits.handshakeTimeoutMs / 1000} s`),
       Math.max(0, this.limits.handshakeTimeoutMs - elapsed),
     );
-    void this.sendHello(session);
+    this.sendHello(session).catch((error: unknown) => this.internalError(error));
   }
 
   private diallerKey(connection: Connection): string {
@@ -442,7 +458,10 @@ export class PeerTransport extends EventEmitter<PeerTransportEvents> {
       stream.abort(new Error('connection closed'));
       return;
     }
-    stream.send(encodeMessage(helloFrame(hello), this.limits.maxFrameBytes.hello));
+    if (!sendOn(stream, encodeMessage(helloFrame(hello), this.limits.maxFrameBytes.hello))) {
+      this.failHandshake(session, 'the peer reset the hello stream before this node’s Hello');
+      return;
+    }
     session.helloSent = true;
     // One Hello per connection: the stream is done once it is sent.
     stream.close().catch(() => undefined);
@@ -581,14 +600,18 @@ export class PeerTransport extends EventEmitter<PeerTransportEvents> {
     }
     if (queued + message.length > this.limits.outgoingQueueBytes) return 'queue-full';
     let channel = session.outbound.get(protocol);
-    if (channel?.stream?.writeStatus === 'writable') {
-      channel.stream.send(message);
-      return 'sent';
+    if (channel?.stream) {
+      if (sendOn(channel.stream, message)) return 'sent';
+      // The stream ended under us (the peer reset it): a new one is opened below.
+      session.outbound.delete(protocol);
+      channel = undefined;
     }
     if (!channel) {
       channel = { queue: [], queued: 0 };
       session.outbound.set(protocol, channel);
-      void this.openChannel(session, protocol, channel);
+      this.openChannel(session, protocol, channel).catch((error: unknown) =>
+        this.internalError(error),
+      );
     }
     channel.queue.push(message);
     channel.queued += message.length;
@@ -621,8 +644,12 @@ export class PeerTransport extends EventEmitter<PeerTransportEvents> {
       if (session.outbound.get(protocol) === channel) session.outbound.delete(protocol);
     });
     channel.stream = stream;
-    for (const message of channel.queue.splice(0)) stream.send(message);
+    const queue = channel.queue.splice(0);
     channel.queued = 0;
+    // A stream the peer reset at once takes nothing: the frames are dropped like on a failed open.
+    if (!queue.every((message) => sendOn(stream, message))) {
+      if (session.outbound.get(protocol) === channel) session.outbound.delete(protocol);
+    }
   }
 
   // --- closing ---------------------------------------------------------------------------
@@ -703,6 +730,15 @@ export class PeerTransport extends EventEmitter<PeerTransportEvents> {
     };
   }
 
+  private closeReason(error: Error | undefined): string {
+    if (!error) return 'the peer closed the connection';
+    // libp2p's connection monitor aborts a connection whose ping times out with a TimeoutError.
+    if (error.name === 'TimeoutError') {
+      return `the peer did not answer a ping within ${this.limits.pingTimeoutMs / 1000} s`;
+    }
+    return `the connection failed: ${error.message}`;
+  }
+
   private started(): Libp2p {
     if (!this.node) throw new Error('the transport is not started');
     return this.node;
@@ -737,12 +773,19 @@ export class PeerTransport extends EventEmitter<PeerTransportEvents> {
 /** A peer's breach of the handshake rules (docs/sync.md §3.4): fatal, like a bad frame. */
 class ProtocolViolation extends Error {}
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** Writes to a stream if it still takes writes; false if the peer or the connection ended it. */
+function sendOn(stream: Stream, bytes: Uint8Array): boolean {
+  if (stream.writeStatus !== 'writable') return false;
+  try {
+    stream.send(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-function closeReason(error: Error | undefined): string {
-  return error ? `the connection failed: ${error.message}` : 'the peer closed the connection';
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function keyOrText(peerId: PeerId): string {
