@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import type { Connection } from '@libp2p/interface';
+import type { Connection, Stream } from '@libp2p/interface';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeVarint } from '../../main/network/transport/frames';
+import { encodeVarint, type Frame } from '../../main/network/transport/frames';
 import { generateKeyPair } from '../../shared/ledger/keys';
 import { PeerProcess } from '../support/transport-bundle';
 import {
   CHAIN_ID,
   GENESIS,
+  onCleanup,
   startNode,
+  stillServes,
   stopAllNodes,
+  waitUntil,
   type TestNode,
 } from '../support/transport-harness';
 import { RawPeer } from '../support/transport-raw-peer';
@@ -19,24 +22,29 @@ import { RawPeer } from '../support/transport-raw-peer';
  * limits a well-behaved caller meets. Each breach costs the peer its connection, never the node.
  */
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await stopAllNodes();
-});
+afterEach(stopAllNodes);
 
 async function rawPeer(): Promise<RawPeer> {
   const raw = await RawPeer.start(generateKeyPair(), GENESIS);
-  cleanups.push(() => raw.stop());
+  onCleanup(() => raw.stop());
   return raw;
+}
+
+/** A raw peer connected to `node` that has opened its hello stream and sent `hello` on it. */
+async function rawHello(
+  node: TestNode,
+  hello: (raw: RawPeer) => Frame = (raw) => raw.hello(CHAIN_ID),
+): Promise<{ raw: RawPeer; connection: Connection; stream: Stream }> {
+  const raw = await rawPeer();
+  const connection = await raw.connect(node.address);
+  const stream = await raw.open(connection, 'hello');
+  stream.send(RawPeer.message(hello(raw)));
+  return { raw, connection, stream };
 }
 
 /** A raw peer connected to `node` that has sent a valid Hello, as a member. */
 async function helloedRawPeer(node: TestNode): Promise<[RawPeer, Connection]> {
-  const raw = await rawPeer();
-  const connection = await raw.connect(node.address);
-  const hello = await raw.open(connection, 'hello');
-  hello.send(RawPeer.message(raw.hello(CHAIN_ID)));
+  const { raw, connection } = await rawHello(node);
   await node.waitFor('peer-connected', (e) => e.key === raw.nodeKey.publicKey);
   return [raw, connection];
 }
@@ -57,24 +65,6 @@ async function fatalFrom(node: TestNode, raw: RawPeer): Promise<string> {
   return offence.reason;
 }
 
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** Whether `node` still accepts a new member and passes it a frame. */
-async function stillServes(node: TestNode): Promise<void> {
-  const c = await startNode();
-  await c.transport.dial(node.address, node.key.publicKey);
-  expect(
-    c.transport.send(node.key.publicKey, 'tx', { type: 1, head: { ok: 1 }, items: ['t'] }),
-  ).toBe('sent');
-  await node.waitFor('frame', (e) => e.key === c.key.publicKey);
-}
-
 describe('PeerTransport against peers that break the handshake', () => {
   it('closes on a message before Hello', async () => {
     const node = await startNode();
@@ -90,12 +80,9 @@ describe('PeerTransport against peers that break the handshake', () => {
   it('closes on a second Hello, on the same stream or a new one', async () => {
     const node = await startNode();
     {
-      const raw = await rawPeer();
-      const connection = await raw.connect(node.address);
-      const hello = await raw.open(connection, 'hello');
-      hello.send(RawPeer.message(raw.hello(CHAIN_ID)));
+      const { raw, stream } = await rawHello(node);
       await node.waitFor('peer-connected', (e) => e.key === raw.nodeKey.publicKey);
-      hello.send(RawPeer.message(raw.hello(CHAIN_ID)));
+      stream.send(RawPeer.message(raw.hello(CHAIN_ID)));
       expect(await fatalFrom(node, raw)).toBe('hello: a second Hello');
     }
     {
@@ -123,10 +110,7 @@ describe('PeerTransport against peers that break the handshake', () => {
       [{ height: -1 }, /malformed Hello: height/],
     ];
     for (const [changes, reason] of cases) {
-      const raw = await rawPeer();
-      const connection = await raw.connect(node.address);
-      const hello = await raw.open(connection, 'hello');
-      hello.send(RawPeer.message(raw.hello(CHAIN_ID, changes)));
+      const { raw } = await rawHello(node, (peer) => peer.hello(CHAIN_ID, changes));
       expect(await fatalFrom(node, raw)).toMatch(reason);
     }
     // An extra field, and a Hello with items, are malformed too.
@@ -135,12 +119,10 @@ describe('PeerTransport against peers that break the handshake', () => {
       { type: 1, head: raw0Hello(), items: ['x'] },
       { type: 9, head: raw0Hello(), items: [] },
     ]) {
-      const raw = await rawPeer();
-      const connection = await raw.connect(node.address);
-      const hello = await raw.open(connection, 'hello');
-      hello.send(
-        RawPeer.message({ ...frame, head: { ...frame.head, nodeKey: raw.nodeKey.publicKey } }),
-      );
+      const { raw } = await rawHello(node, (peer) => ({
+        ...frame,
+        head: { ...frame.head, nodeKey: peer.nodeKey.publicKey },
+      }));
       expect(await fatalFrom(node, raw)).toMatch(
         /malformed Hello: Hello|carries no items|frame type 9/,
       );
@@ -151,10 +133,7 @@ describe('PeerTransport against peers that break the handshake', () => {
 
   it('refuses another network version without calling it an offence', async () => {
     const node = await startNode();
-    const raw = await rawPeer();
-    const connection = await raw.connect(node.address);
-    const hello = await raw.open(connection, 'hello');
-    hello.send(RawPeer.message(raw.hello(CHAIN_ID, { network: 2 })));
+    const { raw } = await rawHello(node, (peer) => peer.hello(CHAIN_ID, { network: 2 }));
     const refused = await node.waitFor('peer-refused', (e) => e.key === raw.nodeKey.publicKey);
     expect(refused.reason).toMatch(/network version 2; this node speaks 1/);
     expect(node.events.filter((e) => e.event === 'offence')).toEqual([]);
@@ -336,7 +315,7 @@ describe('PeerTransport admission classes and limits', () => {
       chainId: CHAIN_ID,
       genesisHash: GENESIS,
     });
-    cleanups.push(() => peer.kill());
+    onCleanup(() => peer.kill());
     await peer.waitFor((l) => l.event === 'listening');
     peer.command({ cmd: 'dial', target: node.address, key: node.key.publicKey });
     await node.waitFor('peer-connected', (e) => e.key === peerKey.publicKey);
@@ -344,7 +323,7 @@ describe('PeerTransport admission classes and limits', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(node.transport.peers()).toHaveLength(1);
     peer.child.kill('SIGSTOP');
-    cleanups.push(() => void peer.child.kill('SIGCONT'));
+    onCleanup(() => void peer.child.kill('SIGCONT'));
     const gone = await node.waitFor('peer-disconnected', (e) => e.key === peerKey.publicKey, 8_000);
     expect(gone.reason).toBe('the peer did not answer a ping within 1 s');
     await stillServes(node);

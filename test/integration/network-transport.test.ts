@@ -6,8 +6,11 @@ import { PeerProcess } from '../support/transport-bundle';
 import {
   CHAIN_ID,
   GENESIS,
+  onCleanup,
   startNode,
+  stillServes,
   stopAllNodes,
+  waitUntil,
   type TestNode,
 } from '../support/transport-harness';
 import { RawPeer } from '../support/transport-raw-peer';
@@ -18,11 +21,7 @@ import { RawPeer } from '../support/transport-raw-peer';
  * purpose, a raw TCP socket, and a peer in another process killed with SIGKILL.
  */
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await stopAllNodes();
-});
+afterEach(stopAllNodes);
 
 /** Two member nodes, connected: `a` dialled `b`. */
 async function connectedPair(): Promise<[TestNode, TestNode]> {
@@ -31,17 +30,6 @@ async function connectedPair(): Promise<[TestNode, TestNode]> {
   await a.transport.dial(b.address, b.key.publicKey);
   await b.waitFor('peer-connected', (e) => e.key === a.key.publicKey);
   return [a, b];
-}
-
-/** Whether `node` still accepts a new member and passes it a frame. */
-async function stillServes(node: TestNode): Promise<void> {
-  const c = await startNode();
-  await c.transport.dial(node.address, node.key.publicKey);
-  expect(
-    c.transport.send(node.key.publicKey, 'status', { type: 1, head: { ok: 1 }, items: [] }),
-  ).toBe('sent');
-  const frame = await node.waitFor('frame', (e) => e.key === c.key.publicKey);
-  expect(frame.frame.head).toEqual({ ok: 1 });
 }
 
 describe('PeerTransport between two nodes', () => {
@@ -189,7 +177,7 @@ describe('PeerTransport between two nodes', () => {
   it('resets an over-limit frame before reading it, reports a fatal offence, and keeps serving', async () => {
     const b = await startNode();
     const raw = await RawPeer.start(generateKeyPair(), GENESIS);
-    cleanups.push(() => raw.stop());
+    onCleanup(() => raw.stop());
     const connection = await raw.connect(b.address);
     const hello = await raw.open(connection, 'hello');
     hello.send(RawPeer.message(raw.hello(CHAIN_ID)));
@@ -240,7 +228,7 @@ describe('PeerTransport between two nodes', () => {
     const b = await startNode();
     const seen: Buffer[] = [];
     const proxy = await tcpProxy(Number(/\/tcp\/(\d+)\//.exec(b.address)?.[1]), seen);
-    cleanups.push(() => new Promise((resolve) => proxy.close(() => resolve())));
+    onCleanup(() => new Promise((resolve) => proxy.close(() => resolve())));
     const proxied = b.address.replace(
       /\/tcp\/\d+\//,
       `/tcp/${(proxy.address() as { port: number }).port}/`,
@@ -275,7 +263,7 @@ describe('PeerTransport between two nodes', () => {
       chainId: CHAIN_ID,
       genesisHash: GENESIS,
     });
-    cleanups.push(() => peer.kill());
+    onCleanup(() => peer.kill());
     await peer.waitFor((l) => l.event === 'listening');
     peer.command({ cmd: 'dial', target: b.address, key: b.key.publicKey });
     await peer.waitFor((l) => l.event === 'dialled');
@@ -291,14 +279,6 @@ describe('PeerTransport between two nodes', () => {
     expect(b.internalErrors).toEqual([]);
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** A TCP proxy to 127.0.0.1:`port` that keeps a copy of every byte it passes, both ways. */
 function tcpProxy(port: number, seen: Buffer[]): Promise<Server> {

@@ -29,10 +29,38 @@ export interface TestNode {
 }
 
 const running: PeerTransport[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
 
-/** Stops every transport startNode started: for afterEach. */
+/** Something for stopAllNodes to undo first (a raw peer, a child process, a proxy). */
+export function onCleanup(cleanup: () => Promise<void> | void): void {
+  cleanups.push(cleanup);
+}
+
+/** Undoes what onCleanup registered, then stops every transport startNode started. */
 export async function stopAllNodes(): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   await Promise.all(running.splice(0).map((t) => t.stop()));
+}
+
+export async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Whether `node` still accepts a new member and passes it a frame. */
+export async function stillServes(node: TestNode): Promise<void> {
+  const c = await startNode();
+  await c.transport.dial(node.address, node.key.publicKey);
+  const sent = c.transport.send(node.key.publicKey, 'status', {
+    type: 1,
+    head: { ok: 1 },
+    items: [],
+  });
+  if (sent !== 'sent') throw new Error(`could not send: ${sent}`);
+  await node.waitFor('frame', (e) => e.key === c.key.publicKey && e.protocol === 'status');
 }
 
 export async function startNode(
