@@ -1,5 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { NetworkNode } from '../network/network-node';
+import { networked, startNetwork } from '../network/start-network';
+import { SignGuard } from '../network/sign-state';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { GenesisDoc } from '../../shared/ledger/genesis';
@@ -94,6 +97,13 @@ export function runInit(opts: { founders: string; dir: string; nodeKey?: string 
         replica.close();
       }
     });
+    // A key new to this chain cannot have signed on it: its signing record starts empty.
+    if (nodeKey) {
+      SignGuard.createFresh(paths.root, nodeKey, {
+        chainId: tip.chainId,
+        genesisHash: tip.genesisHash,
+      });
+    }
     console.log(`initialised chain ${tip.chainId} in ${paths.root}\ngenesis block ${tip.hash}`);
   } finally {
     lock.release();
@@ -118,6 +128,7 @@ export async function runNode(opts: { dir: string }): Promise<void> {
   const stopped = untilStopped();
   const { paths, lock } = openDataFolder(opts.dir);
   let opened: OpenedNode | null = null;
+  let network: NetworkNode | null = null;
   try {
     requireReplica(paths);
     // The node key first: a damaged one is named as such, before the replica is opened.
@@ -138,11 +149,21 @@ export async function runNode(opts: { dir: string }): Promise<void> {
         `the replica is read-only: ${problem.height === null ? '' : `block ${problem.height}: `}${problem.reason}`,
       );
     }
-    console.log(
-      `node on chain ${tip.chainId} at height ${tip.height}; ${problem ? 'read-only, producing no blocks' : node.canProduce() ? 'producing blocks as the validator' : 'not a validator of this chain'}. Ctrl-C stops it.`,
-    );
+    const config = problem ? null : networked(paths, node);
+    if (config) {
+      network = await startNetwork(paths, node, config, (line) => console.error(line));
+      const status = network.status();
+      console.log(
+        `node on chain ${tip.chainId} at height ${tip.height}, on the network as ${status.nodeKey.slice(0, 16)}…, listening on ${status.addresses.join(', ')}. Ctrl-C stops it.`,
+      );
+    } else {
+      console.log(
+        `node on chain ${tip.chainId} at height ${tip.height}; ${problem ? 'read-only, producing no blocks' : node.canProduce() ? 'producing blocks as the validator' : 'not a validator of this chain'}. Ctrl-C stops it.`,
+      );
+    }
     await stopped;
   } finally {
+    await network?.stop();
     opened?.node.stop();
     opened?.node.replica.close();
     lock.release();

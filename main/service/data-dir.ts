@@ -56,6 +56,9 @@ const CHAIN_FILES = [
   'profile.json',
   'committed-height.json',
   'committed-height.json.tmp',
+  // Signing records are bound to one chain's genesis; a new chain starts its own.
+  'sign-state',
+  'network.json',
 ] as const;
 const REPLICA = 'chain.db';
 /** SQLite's files beside a replica; without it they are orphans that must never meet a new one. */

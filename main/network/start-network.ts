@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { validatorsAt } from '../../shared/registry';
+import { membership } from '../../shared/members/state';
+import type { ChainNode } from '../service/chain-node';
+import type { DataPaths } from '../service/data-dir';
+import { readKeyFile } from '../service/keystore';
+import { parseListen, readNetworkConfig, type NetworkConfig } from './network-config';
+import { NetworkNode } from './network-node';
+import { SignGuard } from './sign-state';
+import { parseEndpoint } from './transport/peer-id';
+
+/**
+ * Whether a node takes part in the consortium network: when its chain has more than one
+ * validator, or its folder has network settings. A chain with one validator and no settings runs
+ * as before, its validator making every block alone.
+ */
+export function networked(paths: DataPaths, node: ChainNode): NetworkConfig | null {
+  const config = readNetworkConfig(paths.root);
+  if (config) return config;
+  const tip = node.replica.tip().height;
+  return validatorsAt(node.replica.view, tip + 1).length > 1 ? { peers: [] } : null;
+}
+
+/**
+ * Starts the node's part in the network: its transport on the configured address (by default
+ * the port of its member's endpoint), its double-sign guard, consensus and sync. A guard that
+ * cannot sign leaves the node following the chain without voting, and says why.
+ */
+export async function startNetwork(
+  paths: DataPaths,
+  node: ChainNode,
+  config: NetworkConfig,
+  log: (line: string) => void,
+): Promise<NetworkNode> {
+  if (!existsSync(paths.nodeKey)) {
+    throw new Error(`${paths.nodeKey} is missing: a node on the network needs its node key`);
+  }
+  const nodeKey = readKeyFile(paths.nodeKey);
+  const tip = node.replica.tip();
+  const listen = config.listen
+    ? parseListen(config.listen)
+    : defaultListen(node, nodeKey.publicKey);
+  const guard = SignGuard.open(
+    paths.root,
+    nodeKey,
+    { chainId: tip.chainId, genesisHash: tip.genesisHash },
+    { onStop: (status) => log(`signing stopped: ${status.detail}`) },
+  );
+  const status = guard.status();
+  if (!status.signing) log(`this node will not vote: ${status.detail}`);
+  const network = new NetworkNode({ node, nodeKey, guard, listen, peers: config.peers, log });
+  await network.start();
+  return network;
+}
+
+function defaultListen(node: ChainNode, nodeKey: string): { host: string; port: number } {
+  const own = membership(node.replica.view)
+    .members()
+    .find((m) => m.nodeKey === nodeKey);
+  if (!own) {
+    throw new Error(
+      'this node key is no member’s node key; give the address to listen on in network.json',
+    );
+  }
+  return { host: '0.0.0.0', port: parseEndpoint(own.endpoint).port };
+}
