@@ -159,6 +159,12 @@ export const ACTIONS = {
     description:
       "Record that this member accessed a class of a patient's records for a purpose; the consents in force decide its outcome.",
   },
+  'consensus.evidence': {
+    tx: 'consensus.evidence',
+    title: "Report a validator's equivocation",
+    description:
+      'Record two conflicting consensus messages one validator signed for the same height and round; a node may sign it with its node key.',
+  },
   'access.review': {
     tx: 'access.review',
     title: 'Close a break-glass review',

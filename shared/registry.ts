@@ -4,6 +4,8 @@
  * descriptions in its own folder (see shared/ledger/domain.ts); adding one means adding it here.
  */
 import { z } from 'zod';
+import { consensusDomain } from './consensus/domain';
+import { CONSENSUS_TXS } from './consensus/txs';
 import type { Domain, TxContext, TxEnvelope, Validator } from './ledger/domain';
 import type { AnyRecordKind } from './ledger/records';
 import type { Overlay, StateView } from './ledger/state';
@@ -31,6 +33,7 @@ export const DOMAINS: readonly Domain[] = [
   supplyDomain,
   permissionsDomain,
   researchDomain,
+  consensusDomain,
 ];
 
 /** Every transaction body of every domain, told apart by `type`. */
@@ -39,6 +42,7 @@ export const TxBody = z.discriminatedUnion('type', [
   ...SUPPLY_TXS,
   ...PERMISSIONS_TXS,
   ...RESEARCH_TXS,
+  ...CONSENSUS_TXS,
 ]);
 export type TxBody = z.infer<typeof TxBody>;
 export type TxType = TxBody['type'];

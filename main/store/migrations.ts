@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { keyColumns, tableColumns } from '../../shared/ledger/records';
 import { RECORD_KINDS } from '../../shared/registry';
+import { CONSENSUS_TABLES_V1 } from '../consensus/schema';
 import {
   MEMBERSHIP_INDEXES_V2,
   MEMBERSHIP_SCHEDULE_V3,
@@ -84,6 +85,8 @@ const MIGRATIONS: readonly string[] = [
   // 7: the validator schedule: the set in force from a height on, written when a decision
   // changes it, so empty on a chain whose validator set never changed.
   MEMBERSHIP_SCHEDULE_V3,
+  // 8: the consensus domain's records (evidence of equivocation).
+  CONSENSUS_TABLES_V1,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

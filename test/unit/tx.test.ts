@@ -173,6 +173,7 @@ describe('signTx and decodeTx', () => {
     expect([...TX_TYPES].sort()).toEqual([
       'access.record',
       'access.review',
+      'consensus.evidence',
       'consent.amend',
       'consent.delegate',
       'consent.record',
