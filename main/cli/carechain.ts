@@ -16,6 +16,7 @@ import {
 } from '../research/cli';
 import { runConsentCheck, type ConsentCheckOptions } from '../permissions/cli';
 import { UsageError } from './usage-error';
+import { runDevnet } from './devnet';
 
 export class CliError extends Error {}
 
@@ -24,6 +25,11 @@ function port(value: string): number {
   if (!/^\d+$/.test(value) || n > 65535)
     throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
   return n;
+}
+
+function count(value: string): number {
+  if (!/^\d{1,3}$/.test(value)) throw new InvalidArgumentError('a whole number');
+  return Number(value);
 }
 
 function program(): Command {
@@ -62,6 +68,22 @@ function program(): Command {
     )
     .requiredOption('--dir <dir>', 'data folder of the node')
     .action((opts: { dir: string }) => runNode(opts));
+
+  cli
+    .command('devnet')
+    .description(
+      'run a local network: N validator nodes as separate processes on 127.0.0.1, created in the folder on first use (each with a console profile), plus a replica folder to start later',
+    )
+    .requiredOption('--dir <dir>', 'folder of the network (created; or one devnet made before)')
+    .addOption(
+      new Option('--nodes <n>', 'number of validators (1 to 16)').default(4).argParser(count),
+    )
+    .addOption(
+      new Option('--base-port <port>', 'port of the first node; the others follow')
+        .default(7400)
+        .argParser(port),
+    )
+    .action((opts: { dir: string; nodes: number; basePort: number }) => runDevnet(opts));
 
   cli
     .command('demo')

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { GenesisDoc } from '../../shared/ledger/genesis';
 import { GenesisMember } from '../../shared/members/genesis';
-import { generateKeyPair } from '../../shared/ledger/keys';
+import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
+import type { ChainTip } from '../../shared/ledger/chain';
 import { ChainId } from '../../shared/ledger/schemas';
 import { describeZod } from '../../shared/ledger/tx';
 import { Policy } from '../../shared/members/schemas';
@@ -75,7 +76,23 @@ export function runInit(opts: { founders: string; dir: string; nodeKey?: string 
   if (nodeKey && !genesis.data.members.some((m) => m.nodeKey === nodeKey.publicKey)) {
     throw new CommandError(`the node key ${opts.nodeKey} is not the nodeKey of any founder`);
   }
-  const { paths, lock, completed } = openDataFolder(opts.dir);
+  const tip = initChainFolder(opts.dir, genesis.data, nodeKey);
+  console.log(
+    `initialised chain ${tip.chainId} in ${path.resolve(opts.dir)}\ngenesis block ${tip.hash}`,
+  );
+}
+
+/**
+ * Makes a data folder hold a new chain: genesis document, node key, block 0 and the node key's
+ * signing record. Built beside the folder's files and moved in once complete: killed at any
+ * moment, it leaves either no chain or this one.
+ */
+export function initChainFolder(
+  dir: string,
+  genesis: GenesisDoc,
+  nodeKey: KeyPair | null,
+): ChainTip {
+  const { paths, lock, completed } = openDataFolder(dir);
   try {
     if (existsSync(paths.replica)) {
       throw new CommandError(
@@ -84,14 +101,12 @@ export function runInit(opts: { founders: string; dir: string; nodeKey?: string 
           : `${paths.root} already holds a chain`,
       );
     }
-    // Built beside the folder's files and moved in once complete: killed at any moment, init
-    // leaves either no chain or this one.
     const tip = buildChain(paths, 'init', (into) => {
-      writeFileSync(into.genesis, `${JSON.stringify(genesis.data, null, 2)}\n`);
+      writeFileSync(into.genesis, `${JSON.stringify(genesis, null, 2)}\n`);
       if (nodeKey) writeKeyFile(into.nodeKey, nodeKey);
       const replica = Replica.open(into.replica);
       try {
-        replica.initGenesis(genesis.data);
+        replica.initGenesis(genesis);
         return replica.tip();
       } finally {
         replica.close();
@@ -104,7 +119,7 @@ export function runInit(opts: { founders: string; dir: string; nodeKey?: string 
         genesisHash: tip.genesisHash,
       });
     }
-    console.log(`initialised chain ${tip.chainId} in ${paths.root}\ngenesis block ${tip.hash}`);
+    return tip;
   } finally {
     lock.release();
   }

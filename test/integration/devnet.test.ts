@@ -1,0 +1,201 @@
+/**
+ * A real local network: `carechain devnet` runs four validators as separate processes on
+ * 127.0.0.1. Transactions gossiped to one node commit on all; a validator killed with SIGKILL
+ * does not stop the others and catches up when restarted; a replica started from scratch
+ * catches up; every node then passes `carechain verify` with the same head hash.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { signTx, type DecodedTx } from '../../shared/ledger/tx';
+import type { KeyPair } from '../../shared/ledger/keys';
+import { readKeyFile } from '../../main/service/keystore';
+import { Replica } from '../../main/store/replica';
+import { PeerTransport } from '../../main/network/transport/transport';
+import { txsFrame } from '../../main/network/wire';
+import { carechain, CLI, REPO, tempDir } from '../support/cli';
+
+const NODES = 4;
+const children: ChildProcess[] = [];
+const transports: PeerTransport[] = [];
+
+afterEach(async () => {
+  for (const t of transports.splice(0)) await t.stop();
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+}
+
+function run(args: string[]): Running {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return { child, output: () => output };
+}
+
+async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+/** Height and head hash of a node's replica, read beside the running node. */
+function head(dir: string): { height: number; hash: string } {
+  const replica = Replica.open(path.join(dir, 'chain.db'), { readonly: true });
+  try {
+    const tip = replica.tip();
+    return { height: tip.height, hash: tip.hash };
+  } finally {
+    replica.close();
+  }
+}
+
+function hasTx(dir: string, id: string): boolean {
+  const replica = Replica.open(path.join(dir, 'chain.db'), { readonly: true });
+  try {
+    return replica.tx(id) !== undefined;
+  } finally {
+    replica.close();
+  }
+}
+
+describe('carechain devnet: validators as separate processes', () => {
+  it('commit together, survive a killed validator, and bring a fresh replica up to date', async () => {
+    const root = path.join(tempDir(), 'devnet');
+    const basePort = 20_000 + Math.floor(Math.random() * 30_000);
+    const devnet = run([
+      'devnet',
+      '--nodes',
+      String(NODES),
+      '--dir',
+      root,
+      '--base-port',
+      String(basePort),
+    ]);
+    await until(
+      () => (devnet.output().match(/on the network as/g) ?? []).length === NODES,
+      'four nodes on the network',
+    );
+    const dirs = Array.from({ length: NODES }, (_, i) => path.join(root, `node-${i + 1}`));
+    const replicaDir = path.join(root, 'replica');
+    const genesis = JSON.parse(
+      (await import('node:fs')).readFileSync(path.join(dirs[0] as string, 'genesis.json'), 'utf8'),
+    ) as { chainId: string; members: { id: string; nodeKey: string }[] };
+    const genesisHash = (() => {
+      const r = Replica.open(path.join(dirs[0] as string, 'chain.db'), { readonly: true });
+      try {
+        return r.tip().genesisHash;
+      } finally {
+        r.close();
+      }
+    })();
+    const admin: KeyPair = readKeyFile(path.join(dirs[0] as string, 'admin-key.json'));
+    const nodeKeys = dirs.map((dir) => readKeyFile(path.join(dir, 'node-key.json')).publicKey);
+
+    // A member peer (the replica's key, before its node runs) that gossips transactions in.
+    const peer = new PeerTransport({
+      nodeKey: readKeyFile(path.join(replicaDir, 'node-key.json')),
+      chainId: genesis.chainId,
+      genesisHash,
+      listen: { host: '127.0.0.1', port: 0 },
+      admit: () => ({ class: 'member' }),
+    });
+    transports.push(peer);
+    await peer.start();
+    await peer.dial(`tcp://127.0.0.1:${basePort}`, nodeKeys[0] as string);
+    let policyHours = 24;
+    const send = (count: number): DecodedTx[] => {
+      const txs = Array.from({ length: count }, () =>
+        signTx(
+          {
+            v: 1,
+            chainId: genesis.chainId,
+            member: genesis.members[0]?.id as string,
+            signer: admin.publicKey,
+            nonce: randomBytes(8).toString('hex'),
+            type: 'governance.propose',
+            action: {
+              type: 'change-policy',
+              policy: { threshold: 'majority', proposalTtlHours: ++policyHours },
+            },
+          },
+          admin.secretKey,
+          genesisHash,
+        ),
+      );
+      expect(peer.send(nodeKeys[0] as string, 'tx', txsFrame(txs.map((t) => t.text)))).toBe('sent');
+      return txs;
+    };
+
+    const first = send(10);
+    await until(
+      () => dirs.every((dir) => first.every((tx) => hasTx(dir, tx.id))),
+      'the first transactions on every node',
+    );
+
+    // node-3 is killed; the other three keep committing.
+    const pid = Number(
+      new RegExp(`\\[node-3\\] \\S+ on 127\\.0\\.0\\.1:\\d+, pid (\\d+)`).exec(
+        devnet.output(),
+      )?.[1],
+    );
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
+    await until(() => /\[node-3\] exited/.test(devnet.output()), 'devnet noticing node-3 exit');
+    const whileDown = send(10);
+    const others = dirs.filter((_, i) => i !== 2);
+    await until(
+      () => others.every((dir) => whileDown.every((tx) => hasTx(dir, tx.id))),
+      'blocks without node-3',
+    );
+    const node3Dir = dirs[2] as string;
+    expect(whileDown.some((tx) => hasTx(node3Dir, tx.id))).toBe(false);
+
+    // Restarted, it catches up and the network goes on with it.
+    const node3 = run(['node', '--dir', node3Dir]);
+    const after = send(10);
+    await until(
+      () => dirs.every((dir) => after.every((tx) => hasTx(dir, tx.id))),
+      'every node, node-3 included, after its restart',
+    );
+
+    // A replica started from scratch catches up from its peers.
+    await peer.stop();
+    transports.length = 0;
+    const replica = run(['node', '--dir', replicaDir]);
+    const target = head(dirs[0] as string).height;
+    await until(() => head(replicaDir).height >= target, `the replica reaching height ${target}`);
+
+    for (const r of [devnet, node3, replica]) r.child.kill('SIGTERM');
+    await Promise.all([devnet, node3, replica].map((r) => exited(r.child)));
+    const heads = [...dirs, replicaDir].map(head);
+    const top = Math.max(...heads.map((h) => h.height));
+    expect(heads.map((h) => h.height)).toEqual(heads.map(() => top));
+    expect(new Set(heads.map((h) => h.hash)).size).toBe(1);
+    for (const dir of [...dirs, replicaDir]) {
+      const verified = await carechain(['verify', '--dir', dir]);
+      expect(verified.code, verified.stderr).toBe(0);
+    }
+    expect(node3.output()).not.toMatch(/did not sign|consensus stopped/);
+  }, 180_000);
+});
