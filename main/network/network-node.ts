@@ -51,12 +51,27 @@ export interface PeerAddress {
   address: string;
 }
 
+/**
+ * Serves nodes that are not members yet (docs/sync.md §9): they connect as guests and may use
+ * the join protocol only.
+ */
+export interface GuestService {
+  onFrame(key: string, frame: Frame, reply: (frame: Frame) => void): void;
+}
+
 export interface NetworkNodeOptions {
   node: ChainNode;
   nodeKey: KeyPair;
   guard: SignGuard;
   listen: { host: string; port: number };
   peers: readonly PeerAddress[];
+  /** Unknown keys may connect as guests and ask to join (when this node has invited). */
+  guests?: GuestService;
+  /**
+   * Keys this node catches up from although its replica does not know them as members yet: the
+   * inviting node of a member that just joined (docs/sync.md §2.3, class source).
+   */
+  sources?: readonly string[];
   timeouts?: TimeoutSettings;
   /** Where problems of this node are reported (a failed commit, a refused signature). */
   log?: (line: string) => void;
@@ -283,6 +298,8 @@ export class NetworkNode {
     const coming = [...validatorsAt(view, tip + 1), ...validatorsAt(view, tip + 2)];
     if (coming.some((v) => v.nodeKey === key)) return { class: 'member' };
     if (member) return { refused: `${member.id} is ${member.status}` };
+    if (this.options.sources?.includes(key)) return { class: 'source' };
+    if (this.options.guests) return { class: 'guest' };
     return { refused: 'not the node key of a member of this consortium' };
   }
 
@@ -341,6 +358,11 @@ export class NetworkNode {
       if (protocol === 'tx') this.onTxs(key, frame);
       else if (protocol === 'consensus') this.onConsensus(key, frame);
       else if (protocol === 'blocks') this.onBlocks(key, frame);
+      else if (protocol === 'join') {
+        this.options.guests?.onFrame(key, frame, (reply) =>
+          this.transport.send(key, 'join', reply),
+        );
+      }
     } catch (error) {
       if (error instanceof WireError || error instanceof TxFormatError) {
         this.offence(key, error.message);
