@@ -1,0 +1,622 @@
+/**
+ * One simulated node: the real consensus host (main/network/consensus-driver.ts, which runs
+ * shared/consensus/machine.ts) behind the simulation's ChainAccess and DriverPorts: a replica
+ * (SQLite or in memory), a mempool, the double-sign record (the real guard's decisions over a
+ * record kept outside the node, so it survives crashes), virtual timers, and a network that
+ * gossips what peers lack and syncs committed blocks to nodes that fell behind. A Byzantine node
+ * runs the same driver behind ports that lie.
+ */
+import {
+  ConsensusDriver,
+  type BlockBody,
+  type BlockCheck,
+  type ChainAccess,
+  type DriverPorts,
+} from '../../main/network/consensus-driver';
+import type { ConsensusStatus } from '../../shared/consensus/io';
+import {
+  decodeMessage,
+  type SignedMessage,
+  type UnsignedMessage,
+} from '../../shared/consensus/messages';
+import { mayHaveProposed, proposerOf } from '../../shared/consensus/rounds';
+import {
+  decideSigning,
+  freshRecord,
+  resumePoint,
+  type SignRecord,
+} from '../../shared/consensus/sign-guard';
+import {
+  blockHashOf,
+  decodeHeader,
+  type CommitCertificate,
+  type WireBlock,
+} from '../../shared/ledger/block';
+import { utf8 } from '../../shared/ledger/bytes';
+import { canonicalText } from '../../shared/ledger/canonical';
+import { proposeBlock, type AppliedBlock } from '../../shared/ledger/chain';
+import { sha256Hex } from '../../shared/ledger/hash';
+import type { KeyPair } from '../../shared/ledger/keys';
+import { decodeTx, type DecodedTx } from '../../shared/ledger/tx';
+import { checkProposedBlock } from './block-check';
+import { cachedVerify, signFast } from './crypto';
+import { SimFailure } from './failure';
+import { forged, type Fixture } from './fixture';
+import type { Prng } from './prng';
+import type { NodeDisk, SimReplica } from './store';
+
+/** What travels between nodes. */
+export type Packet =
+  /** A signed consensus message; a proposal travels with its block. */
+  | { type: 'message'; text: string; block: BlockBody | null }
+  | { type: 'tx'; text: string }
+  /** Periodic: the height a node decides and the messages it holds for it. */
+  | { type: 'status'; height: number; have: readonly string[] }
+  | { type: 'block-request'; blockHash: string }
+  | { type: 'block'; block: BlockBody }
+  /** Committed blocks with their certificates, for a peer that is behind. */
+  | { type: 'commits'; blocks: readonly WireBlock[] };
+
+export type Behaviour =
+  | 'honest'
+  /** Receives but never sends. */
+  | 'silent'
+  /** Signs two different proposals and votes at one position, one for each side. */
+  | 'equivocate'
+  /** Proposes invalid blocks: bad state hash, forged transaction signature, far-future time. */
+  | 'invalid';
+
+/** The durable part of a node that is not its replica: the double-sign record. */
+export interface SigningDisk {
+  record: SignRecord;
+  /**
+   * The messages signed at the record's height and the blocks they name: not part of §9's
+   * record; used only when the run models a host that keeps them (SimOptions.wal), re-sends the
+   * messages after a restart and serves the blocks.
+   */
+  signed: SignedMessage[];
+  blocks: Map<string, BlockBody>;
+}
+
+/** What the node sees of the simulation around it. */
+export interface NodeEnv {
+  readonly fx: Fixture;
+  readonly quorum: ((n: number) => number) | undefined;
+  readonly wal: boolean;
+  now(): number;
+  send(from: number, to: number, packet: Packet): void;
+  /** Calls `fire` after `delay` ms unless cancelled or the node restarted meanwhile. */
+  timer(node: SimNode, delay: number, fire: () => void): () => void;
+  trace(node: SimNode, text: string): void;
+  // Observations for the invariant checks.
+  released(node: SimNode, message: SignedMessage): void;
+  received(node: SimNode, message: SignedMessage, before: ConsensusStatus): void;
+  evidence(node: SimNode, first: SignedMessage, second: SignedMessage): void;
+  decided(node: SimNode, certificate: CommitCertificate): void;
+  committed(node: SimNode, applied: AppliedBlock, how: 'decide' | 'sync'): void;
+  heightStarted(node: SimNode): void;
+  violation(rule: string, message: string): never;
+  /** Byzantine coordination: which side of the split a node is on. */
+  sideOf(node: number): 0 | 1;
+  /** The proposal hash the honest nodes of a side saw first at (height, round), if any. */
+  sideValue(side: 0 | 1, height: number, round: number): string | undefined;
+  /** An equivocating proposer tells the others which block it gave each side. */
+  chooseSideValue(side: 0 | 1, height: number, round: number, blockHash: string | null): void;
+  isHonest(node: number): boolean;
+}
+
+const decoded = new Map<string, SignedMessage | null>();
+const txDecoded = new Map<string, DecodedTx | null>();
+
+/** decodeMessage, remembered by text (it is a pure function of the text). */
+export function decodeCached(text: string): SignedMessage | null {
+  let message = decoded.get(text);
+  if (message === undefined) {
+    try {
+      message = decodeMessage(text, cachedVerify);
+    } catch {
+      message = null;
+    }
+    if (decoded.size > 200_000) decoded.clear();
+    decoded.set(text, message);
+  }
+  return message;
+}
+
+function decodeTxCached(text: string): DecodedTx | null {
+  let tx = txDecoded.get(text);
+  if (tx === undefined) {
+    try {
+      tx = decodeTx(text);
+    } catch {
+      tx = null;
+    }
+    if (txDecoded.size > 100_000) txDecoded.clear();
+    txDecoded.set(text, tx);
+  }
+  return tx;
+}
+
+export function short(hash: string | null): string {
+  return hash === null ? 'nil' : hash.slice(0, 8);
+}
+
+export function describeMessage(m: UnsignedMessage): string {
+  const vr = m.kind === 'proposal' ? ` vr${m.validRound}` : '';
+  return `${m.kind} h${m.height} r${m.round} ${short(m.blockHash)}${vr}`;
+}
+
+/** Most transactions one simulated block carries. */
+const BLOCK_TX_LIMIT = 40;
+/** Committed blocks one sync answer carries. */
+const SYNC_BATCH = 8;
+
+export class SimNode {
+  up = false;
+  /** Counts starts: timers of an earlier life are ignored. */
+  epoch = 0;
+  /** Byzantine nodes go silent once the network has healed (the progress check's premise). */
+  silenced = false;
+  private driver: ConsensusDriver | null = null;
+  private replicaOpen: SimReplica | null = null;
+  private mempool = new Map<string, DecodedTx>();
+
+  constructor(
+    readonly index: number,
+    readonly key: KeyPair,
+    readonly behaviour: Behaviour,
+    readonly disk: NodeDisk,
+    readonly signing: SigningDisk,
+    private readonly env: NodeEnv,
+    private readonly prng: Prng,
+    /** This node's clock minus the simulation's, in ms. */
+    readonly skew: number,
+  ) {}
+
+  static freshSigning(fx: Fixture, key: KeyPair): SigningDisk {
+    return {
+      record: freshRecord({ chainId: fx.doc.chainId, genesisHash: fx.genesisHash }, key.publicKey),
+      signed: [],
+      blocks: new Map(),
+    };
+  }
+
+  get honest(): boolean {
+    return this.behaviour === 'honest';
+  }
+
+  private get replica(): SimReplica {
+    if (!this.replicaOpen) throw new Error(`node ${this.index} is down`);
+    return this.replicaOpen;
+  }
+
+  /** The height being decided: one above the replica's tip. */
+  get height(): number {
+    return this.replica.tip().height + 1;
+  }
+
+  status(): ConsensusStatus | null {
+    return this.driver?.status() ?? null;
+  }
+
+  /** The node's own clock, as Unix ms. */
+  clock(): number {
+    return this.env.fx.doc.time + this.env.now() + this.skew;
+  }
+
+  private trace(text: string): void {
+    this.env.trace(this, text);
+  }
+
+  // ---- life ----
+
+  start(): void {
+    this.epoch++;
+    this.up = true;
+    this.replicaOpen = this.disk.open();
+    const driver = new ConsensusDriver(this.chainAccess(), this.ports(), {
+      chainId: this.env.fx.doc.chainId,
+      self: this.key.publicKey,
+      ...(this.env.quorum ? { quorum: this.env.quorum } : {}),
+    });
+    this.driver = driver;
+    this.trace(`start at height ${this.height}`);
+    this.startHeight(true);
+  }
+
+  crash(): void {
+    this.driver?.stop();
+    this.up = false;
+    this.epoch++;
+    this.driver = null;
+    this.replicaOpen = null;
+    this.disk.crash();
+    this.mempool = new Map();
+    this.trace('crash');
+  }
+
+  /**
+   * Starts (or, after sync, goes on to) the height above the tip, resuming the round and lock
+   * the double-sign record holds for it (§9 rule 3).
+   */
+  private startHeight(first: boolean): void {
+    const driver = this.driver;
+    if (!driver) return;
+    const height = this.height;
+    const point = resumePoint(this.signing.record, height);
+    const resume = point.kind === 'resume' ? { round: point.round, lock: point.lock } : undefined;
+    if (resume) {
+      this.trace(
+        `resume h${height} r${resume.round} lock ${short(resume.lock?.blockHash ?? null)}`,
+      );
+    }
+    if (first || resume) driver.start(resume);
+    else driver.caughtUp();
+    this.env.heightStarted(this);
+    if (resume && this.env.wal) this.resendOwn(height);
+  }
+
+  /** Re-sends what this node signed at `height` before it restarted (SimOptions.wal). */
+  private resendOwn(height: number): void {
+    for (const message of this.signing.signed.filter((m) => m.height === height)) {
+      const block = message.kind === 'proposal' ? this.keptBlock(message.blockHash) : null;
+      this.trace(`re-sends ${describeMessage(message)}`);
+      this.broadcast({ type: 'message', text: message.text, block });
+      this.driver?.receive(message, block);
+    }
+  }
+
+  /** A block the driver holds, or (SimOptions.wal) one this node signed for at its height. */
+  private keptBlock(hash: string): BlockBody | null {
+    const held = this.driver?.heldBlock(hash);
+    if (held) return held;
+    return this.env.wal ? (this.signing.blocks.get(hash) ?? null) : null;
+  }
+
+  // ---- the chain, as the driver sees it ----
+
+  private chainAccess(): ChainAccess {
+    return {
+      tip: () => this.replica.tip(),
+      validatorsAt: () => this.env.fx.validators,
+      due: () => this.mempool.size > 0,
+      build: (time) => this.build(time),
+      check: (body, round, fresh) => this.check(body, round, fresh),
+      commit: (body, certificate) => this.commitDecided(body, certificate),
+    };
+  }
+
+  private candidates(): DecodedTx[] {
+    const out: DecodedTx[] = [];
+    for (const tx of this.mempool.values()) {
+      if (out.length >= BLOCK_TX_LIMIT) break;
+      out.push(tx);
+    }
+    return out;
+  }
+
+  private build(time: number): BlockBody {
+    const replica = this.replica;
+    let candidates = this.candidates();
+    let verify = cachedVerify;
+    let corruptStateHash = false;
+    if (this.behaviour === 'invalid' && !this.silenced) {
+      const how = this.prng.pick(['state-hash', 'signature', 'future'] as const);
+      this.trace(`builds an invalid block (${how})`);
+      if (how === 'future') time += 3_600_000;
+      if (how === 'state-hash') corruptStateHash = true;
+      if (how === 'signature') {
+        candidates = [forged(this.env.fx.tx(this.prng.int(50))), ...candidates];
+        verify = () => true;
+      }
+    }
+    const tip = replica.tip();
+    const proposed = proposeBlock(replica.view, tip, candidates, time, this.key.publicKey, verify);
+    for (const { tx } of proposed.rejected) this.mempool.delete(tx.id);
+    const header = corruptStateHash
+      ? canonicalText({ ...proposed.header, stateHash: sha256Hex(utf8(`bad/${time}`)) })
+      : proposed.headerText;
+    const body = { header, txs: proposed.txs.map((t) => t.text) };
+    this.trace(
+      `built ${short(blockHashOf(header))} h${tip.height + 1} with ${body.txs.length} txs`,
+    );
+    return body;
+  }
+
+  /** §8 checks 1-6, and rule 3: who may have made the block, given how it is proposed. */
+  private check(body: BlockBody, round: number, fresh: boolean): BlockCheck {
+    const replica = this.replica;
+    const tip = replica.tip();
+    const checked = checkProposedBlock(replica.view, tip, body, cachedVerify);
+    if (!checked.ok) {
+      this.trace(`invalid ${short(blockHashOf(body.header))} r${round}: ${checked.reason}`);
+      return { valid: false, reason: checked.reason, time: 0 };
+    }
+    const { header } = checked;
+    const validators = this.env.fx.validators;
+    const proposerOk = fresh
+      ? proposerOf(validators, header.height, round).nodeKey === header.proposer
+      : mayHaveProposed(validators, header.height, round, header.proposer);
+    if (!proposerOk) {
+      this.trace(`invalid ${short(checked.hash)} r${round}: not made by a proposer of its round`);
+      return { valid: false, reason: 'header.proposer', time: header.time };
+    }
+    return { valid: true, time: header.time };
+  }
+
+  private commitDecided(body: BlockBody, certificate: CommitCertificate): void {
+    this.env.decided(this, certificate);
+    const wire: WireBlock = {
+      header: body.header,
+      txs: body.txs,
+      cert: canonicalText(certificate),
+    };
+    const applied = this.replica.importBlock(wire);
+    this.trace(
+      `commit h${certificate.height} ${short(applied.hash)} r${certificate.round} (${applied.txs.length} txs)`,
+    );
+    this.afterCommit(applied);
+    this.env.committed(this, applied, 'decide');
+  }
+
+  private afterCommit(applied: AppliedBlock): void {
+    for (const tx of applied.txs) this.mempool.delete(tx.id);
+  }
+
+  private importCommits(from: number, blocks: readonly WireBlock[]): void {
+    if (!this.driver) return;
+    const replica = this.replica;
+    let imported = false;
+    for (const wire of blocks) {
+      const tip = replica.tip();
+      let height: number;
+      let prevHash: string;
+      try {
+        ({ height, prevHash } = decodeHeader(wire.header));
+      } catch {
+        return;
+      }
+      if (height <= tip.height) continue;
+      if (height > tip.height + 1) break;
+      let applied: AppliedBlock;
+      try {
+        applied = replica.importBlock(wire);
+      } catch (error) {
+        // A block of the same chain from an honest replica must verify here too.
+        if (prevHash === tip.hash && this.env.isHonest(from) && this.honest) {
+          this.env.violation(
+            'validity',
+            `node ${this.index} refused block ${height} synced from honest node ${from}: ${(error as Error).message}`,
+          );
+        }
+        this.trace(`refused synced block h${height} from n${from}: ${(error as Error).message}`);
+        break;
+      }
+      this.trace(`synced h${height} ${short(applied.hash)} from n${from}`);
+      this.afterCommit(applied);
+      this.env.committed(this, applied, 'sync');
+      imported = true;
+    }
+    if (imported) this.startHeight(false);
+  }
+
+  // ---- the world, as the driver sees it ----
+
+  private ports(): DriverPorts {
+    return {
+      now: () => this.clock(),
+      setTimer: (ms, fire) => this.env.timer(this, ms, fire),
+      sign: (message) => this.sign(message),
+      broadcast: (message, block) => this.broadcastSigned(message, block),
+      fetchBlock: (_height, _round, blockHash) => {
+        const kept = this.env.wal ? this.signing.blocks.get(blockHash) : undefined;
+        if (kept) {
+          this.env.timer(this, 0, () => this.driver?.receiveBlock(kept));
+          return;
+        }
+        this.trace(`fetches block ${short(blockHash)}`);
+        this.broadcast({ type: 'block-request', blockHash });
+      },
+      evidence: (first, second) => {
+        this.trace(
+          `evidence against ${first.validator.slice(0, 8)}: ${describeMessage(first)} / ${describeMessage(second)}`,
+        );
+        this.env.evidence(this, first, second);
+      },
+      behind: () => this.broadcast(this.statusPacket()),
+      committed: () => {},
+      failed: (error) => {
+        if (error instanceof SimFailure) throw error;
+        this.env.violation(
+          'validity',
+          `node ${this.index} could not commit a decided block: ${error.message}`,
+        );
+      },
+    };
+  }
+
+  private sign(message: UnsignedMessage): SignedMessage | null {
+    // Only the equivocator signs without the guard: a silent or invalid-proposing validator
+    // that restarts must not equivocate by accident, so each fault stays what it says.
+    if (this.behaviour !== 'equivocate') {
+      const decision = decideSigning(this.signing.record, message);
+      if (decision.kind === 'refuse') {
+        this.trace(`guard refuses ${describeMessage(message)}: ${decision.reason}`);
+        return null;
+      }
+      if (decision.kind === 'advance') {
+        if (decision.record.last?.height !== this.signing.record.last?.height) {
+          this.signing.signed = [];
+          this.signing.blocks = new Map();
+        }
+        this.signing.record = decision.record;
+        const hash = message.blockHash;
+        const block = hash === null ? undefined : this.driver?.heldBlock(hash);
+        if (block && hash !== null) this.signing.blocks.set(hash, block);
+      }
+    }
+    const signed = signFast(message, this.key);
+    if (this.honest && !this.signing.signed.some((m) => m.text === signed.text)) {
+      this.signing.signed.push(signed);
+    }
+    this.env.released(this, signed);
+    this.trace(`sign ${describeMessage(message)}`);
+    return signed;
+  }
+
+  private broadcastSigned(message: SignedMessage, block: BlockBody | null): void {
+    if (this.behaviour === 'equivocate' && !this.silenced) {
+      this.equivocate(message, block);
+      return;
+    }
+    const carried =
+      message.kind === 'proposal' && !block ? this.keptBlock(message.blockHash) : block;
+    this.broadcast({ type: 'message', text: message.text, block: carried });
+  }
+
+  /**
+   * Byzantine: sends one side of the honest nodes what the machine signed and the other side
+   * something else at the same position, each side's version chosen to match what it saw.
+   */
+  private equivocate(message: SignedMessage, block: BlockBody | null): void {
+    const versions: [UnsignedMessage, UnsignedMessage] = [message, message];
+    const blocks: [BlockBody | null, BlockBody | null] = [block, block];
+    if (message.kind === 'proposal') {
+      if (message.height !== this.height) return;
+      const other = this.buildAlternative();
+      versions[1] = { ...message, blockHash: blockHashOf(other.header), validRound: -1 };
+      blocks[1] = other;
+      this.env.chooseSideValue(0, message.height, message.round, versions[0].blockHash);
+      this.env.chooseSideValue(1, message.height, message.round, versions[1].blockHash);
+    } else {
+      for (const side of [0, 1] as const) {
+        const seen = this.env.sideValue(side, message.height, message.round);
+        if (seen !== undefined) versions[side] = { ...message, blockHash: seen };
+      }
+      if (versions[0].blockHash === versions[1].blockHash && this.prng.chance(0.5)) {
+        const value = versions[0].blockHash === null ? message.blockHash : null;
+        versions[1] = { ...message, blockHash: value };
+      }
+    }
+    const texts = versions.map((v) => signFast(v, this.key).text);
+    this.trace(`equivocates ${describeMessage(versions[0])} / ${describeMessage(versions[1])}`);
+    for (let peer = 0; peer < this.env.fx.n; peer++) {
+      if (peer === this.index) continue;
+      const side = this.env.sideOf(peer);
+      this.send(peer, {
+        type: 'message',
+        text: texts[side] as string,
+        block: blocks[side] ?? null,
+      });
+    }
+  }
+
+  /** A second, valid block at this height, for an equivocating proposer's other side. */
+  private buildAlternative(): BlockBody {
+    const replica = this.replica;
+    const candidates = this.candidates().slice(0, Math.max(0, this.mempool.size - 1));
+    const proposed = proposeBlock(
+      replica.view,
+      replica.tip(),
+      candidates,
+      this.clock() + 7,
+      this.key.publicKey,
+      cachedVerify,
+    );
+    return { header: proposed.headerText, txs: proposed.txs.map((t) => t.text) };
+  }
+
+  // ---- network ----
+
+  private broadcast(packet: Packet): void {
+    for (let peer = 0; peer < this.env.fx.n; peer++) {
+      if (peer !== this.index) this.send(peer, packet);
+    }
+  }
+
+  private send(peer: number, packet: Packet): void {
+    if (this.behaviour === 'silent' || (this.silenced && !this.honest)) return;
+    this.env.send(this.index, peer, packet);
+  }
+
+  /** Submitted by a client (from null) or gossiped by a peer. */
+  receiveTx(text: string, from: number | null): void {
+    const tx = decodeTxCached(text);
+    if (!tx || this.mempool.has(tx.id) || this.replica.view.hasTx(tx.id)) return;
+    this.mempool.set(tx.id, tx);
+    for (let peer = 0; peer < this.env.fx.n; peer++) {
+      if (peer !== this.index && peer !== from) this.send(peer, { type: 'tx', text });
+    }
+    this.driver?.poke();
+  }
+
+  receive(from: number, packet: Packet): void {
+    const driver = this.driver;
+    if (!driver) return;
+    switch (packet.type) {
+      case 'message': {
+        const message = decodeCached(packet.text);
+        if (!message || message.height < this.height) return;
+        this.env.received(this, message, driver.status());
+        const refused = driver.receive(message, packet.block);
+        if (refused) this.trace(`refuses ${describeMessage(message)} from n${from}: ${refused}`);
+        return;
+      }
+      case 'tx':
+        this.receiveTx(packet.text, from);
+        return;
+      case 'status':
+        this.receiveStatus(from, packet.height, packet.have);
+        return;
+      case 'block-request': {
+        const block = this.keptBlock(packet.blockHash);
+        if (block) this.send(from, { type: 'block', block });
+        return;
+      }
+      case 'block':
+        driver.receiveBlock(packet.block);
+        return;
+      case 'commits':
+        this.importCommits(from, packet.blocks);
+        return;
+    }
+  }
+
+  statusPacket(): Packet {
+    const have = this.driver?.heldMessages().map((m) => m.text) ?? [];
+    return { type: 'status', height: this.height, have };
+  }
+
+  /** Periodic gossip: tell every peer where this node is and what it holds. */
+  gossip(): void {
+    if (this.up) this.broadcast(this.statusPacket());
+  }
+
+  /** A peer behind gets committed blocks; a peer at this height gets the messages it lacks. */
+  private receiveStatus(from: number, peerHeight: number, have: readonly string[]): void {
+    const driver = this.driver;
+    // An equivocator helps nobody catch up: each side must decide without the other's news.
+    if (!driver || this.behaviour === 'equivocate') return;
+    const height = this.height;
+    if (peerHeight < height) {
+      const blocks: WireBlock[] = [];
+      for (let h = peerHeight; h < height && blocks.length < SYNC_BATCH; h++) {
+        const wire = this.replica.wireAt(h);
+        if (wire) blocks.push(wire);
+      }
+      if (blocks.length > 0) this.send(from, { type: 'commits', blocks });
+      return;
+    }
+    if (peerHeight > height) {
+      this.send(from, this.statusPacket());
+      return;
+    }
+    const known = new Set(have);
+    for (const message of driver.heldMessages()) {
+      if (known.has(message.text)) continue;
+      const block = message.kind === 'proposal' ? this.keptBlock(message.blockHash) : null;
+      if (message.kind === 'proposal' && !block) continue;
+      this.send(from, { type: 'message', text: message.text, block });
+    }
+  }
+}

@@ -1,0 +1,736 @@
+/**
+ * The deterministic simulation of docs/consensus.md §13: n validator nodes over a virtual clock
+ * and a network that drops, delays, duplicates and reorders messages, partitions and heals;
+ * nodes crash and restart from their replicas with their double-sign records, replicas roll back
+ * to older copies, and up to f validators are Byzantine. A chaotic phase is followed by a calm
+ * one (the network heals, delays stay under a third of the base timeouts, Byzantine validators
+ * fall silent), and the five checks of §13 run after every step. Everything random comes from
+ * the seed, so a failing seed reproduces exactly from its number.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ConsensusStatus } from '../../shared/consensus/io';
+import {
+  conflicting,
+  messageSigningBytes,
+  type SignedMessage,
+} from '../../shared/consensus/messages';
+import {
+  DEFAULT_TIMEOUTS,
+  faultsTolerated,
+  mayHaveProposed,
+  proposerOf,
+  timeoutMs,
+} from '../../shared/consensus/rounds';
+import type { CommitCertificate } from '../../shared/ledger/block';
+import type { AppliedBlock } from '../../shared/ledger/chain';
+import { fromHex } from '../../shared/ledger/bytes';
+import { cachedVerify } from './crypto';
+import { EventQueue } from './events';
+import { fixture, type Fixture } from './fixture';
+import { Network, type LinkConditions } from './network';
+import {
+  describeMessage,
+  short,
+  SimNode,
+  type Behaviour,
+  type NodeEnv,
+  type Packet,
+  type SigningDisk,
+} from './node';
+import { SimFailure } from './failure';
+import { Prng } from './prng';
+import { MemoryDisk, SqliteDisk, type NodeDisk } from './store';
+
+/** The quorum of the broken-rule test: ⌊2n/3⌋, one short of the real one. */
+export const brokenQuorum = (n: number): number => Math.floor((2 * n) / 3);
+
+export interface SimOptions {
+  seed: number;
+  validators: number;
+  /** Heights every honest node must have committed by the end (more if the chaos made more). */
+  heights: number;
+  storage?: 'memory' | 'sqlite';
+  /** Exactly this many Byzantine validators (at most f; default: 0 to f, by the seed). */
+  byzantine?: number;
+  /** What every Byzantine validator does (default: silent, equivocate or invalid, by the seed). */
+  adversary?: Exclude<Behaviour, 'honest'>;
+  /**
+   * Partitions follow the adversary's split: honest nodes of one side from the other, with the
+   * Byzantine validators reaching both (the broken-rule runs; default: random partitions).
+   */
+  splitBrain?: boolean;
+  /** The quorum rule of the machines and replicas (the broken-rule runs change it). */
+  quorum?: (n: number) => number;
+  /** 'lost-on-crash': an honest node's double-sign record is destroyed when it crashes. */
+  signRecord?: 'kept' | 'lost-on-crash';
+  /**
+   * Whether honest hosts keep, beside the double-sign record, the messages they signed at the
+   * current height and the blocks those name (a write-ahead log), re-send them after a restart
+   * and serve the blocks (default true). §9's record keeps only the last position and the
+   * lock's hash: a vote signed just before a crash and lost with it can never be signed again
+   * (a round whose quorum needed it stalls for good), and a block every holder lost in crashes
+   * cannot be committed even with its q precommits (see consensus.test.ts).
+   */
+  wal?: boolean;
+  /** How long the chaotic phase lasts, in virtual ms: [min, max]. */
+  chaosMs?: [number, number];
+  /** At most this many crashes (with restarts and rollbacks) in the chaos (default 3, 4 for n ≥ 7). */
+  crashes?: number;
+  /** Print every trace line as it happens. */
+  trace?: boolean;
+}
+
+export type Rule =
+  'agreement' | 'validity' | 'double-sign' | 'progress' | 'evidence' | 'lock' | 'exception';
+
+export interface Violation {
+  rule: Rule;
+  message: string;
+}
+
+export interface SimResult {
+  seed: number;
+  n: number;
+  ok: boolean;
+  violation: Violation | null;
+  /** The seed, the violation and the last lines of the trace; empty when the run passed. */
+  report: string;
+  /** Lowest tip among honest nodes at the end. */
+  heights: number;
+  /** Virtual ms simulated. */
+  virtualMs: number;
+  byzantine: { node: number; behaviour: Behaviour }[];
+  stats: {
+    delivered: number;
+    signed: number;
+    crashes: number;
+    rollbacks: number;
+    evidence: number;
+    maxRound: number;
+  };
+}
+
+type Fault =
+  | { type: 'links'; conditions: LinkConditions }
+  | { type: 'partition'; groups: number[][]; bridges: number[] }
+  | { type: 'heal' }
+  | { type: 'crash'; node: number }
+  | { type: 'restart'; node: number; rollback: boolean }
+  | { type: 'snapshot'; node: number }
+  | { type: 'calm' };
+
+type SimEvent =
+  | { kind: 'deliver'; from: number; to: number; packet: Packet }
+  | { kind: 'timer'; node: number; epoch: number; fire: () => void; cancelled: boolean }
+  | { kind: 'gossip'; node: number }
+  | { kind: 'tx' }
+  | { kind: 'fault'; fault: Fault }
+  | { kind: 'deadline' };
+
+const GOSSIP_MS = 200;
+const TRACE_KEEP = 400;
+const TRACE_TAIL = 60;
+/** Calm delays stay under a third of the smallest base timeout (§13 check 4). */
+const CALM_MAX_DELAY = Math.floor(DEFAULT_TIMEOUTS.voteBase / 3) - 1;
+const CALM: LinkConditions = { drop: 0, duplicate: 0.05, minDelay: 1, maxDelay: CALM_MAX_DELAY };
+/** Slack on top of the rounds' timeouts for the progress deadline (sync, validation, gossip). */
+const PROGRESS_SLACK_MS = 3_000;
+
+/** Virtual time rounds r0 … r1 take at most if every timeout runs out. */
+function roundsTime(r0: number, r1: number): number {
+  let total = 0;
+  for (let r = r0; r <= r1; r++) {
+    total +=
+      timeoutMs(DEFAULT_TIMEOUTS, 'propose', r) +
+      timeoutMs(DEFAULT_TIMEOUTS, 'prevote', r) +
+      timeoutMs(DEFAULT_TIMEOUTS, 'precommit', r) +
+      3 * CALM_MAX_DELAY;
+  }
+  return total;
+}
+
+export class Simulation implements NodeEnv {
+  readonly fx: Fixture;
+  readonly n: number;
+  readonly f: number;
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly network: Network;
+  private readonly nodes: SimNode[] = [];
+  private readonly signing: SigningDisk[] = [];
+  private readonly prng: Prng;
+  private readonly traceLines: string[] = [];
+  private readonly sides: (0 | 1)[];
+  private readonly tmp: string | null;
+  private txNext = 0;
+  private calm = false;
+  private healAt = 0;
+  private done = false;
+
+  // Invariant state.
+  private readonly decisions = new Map<number, { hash: string; node: number }>();
+  private readonly commits = new Map<number, { hash: string; node: number }>();
+  private readonly releasedBy = new Map<string, SignedMessage>();
+  /** Per node life: the first message seen at each position, and conflicts to be reported. */
+  private readonly seenAt = new Map<string, SignedMessage>();
+  private readonly expectedEvidence = new Map<string, string>();
+  private readonly reportedEvidence = new Set<string>();
+  private readonly sideSeen = new Map<string, string>();
+  readonly quorum: ((n: number) => number) | undefined;
+  readonly wal: boolean;
+  private progress: { height: number; roundLimit: number; deadline: number } | null = null;
+  private readonly stats = {
+    delivered: 0,
+    signed: 0,
+    crashes: 0,
+    rollbacks: 0,
+    evidence: 0,
+    maxRound: 0,
+  };
+
+  constructor(readonly options: SimOptions) {
+    this.n = options.validators;
+    this.f = faultsTolerated(this.n);
+    this.fx = fixture(this.n);
+    this.quorum = options.quorum;
+    this.wal = options.wal ?? true;
+    this.prng = new Prng(options.seed);
+    this.network = new Network(this.n, this.prng.fork('network'));
+    this.tmp =
+      options.storage === 'sqlite' ? mkdtempSync(path.join(tmpdir(), 'carechain-sim-')) : null;
+    const setup = this.prng.fork('setup');
+    const byzCount = Math.min(this.f, options.byzantine ?? setup.range(0, this.f));
+    const byzantine = new Set(setup.shuffled([...Array(this.n).keys()]).slice(0, byzCount));
+    const behaviours: Behaviour[] = options.adversary
+      ? [options.adversary]
+      : ['silent', 'equivocate', 'invalid'];
+    // The adversary splits the honest nodes into two sides as even as can be.
+    this.sides = new Array<0 | 1>(this.n).fill(0);
+    const honestOrder = setup.shuffled([...Array(this.n).keys()].filter((i) => !byzantine.has(i)));
+    honestOrder.forEach((node, i) => (this.sides[node] = (i % 2) as 0 | 1));
+    for (let i = 0; i < this.n; i++) {
+      const behaviour: Behaviour = byzantine.has(i) ? setup.pick(behaviours) : 'honest';
+      const disk: NodeDisk = this.tmp
+        ? new SqliteDisk(this.fx, this.tmp, `node-${i}`)
+        : new MemoryDisk(this.fx, options.quorum);
+      const key = this.fx.nodeKeys[i];
+      if (!key) throw new Error('simulation: missing node key');
+      const signing = SimNode.freshSigning(this.fx, key);
+      this.signing.push(signing);
+      const node = new SimNode(
+        i,
+        key,
+        behaviour,
+        disk,
+        signing,
+        this,
+        this.prng.fork(`node-${i}`),
+        setup.range(-1000, 1000),
+      );
+      this.nodes.push(node);
+    }
+  }
+
+  // ---- NodeEnv ----
+
+  now(): number {
+    return this.queue.now;
+  }
+
+  send(from: number, to: number, packet: Packet): void {
+    for (const delay of this.network.deliveries(from, to)) {
+      this.queue.after(delay, { kind: 'deliver', from, to, packet });
+    }
+  }
+
+  timer(node: SimNode, delay: number, fire: () => void): () => void {
+    const event: SimEvent = {
+      kind: 'timer',
+      node: node.index,
+      epoch: node.epoch,
+      fire,
+      cancelled: false,
+    };
+    this.queue.after(delay, event);
+    return () => {
+      event.cancelled = true;
+    };
+  }
+
+  isHonest(node: number): boolean {
+    return this.nodes[node]?.honest ?? false;
+  }
+
+  trace(node: SimNode | null, text: string): void {
+    const line = `${String(this.queue.now).padStart(6)} ${node ? `n${node.index}${node.honest ? '' : `(${node.behaviour})`}` : '--'} ${text}`;
+    if (this.options.trace) console.log(line);
+    this.traceLines.push(line);
+    if (this.traceLines.length > TRACE_KEEP * 2) this.traceLines.splice(0, TRACE_KEEP);
+  }
+
+  violation(rule: string, message: string): never {
+    throw new SimFailure(rule, message);
+  }
+
+  sideOf(node: number): 0 | 1 {
+    return this.sides[node] ?? 0;
+  }
+
+  sideValue(side: 0 | 1, height: number, round: number): string | undefined {
+    return this.sideSeen.get(`${side}:${height}:${round}`);
+  }
+
+  chooseSideValue(side: 0 | 1, height: number, round: number, blockHash: string | null): void {
+    if (blockHash !== null) this.sideSeen.set(`${side}:${height}:${round}`, blockHash);
+  }
+
+  released(node: SimNode, message: SignedMessage): void {
+    this.stats.signed++;
+    if (!node.honest) return;
+    const position = `${message.validator}:${message.height}:${message.round}:${message.kind}`;
+    const before = this.releasedBy.get(position);
+    if (before && conflicting(before, message)) {
+      this.violation(
+        'double-sign',
+        `honest node ${node.index} signed ${describeMessage(before)} and ${describeMessage(message)}`,
+      );
+    }
+    if (!before) this.releasedBy.set(position, message);
+  }
+
+  received(node: SimNode, message: SignedMessage, before: ConsensusStatus): void {
+    if (!node.honest) return;
+    if (message.kind === 'proposal') {
+      const side = this.sideOf(node.index);
+      const key = `${side}:${message.height}:${message.round}`;
+      const proposer = proposerOf(this.fx.validators, message.height, message.round);
+      if (proposer.nodeKey === message.validator && !this.sideSeen.has(key)) {
+        this.sideSeen.set(key, message.blockHash);
+      }
+    }
+    // Equivocation this machine must notice: both messages at its current height, within the
+    // rounds it keeps every message of (§3 rule 6), and from a sender entitled to the position.
+    if (before.decided || message.height !== before.height || message.round > before.round + 1) {
+      return;
+    }
+    if (
+      message.kind === 'proposal' &&
+      proposerOf(this.fx.validators, message.height, message.round).nodeKey !== message.validator
+    ) {
+      return;
+    }
+    const position = `${node.index}:${node.epoch}:${message.validator}:${message.height}:${message.round}:${message.kind}`;
+    const first = this.seenAt.get(position);
+    if (!first) {
+      this.seenAt.set(position, message);
+      return;
+    }
+    if (conflicting(first, message) && !this.expectedEvidence.has(position)) {
+      this.expectedEvidence.set(
+        position,
+        `node ${node.index} received ${describeMessage(first)} and ${describeMessage(message)} from ${message.validator.slice(0, 8)}`,
+      );
+    }
+  }
+
+  evidence(node: SimNode, first: SignedMessage, second: SignedMessage): void {
+    this.stats.evidence++;
+    const genuine =
+      conflicting(first, second) &&
+      [first, second].every((m) =>
+        cachedVerify(fromHex(m.validator), messageSigningBytes(m), fromHex(m.sig)),
+      );
+    if (!genuine) {
+      this.violation(
+        'evidence',
+        `node ${node.index} reported evidence that does not prove a fault`,
+      );
+    }
+    const accused = this.fx.validators.findIndex((v) => v.nodeKey === first.validator);
+    if (this.nodes[accused]?.honest) {
+      this.violation('evidence', `node ${node.index} accused honest node ${accused}`);
+    }
+    this.reportedEvidence.add(
+      `${node.index}:${node.epoch}:${first.validator}:${first.height}:${first.round}:${first.kind}`,
+    );
+  }
+
+  /** Every conflict a node life saw must have been reported by the time it leaves the height. */
+  private checkEvidence(node: SimNode): void {
+    const prefix = `${node.index}:${node.epoch}:`;
+    for (const [position, what] of this.expectedEvidence) {
+      if (!position.startsWith(prefix)) continue;
+      if (!this.reportedEvidence.has(position)) {
+        this.violation('evidence', `${what}, and reported no evidence`);
+      }
+      this.expectedEvidence.delete(position);
+    }
+  }
+
+  decided(node: SimNode, certificate: CommitCertificate): void {
+    const { height, blockHash, round } = certificate;
+    this.stats.maxRound = Math.max(this.stats.maxRound, round);
+    if (!node.honest) return;
+    const known = this.decisions.get(height);
+    if (known && known.hash !== blockHash) {
+      this.violation(
+        'agreement',
+        `honest nodes ${known.node} and ${node.index} decided different blocks at height ${height}: ${short(known.hash)} and ${short(blockHash)} (round ${round})`,
+      );
+    }
+    if (!known) this.decisions.set(height, { hash: blockHash, node: node.index });
+  }
+
+  committed(node: SimNode, applied: AppliedBlock, how: 'decide' | 'sync'): void {
+    const height = applied.header.height;
+    if (!node.honest) return;
+    const known = this.commits.get(height);
+    if (known && known.hash !== applied.hash) {
+      this.violation(
+        'agreement',
+        `honest replicas ${known.node} and ${node.index} committed different blocks at height ${height}: ${short(known.hash)} and ${short(applied.hash)} (${how})`,
+      );
+    }
+    if (!known) this.commits.set(height, { hash: applied.hash, node: node.index });
+    if (!mayHaveProposed(this.fx.validators, height, applied.cert.round, applied.header.proposer)) {
+      this.violation(
+        'validity',
+        `block ${height} names a proposer of no round up to its certificate's round ${applied.cert.round}`,
+      );
+    }
+    const limit =
+      this.progress && height === this.progress.height ? this.progress.roundLimit : null;
+    if (limit !== null && applied.cert.round > limit) {
+      this.violation(
+        'progress',
+        `block ${height} was decided in round ${applied.cert.round}, more than n + 2 rounds after the network healed (limit ${limit})`,
+      );
+    }
+  }
+
+  heightStarted(node: SimNode): void {
+    if (node.honest) this.checkEvidence(node);
+  }
+
+  /** §9 rule 3: a node deciding a height it signed a precommit for holds at least that lock. */
+  private checkLocks(): void {
+    for (const node of this.nodes) {
+      if (!node.honest || !node.up) continue;
+      const lock = this.signing[node.index]?.record.lock;
+      const status = node.status();
+      if (!lock || !status || status.height !== lock.height || status.decided) continue;
+      if (status.lockedRound < lock.round) {
+        this.violation(
+          'lock',
+          `node ${node.index} at height ${status.height} round ${status.round} holds lock round ${status.lockedRound}, but its record says it precommitted ${short(lock.blockHash)} in round ${lock.round}`,
+        );
+      }
+    }
+  }
+
+  // ---- the run ----
+
+  private planFaults(): void {
+    const plan = this.prng.fork('faults');
+    const [lo, hi] = this.options.chaosMs ?? [2_000, 8_000];
+    const chaos = plan.range(lo, hi);
+    this.healAt = chaos;
+    const at = (time: number, fault: Fault) => this.queue.at(time, { kind: 'fault', fault });
+    // Link conditions change every 0.3-1.5 s; some delays exceed the timeouts.
+    for (let t = 0; t < chaos; t += plan.range(300, 1_500)) {
+      const maxDelay = plan.pick([20, 100, 300, 800, 1_500]);
+      at(t, {
+        type: 'links',
+        conditions: {
+          drop: plan.pick([0, 0, 0.05, 0.15, 0.3]),
+          duplicate: plan.pick([0, 0.05, 0.2]),
+          minDelay: plan.range(1, Math.min(50, maxDelay)),
+          maxDelay,
+        },
+      });
+    }
+    // Partitions into two (or three) groups, each healing before the next.
+    for (let t = plan.range(0, 1_000); t < chaos - 200;) {
+      if (plan.chance(0.6)) {
+        let groups: number[][];
+        let bridges: number[] = [];
+        if (this.options.splitBrain) {
+          const all = [...Array(this.n).keys()];
+          bridges = all.filter((i) => !this.nodes[i]?.honest);
+          const honest = all.filter((i) => this.nodes[i]?.honest);
+          groups = [0, 1].map((side) => honest.filter((i) => this.sides[i] === side));
+        } else {
+          const shuffled = plan.shuffled([...Array(this.n).keys()]);
+          const cut = plan.range(1, this.n - 1);
+          groups = [shuffled.slice(0, cut), shuffled.slice(cut)];
+          if (this.n >= 7 && plan.chance(0.3) && (groups[1]?.length ?? 0) > 2) {
+            groups.push((groups[1] as number[]).splice(0, 1));
+          }
+        }
+        const length = plan.range(200, 2_500);
+        at(t, { type: 'partition', groups, bridges });
+        at(Math.min(t + length, chaos), { type: 'heal' });
+        t += length + plan.range(100, 1_500);
+      } else {
+        t += plan.range(300, 1_500);
+      }
+    }
+    const maxCrashes = this.options.crashes ?? (this.n >= 7 ? 4 : 3);
+    if (maxCrashes > 0) {
+      const crashes = plan.range(0, maxCrashes);
+      for (let c = 0; c < crashes; c++) {
+        const node = plan.int(this.n);
+        const t = plan.range(0, chaos - 100);
+        const down = plan.range(50, 2_000);
+        at(t, { type: 'crash', node });
+        at(Math.min(t + down, chaos), { type: 'restart', node, rollback: plan.chance(0.4) });
+      }
+      for (let s = plan.range(0, 3); s > 0; s--) {
+        at(plan.range(0, chaos), { type: 'snapshot', node: plan.int(this.n) });
+      }
+    }
+    at(chaos, { type: 'calm' });
+  }
+
+  private applyFault(fault: Fault): void {
+    switch (fault.type) {
+      case 'links':
+        this.network.conditions = fault.conditions;
+        this.trace(null, `network: ${this.network.describe()}`);
+        return;
+      case 'partition':
+        this.network.partition(fault.groups, fault.bridges);
+        this.trace(null, `network: ${this.network.describe()}`);
+        return;
+      case 'heal':
+        this.network.heal();
+        this.trace(null, 'network: healed');
+        return;
+      case 'crash': {
+        const node = this.nodes[fault.node] as SimNode;
+        if (!node.up) return;
+        this.stats.crashes++;
+        if (node.honest) this.checkEvidence(node);
+        node.crash();
+        if (this.options.signRecord === 'lost-on-crash' && node.honest) {
+          const fresh = SimNode.freshSigning(this.fx, node.key);
+          node.signing.record = fresh.record;
+          node.signing.signed = [];
+          node.signing.blocks = new Map();
+          this.trace(node, 'double-sign record lost');
+        }
+        return;
+      }
+      case 'restart': {
+        const node = this.nodes[fault.node] as SimNode;
+        if (node.up) return;
+        if (fault.rollback) {
+          const height = node.disk.rollback();
+          if (height !== null) {
+            this.stats.rollbacks++;
+            this.trace(node, `replica rolled back to height ${height}`);
+          }
+        }
+        node.start();
+        return;
+      }
+      case 'snapshot': {
+        const node = this.nodes[fault.node] as SimNode;
+        if (node.up) {
+          node.disk.snapshot();
+          this.trace(node, `replica copied at height ${node.height - 1}`);
+        }
+        return;
+      }
+      case 'calm':
+        this.enterCalm();
+        return;
+    }
+  }
+
+  /** GST: the network heals and stays fast, every node is up, Byzantine validators go silent. */
+  private enterCalm(): void {
+    this.calm = true;
+    this.network.heal();
+    this.network.conditions = CALM;
+    for (const node of this.nodes) {
+      if (!node.up) node.start();
+      if (!node.honest) node.silenced = true;
+    }
+    const honest = this.nodes.filter((node) => node.honest);
+    const height = Math.max(...honest.map((node) => node.height));
+    const rounds = honest
+      .map((node) => node.status())
+      .filter(
+        (s): s is ConsensusStatus => s !== null && s.height === height && s.step !== 'waiting',
+      )
+      .map((s) => s.round);
+    const round = Math.max(0, ...rounds);
+    this.setProgress(height, round);
+    this.trace(
+      null,
+      `calm: healed, delays ≤ ${CALM_MAX_DELAY} ms; every honest node must commit height ${height} by round ${round + this.n + 2}`,
+    );
+  }
+
+  private setProgress(height: number, fromRound: number): void {
+    const roundLimit = fromRound + this.n + 2;
+    const deadline = this.queue.now + roundsTime(0, roundLimit + 1) + PROGRESS_SLACK_MS;
+    this.progress = { height, roundLimit, deadline };
+    this.queue.at(deadline, { kind: 'deadline' });
+  }
+
+  private honestTips(): number[] {
+    return this.nodes.filter((n) => n.honest).map((n) => (n.up ? n.height - 1 : -1));
+  }
+
+  /** After each event: move the progress target on, and end the run once it is met. */
+  private afterEvent(): void {
+    if (!this.calm || !this.progress) return;
+    const lowest = Math.min(...this.honestTips());
+    if (lowest < this.progress.height) return;
+    if (lowest >= this.options.heights) {
+      this.done = true;
+      return;
+    }
+    this.setProgress(lowest + 1, 0);
+  }
+
+  private checkDeadline(): void {
+    const target = this.progress;
+    if (!target || this.queue.now < target.deadline) return;
+    const behind = this.nodes.filter((n) => n.honest && (!n.up || n.height - 1 < target.height));
+    if (behind.length === 0) return;
+    const where = behind
+      .map((n) => {
+        const s = n.status();
+        if (!s) return `n${n.index} down`;
+        return `n${n.index} at height ${n.height} round ${s.round} ${s.step}, locked ${short(s.lockedValue)} r${s.lockedRound}, valid ${short(s.validValue)} r${s.validRound}`;
+      })
+      .join(', ');
+    this.violation(
+      'progress',
+      `height ${target.height} not committed by every honest node within ${target.roundLimit} rounds after the network healed (${where})`,
+    );
+  }
+
+  private handle(event: SimEvent): void {
+    switch (event.kind) {
+      case 'deliver': {
+        const node = this.nodes[event.to] as SimNode;
+        if (!node.up) return;
+        this.stats.delivered++;
+        node.receive(event.from, event.packet);
+        return;
+      }
+      case 'timer': {
+        const node = this.nodes[event.node] as SimNode;
+        if (event.cancelled || !node.up || node.epoch !== event.epoch) return;
+        event.fire();
+        return;
+      }
+      case 'gossip': {
+        const node = this.nodes[event.node] as SimNode;
+        if (node.up) node.gossip();
+        this.queue.after(GOSSIP_MS + this.prng.int(100), event);
+        return;
+      }
+      case 'tx': {
+        const candidates = this.nodes.filter((n) => n.up && (!this.calm || n.honest));
+        if (candidates.length > 0) {
+          const node = this.prng.pick(candidates);
+          node.receiveTx(this.fx.tx(this.txNext++).text, null);
+        }
+        this.queue.after(this.prng.range(100, 600), event);
+        return;
+      }
+      case 'fault':
+        this.applyFault(event.fault);
+        return;
+      case 'deadline':
+        this.checkDeadline();
+        return;
+    }
+  }
+
+  run(): SimResult {
+    let violation: Violation | null = null;
+    let heights = 0;
+    try {
+      this.trace(
+        null,
+        `seed ${this.options.seed}: ${this.n} validators, ${
+          this.nodes
+            .filter((n) => !n.honest)
+            .map((n) => `n${n.index} ${n.behaviour}`)
+            .join(', ') || 'all honest'
+        }`,
+      );
+      this.planFaults();
+      for (const node of this.nodes) {
+        node.start();
+        this.queue.after(this.prng.int(GOSSIP_MS), { kind: 'gossip', node: node.index });
+      }
+      this.queue.after(this.prng.range(0, 300), { kind: 'tx' });
+      // A run that has not ended by then has failed the progress check: this is only a guard.
+      const limit = this.healAt + 600_000;
+      while (!this.done) {
+        const event = this.queue.take();
+        if (!event || this.queue.now > limit) {
+          this.violation('progress', 'the simulation ran out of events or time');
+        }
+        this.handle(event);
+        if (this.options.signRecord !== 'lost-on-crash') this.checkLocks();
+        this.afterEvent();
+      }
+      heights = Math.min(...this.honestTips());
+      for (const node of this.nodes) {
+        if (!node.honest) continue;
+        this.checkEvidence(node);
+        const problem = node.disk.verifyAll();
+        if (problem) {
+          this.violation('validity', `node ${node.index}'s replica fails verification: ${problem}`);
+        }
+      }
+    } catch (error) {
+      violation =
+        error instanceof SimFailure
+          ? { rule: error.rule as Rule, message: error.detail }
+          : { rule: 'exception', message: (error as Error).stack ?? String(error) };
+    } finally {
+      if (violation) heights = Math.min(...this.honestTips());
+      for (const node of this.nodes) node.disk.dispose();
+      if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });
+    }
+    return {
+      seed: this.options.seed,
+      n: this.n,
+      ok: violation === null,
+      violation,
+      report: violation ? this.report(violation) : '',
+      heights,
+      virtualMs: this.queue.now,
+      byzantine: this.nodes
+        .filter((n) => !n.honest)
+        .map((n) => ({ node: n.index, behaviour: n.behaviour })),
+      stats: this.stats,
+    };
+  }
+
+  private report(violation: Violation): string {
+    const o = this.options;
+    const replay = `npx tsx test/simulation/run.ts --seed ${o.seed} --validators ${this.n} --heights ${o.heights}${o.storage === 'sqlite' ? ' --sqlite' : ''} --trace`;
+    return [
+      `simulation seed ${o.seed} (${this.n} validators${o.storage === 'sqlite' ? ', SQLite' : ''}) broke ${violation.rule}: ${violation.message}`,
+      `replay: ${replay}`,
+      `last ${TRACE_TAIL} trace lines:`,
+      ...this.traceLines.slice(-TRACE_TAIL),
+    ].join('\n');
+  }
+}
+
+/** Runs one seed. */
+export function simulate(options: SimOptions): SimResult {
+  return new Simulation(options).run();
+}

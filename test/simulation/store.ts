@@ -1,0 +1,221 @@
+/**
+ * A node's disk: its replica, which survives crashes, and older copies of it a scenario may roll
+ * it back to. Two kinds: the real SQLite replica (main/store/replica.ts, a file in a temp
+ * folder, WAL with synchronous=FULL, so what importBlock returned is durable), and an in-memory
+ * one for the thousands of fast runs, which keeps the committed blocks as its durable part and
+ * rebuilds its state from them on every restart, exactly as verifyBlock applies them.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WireBlock } from '../../shared/ledger/block';
+import { verifyBlock, type AppliedBlock, type ChainTip } from '../../shared/ledger/chain';
+import type { GenesisDoc } from '../../shared/ledger/genesis';
+import { MemoryState, type Change, type StateView } from '../../shared/ledger/state';
+import { Replica, wireOf } from '../../main/store/replica';
+import { verifyReplicaFile } from '../../main/store/verify-replica';
+import { verifyBlockWithQuorum } from './block-check';
+import { cachedVerify } from './crypto';
+import type { Fixture } from './fixture';
+
+/** What the host uses of an open replica. */
+export interface SimReplica {
+  tip(): ChainTip;
+  readonly view: StateView;
+  /** Full verification, then commit; throws if the block is refused. */
+  importBlock(wire: WireBlock): AppliedBlock;
+  /** A committed block with its certificate, as sync sends it. */
+  wireAt(height: number): WireBlock | undefined;
+}
+
+export interface NodeDisk {
+  readonly kind: 'memory' | 'sqlite';
+  /** Opens the replica after a start or restart. */
+  open(): SimReplica;
+  /** The process died: whatever is open is gone (committed blocks stay). */
+  crash(): void;
+  /** Keeps a copy of the replica as it is now (a backup, a disk snapshot). */
+  snapshot(): void;
+  /** Replaces the replica with the copy kept last; returns its height, or null if none. */
+  rollback(): number | null;
+  /** Full re-verification from genesis (`carechain verify`); null if it passes, else why not. */
+  verifyAll(): string | null;
+  dispose(): void;
+}
+
+function tipOf(fx: Fixture): ChainTip {
+  const h = fx.genesis.header;
+  return {
+    chainId: h.chainId,
+    genesisHash: fx.genesisHash,
+    height: 0,
+    hash: fx.genesis.hash,
+    time: h.time,
+    stateHash: h.stateHash,
+  };
+}
+
+interface StoredBlock {
+  wire: WireBlock;
+  changes: Change[];
+  txIds: string[];
+  tip: ChainTip;
+}
+
+/** The in-memory replica: committed blocks are the durable part. */
+export class MemoryDisk implements NodeDisk {
+  readonly kind = 'memory';
+  private blocks: StoredBlock[] = [];
+  private copy: number | null = null;
+
+  constructor(
+    private readonly fx: Fixture,
+    private readonly quorum?: (n: number) => number,
+  ) {}
+
+  open(): SimReplica {
+    const state = new MemoryState();
+    state.apply(this.fx.genesis.changes);
+    for (const b of this.blocks) state.apply(b.changes, b.txIds);
+    let tip = this.blocks.at(-1)?.tip ?? tipOf(this.fx);
+    const blocks = this.blocks;
+    const quorum = this.quorum;
+    return {
+      tip: () => tip,
+      view: state,
+      importBlock: (wire) => {
+        const applied = quorum
+          ? verifyBlockWithQuorum(quorum, state, tip, wire, cachedVerify)
+          : verifyBlock(state, tip, wire, cachedVerify);
+        const txIds = applied.txs.map((t) => t.id);
+        state.apply(applied.changes, txIds);
+        tip = {
+          ...tip,
+          height: applied.header.height,
+          hash: applied.hash,
+          time: applied.header.time,
+          stateHash: applied.header.stateHash,
+        };
+        blocks.push({ wire, changes: applied.changes, txIds, tip });
+        return applied;
+      },
+      wireAt: (height) => blocks[height - 1]?.wire,
+    };
+  }
+
+  crash(): void {}
+
+  snapshot(): void {
+    this.copy = this.blocks.length;
+  }
+
+  rollback(): number | null {
+    if (this.copy === null) return null;
+    this.blocks = this.blocks.slice(0, this.copy);
+    return this.copy;
+  }
+
+  verifyAll(): string | null {
+    const state = new MemoryState();
+    state.apply(this.fx.genesis.changes);
+    let tip = tipOf(this.fx);
+    for (const stored of this.blocks) {
+      try {
+        const applied = this.quorum
+          ? verifyBlockWithQuorum(this.quorum, state, tip, stored.wire, cachedVerify)
+          : verifyBlock(state, tip, stored.wire, cachedVerify);
+        state.apply(
+          applied.changes,
+          applied.txs.map((t) => t.id),
+        );
+        tip = {
+          ...tip,
+          height: applied.header.height,
+          hash: applied.hash,
+          time: applied.header.time,
+          stateHash: applied.header.stateHash,
+        };
+      } catch (error) {
+        return (error as Error).message;
+      }
+      if (tip.hash !== stored.tip.hash || tip.stateHash !== stored.tip.stateHash) {
+        return `block ${tip.height}: replay gives another tip than the one stored`;
+      }
+    }
+    return null;
+  }
+
+  dispose(): void {}
+}
+
+/** The real SQLite replica in a file; older copies are serialized databases. */
+export class SqliteDisk implements NodeDisk {
+  readonly kind = 'sqlite';
+  private replica: Replica | null = null;
+  private generation = 0;
+  private file: string;
+  private copy: Buffer | null = null;
+
+  constructor(
+    private readonly fx: Fixture,
+    private readonly dir: string,
+    private readonly name: string,
+  ) {
+    this.file = this.fileOf(0);
+  }
+
+  private fileOf(generation: number): string {
+    return path.join(this.dir, `${this.name}-${generation}.db`);
+  }
+
+  open(): SimReplica {
+    if (this.replica) throw new Error('sqlite disk: already open');
+    const replica = Replica.open(this.file);
+    if (!replica.isInitialised()) replica.initGenesis(this.fx.doc as GenesisDoc);
+    this.replica = replica;
+    return {
+      tip: () => replica.tip(),
+      view: replica.view,
+      importBlock: (wire) => replica.importBlock(wire),
+      wireAt: (height) => {
+        const row = replica.block(height);
+        return row ? wireOf(row, replica.txsAt(height)) : undefined;
+      },
+    };
+  }
+
+  crash(): void {
+    this.replica?.close();
+    this.replica = null;
+  }
+
+  snapshot(): void {
+    if (this.replica) this.copy = this.replica.db.serialize();
+  }
+
+  rollback(): number | null {
+    if (!this.copy) return null;
+    if (this.replica) throw new Error('sqlite disk: roll back a running node');
+    this.generation++;
+    this.file = this.fileOf(this.generation);
+    writeFileSync(this.file, this.copy);
+    const replica = Replica.open(this.file);
+    const height = replica.tip().height;
+    replica.close();
+    return height;
+  }
+
+  /** Closes the replica first: call it at the end of a run. */
+  verifyAll(): string | null {
+    this.crash();
+    const outcome = verifyReplicaFile(this.file, this.fx.doc);
+    return outcome.ok ? null : `block ${outcome.height ?? '?'}: ${outcome.reason}`;
+  }
+
+  dispose(): void {
+    this.crash();
+    for (let g = 0; g <= this.generation; g++) {
+      for (const suffix of ['', '-wal', '-shm'])
+        rmSync(`${this.fileOf(g)}${suffix}`, { force: true });
+    }
+  }
+}
