@@ -180,9 +180,10 @@ describe('evidence is refused', () => {
     expect(ctx.chain.rejection(build(ctx))).toBe(reason(ctx));
     expect(recorded(ctx.chain)).toEqual([]);
   }
-  const pair = (chain: TestChain, id: string) => {
+  /** A prevote of `id`'s node key and a second one for another block, with `second`'s changes. */
+  const pair = (chain: TestChain, id: string, second: Partial<VotePayload> = {}) => {
     const key = chain.keys(id).node;
-    return [vote(chain, key), vote(chain, key, { blockHash: HASH_2 })] as const;
+    return [vote(chain, key), vote(chain, key, { blockHash: HASH_2, ...second })] as const;
   };
 
   it('from a non-member, a suspended member, or a key that is neither its admin nor node key', () => {
@@ -262,30 +263,15 @@ describe('evidence is refused', () => {
       },
       () => 'the two messages are of different kinds (prevote and precommit)',
     );
-    refused(
-      ({ chain, A, P }) => {
-        const key = chain.keys(A).node;
-        return evidence(
-          chain,
-          P,
-          vote(chain, key),
-          vote(chain, key, { round: 1, blockHash: HASH_2 }),
-        );
-      },
-      () => 'the two messages are for different rounds (height 2 round 0, height 2 round 1)',
-    );
-    refused(
-      ({ chain, A, P }) => {
-        const key = chain.keys(A).node;
-        return evidence(
-          chain,
-          P,
-          vote(chain, key),
-          vote(chain, key, { height: 3, blockHash: HASH_2 }),
-        );
-      },
-      () => 'the two messages are for different rounds (height 2 round 0, height 3 round 0)',
-    );
+    for (const [second, where] of [
+      [{ round: 1 }, 'height 2 round 0, height 2 round 1'],
+      [{ height: 3 }, 'height 2 round 0, height 3 round 0'],
+    ] as const) {
+      refused(
+        ({ chain, A, P }) => evidence(chain, P, ...pair(chain, A, second)),
+        () => `the two messages are for different rounds (${where})`,
+      );
+    }
   });
 
   it('when both name the same value', () => {

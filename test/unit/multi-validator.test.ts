@@ -5,49 +5,18 @@
  * allowed, and each takes effect for consensus two blocks after the block that decided it.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { Validator } from '../../shared/ledger/domain';
-import { scheduleRecords } from '../../shared/members/records';
 import { SINGLE_VALIDATOR_VERSION, validatorSet } from '../../shared/members/rules';
-import type { ProposalAction } from '../../shared/members/schemas';
 import { validatorsAt } from '../../shared/registry';
-import { BlockRejected } from '../../shared/ledger/chain';
-import type { WireBlock } from '../../shared/ledger/block';
-import { TestChain } from './helpers/test-chain';
+import {
+  blockRefusal,
+  decide,
+  fourValidators,
+  memberIds,
+  replay,
+  scheduleOf,
+} from './helpers/validator-sets';
 
 vi.mock('../../shared/members/single-validator', () => ({ SINGLE_VALIDATOR_VERSION: false }));
-
-/** Six founders, the first four validators: by member id A(cme), M(edline), N(orthside), S(t Mary). */
-function setup() {
-  const chain = TestChain.create({ founders: 6, validators: 4 });
-  const [S, N, A, M, P, R] = chain.founderIds as [string, string, string, string, string, string];
-  return { chain, S, N, A, M, P, R };
-}
-
-function decide(chain: TestChain, action: ProposalAction, voters: readonly string[]): number {
-  const proposal = chain.propose(voters[0] as string, action);
-  chain.commitOk([proposal]);
-  chain.commitOk(chain.votes(voters, proposal.id, 'approve'));
-  expect(chain.proposal(proposal.id).status).toBe('approved');
-  return chain.height;
-}
-
-const members = (validators: readonly Validator[]) => validators.map((v) => v.member);
-
-function refusal(chain: TestChain, wire: WireBlock): string {
-  try {
-    chain.check(wire);
-  } catch (error) {
-    if (error instanceof BlockRejected) return error.message;
-    throw error;
-  }
-  throw new Error('the block was accepted');
-}
-
-function replay(chain: TestChain) {
-  const replica = chain.newReplica();
-  for (const wire of chain.blocks) replica.apply(wire);
-  expect(replica.tip).toEqual(chain.tip);
-}
 
 describe('with the single-validator restriction lifted', () => {
   it('is lifted for this file only', () => {
@@ -55,20 +24,18 @@ describe('with the single-validator restriction lifted', () => {
   });
 
   it('add-validator: the new validator signs from H + 2, not before', () => {
-    const { chain, S, N, A, M, P } = setup();
+    const { chain, S, N, A, M, P } = fourValidators();
     const H = decide(chain, { type: 'add-validator', member: P }, [S, N, A, M]);
-    expect(
-      chain.state.list(scheduleRecords, 'all').map((s) => [s.fromHeight, members(s.validators)]),
-    ).toEqual([
-      [0, [A, M, N, S]],
-      [H + 2, [A, P, M, N, S]],
+    expect(scheduleOf(chain)).toEqual([
+      { fromHeight: 0, members: [A, M, N, S] },
+      { fromHeight: H + 2, members: [A, P, M, N, S] },
     ]);
     const added = chain.keys(P).node;
     const old = chain.validatorNodeKeys();
     expect(old).toHaveLength(4);
     // H + 1: the newcomer is not yet a validator; three of the old four make the quorum.
     expect(
-      refusal(chain, chain.buildBlock([], { signers: [added, ...old.slice(0, 2)] }).wire),
+      blockRefusal(chain, chain.buildBlock([], { signers: [added, ...old.slice(0, 2)] }).wire),
     ).toBe(
       `block ${H + 1}: certificate signer ${added.publicKey.slice(0, 12)}… is not a validator`,
     );
@@ -76,7 +43,7 @@ describe('with the single-validator restriction lifted', () => {
     // H + 2: five validators, quorum 4; the newcomer's signature counts.
     const now = chain.validatorNodeKeys();
     expect(now.map((k) => k.publicKey)).toContain(added.publicKey);
-    expect(refusal(chain, chain.buildBlock([], { signers: old.slice(1) }).wire)).toBe(
+    expect(blockRefusal(chain, chain.buildBlock([], { signers: old.slice(1) }).wire)).toBe(
       `block ${H + 2}: certificate has 3 of the 4 validator signatures needed`,
     );
     chain.commitWire(chain.buildBlock([], { signers: [added, ...old.slice(1)] }).wire);
@@ -84,7 +51,7 @@ describe('with the single-validator restriction lifted', () => {
   });
 
   it("rotate-key of a validator's node key: the old key signs H + 1, the new key from H + 2", () => {
-    const { chain, S, N, A, M } = setup();
+    const { chain, S, N, A, M } = fourValidators();
     const oldKey = chain.keys(N).node;
     const newKey = chain.keyPair();
     const H = decide(
@@ -109,14 +76,14 @@ describe('with the single-validator restriction lifted', () => {
     expect(others).toHaveLength(3);
     // H + 1: the new key is not a validator's key yet; the old one still signs.
     expect(
-      refusal(chain, chain.buildBlock([], { signers: [newKey, ...others.slice(0, 2)] }).wire),
+      blockRefusal(chain, chain.buildBlock([], { signers: [newKey, ...others.slice(0, 2)] }).wire),
     ).toBe(
       `block ${H + 1}: certificate signer ${newKey.publicKey.slice(0, 12)}… is not a validator`,
     );
     chain.commitWire(chain.buildBlock([], { signers: [oldKey, ...others.slice(0, 2)] }).wire);
     // H + 2: the other way round.
     expect(
-      refusal(chain, chain.buildBlock([], { signers: [oldKey, ...others.slice(0, 2)] }).wire),
+      blockRefusal(chain, chain.buildBlock([], { signers: [oldKey, ...others.slice(0, 2)] }).wire),
     ).toBe(
       `block ${H + 2}: certificate signer ${oldKey.publicKey.slice(0, 12)}… is not a validator`,
     );
@@ -125,15 +92,15 @@ describe('with the single-validator restriction lifted', () => {
   });
 
   it('reinstating a suspended validator brings it back from H + 2', () => {
-    const { chain, S, N, A, M, P } = setup();
+    const { chain, S, N, A, M, P } = fourValidators();
     const suspended = decide(chain, { type: 'suspend', member: M }, [S, N, A, P]);
     const H = decide(chain, { type: 'reinstate', member: M }, [S, N, A]);
-    const at = (h: number) => members(validatorsAt(chain.state, h));
+    const at = (h: number) => memberIds(validatorsAt(chain.state, h));
     expect(at(suspended + 1)).toEqual([A, M, N, S]);
     expect(at(suspended + 2)).toEqual([A, N, S]);
     expect(at(H + 1)).toEqual([A, N, S]);
     expect(at(H + 2)).toEqual([A, M, N, S]);
-    expect(members(validatorSet(chain.state))).toEqual([A, M, N, S]);
+    expect(memberIds(validatorSet(chain.state))).toEqual([A, M, N, S]);
     chain.tick();
     chain.tick();
     replay(chain);

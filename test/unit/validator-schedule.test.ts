@@ -7,66 +7,26 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { WireBlock } from '../../shared/ledger/block';
 import { validatorsHashOf } from '../../shared/ledger/block';
-import type { Validator } from '../../shared/ledger/domain';
 import { GenesisDoc } from '../../shared/ledger/genesis';
 import { numberKey } from '../../shared/ledger/records';
 import { checkMembershipGenesis } from '../../shared/members/genesis';
-import { scheduleRecords } from '../../shared/members/records';
 import { validatorSet } from '../../shared/members/rules';
-import { MAX_VALIDATORS, type ProposalAction } from '../../shared/members/schemas';
+import { MAX_VALIDATORS } from '../../shared/members/schemas';
 import { validatorsAt } from '../../shared/registry';
-import { BlockRejected } from '../../shared/ledger/chain';
-import { TestChain, type TestChainOptions } from './helpers/test-chain';
-
-/** Six founders, the first four validators: by member id A(cme), M(edline), N(orthside), S(t Mary). */
-function setup(options: TestChainOptions = {}) {
-  const chain = TestChain.create({ founders: 6, validators: 4, ...options });
-  const [S, N, A, M, P, R] = chain.founderIds as [string, string, string, string, string, string];
-  return { chain, S, N, A, M, P, R };
-}
-
-/** Proposes in one block and approves in the next (4 of 6 active members); returns H. */
-function decide(chain: TestChain, action: ProposalAction, voters: readonly string[]): number {
-  const proposal = chain.propose(voters[0] as string, action);
-  chain.commitOk([proposal]);
-  chain.commitOk(chain.votes(voters, proposal.id, 'approve'));
-  expect(chain.proposal(proposal.id).status).toBe('approved');
-  return chain.height;
-}
-
-const members = (validators: readonly Validator[]) => validators.map((v) => v.member);
-
-function schedule(chain: TestChain) {
-  return chain.state
-    .list(scheduleRecords, 'all')
-    .map((s) => ({ fromHeight: s.fromHeight, members: members(s.validators) }));
-}
-
-function refusal(chain: TestChain, wire: WireBlock): string {
-  try {
-    chain.check(wire);
-  } catch (error) {
-    if (error instanceof BlockRejected) return error.message;
-    throw error;
-  }
-  throw new Error('the block was accepted');
-}
-
-/** Every block again, from genesis, on a replica that never saw the chain being built. */
-function replay(chain: TestChain) {
-  const replica = chain.newReplica();
-  for (const wire of chain.blocks) replica.apply(wire);
-  expect(replica.tip).toEqual(chain.tip);
-  expect(replica.state.list(scheduleRecords, 'all')).toEqual(
-    chain.state.list(scheduleRecords, 'all'),
-  );
-}
+import { TestChain } from './helpers/test-chain';
+import {
+  blockRefusal,
+  decide,
+  fourValidators,
+  memberIds,
+  replay,
+  scheduleOf,
+} from './helpers/validator-sets';
 
 describe('a chain whose validator set never changes', () => {
   it('writes no schedule record, whatever else governance does', () => {
-    const { chain, S, N, A, P, R } = setup();
+    const { chain, S, N, A, P, R } = fourValidators();
     decide(chain, { type: 'suspend', member: R }, [S, N, A, P]);
     // Five active members now: three approvals decide.
     decide(
@@ -86,7 +46,7 @@ describe('a chain whose validator set never changes', () => {
       A,
     ]);
     chain.tick();
-    expect(schedule(chain)).toEqual([]);
+    expect(scheduleOf(chain)).toEqual([]);
     // With no record, every height's validators are the set in the state, as they always were.
     for (const height of [0, 1, chain.height, chain.height + 1, chain.height + 2]) {
       expect(validatorsAt(chain.state, height)).toEqual(validatorSet(chain.state));
@@ -102,31 +62,31 @@ describe('a chain whose validator set never changes', () => {
     const [H, C, P] = chain.founderIds as [string, string, string];
     decide(chain, { type: 'suspend', member: P }, [H, C, P]);
     decide(chain, { type: 'reinstate', member: P }, [H, C]);
-    expect(schedule(chain)).toEqual([]);
+    expect(scheduleOf(chain)).toEqual([]);
     expect(validatorsAt(chain.state, chain.height + 1)).toEqual(validatorSet(chain.state));
   });
 });
 
 describe('a change of the validator set in block H', () => {
   it('remove-validator: the old set until H + 1, the new one from H + 2', () => {
-    const { chain, S, N, A, M } = setup();
+    const { chain, S, N, A, M } = fourValidators();
     const old = validatorSet(chain.state);
-    expect(members(old)).toEqual([A, M, N, S]);
+    expect(memberIds(old)).toEqual([A, M, N, S]);
     const H = decide(chain, { type: 'remove-validator', member: N }, [S, N, A, M]);
-    expect(schedule(chain)).toEqual([
+    expect(scheduleOf(chain)).toEqual([
       { fromHeight: 0, members: [A, M, N, S] },
       { fromHeight: H + 2, members: [A, M, S] },
     ]);
-    expect(members(validatorSet(chain.state))).toEqual([A, M, S]);
+    expect(memberIds(validatorSet(chain.state))).toEqual([A, M, S]);
     for (let h = 0; h <= H + 1; h++) expect(validatorsAt(chain.state, h)).toEqual(old);
     for (const h of [H + 2, H + 3, H + 100]) {
-      expect(members(validatorsAt(chain.state, h))).toEqual([A, M, S]);
+      expect(memberIds(validatorsAt(chain.state, h))).toEqual([A, M, S]);
     }
 
     // H + 1: the header names the old set, and a block naming the new one is refused.
     const next = H + 1;
     expect(
-      refusal(
+      blockRefusal(
         chain,
         chain.buildBlock([], {
           header: { validatorsHash: validatorsHashOf(validatorSet(chain.state)) },
@@ -147,21 +107,24 @@ describe('a change of the validator set in block H', () => {
       validatorSet(chain.state).map((v) => v.nodeKey),
     );
     expect(
-      refusal(chain, chain.buildBlock([], { signers: [removed, ...newKeys.slice(0, 2)] }).wire),
+      blockRefusal(
+        chain,
+        chain.buildBlock([], { signers: [removed, ...newKeys.slice(0, 2)] }).wire,
+      ),
     ).toBe(
       `block ${H + 2}: certificate signer ${removed.publicKey.slice(0, 12)}… is not a validator`,
     );
     expect(
-      refusal(
+      blockRefusal(
         chain,
         chain.buildBlock([], { header: { validatorsHash: validatorsHashOf(old) } }).wire,
       ),
     ).toBe(`block ${H + 2}: the validator-set hash does not match the validators in force`);
     expect(
-      refusal(chain, chain.buildBlock([], { proposer: removed.publicKey, round: 3 }).wire),
+      blockRefusal(chain, chain.buildBlock([], { proposer: removed.publicKey, round: 3 }).wire),
     ).toBe(`block ${H + 2}: its proposer is not a validator`);
     // quorum(3) = 3: the new set needs all three.
-    expect(refusal(chain, chain.buildBlock([], { signers: newKeys.slice(0, 2) }).wire)).toBe(
+    expect(blockRefusal(chain, chain.buildBlock([], { signers: newKeys.slice(0, 2) }).wire)).toBe(
       `block ${H + 2}: certificate has 2 of the 3 validator signatures needed`,
     );
     chain.commitWire(chain.buildBlock([], { signers: newKeys }).wire);
@@ -171,9 +134,9 @@ describe('a change of the validator set in block H', () => {
 
   it('suspend and revoke of a validator are scheduled alike', () => {
     for (const type of ['suspend', 'revoke'] as const) {
-      const { chain, S, N, A, M, P } = setup();
+      const { chain, S, N, A, M, P } = fourValidators();
       const H = decide(chain, { type, member: M }, [S, N, A, P]);
-      expect(schedule(chain)).toEqual([
+      expect(scheduleOf(chain)).toEqual([
         { fromHeight: 0, members: [A, M, N, S] },
         { fromHeight: H + 2, members: [A, N, S] },
       ]);
@@ -190,7 +153,7 @@ describe('a change of the validator set in block H', () => {
   });
 
   it('two changes in one block leave one record for H + 2, the set after both', () => {
-    const { chain, S, N, A, M, P } = setup();
+    const { chain, S, N, A, M, P } = fourValidators();
     const first = chain.propose(S, { type: 'remove-validator', member: N });
     const second = chain.propose(S, { type: 'suspend', member: A });
     chain.commitOk([first, second]);
@@ -199,7 +162,7 @@ describe('a change of the validator set in block H', () => {
       ...chain.votes([S, N, M, P], second.id, 'approve'),
     ]);
     const H = chain.height;
-    expect(schedule(chain)).toEqual([
+    expect(scheduleOf(chain)).toEqual([
       { fromHeight: 0, members: [A, M, N, S] },
       { fromHeight: H + 2, members: [M, S] },
     ]);
@@ -209,17 +172,17 @@ describe('a change of the validator set in block H', () => {
   });
 
   it('later changes add records; each height keeps the set that was in force then', () => {
-    const { chain, S, N, A, M, P } = setup();
+    const { chain, S, N, A, M, P } = fourValidators();
     const H1 = decide(chain, { type: 'remove-validator', member: N }, [S, N, A, M]);
     // The next change is decided in H1 + 2 at the earliest (proposal, then votes).
     const H2 = decide(chain, { type: 'remove-validator', member: A }, [S, N, A, P]);
     expect(H2).toBe(H1 + 2);
-    expect(schedule(chain)).toEqual([
+    expect(scheduleOf(chain)).toEqual([
       { fromHeight: 0, members: [A, M, N, S] },
       { fromHeight: H1 + 2, members: [A, M, S] },
       { fromHeight: H2 + 2, members: [M, S] },
     ]);
-    const at = (h: number) => members(validatorsAt(chain.state, h));
+    const at = (h: number) => memberIds(validatorsAt(chain.state, h));
     expect(at(H1 + 1)).toEqual([A, M, N, S]);
     expect(at(H1 + 2)).toEqual([A, M, S]);
     expect(at(H2 + 1)).toEqual([A, M, S]);
@@ -230,14 +193,14 @@ describe('a change of the validator set in block H', () => {
   });
 
   it('a change decided in the block after another is scheduled one height later', () => {
-    const { chain, S, N, A, M, P } = setup();
+    const { chain, S, N, A, M, P } = fourValidators();
     const first = chain.propose(S, { type: 'remove-validator', member: N });
     const second = chain.propose(S, { type: 'remove-validator', member: A });
     chain.commitOk([first, second]);
     chain.commitOk(chain.votes([S, N, A, M], first.id, 'approve'));
     const H = chain.height;
     chain.commitOk(chain.votes([S, N, M, P], second.id, 'approve'));
-    expect(schedule(chain)).toEqual([
+    expect(scheduleOf(chain)).toEqual([
       { fromHeight: 0, members: [A, M, N, S] },
       { fromHeight: H + 2, members: [A, M, S] },
       { fromHeight: H + 3, members: [M, S] },
