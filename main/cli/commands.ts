@@ -152,7 +152,9 @@ export async function runNode(opts: { dir: string }): Promise<void> {
     opened = startStep('the replica', paths.replica, () =>
       openChainNode(paths, {
         committed: (b) =>
-          console.log(`block ${b.header.height} ${b.hash.slice(0, 16)}… ${b.txs.length} tx`),
+          console.log(
+            `block ${b.header.height} ${b.hash.slice(0, 16)}… ${b.txs.length} tx, round ${b.cert.round}, ${b.cert.signatures.length} signatures`,
+          ),
         rejected: (tx, reason) => console.log(`rejected ${tx.id.slice(0, 16)}…: ${reason}`),
         error: (error) => console.error(`block production failed: ${error.message}`),
       }),

@@ -2,7 +2,7 @@ import { decodeHeader, type CommitCertificate } from '../../shared/ledger/block'
 import { canonicalText } from '../../shared/ledger/canonical';
 import { verifyProposedBlock } from '../../shared/ledger/chain';
 import { validatorsAt } from '../../shared/registry';
-import { verifySignature } from '../platform/ed25519';
+import { verifySignatureRemembered } from '../platform/ed25519';
 import type { ChainNode } from '../service/chain-node';
 import type { BlockBody, BlockCheck, ChainAccess } from './consensus-driver';
 
@@ -30,7 +30,13 @@ function checkBlock(node: ChainNode, body: BlockBody, round: number, fresh: bool
     // Not fresh: checked as a value re-proposed after `round`, whose header may name the
     // proposer of any round up to it.
     const rounds = fresh ? { round, validRound: -1 } : { round: round + 1, validRound: round };
-    verifyProposedBlock(node.replica.view, node.replica.tip(), body, verifySignature, rounds);
+    verifyProposedBlock(
+      node.replica.view,
+      node.replica.tip(),
+      body,
+      verifySignatureRemembered,
+      rounds,
+    );
     return { valid: true, time };
   } catch (error) {
     return { valid: false, reason: (error as Error).message, time };

@@ -1,4 +1,4 @@
-import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createPublicKey, hash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { VerifySignature } from '../../shared/ledger/keys';
 
 // SPKI DER prefix of an Ed25519 public key (RFC 8410): the 32 key bytes follow it.
@@ -37,4 +37,29 @@ export const verifySignature: VerifySignature = (publicKey, message, signature) 
   } catch {
     return false;
   }
+};
+
+/** Signatures remembered as valid, oldest forgotten first. */
+const VERIFIED_CAPACITY = 200_000;
+const verified = new Set<string>();
+
+/**
+ * The same rule, remembering signatures that verified: a transaction's signature is checked
+ * when it reaches the mempool, again when a block proposing it is validated, and again when the
+ * block commits. The key is the public key, the signature and the SHA-256 of the message, so a
+ * remembered answer is only ever reused for exactly the same question. Failures are not kept.
+ */
+export const verifySignatureRemembered: VerifySignature = (publicKey, message, signature) => {
+  if (publicKey.length !== 32 || signature.length !== 64) return false;
+  const id =
+    Buffer.from(publicKey).toString('hex') +
+    Buffer.from(signature).toString('hex') +
+    hash('sha256', message, 'hex');
+  if (verified.has(id)) return true;
+  if (!verifySignature(publicKey, message, signature)) return false;
+  if (verified.size >= VERIFIED_CAPACITY) {
+    verified.delete(verified.values().next().value as string);
+  }
+  verified.add(id);
+  return true;
 };

@@ -14,7 +14,7 @@ import { decodeTx, type DecodedTx } from '../../shared/ledger/tx';
 import { RuleError } from '../../shared/ledger/domain';
 import { validatorSet } from '../../shared/registry';
 import { MembershipQueries } from '../members/queries';
-import { verifySignature } from '../platform/ed25519';
+import { verifySignatureRemembered as verifySignature } from '../platform/ed25519';
 import type { Replica } from '../store/replica';
 
 const MEMPOOL_LIMIT = 5_000;
@@ -314,7 +314,7 @@ export class ChainNode {
    */
   commitBlock(wire: WireBlock): AppliedBlock {
     if (this.readOnlyReason) throw new Error(`the replica is read-only: ${this.readOnlyReason}`);
-    const applied = this.replica.importBlock(wire);
+    const applied = this.replica.importBlock(wire, verifySignature);
     for (const tx of applied.txs) this.dropFromPool(tx);
     this.pending_ = null;
     for (const l of this.listeners) l.committed?.(applied);
@@ -364,7 +364,7 @@ export class ChainNode {
       txs: proposed.txs.map((t) => t.text),
       cert: canonicalText(cert),
     };
-    const applied = this.replica.importBlock(wire);
+    const applied = this.replica.importBlock(wire, verifySignature);
     for (const tx of applied.txs) this.dropFromPool(tx);
     for (const l of this.listeners) l.committed?.(applied);
     return applied;

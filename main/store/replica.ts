@@ -21,6 +21,7 @@ import {
 import { listSpec, valueText, type Change, type StateView } from '../../shared/ledger/state';
 import type { DecodedTx } from '../../shared/ledger/tx';
 import { verifySignature } from '../platform/ed25519';
+import type { VerifySignature } from '../../shared/ledger/keys';
 // Every node, CLI and verify path opens a replica: the ledger's hashes use Node's SHA-256 there.
 import '../platform/sha256';
 import {
@@ -345,10 +346,14 @@ export class Replica {
     };
   }
 
-  /** Verifies a block against this replica and commits it, all in one SQLite transaction. */
-  importBlock(wire: WireBlock): AppliedBlock {
+  /**
+   * Verifies a block against this replica and commits it, all in one SQLite transaction. A live
+   * node passes a verifier that remembers the signatures it already checked (in its mempool and
+   * when it prevoted for the block); a replay checks every one.
+   */
+  importBlock(wire: WireBlock, verify: VerifySignature = verifySignature): AppliedBlock {
     return this.db.transaction(() => {
-      const applied = verifyBlock(this.view, this.tip(), wire, verifySignature);
+      const applied = verifyBlock(this.view, this.tip(), wire, verify);
       this.writeBlock(applied.header, applied.hash, wire, applied.txs, applied.changes);
       return applied;
     })();
