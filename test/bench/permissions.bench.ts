@@ -35,8 +35,8 @@ import {
 } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { verifyCeiling } from './ceiling';
 import { afterAll, bench, describe } from 'vitest';
 import { methods, type MethodName, type Params } from '../../shared/rpc/contract';
 import { CONSENT_ACTIONS, PURPOSES, RECORD_CLASSES, codesOf } from '../../shared/permissions/codes';
@@ -102,38 +102,6 @@ function timed(run: (i: number) => unknown): number[] {
     samples.push(performance.now() - started);
   }
   return samples;
-}
-
-/** Ed25519 verifications a second on every core at once (node's crypto.verify, as the ledger). */
-async function verifyCeiling(ms = 2_000): Promise<number> {
-  const code = `
-    const { parentPort, workerData } = require('node:worker_threads');
-    const crypto = require('node:crypto');
-    const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
-    const message = Buffer.alloc(600, 7);
-    const signature = crypto.sign(null, message, privateKey);
-    let n = 0;
-    const end = Date.now() + workerData.ms;
-    while (Date.now() < end) {
-      for (let i = 0; i < 50; i++) crypto.verify(null, message, publicKey, signature);
-      n += 50;
-    }
-    parentPort.postMessage(n);`;
-  const counts = await Promise.all(
-    Array.from(
-      { length: availableParallelism() },
-      () =>
-        new Promise<number>((resolve, reject) => {
-          const worker = new Worker(code, { eval: true, workerData: { ms } });
-          worker.once('message', (n: number) => {
-            resolve(n);
-            void worker.terminate();
-          });
-          worker.once('error', reject);
-        }),
-    ),
-  );
-  return counts.reduce((a, b) => a + b, 0) / (ms / 1000);
 }
 
 /** What a build left: kept beside the cached files so a rerun can say how they were made. */
