@@ -78,11 +78,23 @@ export interface SigningDisk {
   blocks: Map<string, BlockBody>;
 }
 
+/** Host duties skipped on purpose (each one breaks a rule a check must catch). */
+export interface FaultyHost {
+  /** Restarts without the round and lock the double-sign record holds (§9 rule 3). */
+  forgetsLock?: boolean;
+  /** Answers every validation with valid and timely (§8). */
+  skipsBlockChecks?: boolean;
+  /** Drops the evidence the machine reports (§10). */
+  dropsEvidence?: boolean;
+}
+
 /** What the node sees of the simulation around it. */
 export interface NodeEnv {
   readonly fx: Fixture;
   readonly quorum: ((n: number) => number) | undefined;
   readonly wal: boolean;
+  /** Duties an honest host may be made to skip, to show the checks catch it. */
+  readonly faultyHost: FaultyHost;
   now(): number;
   send(from: number, to: number, packet: Packet): void;
   /** Calls `fire` after `delay` ms unless cancelled or the node restarted meanwhile. */
@@ -244,7 +256,10 @@ export class SimNode {
     if (!driver) return;
     const height = this.height;
     const point = resumePoint(this.signing.record, height);
-    const resume = point.kind === 'resume' ? { round: point.round, lock: point.lock } : undefined;
+    const resume =
+      point.kind === 'resume' && !(this.honest && this.env.faultyHost.forgetsLock)
+        ? { round: point.round, lock: point.lock }
+        : undefined;
     if (resume) {
       this.trace(
         `resume h${height} r${resume.round} lock ${short(resume.lock?.blockHash ?? null)}`,
@@ -325,6 +340,9 @@ export class SimNode {
 
   /** §8 checks 1-6, and rule 3: who may have made the block, given how it is proposed. */
   private check(body: BlockBody, round: number, fresh: boolean): BlockCheck {
+    if (this.honest && this.env.faultyHost.skipsBlockChecks) {
+      return { valid: true, time: decodeHeader(body.header).time };
+    }
     const replica = this.replica;
     const tip = replica.tip();
     const checked = checkProposedBlock(replica.view, tip, body, cachedVerify);
@@ -421,7 +439,9 @@ export class SimNode {
         this.trace(
           `evidence against ${first.validator.slice(0, 8)}: ${describeMessage(first)} / ${describeMessage(second)}`,
         );
-        this.env.evidence(this, first, second);
+        if (!(this.honest && this.env.faultyHost.dropsEvidence)) {
+          this.env.evidence(this, first, second);
+        }
       },
       behind: () => this.broadcast(this.statusPacket()),
       committed: () => {},

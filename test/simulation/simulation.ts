@@ -35,6 +35,7 @@ import {
   short,
   SimNode,
   type Behaviour,
+  type FaultyHost,
   type NodeEnv,
   type Packet,
   type SigningDisk,
@@ -74,6 +75,8 @@ export interface SimOptions {
    * cannot be committed even with its q precommits (see consensus.test.ts).
    */
   wal?: boolean;
+  /** Host duties honest nodes skip (the runs that show a check catches it). */
+  faultyHost?: FaultyHost;
   /** How long the chaotic phase lasts, in virtual ms: [min, max]. */
   chaosMs?: [number, number];
   /** At most this many crashes (with restarts and rollbacks) in the chaos (default 3, 4 for n ≥ 7). */
@@ -179,6 +182,7 @@ export class Simulation implements NodeEnv {
   private readonly sideSeen = new Map<string, string>();
   readonly quorum: ((n: number) => number) | undefined;
   readonly wal: boolean;
+  readonly faultyHost: FaultyHost;
   private progress: { height: number; roundLimit: number; deadline: number } | null = null;
   private readonly stats = {
     delivered: 0,
@@ -195,6 +199,7 @@ export class Simulation implements NodeEnv {
     this.fx = fixture(this.n);
     this.quorum = options.quorum;
     this.wal = options.wal ?? true;
+    this.faultyHost = options.faultyHost ?? {};
     this.prng = new Prng(options.seed);
     this.network = new Network(this.n, this.prng.fork('network'));
     this.tmp =

@@ -53,3 +53,18 @@ export function summary(label: string, found: Sweep): string {
   const known = found.failures.filter(tolerated).map((r) => r.seed);
   return `${label}: ${found.results.length} seeds, ${found.heights} heights, ${(found.ms / 1000).toFixed(1)} s${known.length ? `; progress failures tolerated (known equivocation stall): seeds ${known.join(', ')}` : ''}`;
 }
+
+/** Rules a run must never break, whatever the network and the faults did. */
+export const SAFETY_RULES = [
+  'agreement',
+  'validity',
+  'double-sign',
+  'evidence',
+  'lock',
+  'exception',
+];
+
+/** The seeds of a sweep whose violation is of this rule. */
+export function caught(found: Sweep, rule: string): SimResult[] {
+  return found.failures.filter((r) => r.violation?.rule === rule);
+}
