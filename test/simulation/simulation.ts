@@ -725,14 +725,31 @@ export class Simulation implements NodeEnv {
 
   private report(violation: Violation): string {
     const o = this.options;
-    const replay = `npx tsx test/simulation/run.ts --seed ${o.seed} --validators ${this.n} --heights ${o.heights}${o.storage === 'sqlite' ? ' --sqlite' : ''} --trace`;
     return [
       `simulation seed ${o.seed} (${this.n} validators${o.storage === 'sqlite' ? ', SQLite' : ''}) broke ${violation.rule}: ${violation.message}`,
-      `replay: ${replay}`,
+      `replay: ${replayCommand(o)} --trace`,
       `last ${TRACE_TAIL} trace lines:`,
       ...this.traceLines.slice(-TRACE_TAIL),
     ].join('\n');
   }
+}
+
+/** The command line that runs exactly this seed again (test/simulation/run.ts). */
+export function replayCommand(o: SimOptions): string {
+  const flags = [`--seed ${o.seed}`, `--validators ${o.validators}`, `--heights ${o.heights}`];
+  if (o.storage === 'sqlite') flags.push('--sqlite');
+  if (o.byzantine !== undefined) flags.push(`--byzantine ${o.byzantine}`);
+  if (o.adversary) flags.push(`--adversary ${o.adversary}`);
+  if (o.splitBrain) flags.push('--split-brain');
+  if (o.crashes !== undefined) flags.push(`--crashes ${o.crashes}`);
+  if (o.quorum) flags.push(o.quorum === brokenQuorum ? '--broken-quorum' : '--quorum-of-this-test');
+  if (o.signRecord === 'lost-on-crash') flags.push('--lose-sign-record');
+  if (o.wal === false) flags.push('--no-wal');
+  if (o.faultyHost?.forgetsLock) flags.push('--forgets-lock');
+  if (o.faultyHost?.skipsBlockChecks) flags.push('--skips-block-checks');
+  if (o.faultyHost?.dropsEvidence) flags.push('--drops-evidence');
+  if (o.chaosMs) flags.push(`--chaos ${o.chaosMs[0]}-${o.chaosMs[1]}`);
+  return `npx jiti test/simulation/run.ts ${flags.join(' ')}`;
 }
 
 /** Runs one seed. */
