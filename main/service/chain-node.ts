@@ -12,7 +12,7 @@ import { Overlay } from '../../shared/ledger/state';
 import type { KeyPair } from '../../shared/ledger/keys';
 import { decodeTx, type DecodedTx } from '../../shared/ledger/tx';
 import { RuleError } from '../../shared/ledger/domain';
-import { validatorSet } from '../../shared/registry';
+import { validatorsAt } from '../../shared/registry';
 import { MembershipQueries } from '../members/queries';
 import { verifySignatureRemembered as verifySignature } from '../platform/ed25519';
 import type { Replica } from '../store/replica';
@@ -137,7 +137,7 @@ export class ChainNode {
     if (this.readOnlyReason) return `the replica is read-only: ${this.readOnlyReason}`;
     if (this.consensusReason) return this.consensusReason();
     if (this.canProduce()) return null;
-    const validators = validatorSet(this.replica.view);
+    const validators = validatorsAt(this.replica.view, this.replica.tip().height + 1);
     if (!this.nodeKey && this.nodeKeyProblem) {
       return `this node's key file cannot be used (${this.nodeKeyProblem}), so it cannot make blocks and nothing sent to it would commit`;
     }
@@ -265,7 +265,7 @@ export class ChainNode {
   /** Whether this node alone can certify blocks: its key is the whole validator set. */
   canProduce(): boolean {
     if (!this.nodeKey) return false;
-    const validators = validatorSet(this.replica.view);
+    const validators = validatorsAt(this.replica.view, this.replica.tip().height + 1);
     return validators.length === 1 && validators[0]?.nodeKey === this.nodeKey.publicKey;
   }
 

@@ -1,16 +1,16 @@
 import type { StateView } from '../ledger/state';
 import { validatorsAt } from '../members/schedule';
 import { membership } from '../members/state';
-import { decodeMessage, type SignedMessage } from './messages';
+import { parseMessage } from './messages';
 import type { ConsensusTx } from './txs';
 
 /**
  * Reads what a message names, for a description only: whether its signature holds is decided by
  * the rules, with the platform's verifier, when the transaction is applied.
  */
-function readMessage(text: string): SignedMessage | null {
+function readMessage(text: string): ReturnType<typeof parseMessage> | null {
   try {
-    return decodeMessage(text, () => true);
+    return parseMessage(text);
   } catch {
     return null;
   }

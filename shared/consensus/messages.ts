@@ -4,8 +4,7 @@ import { concatBytes, fromHex, utf8 } from '../ledger/bytes';
 import { canonicalText, parseCanonical } from '../ledger/canonical';
 import { DOMAIN } from '../ledger/hash';
 import { sign, type KeyPair, type VerifySignature } from '../ledger/keys';
-import { ChainId, Hash, Height, PublicKey, Signature } from '../ledger/schemas';
-import { describeZod } from '../ledger/tx';
+import { ChainId, describeZod, Hash, Height, PublicKey, Signature } from '../ledger/schemas';
 
 /** The highest round a certificate may name (docs/consensus.md, section 1). */
 export const MAX_ROUND = 1_000_000;
@@ -100,11 +99,10 @@ export function withSignature(
 }
 
 /**
- * Decodes a message as received from a peer and checks its signature under the key it names.
- * Whether that key may vote at that height is the receiver's to check. Throws
- * MessageFormatError saying what is wrong.
+ * Reads a message's text: canonical JSON of the strict wire shape, with a canonical payload of
+ * its kind. Says nothing of its signature (see decodeMessage). Throws MessageFormatError.
  */
-export function decodeMessage(text: string, verify: VerifySignature): SignedMessage {
+export function parseMessage(text: string): UnsignedMessage & { validator: string; sig: string } {
   if (text.length > MAX_MESSAGE_CHARS) {
     throw new MessageFormatError(`a consensus message is at most ${MAX_MESSAGE_CHARS} characters`);
   }
@@ -131,11 +129,20 @@ export function decodeMessage(text: string, verify: VerifySignature): SignedMess
   if (message.kind === 'proposal' && message.validRound >= message.round) {
     throw new MessageFormatError('a proposal’s valid round must be -1 or below its round');
   }
-  const { validator, sig } = wire.data;
-  if (!verify(fromHex(validator), messageSigningBytes(message), fromHex(sig))) {
+  return { ...message, validator: wire.data.validator, sig: wire.data.sig };
+}
+
+/**
+ * Decodes a message as received from a peer and checks its signature under the key it names.
+ * Whether that key may vote at that height is the receiver's to check. Throws
+ * MessageFormatError saying what is wrong.
+ */
+export function decodeMessage(text: string, verify: VerifySignature): SignedMessage {
+  const message = parseMessage(text);
+  if (!verify(fromHex(message.validator), messageSigningBytes(message), fromHex(message.sig))) {
     throw new MessageFormatError('the consensus message signature does not verify');
   }
-  return { ...message, validator, sig, text };
+  return { ...message, text };
 }
 
 /** Whether two messages of one validator at one position name different values. */
