@@ -7,6 +7,7 @@ import {
   type AppliedBlock,
   type ChainIdentity,
   type ProposedBlock,
+  type VerifiedBlock,
 } from '../../shared/ledger/chain';
 import { Overlay } from '../../shared/ledger/state';
 import type { KeyPair } from '../../shared/ledger/keys';
@@ -310,11 +311,15 @@ export class ChainNode {
 
   /**
    * Commits a block the validators decided (or a peer served with its certificate): verified
-   * in full by the replica, then taken out of the mempool and announced like a produced block.
+   * in full by the replica, or, when this node already verified its contents on this tip
+   * (`verified`), only its certificate; then taken out of the mempool and announced like a
+   * produced block.
    */
-  commitBlock(wire: WireBlock): AppliedBlock {
+  commitBlock(wire: WireBlock, verified?: VerifiedBlock): AppliedBlock {
     if (this.readOnlyReason) throw new Error(`the replica is read-only: ${this.readOnlyReason}`);
-    const applied = this.replica.importBlock(wire, verifySignature);
+    const applied = verified
+      ? this.replica.commitVerified(wire, verified, verifySignature)
+      : this.replica.importBlock(wire, verifySignature);
     for (const tx of applied.txs) this.dropFromPool(tx);
     this.pending_ = null;
     for (const l of this.listeners) l.committed?.(applied);

@@ -1,9 +1,11 @@
 import Database from 'better-sqlite3';
 import {
+  certifyVerifiedBlock,
   verifyBlock,
   type AppliedBlock,
   type ChainIdentity,
   type ChainTip,
+  type VerifiedBlock,
 } from '../../shared/ledger/chain';
 import { canonicalText } from '../../shared/ledger/canonical';
 import { genesisBlock, genesisHashOf, GenesisDoc } from '../../shared/ledger/genesis';
@@ -354,6 +356,22 @@ export class Replica {
   importBlock(wire: WireBlock, verify: VerifySignature = verifySignature): AppliedBlock {
     return this.db.transaction(() => {
       const applied = verifyBlock(this.view, this.tip(), wire, verify);
+      this.writeBlock(applied.header, applied.hash, wire, applied.txs, applied.changes);
+      return applied;
+    })();
+  }
+
+  /**
+   * Commits a block whose transactions were verified on this tip (the node prevoted for it),
+   * after checking what was left: the link and its certificate (certifyVerifiedBlock).
+   */
+  commitVerified(
+    wire: WireBlock,
+    verified: VerifiedBlock,
+    verify: VerifySignature = verifySignature,
+  ): AppliedBlock {
+    return this.db.transaction(() => {
+      const applied = certifyVerifiedBlock(this.view, this.tip(), verified, wire, verify);
       this.writeBlock(applied.header, applied.hash, wire, applied.txs, applied.changes);
       return applied;
     })();

@@ -272,6 +272,41 @@ export function verifyProposedBlock(
   return { header, hash, txs, changes };
 }
 
+/**
+ * Completes the verification of a block whose contents verifyProposedBlock accepted on this same
+ * tip and state (the node prevoted for it): the link to the tip, its proposer against the
+ * certificate's round and the certificate against V_h. Its transactions are not applied again;
+ * the changes found then are the ones committed. Throws BlockRejected.
+ */
+export function certifyVerifiedBlock(
+  view: StateView,
+  tip: ChainTip,
+  verified: VerifiedBlock,
+  wire: WireBlock,
+  verify: VerifySignature,
+): AppliedBlock {
+  const height = tip.height + 1;
+  const reject = (message: string): never => {
+    throw new BlockRejected(height, message);
+  };
+  const { header, hash } = verified;
+  if (header.height !== height || header.prevHash !== tip.hash || blockHashOf(wire.header) !== hash)
+    reject('it was verified on another tip, or it is not the block that was verified');
+  let cert: CommitCertificate;
+  try {
+    cert = decodeCertificate(wire.cert);
+  } catch (error) {
+    return reject((error as Error).message);
+  }
+  const validators = validatorsAt(view, height);
+  const problem = proposerProblem(validators, header, { certRound: cert.round });
+  if (problem) reject(problem);
+  const keys = validators.map((v) => v.nodeKey);
+  const certProblem = certificateProblem(cert, header, hash, keys, verify);
+  if (certProblem) reject(certProblem);
+  return { ...verified, wire, cert };
+}
+
 export interface ProposedBlock {
   header: BlockHeader;
   headerText: string;
