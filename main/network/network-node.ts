@@ -1,27 +1,46 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import {
+  blockHashOf,
+  certificateProblem,
+  decodeCertificate,
+  decodeHeader,
+} from '../../shared/ledger/block';
 import { BlockRejected } from '../../shared/ledger/chain';
 import type { KeyPair } from '../../shared/ledger/keys';
 import { RuleError } from '../../shared/ledger/domain';
-import { decodeTx, signTx, TxFormatError, type DecodedTx } from '../../shared/ledger/tx';
+import { merkleRoot } from '../../shared/ledger/merkle';
+import {
+  decodeTx,
+  signTx,
+  TxFormatError,
+  txIdOf,
+  verifyTxSignature,
+  type DecodedTx,
+} from '../../shared/ledger/tx';
 import { validatorsAt } from '../../shared/registry';
 import { membership } from '../../shared/members/state';
 import type { ConsensusStatus } from '../../shared/consensus/io';
 import type { SignedMessage } from '../../shared/consensus/messages';
-import type { TimeoutSettings } from '../../shared/consensus/rounds';
-import { verifySignature } from '../platform/ed25519';
+import { proposerOf, type TimeoutSettings, type Validator } from '../../shared/consensus/rounds';
+import { verifySignatureRemembered } from '../platform/ed25519';
 import type { ChainNode } from '../service/chain-node';
+import { BanList, type BanEntry, type BanKind } from './bans';
 import { ConsensusDriver, type BlockBody } from './consensus-driver';
 import { nodeChain } from './node-chain';
+import { BAN_POINTS, PeerRates, PeerScores, SeenIds, type RateName } from './peer-scores';
 import type { SignGuard } from './sign-state';
 import type { Frame } from './transport/frames';
-import type { ProtocolName } from './transport/protocols';
+import { MAX_FRAME_BYTES, type ProtocolName } from './transport/protocols';
 import { PeerTransport, type Admission } from './transport/transport';
 import {
   announceFrame,
   blocksFrame,
+  claimedVotes,
   decodeBlocksFrame,
   decodeConsensusFrame,
   decodeTxsFrame,
+  FRAME,
   getBlocksFrame,
   getProposalFrame,
   MAX_BLOCKS_PER_FRAME,
@@ -37,13 +56,21 @@ import {
 const RESEND_MS = 1_000;
 /** Transaction text a Blocks answer carries at most, keeping the frame within its limit. */
 const BLOCKS_ANSWER_CHARS = 2 * 1024 * 1024;
-/** A catch-up request not answered within this long is asked of another peer. */
+/** A catch-up request not answered within this long is asked of another peer (§5). */
 const SYNC_ANSWER_MS = 10_000;
 /** Misbehaviour remembered per peer, for the Network page. */
 const MAX_NOTES = 20;
+/** Peers with notes remembered (bounded like the bans, docs/sync.md §5). */
+const MAX_NOTED_PEERS = 1_000;
 /** Reconnection backs off from 1 s, doubling, to 60 s (docs/sync.md §2.2). */
 const REDIAL_MIN_MS = 1_000;
 const REDIAL_MAX_MS = 60_000;
+/** Transaction and consensus-message ids remembered, oldest forgotten first (§5). */
+const SEEN_IDS = 100_000;
+/** Bytes of transaction text one relayed Txs frame carries at most, within the tx frame limit. */
+const TXS_FRAME_BYTES = MAX_FRAME_BYTES.tx - 64 * 1024;
+/** A peer's share of the mempool (§5): at most this part of its room. */
+const MEMPOOL_SHARE = 4;
 
 export interface PeerAddress {
   nodeKey: string;
@@ -65,6 +92,11 @@ export interface NetworkNodeOptions {
   guard: SignGuard;
   listen: { host: string; port: number };
   peers: readonly PeerAddress[];
+  /**
+   * The data folder, where bans are kept (network/bans.json); by default the folder of the
+   * replica's file. A replica in memory keeps its bans in memory.
+   */
+  dataDir?: string;
   /** Unknown keys may connect as guests and ask to join (when this node has invited). */
   guests?: GuestService;
   /**
@@ -84,7 +116,11 @@ export interface PeerStatus {
   address: string;
   height: number;
   connected: boolean;
-  /** Why it was refused or dropped, most recent last. */
+  /** Points of minor offences now (docs/sync.md §8.2: at 20 the peer is banned for a minute). */
+  points?: number;
+  /** The ban in force on this key: until when (ms since the epoch) and why. */
+  banned?: { until: number; reason: string } | null;
+  /** Why it was refused, dropped, penalised or banned, most recent last. */
   notes: string[];
 }
 
@@ -92,6 +128,11 @@ export interface SyncStatus {
   syncing: boolean;
   height: number;
   target: number;
+  /**
+   * Why this node stopped importing blocks (docs/sync.md §7.3: a block with a valid
+   * certificate that breaks the rules), or null.
+   */
+  halted: string | null;
 }
 
 export interface NetworkStatus {
@@ -100,28 +141,78 @@ export interface NetworkStatus {
   consensus: ConsensusStatus;
   peers: PeerStatus[];
   sync: SyncStatus;
+  /** What peers can make this node hold, against its bounds (docs/sync.md §5). */
+  held: { seenTxs: number; seenMessages: number; heldMessages: number };
 }
 
 interface SyncRequest {
   peer: string;
   from: number;
+  count: number;
+  /** The height the peer claimed: what it must be able to serve. */
+  claimed: number;
   timer: NodeJS.Timeout;
+}
+
+/** Something a peer sent that breaks the protocol, found while handling its frame. */
+class PeerOffence extends Error {
+  constructor(
+    readonly kind: BanKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const short = (key: string) => `${key.slice(0, 12)}…`;
+const count = (n: number) => n.toLocaleString('en-US');
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** "14:32:05" today, "2026-11-27 14:32" on another day: when a ban ends, in local time. */
+function clockTime(at: number, now: number): string {
+  const d = new Date(at);
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  if (new Date(now).toDateString() === d.toDateString()) return time;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time.slice(0, 5)}`;
+}
+
+/** The folder of the replica's SQLite file: the node's data folder. */
+function replicaFolder(node: ChainNode): string | null {
+  const file = node.replica.db.name;
+  return path.isAbsolute(file) ? path.dirname(file) : null;
+}
+
+function banLine(ban: BanEntry, now: number): string {
+  return `banned until ${clockTime(ban.until, now)}: ${ban.reason}`;
 }
 
 /**
  * A member node on the consortium network: the peer transport, consensus among the validators
  * (ConsensusDriver over the node's replica), transaction gossip, and catch-up from peers. Every
  * block it stores is verified in full first; nothing a peer sends is signed or stored otherwise.
+ *
+ * Peers are held to docs/sync.md §5 and §8: per-peer rate limits, bounded memory for whatever
+ * they send, points for minor offences and bans (kept in network/bans.json) for fatal ones and
+ * for 20 points, enforced when a connection is admitted.
  */
 export class NetworkNode {
   private readonly transport: PeerTransport;
   private readonly driver: ConsensusDriver;
+  private readonly genesisHash: string;
   private readonly peerHeights = new Map<string, number>();
   private readonly notes = new Map<string, string[]>();
   private readonly log: (line: string) => void;
+  private readonly bans: BanList;
+  private readonly scores = new PeerScores();
+  private readonly rates = new Map<string, PeerRates>();
+  private readonly seenTxs = new SeenIds(SEEN_IDS);
+  private readonly seenMessages = new SeenIds(SEEN_IDS);
+  /** Per peer, the transactions it brought into the mempool and their text length (§5). */
+  private readonly shares = new Map<string, Map<string, number>>();
   private resendTimer: NodeJS.Timeout | null = null;
   private sync: SyncRequest | null = null;
-  private syncTarget = 0;
+  /** Why importing stopped (§7.3), or null. */
+  private halted: string | null = null;
   /** The peer whose transactions are being queued, so they are not sent back to it. */
   private relayingFrom: string | null = null;
   private unlisten: (() => void) | null = null;
@@ -133,6 +224,13 @@ export class NetworkNode {
     const { node } = options;
     this.log = options.log ?? ((line) => console.error(`carechain: ${line}`));
     const tip = node.replica.tip();
+    this.genesisHash = tip.genesisHash;
+    const dataDir = options.dataDir ?? replicaFolder(node);
+    this.bans = new BanList({
+      ...(dataDir ? { dataDir } : {}),
+      genesisHash: tip.genesisHash,
+      report: (line) => this.log(`network: ${line}`),
+    });
     this.transport = new PeerTransport({
       nodeKey: options.nodeKey,
       chainId: tip.chainId,
@@ -170,7 +268,9 @@ export class NetworkNode {
         fetchBlock: (height, round, hash) =>
           this.transport.broadcast('consensus', getProposalFrame(height, round, hash)),
         evidence: (first, second) => this.reportEvidence(first, second),
-        behind: (height) => this.behind(height),
+        // Only the heights peers claimed (in Hello and Announce) are fetched: a consensus
+        // message of a far height proves nothing about what a peer can serve.
+        behind: () => this.catchUp(),
         committed: (height, hash) =>
           this.transport.broadcast('blocks', announceFrame(height, hash)),
         failed: (error) => this.log(`consensus stopped: ${error.message}`),
@@ -187,19 +287,21 @@ export class NetworkNode {
   async start(): Promise<void> {
     const { node } = this.options;
     this.transport.on('frame', (key, protocol, frame) => this.onFrame(key, protocol, frame));
-    this.transport.on('peer-connected', (key, hello) => {
+    this.transport.on('peer-connected', (key, hello, info) => {
+      this.rates.set(key, new PeerRates(Date.now()));
+      // A guest serves nothing: only members and sources are asked for blocks.
+      if (info.class === 'guest') return;
       this.peerHeights.set(key, hello.height);
-      this.behind(hello.height);
+      this.catchUp();
     });
     this.transport.on('peer-disconnected', (key, reason) => {
       this.peerHeights.delete(key);
+      this.rates.delete(key);
       this.note(key, `disconnected: ${reason}`);
       if (this.sync?.peer === key) this.retrySync();
     });
     this.transport.on('peer-refused', (key, reason) => this.note(key, `refused: ${reason}`));
-    this.transport.on('offence', (key, kind, reason) =>
-      this.note(key, `${kind} offence: ${reason}`),
-    );
+    this.transport.on('offence', (key, kind, reason) => this.misbehaved(key, kind, reason));
     this.unlisten = node.listen({
       queued: (txs) => this.relay(txs),
       committed: (block) => this.afterCommit(block.header.height),
@@ -209,7 +311,10 @@ export class NetworkNode {
     this.dialTimer = setInterval(() => this.dialPeers(), REDIAL_MIN_MS);
     const resume = this.options.guard.resumePoint(node.replica.tip().height + 1);
     this.driver.start(resume?.kind === 'resume' ? resume : undefined);
-    this.resendTimer = setInterval(() => this.resend(), RESEND_MS);
+    this.resendTimer = setInterval(() => {
+      this.resend();
+      this.pruneShares();
+    }, RESEND_MS);
   }
 
   async stop(): Promise<void> {
@@ -221,14 +326,25 @@ export class NetworkNode {
     await this.transport.stop();
   }
 
+  /** Lifts a ban (an administrator's decision on the Network page). Whether there was one. */
+  liftBan(key: string): boolean {
+    this.scores.reset(key);
+    const lifted = this.bans.lift(key);
+    if (lifted) this.note(key, 'ban lifted');
+    return lifted;
+  }
+
   status(): NetworkStatus {
     const { node } = this.options;
+    const now = Date.now();
     const members = membership(node.replica.view).members();
     const memberOf = (key: string) => members.find((m) => m.nodeKey === key)?.id ?? null;
     const connected = new Map(this.transport.peers().map((p) => [p.key, p]));
-    const keys = new Set([...connected.keys(), ...this.notes.keys()]);
-    const peers = [...keys].sort().map((key) => {
+    const bans = new Map(this.bans.active(now).map((b) => [b.key, b]));
+    const keys = new Set([...connected.keys(), ...this.notes.keys(), ...bans.keys()]);
+    const peers = [...keys].sort().map((key): PeerStatus => {
       const info = connected.get(key);
+      const ban = bans.get(key);
       return {
         key,
         member: memberOf(key),
@@ -236,19 +352,23 @@ export class NetworkNode {
         address: info?.remoteAddress ?? '',
         height: this.peerHeights.get(key) ?? 0,
         connected: info !== undefined,
+        points: this.scores.of(key, now),
+        banned: ban ? { until: ban.until, reason: ban.reason } : null,
         notes: this.notes.get(key) ?? [],
       };
     });
     const height = node.replica.tip().height;
+    const target = Math.max(height, this.claimedHeight());
     return {
       nodeKey: this.options.nodeKey.publicKey,
       addresses: this.transport.addresses(),
       consensus: this.driver.status(),
       peers,
-      sync: {
-        syncing: this.syncTarget > height + 1,
-        height,
-        target: Math.max(height, this.syncTarget),
+      sync: { syncing: target > height + 1, height, target, halted: this.halted },
+      held: {
+        seenTxs: this.seenTxs.size,
+        seenMessages: this.seenMessages.size,
+        heldMessages: this.driver.heldMessages().length,
       },
     };
   }
@@ -287,8 +407,13 @@ export class NetworkNode {
     }
   }
 
-  /** Who may connect (docs/sync.md §2.3): active members' node keys and validators coming into force. */
+  /**
+   * Who may connect (docs/sync.md §2.3): no banned key; active members' node keys and
+   * validators coming into force; catch-up sources; guests when this node has invited.
+   */
   private admit(key: string): Admission {
+    const ban = this.bans.banned(key, Date.now());
+    if (ban) return { refused: banLine(ban, Date.now()) };
     const view = this.options.node.replica.view;
     const tip = this.options.node.replica.tip().height;
     const member = membership(view)
@@ -317,17 +442,69 @@ export class NetworkNode {
     return 'this node is connected to no member node, so nothing sent to it would reach the validators';
   }
 
+  /** The member a key belongs to, or the key's start: how the log names a peer. */
+  private who(key: string): string {
+    const member = membership(this.options.node.replica.view)
+      .members()
+      .find((m) => m.nodeKey === key);
+    return member ? `${member.id} (${short(key)})` : short(key);
+  }
+
   private note(key: string, line: string): void {
     const list = this.notes.get(key) ?? [];
     list.push(line);
     if (list.length > MAX_NOTES) list.shift();
+    this.notes.delete(key);
     this.notes.set(key, list);
-    if (this.notes.size > 1_000) this.notes.delete(this.notes.keys().next().value as string);
+    if (this.notes.size > MAX_NOTED_PEERS) {
+      const oldest = this.notes.keys().next().value;
+      if (oldest !== undefined) this.notes.delete(oldest);
+    }
   }
 
-  private offence(key: string, reason: string): void {
-    this.note(key, `misbehaved: ${reason}`);
-    this.transport.drop(key, reason);
+  /**
+   * An offence of docs/sync.md §8: a fatal one bans the key (10 minutes, doubling with each
+   * repeat within a day, up to 24 hours); a minor one adds a point, and 20 points ban it for a
+   * minute. A ban closes every connection with the key and is enforced at admission.
+   */
+  private misbehaved(key: string, kind: BanKind, reason: string): void {
+    const now = Date.now();
+    if (kind === 'fatal') {
+      this.ban(key, 'fatal', reason, now);
+      return;
+    }
+    const points = this.scores.add(key, 1, now);
+    const line = `minor offence: ${reason} (${points} of ${BAN_POINTS} points)`;
+    this.note(key, line);
+    this.log(`peer ${this.who(key)}: ${line}`);
+    if (points < BAN_POINTS) return;
+    this.scores.reset(key);
+    this.ban(key, 'minor', `${points} points of minor offences, the last: ${reason}`, now);
+  }
+
+  private ban(key: string, kind: BanKind, reason: string, now: number): void {
+    const entry = this.bans.ban(key, kind, reason, now);
+    const line = banLine(entry, now);
+    this.note(key, line);
+    this.log(`peer ${this.who(key)}: ${line}`);
+    this.peerHeights.delete(key);
+    // drop() closes every connection with the key now; admission refuses it from then on for
+    // as long as the ban lasts (readmit() only lifts the transport's own, permanent mark).
+    this.transport.drop(key, line);
+    this.transport.readmit(key);
+  }
+
+  /** Takes from one of the peer's rate buckets; over the limit is a minor offence (§5). */
+  private within(key: string, rate: RateName, n: number, what: string): boolean {
+    const now = Date.now();
+    let rates = this.rates.get(key);
+    if (!rates) {
+      rates = new PeerRates(now);
+      this.rates.set(key, rates);
+    }
+    if (rates.take(rate, n, now)) return true;
+    this.misbehaved(key, 'minor', `${what} beyond its rate limit; dropped`);
+    return false;
   }
 
   private broadcastMessage(message: SignedMessage, block: BlockBody | null): void {
@@ -358,55 +535,167 @@ export class NetworkNode {
       if (protocol === 'tx') this.onTxs(key, frame);
       else if (protocol === 'consensus') this.onConsensus(key, frame);
       else if (protocol === 'blocks') this.onBlocks(key, frame);
-      else if (protocol === 'join') {
+      else if (protocol === 'status') {
+        // Status is not acted on yet; its rate is still held to the limit of §5.
+        this.within(key, 'status', 1, 'a Status frame');
+      } else if (protocol === 'join') {
         this.options.guests?.onFrame(key, frame, (reply) =>
           this.transport.send(key, 'join', reply),
         );
       }
     } catch (error) {
-      if (error instanceof WireError || error instanceof TxFormatError) {
-        this.offence(key, error.message);
+      if (error instanceof PeerOffence) {
+        this.misbehaved(key, error.kind, error.message);
+      } else if (error instanceof WireError || error instanceof TxFormatError) {
+        this.misbehaved(key, 'fatal', `${protocol}: ${error.message}`);
       } else {
-        this.log(
-          `handling a ${protocol} frame from ${key.slice(0, 12)}…: ${(error as Error).message}`,
-        );
+        // This node's own failure, not the peer's: reported, and the node carries on.
+        this.log(`handling a ${protocol} frame from ${short(key)}: ${(error as Error).message}`);
       }
     }
   }
 
+  // ---- transactions ----
+
+  /**
+   * Transactions from a peer: each decoded and its signature checked (a failure is the
+   * relay's fatal offence, since a node checks before relaying), then tried against the
+   * pending state like a submission; one that breaks a rule is dropped without blame. Ids seen
+   * before are skipped, and one peer fills at most a quarter of the mempool.
+   */
   private onTxs(key: string, frame: Frame): void {
     const texts = decodeTxsFrame(frame);
-    const decoded = texts.map((text) => decodeTx(text));
+    const bytes = texts.reduce((n, text) => n + Buffer.byteLength(text), 0);
+    if (!this.within(key, 'txs', texts.length, `${count(texts.length)} transactions`)) return;
+    if (!this.within(key, 'txBytes', bytes, `${count(bytes)} bytes of transactions`)) return;
+    const fresh: DecodedTx[] = [];
+    const inFrame = new Set<string>();
+    for (const text of texts) {
+      const id = txIdOf(text);
+      if (this.seenTxs.has(id) || inFrame.has(id)) continue;
+      inFrame.add(id);
+      let tx: DecodedTx;
+      try {
+        tx = decodeTx(text);
+      } catch (error) {
+        throw new PeerOffence(
+          'fatal',
+          `relayed transaction ${short(id)} that does not decode: ${(error as Error).message}`,
+        );
+      }
+      if (!verifyTxSignature(tx, this.genesisHash, verifySignatureRemembered)) {
+        throw new PeerOffence(
+          'fatal',
+          `relayed transaction ${short(id)} whose signature does not verify`,
+        );
+      }
+      fresh.push(tx);
+    }
+    if (fresh.length === 0) return;
+    const { node } = this.options;
+    const room = node.room();
+    const pending = node.pending();
+    const capacity = {
+      txs: room.txs + pending.length,
+      chars: room.chars + pending.reduce((n, tx) => n + tx.text.length, 0),
+    };
+    const share = this.shares.get(key) ?? new Map<string, number>();
+    let shareChars = [...share.values()].reduce((n, c) => n + c, 0);
+    let refusedForShare = 0;
     this.relayingFrom = key;
     try {
-      for (const tx of decoded) {
+      for (const tx of fresh) {
+        // A full mempool or a full share refuses without marking the id seen: the transaction
+        // may be taken later, from this peer or another.
+        if (room.txs <= 0 || room.chars < tx.text.length) break;
+        if (
+          share.size >= capacity.txs / MEMPOOL_SHARE ||
+          shareChars + tx.text.length > capacity.chars / MEMPOOL_SHARE
+        ) {
+          refusedForShare++;
+          continue;
+        }
+        this.seenTxs.add(tx.id);
         try {
-          this.options.node.submit(tx);
+          node.submit(tx);
         } catch (error) {
           // A rule that fails here may hold on the sender's pending state: no blame.
           if (!(error instanceof RuleError)) throw error;
+          continue;
         }
+        share.set(tx.id, tx.text.length);
+        shareChars += tx.text.length;
+        room.txs--;
+        room.chars -= tx.text.length;
       }
     } finally {
       this.relayingFrom = null;
+      if (share.size > 0) this.shares.set(key, share);
+    }
+    if (refusedForShare > 0) {
+      this.note(
+        key,
+        `${count(refusedForShare)} transactions refused: its share of the mempool is full (a quarter)`,
+      );
     }
     this.driver.poke();
   }
 
+  /** Forgets shares of transactions that left the mempool (committed or refused). */
+  private pruneShares(): void {
+    if (this.shares.size === 0) return;
+    const pending = new Set(this.options.node.pending().map((tx) => tx.id));
+    for (const [key, share] of this.shares) {
+      for (const id of share.keys()) if (!pending.has(id)) share.delete(id);
+      if (share.size === 0) this.shares.delete(key);
+    }
+  }
+
+  /** Sends transactions the mempool accepted on to every peer but the one they came from. */
   private relay(txs: readonly DecodedTx[]): void {
     const except = this.relayingFrom ? [this.relayingFrom] : [];
-    this.transport.broadcast('tx', txsFrame(txs.map((tx) => tx.text)), except);
+    for (const tx of txs) this.seenTxs.add(tx.id);
+    try {
+      // In frames within the tx protocol's limit, however many were queued at once.
+      let batch: string[] = [];
+      let bytes = 0;
+      for (const tx of txs) {
+        const size = Buffer.byteLength(tx.text) + 4;
+        if (batch.length > 0 && (bytes + size > TXS_FRAME_BYTES || batch.length >= 10_000)) {
+          this.transport.broadcast('tx', txsFrame(batch), except);
+          batch = [];
+          bytes = 0;
+        }
+        batch.push(tx.text);
+        bytes += size;
+      }
+      if (batch.length > 0) this.transport.broadcast('tx', txsFrame(batch), except);
+    } catch (error) {
+      this.log(`could not relay transactions: ${(error as Error).message}`);
+    }
     this.driver.poke();
   }
 
+  // ---- consensus ----
+
+  /** Whether the driver keeps a message of this position, so it can be skipped when seen again. */
+  private kept(message: SignedMessage, height: number, round: number): boolean {
+    return message.height === height ? message.round <= round + 1 : message.round <= 1;
+  }
+
   private onConsensus(key: string, frame: Frame): void {
-    const message = decodeConsensusFrame(frame, verifySignature);
-    if (message.kind === 'proposal') {
-      const refusal = this.driver.receive(message.message, message.block);
-      if (refusal) this.offence(key, refusal);
-    } else if (message.kind === 'votes') {
-      for (const vote of message.votes) this.driver.receive(vote);
-    } else {
+    if (frame.type === FRAME.consensus.proposal) {
+      if (!this.within(key, 'proposals', 1, 'a proposal')) return;
+    } else if (frame.type === FRAME.consensus.votes) {
+      const n = Math.max(1, claimedVotes(frame));
+      if (!this.within(key, 'votes', n, `${count(n)} votes`)) return;
+    } else if (frame.type === FRAME.consensus.getProposal) {
+      if (!this.within(key, 'blockRequests', 1, 'a GetProposal request')) return;
+    }
+    const message = decodeConsensusFrame(frame, verifySignatureRemembered);
+    if (message.kind === 'proposal') this.onProposal(key, message.message, message.block);
+    else if (message.kind === 'votes') this.onVotes(key, message.votes);
+    else {
       const block = this.driver.heldBlock(message.blockHash);
       const proposal = this.driver
         .heldMessages()
@@ -415,11 +704,99 @@ export class NetworkNode {
     }
   }
 
+  /**
+   * A proposal (consensus.md §3 rule 5): its block must hash to the hash it names (else the
+   * relay swapped it: fatal), it must be signed by its round's proposer (else a minor offence
+   * of the relay, which checks before relaying); one for another height is dropped unblamed.
+   */
+  private onProposal(key: string, message: SignedMessage, block: BlockBody): void {
+    if (blockHashOf(block.header) !== message.blockHash) {
+      throw new PeerOffence(
+        'fatal',
+        `relayed the proposal for ${count(message.height)}/${message.round} with a block that does not hash to the block hash it names`,
+      );
+    }
+    const id = txIdOf(message.text);
+    // Seen before: the block may still be one this node waits for (to validate or commit).
+    if (this.seenMessages.has(id)) {
+      this.driver.receiveBlock(block);
+      return;
+    }
+    const { height, round } = this.driver.status();
+    if (message.height < height || message.height > height + 1) return;
+    const validators = validatorsAt(this.options.node.replica.view, message.height);
+    if (
+      validators.length === 0 ||
+      proposerOf(validators, message.height, message.round).nodeKey !== message.validator
+    ) {
+      throw new PeerOffence(
+        'minor',
+        `relayed a proposal for ${count(message.height)}/${message.round} signed by ${short(message.validator)}, who is not that round's proposer`,
+      );
+    }
+    if (this.kept(message, height, round)) this.seenMessages.add(id);
+    this.driver.receive(message, block);
+    this.driver.receiveBlock(block);
+  }
+
+  /**
+   * Votes: those of validators in force at the current or next height reach the driver (it
+   * bounds what it holds, consensus.md §3 rule 6) and new ones are relayed once; those of
+   * other heights are dropped; one of a key that is no validator there is the relay's minor
+   * offence.
+   */
+  private onVotes(key: string, votes: readonly SignedMessage[]): void {
+    const { height, round } = this.driver.status();
+    const sets = new Map<number, readonly Validator[]>();
+    const setAt = (h: number) => {
+      let set = sets.get(h);
+      if (!set) {
+        set = validatorsAt(this.options.node.replica.view, h);
+        sets.set(h, set);
+      }
+      return set;
+    };
+    const relay: SignedMessage[] = [];
+    let stranger: SignedMessage | null = null;
+    for (const vote of votes) {
+      const id = txIdOf(vote.text);
+      if (this.seenMessages.has(id)) continue;
+      if (vote.height < height || vote.height > height + 1) continue;
+      if (!setAt(vote.height).some((v) => v.nodeKey === vote.validator)) {
+        stranger = vote;
+        continue;
+      }
+      if (this.kept(vote, height, round)) {
+        this.seenMessages.add(id);
+        relay.push(vote);
+      }
+      this.driver.receive(vote);
+    }
+    if (relay.length > 0) this.transport.broadcast('consensus', votesFrame(relay), [key]);
+    if (stranger) {
+      this.misbehaved(
+        key,
+        'minor',
+        `relayed a ${stranger.kind} for ${count(stranger.height)}/${stranger.round} of ${short(stranger.validator)}, no validator at that height`,
+      );
+    }
+  }
+
+  // ---- blocks ----
+
   private onBlocks(key: string, frame: Frame): void {
+    if (frame.type === FRAME.blocks.announce) {
+      if (!this.within(key, 'status', 1, 'an Announce')) return;
+    } else if (frame.type === FRAME.blocks.getBlocks) {
+      if (!this.within(key, 'blockRequests', 1, 'a GetBlocks request')) return;
+    }
     const message = decodeBlocksFrame(frame);
     if (message.kind === 'announce') {
-      this.peerHeights.set(key, Math.max(this.peerHeights.get(key) ?? 0, message.height));
-      this.behind(message.height);
+      // A claim, held to account when the blocks are asked for (§7.5).
+      if (this.peerHeights.has(key)) {
+        this.peerHeights.set(key, Math.max(this.peerHeights.get(key) ?? 0, message.height));
+      }
+      this.catchUp();
     } else if (message.kind === 'get-blocks') {
       this.serveBlocks(key, message.from, message.count);
     } else {
@@ -427,11 +804,14 @@ export class NetworkNode {
     }
   }
 
-  private serveBlocks(key: string, from: number, count: number): void {
+  private serveBlocks(key: string, from: number, asked: number): void {
     const { replica } = this.options.node;
+    const tip = replica.tip().height;
     const blocks: ServedBlock[] = [];
     let chars = 0;
-    for (let h = from; h < from + Math.min(count, MAX_BLOCKS_PER_FRAME); h++) {
+    // Heights this node does not have are simply not served.
+    const last = Math.min(tip, from + Math.min(asked, MAX_BLOCKS_PER_FRAME) - 1);
+    for (let h = from; h <= last; h++) {
       const wire = replica.wireBlock(h);
       if (!wire) break;
       const size = wire.txs.reduce((n, t) => n + t.length, wire.header.length + wire.cert.length);
@@ -442,21 +822,47 @@ export class NetworkNode {
     if (blocks.length > 0) this.transport.send(key, 'blocks', blocksFrame(from, blocks));
   }
 
-  /** A peer is ahead: fetch the blocks between, one batch at a time. */
-  private behind(height: number): void {
-    this.syncTarget = Math.max(this.syncTarget, height);
-    if (this.sync) return;
+  /** The highest height a connected peer claims to serve. */
+  private claimedHeight(): number {
+    let best = 0;
+    for (const h of this.peerHeights.values()) best = Math.max(best, h);
+    return best;
+  }
+
+  /** A peer claims more blocks than this node has: fetch the next batch from the one furthest ahead. */
+  private catchUp(): void {
+    if (this.sync || this.halted) return;
     const tip = this.options.node.replica.tip().height;
-    if (this.syncTarget <= tip) return;
     const source = [...this.peerHeights]
       .filter(([, h]) => h > tip)
       .sort(([a, ha], [b, hb]) => hb - ha || (a < b ? -1 : 1))[0];
     if (!source) return;
-    const [peer] = source;
+    const [peer, claimed] = source;
     const from = tip + 1;
-    const count = Math.min(MAX_BLOCKS_PER_FRAME, this.syncTarget - tip);
-    this.transport.send(peer, 'blocks', getBlocksFrame(from, count));
-    this.sync = { peer, from, timer: setTimeout(() => this.retrySync(), SYNC_ANSWER_MS) };
+    const batch = Math.min(MAX_BLOCKS_PER_FRAME, claimed - tip);
+    if (this.transport.send(peer, 'blocks', getBlocksFrame(from, batch)) !== 'sent') {
+      this.peerHeights.delete(peer);
+      this.catchUp();
+      return;
+    }
+    this.sync = {
+      peer,
+      from,
+      count: batch,
+      claimed,
+      timer: setTimeout(() => this.syncTimedOut(), SYNC_ANSWER_MS),
+    };
+  }
+
+  private syncTimedOut(): void {
+    const sync = this.sync;
+    if (!sync) return;
+    this.misbehaved(
+      sync.peer,
+      'minor',
+      `claimed height ${count(sync.claimed)} and did not serve block ${count(sync.from)} within ${SYNC_ANSWER_MS / 1000} s`,
+    );
+    this.retrySync();
   }
 
   private retrySync(): void {
@@ -465,34 +871,96 @@ export class NetworkNode {
       this.peerHeights.delete(this.sync.peer);
     }
     this.sync = null;
-    this.behind(this.syncTarget);
+    this.catchUp();
   }
 
+  /**
+   * A batch of blocks this node asked for, taken in height order. A block is forged (bad
+   * certificate, transactions not matching its certified header, not decoding): the peer is
+   * banned and the rest asked of others. A block whose certificate holds but that breaks the
+   * rules: nobody is banned and importing stops (docs/sync.md §7.3).
+   */
   private importBlocks(key: string, from: number, blocks: ServedBlock[]): void {
-    if (this.sync?.peer !== key || this.sync.from !== from) {
-      this.note(key, 'sent blocks that were not asked for');
-      return;
+    const sync = this.sync;
+    if (sync?.peer !== key || sync.from !== from) {
+      throw new PeerOffence('minor', `sent blocks from ${count(from)} that were not asked for`);
     }
-    clearTimeout(this.sync.timer);
+    clearTimeout(sync.timer);
     this.sync = null;
     const { node } = this.options;
-    for (const [i, block] of blocks.entries()) {
-      const height = from + i;
-      // Consensus may have committed some of them meanwhile.
-      if (height <= node.replica.tip().height) continue;
-      try {
-        node.commitBlock(block);
-      } catch (error) {
-        if (error instanceof BlockRejected) {
-          this.peerHeights.delete(key);
-          this.offence(key, `served block ${height} that does not verify: ${error.message}`);
-          break;
+    try {
+      for (const [i, block] of blocks.slice(0, sync.count).entries()) {
+        const height = from + i;
+        // Consensus may have committed some of them meanwhile.
+        if (height <= node.replica.tip().height) continue;
+        const forged = this.forgery(block, height);
+        if (forged) {
+          this.misbehaved(key, 'fatal', forged);
+          return;
         }
-        throw error;
+        try {
+          node.commitBlock(block);
+        } catch (error) {
+          if (!(error instanceof BlockRejected)) throw error;
+          this.halt(key, height, error.message);
+          return;
+        }
       }
+    } finally {
+      this.driver.caughtUp();
+      this.catchUp();
     }
-    this.driver.caughtUp();
-    this.behind(this.syncTarget);
+  }
+
+  /**
+   * Why a served block is forged, or null: it does not decode, is not the block of the height
+   * asked, its certificate is not a quorum of V_h's valid signatures over its header, or its
+   * transactions are not the ones its certified header commits to. None of this needs the
+   * rules: a certified block is the validators' word, and the peer cannot have made it.
+   */
+  private forgery(block: ServedBlock, height: number): string | null {
+    const { replica } = this.options.node;
+    const at = `block ${count(height)} served`;
+    let header;
+    let cert;
+    try {
+      header = decodeHeader(block.header);
+      cert = decodeCertificate(block.cert);
+    } catch (error) {
+      return `${at} does not decode: ${(error as Error).message}`;
+    }
+    const tip = replica.tip();
+    if (header.chainId !== tip.chainId) return `${at} is of another chain, ${header.chainId}`;
+    if (header.height !== height) return `${at} says it is block ${count(header.height)}`;
+    const keys = validatorsAt(replica.view, height).map((v) => v.nodeKey);
+    const problem = certificateProblem(
+      cert,
+      header,
+      blockHashOf(block.header),
+      keys,
+      verifySignatureRemembered,
+    );
+    if (problem) return `${at} with a ${problem}`;
+    const ids = block.txs.map((text) => txIdOf(text));
+    if (ids.length !== header.txCount || merkleRoot(ids) !== header.txRoot) {
+      return `${at} with transactions that do not match its certified header`;
+    }
+    return null;
+  }
+
+  /**
+   * A certified block that does not verify: more than a third of the validators signed an
+   * invalid block, or this replica is damaged. Nobody is banned; the node stops importing and
+   * writing, and says why (docs/sync.md §7.3).
+   */
+  private halt(key: string, height: number, reason: string): void {
+    this.halted = `block ${count(height)}, served by ${this.who(key)}, carries a valid certificate but does not verify (${reason}): either more than a third of the validators signed an invalid block or this replica is damaged. This node imports nothing more; check it with carechain verify`;
+    this.note(key, `served block ${count(height)}, certified but invalid (not blamed)`);
+    this.log(`sync stopped: ${this.halted}`);
+    this.driver.stop();
+    this.options.node.setReadOnly(
+      `block ${count(height)} is certified by the validators but does not verify`,
+    );
   }
 
   /**
@@ -530,7 +998,18 @@ export class NetworkNode {
     }
   }
 
+  /**
+   * After each block: admission is decided again (docs/sync.md §2.4), so a member the block
+   * suspended or revoked is disconnected at once with the reason.
+   */
   private afterCommit(height: number): void {
-    if (height >= this.syncTarget) this.syncTarget = height;
+    void height;
+    for (const peer of this.transport.peers()) {
+      const admission = this.admit(peer.key);
+      if (!('refused' in admission)) continue;
+      this.note(peer.key, `disconnected: ${admission.refused}`);
+      this.transport.drop(peer.key, admission.refused);
+      this.transport.readmit(peer.key);
+    }
   }
 }

@@ -104,6 +104,16 @@ export function getProposalFrame(height: number, round: number, blockHash: strin
   return { type: FRAME.consensus.getProposal, head: { height, round, blockHash }, items: [] };
 }
 
+/**
+ * How many votes a Votes frame's head says it carries, read before anything is verified, so a
+ * rate limit can be applied first; 0 when the head has no list of votes.
+ */
+export function claimedVotes(frame: Frame): number {
+  const head = frame.head;
+  if (typeof head !== 'object' || head === null || !('votes' in head)) return 0;
+  return Array.isArray(head.votes) ? head.votes.length : 0;
+}
+
 export function decodeConsensusFrame(frame: Frame, verify: VerifySignature): ConsensusFrame {
   switch (frame.type) {
     case FRAME.consensus.proposal: {
