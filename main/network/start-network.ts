@@ -49,7 +49,14 @@ export async function startNetwork(
   const status = guard.status();
   if (!status.signing) log(`this node will not vote: ${status.detail}`);
   const network = new NetworkNode({ node, nodeKey, guard, listen, peers: config.peers, log });
-  await network.start();
+  try {
+    await network.start();
+  } catch (error) {
+    // A port in use, say: what did start (timers, the node's listener) is stopped again, so a
+    // node service that goes on serving its console is left with nothing running half-way.
+    await network.stop().catch(() => undefined);
+    throw error;
+  }
   return network;
 }
 

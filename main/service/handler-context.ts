@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { signTx, type TxBody } from '../../shared/ledger/tx';
 import type { MethodName, Params, Result } from '../../shared/rpc/contract';
+import type { ServiceNetwork } from '../network/service-network';
 import type { ReplicaProblem } from '../store/startup-check';
 import type { ChainNode } from './chain-node';
 import type { DataPaths } from './data-dir';
@@ -23,6 +24,8 @@ export interface HandlerDeps {
   node: () => ChainNode | null;
   /** Why the replica is served read-only, or null when it checked out at start. */
   replicaProblem: () => ReplicaProblem | null;
+  /** The node's part in the consortium network; absent or null when it takes none. */
+  network?: () => ServiceNetwork | null;
   openDemo: () => void;
   paths: DataPaths;
 }

@@ -7,6 +7,7 @@
 import type { MethodName } from '../../shared/rpc/contract';
 import { chainHandlers } from '../chain/handlers';
 import { membersHandlers } from '../members/handlers';
+import { networkHandlers } from '../network/handlers';
 import { permissionsHandlers } from '../permissions/handlers';
 import { pseudonymSecretHandlers } from '../permissions/secret-handlers';
 import { researchHandlers } from '../research/handlers';
@@ -70,5 +71,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     permissionsHandlers(ctx),
     pseudonymSecretHandlers(ctx),
     researchHandlers(ctx),
+    networkHandlers(ctx),
   );
 }

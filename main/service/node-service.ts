@@ -15,6 +15,7 @@ import {
 } from '../../shared/rpc/contract';
 import type { ChainNode } from './chain-node';
 import { openChainNode } from './open-node';
+import { ServiceNetwork } from '../network/service-network';
 import type { ReplicaProblem } from '../store/startup-check';
 import { buildDemo } from './demo';
 import { KeyFileError, readProfile } from './keystore';
@@ -59,6 +60,8 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     for (const listener of listeners) listener(event);
   };
   let node: ChainNode | null = null;
+  /** The node's part in the consortium network, started with it and stopped before it. */
+  let network: ServiceNetwork | null = null;
 
   let replicaProblem: ReplicaProblem | null = null;
 
@@ -75,10 +78,18 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
         `carechain: the replica is served read-only: ${replicaProblem.height === null ? '' : `block ${replicaProblem.height}: `}${replicaProblem.reason}`,
       );
     }
+    // Started in the background: a network that fails to start is shown, not fatal.
+    network = ServiceNetwork.open(paths, opened.node, replicaProblem, (line) =>
+      console.error(`carechain: ${line}`),
+    );
   };
-  const closeNode = () => {
+  const closeNode = async () => {
     const current = node as ChainNode | null;
+    const joined = network as ServiceNetwork | null;
     node = null;
+    network = null;
+    // The network first: it commits to the replica, which must stay open until it has stopped.
+    await joined?.stop();
     current?.stop();
     current?.replica.close();
   };
@@ -94,7 +105,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     if (existsSync(paths.replica)) startStep('the replica', paths.replica, openNode);
     if (profile) startStep('the console profile', paths.profile, () => session.load(profile));
   } catch (error) {
-    closeNode();
+    await closeNode();
     lock.release();
     throw error;
   }
@@ -103,6 +114,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     session,
     node: () => node,
     replicaProblem: () => replicaProblem,
+    network: () => network,
     openDemo: () => {
       if (node || existsSync(paths.replica))
         throw new ServiceError('bad_request', 'this data folder already holds a chain');
@@ -112,6 +124,9 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     },
     paths,
   });
+
+  // A console served right away sees the network running (or why it is not), never half-started.
+  await (network as ServiceNetwork | null)?.ready();
 
   async function handle(raw: unknown): Promise<RpcResponse> {
     const request = RpcRequest.safeParse(raw);
@@ -165,7 +180,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       return () => listeners.delete(listener);
     },
     async close() {
-      closeNode();
+      await closeNode();
       lock.release();
     },
   };

@@ -12,12 +12,20 @@ import { WriteBlockBanner } from './WriteBlockBanner';
  * (see root-route.tsx), which highlights the section's entry while one of its pages is open.
  */
 export type Section =
-  'overview' | 'members' | 'blocks' | 'supply' | 'permissions' | 'research' | 'submissions';
+  | 'overview'
+  | 'members'
+  | 'blocks'
+  | 'network'
+  | 'supply'
+  | 'permissions'
+  | 'research'
+  | 'submissions';
 
 const NAV: { section: Section; label: string; to: LinkProps['to'] }[] = [
   { section: 'overview', label: 'Overview', to: '/' },
   { section: 'members', label: 'Members', to: '/members' },
   { section: 'blocks', label: 'Blocks', to: '/blocks' },
+  { section: 'network', label: 'Network', to: '/network' },
   { section: 'supply', label: 'Supply', to: '/supply' },
   { section: 'permissions', label: 'Permissions', to: '/permissions' },
   { section: 'research', label: 'Research', to: '/research' },

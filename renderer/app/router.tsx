@@ -1,6 +1,7 @@
 import { createHashHistory, createRouter, rootRouteId } from '@tanstack/react-router';
 import { blocksRoutes } from '../blocks/routes';
 import { membersRoutes } from '../members/routes';
+import { networkRoutes } from '../network/routes';
 import { overviewRoutes } from '../overview/routes';
 import { permissionsRoutes } from '../permissions/routes';
 import { researchRoutes } from '../research/routes';
@@ -19,6 +20,7 @@ import { parseSearch, stringifySearch } from './search';
  *   #/blocks                    newest blocks;  #/blocks?before=<height> older pages
  *   #/blocks/<height>           one block
  *   #/tx/<id>                   one transaction
+ *   #/network                   this node on the consortium network: peers, validators, sync
  *   #/submissions               this console's own submissions and what became of them
  *   #/supply/…                  the drug supply chain (its addresses: supply/routes.tsx)
  *   #/permissions/…             patients' consents and accesses (permissions/routes.tsx)
@@ -36,6 +38,7 @@ const routeTree = rootRoute.addChildren([
   ...overviewRoutes,
   ...membersRoutes,
   ...blocksRoutes,
+  ...networkRoutes,
   ...supplyRoutes,
   ...permissionsRoutes,
   ...researchRoutes,

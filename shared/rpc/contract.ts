@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ActionName } from '../actions';
 import { NoParams, Submitted } from './common';
+import { networkMethods } from './network';
 import { permissionsMethods } from './permissions';
 import { pseudonymSecretMethods } from './pseudonym-secret';
 import { researchMethods } from './research';
@@ -312,6 +313,7 @@ export const methods = {
   ...permissionsMethods,
   ...pseudonymSecretMethods,
   ...researchMethods,
+  ...networkMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType; signs?: ActionName }>;
 
 export type Methods = typeof methods;

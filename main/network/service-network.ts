@@ -1,0 +1,150 @@
+import type { ChainNode } from '../service/chain-node';
+import type { DataPaths } from '../service/data-dir';
+import type { ReplicaProblem } from '../store/startup-check';
+import type { NetworkNode } from './network-node';
+import { networked, startNetwork } from './start-network';
+
+/** What the node service's network is doing. */
+export type ServiceNetworkState =
+  | { state: 'alone' }
+  | { state: 'starting' }
+  | { state: 'failed'; problem: string }
+  | { state: 'running'; network: NetworkNode };
+
+/** Commits remembered for the rates: the last seconds, and at most this many. */
+const RATE_WINDOW_MS = 10_000;
+const MAX_SAMPLES = 20_000;
+
+/**
+ * Blocks and transactions this node committed a second over the last ten seconds, whether it
+ * decided them or caught up on them: the pace the Network page shows, and divides the blocks
+ * left by to estimate a catch-up's time left (docs/sync.md §7.5).
+ */
+export class CommitMeter {
+  private readonly samples: { at: number; txs: number }[] = [];
+
+  constructor(private readonly since: number) {}
+
+  record(at: number, txs: number): void {
+    this.samples.push({ at, txs });
+    if (this.samples.length > MAX_SAMPLES) this.samples.shift();
+  }
+
+  rates(now: number): { blocksPerSecond: number; txsPerSecond: number } {
+    while (this.samples.length > 0 && (this.samples[0]?.at ?? now) < now - RATE_WINDOW_MS) {
+      this.samples.shift();
+    }
+    // Over the time measured so far when the node started less than a window ago; a floor of a
+    // second keeps the first block after a start from reading as a thousand a second.
+    const spanMs = Math.max(1_000, Math.min(RATE_WINDOW_MS, now - this.since));
+    const txs = this.samples.reduce((n, s) => n + s.txs, 0);
+    return {
+      blocksPerSecond: (this.samples.length * 1000) / spanMs,
+      txsPerSecond: (txs * 1000) / spanMs,
+    };
+  }
+}
+
+/**
+ * The node service's part in the consortium network: started after the chain node opens when
+ * the chain has several validators or the folder has network.json (`networked`), stopped before
+ * the node closes. A network that cannot start (its port in use, no node key, bad settings)
+ * does not take the service down: the console is still served, the Network page shows why, and
+ * submissions are refused with that reason rather than left to wait for blocks that cannot come.
+ */
+export class ServiceNetwork {
+  private current: ServiceNetworkState;
+  private readonly started: Promise<void>;
+  readonly meter: CommitMeter;
+  private readonly unlisten: () => void;
+
+  private constructor(
+    private readonly paths: DataPaths,
+    private readonly node: ChainNode,
+    replicaProblem: ReplicaProblem | null,
+    private readonly log: (line: string) => void,
+  ) {
+    this.meter = new CommitMeter(Date.now());
+    this.unlisten = node.listen({
+      committed: (block) => this.meter.record(Date.now(), block.txs.length),
+    });
+    this.current = { state: 'starting' };
+    this.started = this.start(replicaProblem);
+  }
+
+  /** Starts the network for `node` if it takes part in one; resolves once that has settled. */
+  static open(
+    paths: DataPaths,
+    node: ChainNode,
+    replicaProblem: ReplicaProblem | null,
+    log: (line: string) => void,
+  ): ServiceNetwork {
+    return new ServiceNetwork(paths, node, replicaProblem, log);
+  }
+
+  state(): ServiceNetworkState {
+    return this.current;
+  }
+
+  /** Resolves once the start has succeeded or failed (never rejects). */
+  ready(): Promise<void> {
+    return this.started;
+  }
+
+  /** Stops the network (after a start still under way) and leaves the node as it was. */
+  async stop(): Promise<void> {
+    await this.started;
+    this.unlisten();
+    const current = this.current;
+    if (current.state === 'running') {
+      this.current = { state: 'failed', problem: 'the network was stopped' };
+      try {
+        await current.network.stop();
+      } catch (error) {
+        this.log(`stopping the network: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async start(replicaProblem: ReplicaProblem | null): Promise<void> {
+    let config;
+    try {
+      config = networked(this.paths, this.node);
+    } catch (error) {
+      this.fail(`the network settings cannot be used: ${(error as Error).message}`);
+      return;
+    }
+    if (!config) {
+      this.current = { state: 'alone' };
+      return;
+    }
+    if (replicaProblem) {
+      // A damaged replica builds on nothing: it neither votes nor serves peers blocks.
+      this.current = {
+        state: 'failed',
+        problem: 'the replica is read-only, so this node does not take part in the network',
+      };
+      return;
+    }
+    try {
+      // Closed meanwhile or not, it is running now: stop() awaits this start, then stops it.
+      const network = await startNetwork(this.paths, this.node, config, this.log);
+      this.current = { state: 'running', network };
+      const addresses = network.status().addresses.join(', ');
+      this.log(
+        `on the network as ${network.status().nodeKey.slice(0, 16)}…, listening on ${addresses}`,
+      );
+    } catch (error) {
+      this.fail(`the network did not start: ${(error as Error).message}`);
+    }
+  }
+
+  private fail(problem: string): void {
+    this.current = { state: 'failed', problem };
+    this.log(problem);
+    // Nothing submitted here could reach the validators: say so rather than queue it.
+    this.node.useConsensus(
+      () => `this node is not on the network (${problem}), so nothing sent to it would commit`,
+    );
+  }
+}

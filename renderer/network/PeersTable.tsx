@@ -1,0 +1,146 @@
+import { Link } from '@tanstack/react-router';
+import type { PeerView } from '../../shared/rpc/network';
+import { Badge } from '../components/Badge';
+import { shortHex } from '../components/Hex';
+import { EmptyState } from '../components/States';
+import { sentence } from '../components/text';
+import { absoluteTime } from '../components/Time';
+import { PEER_STATE_WORDS } from './words';
+
+const TONES = {
+  connected: 'good',
+  disconnected: 'warn',
+  refused: 'warn',
+  banned: 'bad',
+  misbehaved: 'bad',
+} as const;
+
+/** The member a node key belongs to, linking to its page; a stranger's key otherwise. */
+export function NodeName({
+  member,
+  name,
+  nodeKey,
+}: {
+  member: string | null;
+  name: string | null;
+  nodeKey: string;
+}) {
+  return (
+    <>
+      {member ? (
+        <Link to="/members/$id" params={{ id: member }}>
+          {name ?? member}
+        </Link>
+      ) : (
+        <span>Not a member</span>
+      )}
+      <code className="cell-sub muted" title={nodeKey}>
+        {shortHex(nodeKey)}
+      </code>
+    </>
+  );
+}
+
+function HeightCell({ peer, ownHeight }: { peer: PeerView; ownHeight: number }) {
+  if (peer.height === null) return <span className="muted">—</span>;
+  const gap = peer.height - ownHeight;
+  return (
+    <>
+      {peer.height}
+      {gap !== 0 && (
+        <span className="cell-sub muted">{gap > 0 ? `${gap} ahead` : `${-gap} behind`}</span>
+      )}
+    </>
+  );
+}
+
+/**
+ * The nodes this one talks to or tries to: every active member's node, and any other key that
+ * reached it, with why one is not connected.
+ */
+export function PeersTable({
+  peers,
+  ownHeight,
+  headingId,
+}: {
+  peers: PeerView[];
+  ownHeight: number;
+  headingId: string;
+}) {
+  if (peers.length === 0) {
+    return <EmptyState>No other member has a node this one could connect to.</EmptyState>;
+  }
+  return (
+    <div className="table-wrap">
+      <table className="table network-peers" aria-labelledby={headingId}>
+        <thead>
+          <tr>
+            <th scope="col">Peer</th>
+            <th scope="col">Status</th>
+            <th scope="col" className="numeric">
+              Height
+            </th>
+            <th scope="col">Direction</th>
+            <th scope="col">Address</th>
+          </tr>
+        </thead>
+        <tbody>
+          {peers.map((peer) => (
+            <tr key={peer.nodeKey} data-peer={peer.member ?? peer.nodeKey} data-state={peer.state}>
+              <th scope="row">
+                <NodeName member={peer.member} name={peer.memberName} nodeKey={peer.nodeKey} />
+                {peer.validator && <span className="cell-sub muted">Validator</span>}
+              </th>
+              <td>
+                <Badge tone={TONES[peer.state]}>{PEER_STATE_WORDS[peer.state]}</Badge>
+                {peer.bannedUntil !== null && (
+                  <span className="cell-sub peer-reason">
+                    Until {absoluteTime(peer.bannedUntil)}
+                  </span>
+                )}
+                {peer.reason && (
+                  <span className="cell-sub peer-reason">{sentence(peer.reason)}</span>
+                )}
+              </td>
+              <td className="numeric">
+                <HeightCell peer={peer} ownHeight={ownHeight} />
+              </td>
+              <td>{peer.direction ?? <span className="muted">—</span>}</td>
+              <td>
+                {peer.address ? (
+                  <code>{peer.address}</code>
+                ) : (
+                  <span className="muted">None known</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Peers this node noted offences against, each with what it did. */
+export function Misbehaviour({ peers, headingId }: { peers: PeerView[]; headingId: string }) {
+  const offenders = peers.filter((peer) => peer.misbehaviour.length > 0);
+  if (offenders.length === 0) {
+    return <EmptyState>No peer has sent this node anything it had to refuse.</EmptyState>;
+  }
+  return (
+    <ul className="network-offenders" aria-labelledby={headingId}>
+      {offenders.map((peer) => (
+        <li key={peer.nodeKey} className="card" data-offender={peer.member ?? peer.nodeKey}>
+          <p className="network-offender-name">
+            <NodeName member={peer.member} name={peer.memberName} nodeKey={peer.nodeKey} />
+          </p>
+          <ul className="network-offences">
+            {peer.misbehaviour.map((line, i) => (
+              <li key={i}>{sentence(line)}</li>
+            ))}
+          </ul>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,40 @@
+import type { ConsensusView, PeerView } from '../../shared/rpc/network';
+
+/** A duration in ms as people read it: "420 ms", "3.2 s", "2 min 5 s". */
+export function duration(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1_000);
+  if (minutes < 60) return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** A rate with the precision it deserves: "0.4", "12", "1,250". */
+export function rate(perSecond: number): string {
+  if (perSecond < 10) return perSecond.toFixed(1);
+  return Math.round(perSecond).toLocaleString('en');
+}
+
+export function percent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
+
+const STEPS: Record<ConsensusView['step'], string> = {
+  waiting: 'waiting for a block to be due',
+  propose: 'waiting for the proposal',
+  prevote: 'collecting prevotes',
+  precommit: 'collecting precommits',
+};
+
+export function stepWords(step: ConsensusView['step']): string {
+  return STEPS[step];
+}
+
+export const PEER_STATE_WORDS: Record<PeerView['state'], string> = {
+  connected: 'connected',
+  disconnected: 'disconnected',
+  refused: 'refused',
+  banned: 'banned',
+  misbehaved: 'dropped',
+};

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { Hash, Height, MemberId, Millis, PublicKey } from '../ledger/schemas';
+import { NoParams } from './common';
+
+/*
+ * The consortium network as this node sees it (docs/sync.md §7.5, §8.4): the Network page's one
+ * method. Everything comes from the running NetworkNode and the replica; nothing is estimated
+ * but the time a catch-up has left.
+ */
+
+/**
+ * How this node takes part: `alone` (a chain of one validator with no network settings, whose
+ * validator makes every block), `starting`, `failed` (the network could not start, `problem`
+ * says why), or `running`.
+ */
+export const NETWORK_STATES = ['alone', 'starting', 'failed', 'running'] as const;
+
+/**
+ * A peer's connection: `connected`; `disconnected` (never reached, or the connection ended);
+ * `refused` (by admission or its Hello); `banned` (for offences, until `bannedUntil`);
+ * `misbehaved` (dropped for an offence).
+ */
+export const PEER_STATES = [
+  'connected',
+  'disconnected',
+  'refused',
+  'banned',
+  'misbehaved',
+] as const;
+
+export const PeerView = z.strictObject({
+  nodeKey: PublicKey,
+  /** The member whose node key it is, as this replica knows members; null for a stranger. */
+  member: MemberId.nullable(),
+  memberName: z.string().nullable(),
+  /** A validator in force at the next height. */
+  validator: z.boolean(),
+  /** host:port: the remote address while connected, otherwise the endpoint this node dials, or ''. */
+  address: z.string(),
+  direction: z.enum(['inbound', 'outbound']).nullable(),
+  /** The height it last reported (Hello, Announce), while connected. */
+  height: Height.nullable(),
+  state: z.enum(PEER_STATES),
+  /** Why it is not connected (or banned), in the node's words; null while connected. */
+  reason: z.string().nullable(),
+  /** When this node's ban on it ends; null when it is not banned. */
+  bannedUntil: Millis.nullable(),
+  /** Offences this node noted against it (bad frames, forged blocks, bans), oldest first. */
+  misbehaviour: z.array(z.string()),
+  /** Everything noted about it (refusals, drops, failed dials, offences), oldest first. */
+  notes: z.array(z.string()),
+});
+export type PeerView = z.infer<typeof PeerView>;
+
+export const CONSENSUS_STEPS = ['waiting', 'propose', 'prevote', 'precommit'] as const;
+
+export const ConsensusView = z.strictObject({
+  /** The height being decided (the tip's next). */
+  height: Height,
+  round: z.int().min(0),
+  step: z.enum(CONSENSUS_STEPS),
+  /** -1 while not locked. */
+  lockedRound: z.int().min(-1),
+  lockedValue: Hash.nullable(),
+  validRound: z.int().min(-1),
+  validValue: Hash.nullable(),
+  /** The validator whose turn it is to propose in this round. */
+  proposer: z.strictObject({ nodeKey: PublicKey, member: MemberId }).nullable(),
+});
+export type ConsensusView = z.infer<typeof ConsensusView>;
+
+export const ValidatorView = z.strictObject({
+  member: MemberId,
+  memberName: z.string(),
+  nodeKey: PublicKey,
+  /** This node's own key. */
+  self: z.boolean(),
+  /** Connected to this node now (always true for itself while on the network). */
+  connected: z.boolean(),
+  /** Proposes the round being decided. */
+  proposing: z.boolean(),
+  /** Certificates of the recent blocks (`window`) that carry its signature. */
+  signed: z.int().min(0),
+  /** Of those blocks, how many it was a validator of (a new validator has fewer). */
+  eligible: z.int().min(0),
+  /** signed / eligible, from 0 to 1; null when it was a validator of none of them. */
+  participation: z.number().min(0).max(1).nullable(),
+  /** The newest of those blocks it signed; null when none. */
+  lastSigned: Height.nullable(),
+});
+export type ValidatorView = z.infer<typeof ValidatorView>;
+
+export const CommitView = z.strictObject({
+  height: Height,
+  hash: Hash,
+  time: Millis,
+  /** Since the block before (header times); null for the genesis block. */
+  intervalMs: z.int().nullable(),
+  txCount: z.int().min(0),
+  /** The round its certificate decided it in (0 is the first); null for genesis. */
+  round: z.int().min(0).nullable(),
+  signatures: z.int().min(0),
+  proposerMember: MemberId.nullable(),
+});
+export type CommitView = z.infer<typeof CommitView>;
+
+export const SyncView = z.strictObject({
+  /** A connected peer reports a height more than one above this node's. */
+  syncing: z.boolean(),
+  height: Height,
+  /** The highest height a connected peer reports (at least this node's). */
+  target: Height,
+  /** Blocks and transactions this node committed a second, over the last seconds. */
+  blocksPerSecond: z.number().min(0),
+  txsPerSecond: z.number().min(0),
+  /** Time left at that pace while syncing; null when not syncing or not moving. */
+  secondsLeft: z.number().min(0).nullable(),
+  /** Why this node stopped importing blocks (a certified block that breaks the rules), or null. */
+  halted: z.string().nullable(),
+});
+export type SyncView = z.infer<typeof SyncView>;
+
+export const NetworkView = z.strictObject({
+  state: z.enum(NETWORK_STATES),
+  /** Why the network is not running (state `failed`); null otherwise. */
+  problem: z.string().nullable(),
+  /** This node's key and its member; null when the folder has no (usable) node key. */
+  nodeKey: PublicKey.nullable(),
+  member: MemberId.nullable(),
+  memberName: z.string().nullable(),
+  /** Where it listens for peers (while running), host:port. */
+  addresses: z.array(z.string()),
+  peers: z.array(PeerView),
+  /** Null unless running. */
+  consensus: ConsensusView.nullable(),
+  /** The validators in force at the next height. */
+  validators: z.array(ValidatorView),
+  /** How many of the latest blocks participation is counted over (at most 100). */
+  window: z.int().min(0),
+  /** The latest blocks, newest first (at most 30). */
+  commits: z.array(CommitView),
+  /** Null unless running. */
+  sync: SyncView.nullable(),
+  /** When the node took this view. */
+  at: Millis,
+});
+export type NetworkView = z.infer<typeof NetworkView>;
+
+export const networkMethods = {
+  /** This node on the consortium network: peers, consensus, validators, commits, sync. */
+  'network.status': { params: NoParams, result: NetworkView },
+} as const;
