@@ -46,6 +46,16 @@ export class CommitMeter {
 }
 
 /**
+ * Why the network did not start, in one line: libp2p wraps a listening error in advice about its
+ * own configuration and a stack trace, which mean nothing to the person reading the console.
+ */
+function startFailure(error: Error): string {
+  const listen = /listen (E[A-Z]+): ([^\n]*?) (\S+:\d+)\s*$/m.exec(error.message);
+  if (listen) return `cannot listen on ${listen[3]}: ${listen[2]} (${listen[1]})`;
+  return (error.message.split('\n')[0] ?? '').trim();
+}
+
+/**
  * The node service's part in the consortium network: started after the chain node opens when
  * the chain has several validators or the folder has network.json (`networked`), stopped before
  * the node closes. A network that cannot start (its port in use, no node key, bad settings)
@@ -135,7 +145,7 @@ export class ServiceNetwork {
         `on the network as ${network.status().nodeKey.slice(0, 16)}…, listening on ${addresses}`,
       );
     } catch (error) {
-      this.fail(`the network did not start: ${(error as Error).message}`);
+      this.fail(`the network did not start: ${startFailure(error as Error)}`);
     }
   }
 
