@@ -17,6 +17,7 @@ import {
 import { runConsentCheck, type ConsentCheckOptions } from '../permissions/cli';
 import { UsageError } from './usage-error';
 import { runDevnet } from './devnet';
+import { runInvite, runJoin, type JoinOptions } from './join';
 
 export class CliError extends Error {}
 
@@ -84,6 +85,49 @@ function program(): Command {
         .argParser(port),
     )
     .action((opts: { dir: string; nodes: number; basePort: number }) => runDevnet(opts));
+
+  cli
+    .command('invite')
+    .description(
+      'invite a new organisation to the network: prints an invitation string naming this node (its key, address, chain and a one-use token kept here only as a hash); runs beside the node',
+    )
+    .requiredOption('--dir <dir>', 'data folder of an active member’s node')
+    .addOption(
+      new Option('--days <n>', 'days until the invitation expires (1 to 90)')
+        .default(7)
+        .argParser(count),
+    )
+    .option(
+      '--address <endpoint...>',
+      "where the new node reaches this one, tcp://host:port (default: this member's endpoint on chain)",
+    )
+    .action((opts: { dir: string; days: number; address?: string[] }) => runInvite(opts));
+
+  cli
+    .command('join')
+    .description(
+      "join a running network with an invitation: makes this organisation's node and admin keys, fetches and checks the genesis, sends the signed join request, writes the node folder, waits for the members' vote and, once admitted, runs the node (without --invite: goes on waiting for the request the folder sent)",
+    )
+    .requiredOption('--dir <dir>', 'data folder of the new node (created; must hold no chain)')
+    .option('--invite <string>', 'the invitation (carechain-invite:1:…)')
+    .option('--name <legal name>', "the organisation's legal name")
+    .option(
+      '--kind <kind>',
+      'hospital, clinic, manufacturer, distributor, pharmacy, research or regulator',
+    )
+    .option('--endpoint <endpoint>', 'where other nodes reach this one, tcp://host:port')
+    .option('--id <member id>', 'member id (default: made from the legal name)')
+    .addOption(
+      new Option('--poll <seconds>', 'seconds between questions to the inviting node')
+        .default(60)
+        .argParser((value) => {
+          const n = count(value);
+          if (n < 1) throw new InvalidArgumentError('at least 1 second');
+          return n;
+        }),
+    )
+    .option('--no-run', 'once admitted, exit instead of running the node')
+    .action((opts: JoinOptions) => runJoin(opts));
 
   cli
     .command('demo')

@@ -21,6 +21,11 @@ export const NetworkConfig = z.strictObject({
     )
     .max(1000)
     .default([]),
+  /**
+   * Keys to catch up from before this node's replica knows them as members: the node that
+   * invited this one (written by `carechain join`, docs/sync.md §9.5).
+   */
+  sources: z.array(PublicKey).max(16).optional(),
 });
 export type NetworkConfig = z.infer<typeof NetworkConfig>;
 

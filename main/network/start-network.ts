@@ -5,6 +5,7 @@ import type { ChainNode } from '../service/chain-node';
 import type { DataPaths } from '../service/data-dir';
 import { readKeyFile } from '../service/keystore';
 import { parseListen, readNetworkConfig, type NetworkConfig } from './network-config';
+import { JoinGuestService } from './join/guest-service';
 import { NetworkNode } from './network-node';
 import { SignGuard } from './sign-state';
 import { parseEndpoint } from './transport/peer-id';
@@ -48,7 +49,17 @@ export async function startNetwork(
   );
   const status = guard.status();
   if (!status.signing) log(`this node will not vote: ${status.detail}`);
-  const network = new NetworkNode({ node, nodeKey, guard, listen, peers: config.peers, log });
+  const guests = inviting(paths, node, nodeKey.publicKey, log);
+  const network = new NetworkNode({
+    node,
+    nodeKey,
+    guard,
+    listen,
+    peers: config.peers,
+    log,
+    ...(config.sources ? { sources: config.sources } : {}),
+    ...(guests ? { guests } : {}),
+  });
   try {
     await network.start();
   } catch (error) {
@@ -58,6 +69,24 @@ export async function startNetwork(
     throw error;
   }
   return network;
+}
+
+/**
+ * The join protocol's service (docs/sync.md §9), for a node of an active member: such a node can
+ * invite (`carechain invite` or the console, even while it runs), so it takes guests, who may ask
+ * nothing without a token of one of its invitations.
+ */
+function inviting(
+  paths: DataPaths,
+  node: ChainNode,
+  nodeKey: string,
+  log: (line: string) => void,
+): JoinGuestService | null {
+  const own = membership(node.replica.view)
+    .members()
+    .find((m) => m.nodeKey === nodeKey);
+  if (own?.status !== 'active' || !existsSync(paths.genesis)) return null;
+  return new JoinGuestService({ dataDir: paths.root, genesisFile: paths.genesis, node, log });
 }
 
 function defaultListen(node: ChainNode, nodeKey: string): { host: string; port: number } {

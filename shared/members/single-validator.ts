@@ -1,13 +1,18 @@
 /**
- * This version of CareChain has no peer network: one validator node produces and certifies every
- * block alone, with the node key recorded on chain. The validator set may therefore only shrink
- * to that one node, never gain a validator (a second one never sees the blocks it would have to
- * co-sign, and without its signature no block reaches the quorum) nor change a validator's node
- * key (the running node holds only the old key's secret). Either would stop the chain for good.
- * The multi-validator network lifts this by setting the constant to false; the rule that the
- * set is never empty stays.
+ * Until the consortium network (issue 8), one validator node produced and certified every block
+ * alone, so the validator set could only shrink to that node: a second validator would never see
+ * the blocks it had to co-sign. The network now runs consensus among validators (docs/consensus.md),
+ * so the restriction is lifted: validators may be added (taking effect at H + 2, section 7). The
+ * rule that the set is never empty, and the limit of 100 validators, stay.
  *
- * It has a module of its own so that tests of the multi-validator rules can replace it
- * (vi.mock) while the shipped value stays true.
+ * Both constants have this module so that tests can replace them (vi.mock).
  */
-export const SINGLE_VALIDATOR_VERSION = true;
+export const SINGLE_VALIDATOR_VERSION = false;
+
+/**
+ * Whether a validator's node key may be rotated while it is in the set. Not yet: the running node
+ * is its key (its peer identity and its signing record), and it cannot switch to a new key at
+ * H + 2 without a restart (docs/consensus.md §7.4). The way there is remove-validator, rotate-key
+ * of the node key, a restart of the node with its new key file, then add-validator.
+ */
+export const VALIDATOR_NODE_KEY_ROTATION = false;

@@ -16,7 +16,11 @@ import {
   scheduleOf,
 } from './helpers/validator-sets';
 
-vi.mock('../../shared/members/single-validator', () => ({ SINGLE_VALIDATOR_VERSION: false }));
+vi.mock('../../shared/members/single-validator', () => ({
+  SINGLE_VALIDATOR_VERSION: false,
+  // The ledger's H + 2 rule for a validator's node key, ahead of nodes that can switch keys.
+  VALIDATOR_NODE_KEY_ROTATION: true,
+}));
 
 describe('with the single-validator restriction lifted', () => {
   it('is lifted for this file only', () => {

@@ -1,0 +1,216 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { generateKeyPair } from '../../shared/ledger/keys';
+import { membership } from '../../shared/members/state';
+import {
+  newInvitation,
+  invitationText,
+  tokenHash,
+  InvitationError,
+} from '../network/join/invitation';
+import { addInvitation, InvitationStoreError } from '../network/join/invitation-store';
+import { JoinError } from '../network/join/join-client';
+import {
+  checkApplication,
+  describeJoinState,
+  isDecided,
+  JoinInputError,
+  joinStatus,
+  pendingJoinFile,
+  readInvitation,
+  readPendingJoin,
+  requestToJoin,
+} from '../network/join/join-folder';
+import type { JoinState } from '../network/join/join-wire';
+import { dataPaths } from '../service/data-dir';
+import { readKeyFile, writeKeyFile } from '../service/keystore';
+import { openDataFolder } from '../service/startup';
+import { Replica } from '../store/replica';
+import { runNode } from './commands';
+import { UsageError } from './usage-error';
+
+export interface InviteOptions {
+  dir: string;
+  days: number;
+  address?: string[];
+}
+
+/**
+ * `carechain invite`: an invitation of this node for a new organisation (docs/sync.md §9.1). The
+ * string goes to standard output alone; the token's SHA-256 is kept in the folder's
+ * network/invitations.json. Runs beside the node (it reads the replica without a lock).
+ */
+export function runInvite(opts: InviteOptions): void {
+  const paths = dataPaths(opts.dir);
+  for (const [file, what] of [
+    [paths.replica, 'replica'],
+    [paths.nodeKey, 'node key'],
+  ] as const) {
+    if (!existsSync(file))
+      throw new UsageError(`${paths.root} holds no ${what} (${path.basename(file)})`);
+  }
+  const nodeKey = readKeyFile(paths.nodeKey);
+  const replica = Replica.open(paths.replica, { readonly: true });
+  let fields;
+  try {
+    const tip = replica.tip();
+    const own = membership(replica.view)
+      .members()
+      .find((m) => m.nodeKey === nodeKey.publicKey);
+    if (own?.status !== 'active') {
+      throw new UsageError(
+        own
+          ? `${own.id}, whose node this is, is ${own.status}: only an active member's node can invite`
+          : "this node's key is no member's node key: only a member's node can invite",
+      );
+    }
+    fields = {
+      chainId: tip.chainId,
+      genesisHash: tip.genesisHash,
+      nodeKey: nodeKey.publicKey,
+      addresses: opts.address && opts.address.length > 0 ? opts.address : [own.endpoint],
+    };
+  } finally {
+    replica.close();
+  }
+  try {
+    const invitation = newInvitation(fields, opts.days);
+    addInvitation(paths.root, fields.genesisHash, {
+      tokenHash: tokenHash(invitation.token),
+      created: Date.now(),
+      expires: invitation.expires,
+    });
+    console.log(invitationText(invitation));
+    console.error(
+      `an invitation of ${fields.chainId} from this node, valid until ${new Date(invitation.expires).toISOString()}, for one join request; give it to the new organisation (carechain join --invite …)`,
+    );
+  } catch (error) {
+    if (error instanceof InvitationError || error instanceof InvitationStoreError) {
+      throw new UsageError(error.message);
+    }
+    throw error;
+  }
+}
+
+export interface JoinOptions {
+  dir: string;
+  invite?: string;
+  name?: string;
+  kind?: string;
+  endpoint?: string;
+  id?: string;
+  poll: number;
+  run: boolean;
+}
+
+/**
+ * `carechain join`: a new organisation's node joins a running network with an invitation
+ * (docs/sync.md §9): keys made, genesis from the inviting node (kept only if its hash is the
+ * invitation's), the signed join request sent, the folder written; then it waits for the
+ * members' decision, asking the inviting node, and once admitted runs as `carechain node`.
+ * Without --invite it goes on waiting for the request the folder already sent.
+ */
+export async function runJoin(opts: JoinOptions): Promise<void> {
+  const paths = dataPaths(opts.dir);
+  if (opts.invite !== undefined) {
+    if (!opts.name || !opts.kind || !opts.endpoint) {
+      throw new UsageError('with --invite, give --name, --kind and --endpoint of the new member');
+    }
+    let application;
+    try {
+      // Both checked before the folder is touched: bad input writes nothing, not even the folder.
+      readInvitation(opts.invite);
+      application = checkApplication({
+        ...(opts.id === undefined ? {} : { memberId: opts.id }),
+        legalName: opts.name,
+        kind: opts.kind,
+        endpoint: opts.endpoint,
+      });
+    } catch (error) {
+      if (error instanceof JoinInputError)
+        throw new UsageError(`--${flagOf(error.field)}: ${error.message}`);
+      throw error;
+    }
+    const { lock } = openDataFolder(opts.dir);
+    const adminKey = generateKeyPair();
+    try {
+      const sent = await requestToJoin({
+        paths,
+        invitationText: opts.invite,
+        application,
+        adminKey,
+        writeAdmin: (into) => writeKeyFile(path.join(into.root, 'admin-key.json'), adminKey),
+        progress: (line) => console.log(line),
+      });
+      console.log(
+        [
+          `join request of ${sent.member} sent (tx ${sent.txId}).`,
+          `admin key: ${path.join(paths.root, 'admin-key.json')} (keep it safe: a console profile is made from it)`,
+          `node key: ${sent.nodeKey}`,
+        ].join('\n'),
+      );
+    } catch (error) {
+      if (error instanceof JoinInputError)
+        throw new UsageError(`--${flagOf(error.field)}: ${error.message}`);
+      if (error instanceof JoinError) throw new JoinFailed(error.message);
+      throw error;
+    } finally {
+      lock.release();
+    }
+  }
+  const pending = readPendingJoin(paths.root);
+  if (!pending) {
+    throw new UsageError(
+      `${paths.root} has sent no join request (${pendingJoinFile(paths.root)} is missing); give --invite`,
+    );
+  }
+  const state = await waitForDecision(opts, pending);
+  if (state.state !== 'approved') {
+    throw new JoinFailed(`the join request of ${pending.member} was ${describeJoinState(state)}`);
+  }
+  if (!opts.run) {
+    console.log(`start the node: carechain node --dir ${paths.root}`);
+    return;
+  }
+  console.log(`${pending.member} is a member: starting its node, which now syncs from its peers`);
+  await runNode({ dir: opts.dir });
+}
+
+/** The inviting node failed to take the join request: exit 1 with its reason. */
+class JoinFailed extends Error {}
+
+function flagOf(field: string): string {
+  return (
+    ({ memberId: 'id', legalName: 'name', invitation: 'invite' } as Record<string, string>)[
+      field
+    ] ?? field
+  );
+}
+
+async function waitForDecision(
+  opts: JoinOptions,
+  pending: NonNullable<ReturnType<typeof readPendingJoin>>,
+): Promise<JoinState> {
+  let last = '';
+  for (;;) {
+    let line: string;
+    let state: JoinState | null = null;
+    try {
+      state = await joinStatus(pending);
+      line = describeJoinState(state);
+    } catch (error) {
+      if (!(error instanceof JoinError)) throw error;
+      line = `cannot ask now: ${error.message}`;
+    }
+    if (line !== last) console.log(`join request of ${pending.member}: ${line}`);
+    last = line;
+    if (state && isDecided(state)) {
+      writeFileSync(
+        path.join(path.dirname(pendingJoinFile(dataPaths(opts.dir).root)), 'join-decided.json'),
+        `${JSON.stringify({ member: pending.member, ...state }, null, 1)}\n`,
+      );
+      return state;
+    }
+    await new Promise((resolve) => setTimeout(resolve, opts.poll * 1000));
+  }
+}
