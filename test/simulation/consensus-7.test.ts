@@ -4,28 +4,15 @@
  * and rollbacks, each seed checked as in consensus.test.ts and every honest replica passing
  * `carechain verify` (verifyReplicaFile) at the end.
  */
-import { describe, expect, it } from 'vitest';
-import type { SimOptions } from './simulation';
-import { summary, sweep, unexplained } from './sweep';
+import { describe, it } from 'vitest';
+import { expectClean } from './sweep';
 
 const TIMEOUT = 600_000;
 
-function expectClean(
-  label: string,
-  options: Omit<SimOptions, 'seed'>,
-  first: number,
-  count: number,
-) {
-  const found = sweep(options, first, count);
-  console.log(summary(label, found));
-  expect(unexplained(found)).toBe('');
-  expect(found.heights).toBeGreaterThanOrEqual(count * options.heights);
-}
-
 describe('consensus simulation, 7 validators and SQLite replicas', () => {
   it(
-    '7 validators: 400 seeds of 4 heights, replicas in memory, pass every check',
-    () => expectClean('7 validators', { validators: 7, heights: 4 }, 100_001, 400),
+    '7 validators: 300 seeds of 4 heights, replicas in memory, pass every check',
+    () => expectClean('7 validators', { validators: 7, heights: 4 }, 100_001, 300),
     TIMEOUT,
   );
 

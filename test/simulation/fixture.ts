@@ -41,7 +41,8 @@ export interface Fixture {
 
 const fixtures = new Map<number, Fixture>();
 
-function signed(body: TxBody, key: KeyPair, genesisHash: string): DecodedTx {
+/** signTx, with Node's signer. */
+export function signTxFast(body: TxBody, key: KeyPair, genesisHash: string): DecodedTx {
   const checked = TxBody.parse(body);
   const bodyText = canonicalText(checked);
   const signedTx: SignedTx = {
@@ -104,7 +105,7 @@ export function fixture(n: number): Fixture {
           version: 1,
           hash: sha256Hex(utf8(`sim-file/${k}`)),
         } as const;
-        txs.push(signed(body, key, chain.genesisHash));
+        txs.push(signTxFast(body, key, chain.genesisHash));
       }
       return txs[i] as DecodedTx;
     },

@@ -19,7 +19,6 @@ import {
   type SignedMessage,
   type UnsignedMessage,
 } from '../../shared/consensus/messages';
-import { mayHaveProposed, proposerOf } from '../../shared/consensus/rounds';
 import {
   decideSigning,
   freshRecord,
@@ -34,16 +33,17 @@ import {
 } from '../../shared/ledger/block';
 import { utf8 } from '../../shared/ledger/bytes';
 import { canonicalText } from '../../shared/ledger/canonical';
-import { proposeBlock, type AppliedBlock } from '../../shared/ledger/chain';
+import { proposeBlock, verifyProposedBlock, type AppliedBlock } from '../../shared/ledger/chain';
 import { sha256Hex } from '../../shared/ledger/hash';
 import type { KeyPair } from '../../shared/ledger/keys';
 import { decodeTx, type DecodedTx } from '../../shared/ledger/tx';
-import { checkProposedBlock } from './block-check';
 import { cachedVerify, signFast } from './crypto';
 import { SimFailure } from './failure';
-import { forged, type Fixture } from './fixture';
+import { forged, signTxFast, type Fixture } from './fixture';
 import type { Prng } from './prng';
 import type { NodeDisk, SimReplica } from './store';
+import type { StateView } from '../../shared/ledger/state';
+import { validatorsAt } from '../../shared/registry';
 
 /** What travels between nodes. */
 export type Packet =
@@ -76,6 +76,11 @@ export interface SigningDisk {
    */
   signed: SignedMessage[];
   blocks: Map<string, BlockBody>;
+  /**
+   * Transactions this node submitted itself (its evidence), kept until they are on chain: the
+   * replica's submissions journal, which a real node keeps across restarts.
+   */
+  journal: DecodedTx[];
 }
 
 /** Host duties skipped on purpose (each one breaks a rule a check must catch). */
@@ -86,6 +91,8 @@ export interface FaultyHost {
   skipsBlockChecks?: boolean;
   /** Drops the evidence the machine reports (§10). */
   dropsEvidence?: boolean;
+  /** Hears the evidence but never submits it on chain (§10 rule 5). */
+  keepsEvidenceOffChain?: boolean;
 }
 
 /** What the node sees of the simulation around it. */
@@ -190,6 +197,7 @@ export class SimNode {
       record: freshRecord({ chainId: fx.doc.chainId, genesisHash: fx.genesisHash }, key.publicKey),
       signed: [],
       blocks: new Map(),
+      journal: [],
     };
   }
 
@@ -200,6 +208,11 @@ export class SimNode {
   private get replica(): SimReplica {
     if (!this.replicaOpen) throw new Error(`node ${this.index} is down`);
     return this.replicaOpen;
+  }
+
+  /** The replica's state, for the checks. */
+  view(): StateView {
+    return this.replica.view;
   }
 
   /** The height being decided: one above the replica's tip. */
@@ -234,6 +247,7 @@ export class SimNode {
     this.driver = driver;
     this.trace(`start at height ${this.height}`);
     this.startHeight(true);
+    for (const tx of this.signing.journal) this.receiveTx(tx.text, null);
   }
 
   crash(): void {
@@ -293,7 +307,7 @@ export class SimNode {
   private chainAccess(): ChainAccess {
     return {
       tip: () => this.replica.tip(),
-      validatorsAt: () => this.env.fx.validators,
+      validatorsAt: (height) => validatorsAt(this.replica.view, height),
       due: () => this.mempool.size > 0,
       build: (time) => this.build(time),
       check: (body, round, fresh) => this.check(body, round, fresh),
@@ -338,28 +352,25 @@ export class SimNode {
     return body;
   }
 
-  /** §8 checks 1-6, and rule 3: who may have made the block, given how it is proposed. */
+  /**
+   * §8 checks 1-6 and rule 3, as the node does it (main/network/node-chain.ts): a block not
+   * fresh is checked as re-proposed after `round`, so its header may name the proposer of any
+   * round up to it.
+   */
   private check(body: BlockBody, round: number, fresh: boolean): BlockCheck {
-    if (this.honest && this.env.faultyHost.skipsBlockChecks) {
-      return { valid: true, time: decodeHeader(body.header).time };
+    let time = 0;
+    try {
+      time = decodeHeader(body.header).time;
+      if (this.honest && this.env.faultyHost.skipsBlockChecks) return { valid: true, time };
+      const rounds = fresh ? { round, validRound: -1 } : { round: round + 1, validRound: round };
+      const replica = this.replica;
+      verifyProposedBlock(replica.view, replica.tip(), body, cachedVerify, rounds);
+      return { valid: true, time };
+    } catch (error) {
+      const reason = (error as Error).message;
+      this.trace(`invalid ${short(blockHashOf(body.header))} r${round}: ${reason}`);
+      return { valid: false, reason, time };
     }
-    const replica = this.replica;
-    const tip = replica.tip();
-    const checked = checkProposedBlock(replica.view, tip, body, cachedVerify);
-    if (!checked.ok) {
-      this.trace(`invalid ${short(blockHashOf(body.header))} r${round}: ${checked.reason}`);
-      return { valid: false, reason: checked.reason, time: 0 };
-    }
-    const { header } = checked;
-    const validators = this.env.fx.validators;
-    const proposerOk = fresh
-      ? proposerOf(validators, header.height, round).nodeKey === header.proposer
-      : mayHaveProposed(validators, header.height, round, header.proposer);
-    if (!proposerOk) {
-      this.trace(`invalid ${short(checked.hash)} r${round}: not made by a proposer of its round`);
-      return { valid: false, reason: 'header.proposer', time: header.time };
-    }
-    return { valid: true, time: header.time };
   }
 
   private commitDecided(body: BlockBody, certificate: CommitCertificate): void {
@@ -379,6 +390,8 @@ export class SimNode {
 
   private afterCommit(applied: AppliedBlock): void {
     for (const tx of applied.txs) this.mempool.delete(tx.id);
+    const view = this.replica.view;
+    this.signing.journal = this.signing.journal.filter((tx) => !view.hasTx(tx.id));
   }
 
   private importCommits(from: number, blocks: readonly WireBlock[]): void {
@@ -441,6 +454,9 @@ export class SimNode {
         );
         if (!(this.honest && this.env.faultyHost.dropsEvidence)) {
           this.env.evidence(this, first, second);
+          if (this.honest && !this.env.faultyHost.keepsEvidenceOffChain) {
+            this.reportOnChain(first, second);
+          }
         }
       },
       behind: () => this.broadcast(this.statusPacket()),
@@ -453,6 +469,26 @@ export class SimNode {
         );
       },
     };
+  }
+
+  /** §10 rule 5: evidence goes on chain in a consensus.evidence signed with the node key. */
+  private reportOnChain(first: SignedMessage, second: SignedMessage): void {
+    const fx = this.env.fx;
+    const member = fx.validators.find((v) => v.nodeKey === this.key.publicKey)?.member;
+    if (!member) return;
+    const body = {
+      v: 1,
+      chainId: fx.doc.chainId,
+      member,
+      signer: this.key.publicKey,
+      nonce: sha256Hex(utf8(`${first.text}\n${second.text}`)).slice(0, 32),
+      type: 'consensus.evidence',
+      a: first.text,
+      b: second.text,
+    } as const;
+    const tx = signTxFast(body, this.key, fx.genesisHash);
+    this.signing.journal.push(tx);
+    this.receiveTx(tx.text, null);
   }
 
   private sign(message: UnsignedMessage): SignedMessage | null {

@@ -7,6 +7,7 @@
  *     [--count 100] [--sqlite] [--byzantine 1] [--adversary silent|equivocate|invalid]
  *     [--split-brain] [--crashes 6] [--chaos 2000-8000] [--broken-quorum] [--lose-sign-record]
  *     [--no-wal] [--forgets-lock] [--skips-block-checks] [--drops-evidence]
+ *     [--keeps-evidence-off-chain]
  *
  * Prints one line per seed and, for each failure, its report (seed, rule, trace tail).
  */
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     'forgets-lock': { type: 'boolean', default: false },
     'skips-block-checks': { type: 'boolean', default: false },
     'drops-evidence': { type: 'boolean', default: false },
+    'keeps-evidence-off-chain': { type: 'boolean', default: false },
   },
 });
 
@@ -46,6 +48,7 @@ const faultyHost: FaultyHost = {
   forgetsLock: values['forgets-lock'],
   skipsBlockChecks: values['skips-block-checks'],
   dropsEvidence: values['drops-evidence'],
+  keepsEvidenceOffChain: values['keeps-evidence-off-chain'],
 };
 const chaos = values.chaos?.split('-').map(Number);
 const base: Omit<SimOptions, 'seed'> = {

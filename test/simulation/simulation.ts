@@ -26,6 +26,7 @@ import {
 import type { CommitCertificate } from '../../shared/ledger/block';
 import type { AppliedBlock } from '../../shared/ledger/chain';
 import { fromHex } from '../../shared/ledger/bytes';
+import { evidenceRecords } from '../../shared/consensus/records';
 import { cachedVerify } from './crypto';
 import { EventQueue } from './events';
 import { fixture, type Fixture } from './fixture';
@@ -179,6 +180,12 @@ export class Simulation implements NodeEnv {
   private readonly seenAt = new Map<string, SignedMessage>();
   private readonly expectedEvidence = new Map<string, string>();
   private readonly reportedEvidence = new Set<string>();
+  /** Equivocations honest nodes reported, by position, with the height they were deciding. */
+  private readonly toRecord = new Map<
+    string,
+    { message: SignedMessage; reportedAt: number; by: number }
+  >();
+  private calmHeight = 0;
   private readonly sideSeen = new Map<string, string>();
   readonly quorum: ((n: number) => number) | undefined;
   readonly wal: boolean;
@@ -359,6 +366,10 @@ export class Simulation implements NodeEnv {
     this.reportedEvidence.add(
       `${node.index}:${node.epoch}:${first.validator}:${first.height}:${first.round}:${first.kind}`,
     );
+    const position = `${first.validator}:${first.height}:${first.round}:${first.kind}`;
+    if (node.honest && !this.toRecord.has(position)) {
+      this.toRecord.set(position, { message: first, reportedAt: node.height, by: node.index });
+    }
   }
 
   /** Every conflict a node life saw must have been reported by the time it leaves the height. */
@@ -370,6 +381,37 @@ export class Simulation implements NodeEnv {
         this.violation('evidence', `${what}, and reported no evidence`);
       }
       this.expectedEvidence.delete(position);
+    }
+  }
+
+  /**
+   * §10 rule 5 and §13 check 5: an equivocation an honest node reported is on chain once the
+   * chain has gone n + 2 heights past both the report and the healing (every honest validator
+   * has proposed since, its journal holding the evidence).
+   */
+  private checkEvidenceOnChain(tip: number): void {
+    const judge = this.nodes.find((node) => node.honest && node.up);
+    if (!judge) return;
+    const view = judge.view();
+    for (const { message, reportedAt, by } of this.toRecord.values()) {
+      if (tip < Math.max(reportedAt, this.calmHeight) + this.n + 2) continue;
+      const accused = this.fx.validators.find((v) => v.nodeKey === message.validator);
+      if (!accused) continue;
+      const recorded = view
+        .list(evidenceRecords, 'ofMember', accused.member)
+        .some(
+          (e) =>
+            e.validator === message.validator &&
+            e.height === message.height &&
+            e.round === message.round &&
+            e.kind === message.kind,
+        );
+      if (!recorded) {
+        this.violation(
+          'evidence',
+          `node ${by} reported ${accused.member}'s equivocation at ${describeMessage(message)} while deciding height ${reportedAt}; by height ${tip} it is not on chain`,
+        );
+      }
     }
   }
 
@@ -572,6 +614,7 @@ export class Simulation implements NodeEnv {
       )
       .map((s) => s.round);
     const round = Math.max(0, ...rounds);
+    this.calmHeight = height;
     this.setProgress(height, round);
     this.trace(
       null,
@@ -690,6 +733,7 @@ export class Simulation implements NodeEnv {
         this.afterEvent();
       }
       heights = Math.min(...this.honestTips());
+      this.checkEvidenceOnChain(heights);
       for (const node of this.nodes) {
         if (!node.honest) continue;
         this.checkEvidence(node);
@@ -748,6 +792,7 @@ export function replayCommand(o: SimOptions): string {
   if (o.faultyHost?.forgetsLock) flags.push('--forgets-lock');
   if (o.faultyHost?.skipsBlockChecks) flags.push('--skips-block-checks');
   if (o.faultyHost?.dropsEvidence) flags.push('--drops-evidence');
+  if (o.faultyHost?.keepsEvidenceOffChain) flags.push('--keeps-evidence-off-chain');
   if (o.chaosMs) flags.push(`--chaos ${o.chaosMs[0]}-${o.chaosMs[1]}`);
   return `npx jiti test/simulation/run.ts ${flags.join(' ')}`;
 }

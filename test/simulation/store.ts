@@ -42,7 +42,8 @@ export interface NodeDisk {
   dispose(): void;
 }
 
-function tipOf(fx: Fixture): ChainTip {
+/** The tip of a chain that holds only its genesis block. */
+export function genesisTip(fx: Fixture): ChainTip {
   const h = fx.genesis.header;
   return {
     chainId: h.chainId,
@@ -52,6 +53,25 @@ function tipOf(fx: Fixture): ChainTip {
     time: h.time,
     stateHash: h.stateHash,
   };
+}
+
+/**
+ * Verifies a block in full over `state` at `tip` (with the run's quorum rule, if it has one),
+ * applies it, and returns it with the new tip.
+ */
+function applyVerified(
+  state: MemoryState,
+  tip: ChainTip,
+  wire: WireBlock,
+  quorum: ((n: number) => number) | undefined,
+): { applied: AppliedBlock; tip: ChainTip; txIds: string[] } {
+  const applied = quorum
+    ? verifyBlockWithQuorum(quorum, state, tip, wire, cachedVerify)
+    : verifyBlock(state, tip, wire, cachedVerify);
+  const txIds = applied.txs.map((t) => t.id);
+  state.apply(applied.changes, txIds);
+  const { height, time, stateHash } = applied.header;
+  return { applied, tip: { ...tip, height, hash: applied.hash, time, stateHash }, txIds };
 }
 
 interface StoredBlock {
@@ -76,27 +96,17 @@ export class MemoryDisk implements NodeDisk {
     const state = new MemoryState();
     state.apply(this.fx.genesis.changes);
     for (const b of this.blocks) state.apply(b.changes, b.txIds);
-    let tip = this.blocks.at(-1)?.tip ?? tipOf(this.fx);
+    let tip = this.blocks.at(-1)?.tip ?? genesisTip(this.fx);
     const blocks = this.blocks;
     const quorum = this.quorum;
     return {
       tip: () => tip,
       view: state,
       importBlock: (wire) => {
-        const applied = quorum
-          ? verifyBlockWithQuorum(quorum, state, tip, wire, cachedVerify)
-          : verifyBlock(state, tip, wire, cachedVerify);
-        const txIds = applied.txs.map((t) => t.id);
-        state.apply(applied.changes, txIds);
-        tip = {
-          ...tip,
-          height: applied.header.height,
-          hash: applied.hash,
-          time: applied.header.time,
-          stateHash: applied.header.stateHash,
-        };
-        blocks.push({ wire, changes: applied.changes, txIds, tip });
-        return applied;
+        const next = applyVerified(state, tip, wire, quorum);
+        tip = next.tip;
+        blocks.push({ wire, changes: next.applied.changes, txIds: next.txIds, tip });
+        return next.applied;
       },
       wireAt: (height) => blocks[height - 1]?.wire,
     };
@@ -117,23 +127,10 @@ export class MemoryDisk implements NodeDisk {
   verifyAll(): string | null {
     const state = new MemoryState();
     state.apply(this.fx.genesis.changes);
-    let tip = tipOf(this.fx);
+    let tip = genesisTip(this.fx);
     for (const stored of this.blocks) {
       try {
-        const applied = this.quorum
-          ? verifyBlockWithQuorum(this.quorum, state, tip, stored.wire, cachedVerify)
-          : verifyBlock(state, tip, stored.wire, cachedVerify);
-        state.apply(
-          applied.changes,
-          applied.txs.map((t) => t.id),
-        );
-        tip = {
-          ...tip,
-          height: applied.header.height,
-          hash: applied.hash,
-          time: applied.header.time,
-          stateHash: applied.header.stateHash,
-        };
+        tip = applyVerified(state, tip, stored.wire, this.quorum).tip;
       } catch (error) {
         return (error as Error).message;
       }

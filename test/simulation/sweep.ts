@@ -1,4 +1,5 @@
-/** Runs ranges of seeds and sorts what they found, for the CI tests and the command line. */
+/** Runs ranges of seeds and sorts what they found, for the CI tests. */
+import { expect } from 'vitest';
 import { simulate, type SimOptions, type SimResult } from './simulation';
 
 export interface Sweep {
@@ -67,4 +68,16 @@ export const SAFETY_RULES = [
 /** The seeds of a sweep whose violation is of this rule. */
 export function caught(found: Sweep, rule: string): SimResult[] {
   return found.failures.filter((r) => r.violation?.rule === rule);
+}
+
+/** Runs the seeds and expects no failure but the tolerated ones; prints what it ran. */
+export function expectClean(
+  label: string,
+  options: Omit<SimOptions, 'seed'>,
+  first: number,
+  count: number,
+): void {
+  const found = sweep(options, first, count);
+  console.log(summary(label, found));
+  expect(unexplained(found)).toBe('');
 }
