@@ -12,9 +12,10 @@ import { useSessionStore } from '../stores/session-store';
 import {
   consequenceOf,
   decisionRule,
-  SINGLE_VALIDATOR_NOTE,
+  VALIDATOR_NODE_KEY_NOTE,
   type MemberActionType,
 } from './actions';
+import { ValidatorReadiness } from './ValidatorReadiness';
 import { describeAction, type MembersById } from './describe';
 import {
   NO_ERRORS,
@@ -310,7 +311,7 @@ export function MemberActionForm({
                 {value === 'admin' ? 'An admin key' : 'The node key'}
               </label>
             ))}
-            {member.validator && <p className="muted">{SINGLE_VALIDATOR_NOTE}</p>}
+            {member.validator && <p className="muted">{VALIDATOR_NODE_KEY_NOTE}</p>}
           </fieldset>
           {role === 'admin' && member.adminKeys.length > 1 ? (
             <Field
@@ -380,7 +381,10 @@ export function MemberActionForm({
           </p>
         </>
       ) : (
-        <p>{consequenceOf(type, member)}</p>
+        <>
+          <p>{consequenceOf(type, member)}</p>
+          {type === 'add-validator' && <ValidatorReadiness member={member} />}
+        </>
       )}
       <p className="muted">{decisionRule(status)}</p>
       <ReasonField

@@ -9,7 +9,6 @@ import { blockedActionText, useWriteBlock } from '../stores/write-block';
 import {
   MEMBER_ACTION_LABELS,
   memberActions,
-  SINGLE_VALIDATOR_NOTE,
   whyCannotPropose,
   type MemberActionType,
 } from './actions';
@@ -92,8 +91,6 @@ export function ProposeSection({ member }: { member: MemberView }) {
             {blockedActionText(block, 'Proposing')}
           </p>
         )}
-        {/* An open form says it again where it matters (the validator's key), not twice. */}
-        {!shown && <p className="muted">{SINGLE_VALIDATOR_NOTE}</p>}
         {shown && (
           <MemberActionForm
             key={shown}

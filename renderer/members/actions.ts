@@ -16,13 +16,12 @@ export const MEMBER_ACTION_LABELS: Record<MemberActionType, string> = {
 };
 
 /**
- * Until nodes run the multi-validator consensus, one node signs every block with its node key.
- * Adding a validator, or rotating that node's key, would leave it unable to certify blocks alone
- * and stop the chain: the ledger refuses both (SINGLE_VALIDATOR_VERSION in
- * shared/members/rules.ts), and the console does not offer them.
+ * A validator's node key is not rotated while it is in the set: its running node signs with the
+ * key it was started with and cannot switch (the ledger refuses it, VALIDATOR_NODE_KEY_ROTATION
+ * in shared/members/single-validator.ts). The console says how to get there instead.
  */
-export const SINGLE_VALIDATOR_NOTE =
-  'This version of CareChain runs one validator: adding a validator, or rotating the key of the validator node, would stop block production, so the ledger refuses it and the console does not offer it.';
+export const VALIDATOR_NODE_KEY_NOTE =
+  'The node key of a validator cannot be rotated while it is a validator: its running node signs with the key it was started with. Remove it as validator first, rotate its node key, restart its node with the new key file, then make it a validator again.';
 
 /**
  * What can sensibly be proposed about a member in its current state. A revoked member is final:
@@ -33,7 +32,7 @@ export function memberActions(member: MemberView): MemberActionType[] {
     case 'active':
       return member.validator
         ? ['suspend', 'revoke', 'remove-validator', 'rotate-key']
-        : ['suspend', 'revoke', 'rotate-key'];
+        : ['suspend', 'revoke', 'add-validator', 'rotate-key'];
     case 'suspended':
       return ['reinstate', 'revoke', 'rotate-key'];
     case 'revoked':

@@ -92,12 +92,18 @@ test('a suspension proposed on the member page opens as a card with its reason a
   await expect(section.getByRole('group').getByRole('button')).toHaveText([
     'Suspend',
     'Revoke',
+    'Make validator',
     'Rotate a key',
   ]);
-  // One validator signs every block in this version: adding another would stop the chain.
-  await expect(section).toContainText(
-    'adding a validator, or rotating the key of the validator node, would stop block production',
+  // Adding a validator is offered, with the warning of docs/consensus.md §7.6: the demo's node
+  // makes every block alone, so a second validator would stop its chain.
+  await section.getByRole('button', { name: 'Make validator' }).click();
+  const addValidator = section.getByRole('form', { name: `Make ${CITYCARE} a validator` });
+  await expect(addValidator.getByTestId('validator-readiness')).toContainText(
+    'Caution: this node is not on a network: it makes every block alone',
   );
+  await screenshot(page, testInfo, 'proposals-add-validator-warning');
+  await addValidator.getByRole('button', { name: 'Cancel' }).click();
   const suspend = section.getByRole('button', { name: 'Suspend', exact: true });
   await expect(suspend).toHaveAttribute('aria-expanded', 'false');
   await suspend.click();
@@ -303,10 +309,11 @@ test('refusals of the node show where the user acted: removing the only validato
   await expect(form).toHaveCount(0);
   await expect(section.getByRole('button', { name: 'Remove as validator' })).toBeFocused();
 
-  // The validator's node key cannot be rotated from the console while one node signs every block.
+  // A validator's node key cannot be rotated while it is one: its node cannot switch keys.
   await section.getByRole('button', { name: 'Rotate a key' }).click();
   const rotate = section.getByRole('form', { name: /Rotate a key of/ });
   await expect(rotate.getByRole('radio', { name: 'The node key' })).toBeDisabled();
+  await expect(rotate).toContainText('Remove it as validator first, rotate its node key');
   await expect(rotate.getByRole('radio', { name: 'An admin key' })).toBeChecked();
   await rotate.getByRole('button', { name: 'Cancel' }).click();
 
