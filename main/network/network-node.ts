@@ -428,6 +428,19 @@ export class NetworkNode {
     return { refused: 'not the node key of a member of this consortium' };
   }
 
+  /** Whether this replica knows the key as an active member's or a validator's coming into force. */
+  private isMember(key: string): boolean {
+    const view = this.options.node.replica.view;
+    const tip = this.options.node.replica.tip().height;
+    const member = membership(view)
+      .members()
+      .find((m) => m.nodeKey === key);
+    if (member?.status === 'active') return true;
+    return [...validatorsAt(view, tip + 1), ...validatorsAt(view, tip + 2)].some(
+      (v) => v.nodeKey === key,
+    );
+  }
+
   private isValidator(): boolean {
     const { node, nodeKey } = this.options;
     const tip = node.replica.tip().height;
@@ -857,11 +870,14 @@ export class NetworkNode {
   private syncTimedOut(): void {
     const sync = this.sync;
     if (!sync) return;
-    this.misbehaved(
-      sync.peer,
-      'minor',
-      `claimed height ${count(sync.claimed)} and did not serve block ${count(sync.from)} within ${SYNC_ANSWER_MS / 1000} s`,
-    );
+    const unserved = `claimed height ${count(sync.claimed)} and did not serve block ${count(sync.from)} within ${SYNC_ANSWER_MS / 1000} s`;
+    // A node whose key its own replica does not know as a member is a guest to its peers, and
+    // a guest is served no blocks: that is no fault of theirs.
+    if (!this.isMember(this.options.nodeKey.publicKey)) {
+      this.note(sync.peer, `${unserved} (not blamed: to the peer, this node is no member)`);
+    } else {
+      this.misbehaved(sync.peer, 'minor', unserved);
+    }
     this.retrySync();
   }
 
