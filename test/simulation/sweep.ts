@@ -79,5 +79,8 @@ export function expectClean(
 ): void {
   const found = sweep(options, first, count);
   console.log(summary(label, found));
-  expect(unexplained(found)).toBe('');
+  const reports = unexplained(found);
+  // In full, whatever the assertion's diff leaves out: each report names its seed and replay.
+  if (reports) console.error(reports);
+  expect(reports).toBe('');
 }
