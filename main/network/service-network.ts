@@ -153,8 +153,6 @@ export class ServiceNetwork {
     this.current = { state: 'failed', problem };
     this.log(problem);
     // Nothing submitted here could reach the validators: say so rather than queue it.
-    this.node.useConsensus(
-      () => `this node is not on the network (${problem}), so nothing sent to it would commit`,
-    );
+    this.node.useConsensus(() => `nothing sent to this node would commit, because ${problem}`);
   }
 }

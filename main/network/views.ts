@@ -98,7 +98,7 @@ function peerViews(
       connected: false,
       notes: [],
     }));
-  return [...(status.peers as PeerReport[]), ...unheard].map((peer) => {
+  const views = [...(status.peers as PeerReport[]), ...unheard].map((peer): PeerView => {
     const member = byKey.get(peer.key);
     return {
       nodeKey: peer.key,
@@ -114,6 +114,14 @@ function peerViews(
       notes: collapseNotes(peer.notes),
     };
   });
+  // Validators first, then other members by name, then keys of no member.
+  const rank = (p: PeerView) => (p.validator ? 0 : p.member ? 1 : 2);
+  return views.sort(
+    (a, b) =>
+      rank(a) - rank(b) ||
+      (a.memberName ?? '').localeCompare(b.memberName ?? '') ||
+      a.nodeKey.localeCompare(b.nodeKey),
+  );
 }
 
 function consensusView(node: ChainNode, status: NetworkStatus): ConsensusView {

@@ -2,6 +2,7 @@ import { Link } from '@tanstack/react-router';
 import type { CommitView } from '../../shared/rpc/network';
 import { EmptyState } from '../components/States';
 import { absoluteTime, RelativeTime } from '../components/Time';
+import { plural } from '../components/text';
 import { duration } from './words';
 
 /** Blocks listed under the chart; the chart shows all that were sent. */
@@ -37,7 +38,7 @@ function IntervalChart({ commits }: { commits: CommitView[] }) {
       <div
         className="interval-bars"
         role="img"
-        aria-label={`Intervals before the last ${timed.length} blocks: median ${duration(mid)}, longest ${duration(longest)}`}
+        aria-label={`Intervals before the last ${plural(timed.length, 'block')}: median ${duration(mid)}, longest ${duration(longest)}`}
       >
         {oldestFirst.map((c) => {
           const height = scale > 0 ? (Math.log1p(Math.max(0, c.intervalMs)) / scale) * 100 : 0;
@@ -53,8 +54,8 @@ function IntervalChart({ commits }: { commits: CommitView[] }) {
         })}
       </div>
       <figcaption className="section-note">
-        Time before each of the last {timed.length} blocks, oldest on the left (logarithmic
-        heights): median {duration(mid)}, longest {duration(longest)}.{' '}
+        Time before each of the last {plural(timed.length, 'block')}, oldest on the left
+        (logarithmic heights): median {duration(mid)}, longest {duration(longest)}.{' '}
         {late === 0
           ? 'Every one was decided in its first round.'
           : `${late} needed more than one round (marked).`}

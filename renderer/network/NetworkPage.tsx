@@ -99,14 +99,16 @@ function StateNotice({ view }: { view: NetworkView }) {
   if (view.state === 'failed') {
     return (
       <div className="notice notice-error" role="alert" data-state="failed">
-        <p>
-          <strong>This node is not on the network.</strong>{' '}
-          {sentence(view.problem ?? 'it did not start')}
-        </p>
-        <p>
-          The console still shows this node’s replica, but nothing it signs can commit until the
-          node takes part again. Restart the console once the cause is fixed.
-        </p>
+        <div>
+          <p>
+            <strong>This node is not on the network.</strong>{' '}
+            {sentence(view.problem ?? 'it did not start')}
+          </p>
+          <p>
+            The console still shows this node’s replica, but nothing it signs can commit until the
+            node takes part again. Restart the console once the cause is fixed.
+          </p>
+        </div>
       </div>
     );
   }
@@ -167,13 +169,15 @@ function NetworkContent({ view }: { view: NetworkView }) {
           running={view.state === 'running'}
           headingId="validators-heading"
         />
-        <p className="section-note">
-          Participation is the share of the last {plural(view.window, 'block')} whose commit
-          certificate carries the validator’s signature. A certificate needs the signatures of more
-          than two thirds of the validators and often carries no more, so a validator that is up can
-          still miss some (its vote arrived after the others); one that is down or cut off stops
-          appearing at all. The network goes on while fewer than a third are missing.
-        </p>
+        {view.validators.length > 1 && view.window > 0 && (
+          <p className="section-note">
+            Participation is the share of the last {plural(view.window, 'block')} whose commit
+            certificate carries the validator’s signature. A certificate needs the signatures of
+            more than two thirds of the validators and often carries no more, so a validator that is
+            up can still miss some (its vote arrived after the others); one that is down or cut off
+            stops appearing at all. The network goes on while fewer than a third are missing.
+          </p>
+        )}
       </Section>
       <Section id="commits" title="Commit times">
         <CommitTimes commits={view.commits} headingId="commits-heading" />

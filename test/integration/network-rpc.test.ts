@@ -302,7 +302,9 @@ describe('network.status when the network cannot start or is not there', () => {
       expect(view.commits.map((c) => c.height)).toEqual([0]);
       // Nothing signed here could commit, and the console is told why.
       const status = await rpc.ok<{ writeBlocked: string | null }>('chain.status');
-      expect(status.writeBlocked).toMatch(/not on the network .*EADDRINUSE/);
+      expect(status.writeBlocked).toBe(
+        `nothing sent to this node would commit, because ${view.problem}`,
+      );
       await rpc.ok('session.unlock', { passphrase: 'carechain-demo' });
       const refused = await rpc.call('proposals.create', {
         action: { type: 'change-policy', policy: { threshold: 'majority', proposalTtlHours: 30 } },
