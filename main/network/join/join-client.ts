@@ -1,4 +1,4 @@
-import { generateKeyPair } from '../../../shared/ledger/keys';
+import { generateKeyPair, type KeyPair } from '../../../shared/ledger/keys';
 import { GenesisDoc, genesisHashOf } from '../../../shared/ledger/genesis';
 import { parseCanonical } from '../../../shared/ledger/canonical';
 import { describeZod } from '../../../shared/ledger/tx';
@@ -20,6 +20,13 @@ const ANSWER_MS = 15_000;
 const DIAL_ATTEMPTS = 3;
 const DIAL_RETRY_MS = 1_500;
 
+/**
+ * The key this process is a guest with: made once, never written, never a member's. One per
+ * process rather than per question, so that the inviting node sees one guest asking again, not
+ * a new stranger each time.
+ */
+let guestKey: KeyPair | null = null;
+
 /** The inviting node could not be reached, refused, or answered something unusable. */
 export class JoinError extends Error {}
 
@@ -27,8 +34,7 @@ export class JoinError extends Error {}
  * One guest connection to the node that made an invitation (docs/sync.md §9.2): dialled at the
  * invitation's addresses, the other side made to prove the invitation's node key (Noise), and the
  * Hello bound to the invitation's chain id and genesis hash. The guest's own key is made for the
- * connection and thrown away: nothing the inviting node does to a guest touches the new node's
- * key. Requests are answered one at a time, in order.
+ * process and thrown away: nothing the inviting node does to a guest touches the new node's key. Requests are answered one at a time, in order.
  */
 export class InviterConnection {
   private queue: ((frame: Frame) => void)[] = [];
@@ -40,8 +46,9 @@ export class InviterConnection {
   ) {}
 
   static async open(invitation: Invitation): Promise<InviterConnection> {
+    guestKey ??= generateKeyPair();
     const transport = new PeerTransport({
-      nodeKey: generateKeyPair(),
+      nodeKey: guestKey,
       chainId: invitation.chainId,
       genesisHash: invitation.genesisHash,
       listen: { host: '127.0.0.1', port: 0 },
