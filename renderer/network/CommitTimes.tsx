@@ -1,5 +1,5 @@
-import { Link } from '@tanstack/react-router';
 import type { CommitView } from '../../shared/rpc/network';
+import { BlockHeightHeader } from '../blocks/block-cells';
 import { EmptyState } from '../components/States';
 import { absoluteTime, RelativeTime } from '../components/Time';
 import { plural } from '../components/text';
@@ -94,15 +94,7 @@ export function CommitTimes({ commits, headingId }: { commits: CommitView[]; hea
           <tbody>
             {commits.slice(0, LISTED).map((c) => (
               <tr key={c.height} data-height={c.height}>
-                <th scope="row" className="numeric">
-                  <Link
-                    to="/blocks/$height"
-                    params={{ height: c.height }}
-                    aria-label={`Block ${c.height}`}
-                  >
-                    {c.height}
-                  </Link>
-                </th>
+                <BlockHeightHeader height={c.height} />
                 <td className="nowrap">
                   <RelativeTime ms={c.time} />
                   <span className="cell-sub muted">{absoluteTime(c.time)}</span>
