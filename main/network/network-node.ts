@@ -200,6 +200,8 @@ export class NetworkNode {
   private readonly driver: ConsensusDriver;
   private readonly genesisHash: string;
   private readonly peerHeights = new Map<string, number>();
+  /** Connected peers that may serve blocks (members and sources, not guests). */
+  private readonly servers = new Set<string>();
   private readonly notes = new Map<string, string[]>();
   private readonly log: (line: string) => void;
   private readonly bans: BanList;
@@ -274,6 +276,10 @@ export class NetworkNode {
         committed: (height, hash) =>
           this.transport.broadcast('blocks', announceFrame(height, hash)),
         failed: (error) => this.log(`consensus stopped: ${error.message}`),
+        resumeAt: (height) => {
+          const point = this.options.guard.resumePoint(height);
+          return point?.kind === 'resume' ? point : null;
+        },
       },
       {
         chainId: tip.chainId,
@@ -291,11 +297,13 @@ export class NetworkNode {
       this.rates.set(key, new PeerRates(Date.now()));
       // A guest serves nothing: only members and sources are asked for blocks.
       if (info.class === 'guest') return;
+      this.servers.add(key);
       this.peerHeights.set(key, hello.height);
       this.catchUp();
     });
     this.transport.on('peer-disconnected', (key, reason) => {
       this.peerHeights.delete(key);
+      this.servers.delete(key);
       this.rates.delete(key);
       this.note(key, `disconnected: ${reason}`);
       if (this.sync?.peer === key) this.retrySync();
@@ -309,8 +317,7 @@ export class NetworkNode {
     await this.transport.start();
     this.dialPeers();
     this.dialTimer = setInterval(() => this.dialPeers(), REDIAL_MIN_MS);
-    const resume = this.options.guard.resumePoint(node.replica.tip().height + 1);
-    this.driver.start(resume?.kind === 'resume' ? resume : undefined);
+    this.driver.start();
     this.resendTimer = setInterval(() => {
       this.resend();
       this.pruneShares();
@@ -806,7 +813,7 @@ export class NetworkNode {
     const message = decodeBlocksFrame(frame);
     if (message.kind === 'announce') {
       // A claim, held to account when the blocks are asked for (§7.5).
-      if (this.peerHeights.has(key)) {
+      if (this.servers.has(key)) {
         this.peerHeights.set(key, Math.max(this.peerHeights.get(key) ?? 0, message.height));
       }
       this.catchUp();

@@ -4,6 +4,7 @@ import { decodeFrame, encodeFrame } from '../../main/network/transport/frames';
 import {
   announceFrame,
   blocksFrame,
+  claimedVotes,
   decodeBlocksFrame,
   decodeConsensusFrame,
   decodeTxsFrame,
@@ -138,5 +139,14 @@ describe('peer messages on the wire (docs/sync.md §4)', () => {
     expect(() =>
       decodeConsensusFrame({ type: 2, head: { votes: tooMany }, items: [] }, verifySignature),
     ).toThrow(/votes/);
+  });
+
+  it('tell how many votes a frame claims before anything in it is checked', () => {
+    expect(claimedVotes(viaBytes(votesFrame([vote(0, H), vote(1, null)])))).toBe(2);
+    const junk = Array.from({ length: 500 }, () => ({ not: 'a vote' }));
+    expect(claimedVotes({ type: 2, head: { votes: junk }, items: [] })).toBe(500);
+    for (const head of [null, 7, 'votes', [], {}, { votes: 3 }, { votes: { length: 9 } }]) {
+      expect(claimedVotes({ type: 2, head, items: [] })).toBe(0);
+    }
   });
 });
