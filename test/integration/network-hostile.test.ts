@@ -8,7 +8,7 @@
  * After each, the attacked node has banned or penalised the attacker as specified and the
  * network keeps committing; at the end every replica passes `carechain verify` with one head.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -23,7 +23,7 @@ import {
 } from '../../shared/ledger/block';
 import { canonicalText } from '../../shared/ledger/canonical';
 import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
-import { signTx, type DecodedTx } from '../../shared/ledger/tx';
+import type { DecodedTx } from '../../shared/ledger/tx';
 import { signMessage, type SignedMessage } from '../../shared/consensus/messages';
 import { proposerOf } from '../../shared/consensus/rounds';
 import { validatorsAt } from '../../shared/registry';
@@ -44,7 +44,9 @@ import {
   type ServedBlock,
 } from '../../main/network/wire';
 import { Replica } from '../../main/store/replica';
-import { carechain, CLI, REPO, tempDir } from '../support/cli';
+import { anchorTx } from '../support/anchor-tx';
+import { carechain, tempDir } from '../support/cli';
+import { killAllStarted, startCarechain } from '../support/cli-process';
 import { RawPeer } from '../support/transport-raw-peer';
 import { TestChain } from '../unit/helpers/test-chain';
 
@@ -61,19 +63,18 @@ interface Proc {
   output: () => string;
 }
 
-const children: ChildProcess[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 
 function spawnNode(name: string, dir: string, key: KeyPair, port: number): Proc {
-  const child = spawn(process.execPath, [CLI, 'node', '--dir', dir], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  return { name, dir, key, port, child, output: () => output };
+  const started = startCarechain(['node', '--dir', dir]);
+  return {
+    name,
+    dir,
+    key,
+    port,
+    child: started.child,
+    output: () => `${started.stdout()}${started.stderr()}`,
+  };
 }
 
 async function until(
@@ -119,7 +120,6 @@ let validatorKeys: KeyPair[] = [];
 let admin: KeyPair;
 let courier: PeerTransport;
 let nextAttacker = 0;
-let policyHours = 24;
 
 /** The name under which nodes log a member's key: its member id and the key's start. */
 const attackerName = (i: number) => `attacker-${i + 1}`;
@@ -186,9 +186,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   await courier?.stop();
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
+  killAllStarted();
 });
 
 const endpointOf = (node: Proc) => `tcp://127.0.0.1:${node.port}`;
@@ -225,24 +223,7 @@ async function attacker(
 }
 
 /** A valid transaction of validator-1's admin, not yet sent anywhere. */
-function validTx(): DecodedTx {
-  return signTx(
-    {
-      v: 1,
-      chainId: CHAIN_ID,
-      member: 'validator-1',
-      signer: admin.publicKey,
-      nonce: randomBytes(8).toString('hex'),
-      type: 'governance.propose',
-      action: {
-        type: 'change-policy',
-        policy: { threshold: 'majority', proposalTtlHours: ++policyHours },
-      },
-    },
-    admin.secretKey,
-    genesisHash,
-  );
-}
+const validTx = (): DecodedTx => anchorTx({ chainId: CHAIN_ID, genesisHash }, 'validator-1', admin);
 
 let sentTo = 0;
 /** The network still commits: a valid transaction gossiped to one node reaches every replica. */

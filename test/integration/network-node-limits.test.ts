@@ -10,7 +10,6 @@
  *   1 MiB used to throw out of the mempool's listener, after the mempool had taken it).
  * - One peer fills at most a quarter of the mempool.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,6 +33,7 @@ import {
 import { verifySignature } from '../../main/platform/ed25519';
 import { ChainNode } from '../../main/service/chain-node';
 import { Replica } from '../../main/store/replica';
+import { anchorTx } from '../support/anchor-tx';
 import { tempDir } from '../support/cli';
 import { TestChain } from '../unit/helpers/test-chain';
 
@@ -106,26 +106,11 @@ async function setup(): Promise<Setup> {
   return { chain, node, chainNode, self, peerKey, peer, frames, log };
 }
 
-/** Valid transactions, cheap to apply: each anchors the protocol of a study of its own. */
+/** Valid transactions, cheap to apply, of the first founder's admin. */
 function anchorTxs(chain: TestChain, count: number): DecodedTx[] {
   const member = chain.founderIds[0] as string;
-  return Array.from({ length: count }, () =>
-    chain.sign(
-      {
-        v: 1,
-        chainId: chain.chainId,
-        member,
-        signer: '',
-        nonce: chain.nextNonce(),
-        type: 'research.anchor',
-        study: randomBytes(32).toString('hex'),
-        kind: 'protocol',
-        version: 1,
-        hash: randomBytes(32).toString('hex'),
-      },
-      chain.keys(member).admins[0] as KeyPair,
-    ),
-  );
+  const admin = chain.keys(member).admins[0] as KeyPair;
+  return Array.from({ length: count }, () => anchorTx(chain, member, admin));
 }
 
 describe('NetworkNode', () => {
