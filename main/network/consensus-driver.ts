@@ -1,6 +1,11 @@
 import { blockHashOf, type CommitCertificate } from '../../shared/ledger/block';
 import type { ChainTip } from '../../shared/ledger/chain';
-import type { ConsensusInput, ConsensusOutput, ConsensusStatus } from '../../shared/consensus/io';
+import type {
+  ConsensusInput,
+  ConsensusOutput,
+  ConsensusStatus,
+  HeightStart,
+} from '../../shared/consensus/io';
 import { ConsensusMachine, type MachineOptions } from '../../shared/consensus/machine';
 import type { SignedMessage, UnsignedMessage } from '../../shared/consensus/messages';
 import { MAX_CLOCK_AHEAD_MS, type Validator } from '../../shared/consensus/rounds';
@@ -41,6 +46,11 @@ export interface ChainAccess {
   commit(body: BlockBody, certificate: CommitCertificate): void;
 }
 
+/** Where a restarted node rejoins its height (HeightStart.resume), and its last vote there. */
+export type ResumeWithVote = NonNullable<HeightStart['resume']> & {
+  vote?: UnsignedMessage | null;
+};
+
 /** The world outside: clock, timers, the double-sign guard and the peers. */
 export interface DriverPorts {
   now(): number;
@@ -57,6 +67,8 @@ export interface DriverPorts {
   committed(height: number, hash: string): void;
   /** A decided block could not be committed: the node stops taking part and says why. */
   failed(error: Error): void;
+  /** Where this node's signing record says it stands at `height`, if it signed there before. */
+  resumeAt?(height: number): ResumeWithVote | null;
 }
 
 /**
@@ -87,8 +99,11 @@ export class ConsensusDriver {
     this.machine = new ConsensusMachine(options);
   }
 
-  /** Starts deciding the height after the tip, resuming a recorded round and lock if given. */
-  start(resume?: { round: number; lock: { round: number; blockHash: string } | null }): void {
+  /**
+   * Starts deciding the height after the tip, resuming a recorded round, step and lock if given
+   * (or if the `resumeAt` port finds one).
+   */
+  start(resume?: ResumeWithVote): void {
     this.stopped = false;
     this.startNextHeight(resume);
   }
@@ -165,25 +180,34 @@ export class ConsensusDriver {
     if (this.chain.tip().height + 1 > this.machine.status().height) this.startNextHeight();
   }
 
-  private startNextHeight(resume?: {
-    round: number;
-    lock: { round: number; blockHash: string } | null;
-  }): void {
+  /**
+   * Enters the height after the tip. If this node signed at that height before (it restarted,
+   * or its replica was behind its signing record), it rejoins at the round and step it last
+   * signed, with its lock, and sends its last vote again: that vote may have been lost with the
+   * process, and the guard signs the same bytes again.
+   */
+  private startNextHeight(given?: ResumeWithVote): void {
     this.clearTimers();
     this.awaiting.clear();
     this.own.clear();
     this.pendingDecision = null;
     const height = this.chain.tip().height + 1;
+    const resume = given ?? this.ports.resumeAt?.(height) ?? undefined;
     this.queue.push({
       type: 'start-height',
       start: {
         height,
         validators: this.chain.validatorsAt(height),
         nextValidators: this.chain.validatorsAt(height + 1),
-        ...(resume ? { resume } : {}),
+        ...(resume
+          ? { resume: { round: resume.round, step: resume.step, lock: resume.lock } }
+          : {}),
       },
     });
     if (this.chain.due(this.ports.now())) this.queue.push({ type: 'block-due' });
+    if (resume?.vote && resume.vote.height === height) {
+      this.carryOut({ type: 'sign', message: resume.vote });
+    }
     this.feed(null);
   }
 

@@ -1,5 +1,5 @@
 import type { CommitCertificate } from '../ledger/block';
-import type { SignedMessage, UnsignedMessage } from './messages';
+import type { MessageKind, SignedMessage, UnsignedMessage } from './messages';
 import type { TimeoutKind, Validator } from './rounds';
 
 /** What the host tells the machine when it starts deciding a height. */
@@ -13,7 +13,12 @@ export interface HeightStart {
    * After a restart in the middle of this height: the round last signed in and the lock held
    * then, both from the double-sign record, so the node rejoins where it was and keeps its lock.
    */
-  resume?: { round: number; lock: { round: number; blockHash: string } | null };
+  resume?: {
+    round: number;
+    /** The step last signed at that round; the node does not vote again at or before it. */
+    step?: MessageKind;
+    lock: { round: number; blockHash: string } | null;
+  };
 }
 
 /**

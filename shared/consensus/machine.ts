@@ -162,16 +162,32 @@ export class ConsensusMachine {
     this.fired.clear();
     this.log = new HeightLog(start.height);
     this.nextLog = new HeightLog(start.height + 1);
-    if (start.resume) {
-      if (start.resume.lock) {
-        this.lockedValue = start.resume.lock.blockHash;
-        this.lockedRound = start.resume.lock.round;
-      }
-      this.startRound(start.resume.round);
-    }
+    if (start.resume) this.resume(start.resume);
     if (carried) {
       for (const message of carried.messages()) this.receive(message);
     }
+  }
+
+  /**
+   * Rejoins a height after a restart (docs/consensus.md §9, rule 3): at the round and step last
+   * signed, with the recorded lock, which is also a valid value (a lock is taken on q prevotes).
+   * A node that had voted in that round does not run that round's voting rules again.
+   */
+  private resume(resume: NonNullable<HeightStart['resume']>): void {
+    if (resume.lock) {
+      this.lockedValue = resume.lock.blockHash;
+      this.lockedRound = resume.lock.round;
+      this.validValue = resume.lock.blockHash;
+      this.validRound = resume.lock.round;
+    }
+    if (resume.step === 'prevote' || resume.step === 'precommit') {
+      this.round = resume.round;
+      this.currentStep = resume.step;
+      this.fired.add(`proposed:${resume.round}`);
+      return;
+    }
+    if (resume.step === 'proposal') this.fired.add(`proposed:${resume.round}`);
+    this.startRound(resume.round);
   }
 
   private get q(): number {
@@ -221,7 +237,7 @@ export class ConsensusMachine {
 
   /** Adds a message to a log; reports equivocation. Whether it was new. */
   private record(log: HeightLog, message: SignedMessage, near: number): boolean {
-    const result = log.add(message, near);
+    const result = log.add(message, near, (value) => this.matters(log, value));
     if (result.kind === 'conflict') {
       const key = `${message.validator}:${message.height}:${message.round}:${message.kind}`;
       if (!this.reported.has(key)) {
@@ -230,7 +246,13 @@ export class ConsensusMachine {
         this.outputs.push({ type: 'evidence', first: result.first, second: message });
       }
     }
-    return result.kind === 'added';
+    return result.kind === 'added' || (result.kind === 'conflict' && result.kept);
+  }
+
+  /** Values whose votes count even from an equivocator (see HeightLog.add). */
+  private matters(log: HeightLog, value: string | null): boolean {
+    if (value === null || value === this.lockedValue || value === this.validValue) return true;
+    return log.roundNumbers().some((r) => log.peek(r)?.proposal?.blockHash === value);
   }
 
   private requestValidation(round: number, blockHash: string, fresh: boolean): void {
@@ -259,8 +281,8 @@ export class ConsensusMachine {
     this.round = round;
     this.currentStep = 'propose';
     this.heldProposeTimeout = false;
-    if (this.isProposer(round) && this.votes()) {
-      if (this.validValue !== null) {
+    if (this.isProposer(round) && this.votes() && !this.fired.has(`proposed:${round}`)) {
+      if (this.validValue !== null && this.validRound < round) {
         this.markProposed(round);
         this.sign({
           kind: 'proposal',
@@ -448,9 +470,8 @@ export class ConsensusMachine {
   }
 
   private decide(round: number, blockHash: string): void {
-    const precommits = this.log.peek(round)?.precommit ?? new Map<string, SignedMessage>();
-    const signatures = [...precommits.values()]
-      .filter((m) => m.blockHash === blockHash)
+    const signatures = this.log
+      .votesFor('precommit', round, blockHash)
       .map((m) => ({ validator: m.validator, sig: m.sig }))
       .sort((a, b) => (a.validator < b.validator ? -1 : 1));
     const certificate: CommitCertificate = {

@@ -3,7 +3,14 @@
 // where a restarted node resumes. main/network/sign-state.ts keeps the record on disk and signs.
 import { z } from 'zod';
 import { ChainId, Hash, Height, PublicKey } from '../ledger/schemas';
-import { MAX_ROUND, ProposalPayload, STEP_OF, VotePayload, type UnsignedMessage } from './messages';
+import {
+  MAX_ROUND,
+  ProposalPayload,
+  STEP_OF,
+  VotePayload,
+  type MessageKind,
+  type UnsignedMessage,
+} from './messages';
 
 export const SIGN_RECORD_VERSION = 1;
 
@@ -224,8 +231,18 @@ export function foreignSignatureProblem(
 export type ResumePoint =
   /** Nothing signed at this height: start it as usual. */
   | { kind: 'fresh' }
-  /** Signed in this height before: rejoin the round last signed in, with the lock held then. */
-  | { kind: 'resume'; round: number; lock: { round: number; blockHash: string } | null }
+  /**
+   * Signed in this height before: rejoin the round last signed in, at the step last signed,
+   * with the lock held then; `vote` is the last vote signed, to be sent again (the same bytes:
+   * the guard signs a repeat), since it may have been lost with the process.
+   */
+  | {
+      kind: 'resume';
+      round: number;
+      step: MessageKind;
+      lock: { round: number; blockHash: string } | null;
+      vote: UnsignedMessage | null;
+    }
   /**
    * The record is past this height (a rolled-back or restored replica): nothing at this height
    * can be signed; the node syncs forward.
@@ -236,10 +253,23 @@ export function resumePoint(record: SignRecord, height: number): ResumePoint {
   const { last, lock } = record;
   if (last === null || last.height < height) return { kind: 'fresh' };
   if (last.height > height) return { kind: 'behind', signedHeight: last.height };
+  const step = (['proposal', 'prevote', 'precommit'] as const)[last.step];
+  const vote: UnsignedMessage | null =
+    step === 'proposal'
+      ? null
+      : {
+          kind: step,
+          chainId: record.chainId,
+          height: last.height,
+          round: last.round,
+          blockHash: last.blockHash,
+        };
   return {
     kind: 'resume',
     round: last.round,
+    step,
     lock: lock === null ? null : { round: lock.round, blockHash: lock.blockHash },
+    vote,
   };
 }
 

@@ -5,7 +5,16 @@ export interface RoundLog {
   proposal: SignedProposal | null;
   prevote: Map<string, SignedMessage>;
   precommit: Map<string, SignedMessage>;
+  /**
+   * Further votes of validators that signed more than one value at a position (equivocators),
+   * kept only for values that matter (see `add`), so that a quorum other nodes counted with an
+   * equivocator's vote can be counted here too.
+   */
+  conflicting: { prevote: Map<string, SignedMessage[]>; precommit: Map<string, SignedMessage[]> };
 }
+
+/** Conflicting votes kept per validator and position at most (each for a different value). */
+const MAX_CONFLICTING = 8;
 
 /** What happened when a message was added to the log. */
 export type AddResult =
@@ -13,8 +22,11 @@ export type AddResult =
   | { kind: 'duplicate' }
   /** Beyond the memory bound: an older far-future message of its sender is kept instead. */
   | { kind: 'dropped' }
-  /** The sender already signed another value at this position: proof of equivocation. */
-  | { kind: 'conflict'; first: SignedMessage };
+  /**
+   * The sender already signed another value at this position: proof of equivocation. `kept`
+   * says whether this vote is counted too (its value matters).
+   */
+  | { kind: 'conflict'; first: SignedMessage; kept: boolean };
 
 /**
  * The messages of one height, bounded as docs/consensus.md §3 rule 6 says: per validator and
@@ -31,7 +43,12 @@ export class HeightLog {
   round(r: number): RoundLog {
     let log = this.rounds.get(r);
     if (!log) {
-      log = { proposal: null, prevote: new Map(), precommit: new Map() };
+      log = {
+        proposal: null,
+        prevote: new Map(),
+        precommit: new Map(),
+        conflicting: { prevote: new Map(), precommit: new Map() },
+      };
       this.rounds.set(r, log);
     }
     return log;
@@ -46,11 +63,31 @@ export class HeightLog {
     return [...this.rounds.keys()].sort((a, b) => a - b);
   }
 
-  add(message: SignedMessage, near: number): AddResult {
+  /**
+   * Adds a message. A vote that conflicts with one its validator already cast at that position is
+   * kept as well when `matters(value)`: a value proposed at this height (a re-proposal claims a
+   * quorum for it), or the node's locked or valid value. Counting a faulty validator for both of
+   * its values is safe (the safety argument lets faulty validators vote for anything), and
+   * without it nodes that counted an equivocator's two votes differently could never agree on a
+   * quorum again. Values that matter are few, so this stays bounded.
+   */
+  add(message: SignedMessage, near: number, matters: (value: string | null) => boolean): AddResult {
     const existing = this.get(message.kind, message.round, message.validator);
     if (existing) {
       if (existing.text === message.text) return { kind: 'duplicate' };
-      return { kind: 'conflict', first: existing };
+      if (message.kind === 'proposal' || existing.kind === 'proposal') {
+        return { kind: 'conflict', first: existing, kept: false };
+      }
+      const extras = this.round(message.round).conflicting[message.kind];
+      const others = extras.get(message.validator) ?? [];
+      if (others.some((m) => m.text === message.text)) return { kind: 'duplicate' };
+      const kept =
+        message.round <= near &&
+        matters(message.blockHash) &&
+        others.length < MAX_CONFLICTING &&
+        !others.some((m) => m.blockHash === message.blockHash);
+      if (kept) extras.set(message.validator, [...others, message]);
+      return { kind: 'conflict', first: existing, kept };
     }
     if (message.round > near) {
       const slot = `${message.kind}:${message.validator}`;
@@ -76,11 +113,22 @@ export class HeightLog {
 
   /** How many distinct validators voted `kind` in round `r` for `value` (null: nil). */
   count(kind: 'prevote' | 'precommit', r: number, value: string | null): number {
+    return this.votesFor(kind, r, value).length;
+  }
+
+  /** Each validator's vote of `kind` in round `r` for `value`, one per validator. */
+  votesFor(kind: 'prevote' | 'precommit', r: number, value: string | null): SignedMessage[] {
     const log = this.rounds.get(r);
-    if (!log) return 0;
-    let n = 0;
-    for (const vote of log[kind].values()) if (vote.blockHash === value) n++;
-    return n;
+    if (!log) return [];
+    const votes: SignedMessage[] = [];
+    for (const vote of log[kind].values()) {
+      if (vote.blockHash === value) votes.push(vote);
+      else {
+        const other = log.conflicting[kind].get(vote.validator)?.find((m) => m.blockHash === value);
+        if (other) votes.push(other);
+      }
+    }
+    return votes;
   }
 
   /** How many distinct validators voted `kind` in round `r`, whatever for. */
@@ -92,15 +140,13 @@ export class HeightLog {
   decidedValues(r: number, q: number): string[] {
     const log = this.rounds.get(r);
     if (!log) return [];
-    const counts = new Map<string, number>();
-    for (const vote of log.precommit.values()) {
-      if (vote.blockHash !== null)
-        counts.set(vote.blockHash, (counts.get(vote.blockHash) ?? 0) + 1);
+    const values = new Set<string>();
+    for (const vote of log.precommit.values())
+      if (vote.blockHash !== null) values.add(vote.blockHash);
+    for (const votes of log.conflicting.precommit.values()) {
+      for (const vote of votes) if (vote.blockHash !== null) values.add(vote.blockHash);
     }
-    return [...counts]
-      .filter(([, n]) => n >= q)
-      .map(([value]) => value)
-      .sort();
+    return [...values].filter((value) => this.count('precommit', r, value) >= q).sort();
   }
 
   /** Each sender's highest round in this height, over every kind. */
@@ -123,8 +169,17 @@ export class HeightLog {
       const log = this.rounds.get(r) as RoundLog;
       if (log.proposal) out.push(log.proposal);
       for (const kind of ['prevote', 'precommit'] as const) {
-        const sorted = [...log[kind].values()].sort((a, b) =>
-          a.validator < b.validator ? -1 : a.validator > b.validator ? 1 : 0,
+        const votes = [...log[kind].values(), ...[...log.conflicting[kind].values()].flat()];
+        const sorted = votes.sort((a, b) =>
+          a.validator < b.validator
+            ? -1
+            : a.validator > b.validator
+              ? 1
+              : a.text < b.text
+                ? -1
+                : a.text > b.text
+                  ? 1
+                  : 0,
         );
         out.push(...sorted);
       }
@@ -145,6 +200,7 @@ export class HeightLog {
       if (log.proposal?.validator === validator) log.proposal = null;
     } else {
       log[kind].delete(validator);
+      log.conflicting[kind].delete(validator);
     }
     if (!log.proposal && log.prevote.size === 0 && log.precommit.size === 0) {
       this.rounds.delete(round);

@@ -107,6 +107,8 @@ describe('a record on disk', () => {
     expect(reopened.resumePoint(3)).toEqual({
       kind: 'resume',
       round: 2,
+      step: 'prevote',
+      vote: { kind: 'prevote', chainId: CHAIN.chainId, height: 3, round: 2, blockHash: B },
       lock: { round: 1, blockHash: A },
     });
     // The same message again is the same signature; another value or a lower position is not.
@@ -289,7 +291,13 @@ describe('reset (carechain sign-state reset)', () => {
       last: { height: 8, round: 0, step: 0, blockHash: null, validRound: null },
       lock: null,
     });
-    expect(lost.resumePoint(8)).toEqual({ kind: 'resume', round: 0, lock: null });
+    expect(lost.resumePoint(8)).toEqual({
+      kind: 'resume',
+      round: 0,
+      step: 'proposal',
+      lock: null,
+      vote: null,
+    });
     expect(lost.sign(vote('precommit', 6, 2, B))).toMatchObject({ reason: 'below-last' });
     // The proposal of (8, 0) is the mark itself: lost, at most one round.
     expect(lost.sign(proposal(8, 0, A))).toMatchObject({ reason: 'conflicts-with-last' });

@@ -11,15 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { faultsTolerated } from '../../shared/consensus/rounds';
 import { brokenQuorum, type SimOptions } from './simulation';
-import {
-  caught,
-  EQUIVOCATION_STALL_KNOWN,
-  expectClean,
-  SAFETY_RULES,
-  summary,
-  sweep,
-  unexplained,
-} from './sweep';
+import { caught, expectClean, SAFETY_RULES, summary, sweep, unexplained } from './sweep';
 
 /** Generous: the sweeps take well under it on a 2-core machine (their time is printed). */
 const TIMEOUT = 600_000;
@@ -159,10 +151,8 @@ describe('rules broken on purpose are caught', () => {
     TIMEOUT,
   );
 
-  // While the bug stands this test is expected to fail (it.fails); once the machine is fixed it
-  // fails as it.fails, and EQUIVOCATION_STALL_KNOWN goes to false, making it a plain test.
-  (EQUIVOCATION_STALL_KNOWN ? it.fails : it)(
-    'known machine bug: an equivocator that fell silent leaves no honest lock the others cannot follow (progress)',
+  it(
+    'an equivocator that fell silent leaves no honest lock the others cannot follow (progress)',
     () => {
       const found = sweep(splitBrain(4), 1, 20);
       expect(found.failures.map((r) => r.report).join('\n\n')).toBe('');

@@ -465,6 +465,95 @@ describe('consensus state machine (docs/consensus.md §4)', () => {
     );
   });
 
+  it('resumed after voting in a round, does not vote in it again', () => {
+    const self = keys.find((k) => k !== proposerKey(2)) as KeyPair;
+    const machine = new ConsensusMachine({ chainId: CHAIN, self: self.publicKey });
+    const out = [
+      ...machine.step({
+        type: 'start-height',
+        start: {
+          height: HEIGHT,
+          validators,
+          nextValidators: validators,
+          resume: { round: 2, step: 'precommit', lock: null },
+        },
+      }),
+      ...machine.step({ type: 'message', message: proposal(2, A) }),
+      ...machine.step({
+        type: 'validated',
+        height: HEIGHT,
+        blockHash: A,
+        valid: true,
+        timely: true,
+      }),
+      ...others(self)
+        .map((k) => machine.step({ type: 'message', message: vote(k, 'prevote', 2, A) }))
+        .flat(),
+    ];
+    expect(machine.status()).toMatchObject({ round: 2, step: 'precommit', lockedRound: -1 });
+    expect(out.filter((o) => o.type === 'sign')).toEqual([]);
+  });
+
+  it('resumed with a lock taken in its round, proposes it only in a later round', () => {
+    const self = proposerKey(2);
+    const machine = new ConsensusMachine({ chainId: CHAIN, self: self.publicKey });
+    const started = machine.step({
+      type: 'start-height',
+      start: {
+        height: HEIGHT,
+        validators,
+        nextValidators: validators,
+        resume: { round: 2, step: 'precommit', lock: { round: 2, blockHash: A } },
+      },
+    });
+    expect(started.filter((o) => o.type === 'sign')).toEqual([]);
+    expect(machine.status()).toMatchObject({ validValue: A, validRound: 2, lockedValue: A });
+    machine.step({ type: 'timeout', kind: 'precommit', height: HEIGHT, round: 2 });
+    // Round 3 is another's; round 2 + n is this node's again: it re-proposes A, valid round 2.
+    let last: ConsensusOutput[] = [];
+    for (let r = 3; r < 2 + validators.length; r++) {
+      machine.step({ type: 'timeout', kind: 'propose', height: HEIGHT, round: r });
+      machine.step({ type: 'timeout', kind: 'prevote', height: HEIGHT, round: r });
+      last = machine.step({ type: 'timeout', kind: 'precommit', height: HEIGHT, round: r });
+    }
+    expect(machine.status().round).toBe(2 + validators.length);
+    expect(signs(last)).toMatchObject([
+      { kind: 'proposal', round: 2 + validators.length, blockHash: A, validRound: 2 },
+    ]);
+  });
+
+  it('counts an equivocator’s vote for a value re-proposed with its quorum round', () => {
+    // The scenario the simulation found: an equivocator's prevote completed a quorum for A at
+    // some nodes; this node saw its prevote for B first. A re-proposal of A with valid round 0
+    // must still find q prevotes for A in round 0 here, or the height never ends.
+    const self = keys.find((k) => k !== proposerKey(0) && k !== proposerKey(1)) as KeyPair;
+    const liar = proposerKey(0);
+    const honest = others(self).filter((k) => k !== liar);
+    const n = node(self);
+    n.deliver([vote(liar, 'prevote', 0, B), ...honest.map((k) => vote(k, 'prevote', 0, A))]);
+    n.feed({ type: 'block-due' });
+    n.deliver([
+      { type: 'timeout', kind: 'propose', height: HEIGHT, round: 0 },
+      { type: 'timeout', kind: 'prevote', height: HEIGHT, round: 0 },
+      { type: 'timeout', kind: 'precommit', height: HEIGHT, round: 0 },
+    ]);
+    const reproposal = proposal(1, A, 0);
+    // The liar's prevote for A arrives again (peers re-send what they hold) after the re-proposal.
+    const out = n.deliver([reproposal, vote(liar, 'prevote', 0, A)]);
+    expect(out.filter((o) => o.type === 'evidence')).toHaveLength(1);
+    expect(signedVote(out, 'prevote')).toMatchObject([{ round: 1, blockHash: A }]);
+  });
+
+  it('does not count an equivocator’s vote for a value nobody proposed', () => {
+    const self = keys[0] as KeyPair;
+    const liar = keys[1] as KeyPair;
+    const n = node(self);
+    const junk = 'd'.repeat(64);
+    n.deliver([vote(liar, 'prevote', 0, A), vote(liar, 'prevote', 0, junk)]);
+    const held = n.machine.heldMessages().filter((m) => m.validator === liar.publicKey);
+    expect(held.map((m) => m.blockHash)).toEqual([A]);
+  });
+
   it('a precommit for a block signs exactly the commit certificate bytes', () => {
     const key = keys[0] as KeyPair;
     const message = vote(key, 'precommit', 3, A);

@@ -361,7 +361,9 @@ describe('resumePoint', () => {
     expect(resumePoint(locked, 7)).toEqual({
       kind: 'resume',
       round: 3,
+      step: 'precommit',
       lock: { round: 3, blockHash: B },
+      vote: { kind: 'precommit', chainId: CHAIN.chainId, height: 7, round: 3, blockHash: B },
     });
     const nilVote = signed({
       kind: 'prevote',
@@ -370,7 +372,13 @@ describe('resumePoint', () => {
       round: 1,
       blockHash: null,
     });
-    expect(resumePoint(nilVote, 7)).toEqual({ kind: 'resume', round: 1, lock: null });
+    expect(resumePoint(nilVote, 7)).toEqual({
+      kind: 'resume',
+      round: 1,
+      step: 'prevote',
+      lock: null,
+      vote: { kind: 'prevote', chainId: CHAIN.chainId, height: 7, round: 1, blockHash: null },
+    });
   });
 
   it('starts a height above the record fresh, without the old lock', () => {
