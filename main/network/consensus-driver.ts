@@ -67,6 +67,11 @@ export interface DriverPorts {
   committed(height: number, hash: string): void;
   /** A decided block could not be committed: the node stops taking part and says why. */
   failed(error: Error): void;
+  /**
+   * A message signed with this node's own key arrived from a peer: the guard checks it was one
+   * this key's record allowed (docs/consensus.md §9, rule 5), and stops signing if not.
+   */
+  ownSignatureSeen?(message: SignedMessage): void;
   /** Where this node's signing record says it stands at `height`, if it signed there before. */
   resumeAt?(height: number): ResumeWithVote | null;
 }
@@ -78,6 +83,7 @@ export interface DriverPorts {
  */
 export class ConsensusDriver {
   private readonly machine: ConsensusMachine;
+  private readonly self: string | null;
   private readonly queue: ConsensusInput[] = [];
   private running = false;
   private stopped = false;
@@ -97,6 +103,7 @@ export class ConsensusDriver {
     options: MachineOptions,
   ) {
     this.machine = new ConsensusMachine(options);
+    this.self = options.self;
   }
 
   /**
@@ -145,6 +152,7 @@ export class ConsensusDriver {
       }
       this.hold(message.blockHash, block);
     }
+    if (message.validator === this.self) this.ports.ownSignatureSeen?.(message);
     const current = this.machine.status().height;
     if (message.height > current + 1) this.ports.behind(message.height);
     this.feed({ type: 'message', message });
