@@ -489,6 +489,18 @@ export class NetworkNode {
    */
   private misbehaved(key: string, kind: BanKind, reason: string): void {
     const now = Date.now();
+    if (!this.isMember(key) && !this.options.sources?.includes(key)) {
+      // A guest: its key costs nothing to replace, so banning it would only fill the bans
+      // (and push members' out). Its connection is closed for a fatal offence, and the join
+      // service limits guests per IP address.
+      const line = `${kind} offence of a guest: ${reason}`;
+      this.note(key, line);
+      if (kind === 'fatal') {
+        this.transport.drop(key, line);
+        this.transport.readmit(key);
+      }
+      return;
+    }
     if (kind === 'fatal') {
       this.ban(key, 'fatal', reason, now);
       return;
