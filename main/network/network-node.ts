@@ -276,6 +276,9 @@ export class NetworkNode {
         committed: (height, hash) =>
           this.transport.broadcast('blocks', announceFrame(height, hash)),
         failed: (error) => this.log(`consensus stopped: ${error.message}`),
+        // The guard stops signing (and says why, through its onStop) if the record never
+        // allowed this signature: another machine holds the key, or the record is stale.
+        ownSignatureSeen: (message) => void options.guard.observeOwnSignature(message),
         resumeAt: (height) => {
           const point = this.options.guard.resumePoint(height);
           return point?.kind === 'resume' ? point : null;
