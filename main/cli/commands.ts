@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { NetworkNode } from '../network/network-node';
 import { networked, startNetwork } from '../network/start-network';
 import { SignGuard } from '../network/sign-state';
+import { guardAgainstStreamStateErrors } from '../network/transport/stream-error-guard';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { GenesisDoc } from '../../shared/ledger/genesis';
@@ -141,6 +142,7 @@ function requireReplica(paths: DataPaths): void {
 export async function runNode(opts: { dir: string }): Promise<void> {
   // Listening from the start: a SIGTERM or Ctrl-C during start-up also ends in a clean close.
   const stopped = untilStopped();
+  guardAgainstStreamStateErrors((line) => console.error(line));
   const { paths, lock } = openDataFolder(opts.dir);
   let opened: OpenedNode | null = null;
   let network: NetworkNode | null = null;
@@ -239,6 +241,7 @@ function rendererDir(): string {
 export async function runServe(opts: { dir: string; port: number }): Promise<void> {
   // Listening from the start: a SIGTERM or Ctrl-C during start-up also ends in a clean close.
   const stopped = untilStopped();
+  guardAgainstStreamStateErrors((line) => console.error(line));
   const staticDir = rendererDir();
   if (!existsSync(path.join(staticDir, 'index.html'))) {
     throw new CommandError(`the console is not built (${staticDir} is missing); run npm run build`);

@@ -7,6 +7,7 @@ import type { MessageEvent, ParentPort } from 'electron';
 import { parseToService, serviceError, type FromService } from '../electron/service-messages';
 import { startNodeService } from './node-service';
 import type { NodeService } from './node-service-api';
+import { guardAgainstStreamStateErrors } from '../network/transport/stream-error-guard';
 
 // Typed as always present by electron.d.ts, but undefined when run by plain Node.
 const port = process.parentPort as ParentPort | undefined;
@@ -23,6 +24,7 @@ let service: Promise<NodeService> | null = null;
 
 function init(dataDir: string): void {
   if (service !== null) return;
+  guardAgainstStreamStateErrors((line) => console.error(line));
   service = startNodeService({ dataDir });
   service.then(
     (started) => {
