@@ -4,7 +4,6 @@
  * does not stop the others and catches up when restarted; a replica started from scratch
  * catches up; every node then passes `carechain verify` with the same head hash.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,50 +13,16 @@ import { readKeyFile } from '../../main/service/keystore';
 import { Replica } from '../../main/store/replica';
 import { PeerTransport } from '../../main/network/transport/transport';
 import { txsFrame } from '../../main/network/wire';
-import { carechain, CLI, REPO, tempDir } from '../support/cli';
+import { carechain, tempDir } from '../support/cli';
+import { exited, killAll, startCarechain, until } from '../support/processes';
 
 const NODES = 4;
-const children: ChildProcess[] = [];
 const transports: PeerTransport[] = [];
 
 afterEach(async () => {
   for (const t of transports.splice(0)) await t.stop();
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
+  killAll();
 });
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-}
-
-function run(args: string[]): Running {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  return { child, output: () => output };
-}
-
-async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-}
 
 /** Height and head hash of a node's replica, read beside the running node. */
 function head(dir: string): { height: number; hash: string } {
@@ -83,7 +48,7 @@ describe('carechain devnet: validators as separate processes', () => {
   it('commit together, survive a killed validator, and bring a fresh replica up to date', async () => {
     const root = path.join(tempDir(), 'devnet');
     const basePort = 20_000 + Math.floor(Math.random() * 30_000);
-    const devnet = run([
+    const devnet = startCarechain([
       'devnet',
       '--nodes',
       String(NODES),
@@ -172,7 +137,7 @@ describe('carechain devnet: validators as separate processes', () => {
     expect(whileDown.some((tx) => hasTx(node3Dir, tx.id))).toBe(false);
 
     // Restarted, it catches up and the network goes on with it.
-    const node3 = run(['node', '--dir', node3Dir]);
+    const node3 = startCarechain(['node', '--dir', node3Dir]);
     const after = send(10);
     await until(
       () => dirs.every((dir) => after.every((tx) => hasTx(dir, tx.id))),
@@ -182,7 +147,7 @@ describe('carechain devnet: validators as separate processes', () => {
     // A replica started from scratch catches up from its peers.
     await peer.stop();
     transports.length = 0;
-    const replica = run(['node', '--dir', replicaDir]);
+    const replica = startCarechain(['node', '--dir', replicaDir]);
     const target = head(dirs[0] as string).height;
     await until(() => head(replicaDir).height >= target, `the replica reaching height ${target}`);
 

@@ -10,7 +10,6 @@
  * one naming another genesis, and an inviting node that sends a wrong genesis. Each leaves the
  * new folder without a chain.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,50 +28,16 @@ import { PeerTransport } from '../../main/network/transport/transport';
 import { txsFrame } from '../../main/network/wire';
 import { readKeyFile } from '../../main/service/keystore';
 import { Replica } from '../../main/store/replica';
-import { carechain, CLI, REPO, tempDir } from '../support/cli';
+import { carechain, tempDir } from '../support/cli';
+import { exited, killAll, startCarechain, until } from '../support/processes';
 
 const NODES = 4;
-const children: ChildProcess[] = [];
 const transports: PeerTransport[] = [];
 
 afterEach(async () => {
   for (const t of transports.splice(0)) await t.stop();
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
+  killAll();
 });
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-}
-
-function run(args: string[]): Running {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  return { child, output: () => output };
-}
-
-async function until(condition: () => boolean, what: string, ms = 90_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-}
 
 function withReplica<T>(dir: string, read: (replica: Replica) => T): T {
   const replica = Replica.open(path.join(dir, 'chain.db'), { readonly: true });
@@ -98,7 +63,7 @@ describe('joining a running network with carechain invite and carechain join', (
   it('admits a new member by the members’ votes; it syncs, then becomes a validator at H + 2', async () => {
     const root = path.join(tempDir(), 'devnet');
     const basePort = 20_000 + Math.floor(Math.random() * 30_000);
-    const devnet = run([
+    const devnet = startCarechain([
       'devnet',
       '--nodes',
       String(NODES),
@@ -262,7 +227,7 @@ describe('joining a running network with carechain invite and carechain join', (
 
     // --- the join itself: the request is sent, the folder written, and it waits for the vote
     const newDir = path.join(work, 'harbour');
-    const joining = run(joinArgs(newDir, invitation));
+    const joining = startCarechain(joinArgs(newDir, invitation));
     await until(
       () => /join request of harbour-clinic: under vote/.test(joining.output()),
       'the admit proposal under vote',
