@@ -52,6 +52,8 @@ import {
   type ServedBlock,
 } from './wire';
 
+/** Transactions accepted within this long are relayed together, in one frame. */
+const RELAY_DELAY_MS = 10;
 /** Held consensus messages are sent again this often, so peers that missed one get it. */
 const RESEND_MS = 1_000;
 /** Transaction text a Blocks answer carries at most, keeping the frame within its limit. */
@@ -217,6 +219,9 @@ export class NetworkNode {
   private halted: string | null = null;
   /** The peer whose transactions are being queued, so they are not sent back to it. */
   private relayingFrom: string | null = null;
+  /** Transactions waiting to be relayed, by the peer they came from ('' for this node's own). */
+  private readonly relayQueue = new Map<string, DecodedTx[]>();
+  private relayTimer: NodeJS.Timeout | null = null;
   private unlisten: (() => void) | null = null;
   private dialTimer: NodeJS.Timeout | null = null;
   /** Per node key: when to dial next, and the wait after that if it fails again. */
@@ -330,6 +335,7 @@ export class NetworkNode {
   async stop(): Promise<void> {
     if (this.resendTimer) clearInterval(this.resendTimer);
     if (this.dialTimer) clearInterval(this.dialTimer);
+    if (this.relayTimer) clearTimeout(this.relayTimer);
     if (this.sync) clearTimeout(this.sync.timer);
     this.driver.stop();
     this.unlisten?.();
@@ -629,11 +635,8 @@ export class NetworkNode {
     if (fresh.length === 0) return;
     const { node } = this.options;
     const room = node.room();
-    const pending = node.pending();
-    const capacity = {
-      txs: room.txs + pending.length,
-      chars: room.chars + pending.reduce((n, tx) => n + tx.text.length, 0),
-    };
+    // Constant: summing the whole mempool for every frame cost more than the frame's work.
+    const capacity = node.capacity();
     const share = this.shares.get(key) ?? new Map<string, number>();
     let shareChars = [...share.values()].reduce((n, c) => n + c, 0);
     let refusedForShare = 0;
@@ -686,10 +689,29 @@ export class NetworkNode {
     }
   }
 
-  /** Sends transactions the mempool accepted on to every peer but the one they came from. */
+  /**
+   * Sends transactions the mempool accepted on to every peer but the one they came from, a few
+   * milliseconds later and together: one frame for many transactions, not one each, since under
+   * load the per-frame cost (framing, encryption, the peer's decoding) is what overwhelms nodes.
+   */
   private relay(txs: readonly DecodedTx[]): void {
-    const except = this.relayingFrom ? [this.relayingFrom] : [];
     for (const tx of txs) this.seenTxs.add(tx.id);
+    const origin = this.relayingFrom ?? '';
+    const queued = this.relayQueue.get(origin) ?? [];
+    queued.push(...txs);
+    this.relayQueue.set(origin, queued);
+    this.relayTimer ??= setTimeout(() => this.flushRelays(), RELAY_DELAY_MS);
+    this.driver.poke();
+  }
+
+  private flushRelays(): void {
+    this.relayTimer = null;
+    const queues = [...this.relayQueue];
+    this.relayQueue.clear();
+    for (const [origin, txs] of queues) this.broadcastTxs(txs, origin ? [origin] : []);
+  }
+
+  private broadcastTxs(txs: readonly DecodedTx[], except: string[]): void {
     try {
       // In frames within the tx protocol's limit, however many were queued at once.
       let batch: string[] = [];
@@ -708,7 +730,6 @@ export class NetworkNode {
     } catch (error) {
       this.log(`could not relay transactions: ${(error as Error).message}`);
     }
-    this.driver.poke();
   }
 
   // ---- consensus ----

@@ -100,6 +100,11 @@ export class ChainNode {
     return { txs: MEMPOOL_LIMIT - this.pool.size, chars: MEMPOOL_MAX_CHARS - this.poolChars };
   }
 
+  /** How many transactions, of how much text in all, the mempool holds at most. */
+  capacity(): { txs: number; chars: number } {
+    return { txs: MEMPOOL_LIMIT, chars: MEMPOOL_MAX_CHARS };
+  }
+
   pending(): DecodedTx[] {
     return [...this.pool.values()];
   }
