@@ -165,11 +165,14 @@ export class ConsensusDriver {
     if (this.stopped) return;
     if (this.pendingDecision?.blockHash === hash) {
       this.hold(hash, block);
+      // Commit starts the next height through feed; called from inside a port callback (a
+      // feed already running), that feed goes on with it, so the flag is restored, not cleared.
+      const wasRunning = this.running;
       this.running = true;
       try {
         this.commit(hash, this.pendingDecision);
       } finally {
-        this.running = false;
+        this.running = wasRunning;
       }
       this.feed(null);
       return;

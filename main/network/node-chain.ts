@@ -50,23 +50,29 @@ function checkBlock(
   fresh: boolean,
   keep: (block: VerifiedBlock) => void,
 ): BlockCheck {
-  let time = 0;
+  // Not fresh: checked as a value re-proposed after `round`, whose header may name the
+  // proposer of any round up to it.
+  const rounds = fresh ? { round, validRound: -1 } : { round: round + 1, validRound: round };
   try {
-    time = decodeHeader(body.header).time;
-    // Not fresh: checked as a value re-proposed after `round`, whose header may name the
-    // proposer of any round up to it.
-    const rounds = fresh ? { round, validRound: -1 } : { round: round + 1, validRound: round };
-    keep(
-      verifyProposedBlock(
-        node.replica.view,
-        node.replica.tip(),
-        body,
-        verifySignatureRemembered,
-        rounds,
-      ),
+    const verified = verifyProposedBlock(
+      node.replica.view,
+      node.replica.tip(),
+      body,
+      verifySignatureRemembered,
+      rounds,
     );
-    return { valid: true, time };
+    keep(verified);
+    return { valid: true, time: verified.header.time };
   } catch (error) {
-    return { valid: false, reason: (error as Error).message, time };
+    return { valid: false, reason: (error as Error).message, time: headerTime(body.header) };
+  }
+}
+
+/** The time a block's header names, for the clock check; 0 if the header does not decode. */
+function headerTime(header: string): number {
+  try {
+    return decodeHeader(header).time;
+  } catch {
+    return 0;
   }
 }

@@ -284,6 +284,15 @@ export class ChainNode {
     return expiry !== null && expiry <= now;
   }
 
+  /** Transactions a block being built left out: out of the mempool, refused with the reason. */
+  private refuse(rejected: ProposedBlock['rejected'], time: number): void {
+    for (const { tx, reason } of rejected) {
+      this.dropFromPool(tx);
+      this.replica.markRefused(tx.id, reason, time);
+      for (const l of this.listeners) l.rejected?.(tx, reason);
+    }
+  }
+
   private dropFromPool(tx: DecodedTx): void {
     if (this.pool.delete(tx.id)) this.poolChars -= tx.text.length;
   }
@@ -306,11 +315,7 @@ export class ChainNode {
       this.nodeKey.publicKey,
       verifySignature,
     );
-    for (const { tx, reason } of proposed.rejected) {
-      this.dropFromPool(tx);
-      this.replica.markRefused(tx.id, reason, time);
-      for (const l of this.listeners) l.rejected?.(tx, reason);
-    }
+    this.refuse(proposed.rejected, time);
     return proposed;
   }
 
@@ -351,11 +356,7 @@ export class ChainNode {
       this.nodeKey.publicKey,
       verifySignature,
     );
-    for (const { tx, reason } of proposed.rejected) {
-      this.dropFromPool(tx);
-      this.replica.markRefused(tx.id, reason, now);
-      for (const l of this.listeners) l.rejected?.(tx, reason);
-    }
+    this.refuse(proposed.rejected, now);
     if (proposed.txs.length === 0 && !this.blockDue(proposed.header.time)) return null;
     const cert: CommitCertificate = {
       height: proposed.header.height,

@@ -5,16 +5,23 @@
  * catches up; every node then passes `carechain verify` with the same head hash.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signTx, type DecodedTx } from '../../shared/ledger/tx';
 import type { KeyPair } from '../../shared/ledger/keys';
 import { readKeyFile } from '../../main/service/keystore';
-import { Replica } from '../../main/store/replica';
 import { PeerTransport } from '../../main/network/transport/transport';
 import { txsFrame } from '../../main/network/wire';
-import { carechain, tempDir } from '../support/cli';
-import { exited, killAll, startCarechain, until } from '../support/processes';
+import { carechain } from '../support/cli';
+import {
+  exited,
+  killAll,
+  startCarechain,
+  startDevnet,
+  until,
+  withReplica,
+} from '../support/processes';
 
 const NODES = 4;
 const transports: PeerTransport[] = [];
@@ -25,55 +32,18 @@ afterEach(async () => {
 });
 
 /** Height and head hash of a node's replica, read beside the running node. */
-function head(dir: string): { height: number; hash: string } {
-  const replica = Replica.open(path.join(dir, 'chain.db'), { readonly: true });
-  try {
-    const tip = replica.tip();
-    return { height: tip.height, hash: tip.hash };
-  } finally {
-    replica.close();
-  }
-}
-
-function hasTx(dir: string, id: string): boolean {
-  const replica = Replica.open(path.join(dir, 'chain.db'), { readonly: true });
-  try {
-    return replica.tx(id) !== undefined;
-  } finally {
-    replica.close();
-  }
-}
+const head = (dir: string) =>
+  withReplica(dir, (r) => ({ height: r.tip().height, hash: r.tip().hash }));
+const hasTx = (dir: string, id: string) => withReplica(dir, (r) => r.tx(id) !== undefined);
 
 describe('carechain devnet: validators as separate processes', () => {
   it('commit together, survive a killed validator, and bring a fresh replica up to date', async () => {
-    const root = path.join(tempDir(), 'devnet');
-    const basePort = 20_000 + Math.floor(Math.random() * 30_000);
-    const devnet = startCarechain([
-      'devnet',
-      '--nodes',
-      String(NODES),
-      '--dir',
-      root,
-      '--base-port',
-      String(basePort),
-    ]);
-    await until(
-      () => (devnet.output().match(/on the network as/g) ?? []).length === NODES,
-      'four nodes on the network',
-    );
-    const dirs = Array.from({ length: NODES }, (_, i) => path.join(root, `node-${i + 1}`));
+    const { devnet, root, basePort, dirs } = await startDevnet(NODES);
     const replicaDir = path.join(root, 'replica');
     const genesis = JSON.parse(
-      (await import('node:fs')).readFileSync(path.join(dirs[0] as string, 'genesis.json'), 'utf8'),
+      readFileSync(path.join(dirs[0] as string, 'genesis.json'), 'utf8'),
     ) as { chainId: string; members: { id: string; nodeKey: string }[] };
-    const genesisHash = (() => {
-      const r = Replica.open(path.join(dirs[0] as string, 'chain.db'), { readonly: true });
-      try {
-        return r.tip().genesisHash;
-      } finally {
-        r.close();
-      }
-    })();
+    const genesisHash = withReplica(dirs[0] as string, (r) => r.genesisHash());
     const admin: KeyPair = readKeyFile(path.join(dirs[0] as string, 'admin-key.json'));
     const nodeKeys = dirs.map((dir) => readKeyFile(path.join(dir, 'node-key.json')).publicKey);
 

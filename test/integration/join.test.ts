@@ -27,9 +27,15 @@ import { decodeJoinFrame, genesisFrame, refusedFrame } from '../../main/network/
 import { PeerTransport } from '../../main/network/transport/transport';
 import { txsFrame } from '../../main/network/wire';
 import { readKeyFile } from '../../main/service/keystore';
-import { Replica } from '../../main/store/replica';
 import { carechain, tempDir } from '../support/cli';
-import { exited, killAll, startCarechain, until } from '../support/processes';
+import {
+  exited,
+  killAll,
+  startCarechain,
+  startDevnet,
+  until,
+  withReplica,
+} from '../support/processes';
 
 const NODES = 4;
 const transports: PeerTransport[] = [];
@@ -38,15 +44,6 @@ afterEach(async () => {
   for (const t of transports.splice(0)) await t.stop();
   killAll();
 });
-
-function withReplica<T>(dir: string, read: (replica: Replica) => T): T {
-  const replica = Replica.open(path.join(dir, 'chain.db'), { readonly: true });
-  try {
-    return read(replica);
-  } finally {
-    replica.close();
-  }
-}
 
 const head = (dir: string) =>
   withReplica(dir, (r) => ({ height: r.tip().height, hash: r.tip().hash }));
@@ -61,22 +58,7 @@ function noChain(dir: string): boolean {
 
 describe('joining a running network with carechain invite and carechain join', () => {
   it('admits a new member by the members’ votes; it syncs, then becomes a validator at H + 2', async () => {
-    const root = path.join(tempDir(), 'devnet');
-    const basePort = 20_000 + Math.floor(Math.random() * 30_000);
-    const devnet = startCarechain([
-      'devnet',
-      '--nodes',
-      String(NODES),
-      '--dir',
-      root,
-      '--base-port',
-      String(basePort),
-    ]);
-    await until(
-      () => (devnet.output().match(/on the network as/g) ?? []).length === NODES,
-      'four nodes on the network',
-    );
-    const dirs = Array.from({ length: NODES }, (_, i) => path.join(root, `node-${i + 1}`));
+    const { devnet, root, basePort, dirs } = await startDevnet(NODES);
     const node1 = dirs[0] as string;
     const genesisText = readFileSync(path.join(node1, 'genesis.json'), 'utf8');
     const genesis = GenesisDoc.parse(JSON.parse(genesisText));

@@ -43,12 +43,12 @@ import {
   votesFrame,
   type ServedBlock,
 } from '../../main/network/wire';
-import { Replica } from '../../main/store/replica';
 import { anchorTx } from '../support/anchor-tx';
 import { carechain, tempDir } from '../support/cli';
 import { killAllStarted, startCarechain } from '../support/cli-process';
 import { RawPeer } from '../support/transport-raw-peer';
 import { TestChain } from '../unit/helpers/test-chain';
+import { withReplica } from '../support/processes';
 
 const VALIDATORS = 4;
 const ATTACKERS = 24;
@@ -91,15 +91,6 @@ async function until(
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function withReplica<T>(dir: string, read: (replica: Replica) => T): T {
-  const replica = Replica.open(path.join(dir, 'chain.db'), { readonly: true });
-  try {
-    return read(replica);
-  } finally {
-    replica.close();
-  }
-}
 
 const tipOf = (dir: string) => withReplica(dir, (r) => r.tip());
 const hasTx = (dir: string, id: string) => withReplica(dir, (r) => r.tx(id) !== undefined);

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI, REPO } from './cli';
+import path from 'node:path';
+import { Replica } from '../../main/store/replica';
+import { CLI, REPO, tempDir } from './cli';
 
 /** A `carechain` command running in its own process, with everything it has printed so far. */
 export interface Running {
@@ -44,4 +46,41 @@ export async function until(condition: () => boolean, what: string, ms = 90_000)
     if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Reads a node's replica beside the running node (read-only; closed again at once). */
+export function withReplica<T>(dir: string, read: (replica: Replica) => T): T {
+  const replica = Replica.open(path.join(dir, 'chain.db'), { readonly: true });
+  try {
+    return read(replica);
+  } finally {
+    replica.close();
+  }
+}
+
+/** `carechain devnet` of `nodes` validators in a new folder, once every node is on the network. */
+export async function startDevnet(nodes: number): Promise<{
+  devnet: Running;
+  root: string;
+  basePort: number;
+  /** The validators' data folders, node-1 first. */
+  dirs: string[];
+}> {
+  const root = path.join(tempDir(), 'devnet');
+  const basePort = 20_000 + Math.floor(Math.random() * 30_000);
+  const devnet = startCarechain([
+    'devnet',
+    '--nodes',
+    String(nodes),
+    '--dir',
+    root,
+    '--base-port',
+    String(basePort),
+  ]);
+  await until(
+    () => (devnet.output().match(/on the network as/g) ?? []).length === nodes,
+    `${nodes} nodes on the network`,
+  );
+  const dirs = Array.from({ length: nodes }, (_, i) => path.join(root, `node-${i + 1}`));
+  return { devnet, root, basePort, dirs };
 }
