@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { generateKeyPair } from '../../shared/ledger/keys';
 import { membership } from '../../shared/members/state';
@@ -9,17 +9,17 @@ import {
   InvitationError,
 } from '../network/join/invitation';
 import { addInvitation, InvitationStoreError } from '../network/join/invitation-store';
+import { AdmissionWatch, describeAdmission, readDecidedJoin } from '../network/join/admission';
 import { JoinError } from '../network/join/join-client';
 import {
   checkApplication,
   describeJoinState,
-  isDecided,
   JoinInputError,
-  joinStatus,
   pendingJoinFile,
   readInvitation,
   readPendingJoin,
   requestToJoin,
+  type PendingJoin,
 } from '../network/join/join-folder';
 import type { JoinState } from '../network/join/join-wire';
 import { dataPaths } from '../service/data-dir';
@@ -187,30 +187,19 @@ function flagOf(field: string): string {
   );
 }
 
-async function waitForDecision(
-  opts: JoinOptions,
-  pending: NonNullable<ReturnType<typeof readPendingJoin>>,
-): Promise<JoinState> {
+/** Waits in the foreground, printing each new state, until the members have decided. */
+async function waitForDecision(opts: JoinOptions, pending: PendingJoin): Promise<JoinState> {
+  const decided = readDecidedJoin(dataPaths(opts.dir).root);
+  if (decided) return decided;
   let last = '';
-  for (;;) {
-    let line: string;
-    let state: JoinState | null = null;
-    try {
-      state = await joinStatus(pending);
-      line = describeJoinState(state);
-    } catch (error) {
-      if (!(error instanceof JoinError)) throw error;
-      line = `cannot ask now: ${error.message}`;
-    }
-    if (line !== last) console.log(`join request of ${pending.member}: ${line}`);
-    last = line;
-    if (state && isDecided(state)) {
-      writeFileSync(
-        path.join(path.dirname(pendingJoinFile(dataPaths(opts.dir).root)), 'join-decided.json'),
-        `${JSON.stringify({ member: pending.member, ...state }, null, 1)}\n`,
-      );
-      return state;
-    }
-    await new Promise((resolve) => setTimeout(resolve, opts.poll * 1000));
-  }
+  const watch = new AdmissionWatch(pending, {
+    dataDir: dataPaths(opts.dir).root,
+    pollMs: opts.poll * 1000,
+    onState: (state) => {
+      const line = describeAdmission(state);
+      if (line !== last) console.log(`join request of ${pending.member}: ${line}`);
+      last = line;
+    },
+  });
+  return watch.decided;
 }

@@ -1,6 +1,12 @@
 import type { ChainNode } from '../service/chain-node';
 import type { DataPaths } from '../service/data-dir';
 import type { ReplicaProblem } from '../store/startup-check';
+import {
+  AdmissionWatch,
+  describeAdmission,
+  readDecidedJoin,
+} from './join/admission';
+import { describeJoinState, readPendingJoin } from './join/join-folder';
 import type { NetworkNode } from './network-node';
 import { networked, startNetwork } from './start-network';
 
@@ -8,8 +14,13 @@ import { networked, startNetwork } from './start-network';
 export type ServiceNetworkState =
   | { state: 'alone' }
   | { state: 'starting' }
+  /** A new organisation's node waiting for its join request to be decided (sync.md §9.4). */
+  | { state: 'joining'; admission: AdmissionWatch }
   | { state: 'failed'; problem: string }
   | { state: 'running'; network: NetworkNode };
+
+/** How often a node waiting for admission asks the inviting node (a guest connection each). */
+const JOIN_POLL_MS = 2_000;
 
 /** Commits remembered for the rates: the last seconds, and at most this many. */
 const RATE_WINDOW_MS = 10_000;
@@ -64,7 +75,14 @@ function startFailure(error: Error): string {
  */
 export class ServiceNetwork {
   private current: ServiceNetworkState;
+  /** Settles once the start has gone past `starting`: running, failed, alone or joining. */
+  private readonly settled: Promise<void>;
+  private settle: () => void = () => undefined;
+  /** Settles once the start has finished altogether, admission included. */
   private readonly started: Promise<void>;
+  private stopping = false;
+  private wakeOnStop: () => void = () => undefined;
+  private readonly stopped: Promise<void>;
   readonly meter: CommitMeter;
   private readonly unlisten: () => void;
 
@@ -79,7 +97,9 @@ export class ServiceNetwork {
       committed: (block) => this.meter.record(Date.now(), block.txs.length),
     });
     this.current = { state: 'starting' };
-    this.started = this.start(replicaProblem);
+    this.settled = new Promise((resolve) => (this.settle = resolve));
+    this.stopped = new Promise((resolve) => (this.wakeOnStop = resolve));
+    this.started = this.start(replicaProblem).finally(() => this.settle());
   }
 
   /** Starts the network for `node` if it takes part in one; resolves once that has settled. */
@@ -96,16 +116,22 @@ export class ServiceNetwork {
     return this.current;
   }
 
-  /** Resolves once the start has succeeded or failed (never rejects). */
+  /**
+   * Resolves once the start has succeeded or failed, or is waiting for the join request's
+   * decision (never rejects).
+   */
   ready(): Promise<void> {
-    return this.started;
+    return this.settled;
   }
 
   /** Stops the network (after a start still under way) and leaves the node as it was. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeOnStop();
     await this.started;
     this.unlisten();
     const current = this.current;
+    if (current.state === 'joining') current.admission.stop();
     if (current.state === 'running') {
       this.current = { state: 'failed', problem: 'the network was stopped' };
       try {
@@ -136,6 +162,7 @@ export class ServiceNetwork {
       };
       return;
     }
+    if (!(await this.admitted())) return;
     try {
       // Closed meanwhile or not, it is running now: stop() awaits this start, then stops it.
       const network = await startNetwork(this.paths, this.node, config, this.log);
@@ -147,6 +174,50 @@ export class ServiceNetwork {
     } catch (error) {
       this.fail(`the network did not start: ${startFailure(error as Error)}`);
     }
+  }
+
+  /**
+   * Whether this node may start its part in the network: always, unless the folder holds a join
+   * request (sync.md §9.4). Then only once the members approved it; until they decide, the node
+   * asks the inviting node and says where the request stands. False when the request was not
+   * approved (failed, with the decision as the reason) or the service stopped while waiting.
+   */
+  private async admitted(): Promise<boolean> {
+    let pending;
+    let decided;
+    try {
+      pending = readPendingJoin(this.paths.root);
+      decided = pending ? readDecidedJoin(this.paths.root) : null;
+    } catch (error) {
+      this.fail(`the join request's files cannot be read: ${(error as Error).message}`);
+      return false;
+    }
+    if (!pending) return true;
+    if (!decided) {
+      const admission = new AdmissionWatch(pending, {
+        dataDir: this.paths.root,
+        pollMs: JOIN_POLL_MS,
+        onState: (state) => this.log(`join request of ${state.member}: ${describeAdmission(state)}`),
+      });
+      this.current = { state: 'joining', admission };
+      this.node.useConsensus(
+        () =>
+          `${pending.member} is not a member yet: its join request is ${describeAdmission(admission.state())}`,
+      );
+      this.settle();
+      try {
+        decided = await Promise.race([admission.decided, this.stopped.then(() => null)]);
+      } catch (error) {
+        this.fail(`the join request's decision cannot be kept: ${(error as Error).message}`);
+        return false;
+      }
+      if (!decided || this.stopping) return false;
+    }
+    if (decided?.state === 'approved') return true;
+    this.fail(
+      `the join request of ${pending.member} was ${decided ? describeJoinState(decided) : 'not decided'}, so this node is no member`,
+    );
+    return false;
   }
 
   private fail(problem: string): void {

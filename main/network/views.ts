@@ -1,6 +1,7 @@
 import { validatorsAt } from '../../shared/registry';
 import { proposerOf } from '../../shared/consensus/rounds';
 import { membership } from '../../shared/members/state';
+import { describeAdmission } from './join/admission';
 import type { MemberRecord } from '../../shared/members/schemas';
 import type {
   CommitView,
@@ -214,7 +215,12 @@ export function networkView(
 
   return {
     state: network.state,
-    problem: network.state === 'failed' ? network.problem : null,
+    problem:
+      network.state === 'failed'
+        ? network.problem
+        : network.state === 'joining'
+          ? `this organisation's join request is ${describeAdmission(network.admission.state())}`
+          : null,
     nodeKey,
     member: self?.id ?? null,
     memberName: self?.legalName ?? null,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { signTx, type TxBody } from '../../shared/ledger/tx';
-import type { MethodName, Params, Result } from '../../shared/rpc/contract';
+import type { JoinProgress, MethodName, Params, Result } from '../../shared/rpc/contract';
 import type { ServiceNetwork } from '../network/service-network';
 import type { ReplicaProblem } from '../store/startup-check';
 import type { ChainNode } from './chain-node';
@@ -27,6 +27,13 @@ export interface HandlerDeps {
   /** The node's part in the consortium network; absent or null when it takes none. */
   network?: () => ServiceNetwork | null;
   openDemo: () => void;
+  /**
+   * A new organisation's console joins a network (session.join, join-network.ts); absent where
+   * handlers run without a node service (tests and benches over one replica).
+   */
+  joinNetwork?: (params: Params<'session.join'>) => Promise<void>;
+  /** Where this folder's join request stands, while undecided or if not approved. */
+  joinProgress?: () => JoinProgress | null;
   paths: DataPaths;
 }
 

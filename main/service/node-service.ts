@@ -18,6 +18,7 @@ import { openChainNode } from './open-node';
 import { ServiceNetwork } from '../network/service-network';
 import type { ReplicaProblem } from '../store/startup-check';
 import { buildDemo } from './demo';
+import { joinFromConsole, joinProgress } from './join-network';
 import { KeyFileError, readProfile } from './keystore';
 import { openDataFolder, startStep } from './startup';
 import type { NodeService, NodeServiceOptions } from './node-service-api';
@@ -64,6 +65,8 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
   let network: ServiceNetwork | null = null;
 
   let replicaProblem: ReplicaProblem | null = null;
+  /** While session.join sends a request: a second one waits its turn by being refused. */
+  let joining = false;
 
   const openNode = () => {
     const opened = openChainNode(paths, {
@@ -122,6 +125,20 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       openNode();
       session.load(readProfile(paths.profile));
     },
+    joinNetwork: async (params) => {
+      if (node || existsSync(paths.replica))
+        throw new ServiceError('bad_request', 'this data folder already holds a chain');
+      if (joining) throw new ServiceError('rejected', 'a join request is being sent; wait for it');
+      joining = true;
+      try {
+        const joined = await joinFromConsole(paths, params);
+        openNode();
+        session.adopt(joined.profile, joined.adminKey, joined.sealing);
+      } finally {
+        joining = false;
+      }
+    },
+    joinProgress: () => joinProgress(paths, network),
     paths,
   });
 

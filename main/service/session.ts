@@ -27,6 +27,7 @@ import {
 } from './keystore';
 import { PSEUDONYM_SECRET_BYTES } from '../permissions/pseudonym';
 import { ServiceError } from './service-error';
+import { readPendingJoin } from '../network/join/join-folder';
 
 function membershipOf(node: ChainNode | null): Membership | null {
   return node ? membership(node.replica.view) : null;
@@ -188,6 +189,18 @@ export class Session {
     }
   }
 
+  /**
+   * Takes a profile made with a new key pair outside the chain's knowledge (a join request just
+   * sent, docs/sync.md §9): the console uses it unlocked, as after `create`. Its member is not
+   * on the chain until the members admit it.
+   */
+  adopt(profile: ProfileFile, pair: KeyPair, sealing: SealingKey): void {
+    if (this.profile) throw new ServiceError('bad_request', 'this console already has a profile');
+    this.profile = profile;
+    this.key = pair;
+    this.sealing = sealing;
+  }
+
   /** How long the next unlock attempt has to wait, in ms; 0 when it may run now. */
   private unlockWait(): number {
     if (this.failures < FREE_ATTEMPTS) return 0;
@@ -296,9 +309,22 @@ export class Session {
     const node = this.node();
     if (!profile || !node) return null;
     const member = membership(node.replica.view).member(profile.memberId);
-    if (!member) return `${profile.memberId} is not a member of this chain`;
+    if (!member) {
+      // A join request under vote: the member is not on the chain yet, which is no key problem.
+      if (this.joining(profile.memberId)) return null;
+      return `${profile.memberId} is not a member of this chain`;
+    }
     if (member.adminKeys.includes(profile.publicKey)) return null;
     return `this console's admin key ${shortKey(profile.publicKey)} is no longer an admin key of ${member.legalName}: it was replaced or removed on chain, so the console cannot sign for it. Move ${this.paths.profile} away and create a new profile from a current admin key file.`;
+  }
+
+  /** Whether this folder sent a join request for `memberId` (decided or not). */
+  private joining(memberId: string): boolean {
+    try {
+      return readPendingJoin(this.paths.root)?.member === memberId;
+    } catch {
+      return false;
+    }
   }
 
   /**

@@ -1,9 +1,11 @@
 import type { Session as SessionView } from '../../shared/rpc/contract';
 import type { HandlerContext, HandlersFor } from '../service/handler-context';
+import { ServiceError } from '../service/service-error';
 
 export type SessionMethod =
   | 'session.get'
   | 'session.openDemo'
+  | 'session.join'
   | 'session.createProfile'
   | 'session.unlock'
   | 'session.newAdminKey'
@@ -13,7 +15,7 @@ export type SessionMethod =
 /*
  * The console's session: which data folder and chain it serves, its profile (one member and one
  * of its admin keys), unlocking it, switching to another profile the folder keeps, and opening
- * the demo. The profile itself is kept by the node service's Session (main/service/session.ts),
+ * the demo, or joining a running network as a new organisation. The profile itself is kept by the node service's Session (main/service/session.ts),
  * which every capability that signs goes through.
  */
 export function sessionHandlers(ctx: HandlerContext): HandlersFor<SessionMethod> {
@@ -26,6 +28,7 @@ export function sessionHandlers(ctx: HandlerContext): HandlersFor<SessionMethod>
       hasReplica: node !== null,
       chainId: node ? node.replica.tip().chainId : null,
       profile: session.summary(),
+      join: ctx.joinProgress?.() ?? null,
     };
   };
 
@@ -33,6 +36,11 @@ export function sessionHandlers(ctx: HandlerContext): HandlersFor<SessionMethod>
     'session.get': () => sessionView(),
     'session.openDemo': () => {
       ctx.openDemo();
+      return sessionView();
+    },
+    'session.join': async (params) => {
+      if (!ctx.joinNetwork) throw new ServiceError('bad_request', 'this node cannot join a network');
+      await ctx.joinNetwork(params);
       return sessionView();
     },
     'session.createProfile': async ({ keyFile, passphrase }) => {

@@ -5,6 +5,7 @@ import { ProfileSwitcher } from '../session/ProfileSwitcher';
 import { useChainStore } from '../stores/chain-store';
 import { LiveIndicator } from './LiveIndicator';
 import { useProfile } from './profile';
+import { JoinBanner } from './JoinBanner';
 import { WriteBlockBanner } from './WriteBlockBanner';
 
 /**
@@ -116,6 +117,7 @@ export function ConsoleLayout() {
       </aside>
       <div className="main-column">
         <TopBar profile={profile} />
+        <JoinBanner />
         <WriteBlockBanner />
         <KeyProblemNotice profile={profile} />
         <Outlet />

@@ -1,5 +1,6 @@
 import { sentence } from '../components/text';
 import { useSessionStore } from '../stores/session-store';
+import { useJoinUndecided } from './JoinBanner';
 import { reasonClause, useWriteBlock } from '../stores/write-block';
 
 /** A path as a shell argument: quoted when it holds anything a shell would split or expand. */
@@ -15,7 +16,9 @@ function shellArg(value: string): string {
 export function WriteBlockBanner() {
   const block = useWriteBlock();
   const dataDir = useSessionStore((state) => state.data?.dataDir ?? null);
-  if (!block) return null;
+  // A node waiting for its join request is blocked for that reason, which JoinBanner tells.
+  const joining = useJoinUndecided();
+  if (!block || (joining && block.kind === 'blocked')) return null;
 
   if (block.kind === 'read-only') {
     const where = block.height === null ? '' : ` at block ${block.height}`;

@@ -112,6 +112,22 @@ function StateNotice({ view }: { view: NetworkView }) {
       </div>
     );
   }
+  if (view.state === 'joining') {
+    return (
+      <div className="notice" role="status" data-state="joining">
+        <div>
+          <p>
+            <strong>This node joins the network once its organisation is admitted.</strong>{' '}
+            {sentence(view.problem ?? 'its join request is waiting for the members’ decision')}
+          </p>
+          <p>
+            Until then no member node would take it as a peer, so it neither syncs nor votes. Once
+            the members approve it, it connects to its peers and catches up with the chain.
+          </p>
+        </div>
+      </div>
+    );
+  }
   if (view.state === 'starting') return <Loading what="the network (starting)" />;
   return null;
 }

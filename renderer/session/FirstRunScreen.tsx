@@ -5,6 +5,7 @@ import { rpc } from '../rpc/client';
 import { asRpcError } from '../rpc/rpc-response';
 import type { RpcError } from '../../shared/rpc/contract';
 import { useSessionStore } from '../stores/session-store';
+import { JoinNetworkScreen } from './JoinNetworkScreen';
 import { SessionLayout } from './SessionLayout';
 
 /** Seconds since `running` became true; the demo takes long enough to deserve a counter. */
@@ -28,6 +29,8 @@ export function FirstRunScreen({ session }: { session: Session }) {
   const [building, setBuilding] = useState(false);
   const [error, setError] = useState<RpcError | null>(null);
   const elapsed = useElapsedSeconds(building);
+  const [joining, setJoining] = useState(false);
+  if (joining) return <JoinNetworkScreen cancel={() => setJoining(false)} />;
 
   const openDemo = async () => {
     setBuilding(true);
@@ -72,8 +75,20 @@ export function FirstRunScreen({ session }: { session: Session }) {
         {error && <ErrorNotice error={error} />}
       </section>
 
+      <section className="session-option" aria-labelledby="join-heading">
+        <h2 id="join-heading">Join a consortium network</h2>
+        <p>
+          Your organisation was invited to join a running consortium: with the invitation a
+          member’s node gave you, this console makes your keys and sends your join request, and
+          becomes your organisation’s node once the members approve it.
+        </p>
+        <button type="button" onClick={() => setJoining(true)} disabled={building}>
+          Join with an invitation
+        </button>
+      </section>
+
       <section className="session-option" aria-labelledby="real-node-heading">
-        <h2 id="real-node-heading">Run a node of a real consortium</h2>
+        <h2 id="real-node-heading">Found a new consortium</h2>
         <p>
           A real node is created on the command line: make your admin and node keys with{' '}
           <code>carechain keygen --out FILE</code>, then found the consortium from a founders file

@@ -54,11 +54,34 @@ export const ProfileChoice = z.strictObject({
 });
 export type ProfileChoice = z.infer<typeof ProfileChoice>;
 
+/**
+ * Where this organisation's join request stands (docs/sync.md §9.4), while its node waits for the
+ * members' decision, or once they decided other than to admit it. `asking` before the inviting
+ * node's first answer.
+ */
+export const JoinProgress = z.strictObject({
+  member: MemberId,
+  state: z.enum(['asking', 'pending', 'open', 'approved', 'rejected', 'expired', 'refused']),
+  /** The state in words, with the votes and, when it could not be asked, why. */
+  description: z.string(),
+  approvals: z.int().min(0).nullable(),
+  needed: z.int().min(0).nullable(),
+  rejections: z.int().min(0).nullable(),
+  /** The block that decided it. */
+  height: Height.nullable(),
+  /** Why the inviting node could not be asked the last time, or null. */
+  unreachable: z.string().nullable(),
+  checkedAt: Millis.nullable(),
+});
+export type JoinProgress = z.infer<typeof JoinProgress>;
+
 export const Session = z.strictObject({
   dataDir: z.string(),
   hasReplica: z.boolean(),
   chainId: ChainId.nullable(),
   profile: ProfileSummary.nullable(),
+  /** This organisation's join request, while undecided or if not approved; otherwise null. */
+  join: JoinProgress.nullable(),
 });
 export type Session = z.infer<typeof Session>;
 
@@ -231,6 +254,26 @@ const TypedReason = z.string().normalize('NFC').pipe(Reason);
 export const methods = {
   'session.get': { params: NoParams, result: Session },
   'session.openDemo': { params: NoParams, result: Session },
+  /**
+   * A new organisation joins a running network with an invitation from a member's node: its
+   * admin and node keys are made here, its join request signed and sent to the inviting node,
+   * and this data folder (empty until then) becomes its node, with a profile sealed with
+   * `passphrase`, unlocked. The node then waits for the members' vote (Session.join) and joins
+   * the network once admitted. Refused with the field at fault, and nothing written, on bad
+   * input, an unreachable or refusing inviting node, or a folder that already holds a chain.
+   */
+  'session.join': {
+    params: z.strictObject({
+      invitation: z.string().max(4096),
+      legalName: z.string().max(400),
+      kind: z.string().max(40),
+      endpoint: z.string().max(400),
+      /** Made from the legal name when empty. */
+      memberId: z.string().max(80),
+      passphrase,
+    }),
+    result: Session,
+  },
   'session.createProfile': {
     params: z.strictObject({ keyFile: KeyFileText, passphrase }),
     result: Session,

@@ -10,10 +10,11 @@ import { NoParams } from './common';
 
 /**
  * How this node takes part: `alone` (a chain of one validator with no network settings, whose
- * validator makes every block), `starting`, `failed` (the network could not start, `problem`
- * says why), or `running`.
+ * validator makes every block), `starting`, `joining` (a new organisation's node waiting for its
+ * join request to be decided; `problem` says where it stands), `failed` (the network could not
+ * start, `problem` says why), or `running`.
  */
-export const NETWORK_STATES = ['alone', 'starting', 'failed', 'running'] as const;
+export const NETWORK_STATES = ['alone', 'starting', 'joining', 'failed', 'running'] as const;
 
 /**
  * A peer's connection: `connected`; `disconnected` (never reached, or the connection ended);
@@ -122,7 +123,7 @@ export type SyncView = z.infer<typeof SyncView>;
 
 export const NetworkView = z.strictObject({
   state: z.enum(NETWORK_STATES),
-  /** Why the network is not running (state `failed`); null otherwise. */
+  /** Why the network is not running (states `failed` and `joining`); null otherwise. */
   problem: z.string().nullable(),
   /** This node's key and its member; null when the folder has no (usable) node key. */
   nodeKey: PublicKey.nullable(),

@@ -21,9 +21,14 @@ test('first run on an empty folder: "Open the demo consortium" builds the demo, 
   const demo = page.getByRole('region', { name: 'Explore the demo consortium' });
   const open = demo.getByRole('button', { name: 'Open the demo consortium' });
   await expect(open).toBeEnabled();
-  await expect(page.getByRole('region', { name: 'Run a node of a real consortium' })).toContainText(
+  await expect(page.getByRole('region', { name: 'Found a new consortium' })).toContainText(
     'carechain keygen --out FILE',
   );
+  await expect(
+    page
+      .getByRole('region', { name: 'Join a consortium network' })
+      .getByRole('button', { name: 'Join with an invitation' }),
+  ).toBeEnabled();
   expect(existsSync(path.join(scratchDir, 'chain.db'))).toBe(false);
   await screenshot(page, testInfo, 'first-run');
 

@@ -16,18 +16,16 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalText } from '../../shared/ledger/canonical';
 import { decodeCertificate } from '../../shared/ledger/block';
-import { GenesisDoc } from '../../shared/ledger/genesis';
-import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
-import { signTx, type DecodedTx, type TxBody } from '../../shared/ledger/tx';
+import { generateKeyPair } from '../../shared/ledger/keys';
 import { membership } from '../../shared/members/state';
 import { validatorsAt } from '../../shared/registry';
 import { invitationText, parseInvitation, tokenHash } from '../../main/network/join/invitation';
 import { addInvitation } from '../../main/network/join/invitation-store';
 import { decodeJoinFrame, genesisFrame, refusedFrame } from '../../main/network/join/join-wire';
 import { PeerTransport } from '../../main/network/transport/transport';
-import { txsFrame } from '../../main/network/wire';
 import { readKeyFile } from '../../main/service/keystore';
 import { carechain, tempDir } from '../support/cli';
+import { memberVotes } from '../support/member-votes';
 import {
   exited,
   killAll,
@@ -39,9 +37,11 @@ import {
 
 const NODES = 4;
 const transports: PeerTransport[] = [];
+const stoppers: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
   for (const t of transports.splice(0)) await t.stop();
+  for (const stop of stoppers.splice(0)) await stop();
   killAll();
 });
 
@@ -60,15 +60,9 @@ describe('joining a running network with carechain invite and carechain join', (
   it('admits a new member by the members’ votes; it syncs, then becomes a validator at H + 2', async () => {
     const { devnet, root, basePort, dirs } = await startDevnet(NODES);
     const node1 = dirs[0] as string;
-    const genesisText = readFileSync(path.join(node1, 'genesis.json'), 'utf8');
-    const genesis = GenesisDoc.parse(JSON.parse(genesisText));
-    const genesisHash = withReplica(node1, (r) => r.tip().genesisHash);
-    // Admins of the five founders: the four validators and the devnet's replica member.
-    const admins: KeyPair[] = [...dirs, path.join(root, 'replica')].map((dir) =>
-      readKeyFile(path.join(dir, 'admin-key.json')),
-    );
-    const memberIds = genesis.members.map((m) => m.id);
-    const nodeKeys = dirs.map((dir) => readKeyFile(path.join(dir, 'node-key.json')).publicKey);
+    const votes = await memberVotes(root, dirs);
+    stoppers.push(votes.stop);
+    const { genesis, genesisHash, nodeKeys } = votes;
 
     // --- an invitation from node-1, made while it runs
     const invited = await carechain(['invite', '--dir', node1]);
@@ -236,63 +230,7 @@ describe('joining a running network with carechain invite and carechain join', (
     );
     expect(noChain(path.join(work, 'again'))).toBe(true);
 
-    // A member peer (the devnet replica's key) gossips the members' signed votes in.
-    const peer = new PeerTransport({
-      nodeKey: readKeyFile(path.join(root, 'replica', 'node-key.json')),
-      chainId: genesis.chainId,
-      genesisHash,
-      listen: { host: '127.0.0.1', port: 0 },
-      admit: () => ({ class: 'member' }),
-    });
-    transports.push(peer);
-    await peer.start();
-    await peer.dial(`tcp://127.0.0.1:${basePort + 1}`, nodeKeys[1] as string);
-    const sign = (i: number, body: Record<string, unknown>): DecodedTx =>
-      signTx(
-        {
-          v: 1,
-          chainId: genesis.chainId,
-          member: memberIds[i] as string,
-          signer: (admins[i] as KeyPair).publicKey,
-          nonce: randomBytes(8).toString('hex'),
-          ...body,
-        } as TxBody,
-        (admins[i] as KeyPair).secretKey,
-        genesisHash,
-      );
-    const gossip = (txs: DecodedTx[]) =>
-      expect(peer.send(nodeKeys[1] as string, 'tx', txsFrame(txs.map((t) => t.text)))).toBe('sent');
-    /**
-     * Votes, once the node they go to holds the proposal (a vote on one it does not know yet is
-     * refused there without blame), sent again every few seconds until `decided`.
-     */
-    const vote = async (
-      proposalId: string,
-      who: number[],
-      decided: () => boolean,
-      what: string,
-    ) => {
-      await until(
-        () =>
-          withReplica(dirs[1] as string, (r) => membership(r.view).proposal(proposalId)) !==
-          undefined,
-        `node-2 holding proposal ${proposalId.slice(0, 8)}`,
-      );
-      const start = Date.now();
-      while (!decided()) {
-        if (Date.now() - start > 90_000) {
-          const record = withReplica(node1, (r) => membership(r.view).proposal(proposalId));
-          throw new Error(
-            `timed out waiting for ${what}: ${JSON.stringify(record)}; heads ${JSON.stringify(dirs.map(head))}\n${devnet.output().slice(-3000)}`,
-          );
-        }
-        gossip(who.map((i) => sign(i, { type: 'governance.vote', proposalId, choice: 'approve' })));
-        const until3s = Date.now() + 3_000;
-        while (!decided() && Date.now() < until3s) await new Promise((r) => setTimeout(r, 200));
-      }
-    };
-
-    await vote(
+    await votes.approve(
       txId,
       [0, 1, 2],
       () => /harbour-clinic is a member: starting its node/.test(joining.output()),
@@ -313,16 +251,16 @@ describe('joining a running network with carechain invite and carechain join', (
     await until(() => head(newDir).height >= target, `the new node reaching height ${target}`);
 
     // --- add-validator, decided in block H, in force from H + 2
-    const propose = sign(0, {
+    const propose = votes.sign(0, {
       type: 'governance.propose',
       action: { type: 'add-validator', member: 'harbour-clinic' },
     });
-    gossip([propose]);
+    votes.gossip([propose]);
     await until(
       () => withReplica(node1, (r) => membership(r.view).proposal(propose.id)) !== undefined,
       'the add-validator proposal',
     );
-    await vote(
+    await votes.approve(
       propose.id,
       // Six active members now: a majority is four.
       [1, 2, 3, 4],
@@ -354,8 +292,8 @@ describe('joining a running network with carechain invite and carechain join', (
     const start = Date.now();
     while (head(node1).height < H + 6 || !newcomerSigned()) {
       if (Date.now() - start > 90_000) throw new Error('no blocks signed by the new validator');
-      gossip([
-        sign(1, {
+      votes.gossip([
+        votes.sign(1, {
           type: 'governance.propose',
           action: {
             type: 'change-policy',

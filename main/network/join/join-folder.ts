@@ -94,7 +94,10 @@ export function checkApplication(raw: {
   const memberId = raw.memberId?.trim() || memberIdOf(raw.legalName) || '';
   const parsed = JoinApplication.safeParse({ ...raw, memberId });
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
+  // A member id made from the legal name fails with it: the legal name's problem comes first.
+  const issue =
+    parsed.error.issues.find((i) => i.path[0] !== 'memberId' || raw.memberId) ??
+    parsed.error.issues[0];
   const field = String(issue?.path[0] ?? 'application');
   const message =
     field === 'memberId' && !raw.memberId

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { GenesisDoc } from '../../shared/ledger/genesis';
+import type { KeyPair } from '../../shared/ledger/keys';
+import { signTx, type DecodedTx, type TxBody } from '../../shared/ledger/tx';
+import { membership } from '../../shared/members/state';
+import { PeerTransport } from '../../main/network/transport/transport';
+import { txsFrame } from '../../main/network/wire';
+import { readKeyFile } from '../../main/service/keystore';
+import { until, withReplica } from './processes';
+
+/**
+ * The founding members of a running `carechain devnet` signing governance transactions with
+ * their admin keys (the devnet folders keep them) and gossiping them into node-2 through a
+ * member peer (the devnet replica's node key): how tests stand for the members' admins voting
+ * in their own consoles.
+ */
+export interface MemberVotes {
+  genesis: GenesisDoc;
+  genesisHash: string;
+  /** The validators' node keys, node-1 first. */
+  nodeKeys: string[];
+  /** A transaction signed by founder `i` (the four validators, then the replica's member). */
+  sign(i: number, body: Record<string, unknown>): DecodedTx;
+  gossip(txs: DecodedTx[]): void;
+  /**
+   * Founders `who` approve `proposalId`, once node-2 holds it (a vote on a proposal a node does
+   * not know yet is refused there without blame), sent again every few seconds until `decided`.
+   */
+  approve(proposalId: string, who: number[], decided: () => boolean, what: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function memberVotes(root: string, dirs: string[]): Promise<MemberVotes> {
+  const node1 = dirs[0] as string;
+  const genesis = GenesisDoc.parse(
+    JSON.parse(readFileSync(path.join(node1, 'genesis.json'), 'utf8')),
+  );
+  const genesisHash = withReplica(node1, (r) => r.tip().genesisHash);
+  const admins: KeyPair[] = [...dirs, path.join(root, 'replica')].map((dir) =>
+    readKeyFile(path.join(dir, 'admin-key.json')),
+  );
+  const memberIds = genesis.members.map((m) => m.id);
+  const nodeKeys = dirs.map((dir) => readKeyFile(path.join(dir, 'node-key.json')).publicKey);
+  const peer = new PeerTransport({
+    nodeKey: readKeyFile(path.join(root, 'replica', 'node-key.json')),
+    chainId: genesis.chainId,
+    genesisHash,
+    listen: { host: '127.0.0.1', port: 0 },
+    admit: () => ({ class: 'member' }),
+  });
+  await peer.start();
+  const { listen } = JSON.parse(
+    readFileSync(path.join(dirs[1] as string, 'network.json'), 'utf8'),
+  ) as { listen: string };
+  await peer.dial(`tcp://${listen}`, nodeKeys[1] as string);
+
+  const sign = (i: number, body: Record<string, unknown>): DecodedTx =>
+    signTx(
+      {
+        v: 1,
+        chainId: genesis.chainId,
+        member: memberIds[i] as string,
+        signer: (admins[i] as KeyPair).publicKey,
+        nonce: randomBytes(8).toString('hex'),
+        ...body,
+      } as TxBody,
+      (admins[i] as KeyPair).secretKey,
+      genesisHash,
+    );
+  const gossip = (txs: DecodedTx[]) =>
+    expect(peer.send(nodeKeys[1] as string, 'tx', txsFrame(txs.map((t) => t.text)))).toBe('sent');
+
+  const approve = async (
+    proposalId: string,
+    who: number[],
+    decided: () => boolean,
+    what: string,
+  ) => {
+    await until(
+      () =>
+        withReplica(dirs[1] as string, (r) => membership(r.view).proposal(proposalId)) !==
+        undefined,
+      `node-2 holding proposal ${proposalId.slice(0, 8)}`,
+    );
+    const start = Date.now();
+    while (!decided()) {
+      if (Date.now() - start > 90_000) {
+        const record = withReplica(node1, (r) => membership(r.view).proposal(proposalId));
+        throw new Error(`timed out waiting for ${what}: ${JSON.stringify(record)}`);
+      }
+      gossip(who.map((i) => sign(i, { type: 'governance.vote', proposalId, choice: 'approve' })));
+      const until3s = Date.now() + 3_000;
+      while (!decided() && Date.now() < until3s) await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  return { genesis, genesisHash, nodeKeys, sign, gossip, approve, stop: () => peer.stop() };
+}
