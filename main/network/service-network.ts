@@ -1,11 +1,7 @@
 import type { ChainNode } from '../service/chain-node';
 import type { DataPaths } from '../service/data-dir';
 import type { ReplicaProblem } from '../store/startup-check';
-import {
-  AdmissionWatch,
-  describeAdmission,
-  readDecidedJoin,
-} from './join/admission';
+import { AdmissionWatch, describeAdmission, readDecidedJoin } from './join/admission';
 import { describeJoinState, readPendingJoin } from './join/join-folder';
 import type { NetworkNode } from './network-node';
 import { networked, startNetwork } from './start-network';
@@ -197,7 +193,8 @@ export class ServiceNetwork {
       const admission = new AdmissionWatch(pending, {
         dataDir: this.paths.root,
         pollMs: JOIN_POLL_MS,
-        onState: (state) => this.log(`join request of ${state.member}: ${describeAdmission(state)}`),
+        onState: (state) =>
+          this.log(`join request of ${state.member}: ${describeAdmission(state)}`),
       });
       this.current = { state: 'joining', admission };
       this.node.useConsensus(

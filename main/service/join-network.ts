@@ -33,7 +33,9 @@ const FIELD_OF: Record<string, string> = {
 
 function placed(error: JoinInputError): ServiceError {
   const field = FIELD_OF[error.field];
-  return field ? fieldProblem(field, error.message) : new ServiceError('bad_request', error.message);
+  return field
+    ? fieldProblem(field, error.message)
+    : new ServiceError('bad_request', error.message);
 }
 
 export interface JoinedFolder {
@@ -112,14 +114,22 @@ function progressOf(state: AdmissionState): JoinProgress {
  * decision, or when the decision was not to admit it. Null when the folder sent none, or once
  * it is a member.
  */
-export function joinProgress(paths: DataPaths, network: ServiceNetwork | null): JoinProgress | null {
+export function joinProgress(
+  paths: DataPaths,
+  network: ServiceNetwork | null,
+): JoinProgress | null {
   const state = network?.state();
   if (state?.state === 'joining') return progressOf(state.admission.state());
   try {
     const pending = readPendingJoin(paths.root);
     const decided = pending ? readDecidedJoin(paths.root) : null;
     if (!pending || !decided || decided.state === 'approved') return null;
-    return progressOf({ member: pending.member, join: decided, unreachable: null, checkedAt: null });
+    return progressOf({
+      member: pending.member,
+      join: decided,
+      unreachable: null,
+      checkedAt: null,
+    });
   } catch {
     // Unreadable join files stop the network, which says why on the Network page.
     return null;

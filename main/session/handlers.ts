@@ -39,7 +39,8 @@ export function sessionHandlers(ctx: HandlerContext): HandlersFor<SessionMethod>
       return sessionView();
     },
     'session.join': async (params) => {
-      if (!ctx.joinNetwork) throw new ServiceError('bad_request', 'this node cannot join a network');
+      if (!ctx.joinNetwork)
+        throw new ServiceError('bad_request', 'this node cannot join a network');
       await ctx.joinNetwork(params);
       return sessionView();
     },

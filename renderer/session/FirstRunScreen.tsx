@@ -78,9 +78,9 @@ export function FirstRunScreen({ session }: { session: Session }) {
       <section className="session-option" aria-labelledby="join-heading">
         <h2 id="join-heading">Join a consortium network</h2>
         <p>
-          Your organisation was invited to join a running consortium: with the invitation a
-          member’s node gave you, this console makes your keys and sends your join request, and
-          becomes your organisation’s node once the members approve it.
+          Your organisation was invited to join a running consortium: with the invitation a member’s
+          node gave you, this console makes your keys and sends your join request, and becomes your
+          organisation’s node once the members approve it.
         </p>
         <button type="button" onClick={() => setJoining(true)} disabled={building}>
           Join with an invitation

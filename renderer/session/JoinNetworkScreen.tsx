@@ -185,7 +185,11 @@ export function JoinNetworkScreen({ cancel }: { cancel: () => void }) {
             disabled={sending}
           />
         </Field>
-        <Field id="join-passphrase-confirm" label="Confirm passphrase" error={errors.fields.confirm}>
+        <Field
+          id="join-passphrase-confirm"
+          label="Confirm passphrase"
+          error={errors.fields.confirm}
+        >
           <input
             type="password"
             autoComplete="new-password"

@@ -3,12 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { describeZod } from '../../../shared/ledger/tx';
 import { JoinError } from './join-client';
-import {
-  describeJoinState,
-  isDecided,
-  joinStatus,
-  type PendingJoin,
-} from './join-folder';
+import { describeJoinState, isDecided, joinStatus, type PendingJoin } from './join-folder';
 import { JoinStateName, type JoinState } from './join-wire';
 
 /*
