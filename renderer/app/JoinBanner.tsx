@@ -14,12 +14,6 @@ export function useJoinUndecided(): boolean {
   return join !== null && UNDECIDED.includes(join.state);
 }
 
-function votes(join: JoinProgress): string | null {
-  if (join.approvals === null || join.needed === null) return null;
-  const rejections = join.rejections ?? 0;
-  return `${join.approvals} of ${join.needed} approvals needed, ${rejections} ${rejections === 1 ? 'rejection' : 'rejections'}`;
-}
-
 /**
  * A new organisation's console between its join request and the members' decision (docs/sync.md
  * §9.4): where the request stands, followed every two seconds, and once they admit it, that its
@@ -68,7 +62,6 @@ export function JoinBanner() {
     );
   }
   if (!join) return null;
-  const tally = votes(join);
   if (undecided) {
     return (
       <div className="shell-banner">
@@ -77,9 +70,9 @@ export function JoinBanner() {
             Your join request as {join.member}: {join.description}.
           </p>
           <p>
-            {tally ? `${tally}. ` : ''}The consortium’s members vote on it in their own consoles.
-            Until they admit {join.member}, this node is no member: it does not sync, and nothing
-            signed here would commit.
+            The consortium’s members vote on it in their own consoles. Until they admit{' '}
+            {join.member}, this node is no member: it does not receive the chain, and nothing signed
+            here would commit.
           </p>
         </div>
       </div>

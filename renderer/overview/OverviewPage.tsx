@@ -8,6 +8,7 @@ import { EmptyState, ErrorNotice, Loading } from '../components/States';
 import { absoluteTime, RelativeTime } from '../components/Time';
 import { plural } from '../components/text';
 import { DecidedProposals, latestDecisions } from '../members/DecidedProposals';
+import { useJoinUndecided } from '../app/JoinBanner';
 import { useBlocksStore } from '../stores/blocks-store';
 import { useChainStore } from '../stores/chain-store';
 import { useMembersById } from '../stores/members-store';
@@ -81,6 +82,7 @@ function OverviewStats({ status }: { status: ChainStatus }) {
 const RECENT_DECISIONS = 5;
 
 function RecentBlocksSection({ decided }: { decided: ProposalView[] }) {
+  const joining = useJoinUndecided();
   const recent = useBlocksStore((state) => state.recent);
   const refreshRecent = useBlocksStore((state) => state.refreshRecent);
   const members = useMembersById();
@@ -105,8 +107,9 @@ function RecentBlocksSection({ decided }: { decided: ProposalView[] }) {
             />
             {recent.data?.tipHeight === 0 && (
               <p className="section-note">
-                Only the genesis block so far: the next block is made when a transaction is
-                submitted, such as a join request or a proposal.
+                {joining
+                  ? 'Only the genesis block so far: this node receives the chain from its peers once its organisation is admitted.'
+                  : 'Only the genesis block so far: the next block is made when a transaction is submitted, such as a join request or a proposal.'}
               </p>
             )}
           </>
