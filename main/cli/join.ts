@@ -1,14 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { generateKeyPair } from '../../shared/ledger/keys';
-import { membership } from '../../shared/members/state';
-import {
-  newInvitation,
-  invitationText,
-  tokenHash,
-  InvitationError,
-} from '../network/join/invitation';
-import { addInvitation, InvitationStoreError } from '../network/join/invitation-store';
+import { InviteRefused, makeInvitation } from '../network/join/make-invitation';
 import { AdmissionWatch, describeAdmission, readDecidedJoin } from '../network/join/admission';
 import { JoinError } from '../network/join/join-client';
 import {
@@ -51,45 +44,25 @@ export function runInvite(opts: InviteOptions): void {
   }
   const nodeKey = readKeyFile(paths.nodeKey);
   const replica = Replica.open(paths.replica, { readonly: true });
-  let fields;
+  let made;
   try {
-    const tip = replica.tip();
-    const own = membership(replica.view)
-      .members()
-      .find((m) => m.nodeKey === nodeKey.publicKey);
-    if (own?.status !== 'active') {
-      throw new UsageError(
-        own
-          ? `${own.id}, whose node this is, is ${own.status}: only an active member's node can invite`
-          : "this node's key is no member's node key: only a member's node can invite",
-      );
-    }
-    fields = {
-      chainId: tip.chainId,
-      genesisHash: tip.genesisHash,
+    made = makeInvitation({
+      dataDir: paths.root,
+      replica,
       nodeKey: nodeKey.publicKey,
-      addresses: opts.address && opts.address.length > 0 ? opts.address : [own.endpoint],
-    };
+      days: opts.days,
+      ...(opts.address ? { addresses: opts.address } : {}),
+    });
+  } catch (error) {
+    if (error instanceof InviteRefused) throw new UsageError(error.message);
+    throw error;
   } finally {
     replica.close();
   }
-  try {
-    const invitation = newInvitation(fields, opts.days);
-    addInvitation(paths.root, fields.genesisHash, {
-      tokenHash: tokenHash(invitation.token),
-      created: Date.now(),
-      expires: invitation.expires,
-    });
-    console.log(invitationText(invitation));
-    console.error(
-      `an invitation of ${fields.chainId} from this node, valid until ${new Date(invitation.expires).toISOString()}, for one join request; give it to the new organisation (carechain join --invite …)`,
-    );
-  } catch (error) {
-    if (error instanceof InvitationError || error instanceof InvitationStoreError) {
-      throw new UsageError(error.message);
-    }
-    throw error;
-  }
+  console.log(made.text);
+  console.error(
+    `an invitation of ${made.chainId} from this node, valid until ${new Date(made.expires).toISOString()}, for one join request; give it to the new organisation (carechain join --invite …)`,
+  );
 }
 
 export interface JoinOptions {

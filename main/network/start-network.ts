@@ -72,9 +72,10 @@ export async function startNetwork(
 }
 
 /**
- * The join protocol's service (docs/sync.md §9), for a node of an active member: such a node can
- * invite (`carechain invite` or the console, even while it runs), so it takes guests, who may ask
- * nothing without a token of one of its invitations.
+ * The join protocol's service (docs/sync.md §9): every node with its genesis file takes guests,
+ * who may ask nothing without a token of one of its invitations (`carechain invite` or the
+ * console, even while it runs), and only while its member is active. A node that just joined
+ * serves as soon as its replica knows it as a member, without a restart.
  */
 function inviting(
   paths: DataPaths,
@@ -82,11 +83,14 @@ function inviting(
   nodeKey: string,
   log: (line: string) => void,
 ): JoinGuestService | null {
-  const own = membership(node.replica.view)
-    .members()
-    .find((m) => m.nodeKey === nodeKey);
-  if (own?.status !== 'active' || !existsSync(paths.genesis)) return null;
-  return new JoinGuestService({ dataDir: paths.root, genesisFile: paths.genesis, node, log });
+  if (!existsSync(paths.genesis)) return null;
+  return new JoinGuestService({
+    dataDir: paths.root,
+    genesisFile: paths.genesis,
+    node,
+    nodeKey,
+    log,
+  });
 }
 
 function defaultListen(node: ChainNode, nodeKey: string): { host: string; port: number } {

@@ -8,6 +8,7 @@ import type { MethodName } from '../../shared/rpc/contract';
 import { chainHandlers } from '../chain/handlers';
 import { membersHandlers } from '../members/handlers';
 import { networkHandlers } from '../network/handlers';
+import { joinHandlers } from '../network/join/handlers';
 import { permissionsHandlers } from '../permissions/handlers';
 import { pseudonymSecretHandlers } from '../permissions/secret-handlers';
 import { researchHandlers } from '../research/handlers';
@@ -72,5 +73,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     pseudonymSecretHandlers(ctx),
     researchHandlers(ctx),
     networkHandlers(ctx),
+    joinHandlers(ctx),
   );
 }

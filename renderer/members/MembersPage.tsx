@@ -9,6 +9,7 @@ import { DecidedProposals } from './DecidedProposals';
 import { describeAction, type MembersById } from './describe';
 import { MembersTable } from './MembersTable';
 import { ProposalCard } from './ProposalCard';
+import { InviteSection } from './InviteSection';
 
 /** Only active members vote; say why the buttons are missing otherwise. */
 function whyCannotVote(me: MemberView | undefined): string | null {
@@ -115,6 +116,8 @@ export function MembersPage({ focus = null }: { focus?: string | null }) {
           members.loading && <Loading what="members" />
         )}
       </section>
+
+      <InviteSection />
 
       <section className="page-section" aria-labelledby="decided-heading">
         <h2 id="decided-heading">Decided proposals</h2>

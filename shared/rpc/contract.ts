@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ActionName } from '../actions';
 import { NoParams, Submitted } from './common';
+import { joinMethods } from './join';
 import { networkMethods } from './network';
 import { permissionsMethods } from './permissions';
 import { pseudonymSecretMethods } from './pseudonym-secret';
@@ -357,6 +358,7 @@ export const methods = {
   ...pseudonymSecretMethods,
   ...researchMethods,
   ...networkMethods,
+  ...joinMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType; signs?: ActionName }>;
 
 export type Methods = typeof methods;

@@ -6,7 +6,6 @@ import { createDevnet } from '../../main/cli/devnet';
 import { Replica } from '../../main/store/replica';
 import { CLI, REPO } from '../support/cli';
 import {
-  carechain,
   expect,
   screenshotFromTop,
   test,
@@ -18,8 +17,8 @@ import {
 /*
  * Joining a running network (issue 8, Done means; docs/sync.md §9), in Chromium: a devnet of
  * four validators, three of them served by `carechain serve` (their consoles' nodes take part
- * in the network) and one run as `carechain node`. Node 1 invites a new organisation
- * (`carechain invite`); the organisation joins in its own console, served on an empty folder,
+ * in the network) and one run as `carechain node`. St Mary's administrator makes an invitation in
+ * node 1's console; the new organisation joins in its own console, served on an empty folder,
  * through the first-run screen's join form (a damaged invitation is refused at its field first);
  * the join request reaches every member's console, and the administrators of St Mary's,
  * Northwind and Atlas approve it in their own consoles. The third approval admits Harbour
@@ -81,10 +80,19 @@ test('a new member’s join request is approved in the consoles of existing memb
     const servers: ConsoleServer[] = [];
     for (const dir of dirs.slice(0, 3)) servers.push(await serveDir(dir));
 
-    // An invitation from node 1, made beside its running console.
-    const invited = await carechain(['invite', '--dir', dirs[0] as string]);
-    expect(invited.code, invited.stderr).toBe(0);
-    const invitation = invited.stdout.trim();
+    // An invitation from node 1, made in its console by St Mary's administrator.
+    const pages: Page[] = [];
+    for (const server of servers) pages.push(await consoleOf(browser, server));
+    const inviter = pages[0] as Page;
+    await openMembers(inviter);
+    const inviting = inviter.getByRole('region', { name: 'Invite an organisation' });
+    await inviting.getByLabel('Valid for').selectOption('3');
+    await inviting.getByRole('button', { name: 'Make an invitation' }).click();
+    const made = inviting.getByTestId('invitation');
+    await expect(made).toContainText('An invitation to carechain-devnet, valid until');
+    const invitation = ((await made.locator('code').textContent()) ?? '').trim();
+    expect(invitation).toMatch(/^carechain-invite:1:[A-Za-z0-9_-]+$/);
+    await screenshotFromTop(inviter, testInfo, 'join-invitation-made');
 
     // The new organisation joins in its own console, served on an empty folder: the first-run
     // screen's join form makes its keys and sends the signed request; then it waits.
@@ -122,8 +130,6 @@ test('a new member’s join request is approved in the consoles of existing memb
     await screenshotFromTop(applicant, testInfo, 'join-request-sent');
 
     // Every member's console shows the join request; three administrators approve it.
-    const pages: Page[] = [];
-    for (const server of servers) pages.push(await consoleOf(browser, server));
     for (const [i, page] of pages.entries()) {
       await openMembers(page);
       const card = page.getByRole('region', { name: `Join request: ${APPLICANT}` });
@@ -152,7 +158,7 @@ test('a new member’s join request is approved in the consoles of existing memb
       }
     }
 
-    // Admitted: a member in every console, and `carechain join` runs its node, which syncs.
+    // Admitted: a member in every console.
     for (const page of pages) {
       await expect(page.getByRole('region', { name: `Join request: ${APPLICANT}` })).toHaveCount(
         0,

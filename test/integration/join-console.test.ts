@@ -6,8 +6,9 @@
  * network `joining` (no member node would take it as a peer yet), and every signature refused
  * with the reason. Restarted while the members vote, it goes on waiting; once three members
  * approve, the console stops showing the request, the network starts, and the node syncs to the
- * others' head. A second organisation whose request the members reject is told so, and its node
- * stays off the network.
+ * others' head. It then makes an invitation in its console (network.invite) for a second
+ * organisation, whose request the members reject: that one is told so, and its node stays off
+ * the network.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
@@ -71,12 +72,9 @@ describe('joining a running network from the console', () => {
     const node1 = dirs[0] as string;
     const votes = await memberVotes(root, dirs);
     stoppers.push(votes.stop);
-    const invite = async () => {
-      const made = await carechain(['invite', '--dir', node1]);
-      expect(made.code, made.stderr).toBe(0);
-      return made.stdout.trim();
-    };
-    const invitation = await invite();
+    const invited = await carechain(['invite', '--dir', node1]);
+    expect(invited.code, invited.stderr).toBe(0);
+    const invitation = invited.stdout.trim();
 
     const dir = path.join(tempDir(), 'harbour');
     let service = await open(dir);
@@ -134,6 +132,11 @@ describe('joining a running network from the console', () => {
     expect((await console_.ok('chain.status', {})).writeBlocked).toMatch(
       /^harbour-clinic is not a member yet: its join request is /,
     );
+    // Nothing to invite with while the node is not on its network.
+    expect(await console_.call('network.invite', { days: 7 })).toMatchObject({
+      ok: false,
+      error: { code: 'rejected', message: expect.stringMatching(/not on its network now/) },
+    });
     const again = await console_.call('session.join', application);
     expect(again).toMatchObject({
       ok: false,
@@ -187,16 +190,31 @@ describe('joining a running network from the console', () => {
     const admitted = (await console_.ok('members.list', {})).find((m) => m.id === 'harbour-clinic');
     expect(admitted).toMatchObject({ status: 'active', legalName: 'Harbour Clinic' });
     expect((await console_.ok('session.get', {})).profile?.keyProblem).toBeNull();
-    await close(service);
     const mine = head(dir);
     expect(withReplica(node1, (r) => r.block(mine.height)?.hash)).toBe(mine.hash);
 
-    // --- a second organisation, rejected: told so, and its node stays off the network
+    // --- the new member invites in turn, from its console
+    for (const days of [0, 91, 1.5]) {
+      expect(await console_.call('network.invite', { days })).toMatchObject({
+        ok: false,
+        error: { code: 'bad_request' },
+      });
+    }
+    const made = await console_.ok('network.invite', { days: 3 });
+    expect(parseInvitation(made.invitation)).toMatchObject({
+      nodeKey: (await console_.ok('network.status', {})).nodeKey,
+      addresses: [application.endpoint],
+      expires: made.expires,
+    });
+    expect(made.expires - Date.now()).toBeGreaterThan(3 * 86_400_000 - 60_000);
+
+    // --- a second organisation, invited by the new member and rejected: told so, and its node
+    // stays off the network
     const otherDir = path.join(tempDir(), 'other');
     const other = rpc(await open(otherDir));
     await other.ok('session.join', {
       ...application,
-      invitation: await invite(),
+      invitation: made.invitation,
       legalName: 'Dockside Pharmacy',
       kind: 'pharmacy',
       endpoint: `tcp://127.0.0.1:${basePort + 11}`,

@@ -40,6 +40,8 @@ export interface GuestServiceOptions {
   /** The file genesis.json of the data folder: sent to guests as its canonical text. */
   genesisFile: string;
   node: ChainNode;
+  /** This node's key: only an active member's node takes join requests. */
+  nodeKey: string;
   clock?: () => number;
   log?: (line: string) => void;
 }
@@ -92,6 +94,8 @@ export class JoinGuestService implements GuestService {
       }
       request = message.kind;
       this.count(key);
+      // Status queries are answered whatever happened since, so a request sent is followed.
+      if (message.kind !== 'join-status') this.mustBeActive();
       if (message.kind === 'get-genesis') {
         this.openInvitation(message.token);
         reply(genesisFrame(this.genesisText));
@@ -119,6 +123,23 @@ export class JoinGuestService implements GuestService {
               ? 'the inviting node cannot read its invitations; its operator is told why'
               : 'the inviting node failed to handle the request; its operator is told why',
         }),
+      );
+    }
+  }
+
+  /**
+   * A node invites only for an active member (sync.md §9.1). A node that joined serves guests
+   * from its start, before its replica knows it as a member; until it does, it takes no request.
+   */
+  private mustBeActive(): void {
+    const own = membership(this.options.node.replica.view)
+      .members()
+      .find((m) => m.nodeKey === this.options.nodeKey);
+    if (own?.status !== 'active') {
+      throw new Refusal(
+        own
+          ? `this node's member ${own.id} is ${own.status}: it takes no join requests`
+          : 'this node is not yet a member in its own replica: it takes no join requests until it has caught up',
       );
     }
   }

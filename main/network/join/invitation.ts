@@ -4,6 +4,7 @@ import { canonicalText } from '../../../shared/ledger/canonical';
 import { publicKeyProblem } from '../../../shared/ledger/keys';
 import { ChainId, Hash, Millis, PublicKey } from '../../../shared/ledger/schemas';
 import { parseEndpoint } from '../transport/peer-id';
+import { MAX_INVITATION_DAYS } from '../../../shared/rpc/join';
 
 /*
  * Invitations to join a running network (docs/sync.md §9.1): the string
@@ -17,7 +18,7 @@ export const INVITATION_PREFIX = 'carechain-invite:1:';
 /** An invitation is a few hundred characters; anything much longer is not one. */
 export const MAX_INVITATION_CHARS = 4096;
 export const DEFAULT_INVITATION_DAYS = 7;
-export const MAX_INVITATION_DAYS = 90;
+export { MAX_INVITATION_DAYS };
 export const MAX_INVITATION_ADDRESSES = 4;
 const DAY_MS = 24 * 3_600_000;
 
