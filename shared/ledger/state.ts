@@ -2,6 +2,7 @@ import { utf8 } from './bytes';
 import { canonicalText } from './canonical';
 import { DOMAIN, sha256Hex } from './hash';
 import {
+  columnValues,
   inList,
   listArity,
   joinKey,
@@ -108,6 +109,12 @@ export class Overlay implements StateView {
   readonly changes: Change[] = [];
   private readonly puts = new Map<string, unknown>();
   private readonly putsByKind = new Map<string, Map<string, unknown>>();
+  /**
+   * Staged records of a kind bucketed by the `match` columns of each list asked for so far, so a
+   * list reads only the staged records it could hold: without them each list scanned every
+   * staged record of its kind, and a block (or mempool) of n anchors cost n² column reads.
+   */
+  private readonly listIndexes = new Map<string, Map<string, ListIndex>>();
   private readonly txIds = new Set<string>();
 
   constructor(private readonly base: StateView) {}
@@ -124,6 +131,32 @@ export class Overlay implements StateView {
     const ofKind = this.putsByKind.get(c.kind) ?? new Map<string, unknown>();
     ofKind.set(id, c.value);
     this.putsByKind.set(c.kind, ofKind);
+    const indexes = this.listIndexes.get(c.kind);
+    if (indexes) {
+      const columns = columnValues(c.record, c.value);
+      for (const index of indexes.values()) index.put(id, c.value, columns);
+    }
+  }
+
+  /** The staged records of `kind` a list matching `args` could hold (its bucket). */
+  private stagedFor(
+    kind: AnyRecordKind,
+    name: string,
+    spec: ListSpec,
+    args: readonly ColumnValue[],
+    staged: Map<string, unknown>,
+  ): Iterable<unknown> {
+    const match = spec.match ?? [];
+    if (match.length === 0) return staged.values();
+    const indexes = this.listIndexes.get(kind.kind) ?? new Map<string, ListIndex>();
+    this.listIndexes.set(kind.kind, indexes);
+    let index = indexes.get(name);
+    if (!index) {
+      index = new ListIndex(match);
+      for (const [id, value] of staged) index.put(id, value, columnValues(kind, value));
+      indexes.set(name, index);
+    }
+    return index.bucket(args.slice(0, match.length));
   }
 
   addTx(id: string): void {
@@ -143,13 +176,43 @@ export class Overlay implements StateView {
     const merged = fromBase.filter(
       (v) => !staged.has(joinKey(kind as AnyRecordKind, keyOf(kind, v))),
     );
-    for (const value of staged.values()) if (inList(kind, spec, args, value)) merged.push(value);
+    for (const value of this.stagedFor(kind as AnyRecordKind, name, spec, args, staged) as T[]) {
+      if (inList(kind, spec, args, value)) merged.push(value);
+    }
     return sortForList(kind, spec, merged);
   }
 
   hasTx(id: string): boolean {
     return this.txIds.has(id) || this.base.hasTx(id);
   }
+}
+
+/** Staged records bucketed by the values of a list's `match` columns (see Overlay). */
+class ListIndex {
+  private readonly buckets = new Map<string, Map<string, unknown>>();
+  private readonly bucketOf = new Map<string, string>();
+
+  constructor(private readonly match: readonly string[]) {}
+
+  /** Files a record under its match values, moving it if a later change altered them. */
+  put(id: string, value: unknown, columns: Record<string, ColumnValue>): void {
+    const key = bucketKey(this.match.map((c) => columns[c]));
+    const before = this.bucketOf.get(id);
+    if (before !== undefined && before !== key) this.buckets.get(before)?.delete(id);
+    const bucket = this.buckets.get(key) ?? new Map<string, unknown>();
+    bucket.set(id, value);
+    this.buckets.set(key, bucket);
+    this.bucketOf.set(id, key);
+  }
+
+  bucket(args: readonly (ColumnValue | undefined)[]): Iterable<unknown> {
+    return this.buckets.get(bucketKey(args))?.values() ?? [];
+  }
+}
+
+/** Match values as one map key: typed, so the number 1 and the text "1" stay apart. */
+function bucketKey(values: readonly (ColumnValue | undefined)[]): string {
+  return JSON.stringify(values.map((v) => (typeof v === 'number' ? [v] : (v ?? null))));
 }
 
 /** State held in memory: used by unit tests and as the reference the SQLite replica must match. */

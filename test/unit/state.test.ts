@@ -22,6 +22,7 @@ import {
   voteRecords,
 } from '../../shared/members/records';
 import { membership } from '../../shared/members/state';
+import { seededRandom } from '../support/seeded-random';
 import type { MemberRecord, ProposalRecord, VoteRecord } from '../../shared/members/schemas';
 
 const key = (c: string) => c.repeat(64);
@@ -314,5 +315,64 @@ describe('the change list text', () => {
       .update(canonicalText(changes.map(encodeChange)))
       .digest('hex');
     expect(nextStateHash(key('1'), changes)).toBe(expected);
+  });
+});
+
+describe('Overlay lists over many staged records', () => {
+  // A kind with lists by one match column, by two, by a match with a bound, and 'all'.
+  const Item = z.strictObject({ id: z.string(), owner: z.string(), lot: z.int(), due: z.int() });
+  type Item = z.infer<typeof Item>;
+  const items = defineRecord<Item, 'ofOwner' | 'ofOwnerLot' | 'dueOfOwner'>({
+    kind: 'item',
+    table: 'test_items',
+    schema: Item,
+    key: [{ field: 'id', column: 'id', of: (i) => i.id }],
+    columns: { owner: (i) => i.owner, lot: (i) => i.lot, due: (i) => i.due },
+    lists: {
+      ofOwner: { match: ['owner'], orderBy: ['due'] },
+      ofOwnerLot: { match: ['owner', 'lot'] },
+      dueOfOwner: { match: ['owner'], upTo: 'due', orderBy: ['due'] },
+    },
+  });
+  const owners = ['ann', 'bob', 'cy', '1'];
+
+  it('read exactly what a state holding the same records reads, as records move between lists', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const random = seededRandom(seed);
+      const pick = <T>(from: readonly T[]): T => from[Math.floor(random() * from.length)] as T;
+      const item = (): Item => ({
+        id: `i${Math.floor(random() * 60)}`,
+        owner: pick(owners),
+        lot: Math.floor(random() * 3),
+        due: Math.floor(random() * 100),
+      });
+      const founding = Array.from({ length: 20 }, () => change(items, item()));
+      const base = new MemoryState();
+      base.apply(founding);
+      const overlay = new Overlay(base);
+      const reference = new MemoryState();
+      reference.apply(founding);
+      for (let step = 0; step < 400; step++) {
+        // Lists are asked for between puts, so each index is built part way and then kept up.
+        const put = change(items, item());
+        overlay.stage(put);
+        reference.apply([put]);
+        const owner = pick(owners);
+        const lot = Math.floor(random() * 3);
+        const due = Math.floor(random() * 100);
+        expect(overlay.list(items, 'ofOwner', owner)).toEqual(
+          reference.list(items, 'ofOwner', owner),
+        );
+        expect(overlay.list(items, 'ofOwnerLot', owner, lot)).toEqual(
+          reference.list(items, 'ofOwnerLot', owner, lot),
+        );
+        expect(overlay.list(items, 'dueOfOwner', owner, due)).toEqual(
+          reference.list(items, 'dueOfOwner', owner, due),
+        );
+        expect(overlay.list(items, 'all')).toEqual(reference.list(items, 'all'));
+      }
+      // A match value of another type never matches: the number 1 is not the owner "1".
+      expect(overlay.list(items, 'ofOwner', 1)).toEqual([]);
+    }
   });
 });
