@@ -26,6 +26,7 @@ import { proposerOf, type TimeoutSettings, type Validator } from '../../shared/c
 import { verifySignatureRemembered } from '../platform/ed25519';
 import type { ChainNode } from '../service/chain-node';
 import { BanList, type BanEntry, type BanKind } from './bans';
+import { LATENCY_PING_MS, PeerLatency, type LatencyReport } from './latency';
 import { ConsensusDriver, type BlockBody } from './consensus-driver';
 import { nodeChain } from './node-chain';
 import { BAN_POINTS, PeerRates, PeerScores, SeenIds, type RateName } from './peer-scores';
@@ -39,11 +40,14 @@ import {
   claimedVotes,
   decodeBlocksFrame,
   decodeConsensusFrame,
+  decodeStatusFrame,
   decodeTxsFrame,
   FRAME,
   getBlocksFrame,
   getProposalFrame,
   MAX_BLOCKS_PER_FRAME,
+  pingFrame,
+  pongFrame,
   MAX_VOTES_PER_FRAME,
   proposalFrame,
   txsFrame,
@@ -120,6 +124,8 @@ export interface PeerStatus {
   connected: boolean;
   /** Points of minor offences now (docs/sync.md §8.2: at 20 the peer is banned for a minute). */
   points?: number;
+  /** Its round-trip time by Ping and Pong, while connected (members and sources; not guests). */
+  latency?: LatencyReport | null;
   /** The ban in force on this key: until when (ms since the epoch) and why. */
   banned?: { until: number; reason: string } | null;
   /** Why it was refused, dropped, penalised or banned, most recent last. */
@@ -209,6 +215,11 @@ export class NetworkNode {
   private readonly bans: BanList;
   private readonly scores = new PeerScores();
   private readonly rates = new Map<string, PeerRates>();
+  /** Round-trip times of connected members and sources. */
+  private readonly latency = new Map<string, PeerLatency>();
+  private pingTimer: NodeJS.Timeout | null = null;
+  /** Told when the sync status may have changed (docs/sync.md §7.5: progress as an event). */
+  private readonly syncListeners = new Set<() => void>();
   private readonly seenTxs = new SeenIds(SEEN_IDS);
   private readonly seenMessages = new SeenIds(SEEN_IDS);
   /** Per peer, the transactions it brought into the mempool and their text length (§5). */
@@ -307,20 +318,29 @@ export class NetworkNode {
       if (info.class === 'guest') return;
       this.servers.add(key);
       this.peerHeights.set(key, hello.height);
+      const latency = new PeerLatency(Date.now());
+      this.latency.set(key, latency);
+      this.transport.send(key, 'status', pingFrame(latency.ping()));
       this.catchUp();
+      this.syncChanged();
     });
     this.transport.on('peer-disconnected', (key, reason) => {
       this.peerHeights.delete(key);
       this.servers.delete(key);
       this.rates.delete(key);
+      this.latency.delete(key);
       this.note(key, `disconnected: ${reason}`);
       if (this.sync?.peer === key) this.retrySync();
+      this.syncChanged();
     });
     this.transport.on('peer-refused', (key, reason) => this.note(key, `refused: ${reason}`));
     this.transport.on('offence', (key, kind, reason) => this.misbehaved(key, kind, reason));
     this.unlisten = node.listen({
       queued: (txs) => this.relay(txs),
-      committed: (block) => this.afterCommit(block.header.height),
+      committed: (block) => {
+        this.afterCommit(block.header.height);
+        this.syncChanged();
+      },
     });
     await this.transport.start();
     this.dialPeers();
@@ -330,10 +350,12 @@ export class NetworkNode {
       this.resend();
       this.pruneShares();
     }, RESEND_MS);
+    this.pingTimer = setInterval(() => this.pingPeers(), LATENCY_PING_MS);
   }
 
   async stop(): Promise<void> {
     if (this.resendTimer) clearInterval(this.resendTimer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
     if (this.dialTimer) clearInterval(this.dialTimer);
     if (this.relayTimer) clearTimeout(this.relayTimer);
     if (this.sync) clearTimeout(this.sync.timer);
@@ -348,6 +370,32 @@ export class NetworkNode {
     const lifted = this.bans.lift(key);
     if (lifted) this.note(key, 'ban lifted');
     return lifted;
+  }
+
+  /**
+   * Calls `listener` whenever this node's sync status may have changed: a block committed, a
+   * peer came or went or claimed a new height, importing stopped. Returns the unsubscribe.
+   */
+  onSyncChange(listener: () => void): () => void {
+    this.syncListeners.add(listener);
+    return () => this.syncListeners.delete(listener);
+  }
+
+  /** The sync status alone (docs/sync.md §7.5), cheaper than status(). */
+  syncStatus(): SyncStatus {
+    const height = this.options.node.replica.tip().height;
+    const target = Math.max(height, this.claimedHeight());
+    return { syncing: target > height + 1, height, target, halted: this.halted };
+  }
+
+  private syncChanged(): void {
+    for (const listener of this.syncListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.log(`reporting sync progress: ${(error as Error).message}`);
+      }
+    }
   }
 
   status(): NetworkStatus {
@@ -369,18 +417,17 @@ export class NetworkNode {
         height: this.peerHeights.get(key) ?? 0,
         connected: info !== undefined,
         points: this.scores.of(key, now),
+        latency: info ? (this.latency.get(key)?.report(now) ?? null) : null,
         banned: ban ? { until: ban.until, reason: ban.reason } : null,
         notes: this.notes.get(key) ?? [],
       };
     });
-    const height = node.replica.tip().height;
-    const target = Math.max(height, this.claimedHeight());
     return {
       nodeKey: this.options.nodeKey.publicKey,
       addresses: this.transport.addresses(),
       consensus: this.driver.status(),
       peers,
-      sync: { syncing: target > height + 1, height, target, halted: this.halted },
+      sync: this.syncStatus(),
       held: {
         seenTxs: this.seenTxs.size,
         seenMessages: this.seenMessages.size,
@@ -576,10 +623,8 @@ export class NetworkNode {
       if (protocol === 'tx') this.onTxs(key, frame);
       else if (protocol === 'consensus') this.onConsensus(key, frame);
       else if (protocol === 'blocks') this.onBlocks(key, frame);
-      else if (protocol === 'status') {
-        // Status is not acted on yet; its rate is still held to the limit of §5.
-        this.within(key, 'status', 1, 'a Status frame');
-      } else if (protocol === 'join') {
+      else if (protocol === 'status') this.onStatus(key, frame);
+      else if (protocol === 'join') {
         this.options.guests?.onFrame(key, frame, (reply) =>
           this.transport.send(key, 'join', reply),
         );
@@ -592,6 +637,32 @@ export class NetworkNode {
       } else {
         // This node's own failure, not the peer's: reported, and the node carries on.
         this.log(`handling a ${protocol} frame from ${short(key)}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  // ---- status: latency ----
+
+  /** A Ping to every connected member and source; one unanswered since the last is given up. */
+  private pingPeers(): void {
+    for (const [key, latency] of this.latency) {
+      this.transport.send(key, 'status', pingFrame(latency.ping()));
+    }
+  }
+
+  /**
+   * Ping is answered with Pong at once; a Pong is timed against its Ping. A Status frame is
+   * not acted on yet (docs/sync.md, "Not yet"); every frame is held to the status rate of §5.
+   */
+  private onStatus(key: string, frame: Frame): void {
+    if (!this.within(key, 'status', 1, 'a status frame')) return;
+    const message = decodeStatusFrame(frame);
+    if (message.kind === 'ping') {
+      this.transport.send(key, 'status', pongFrame(message.nonce));
+    } else if (message.kind === 'pong') {
+      const verdict = this.latency.get(key)?.pong(message.nonce, Date.now()) ?? 'unasked';
+      if (verdict === 'unasked') {
+        throw new PeerOffence('minor', `sent a Pong (${message.nonce}) to no Ping of this node`);
       }
     }
   }
@@ -853,6 +924,7 @@ export class NetworkNode {
         this.peerHeights.set(key, Math.max(this.peerHeights.get(key) ?? 0, message.height));
       }
       this.catchUp();
+      this.syncChanged();
     } else if (message.kind === 'get-blocks') {
       this.serveBlocks(key, message.from, message.count);
     } else {
@@ -1016,6 +1088,7 @@ export class NetworkNode {
     this.halted = `block ${count(height)}, served by ${this.who(key)}, carries a valid certificate but does not verify (${reason}): either more than a third of the validators signed an invalid block or this replica is damaged. This node imports nothing more; check it with carechain verify`;
     this.note(key, `served block ${count(height)}, certified but invalid (not blamed)`);
     this.log(`sync stopped: ${this.halted}`);
+    this.syncChanged();
     this.driver.stop();
     this.options.node.setReadOnly(
       `block ${count(height)} is certified by the validators but does not verify`,

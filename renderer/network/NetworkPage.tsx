@@ -211,7 +211,7 @@ function NetworkContent({ view }: { view: NetworkView }) {
   );
 }
 
-/** `#/network`: this node on the consortium network, as it sees it now (polled every second). */
+/** `#/network`: this node on the consortium network, as it sees it now (live by events, polled every 5 s). */
 export function NetworkPage() {
   const { data, error, loading, reload } = useNetworkStatus();
   return (

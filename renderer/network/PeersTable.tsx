@@ -5,7 +5,7 @@ import { shortHex } from '../components/Hex';
 import { EmptyState } from '../components/States';
 import { sentence } from '../components/text';
 import { absoluteTime } from '../components/Time';
-import { PEER_STATE_WORDS } from './words';
+import { latency, PEER_STATE_WORDS } from './words';
 
 const TONES = {
   connected: 'good',
@@ -55,6 +55,33 @@ function HeightCell({ peer, ownHeight }: { peer: PeerView; ownHeight: number }) 
 }
 
 /**
+ * The smoothed round-trip time, and when the peer stopped answering pings: a node that hangs
+ * (stopped, overloaded) keeps its connection open for a while but answers nothing.
+ */
+function LatencyCell({ peer }: { peer: PeerView }) {
+  const measured = peer.latency;
+  if (!measured) return <span className="muted">—</span>;
+  return (
+    <>
+      {measured.ms === null ? (
+        <span className="muted">Measuring…</span>
+      ) : (
+        <span title={measured.lastMs === null ? undefined : `Latest: ${latency(measured.lastMs)}`}>
+          {latency(measured.ms)}
+        </span>
+      )}
+      {measured.stale && (
+        <span className="cell-sub peer-stale" data-testid="latency-stale">
+          {measured.at === null
+            ? 'Not answering pings'
+            : `No answer since ${absoluteTime(measured.at).slice(11)}`}
+        </span>
+      )}
+    </>
+  );
+}
+
+/**
  * The nodes this one talks to or tries to: every active member's node, and any other key that
  * reached it, with why one is not connected.
  */
@@ -80,6 +107,9 @@ export function PeersTable({
             <th scope="col" className="numeric">
               Height
             </th>
+            <th scope="col" className="numeric">
+              Latency
+            </th>
             <th scope="col">Direction</th>
             <th scope="col">Address</th>
           </tr>
@@ -104,6 +134,9 @@ export function PeersTable({
               </td>
               <td className="numeric">
                 <HeightCell peer={peer} ownHeight={ownHeight} />
+              </td>
+              <td className="numeric" data-testid="peer-latency">
+                <LatencyCell peer={peer} />
               </td>
               <td>{peer.direction ?? <span className="muted">—</span>}</td>
               <td>

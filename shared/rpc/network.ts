@@ -41,6 +41,19 @@ export const PeerView = z.strictObject({
   direction: z.enum(['inbound', 'outbound']).nullable(),
   /** The height it last reported (Hello, Announce), while connected. */
   height: Height.nullable(),
+  /**
+   * Its round-trip time by Ping and Pong (every 5 s), while connected; null otherwise. `ms` is
+   * smoothed, `lastMs` the latest sample (both null before the first answer); `stale` when it
+   * has not answered for 12 s, e.g. a node that hangs while its connection stays open.
+   */
+  latency: z
+    .strictObject({
+      ms: z.number().positive().nullable(),
+      lastMs: z.number().positive().nullable(),
+      at: Millis.nullable(),
+      stale: z.boolean(),
+    })
+    .nullable(),
   state: z.enum(PEER_STATES),
   /** Why it is not connected (or banned), in the node's words; null while connected. */
   reason: z.string().nullable(),
