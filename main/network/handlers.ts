@@ -3,9 +3,10 @@ import type { HandlerContext, HandlersFor } from '../service/handler-context';
 import { perNode } from '../service/handler-context';
 import { KeyFileError, readKeyFile } from '../service/keystore';
 import type { DataPaths } from '../service/data-dir';
+import { ServiceError } from '../service/service-error';
 import { networkView } from './views';
 
-export type NetworkMethod = 'network.status';
+export type NetworkMethod = 'network.status' | 'network.liftBan';
 
 /**
  * This node's key as its folder holds it, read once per chain node: shown when the node is not
@@ -34,6 +35,26 @@ export function networkHandlers(ctx: HandlerContext): HandlersFor<NetworkMethod>
       // as a node that is not on one.
       const state = network?.state() ?? { state: 'alone' as const };
       return networkView(node, state, network?.meter ?? null, ownKey(ctx.paths, ownKeyOf(node)));
+    },
+    'network.liftBan': ({ nodeKey, reason }) => {
+      ctx.requireNode();
+      const state = ctx.network?.()?.state() ?? { state: 'alone' as const };
+      if (state.state !== 'running') {
+        throw new ServiceError(
+          'rejected',
+          'this node is not on a network, so it has no bans to lift',
+        );
+      }
+      // Only an administrator of this console's member decides it: the profile must be unlocked.
+      const member = ctx.session.unlockedMemberId();
+      const lifted = state.network.liftBan(nodeKey, { member, reason });
+      if (!lifted) {
+        throw new ServiceError(
+          'not_found',
+          `no ban is in force on node key ${nodeKey.slice(0, 12)}…: it may have ended already`,
+        );
+      }
+      return { nodeKey, bannedUntil: lifted.until, banReason: lifted.reason };
     },
   };
 }

@@ -24,8 +24,12 @@ export interface LatencyReport {
   stale: boolean;
 }
 
-/** What a Pong was: the answer awaited, an earlier ping's late one, or an answer to nothing. */
-export type PongVerdict = 'measured' | 'late' | 'unasked';
+/**
+ * What a Pong was: the answer awaited, an earlier ping's late one, or an answer to nothing.
+ * The first answer on a connection is `warm-up`: it timed the opening of the streams too, so it
+ * counts as an answer (the peer is alive) but not as a sample; the next Ping goes out at once.
+ */
+export type PongVerdict = 'measured' | 'warm-up' | 'late' | 'unasked';
 
 /** One peer's pings and their answers. `clock` is monotonic (performance.now), in ms. */
 export class PeerLatency {
@@ -35,6 +39,7 @@ export class PeerLatency {
   private smoothed: number | null = null;
   private last: number | null = null;
   private at: number | null = null;
+  private warm = false;
 
   constructor(
     private readonly since: number,
@@ -54,6 +59,11 @@ export class PeerLatency {
       return nonce >= 1 && nonce < this.nonce ? 'late' : 'unasked';
     }
     this.awaiting = null;
+    if (!this.warm) {
+      this.warm = true;
+      this.at = now;
+      return 'warm-up';
+    }
     // A round trip takes some time, however fast: a clock that did not move still reads > 0.
     const sample = Math.max(this.clock() - this.sentAt, 0.001);
     this.last = sample;

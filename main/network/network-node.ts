@@ -364,11 +364,19 @@ export class NetworkNode {
     await this.transport.stop();
   }
 
-  /** Lifts a ban (an administrator's decision on the Network page). Whether there was one. */
-  liftBan(key: string): boolean {
+  /**
+   * Lifts the ban in force on a key (an administrator's decision on the Network page), with who
+   * and why recorded in network/bans.json; its points are forgotten and it is dialled again at
+   * once. The ban lifted, or null when none was in force.
+   */
+  liftBan(key: string, by: { member: string; reason: string }): BanEntry | null {
+    const now = Date.now();
+    const lifted = this.bans.lift(key, by, now);
+    if (!lifted) return null;
     this.scores.reset(key);
-    const lifted = this.bans.lift(key);
-    if (lifted) this.note(key, 'ban lifted');
+    this.redial.delete(key);
+    this.note(key, `ban lifted by ${by.member}: ${by.reason}`);
+    this.log(`peer ${this.who(key)}: ban lifted by ${by.member}: ${by.reason}`);
     return lifted;
   }
 
@@ -660,8 +668,12 @@ export class NetworkNode {
     if (message.kind === 'ping') {
       this.transport.send(key, 'status', pongFrame(message.nonce));
     } else if (message.kind === 'pong') {
-      const verdict = this.latency.get(key)?.pong(message.nonce, Date.now()) ?? 'unasked';
-      if (verdict === 'unasked') {
+      const latency = this.latency.get(key);
+      const verdict = latency?.pong(message.nonce, Date.now()) ?? 'unasked';
+      // The first round trip also opened the streams: timed again at once, on open streams.
+      if (verdict === 'warm-up' && latency) {
+        this.transport.send(key, 'status', pingFrame(latency.ping()));
+      } else if (verdict === 'unasked') {
         throw new PeerOffence('minor', `sent a Pong (${message.nonce}) to no Ping of this node`);
       }
     }

@@ -155,7 +155,7 @@ function Section({
   );
 }
 
-function NetworkContent({ view }: { view: NetworkView }) {
+function NetworkContent({ view, changed }: { view: NetworkView; changed: () => void }) {
   const running = view.state === 'running' && view.consensus !== null;
   const offenders = view.peers.filter((p) => p.misbehaviour.length > 0).length;
   return (
@@ -175,6 +175,7 @@ function NetworkContent({ view }: { view: NetworkView }) {
             peers={view.peers}
             ownHeight={view.sync?.height ?? 0}
             headingId="peers-heading"
+            changed={changed}
           />
         </Section>
       )}
@@ -221,7 +222,11 @@ export function NetworkPage() {
         the blocks they commit, as it sees them now.
       </p>
       {error && <ErrorNotice error={error} retry={reload} />}
-      {data ? <NetworkContent view={data} /> : loading && <Loading what="the network status" />}
+      {data ? (
+        <NetworkContent view={data} changed={reload} />
+      ) : (
+        loading && <Loading what="the network status" />
+      )}
     </Page>
   );
 }

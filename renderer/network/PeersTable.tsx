@@ -5,6 +5,7 @@ import { shortHex } from '../components/Hex';
 import { EmptyState } from '../components/States';
 import { sentence } from '../components/text';
 import { absoluteTime } from '../components/Time';
+import { LiftBan } from './LiftBan';
 import { latency, PEER_STATE_WORDS } from './words';
 
 const TONES = {
@@ -89,10 +90,13 @@ export function PeersTable({
   peers,
   ownHeight,
   headingId,
+  changed,
 }: {
   peers: PeerView[];
   ownHeight: number;
   headingId: string;
+  /** A ban was lifted here: the status is asked again. */
+  changed: () => void;
 }) {
   if (peers.length === 0) {
     return <EmptyState>No other member has a node this one could connect to.</EmptyState>;
@@ -131,6 +135,7 @@ export function PeersTable({
                 {peer.reason && (
                   <span className="cell-sub peer-reason">{sentence(peer.reason)}</span>
                 )}
+                {peer.state === 'banned' && <LiftBan peer={peer} lifted={changed} />}
               </td>
               <td className="numeric">
                 <HeightCell peer={peer} ownHeight={ownHeight} />

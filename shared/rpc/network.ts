@@ -160,7 +160,32 @@ export const NetworkView = z.strictObject({
 });
 export type NetworkView = z.infer<typeof NetworkView>;
 
+export const LiftBanParams = z.strictObject({
+  /** The banned peer's node key. */
+  nodeKey: PublicKey,
+  /** Why it is lifted: kept with the ban in this node's network/bans.json. */
+  reason: z
+    .string()
+    .trim()
+    .min(1, 'say why the ban is lifted')
+    .max(500, 'a reason is at most 500 characters'),
+});
+
+export const LiftedBan = z.strictObject({
+  nodeKey: PublicKey,
+  /** The ban that was in force: until when and why. */
+  bannedUntil: Millis,
+  banReason: z.string(),
+});
+
 export const networkMethods = {
   /** This node on the consortium network: peers, consensus, validators, commits, sync. */
   'network.status': { params: NoParams, result: NetworkView },
+  /**
+   * Lifts this node's ban on a peer (docs/sync.md §8.4), an administrator's decision on this
+   * node only: the unlocked profile's member and the reason are recorded in network/bans.json,
+   * and the peer is dialled again. Refused with `not_found` when no ban is in force on the key,
+   * `rejected` when this node is not on a network.
+   */
+  'network.liftBan': { params: LiftBanParams, result: LiftedBan },
 } as const;

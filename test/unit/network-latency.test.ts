@@ -38,6 +38,11 @@ describe('PeerLatency', () => {
     let clock = 100;
     const latency = new PeerLatency(0, () => clock);
     expect(latency.report(0)).toEqual({ ms: null, lastMs: null, at: null, stale: false });
+    // The first answer also timed the streams' opening: an answer, not a sample.
+    const warm = latency.ping();
+    clock += 300;
+    expect(latency.pong(warm, 500)).toBe('warm-up');
+    expect(latency.report(500)).toEqual({ ms: null, lastMs: null, at: 500, stale: false });
     const first = latency.ping();
     clock += 4;
     expect(latency.pong(first, 1_000)).toBe('measured');
@@ -53,6 +58,7 @@ describe('PeerLatency', () => {
   it('tells a late answer from an answer to nothing asked', () => {
     const latency = new PeerLatency(0, () => 0);
     expect(latency.pong(1, 0)).toBe('unasked');
+    latency.pong(latency.ping(), 0); // warm-up
     const first = latency.ping();
     latency.ping(); // the first was given up
     expect(latency.pong(first, 0)).toBe('late');
@@ -64,6 +70,7 @@ describe('PeerLatency', () => {
 
   it('is stale once a peer has not answered for a while, and fresh again when it does', () => {
     const latency = new PeerLatency(1_000, () => 0);
+    latency.pong(latency.ping(), 1_000); // warm-up: an answer all the same
     expect(latency.report(1_000 + LATENCY_STALE_MS).stale).toBe(false);
     expect(latency.report(1_001 + LATENCY_STALE_MS).stale).toBe(true);
     latency.pong(latency.ping(), 50_000);
