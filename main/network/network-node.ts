@@ -89,8 +89,23 @@ export interface PeerAddress {
  * the join protocol only.
  */
 export interface GuestService {
-  onFrame(key: string, frame: Frame, reply: (frame: Frame) => void): void;
+  /** Answers a guest's frame through `reply`; says how it went. */
+  onFrame(key: string, frame: Frame, reply: (frame: Frame) => void): GuestVerdict;
 }
+
+/**
+ * How a guest's request went: answered, refused, or refused for a token of no invitation of
+ * this node, which counts against the guest's IP address (docs/sync.md §8.1).
+ */
+export type GuestVerdict = 'answered' | 'refused' | 'unknown-token';
+
+/** Unknown tokens from one IP address within an hour that ban the address for guests. */
+export const GUEST_BAD_TOKENS = 5;
+const GUEST_BAD_TOKEN_WINDOW_MS = 3_600_000;
+/** IP addresses whose unknown tokens are counted, oldest forgotten first. */
+const MAX_COUNTED_ADDRESSES = 1_000;
+/** How a banned guest address is kept among the bans: not a node key, so it cannot collide. */
+const IP_BAN = 'ip:';
 
 export interface NetworkNodeOptions {
   node: ChainNode;
@@ -218,6 +233,8 @@ export class NetworkNode {
   /** Round-trip times of connected members and sources. */
   private readonly latency = new Map<string, PeerLatency>();
   private pingTimer: NodeJS.Timeout | null = null;
+  /** Per guest IP address: unknown tokens sent in the current hour (§8.1). */
+  private readonly badTokens = new Map<string, { start: number; count: number }>();
   /** Told when the sync status may have changed (docs/sync.md §7.5: progress as an event). */
   private readonly syncListeners = new Set<() => void>();
   private readonly seenTxs = new SeenIds(SEEN_IDS);
@@ -255,6 +272,10 @@ export class NetworkNode {
       genesisHash: tip.genesisHash,
       listen: options.listen,
       admit: (key) => this.admit(key),
+      refuseGuestFrom: (ip) => {
+        const ban = this.bans.banned(`${IP_BAN}${ip}`, Date.now());
+        return ban ? `guests from ${ip} are ${banLine(ban, Date.now())}` : null;
+      },
       hello: () => {
         const now = node.replica.tip();
         return {
@@ -412,7 +433,13 @@ export class NetworkNode {
     const members = membership(node.replica.view).members();
     const memberOf = (key: string) => members.find((m) => m.nodeKey === key)?.id ?? null;
     const connected = new Map(this.transport.peers().map((p) => [p.key, p]));
-    const bans = new Map(this.bans.active(now).map((b) => [b.key, b]));
+    // Guests' addresses banned (§8.1) are not peers: their keys are thrown away.
+    const bans = new Map(
+      this.bans
+        .active(now)
+        .filter((b) => !b.key.startsWith(IP_BAN))
+        .map((b) => [b.key, b]),
+    );
     const keys = new Set([...connected.keys(), ...this.notes.keys(), ...bans.keys()]);
     const peers = [...keys].sort().map((key): PeerStatus => {
       const info = connected.get(key);
@@ -633,9 +660,10 @@ export class NetworkNode {
       else if (protocol === 'blocks') this.onBlocks(key, frame);
       else if (protocol === 'status') this.onStatus(key, frame);
       else if (protocol === 'join') {
-        this.options.guests?.onFrame(key, frame, (reply) =>
+        const verdict = this.options.guests?.onFrame(key, frame, (reply) =>
           this.transport.send(key, 'join', reply),
         );
+        if (verdict === 'unknown-token') this.guestUnknownToken(key);
       }
     } catch (error) {
       if (error instanceof PeerOffence) {
@@ -647,6 +675,47 @@ export class NetworkNode {
         this.log(`handling a ${protocol} frame from ${short(key)}: ${(error as Error).message}`);
       }
     }
+  }
+
+  // ---- guests ----
+
+  /**
+   * A guest sent a token of no invitation of this node: GUEST_BAD_TOKENS of them from one IP
+   * address within an hour ban the address for guests, as a fatal offence (10 minutes, doubling
+   * with repeats), and close the guest. Members from that address are not affected.
+   */
+  private guestUnknownToken(key: string): void {
+    const ip = this.transport.peers().find((p) => p.key === key)?.remoteIp;
+    if (ip === undefined) return;
+    const now = Date.now();
+    const previous = this.badTokens.get(ip);
+    const window =
+      previous && now - previous.start < GUEST_BAD_TOKEN_WINDOW_MS
+        ? { start: previous.start, count: previous.count + 1 }
+        : { start: now, count: 1 };
+    this.badTokens.delete(ip);
+    this.badTokens.set(ip, window);
+    if (this.badTokens.size > MAX_COUNTED_ADDRESSES) {
+      const oldest = this.badTokens.keys().next().value;
+      if (oldest !== undefined) this.badTokens.delete(oldest);
+    }
+    this.note(
+      key,
+      `a guest from ${ip} sent a token of no invitation of this node (${window.count} of ${GUEST_BAD_TOKENS})`,
+    );
+    if (window.count < GUEST_BAD_TOKENS) return;
+    this.badTokens.delete(ip);
+    const entry = this.bans.ban(
+      `${IP_BAN}${ip}`,
+      'fatal',
+      `${window.count} join requests with tokens of no invitation of this node within an hour`,
+      now,
+    );
+    const line = `guests from ${ip} are ${banLine(entry, now)}`;
+    this.log(`network: ${line}`);
+    this.note(key, line);
+    this.transport.drop(key, line);
+    this.transport.readmit(key);
   }
 
   // ---- status: latency ----
