@@ -36,7 +36,7 @@ export function networkHandlers(ctx: HandlerContext): HandlersFor<NetworkMethod>
       const state = network?.state() ?? { state: 'alone' as const };
       return networkView(node, state, network?.meter ?? null, ownKey(ctx.paths, ownKeyOf(node)));
     },
-    'network.liftBan': ({ nodeKey, reason }) => {
+    'network.liftBan': ({ nodeKey, address, reason }) => {
       ctx.requireNode();
       const state = ctx.network?.()?.state() ?? { state: 'alone' as const };
       if (state.state !== 'running') {
@@ -47,14 +47,25 @@ export function networkHandlers(ctx: HandlerContext): HandlersFor<NetworkMethod>
       }
       // Only an administrator of this console's member decides it: the profile must be unlocked.
       const member = ctx.session.unlockedMemberId();
-      const lifted = state.network.liftBan(nodeKey, { member, reason });
+      const by = { member, reason };
+      const lifted =
+        nodeKey !== undefined
+          ? state.network.liftBan(nodeKey, by)
+          : state.network.liftGuestBan(address ?? '', by);
       if (!lifted) {
+        const what =
+          nodeKey !== undefined ? `node key ${nodeKey.slice(0, 12)}…` : `guests from ${address}`;
         throw new ServiceError(
           'not_found',
-          `no ban is in force on node key ${nodeKey.slice(0, 12)}…: it may have ended already`,
+          `no ban is in force on ${what}: it may have ended already`,
         );
       }
-      return { nodeKey, bannedUntil: lifted.until, banReason: lifted.reason };
+      return {
+        nodeKey: nodeKey ?? null,
+        address: address ?? null,
+        bannedUntil: lifted.until,
+        banReason: lifted.reason,
+      };
     },
   };
 }

@@ -163,6 +163,8 @@ export interface NetworkStatus {
   addresses: string[];
   consensus: ConsensusStatus;
   peers: PeerStatus[];
+  /** IP addresses banned for guests (§8.1), soonest ending first. */
+  guestBans: { ip: string; until: number; reason: string }[];
   sync: SyncStatus;
   /** What peers can make this node hold, against its bounds (docs/sync.md §5). */
   held: { seenTxs: number; seenMessages: number; heldMessages: number };
@@ -392,12 +394,23 @@ export class NetworkNode {
    */
   liftBan(key: string, by: { member: string; reason: string }): BanEntry | null {
     const now = Date.now();
+    if (key.startsWith(IP_BAN)) return null;
     const lifted = this.bans.lift(key, by, now);
     if (!lifted) return null;
     this.scores.reset(key);
     this.redial.delete(key);
     this.note(key, `ban lifted by ${by.member}: ${by.reason}`);
     this.log(`peer ${this.who(key)}: ban lifted by ${by.member}: ${by.reason}`);
+    return lifted;
+  }
+
+  /**
+   * Lifts the ban on guests from an IP address (§8.1), with who and why recorded like a key's.
+   * The ban lifted, or null when none was in force.
+   */
+  liftGuestBan(ip: string, by: { member: string; reason: string }): BanEntry | null {
+    const lifted = this.bans.lift(`${IP_BAN}${ip}`, by, Date.now());
+    if (lifted) this.log(`network: guests from ${ip}: ban lifted by ${by.member}: ${by.reason}`);
     return lifted;
   }
 
@@ -433,13 +446,12 @@ export class NetworkNode {
     const members = membership(node.replica.view).members();
     const memberOf = (key: string) => members.find((m) => m.nodeKey === key)?.id ?? null;
     const connected = new Map(this.transport.peers().map((p) => [p.key, p]));
-    // Guests' addresses banned (§8.1) are not peers: their keys are thrown away.
-    const bans = new Map(
-      this.bans
-        .active(now)
-        .filter((b) => !b.key.startsWith(IP_BAN))
-        .map((b) => [b.key, b]),
-    );
+    // Guests' addresses banned (§8.1) are not peers (their keys are thrown away): listed apart.
+    const active = this.bans.active(now);
+    const bans = new Map(active.filter((b) => !b.key.startsWith(IP_BAN)).map((b) => [b.key, b]));
+    const guestBans = active
+      .filter((b) => b.key.startsWith(IP_BAN))
+      .map((b) => ({ ip: b.key.slice(IP_BAN.length), until: b.until, reason: b.reason }));
     const keys = new Set([...connected.keys(), ...this.notes.keys(), ...bans.keys()]);
     const peers = [...keys].sort().map((key): PeerStatus => {
       const info = connected.get(key);
@@ -462,6 +474,7 @@ export class NetworkNode {
       addresses: this.transport.addresses(),
       consensus: this.driver.status(),
       peers,
+      guestBans,
       sync: this.syncStatus(),
       held: {
         seenTxs: this.seenTxs.size,

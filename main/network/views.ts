@@ -226,6 +226,11 @@ export function networkView(
     memberName: self?.legalName ?? null,
     addresses: (running?.addresses ?? []).map(readableAddress),
     peers: running ? peerViews(running, members, new Set(next.map((v) => v.nodeKey))) : [],
+    guestBans: (running?.guestBans ?? []).map((b) => ({
+      address: b.ip,
+      bannedUntil: b.until,
+      reason: b.reason,
+    })),
     consensus,
     validators,
     window: recent.window,

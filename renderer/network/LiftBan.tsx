@@ -1,5 +1,4 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { PeerView } from '../../shared/rpc/network';
 import { rpc } from '../rpc/client';
 import { asRpcError } from '../rpc/rpc-response';
 import { sentence } from '../components/text';
@@ -9,7 +8,14 @@ import { sentence } from '../components/text';
  * only, with a reason kept in its network/bans.json. The form opens under the ban; a refusal
  * (no ban any more, the profile locked, no reason) is said right there.
  */
-export function LiftBan({ peer, lifted }: { peer: PeerView; lifted: () => void }) {
+export function LiftBan({
+  target,
+  lifted,
+}: {
+  /** A peer's node key, or an IP address banned for guests. */
+  target: { nodeKey: string } | { address: string };
+  lifted: () => void;
+}) {
   const id = useId();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
@@ -33,7 +39,7 @@ export function LiftBan({ peer, lifted }: { peer: PeerView; lifted: () => void }
     setBusy(true);
     setError(null);
     try {
-      await rpc().call('network.liftBan', { nodeKey: peer.nodeKey, reason });
+      await rpc().call('network.liftBan', { ...target, reason });
       setOpen(false);
       setReason('');
       lifted();
@@ -59,7 +65,8 @@ export function LiftBan({ peer, lifted }: { peer: PeerView; lifted: () => void }
         onChange={(event) => setReason(event.currentTarget.value)}
       />
       <p className="field-hint">
-        Only this node lifts its ban; the peer is dialled again at once. The reason is kept with
+        Only this node lifts its ban
+        {'nodeKey' in target ? '; the peer is dialled again at once' : ''}. The reason is kept with
         this node’s bans.
       </p>
       <div className="lift-ban-actions">

@@ -7,7 +7,7 @@ import { ErrorNotice, Loading } from '../components/States';
 import { plural, sentence } from '../components/text';
 import { Stat } from '../overview/Stat';
 import { CommitTimes } from './CommitTimes';
-import { Misbehaviour, PeersTable } from './PeersTable';
+import { GuestBans, Misbehaviour, PeersTable } from './PeersTable';
 import { SyncProgress } from './SyncProgress';
 import { useNetworkStatus } from './use-network-status';
 import { ValidatorsTable } from './ValidatorsTable';
@@ -177,6 +177,7 @@ function NetworkContent({ view, changed }: { view: NetworkView; changed: () => v
             headingId="peers-heading"
             changed={changed}
           />
+          <GuestBans bans={view.guestBans} changed={changed} />
         </Section>
       )}
       <Section id="validators" title="Validators">

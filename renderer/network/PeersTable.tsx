@@ -1,5 +1,5 @@
 import { Link } from '@tanstack/react-router';
-import type { PeerView } from '../../shared/rpc/network';
+import type { NetworkView, PeerView } from '../../shared/rpc/network';
 import { Badge } from '../components/Badge';
 import { shortHex } from '../components/Hex';
 import { EmptyState } from '../components/States';
@@ -135,7 +135,9 @@ export function PeersTable({
                 {peer.reason && (
                   <span className="cell-sub peer-reason">{sentence(peer.reason)}</span>
                 )}
-                {peer.state === 'banned' && <LiftBan peer={peer} lifted={changed} />}
+                {peer.state === 'banned' && (
+                  <LiftBan target={{ nodeKey: peer.nodeKey }} lifted={changed} />
+                )}
               </td>
               <td className="numeric">
                 <HeightCell peer={peer} ownHeight={ownHeight} />
@@ -180,5 +182,32 @@ export function Misbehaviour({ peers, headingId }: { peers: PeerView[]; headingI
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * IP addresses this node takes no guests from (docs/sync.md §8.1: unknown invitation tokens),
+ * each with why, until when, and a form to lift it. Nothing when there are none.
+ */
+export function GuestBans({
+  bans,
+  changed,
+}: {
+  bans: NetworkView['guestBans'];
+  changed: () => void;
+}) {
+  if (bans.length === 0) return null;
+  return (
+    <div className="guest-bans">
+      <h3>Guest addresses banned</h3>
+      <ul>
+        {bans.map((ban) => (
+          <li key={ban.address} data-guest-ban={ban.address}>
+            <code>{ban.address}</code> until {absoluteTime(ban.bannedUntil)}: {sentence(ban.reason)}
+            <LiftBan target={{ address: ban.address }} lifted={changed} />
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

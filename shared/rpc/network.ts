@@ -145,6 +145,10 @@ export const NetworkView = z.strictObject({
   /** Where it listens for peers (while running), host:port. */
   addresses: z.array(z.string()),
   peers: z.array(PeerView),
+  /** IP addresses this node refuses guests from (unknown invitation tokens), soonest ending first. */
+  guestBans: z.array(
+    z.strictObject({ address: z.string(), bannedUntil: Millis, reason: z.string() }),
+  ),
   /** Null unless running. */
   consensus: ConsensusView.nullable(),
   /** The validators in force at the next height. */
@@ -160,19 +164,26 @@ export const NetworkView = z.strictObject({
 });
 export type NetworkView = z.infer<typeof NetworkView>;
 
-export const LiftBanParams = z.strictObject({
-  /** The banned peer's node key. */
-  nodeKey: PublicKey,
-  /** Why it is lifted: kept with the ban in this node's network/bans.json. */
-  reason: z
-    .string()
-    .trim()
-    .min(1, 'say why the ban is lifted')
-    .max(500, 'a reason is at most 500 characters'),
-});
+export const LiftBanParams = z
+  .strictObject({
+    /** The banned peer's node key; or `address`, an IP address banned for guests. */
+    nodeKey: PublicKey.optional(),
+    address: z.string().min(1).max(64).optional(),
+    /** Why it is lifted: kept with the ban in this node's network/bans.json. */
+    reason: z
+      .string()
+      .trim()
+      .min(1, 'say why the ban is lifted')
+      .max(500, 'a reason is at most 500 characters'),
+  })
+  .refine((p) => (p.nodeKey === undefined) !== (p.address === undefined), {
+    message: 'name the ban to lift: a nodeKey or an address, one of them',
+    path: ['nodeKey'],
+  });
 
 export const LiftedBan = z.strictObject({
-  nodeKey: PublicKey,
+  nodeKey: PublicKey.nullable(),
+  address: z.string().nullable(),
   /** The ban that was in force: until when and why. */
   bannedUntil: Millis,
   banReason: z.string(),

@@ -154,5 +154,28 @@ describe('guests sending tokens of no invitation', () => {
     expect(status.ok).toBe(true);
     const view = (status.ok ? status.result : null) as NetworkView | null;
     expect(view?.peers.every((p) => /^[0-9a-f]{64}$/.test(p.nodeKey))).toBe(true);
+    // Listed apart, and lifted by an administrator: a guest from there is taken again.
+    expect(view?.guestBans).toMatchObject([
+      { address: '127.0.0.1', reason: expect.stringContaining('5 join requests') as string },
+    ]);
+    await service.handle({ method: 'session.unlock', params: { passphrase: 'carechain-demo' } });
+    const lifted = await service.handle({
+      method: 'network.liftBan',
+      params: { address: '127.0.0.1', reason: 'our own test client' },
+    });
+    expect(lifted).toMatchObject({ ok: true, result: { address: '127.0.0.1', nodeKey: null } });
+    const unknown = await service.handle({
+      method: 'network.liftBan',
+      params: { address: '127.0.0.1', reason: 'again' },
+    });
+    expect(unknown).toMatchObject({
+      ok: false,
+      error: {
+        code: 'not_found',
+        message: 'no ban is in force on guests from 127.0.0.1: it may have ended already',
+      },
+    });
+    const welcome = await transport({ ...chain, ...toNode1 });
+    expect((await welcome.dial(`tcp://127.0.0.1:${basePort}`, key1)).nodeKey).toBe(key1);
   }, 120_000);
 });

@@ -64,6 +64,16 @@ describe('network.liftBan', () => {
       [{ nodeKey: key(2), reason: '   ' }, 'reason', 'say why the ban is lifted'],
       [{ nodeKey: key(2), reason: 'x'.repeat(501) }, 'reason', 'a reason is at most 500'],
       [{ nodeKey: key(2) }, 'reason', ''],
+      [
+        { reason: 'fixed' },
+        'nodeKey',
+        'name the ban to lift: a nodeKey or an address, one of them',
+      ],
+      [
+        { nodeKey: key(2), address: '10.0.0.1', reason: 'fixed' },
+        'nodeKey',
+        'name the ban to lift: a nodeKey or an address, one of them',
+      ],
     ];
     for (const [params, field, text] of cases) {
       const response = await call('network.liftBan', params);
@@ -109,6 +119,7 @@ describe('network.liftBan', () => {
       ok: true,
       result: {
         nodeKey: key(2),
+        address: null,
         bannedUntil: until,
         banReason: 'block 3 served with a bad certificate',
       },
