@@ -219,6 +219,13 @@ test('an administrator lifts a ban on the Network page, saying why', async ({
           reason: 'block 3 served with a bad certificate',
           strikes: [Date.now()],
         },
+        {
+          key: 'ip:10.1.2.3',
+          kind: 'fatal',
+          until,
+          reason: '5 join requests with tokens of no invitation of this node within an hour',
+          strikes: [Date.now()],
+        },
       ],
     }),
   );
@@ -231,6 +238,12 @@ test('an administrator lifts a ban on the Network page, saying why', async ({
   const row = peerRow(page, banned.id);
   await expect(row).toHaveAttribute('data-state', 'banned');
   await expect(row).toContainText('Block 3 served with a bad certificate');
+  // A guest address banned for unknown tokens is listed apart, with its own form.
+  const guestBan = section(page, 'Peers').locator('li[data-guest-ban="10.1.2.3"]');
+  await expect(guestBan).toContainText(
+    '5 join requests with tokens of no invitation of this node within an hour.',
+  );
+  await expect(guestBan.getByRole('button', { name: 'Lift ban…' })).toBeVisible();
 
   await row.getByRole('button', { name: 'Lift ban…' }).click();
   // No reason: refused, and said under the field.
