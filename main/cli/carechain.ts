@@ -17,6 +17,7 @@ import {
 import { runConsentCheck, type ConsentCheckOptions } from '../permissions/cli';
 import { UsageError } from './usage-error';
 import { runDevnet } from './devnet';
+import { RESET_FLAG, runSignStateReset, type SignStateResetOptions } from './sign-state';
 import { runInvite, runJoin, type JoinOptions } from './join';
 
 export class CliError extends Error {}
@@ -84,7 +85,13 @@ function program(): Command {
         .default(7400)
         .argParser(port),
     )
-    .action((opts: { dir: string; nodes: number; basePort: number }) => runDevnet(opts));
+    .option(
+      '--demo',
+      "on first use, fill the network with the demo consortium's history, every block decided by its validators (the demo's founders; 1 to 5 nodes)",
+    )
+    .action((opts: { dir: string; nodes: number; basePort: number; demo?: boolean }) =>
+      runDevnet(opts),
+    );
 
   cli
     .command('invite')
@@ -128,6 +135,21 @@ function program(): Command {
     )
     .option('--no-run', 'once admitted, exit instead of running the node')
     .action((opts: JoinOptions) => runJoin(opts));
+
+  cli
+    .command('sign-state')
+    .description("a validator's double-signing record (docs/consensus.md §9)")
+    .command('reset')
+    .description(
+      "recreate this node key's signing record after a restore without it: the key then signs nothing at or below the height after --network-height; refused while the node runs; the old record is kept aside",
+    )
+    .requiredOption('--dir <dir>', 'data folder of the node (the node must not be running)')
+    .option(
+      '--network-height <height>',
+      'the height the network is deciding now (another member’s Network page: "Deciding block")',
+    )
+    .option(RESET_FLAG, 'confirm: you read why a reset is dangerous')
+    .action((opts: SignStateResetOptions) => runSignStateReset(opts));
 
   cli
     .command('demo')

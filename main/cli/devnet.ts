@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { GenesisDoc } from '../../shared/ledger/genesis';
 import { generateKeyPair } from '../../shared/ledger/keys';
 import type { MemberKind } from '../../shared/members/schemas';
-import { DEMO_PASSPHRASE } from '../service/demo';
+import { DEMO_CHAIN_ID, DEMO_FOUNDERS, DEMO_PASSPHRASE } from '../service/demo';
+import { writeDemoDevnet } from './devnet-demo';
 import { sealProfiles, writeKeyFile, writeProfile } from '../service/keystore';
 import { dataPaths } from '../service/data-dir';
 import { NETWORK_CONFIG_FILE } from '../network/network-config';
@@ -18,6 +19,8 @@ const DevnetFile = z.strictObject({
   chainId: z.string(),
   nodes: z.array(z.strictObject({ id: z.string(), dir: z.string(), port: z.int() })).min(1),
   replica: z.strictObject({ id: z.string(), dir: z.string(), port: z.int() }),
+  /** Made with --demo: the replicas hold the demo consortium's history. */
+  demo: z.boolean().optional(),
 });
 type DevnetFile = z.infer<typeof DevnetFile>;
 
@@ -44,6 +47,8 @@ export interface DevnetOptions {
   nodes: number;
   dir: string;
   basePort: number;
+  /** The demo consortium's history, decided by the devnet's validators (at most 5). */
+  demo?: boolean;
 }
 
 /**
@@ -60,6 +65,18 @@ export function createDevnet(opts: DevnetOptions): DevnetFile {
     );
   }
   mkdirSync(root, { recursive: true, mode: 0o700 });
+  if (opts.demo) {
+    const built = writeDemoDevnet(root, opts.nodes, opts.basePort);
+    const made: DevnetFile = {
+      v: 1,
+      chainId: DEMO_CHAIN_ID,
+      nodes: built.validators,
+      replica: built.replica,
+      demo: true,
+    };
+    writeFileSync(path.join(root, DEVNET_FILE), `${JSON.stringify(made, null, 2)}\n`);
+    return made;
+  }
   const chainId = 'carechain-devnet';
   const folders = Array.from({ length: opts.nodes + 1 }, (_, i) => {
     const org = orgOf(i);
@@ -135,9 +152,20 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
   }
   const root = path.resolve(opts.dir);
   const existing = readDevnet(root);
+  if (!existing && opts.demo && opts.nodes > DEMO_FOUNDERS) {
+    throw new UsageError(
+      `--demo: the demo consortium has ${DEMO_FOUNDERS} founders, so its devnet has 1 to ${DEMO_FOUNDERS} validators (--nodes)`,
+    );
+  }
+  if (!existing && opts.demo) {
+    console.log(`building the demo's history, decided by ${opts.nodes} validators…`);
+  }
   const devnet = existing ?? createDevnet(opts);
   if (existing && existing.nodes.length !== opts.nodes) {
     console.log(`${root} holds a devnet of ${existing.nodes.length} nodes; starting those`);
+  }
+  if (existing && opts.demo && !existing.demo) {
+    console.log(`${root} holds a devnet made without --demo; starting it as it is`);
   }
   const cli = process.argv[1];
   if (!cli) throw new Error('cannot tell how this carechain was started');

@@ -33,10 +33,31 @@ const BanEntry = z.strictObject({
 });
 export type BanEntry = z.infer<typeof BanEntry>;
 
+/** Lifts remembered in the file, oldest forgotten first. */
+export const MAX_LIFTS = 1_000;
+export const MAX_LIFT_REASON = 500;
+
+/** An administrator lifted a ban: who, when, why, and the ban it was. */
+const LiftRecord = z.strictObject({
+  key: z.string().min(1).max(200),
+  at: z.int().min(0),
+  /** The member whose administrator lifted it (the console's profile). */
+  by: z.string().min(1).max(200),
+  reason: z.string().min(1).max(MAX_LIFT_REASON),
+  ban: z.strictObject({
+    kind: z.enum(['fatal', 'minor']),
+    until: z.int().min(0),
+    reason: z.string().max(2_000),
+  }),
+});
+export type LiftRecord = z.infer<typeof LiftRecord>;
+
 const BansFile = z.strictObject({
   v: z.literal(1),
   genesisHash: Hash,
   bans: z.array(BanEntry).max(MAX_BANS),
+  /** The history of lifted bans (absent in files written before lifts were recorded). */
+  lifted: z.array(LiftRecord).max(MAX_LIFTS).optional(),
 });
 
 export interface BanListOptions {
@@ -49,6 +70,7 @@ export interface BanListOptions {
 
 export class BanList {
   private readonly entries = new Map<string, BanEntry>();
+  private lifts: LiftRecord[] = [];
   private readonly file: string | null;
 
   constructor(private readonly options: BanListOptions) {
@@ -94,11 +116,30 @@ export class BanList {
     return entry;
   }
 
-  /** Lifts a ban (an administrator's decision); the key's strikes are forgotten too. */
-  lift(key: string): boolean {
-    const had = this.entries.delete(key);
-    if (had) this.save();
-    return had;
+  /**
+   * Lifts the ban in force on `key` (an administrator's decision), recorded with who, when and
+   * why in the file's history; the key's strikes are forgotten too. The ban lifted, or null
+   * when none was in force.
+   */
+  lift(key: string, by: { member: string; reason: string }, now: number): BanEntry | null {
+    const entry = this.banned(key, now);
+    if (!entry) return null;
+    this.entries.delete(key);
+    this.lifts.push({
+      key,
+      at: now,
+      by: by.member,
+      reason: by.reason.slice(0, MAX_LIFT_REASON),
+      ban: { kind: entry.kind, until: entry.until, reason: entry.reason },
+    });
+    if (this.lifts.length > MAX_LIFTS) this.lifts = this.lifts.slice(-MAX_LIFTS);
+    this.save();
+    return entry;
+  }
+
+  /** Bans lifted by an administrator, oldest first. */
+  lifted(): LiftRecord[] {
+    return [...this.lifts];
   }
 
   /** At most MAX_BANS entries: first those that no longer matter, then the soonest ending. */
@@ -121,6 +162,7 @@ export class BanList {
     const problem = this.read(this.file);
     if (problem === null) return;
     this.entries.clear();
+    this.lifts = [];
     const aside = `${this.file}.damaged-${Date.now()}`;
     let where = '';
     try {
@@ -151,6 +193,7 @@ export class BanList {
     }
     const now = Date.now();
     for (const entry of parsed.data.bans) this.entries.set(entry.key, entry);
+    this.lifts = parsed.data.lifted ?? [];
     this.bound(now);
     return null;
   }
@@ -162,6 +205,7 @@ export class BanList {
       v: 1,
       genesisHash: this.options.genesisHash,
       bans: [...this.entries.values()],
+      lifted: this.lifts,
     };
     const temp = `${this.file}.tmp`;
     try {

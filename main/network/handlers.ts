@@ -3,9 +3,10 @@ import type { HandlerContext, HandlersFor } from '../service/handler-context';
 import { perNode } from '../service/handler-context';
 import { KeyFileError, readKeyFile } from '../service/keystore';
 import type { DataPaths } from '../service/data-dir';
+import { ServiceError } from '../service/service-error';
 import { networkView } from './views';
 
-export type NetworkMethod = 'network.status';
+export type NetworkMethod = 'network.status' | 'network.liftBan';
 
 /**
  * This node's key as its folder holds it, read once per chain node: shown when the node is not
@@ -34,6 +35,37 @@ export function networkHandlers(ctx: HandlerContext): HandlersFor<NetworkMethod>
       // as a node that is not on one.
       const state = network?.state() ?? { state: 'alone' as const };
       return networkView(node, state, network?.meter ?? null, ownKey(ctx.paths, ownKeyOf(node)));
+    },
+    'network.liftBan': ({ nodeKey, address, reason }) => {
+      ctx.requireNode();
+      const state = ctx.network?.()?.state() ?? { state: 'alone' as const };
+      if (state.state !== 'running') {
+        throw new ServiceError(
+          'rejected',
+          'this node is not on a network, so it has no bans to lift',
+        );
+      }
+      // Only an administrator of this console's member decides it: the profile must be unlocked.
+      const member = ctx.session.unlockedMemberId();
+      const by = { member, reason };
+      const lifted =
+        nodeKey !== undefined
+          ? state.network.liftBan(nodeKey, by)
+          : state.network.liftGuestBan(address ?? '', by);
+      if (!lifted) {
+        const what =
+          nodeKey !== undefined ? `node key ${nodeKey.slice(0, 12)}…` : `guests from ${address}`;
+        throw new ServiceError(
+          'not_found',
+          `no ban is in force on ${what}: it may have ended already`,
+        );
+      }
+      return {
+        nodeKey: nodeKey ?? null,
+        address: address ?? null,
+        bannedUntil: lifted.until,
+        banReason: lifted.reason,
+      };
     },
   };
 }

@@ -26,6 +26,7 @@ import { proposerOf, type TimeoutSettings, type Validator } from '../../shared/c
 import { verifySignatureRemembered } from '../platform/ed25519';
 import type { ChainNode } from '../service/chain-node';
 import { BanList, type BanEntry, type BanKind } from './bans';
+import { LATENCY_PING_MS, PeerLatency, type LatencyReport } from './latency';
 import { ConsensusDriver, type BlockBody } from './consensus-driver';
 import { nodeChain } from './node-chain';
 import { BAN_POINTS, PeerRates, PeerScores, SeenIds, type RateName } from './peer-scores';
@@ -39,11 +40,14 @@ import {
   claimedVotes,
   decodeBlocksFrame,
   decodeConsensusFrame,
+  decodeStatusFrame,
   decodeTxsFrame,
   FRAME,
   getBlocksFrame,
   getProposalFrame,
   MAX_BLOCKS_PER_FRAME,
+  pingFrame,
+  pongFrame,
   MAX_VOTES_PER_FRAME,
   proposalFrame,
   txsFrame,
@@ -85,8 +89,23 @@ export interface PeerAddress {
  * the join protocol only.
  */
 export interface GuestService {
-  onFrame(key: string, frame: Frame, reply: (frame: Frame) => void): void;
+  /** Answers a guest's frame through `reply`; says how it went. */
+  onFrame(key: string, frame: Frame, reply: (frame: Frame) => void): GuestVerdict;
 }
+
+/**
+ * How a guest's request went: answered, refused, or refused for a token of no invitation of
+ * this node, which counts against the guest's IP address (docs/sync.md §8.1).
+ */
+export type GuestVerdict = 'answered' | 'refused' | 'unknown-token';
+
+/** Unknown tokens from one IP address within an hour that ban the address for guests. */
+export const GUEST_BAD_TOKENS = 5;
+const GUEST_BAD_TOKEN_WINDOW_MS = 3_600_000;
+/** IP addresses whose unknown tokens are counted, oldest forgotten first. */
+const MAX_COUNTED_ADDRESSES = 1_000;
+/** How a banned guest address is kept among the bans: not a node key, so it cannot collide. */
+const IP_BAN = 'ip:';
 
 export interface NetworkNodeOptions {
   node: ChainNode;
@@ -120,6 +139,8 @@ export interface PeerStatus {
   connected: boolean;
   /** Points of minor offences now (docs/sync.md §8.2: at 20 the peer is banned for a minute). */
   points?: number;
+  /** Its round-trip time by Ping and Pong, while connected (members and sources; not guests). */
+  latency?: LatencyReport | null;
   /** The ban in force on this key: until when (ms since the epoch) and why. */
   banned?: { until: number; reason: string } | null;
   /** Why it was refused, dropped, penalised or banned, most recent last. */
@@ -142,6 +163,8 @@ export interface NetworkStatus {
   addresses: string[];
   consensus: ConsensusStatus;
   peers: PeerStatus[];
+  /** IP addresses banned for guests (§8.1), soonest ending first. */
+  guestBans: { ip: string; until: number; reason: string }[];
   sync: SyncStatus;
   /** What peers can make this node hold, against its bounds (docs/sync.md §5). */
   held: { seenTxs: number; seenMessages: number; heldMessages: number };
@@ -209,6 +232,13 @@ export class NetworkNode {
   private readonly bans: BanList;
   private readonly scores = new PeerScores();
   private readonly rates = new Map<string, PeerRates>();
+  /** Round-trip times of connected members and sources. */
+  private readonly latency = new Map<string, PeerLatency>();
+  private pingTimer: NodeJS.Timeout | null = null;
+  /** Per guest IP address: unknown tokens sent in the current hour (§8.1). */
+  private readonly badTokens = new Map<string, { start: number; count: number }>();
+  /** Told when the sync status may have changed (docs/sync.md §7.5: progress as an event). */
+  private readonly syncListeners = new Set<() => void>();
   private readonly seenTxs = new SeenIds(SEEN_IDS);
   private readonly seenMessages = new SeenIds(SEEN_IDS);
   /** Per peer, the transactions it brought into the mempool and their text length (§5). */
@@ -244,6 +274,10 @@ export class NetworkNode {
       genesisHash: tip.genesisHash,
       listen: options.listen,
       admit: (key) => this.admit(key),
+      refuseGuestFrom: (ip) => {
+        const ban = this.bans.banned(`${IP_BAN}${ip}`, Date.now());
+        return ban ? `guests from ${ip} are ${banLine(ban, Date.now())}` : null;
+      },
       hello: () => {
         const now = node.replica.tip();
         return {
@@ -307,20 +341,29 @@ export class NetworkNode {
       if (info.class === 'guest') return;
       this.servers.add(key);
       this.peerHeights.set(key, hello.height);
+      const latency = new PeerLatency(Date.now());
+      this.latency.set(key, latency);
+      this.transport.send(key, 'status', pingFrame(latency.ping()));
       this.catchUp();
+      this.syncChanged();
     });
     this.transport.on('peer-disconnected', (key, reason) => {
       this.peerHeights.delete(key);
       this.servers.delete(key);
       this.rates.delete(key);
+      this.latency.delete(key);
       this.note(key, `disconnected: ${reason}`);
       if (this.sync?.peer === key) this.retrySync();
+      this.syncChanged();
     });
     this.transport.on('peer-refused', (key, reason) => this.note(key, `refused: ${reason}`));
     this.transport.on('offence', (key, kind, reason) => this.misbehaved(key, kind, reason));
     this.unlisten = node.listen({
       queued: (txs) => this.relay(txs),
-      committed: (block) => this.afterCommit(block.header.height),
+      committed: (block) => {
+        this.afterCommit(block.header.height);
+        this.syncChanged();
+      },
     });
     await this.transport.start();
     this.dialPeers();
@@ -330,10 +373,12 @@ export class NetworkNode {
       this.resend();
       this.pruneShares();
     }, RESEND_MS);
+    this.pingTimer = setInterval(() => this.pingPeers(), LATENCY_PING_MS);
   }
 
   async stop(): Promise<void> {
     if (this.resendTimer) clearInterval(this.resendTimer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
     if (this.dialTimer) clearInterval(this.dialTimer);
     if (this.relayTimer) clearTimeout(this.relayTimer);
     if (this.sync) clearTimeout(this.sync.timer);
@@ -342,12 +387,57 @@ export class NetworkNode {
     await this.transport.stop();
   }
 
-  /** Lifts a ban (an administrator's decision on the Network page). Whether there was one. */
-  liftBan(key: string): boolean {
+  /**
+   * Lifts the ban in force on a key (an administrator's decision on the Network page), with who
+   * and why recorded in network/bans.json; its points are forgotten and it is dialled again at
+   * once. The ban lifted, or null when none was in force.
+   */
+  liftBan(key: string, by: { member: string; reason: string }): BanEntry | null {
+    const now = Date.now();
+    if (key.startsWith(IP_BAN)) return null;
+    const lifted = this.bans.lift(key, by, now);
+    if (!lifted) return null;
     this.scores.reset(key);
-    const lifted = this.bans.lift(key);
-    if (lifted) this.note(key, 'ban lifted');
+    this.redial.delete(key);
+    this.note(key, `ban lifted by ${by.member}: ${by.reason}`);
+    this.log(`peer ${this.who(key)}: ban lifted by ${by.member}: ${by.reason}`);
     return lifted;
+  }
+
+  /**
+   * Lifts the ban on guests from an IP address (§8.1), with who and why recorded like a key's.
+   * The ban lifted, or null when none was in force.
+   */
+  liftGuestBan(ip: string, by: { member: string; reason: string }): BanEntry | null {
+    const lifted = this.bans.lift(`${IP_BAN}${ip}`, by, Date.now());
+    if (lifted) this.log(`network: guests from ${ip}: ban lifted by ${by.member}: ${by.reason}`);
+    return lifted;
+  }
+
+  /**
+   * Calls `listener` whenever this node's sync status may have changed: a block committed, a
+   * peer came or went or claimed a new height, importing stopped. Returns the unsubscribe.
+   */
+  onSyncChange(listener: () => void): () => void {
+    this.syncListeners.add(listener);
+    return () => this.syncListeners.delete(listener);
+  }
+
+  /** The sync status alone (docs/sync.md §7.5), cheaper than status(). */
+  syncStatus(): SyncStatus {
+    const height = this.options.node.replica.tip().height;
+    const target = Math.max(height, this.claimedHeight());
+    return { syncing: target > height + 1, height, target, halted: this.halted };
+  }
+
+  private syncChanged(): void {
+    for (const listener of this.syncListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.log(`reporting sync progress: ${(error as Error).message}`);
+      }
+    }
   }
 
   status(): NetworkStatus {
@@ -356,7 +446,12 @@ export class NetworkNode {
     const members = membership(node.replica.view).members();
     const memberOf = (key: string) => members.find((m) => m.nodeKey === key)?.id ?? null;
     const connected = new Map(this.transport.peers().map((p) => [p.key, p]));
-    const bans = new Map(this.bans.active(now).map((b) => [b.key, b]));
+    // Guests' addresses banned (§8.1) are not peers (their keys are thrown away): listed apart.
+    const active = this.bans.active(now);
+    const bans = new Map(active.filter((b) => !b.key.startsWith(IP_BAN)).map((b) => [b.key, b]));
+    const guestBans = active
+      .filter((b) => b.key.startsWith(IP_BAN))
+      .map((b) => ({ ip: b.key.slice(IP_BAN.length), until: b.until, reason: b.reason }));
     const keys = new Set([...connected.keys(), ...this.notes.keys(), ...bans.keys()]);
     const peers = [...keys].sort().map((key): PeerStatus => {
       const info = connected.get(key);
@@ -369,18 +464,18 @@ export class NetworkNode {
         height: this.peerHeights.get(key) ?? 0,
         connected: info !== undefined,
         points: this.scores.of(key, now),
+        latency: info ? (this.latency.get(key)?.report(now) ?? null) : null,
         banned: ban ? { until: ban.until, reason: ban.reason } : null,
         notes: this.notes.get(key) ?? [],
       };
     });
-    const height = node.replica.tip().height;
-    const target = Math.max(height, this.claimedHeight());
     return {
       nodeKey: this.options.nodeKey.publicKey,
       addresses: this.transport.addresses(),
       consensus: this.driver.status(),
       peers,
-      sync: { syncing: target > height + 1, height, target, halted: this.halted },
+      guestBans,
+      sync: this.syncStatus(),
       held: {
         seenTxs: this.seenTxs.size,
         seenMessages: this.seenMessages.size,
@@ -576,13 +671,12 @@ export class NetworkNode {
       if (protocol === 'tx') this.onTxs(key, frame);
       else if (protocol === 'consensus') this.onConsensus(key, frame);
       else if (protocol === 'blocks') this.onBlocks(key, frame);
-      else if (protocol === 'status') {
-        // Status is not acted on yet; its rate is still held to the limit of §5.
-        this.within(key, 'status', 1, 'a Status frame');
-      } else if (protocol === 'join') {
-        this.options.guests?.onFrame(key, frame, (reply) =>
+      else if (protocol === 'status') this.onStatus(key, frame);
+      else if (protocol === 'join') {
+        const verdict = this.options.guests?.onFrame(key, frame, (reply) =>
           this.transport.send(key, 'join', reply),
         );
+        if (verdict === 'unknown-token') this.guestUnknownToken(key);
       }
     } catch (error) {
       if (error instanceof PeerOffence) {
@@ -592,6 +686,77 @@ export class NetworkNode {
       } else {
         // This node's own failure, not the peer's: reported, and the node carries on.
         this.log(`handling a ${protocol} frame from ${short(key)}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  // ---- guests ----
+
+  /**
+   * A guest sent a token of no invitation of this node: GUEST_BAD_TOKENS of them from one IP
+   * address within an hour ban the address for guests, as a fatal offence (10 minutes, doubling
+   * with repeats), and close the guest. Members from that address are not affected.
+   */
+  private guestUnknownToken(key: string): void {
+    const ip = this.transport.peers().find((p) => p.key === key)?.remoteIp;
+    if (ip === undefined) return;
+    const now = Date.now();
+    const previous = this.badTokens.get(ip);
+    const window =
+      previous && now - previous.start < GUEST_BAD_TOKEN_WINDOW_MS
+        ? { start: previous.start, count: previous.count + 1 }
+        : { start: now, count: 1 };
+    this.badTokens.delete(ip);
+    this.badTokens.set(ip, window);
+    if (this.badTokens.size > MAX_COUNTED_ADDRESSES) {
+      const oldest = this.badTokens.keys().next().value;
+      if (oldest !== undefined) this.badTokens.delete(oldest);
+    }
+    this.note(
+      key,
+      `a guest from ${ip} sent a token of no invitation of this node (${window.count} of ${GUEST_BAD_TOKENS})`,
+    );
+    if (window.count < GUEST_BAD_TOKENS) return;
+    this.badTokens.delete(ip);
+    const entry = this.bans.ban(
+      `${IP_BAN}${ip}`,
+      'fatal',
+      `${window.count} join requests with tokens of no invitation of this node within an hour`,
+      now,
+    );
+    const line = `guests from ${ip} are ${banLine(entry, now)}`;
+    this.log(`network: ${line}`);
+    this.note(key, line);
+    this.transport.drop(key, line);
+    this.transport.readmit(key);
+  }
+
+  // ---- status: latency ----
+
+  /** A Ping to every connected member and source; one unanswered since the last is given up. */
+  private pingPeers(): void {
+    for (const [key, latency] of this.latency) {
+      this.transport.send(key, 'status', pingFrame(latency.ping()));
+    }
+  }
+
+  /**
+   * Ping is answered with Pong at once; a Pong is timed against its Ping. A Status frame is
+   * not acted on yet (docs/sync.md, "Not yet"); every frame is held to the status rate of §5.
+   */
+  private onStatus(key: string, frame: Frame): void {
+    if (!this.within(key, 'status', 1, 'a status frame')) return;
+    const message = decodeStatusFrame(frame);
+    if (message.kind === 'ping') {
+      this.transport.send(key, 'status', pongFrame(message.nonce));
+    } else if (message.kind === 'pong') {
+      const latency = this.latency.get(key);
+      const verdict = latency?.pong(message.nonce, Date.now()) ?? 'unasked';
+      // The first round trip also opened the streams: timed again at once, on open streams.
+      if (verdict === 'warm-up' && latency) {
+        this.transport.send(key, 'status', pingFrame(latency.ping()));
+      } else if (verdict === 'unasked') {
+        throw new PeerOffence('minor', `sent a Pong (${message.nonce}) to no Ping of this node`);
       }
     }
   }
@@ -853,6 +1018,7 @@ export class NetworkNode {
         this.peerHeights.set(key, Math.max(this.peerHeights.get(key) ?? 0, message.height));
       }
       this.catchUp();
+      this.syncChanged();
     } else if (message.kind === 'get-blocks') {
       this.serveBlocks(key, message.from, message.count);
     } else {
@@ -1016,6 +1182,7 @@ export class NetworkNode {
     this.halted = `block ${count(height)}, served by ${this.who(key)}, carries a valid certificate but does not verify (${reason}): either more than a third of the validators signed an invalid block or this replica is damaged. This node imports nothing more; check it with carechain verify`;
     this.note(key, `served block ${count(height)}, certified but invalid (not blamed)`);
     this.log(`sync stopped: ${this.halted}`);
+    this.syncChanged();
     this.driver.stop();
     this.options.node.setReadOnly(
       `block ${count(height)} is certified by the validators but does not verify`,

@@ -1,3 +1,4 @@
+import type { RpcEvent } from '../../shared/rpc/contract';
 import type { ChainNode } from '../service/chain-node';
 import type { DataPaths } from '../service/data-dir';
 import type { ReplicaProblem } from '../store/startup-check';
@@ -5,6 +6,7 @@ import { AdmissionWatch, describeAdmission, readDecidedJoin } from './join/admis
 import { describeJoinState, readPendingJoin } from './join/join-folder';
 import type { NetworkNode } from './network-node';
 import { networked, startNetwork } from './start-network';
+import { syncView } from './views';
 
 /** What the node service's network is doing. */
 export type ServiceNetworkState =
@@ -52,6 +54,56 @@ export class CommitMeter {
   }
 }
 
+/** network.progress is sent at most this often (docs/sync.md §7.5: at most twice a second). */
+export const PROGRESS_EVERY_MS = 500;
+
+/**
+ * Sends `network.progress` when the sync status changes, at most once per PROGRESS_EVERY_MS:
+ * the first change at once, changes within the interval together at its end (so the last state,
+ * a catch-up finished, is always sent). What is sent is read when it is sent.
+ */
+export class ProgressEvents {
+  private last = -Infinity;
+  private sent = '';
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly read: () => Extract<RpcEvent, { type: 'network.progress' }>,
+    private readonly emit: (event: RpcEvent) => void,
+  ) {}
+
+  /** Something changed: send now, or at the end of the interval. */
+  changed(): void {
+    if (this.timer) return;
+    const wait = this.last + PROGRESS_EVERY_MS - Date.now();
+    if (wait <= 0) this.send();
+    else this.timer = setTimeout(() => this.send(), wait);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private send(): void {
+    this.timer = null;
+    // A timer may fire a moment early by the wall clock: the interval holds by it all the same.
+    const wait = this.last + PROGRESS_EVERY_MS - Date.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => this.send(), wait);
+      return;
+    }
+    const event = this.read();
+    const { height, target, syncing, halted } = event.sync;
+    // The pace alone changing is no news: it is sent with the next block or peer height.
+    const key = JSON.stringify([height, target, syncing, halted]);
+    if (key === this.sent) return;
+    this.sent = key;
+    this.last = event.at;
+    this.emit(event);
+  }
+}
+
 /**
  * Why the network did not start, in one line: libp2p wraps a listening error in advice about its
  * own configuration and a stack trace, which mean nothing to the person reading the console.
@@ -81,12 +133,15 @@ export class ServiceNetwork {
   private readonly stopped: Promise<void>;
   readonly meter: CommitMeter;
   private readonly unlisten: () => void;
+  private progress: ProgressEvents | null = null;
+  private unlistenProgress: (() => void) | null = null;
 
   private constructor(
     private readonly paths: DataPaths,
     private readonly node: ChainNode,
     replicaProblem: ReplicaProblem | null,
     private readonly log: (line: string) => void,
+    private readonly emit: (event: RpcEvent) => void,
   ) {
     this.meter = new CommitMeter(Date.now());
     this.unlisten = node.listen({
@@ -104,8 +159,10 @@ export class ServiceNetwork {
     node: ChainNode,
     replicaProblem: ReplicaProblem | null,
     log: (line: string) => void,
+    /** Where network.progress events go (the console's event channel). */
+    emit: (event: RpcEvent) => void = () => undefined,
   ): ServiceNetwork {
-    return new ServiceNetwork(paths, node, replicaProblem, log);
+    return new ServiceNetwork(paths, node, replicaProblem, log, emit);
   }
 
   state(): ServiceNetworkState {
@@ -126,6 +183,8 @@ export class ServiceNetwork {
     this.wakeOnStop();
     await this.started;
     this.unlisten();
+    this.unlistenProgress?.();
+    this.progress?.stop();
     const current = this.current;
     if (current.state === 'joining') current.admission.stop();
     if (current.state === 'running') {
@@ -163,6 +222,18 @@ export class ServiceNetwork {
       // Closed meanwhile or not, it is running now: stop() awaits this start, then stops it.
       const network = await startNetwork(this.paths, this.node, config, this.log);
       this.current = { state: 'running', network };
+      const progress = new ProgressEvents(() => {
+        const at = Date.now();
+        return {
+          type: 'network.progress',
+          sync: syncView(network.syncStatus(), this.meter, at),
+          at,
+        };
+      }, this.emit);
+      this.progress = progress;
+      // The first change is sent at once: a catch-up starting is news (a console opened
+      // before it fetches network.status anyway).
+      this.unlistenProgress = network.onSyncChange(() => progress.changed());
       const addresses = network.status().addresses.join(', ');
       this.log(
         `on the network as ${network.status().nodeKey.slice(0, 16)}…, listening on ${addresses}`,

@@ -12,7 +12,7 @@ import type {
   ValidatorView,
 } from '../../shared/rpc/network';
 import type { ChainNode } from '../service/chain-node';
-import type { NetworkStatus, PeerStatus } from './network-node';
+import type { NetworkStatus, PeerStatus, SyncStatus } from './network-node';
 import { COMMITS_SHOWN, recentChain } from './queries';
 import type { CommitMeter, ServiceNetworkState } from './service-network';
 
@@ -109,6 +109,7 @@ function peerViews(
       address: readableAddress(peer.connected ? peer.address : (member?.endpoint ?? '')),
       direction: peer.connected ? peer.direction : null,
       height: peer.connected ? peer.height : null,
+      latency: peer.connected ? (peer.latency ?? null) : null,
       ...peerState(peer),
       bannedUntil: peer.banned?.until ?? null,
       misbehaviour: collapseNotes(peer.notes.filter((n) => MISBEHAVIOUR.test(n))),
@@ -142,10 +143,9 @@ function consensusView(node: ChainNode, status: NetworkStatus): ConsensusView {
   };
 }
 
-function syncView(status: NetworkStatus, meter: CommitMeter, now: number): SyncView {
-  const { height, target, syncing } = status.sync;
-  // Reported by nodes that stop importing on a certified block that breaks the rules (§7.3).
-  const { halted } = status.sync as { halted?: string | null };
+/** Sync progress with its pace (docs/sync.md §7.5): for network.status and network.progress. */
+export function syncView(sync: SyncStatus, meter: CommitMeter, now: number): SyncView {
+  const { height, target, syncing, halted } = sync;
   const { blocksPerSecond, txsPerSecond } = meter.rates(now);
   return {
     syncing,
@@ -154,7 +154,7 @@ function syncView(status: NetworkStatus, meter: CommitMeter, now: number): SyncV
     blocksPerSecond,
     txsPerSecond,
     secondsLeft: syncing && blocksPerSecond > 0 ? (target - height) / blocksPerSecond : null,
-    halted: halted ?? null,
+    halted,
   };
 }
 
@@ -226,11 +226,16 @@ export function networkView(
     memberName: self?.legalName ?? null,
     addresses: (running?.addresses ?? []).map(readableAddress),
     peers: running ? peerViews(running, members, new Set(next.map((v) => v.nodeKey))) : [],
+    guestBans: (running?.guestBans ?? []).map((b) => ({
+      address: b.ip,
+      bannedUntil: b.until,
+      reason: b.reason,
+    })),
     consensus,
     validators,
     window: recent.window,
     commits,
-    sync: running && meter ? syncView(running, meter, now) : null,
+    sync: running && meter ? syncView(running.sync, meter, now) : null,
     at: now,
   };
 }

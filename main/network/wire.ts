@@ -19,6 +19,8 @@ export const MAX_BLOCKS_PER_FRAME = 64;
 const MAX_TXS_PER_BLOCK = 10_000;
 
 export const FRAME = {
+  /** Status (1) is specified (docs/sync.md §4) but not sent yet; Ping and Pong measure latency. */
+  status: { status: 1, ping: 2, pong: 3 },
   tx: { txs: 1 },
   consensus: { proposal: 1, votes: 2, getProposal: 3 },
   blocks: { announce: 1, getBlocks: 2, blocks: 3 },
@@ -49,6 +51,14 @@ const BlocksHead = z.strictObject({
   blocks: z.array(z.int().min(0).max(MAX_TXS_PER_BLOCK)).min(1).max(MAX_BLOCKS_PER_FRAME),
 });
 
+/** A Ping's number, echoed by its Pong: which ping an answer is to. */
+const PingHead = z.strictObject({
+  nonce: z
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1),
+});
+
 function head<T>(schema: z.ZodType<T>, frame: Frame, what: string): T {
   const parsed = schema.safeParse(frame.head);
   if (!parsed.success) throw new WireError(`${what}: ${describeZod(parsed.error)}`);
@@ -60,6 +70,35 @@ function signed(raw: unknown, verify: VerifySignature): SignedMessage {
     return decodeMessage(canonicalText(raw), verify);
   } catch (error) {
     throw new WireError((error as Error).message);
+  }
+}
+
+// ---- status ----
+
+export type StatusFrame = { kind: 'status' } | { kind: 'ping' | 'pong'; nonce: number };
+
+export function pingFrame(nonce: number): Frame {
+  return { type: FRAME.status.ping, head: { nonce }, items: [] };
+}
+
+export function pongFrame(nonce: number): Frame {
+  return { type: FRAME.status.pong, head: { nonce }, items: [] };
+}
+
+/** A status-protocol frame: Ping and Pong decoded; a Status frame is not read yet. */
+export function decodeStatusFrame(frame: Frame): StatusFrame {
+  switch (frame.type) {
+    case FRAME.status.status:
+      return { kind: 'status' };
+    case FRAME.status.ping:
+    case FRAME.status.pong: {
+      const what = frame.type === FRAME.status.ping ? 'Ping' : 'Pong';
+      if (frame.items.length > 0) throw new WireError(`a ${what} frame carries no items`);
+      const { nonce } = head(PingHead, frame, what);
+      return { kind: frame.type === FRAME.status.ping ? 'ping' : 'pong', nonce };
+    }
+    default:
+      throw new WireError(`unknown status frame type ${frame.type}`);
   }
 }
 

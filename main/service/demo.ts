@@ -149,18 +149,18 @@ export interface DemoBuilt {
   permissions: PermissionsFigures;
 }
 
-interface OrgKeys {
+export interface OrgKeys {
   admin: KeyPair;
   node: KeyPair;
 }
 
-function profileOf(org: DemoOrg, keys: OrgKeys): MemberProfile {
+function profileOf(org: DemoOrg, keys: OrgKeys, endpoint: string): MemberProfile {
   return {
     legalName: org.legalName,
     kind: org.kind,
     adminKeys: [keys.admin.publicKey],
     nodeKey: keys.node.publicKey,
-    endpoint: `tcp://${org.host}:7400`,
+    endpoint,
   };
 }
 
@@ -184,43 +184,93 @@ export function buildDemo(dir: string, now: number = Date.now()): DemoBuilt {
   return buildChain(target, 'demo', (paths) => writeDemo(paths, now));
 }
 
-/** Writes the whole demo into `paths`, a fresh folder laid out like a data folder. */
-function writeDemo(paths: DataPaths, now: number): DemoBuilt {
-  mkdirSync(paths.demoKeys, { mode: 0o700 });
+/** The demo's organisations, in order: the founders first, the two pending last. */
+export const DEMO_ORGS: readonly DemoOrg[] = [
+  ...FOUNDERS,
+  HELIX,
+  EASTSIDE,
+  MERIDIAN,
+  ATLAS,
+  RIVERSIDE,
+  HARBOURSIDE,
+  DEMO_PENDING_DECIDABLE,
+  DEMO_PENDING_OPEN,
+];
+/** How many founders the demo has: at most this many of them can be its validators. */
+export const DEMO_FOUNDERS = FOUNDERS.length;
 
+/** Every organisation's keys and the genesis they found the demo chain with. */
+export interface DemoCast {
+  keys: Map<string, OrgKeys>;
+  genesis: GenesisDoc;
+  /** When the history starts (the genesis time). */
+  start: number;
+  /** When the history ends: "now" for the demo. */
+  now: number;
+}
+
+/**
+ * Keys for every organisation (admin keys written to `keyDir`) and the genesis of the five
+ * founders, `validators` of them (the first ones) validators, each organisation reached at
+ * `endpointOf(org, its index in DEMO_ORGS)`.
+ */
+export function demoCast(
+  now: number,
+  keyDir: string,
+  options: { validators?: number; endpointOf?: (index: number) => string } = {},
+): DemoCast {
   const keys = new Map<string, OrgKeys>();
-  const orgs = [
-    ...FOUNDERS,
-    HELIX,
-    EASTSIDE,
-    MERIDIAN,
-    ATLAS,
-    RIVERSIDE,
-    HARBOURSIDE,
-    DEMO_PENDING_DECIDABLE,
-    DEMO_PENDING_OPEN,
-  ];
-  for (const org of orgs) {
+  for (const org of DEMO_ORGS) {
     const orgKeys = { admin: generateKeyPair(), node: generateKeyPair() };
     keys.set(org.id, orgKeys);
-    writeKeyFile(path.join(paths.demoKeys, `${org.id}.admin.json`), orgKeys.admin);
+    writeKeyFile(path.join(keyDir, `${org.id}.admin.json`), orgKeys.admin);
   }
-  const keysOf = (id: string) => keys.get(id) as OrgKeys;
-
-  let clock = now - HISTORY_DAYS * DAY;
+  const validators = options.validators;
+  const endpointOf = (org: DemoOrg) =>
+    options.endpointOf?.(DEMO_ORGS.indexOf(org)) ?? `tcp://${org.host}:7400`;
+  const start = now - HISTORY_DAYS * DAY;
   const genesis = GenesisDoc.parse({
     v: 1,
     chainId: DEMO_CHAIN_ID,
-    time: clock,
+    time: start,
     policy: { threshold: 'majority', proposalTtlHours: 72 },
-    members: FOUNDERS.map((org) => ({
+    members: FOUNDERS.map((org, i) => ({
       id: org.id,
-      ...profileOf(org, keysOf(org.id)),
-      validator: org.validator === true,
+      ...profileOf(org, keys.get(org.id) as OrgKeys, endpointOf(org)),
+      validator: validators === undefined ? org.validator === true : i < validators,
     })),
   });
-  writeFileSync(paths.genesis, `${JSON.stringify(genesis, null, 2)}\n`);
-  const validatorKeys = keysOf(DEMO_PROFILE_MEMBER).node;
+  return { keys, genesis, start, now };
+}
+
+/** Where the demo's history is written: the node it submits to and how blocks are made. */
+export interface DemoRun {
+  /** The node whose mempool takes every transaction (and whose replica the script reads). */
+  node: ChainNode;
+  /** The demo's clock: the time of the next block. */
+  clock: { now: number };
+  /** Makes the next block of everything queued (or of an expiry due); throws if none is made. */
+  commit(): void;
+  /** Where the admin key files are (a rotated key is written again). */
+  keyDir: string;
+  /** How an organisation's node is reached (as in demoCast). */
+  endpointOf?: (index: number) => string;
+}
+
+/** What playDemo leaves for the profiles: the hospitals' pseudonym secrets. */
+interface DemoPlayed {
+  supply: SupplyFigures;
+  research: ResearchFigures;
+  permissions: PermissionsFigures;
+  secrets: Map<string, Buffer>;
+}
+
+/** Writes the whole demo into `paths`, a fresh folder laid out like a data folder. */
+function writeDemo(paths: DataPaths, now: number): DemoBuilt {
+  mkdirSync(paths.demoKeys, { mode: 0o700 });
+  const cast = demoCast(now, paths.demoKeys);
+  writeFileSync(paths.genesis, `${JSON.stringify(cast.genesis, null, 2)}\n`);
+  const validatorKeys = (cast.keys.get(DEMO_PROFILE_MEMBER) as OrgKeys).node;
   writeKeyFile(paths.nodeKey, validatorKeys);
 
   const replica = Replica.open(paths.replica);
@@ -228,16 +278,77 @@ function writeDemo(paths: DataPaths, now: number): DemoBuilt {
     // The build folder is synced as a whole before it is moved into place (buildChain): a sync
     // for each of the demo's blocks would only make it slower.
     replica.db.pragma('synchronous = OFF');
-    replica.initGenesis(genesis);
-    const node = new ChainNode(replica, validatorKeys, () => clock);
-    // Every demo step must land: a rejected transaction means the script no longer fits the rules.
-    node.listen({
-      rejected: (tx, reason) => {
-        throw new Error(
-          `demo: transaction ${tx.body.type} of ${tx.body.member} was rejected: ${reason}`,
-        );
+    replica.initGenesis(cast.genesis);
+    const clock = { now: cast.start };
+    const node = new ChainNode(replica, validatorKeys, () => clock.now);
+    const played = playDemo(cast, {
+      node,
+      clock,
+      keyDir: paths.demoKeys,
+      commit: () => {
+        if (!node.produce()) throw new Error('demo: a block was expected');
       },
     });
+    writeProfile(paths.profile, demoProfiles(replica, cast, played.secrets, DEMO_PROFILE_MEMBER));
+    return {
+      height: replica.tip().height,
+      supply: played.supply,
+      research: played.research,
+      permissions: played.permissions,
+    };
+  } finally {
+    replica.close();
+  }
+}
+
+/**
+ * A console profile of every active member, `current` first; all under the demo's passphrase,
+ * so the console can switch between them (session.switchProfile).
+ */
+export function demoProfiles(
+  replica: Replica,
+  cast: DemoCast,
+  secrets: Map<string, Buffer>,
+  current: string,
+): ReturnType<typeof sealProfiles> {
+  const others = membership(replica.view)
+    .members()
+    .filter((m) => m.status === 'active' && m.id !== current)
+    .map((m) => m.id);
+  return sealProfiles(
+    [current, ...others].map((memberId) => {
+      const pseudonymSecret = secrets.get(memberId);
+      return {
+        memberId,
+        pair: (cast.keys.get(memberId) as OrgKeys).admin,
+        ...(pseudonymSecret ? { pseudonymSecret } : {}),
+      };
+    }),
+    DEMO_PASSPHRASE,
+    true,
+  );
+}
+
+/**
+ * The demo's history, step by step: each a signed transaction submitted to `run.node` and
+ * committed in the block `run.commit` makes, on the clock `run.clock`.
+ */
+export function playDemo(cast: DemoCast, run: DemoRun): DemoPlayed {
+  const { node, clock } = run;
+  const { now } = cast;
+  const replica = node.replica;
+  const keysOf = (id: string) => cast.keys.get(id) as OrgKeys;
+  const endpointOf = (org: DemoOrg) =>
+    run.endpointOf?.(DEMO_ORGS.indexOf(org)) ?? `tcp://${org.host}:7400`;
+  // Every demo step must land: a rejected transaction means the script no longer fits the rules.
+  const unlisten = node.listen({
+    rejected: (tx, reason) => {
+      throw new Error(
+        `demo: transaction ${tx.body.type} of ${tx.body.member} was rejected: ${reason}`,
+      );
+    },
+  });
+  try {
     const sign = (orgId: string, body: { type: string }): DecodedTx => {
       const admin = keysOf(orgId).admin;
       const full = {
@@ -255,24 +366,27 @@ function writeDemo(paths: DataPaths, now: number): DemoBuilt {
     const research = researchHistory(
       { node, sign },
       { research: HELIX.id, hospital: DEMO_PROFILE_MEMBER },
-      clock,
+      clock.now,
     );
     const block = (advanceMs: number) => {
-      clock += advanceMs;
-      research.due(clock);
-      if (!node.produce()) throw new Error('demo: a block was expected');
+      clock.now += advanceMs;
+      research.due(clock.now);
+      run.commit();
     };
     const chain: DemoChain = {
       node,
       sign,
       at: (time) => {
         if (time <= replica.tip().time) throw new Error('demo: blocks go forward in time');
-        clock = time;
+        clock.now = time;
       },
       commit: () => block(0),
     };
     const join = (org: DemoOrg) =>
-      send(org.id, { type: 'member.join', profile: profileOf(org, keysOf(org.id)) } as TxBody);
+      send(org.id, {
+        type: 'member.join',
+        profile: profileOf(org, keysOf(org.id), endpointOf(org)),
+      } as TxBody);
     const propose = (orgId: string, action: ProposalAction, reason?: string) =>
       send(orgId, { type: 'governance.propose', action, ...(reason ? { reason } : {}) } as TxBody);
     const vote = (orgId: string, proposalId: string, choice: VoteChoice) =>
@@ -365,7 +479,7 @@ function writeDemo(paths: DataPaths, now: number): DemoBuilt {
     block(6 * HOUR);
     northwind.admin = rotated;
     writeFileSync(
-      path.join(paths.demoKeys, 'northwind-pharma.admin.json'),
+      path.join(run.keyDir, 'northwind-pharma.admin.json'),
       `${JSON.stringify({ type: 'carechain-key', v: 1, ...rotated }, null, 2)}\n`,
       { mode: 0o600 },
     );
@@ -423,8 +537,8 @@ function writeDemo(paths: DataPaths, now: number): DemoBuilt {
 
     // The seven weeks since: products, lots, shipments, dispensing, a return, holds, a recall
     // and suspect-product alerts (demo-supply.ts).
-    const supply = writeSupplyHistory(chain, CAST, clock + 12 * HOUR, now - 2 * DAY);
-    clock = replica.tip().time;
+    const supply = writeSupplyHistory(chain, CAST, clock.now + 12 * HOUR, now - 2 * DAY);
+    clock.now = replica.tip().time;
 
     // Two days ago: patients' consents at the two hospitals, accesses by other members, a
     // violation and two emergencies (demo-permissions.ts), under each hospital's own secret.
@@ -442,15 +556,15 @@ function writeDemo(paths: DataPaths, now: number): DemoBuilt {
         helix: HELIX.id,
       },
       secrets,
-      clock + HOUR,
+      clock.now + HOUR,
       { study: studyHashOf(DEMO_TRIAL), version: 1 },
     );
-    clock = replica.tip().time;
+    clock.now = replica.tip().time;
 
     // Yesterday: two join requests arrive and are still under vote.
     const lakeside = join(DEMO_PENDING_DECIDABLE);
     const apex = join(DEMO_PENDING_OPEN);
-    clock = Math.max(clock, now - 30 * HOUR);
+    clock.now = Math.max(clock.now, now - 30 * HOUR);
     block(HOUR);
     vote('northwind-pharma', lakeside, 'approve');
     vote('medline-distribution', lakeside, 'approve');
@@ -463,31 +577,8 @@ function writeDemo(paths: DataPaths, now: number): DemoBuilt {
     block(3 * HOUR);
 
     const researchFigures = research.finish();
-
-    // A console profile for every member, St Mary's the current one; all under the demo's
-    // passphrase, so the console can switch between them (session.switchProfile).
-    const others = membership(replica.view)
-      .members()
-      .filter((m) => m.status === 'active' && m.id !== DEMO_PROFILE_MEMBER)
-      .map((m) => m.id);
-    const members = [DEMO_PROFILE_MEMBER, ...others];
-    writeProfile(
-      paths.profile,
-      sealProfiles(
-        members.map((memberId) => {
-          const pseudonymSecret = secrets.get(memberId);
-          return {
-            memberId,
-            pair: keysOf(memberId).admin,
-            ...(pseudonymSecret ? { pseudonymSecret } : {}),
-          };
-        }),
-        DEMO_PASSPHRASE,
-        true,
-      ),
-    );
-    return { height: replica.tip().height, supply, research: researchFigures, permissions };
+    return { supply, research: researchFigures, permissions, secrets };
   } finally {
-    replica.close();
+    unlisten();
   }
 }

@@ -82,8 +82,12 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       );
     }
     // Started in the background: a network that fails to start is shown, not fatal.
-    network = ServiceNetwork.open(paths, opened.node, replicaProblem, (line) =>
-      console.error(`carechain: ${line}`),
+    network = ServiceNetwork.open(
+      paths,
+      opened.node,
+      replicaProblem,
+      (line) => console.error(`carechain: ${line}`),
+      emit,
     );
   };
   const closeNode = async () => {

@@ -7,7 +7,7 @@ import { ErrorNotice, Loading } from '../components/States';
 import { plural, sentence } from '../components/text';
 import { Stat } from '../overview/Stat';
 import { CommitTimes } from './CommitTimes';
-import { Misbehaviour, PeersTable } from './PeersTable';
+import { GuestBans, Misbehaviour, PeersTable } from './PeersTable';
 import { SyncProgress } from './SyncProgress';
 import { useNetworkStatus } from './use-network-status';
 import { ValidatorsTable } from './ValidatorsTable';
@@ -155,7 +155,7 @@ function Section({
   );
 }
 
-function NetworkContent({ view }: { view: NetworkView }) {
+function NetworkContent({ view, changed }: { view: NetworkView; changed: () => void }) {
   const running = view.state === 'running' && view.consensus !== null;
   const offenders = view.peers.filter((p) => p.misbehaviour.length > 0).length;
   return (
@@ -175,7 +175,9 @@ function NetworkContent({ view }: { view: NetworkView }) {
             peers={view.peers}
             ownHeight={view.sync?.height ?? 0}
             headingId="peers-heading"
+            changed={changed}
           />
+          <GuestBans bans={view.guestBans} changed={changed} />
         </Section>
       )}
       <Section id="validators" title="Validators">
@@ -211,7 +213,7 @@ function NetworkContent({ view }: { view: NetworkView }) {
   );
 }
 
-/** `#/network`: this node on the consortium network, as it sees it now (polled every second). */
+/** `#/network`: this node on the consortium network, as it sees it now (live by events, polled every 5 s). */
 export function NetworkPage() {
   const { data, error, loading, reload } = useNetworkStatus();
   return (
@@ -221,7 +223,11 @@ export function NetworkPage() {
         the blocks they commit, as it sees them now.
       </p>
       {error && <ErrorNotice error={error} retry={reload} />}
-      {data ? <NetworkContent view={data} /> : loading && <Loading what="the network status" />}
+      {data ? (
+        <NetworkContent view={data} changed={reload} />
+      ) : (
+        loading && <Loading what="the network status" />
+      )}
     </Page>
   );
 }

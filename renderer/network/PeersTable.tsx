@@ -1,11 +1,12 @@
 import { Link } from '@tanstack/react-router';
-import type { PeerView } from '../../shared/rpc/network';
+import type { NetworkView, PeerView } from '../../shared/rpc/network';
 import { Badge } from '../components/Badge';
 import { shortHex } from '../components/Hex';
 import { EmptyState } from '../components/States';
 import { sentence } from '../components/text';
 import { absoluteTime } from '../components/Time';
-import { PEER_STATE_WORDS } from './words';
+import { LiftBan } from './LiftBan';
+import { latency, PEER_STATE_WORDS } from './words';
 
 const TONES = {
   connected: 'good',
@@ -55,6 +56,33 @@ function HeightCell({ peer, ownHeight }: { peer: PeerView; ownHeight: number }) 
 }
 
 /**
+ * The smoothed round-trip time, and when the peer stopped answering pings: a node that hangs
+ * (stopped, overloaded) keeps its connection open for a while but answers nothing.
+ */
+function LatencyCell({ peer }: { peer: PeerView }) {
+  const measured = peer.latency;
+  if (!measured) return <span className="muted">—</span>;
+  return (
+    <>
+      {measured.ms === null ? (
+        <span className="muted">Measuring…</span>
+      ) : (
+        <span title={measured.lastMs === null ? undefined : `Latest: ${latency(measured.lastMs)}`}>
+          {latency(measured.ms)}
+        </span>
+      )}
+      {measured.stale && (
+        <span className="cell-sub peer-stale" data-testid="latency-stale">
+          {measured.at === null
+            ? 'Not answering pings'
+            : `No answer since ${absoluteTime(measured.at).slice(11)}`}
+        </span>
+      )}
+    </>
+  );
+}
+
+/**
  * The nodes this one talks to or tries to: every active member's node, and any other key that
  * reached it, with why one is not connected.
  */
@@ -62,10 +90,13 @@ export function PeersTable({
   peers,
   ownHeight,
   headingId,
+  changed,
 }: {
   peers: PeerView[];
   ownHeight: number;
   headingId: string;
+  /** A ban was lifted here: the status is asked again. */
+  changed: () => void;
 }) {
   if (peers.length === 0) {
     return <EmptyState>No other member has a node this one could connect to.</EmptyState>;
@@ -79,6 +110,9 @@ export function PeersTable({
             <th scope="col">Status</th>
             <th scope="col" className="numeric">
               Height
+            </th>
+            <th scope="col" className="numeric">
+              Latency
             </th>
             <th scope="col">Direction</th>
             <th scope="col">Address</th>
@@ -101,9 +135,15 @@ export function PeersTable({
                 {peer.reason && (
                   <span className="cell-sub peer-reason">{sentence(peer.reason)}</span>
                 )}
+                {peer.state === 'banned' && (
+                  <LiftBan target={{ nodeKey: peer.nodeKey }} lifted={changed} />
+                )}
               </td>
               <td className="numeric">
                 <HeightCell peer={peer} ownHeight={ownHeight} />
+              </td>
+              <td className="numeric" data-testid="peer-latency">
+                <LatencyCell peer={peer} />
               </td>
               <td>{peer.direction ?? <span className="muted">—</span>}</td>
               <td>
@@ -142,5 +182,32 @@ export function Misbehaviour({ peers, headingId }: { peers: PeerView[]; headingI
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * IP addresses this node takes no guests from (docs/sync.md §8.1: unknown invitation tokens),
+ * each with why, until when, and a form to lift it. Nothing when there are none.
+ */
+export function GuestBans({
+  bans,
+  changed,
+}: {
+  bans: NetworkView['guestBans'];
+  changed: () => void;
+}) {
+  if (bans.length === 0) return null;
+  return (
+    <div className="guest-bans">
+      <h3>Guest addresses banned</h3>
+      <ul>
+        {bans.map((ban) => (
+          <li key={ban.address} data-guest-ban={ban.address}>
+            <code>{ban.address}</code> until {absoluteTime(ban.bannedUntil)}: {sentence(ban.reason)}
+            <LiftBan target={{ address: ban.address }} lifted={changed} />
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -11,6 +11,13 @@ export function duration(ms: number): string {
   return minutes % 60 > 0 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
 }
 
+/** A round-trip time: "0.42 ms" on a LAN or loopback, "3.1 ms", "85 ms". */
+export function latency(ms: number): string {
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  return duration(ms);
+}
+
 /** A rate with the precision it deserves: "0.4", "12", "1,250". */
 export function rate(perSecond: number): string {
   if (perSecond < 10) return perSecond.toFixed(1);

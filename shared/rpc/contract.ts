@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ActionName } from '../actions';
 import { NoParams, Submitted } from './common';
 import { joinMethods } from './join';
-import { networkMethods } from './network';
+import { networkMethods, SyncView } from './network';
 import { permissionsMethods } from './permissions';
 import { pseudonymSecretMethods } from './pseudonym-secret';
 import { researchMethods } from './research';
@@ -419,6 +419,11 @@ export const RpcEvent = z.discriminatedUnion('type', [
     member: MemberId,
   }),
   z.strictObject({ type: z.literal('tx.rejected'), txId: Hash, reason: z.string() }),
+  /**
+   * This node's sync progress (docs/sync.md §7.5), as network.status's `sync`: sent when it
+   * changes (a block, a peer's height), at most twice a second, while the node is on a network.
+   */
+  z.strictObject({ type: z.literal('network.progress'), sync: SyncView, at: Millis }),
 ]);
 export type RpcEvent = z.infer<typeof RpcEvent>;
 

@@ -41,6 +41,19 @@ export const PeerView = z.strictObject({
   direction: z.enum(['inbound', 'outbound']).nullable(),
   /** The height it last reported (Hello, Announce), while connected. */
   height: Height.nullable(),
+  /**
+   * Its round-trip time by Ping and Pong (every 5 s), while connected; null otherwise. `ms` is
+   * smoothed, `lastMs` the latest sample (both null before the first answer); `stale` when it
+   * has not answered for 12 s, e.g. a node that hangs while its connection stays open.
+   */
+  latency: z
+    .strictObject({
+      ms: z.number().positive().nullable(),
+      lastMs: z.number().positive().nullable(),
+      at: Millis.nullable(),
+      stale: z.boolean(),
+    })
+    .nullable(),
   state: z.enum(PEER_STATES),
   /** Why it is not connected (or banned), in the node's words; null while connected. */
   reason: z.string().nullable(),
@@ -132,6 +145,10 @@ export const NetworkView = z.strictObject({
   /** Where it listens for peers (while running), host:port. */
   addresses: z.array(z.string()),
   peers: z.array(PeerView),
+  /** IP addresses this node refuses guests from (unknown invitation tokens), soonest ending first. */
+  guestBans: z.array(
+    z.strictObject({ address: z.string(), bannedUntil: Millis, reason: z.string() }),
+  ),
   /** Null unless running. */
   consensus: ConsensusView.nullable(),
   /** The validators in force at the next height. */
@@ -147,7 +164,39 @@ export const NetworkView = z.strictObject({
 });
 export type NetworkView = z.infer<typeof NetworkView>;
 
+export const LiftBanParams = z
+  .strictObject({
+    /** The banned peer's node key; or `address`, an IP address banned for guests. */
+    nodeKey: PublicKey.optional(),
+    address: z.string().min(1).max(64).optional(),
+    /** Why it is lifted: kept with the ban in this node's network/bans.json. */
+    reason: z
+      .string()
+      .trim()
+      .min(1, 'say why the ban is lifted')
+      .max(500, 'a reason is at most 500 characters'),
+  })
+  .refine((p) => (p.nodeKey === undefined) !== (p.address === undefined), {
+    message: 'name the ban to lift: a nodeKey or an address, one of them',
+    path: ['nodeKey'],
+  });
+
+export const LiftedBan = z.strictObject({
+  nodeKey: PublicKey.nullable(),
+  address: z.string().nullable(),
+  /** The ban that was in force: until when and why. */
+  bannedUntil: Millis,
+  banReason: z.string(),
+});
+
 export const networkMethods = {
   /** This node on the consortium network: peers, consensus, validators, commits, sync. */
   'network.status': { params: NoParams, result: NetworkView },
+  /**
+   * Lifts this node's ban on a peer (docs/sync.md §8.4), an administrator's decision on this
+   * node only: the unlocked profile's member and the reason are recorded in network/bans.json,
+   * and the peer is dialled again. Refused with `not_found` when no ban is in force on the key,
+   * `rejected` when this node is not on a network.
+   */
+  'network.liftBan': { params: LiftBanParams, result: LiftedBan },
 } as const;

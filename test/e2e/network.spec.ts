@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { createDevnet } from '../../main/cli/devnet';
+import { readKeyFile } from '../../main/service/keystore';
 import { CLI, REPO } from '../support/cli';
+import { withReplica } from '../support/processes';
 import {
   buildDemoFolder,
   expect,
@@ -70,6 +73,12 @@ test('the Network page: peers, validators, heights after a proposal, a killed va
     for (const node of devnet.nodes.slice(1)) {
       await expect(peerRow(page, node.id)).toContainText('connected');
       await expect(peerRow(page, node.id).locator('td').nth(1)).toHaveText('0');
+    }
+    // Each connected peer's round-trip time, measured by Ping and Pong.
+    for (const node of devnet.nodes.slice(1)) {
+      await expect(peerRow(page, node.id).getByTestId('peer-latency')).toHaveText(
+        /^\d+(\.\d+)? ms$/,
+      );
     }
     await expect(peerRow(page, devnet.replica.id)).toHaveAttribute('data-state', 'disconnected');
     await expect(stat(page, 'Peers')).toContainText('3connected of 4 known peers');
@@ -181,4 +190,77 @@ test('the single-validator demo is not on a network', async ({
   await expect(section(page, 'Commit times').locator('tbody tr')).toHaveCount(10);
   await expect(section(page, 'Peers')).toHaveCount(0);
   await screenshotFromTop(page, testInfo, 'network-not-on-a-network');
+});
+
+test('an administrator lifts a ban on the Network page, saying why', async ({
+  page,
+  serveDir,
+  scratchDir,
+}, testInfo) => {
+  const root = path.join(scratchDir, 'devnet');
+  const basePort = 20_000 + Math.floor(Math.random() * 30_000);
+  const devnet = createDevnet({ nodes: 4, dir: root, basePort });
+  const banned = devnet.nodes[1];
+  if (!banned) throw new Error('the devnet has four validators');
+  const node1 = path.join(root, 'node-1');
+  const genesisHash = withReplica(node1, (replica) => replica.genesisHash());
+  const until = Date.now() + 86_400_000;
+  mkdirSync(path.join(node1, 'network'), { recursive: true });
+  writeFileSync(
+    path.join(node1, 'network', 'bans.json'),
+    JSON.stringify({
+      v: 1,
+      genesisHash,
+      bans: [
+        {
+          key: readKeyFile(path.join(root, banned.dir, 'node-key.json')).publicKey,
+          kind: 'fatal',
+          until,
+          reason: 'block 3 served with a bad certificate',
+          strikes: [Date.now()],
+        },
+        {
+          key: 'ip:10.1.2.3',
+          kind: 'fatal',
+          until,
+          reason: '5 join requests with tokens of no invitation of this node within an hour',
+          strikes: [Date.now()],
+        },
+      ],
+    }),
+  );
+  const server = await serveDir(node1);
+  await unlockDemo(page, server);
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Network' })
+    .click();
+  const row = peerRow(page, banned.id);
+  await expect(row).toHaveAttribute('data-state', 'banned');
+  await expect(row).toContainText('Block 3 served with a bad certificate');
+  // A guest address banned for unknown tokens is listed apart, with its own form.
+  const guestBan = section(page, 'Peers').locator('li[data-guest-ban="10.1.2.3"]');
+  await expect(guestBan).toContainText(
+    '5 join requests with tokens of no invitation of this node within an hour.',
+  );
+  await expect(guestBan.getByRole('button', { name: 'Lift ban…' })).toBeVisible();
+
+  await row.getByRole('button', { name: 'Lift ban…' }).click();
+  // No reason: refused, and said under the field.
+  await row.getByRole('button', { name: 'Lift ban', exact: true }).click();
+  await expect(row.getByRole('alert')).toHaveText('Say why the ban is lifted.');
+  await expect(row).toHaveAttribute('data-state', 'banned');
+  await screenshotFromTop(page, testInfo, 'network-lift-ban-refused');
+
+  await row.getByLabel('Why lift it?').fill('their operator replaced the damaged replica');
+  await row.getByRole('button', { name: 'Lift ban', exact: true }).click();
+  await expect(row).not.toHaveAttribute('data-state', 'banned');
+  await expect(row.getByRole('button', { name: 'Lift ban…' })).toHaveCount(0);
+  const file = JSON.parse(readFileSync(path.join(node1, 'network', 'bans.json'), 'utf8')) as {
+    lifted: { by: string; reason: string }[];
+  };
+  expect(file.lifted).toMatchObject([
+    { by: devnet.nodes[0]?.id, reason: 'their operator replaced the damaged replica' },
+  ]);
+  await screenshotFromTop(page, testInfo, 'network-ban-lifted');
 });

@@ -59,8 +59,30 @@ describe('BanList', () => {
     list(dir).ban(KEY, 'fatal', 'block 3 served with a bad certificate', now);
     const again = list(dir);
     expect(again.banned(KEY, now + 1)?.reason).toBe('block 3 served with a bad certificate');
-    expect(again.lift(KEY)).toBe(true);
-    expect(list(dir).banned(KEY, now + 1)).toBeNull();
+    expect(
+      again.lift(KEY, { member: 'st-marys', reason: 'fixed their node' }, now + 1),
+    ).toMatchObject({
+      kind: 'fatal',
+    });
+    const after = list(dir);
+    expect(after.banned(KEY, now + 1)).toBeNull();
+    // The lift is history in the file: who, when, why, and the ban it was.
+    expect(after.lifted()).toEqual([
+      {
+        key: KEY,
+        at: now + 1,
+        by: 'st-marys',
+        reason: 'fixed their node',
+        ban: {
+          kind: 'fatal',
+          until: now + FATAL_BAN_MS,
+          reason: 'block 3 served with a bad certificate',
+        },
+      },
+    ]);
+    // No ban in force: nothing to lift, nothing recorded.
+    expect(after.lift(KEY, { member: 'st-marys', reason: 'again' }, now + 2)).toBeNull();
+    expect(after.lifted()).toHaveLength(1);
   });
 
   it('holds at most 1,000 entries, the soonest ending forgotten first', () => {

@@ -6,7 +6,7 @@ import { decodeTx, TxFormatError } from '../../../shared/ledger/tx';
 import { tally } from '../../../shared/members/rules';
 import { membership } from '../../../shared/members/state';
 import type { ChainNode } from '../../service/chain-node';
-import type { GuestService } from '../network-node';
+import type { GuestService, GuestVerdict } from '../network-node';
 import type { Frame } from '../transport/frames';
 import { tokenHash } from './invitation';
 import {
@@ -47,6 +47,8 @@ export interface GuestServiceOptions {
 }
 
 class Refusal extends Error {}
+/** A token of no invitation of this node: what a guest guessing tokens sends (§8.1). */
+class UnknownToken extends Refusal {}
 
 /** A count of requests in a sliding hour, kept as the hour's start and the count since. */
 interface Window {
@@ -81,7 +83,7 @@ export class JoinGuestService implements GuestService {
     }
   }
 
-  onFrame(key: string, frame: Frame, reply: (frame: Frame) => void): void {
+  onFrame(key: string, frame: Frame, reply: (frame: Frame) => void): GuestVerdict {
     let request: JoinRefusal['request'] = 'unknown';
     try {
       const message = decodeJoinFrame(frame);
@@ -104,6 +106,7 @@ export class JoinGuestService implements GuestService {
       } else {
         reply(joinStateFrame(this.status(message.token)));
       }
+      return 'answered';
     } catch (error) {
       if (
         error instanceof Refusal ||
@@ -112,7 +115,7 @@ export class JoinGuestService implements GuestService {
         error instanceof TxFormatError
       ) {
         reply(refusedFrame({ request, reason: error.message }));
-        return;
+        return error instanceof UnknownToken ? 'unknown-token' : 'refused';
       }
       this.log(`a guest's ${request} request failed: ${(error as Error).message}`);
       reply(
@@ -124,6 +127,7 @@ export class JoinGuestService implements GuestService {
               : 'the inviting node failed to handle the request; its operator is told why',
         }),
       );
+      return 'refused';
     }
   }
 
@@ -175,7 +179,7 @@ export class JoinGuestService implements GuestService {
       (i) => i.tokenHash === hash,
     );
     if (!found) {
-      throw new Refusal(
+      throw new UnknownToken(
         'this node has no invitation with that token: it was not made here, or it expired and was forgotten',
       );
     }

@@ -58,6 +58,8 @@ export interface TransportLimits {
   maxPendingInbound: number;
   /** Guests are inbound only, at most this many, one per IP address (§2.5). */
   maxGuests: number;
+  /** A guest connection that sends nothing for this long is closed (§5). */
+  guestIdleMs: number;
   /** Bytes queued to one peer and not yet sent; past it send() answers 'queue-full' (§5). */
   outgoingQueueBytes: number;
   /** A ping each interval; a connection silent for interval + timeout is closed (§5). */
@@ -72,6 +74,7 @@ export const DEFAULT_LIMITS: TransportLimits = {
   inboundPerSecondPerHost: 5,
   maxPendingInbound: 10,
   maxGuests: 8,
+  guestIdleMs: 60_000,
   outgoingQueueBytes: 16 * 1024 * 1024,
   pingIntervalMs: 15_000,
   pingTimeoutMs: 30_000,
@@ -86,6 +89,8 @@ export interface PeerTransportOptions {
   listen: { host: string; port: number };
   /** Who a remote node key is, asked for every connection before any stream opens (§2.3). */
   admit(remoteNodeKey: string): Admission;
+  /** Why a guest from this IP address is refused (its address is banned, §8.1), or null. */
+  refuseGuestFrom?(ip: string): string | null;
   /** This node's state for each Hello it sends; a replica at genesis if not given. */
   hello?: () => HelloState;
   limits?: Partial<TransportLimits>;
@@ -98,6 +103,8 @@ export interface PeerInfo {
   class: PeerClass;
   direction: 'inbound' | 'outbound';
   remoteAddress: string;
+  /** The remote IP address (or the whole address when it names none). */
+  remoteIp: string;
   hello: Hello;
 }
 
@@ -132,6 +139,8 @@ interface Session {
   sawHelloStream: boolean;
   outbound: Map<ProtocolName, Channel>;
   timer?: NodeJS.Timeout;
+  /** A guest's: closes the connection once it has sent nothing for guestIdleMs. */
+  idleTimer?: NodeJS.Timeout;
   closing?: string;
 }
 
@@ -347,11 +356,33 @@ export class PeerTransport extends EventEmitter<PeerTransportEvents> {
         return `already ${guests.length} guest connections, the most this node takes`;
       }
       const ip = ipOf(remote);
+      const banned = this.guestRefusal(ip);
+      if (banned !== null) return banned;
       if (guests.some((s) => ipOf(s.connection.remoteAddr) === ip)) {
         return `a guest from ${ip} is already connected; one per IP address`;
       }
     }
     return null;
+  }
+
+  private guestRefusal(ip: string): string | null {
+    try {
+      return this.options.refuseGuestFrom?.(ip) ?? null;
+    } catch (error) {
+      this.internalError(error);
+      return 'admission could not be decided';
+    }
+  }
+
+  /** A guest that sends nothing for guestIdleMs is closed: it holds one of few guest places. */
+  private touchGuest(session: Session): void {
+    if (session.peerClass !== 'guest' || session.state === 'closed') return;
+    clearTimeout(session.idleTimer);
+    const seconds = Math.round(this.limits.guestIdleMs / 1000);
+    session.idleTimer = setTimeout(
+      () => this.close(session, `a guest that sent nothing for ${seconds} s`),
+      this.limits.guestIdleMs,
+    );
   }
 
   private admission(key: string): Admission {
@@ -485,6 +516,7 @@ export class PeerTransport extends EventEmitter<PeerTransportEvents> {
     if (!session.helloSent || !session.hello) return;
     session.state = 'ready';
     clearTimeout(session.timer);
+    this.touchGuest(session);
     const info = this.info(session);
     this.safeEmit('peer-connected', session.key, session.hello, info);
     this.settleWaiters(session.key, session.hello);
@@ -561,6 +593,7 @@ export class PeerTransport extends EventEmitter<PeerTransportEvents> {
       return;
     }
     if (session.state !== 'ready') throw new ProtocolViolation(`a ${name} message before Hello`);
+    this.touchGuest(session);
     this.safeEmit('frame', session.key, name, frame);
   }
 
@@ -664,6 +697,7 @@ export class PeerTransport extends EventEmitter<PeerTransportEvents> {
     session.state = 'closed';
     session.closing = reason;
     clearTimeout(session.timer);
+    clearTimeout(session.idleTimer);
     this.sessions.delete(session.connection.id);
     if (this.byKey.get(session.key) === session) this.byKey.delete(session.key);
     for (const channel of session.outbound.values()) channel.queue = [];
@@ -726,6 +760,7 @@ export class PeerTransport extends EventEmitter<PeerTransportEvents> {
       class: session.peerClass,
       direction: session.connection.direction,
       remoteAddress: session.connection.remoteAddr.toString(),
+      remoteIp: ipOf(session.connection.remoteAddr),
       hello: session.hello,
     };
   }
