@@ -89,8 +89,15 @@ function program(): Command {
       '--demo',
       "on first use, fill the network with the demo consortium's history, every block decided by its validators (the demo's founders; 1 to 5 nodes)",
     )
-    .action((opts: { dir: string; nodes: number; basePort: number; demo?: boolean }) =>
-      runDevnet(opts),
+    .addOption(
+      new Option(
+        '--console <n>',
+        'serve the console of node N (1 to the number of nodes) while the network runs',
+      ).argParser(count),
+    )
+    .action(
+      (opts: { dir: string; nodes: number; basePort: number; demo?: boolean; console?: number }) =>
+        runDevnet(opts),
     );
 
   cli

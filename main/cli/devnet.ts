@@ -49,6 +49,11 @@ export interface DevnetOptions {
   basePort: number;
   /** The demo consortium's history, decided by the devnet's validators (at most 5). */
   demo?: boolean;
+  /**
+   * The node (1 to N) run with its console served (`carechain serve`), since a running node holds
+   * its folder: a console cannot be served beside it.
+   */
+  console?: number;
 }
 
 /**
@@ -152,6 +157,15 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
   }
   const root = path.resolve(opts.dir);
   const existing = readDevnet(root);
+  const nodeCount = existing?.nodes.length ?? opts.nodes;
+  if (
+    opts.console !== undefined &&
+    (!Number.isInteger(opts.console) || opts.console < 1 || opts.console > nodeCount)
+  ) {
+    throw new UsageError(
+      `--console names one of the ${nodeCount} nodes: a number from 1 to ${nodeCount}`,
+    );
+  }
   if (!existing && opts.demo && opts.nodes > DEMO_FOUNDERS) {
     throw new UsageError(
       `--demo: the demo consortium has ${DEMO_FOUNDERS} founders, so its devnet has 1 to ${DEMO_FOUNDERS} validators (--nodes)`,
@@ -180,9 +194,10 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  for (const node of devnet.nodes) {
+  for (const [i, node] of devnet.nodes.entries()) {
     const dir = path.join(root, node.dir);
-    const child = spawn(process.execPath, [cli, 'node', '--dir', dir], {
+    const served = opts.console === i + 1;
+    const child = spawn(process.execPath, [cli, served ? 'serve' : 'node', '--dir', dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
@@ -198,7 +213,7 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
     child.on('exit', (code, signal) => {
       if (!stopping) {
         console.log(
-          `[${node.dir}] exited (${signal ?? `code ${code}`}); restart it with: carechain node --dir ${dir}`,
+          `[${node.dir}] exited (${signal ?? `code ${code}`}); restart it with: carechain ${served ? 'serve' : 'node'} --dir ${dir}`,
         );
       }
     });
@@ -207,7 +222,9 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
   console.log(
     [
       `devnet ${devnet.chainId}: ${devnet.nodes.length} validators in ${root}. Ctrl-C stops them.`,
-      `a console for any of them: carechain serve --dir ${path.join(root, devnet.nodes[0]?.dir ?? '')} (passphrase "${DEMO_PASSPHRASE}")`,
+      opts.console === undefined
+        ? `a console for one of them: start the devnet with --console N (node N is then served; passphrase "${DEMO_PASSPHRASE}")`
+        : `the console of node-${opts.console}: open the link it prints above (passphrase "${DEMO_PASSPHRASE}")`,
       `a replica that is not a validator, to catch up from scratch: carechain node --dir ${path.join(root, devnet.replica.dir)}`,
     ].join('\n'),
   );

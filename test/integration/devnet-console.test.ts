@@ -1,0 +1,52 @@
+/**
+ * `carechain devnet --console K`: a running node holds its data folder, so a validator's console
+ * is served by the devnet itself, node K running as `carechain serve` on the network with the
+ * others. Its link opens the console; a node number outside the devnet is refused up front.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { carechain, tempDir } from '../support/cli';
+import { exited, killAll, startCarechain, until } from '../support/processes';
+
+afterEach(() => killAll());
+
+describe('carechain devnet --console', () => {
+  it('refuses a node that is not in the devnet, and writes nothing', async () => {
+    const dir = path.join(tempDir(), 'devnet');
+    const refused = await carechain(['devnet', '--nodes', '2', '--dir', dir, '--console', '3']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--console names one of the 2 nodes: a number from 1 to 2/);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('serves the console of node K while it takes part in the network', async () => {
+    const dir = path.join(tempDir(), 'devnet');
+    const basePort = 20_000 + Math.floor(Math.random() * 30_000);
+    const devnet = startCarechain([
+      'devnet',
+      '--nodes',
+      '2',
+      '--dir',
+      dir,
+      '--base-port',
+      String(basePort),
+      '--console',
+      '2',
+    ]);
+    try {
+      await until(
+        () => (devnet.output().match(/on the network as/g) ?? []).length === 2,
+        'both nodes on the network',
+      );
+      const link = /\[node-2\] open (http:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(devnet.output())?.[1];
+      expect(link, devnet.output()).toBeDefined();
+      const answer = await fetch(link as string, { redirect: 'manual' });
+      expect([200, 302, 303]).toContain(answer.status);
+      expect(devnet.output()).toMatch(/the console of node-2: open the link it prints above/);
+    } finally {
+      devnet.child.kill('SIGTERM');
+      await exited(devnet.child);
+    }
+  });
+});
