@@ -5,7 +5,7 @@ import { RuleError, type TxContext } from '../ledger/domain';
 import type { Overlay, StateView } from '../ledger/state';
 import { memberRecords, policyRecords, proposalRecords, voteRecords } from './records';
 import { scheduleValidatorChange, validatorSet } from './schedule';
-import { SINGLE_VALIDATOR_VERSION, VALIDATOR_NODE_KEY_ROTATION } from './single-validator';
+import { SINGLE_VALIDATOR_VERSION } from './single-validator';
 import { membership } from './state';
 import type { MembershipTx as TxBody } from './txs';
 import {
@@ -219,8 +219,8 @@ function nextRecord(
 
 /**
  * Why carrying out an action on `target` would leave the chain without a live validator set, or
- * null: the set must not become empty nor exceed MAX_VALIDATORS, and a validator's node key is not
- * rotated while it is in the set (see shared/members/single-validator.ts).
+ * null: the set must not become empty nor exceed MAX_VALIDATORS. (A validator's node key may be
+ * rotated: the old key signs up to H + 1, the new one from H + 2, docs/consensus.md §7.4.)
  */
 export function validatorSetProblem(
   view: StateView,
@@ -242,13 +242,8 @@ export function validatorSetProblem(
   if (SINGLE_VALIDATOR_VERSION && !current) {
     return `${target.id} would be a second validator: this version of CareChain runs one validator, which certifies every block alone; a second one could not receive the blocks it would have to co-sign, so the chain would stop`;
   }
-  if (current && current.nodeKey !== next.nodeKey) {
-    if (SINGLE_VALIDATOR_VERSION) {
-      return `${target.id} is the validator: this version of CareChain runs one validator, whose node certifies every block with its current node key and cannot switch to a new one, so the chain would stop`;
-    }
-    if (!VALIDATOR_NODE_KEY_ROTATION) {
-      return `${target.id} is a validator: its node signs with the node key it runs with and cannot switch to a new one while in the set; remove it from the validators first, rotate its node key, restart its node with the new key, then add it again`;
-    }
+  if (SINGLE_VALIDATOR_VERSION && current && current.nodeKey !== next.nodeKey) {
+    return `${target.id} is the validator: this version of CareChain runs one validator, whose node certifies every block with its current node key and cannot switch to a new one, so the chain would stop`;
   }
   return null;
 }

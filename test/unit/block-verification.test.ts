@@ -436,7 +436,7 @@ describe('replicas', () => {
     ]);
     const suspend = chain.propose(H, { type: 'suspend', member: E }, { reason: 'late audit' });
     chain.commitOk([suspend, ...chain.votes([H, C, D, P], suspend.id, 'approve')]); // 4 of 6
-    // (Of a member that is not a validator: this version refuses to rotate a validator's node key.)
+    // (Of a member that is not a validator, so the validator set stays as it was.)
     const rotate = chain.propose(C, {
       type: 'rotate-key',
       member: D,

@@ -963,8 +963,8 @@ describe('rotate-key', () => {
   });
 
   it("replaces a member's node key, which is then registered to it", () => {
-    // Of a member that is not the validator: this version refuses to rotate the validator's node
-    // key (validator-liveness.test.ts).
+    // Of a member that is not a validator: the key is replaced at once, with no schedule (a
+    // validator's takes effect at H + 2, validator-liveness.test.ts).
     const { chain, H, C, P } = setup();
     const oldNode = chain.keys(C).node;
     const fresh = chain.keyPair();

@@ -1,10 +1,9 @@
 /**
- * The ledger as the multi-validator network will run it: SINGLE_VALIDATOR_VERSION replaced by
- * false for this file only (the shipped value stays true; validator-liveness.test.ts pins it).
- * Adding a validator, reinstating a suspended one and rotating a validator's node key are then
- * allowed, and each takes effect for consensus two blocks after the block that decided it.
+ * The ledger as the multi-validator network runs it: adding a validator, reinstating a
+ * suspended one and rotating a validator's node key are allowed, and each takes effect for
+ * consensus two blocks after the block that decided it.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SINGLE_VALIDATOR_VERSION, validatorSet } from '../../shared/members/rules';
 import { validatorsAt } from '../../shared/registry';
 import {
@@ -16,14 +15,8 @@ import {
   scheduleOf,
 } from './helpers/validator-sets';
 
-vi.mock('../../shared/members/single-validator', () => ({
-  SINGLE_VALIDATOR_VERSION: false,
-  // The ledger's H + 2 rule for a validator's node key, ahead of nodes that can switch keys.
-  VALIDATOR_NODE_KEY_ROTATION: true,
-}));
-
 describe('with the single-validator restriction lifted', () => {
-  it('is lifted for this file only', () => {
+  it('is lifted', () => {
     expect(SINGLE_VALIDATOR_VERSION).toBe(false);
   });
 
