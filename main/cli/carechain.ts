@@ -1,5 +1,13 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { runDemo, runInit, runKeygen, runNode, runServe, runVerify } from './commands';
+import {
+  runDemo,
+  runInit,
+  runKeygen,
+  runNextNodeKey,
+  runNode,
+  runServe,
+  runVerify,
+} from './commands';
 import {
   runEpcisExport,
   runEpcisImport,
@@ -70,6 +78,14 @@ function program(): Command {
     )
     .requiredOption('--dir <dir>', 'data folder of the node')
     .action((opts: { dir: string }) => runNode(opts));
+
+  cli
+    .command('next-node-key')
+    .description(
+      "make (or show) this node's next node key for a rotation of its key: kept beside node-key.json as node-key.next.json with its signing record, and printed to name in the rotate-key proposal; the running node switches to it two blocks after the rotation is decided",
+    )
+    .requiredOption('--dir <dir>', 'data folder of the node (it may be running)')
+    .action((opts: { dir: string }) => runNextNodeKey(opts));
 
   cli
     .command('devnet')

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { NetworkNode } from '../network/network-node';
 import { networked, startNetwork } from '../network/start-network';
 import { SignGuard } from '../network/sign-state';
+import { prepareNextNodeKey } from '../network/node-key-rotation';
 import { guardAgainstStreamStateErrors } from '../network/transport/stream-error-guard';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -42,6 +43,37 @@ export function runKeygen(opts: { out?: string }): void {
     throw new CommandError(`${opts.out} already exists; a key file is never overwritten`);
   writeKeyFile(opts.out, pair);
   console.log(`wrote ${opts.out}\npublic key ${pair.publicKey}`);
+}
+
+/**
+ * `carechain next-node-key`: the node's next node key for a rotation (docs/consensus.md §7.4),
+ * generated on first use beside node-key.json with its signing record, both on disk before its
+ * public key is printed: the key to name in the rotate-key proposal. Runs beside a running node
+ * (it reads the replica only), which switches to the key once the rotation is in force.
+ */
+export function runNextNodeKey(opts: { dir: string }): void {
+  const paths = dataPaths(opts.dir);
+  if (!existsSync(paths.replica)) throw new CommandError(`${paths.root} holds no chain`);
+  if (!existsSync(paths.nodeKey)) {
+    throw new CommandError(`${paths.nodeKey} is missing: only a node with a node key rotates it`);
+  }
+  const replica = Replica.open(paths.replica, { readonly: true });
+  let chain;
+  try {
+    const tip = replica.tip();
+    chain = { chainId: tip.chainId, genesisHash: tip.genesisHash };
+  } finally {
+    replica.close();
+  }
+  const current = readKeyFile(paths.nodeKey).publicKey;
+  const next = prepareNextNodeKey(paths.root, chain);
+  console.log(
+    [
+      `current node key ${current}`,
+      `next node key    ${next.publicKey}`,
+      `propose rotate-key of this member's node key from ${current.slice(0, 16)}… to the next key; the node switches to it two blocks after the decision`,
+    ].join('\n'),
+  );
 }
 
 const FoundersFile = z.strictObject({
@@ -159,6 +191,7 @@ export async function runNode(opts: { dir: string }): Promise<void> {
           ),
         rejected: (tx, reason) => console.log(`rejected ${tx.id.slice(0, 16)}…: ${reason}`),
         error: (error) => console.error(`block production failed: ${error.message}`),
+        nodeKey: (line) => console.log(line),
       }),
     );
     const { node, problem } = opened;

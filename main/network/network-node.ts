@@ -128,6 +128,11 @@ export interface NetworkNodeOptions {
   timeouts?: TimeoutSettings;
   /** Where problems of this node are reported (a failed commit, a refused signature). */
   log?: (line: string) => void;
+  /**
+   * The double-sign guard of another key of this node: when a rotation of its node key comes
+   * into force (the chain node's key changes), the network node switches to it (§7.4).
+   */
+  openGuard?: (nodeKey: KeyPair) => SignGuard;
 }
 
 export interface PeerStatus {
@@ -221,8 +226,13 @@ function banLine(ban: BanEntry, now: number): string {
  * for 20 points, enforced when a connection is admitted.
  */
 export class NetworkNode {
-  private readonly transport: PeerTransport;
-  private readonly driver: ConsensusDriver;
+  private transport: PeerTransport;
+  private driver: ConsensusDriver;
+  /** A switch to a new node key under way: nothing is dialled or sent meanwhile. */
+  private switching: Promise<void> | null = null;
+  /** Between stopping the old key's transport and starting the new one's. */
+  private rekeying = false;
+  private stopping = false;
   private readonly genesisHash: string;
   private readonly peerHeights = new Map<string, number>();
   /** Connected peers that may serve blocks (members and sources, not guests). */
@@ -257,7 +267,7 @@ export class NetworkNode {
   /** Per node key: when to dial next, and the wait after that if it fails again. */
   private readonly redial = new Map<string, { at: number; wait: number; dialling: boolean }>();
 
-  constructor(private readonly options: NetworkNodeOptions) {
+  constructor(private options: NetworkNodeOptions) {
     const { node } = options;
     this.log = options.log ?? ((line) => console.error(`carechain: ${line}`));
     const tip = node.replica.tip();
@@ -268,7 +278,17 @@ export class NetworkNode {
       genesisHash: tip.genesisHash,
       report: (line) => this.log(`network: ${line}`),
     });
-    this.transport = new PeerTransport({
+    this.transport = this.makeTransport();
+    this.driver = this.makeDriver();
+    node.useConsensus(() => this.cannotCommitReason());
+  }
+
+  /** The transport under this node's current key. */
+  private makeTransport(): PeerTransport {
+    const options = this.options;
+    const { node } = options;
+    const tip = node.replica.tip();
+    return new PeerTransport({
       nodeKey: options.nodeKey,
       chainId: tip.chainId,
       genesisHash: tip.genesisHash,
@@ -289,7 +309,14 @@ export class NetworkNode {
       },
       onInternalError: (error) => this.log(`network: ${(error as Error).message}`),
     });
-    this.driver = new ConsensusDriver(
+  }
+
+  /** Consensus under this node's current key and double-sign guard. */
+  private makeDriver(): ConsensusDriver {
+    const options = this.options;
+    const { node } = options;
+    const tip = node.replica.tip();
+    return new ConsensusDriver(
       nodeChain(node),
       {
         now: () => Date.now(),
@@ -329,11 +356,31 @@ export class NetworkNode {
         ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       },
     );
-    node.useConsensus(() => this.cannotCommitReason());
   }
 
   async start(): Promise<void> {
     const { node } = this.options;
+    this.wireTransport();
+    this.unlisten = node.listen({
+      queued: (txs) => this.relay(txs),
+      committed: (block) => {
+        this.afterCommit(block.header.height);
+        this.syncChanged();
+      },
+    });
+    await this.transport.start();
+    this.dialPeers();
+    this.dialTimer = setInterval(() => this.dialPeers(), REDIAL_MIN_MS);
+    this.driver.start();
+    this.resendTimer = setInterval(() => {
+      this.resend();
+      this.pruneShares();
+    }, RESEND_MS);
+    this.pingTimer = setInterval(() => this.pingPeers(), LATENCY_PING_MS);
+  }
+
+  /** What the node does with its transport's events. */
+  private wireTransport(): void {
     this.transport.on('frame', (key, protocol, frame) => this.onFrame(key, protocol, frame));
     this.transport.on('peer-connected', (key, hello, info) => {
       this.rates.set(key, new PeerRates(Date.now()));
@@ -358,25 +405,46 @@ export class NetworkNode {
     });
     this.transport.on('peer-refused', (key, reason) => this.note(key, `refused: ${reason}`));
     this.transport.on('offence', (key, kind, reason) => this.misbehaved(key, kind, reason));
-    this.unlisten = node.listen({
-      queued: (txs) => this.relay(txs),
-      committed: (block) => {
-        this.afterCommit(block.header.height);
-        this.syncChanged();
-      },
-    });
+  }
+
+  /**
+   * Switches to a new node key (docs/consensus.md §7.4): the chain node took it once the
+   * rotation came into force for the next height, so consensus under the old key signs no more.
+   * Consensus and the transport are started again under the new key, with its own double-sign
+   * guard, on the same address; peers admit both keys of the member during the switch
+   * (docs/sync.md §2.3), so connections are made again at once.
+   */
+  private async rekey(key: KeyPair, openGuard: (nodeKey: KeyPair) => SignGuard): Promise<void> {
+    const old = this.options.nodeKey.publicKey;
+    const guard = openGuard(key);
+    this.rekeying = true;
+    this.driver.stop();
+    if (this.sync) clearTimeout(this.sync.timer);
+    this.sync = null;
+    await this.transport.stop();
+    if (this.stopping) return;
+    this.peerHeights.clear();
+    this.servers.clear();
+    this.rates.clear();
+    this.latency.clear();
+    this.redial.clear();
+    this.options = { ...this.options, nodeKey: key, guard };
+    this.transport = this.makeTransport();
+    this.driver = this.makeDriver();
+    this.wireTransport();
     await this.transport.start();
+    this.rekeying = false;
+    const status = guard.status();
+    this.log(
+      `node key switched from ${short(old)} to ${short(key.publicKey)}${status.signing ? '' : `; this node will not vote: ${status.detail}`}`,
+    );
     this.dialPeers();
-    this.dialTimer = setInterval(() => this.dialPeers(), REDIAL_MIN_MS);
     this.driver.start();
-    this.resendTimer = setInterval(() => {
-      this.resend();
-      this.pruneShares();
-    }, RESEND_MS);
-    this.pingTimer = setInterval(() => this.pingPeers(), LATENCY_PING_MS);
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    await this.switching?.catch(() => undefined);
     if (this.resendTimer) clearInterval(this.resendTimer);
     if (this.pingTimer) clearInterval(this.pingTimer);
     if (this.dialTimer) clearInterval(this.dialTimer);
@@ -496,6 +564,7 @@ export class NetworkNode {
 
   /** Dials every target not connected whose back-off has passed. */
   private dialPeers(): void {
+    if (this.rekeying) return;
     const now = Date.now();
     const connected = new Set(this.transport.peers().map((p) => p.key));
     for (const { nodeKey, address } of this.dialTargets()) {
@@ -520,19 +589,18 @@ export class NetworkNode {
 
   /**
    * Who may connect (docs/sync.md §2.3): no banned key; active members' node keys and
-   * validators coming into force; catch-up sources; guests when this node has invited.
+   * validators in force around the tip (coming in, or rotated out); catch-up sources; guests
+   * when this node has invited.
    */
   private admit(key: string): Admission {
     const ban = this.bans.banned(key, Date.now());
     if (ban) return { refused: banLine(ban, Date.now()) };
     const view = this.options.node.replica.view;
-    const tip = this.options.node.replica.tip().height;
     const member = membership(view)
       .members()
       .find((m) => m.nodeKey === key);
     if (member?.status === 'active') return { class: 'member' };
-    const coming = [...validatorsAt(view, tip + 1), ...validatorsAt(view, tip + 2)];
-    if (coming.some((v) => v.nodeKey === key)) return { class: 'member' };
+    if (this.inForceAround(key)) return { class: 'member' };
     if (member) return { refused: `${member.id} is ${member.status}` };
     if (this.options.sources?.includes(key)) return { class: 'source' };
     if (this.options.guests) return { class: 'guest' };
@@ -542,13 +610,24 @@ export class NetworkNode {
   /** Whether this replica knows the key as an active member's or a validator's coming into force. */
   private isMember(key: string): boolean {
     const view = this.options.node.replica.view;
-    const tip = this.options.node.replica.tip().height;
     const member = membership(view)
       .members()
       .find((m) => m.nodeKey === key);
     if (member?.status === 'active') return true;
-    return [...validatorsAt(view, tip + 1), ...validatorsAt(view, tip + 2)].some(
-      (v) => v.nodeKey === key,
+    return this.inForceAround(key);
+  }
+
+  /**
+   * Whether the key is a validator's in force at the tip, the next height or the one after: a
+   * validator coming into force, and one rotated or removed out of force until the height after
+   * its last one is committed (docs/sync.md §2.3), so a node that switches its key at H + 2 is
+   * admitted under both keys from the decision until H + 2 is committed.
+   */
+  private inForceAround(key: string): boolean {
+    const view = this.options.node.replica.view;
+    const tip = this.options.node.replica.tip().height;
+    return [tip, tip + 1, tip + 2].some((h) =>
+      validatorsAt(view, h).some((v) => v.nodeKey === key),
     );
   }
 
@@ -653,6 +732,7 @@ export class NetworkNode {
 
   /** Sends this height's messages again: what gives consensus its gossip after a loss. */
   private resend(): void {
+    if (this.rekeying) return;
     const held = this.driver.heldMessages();
     const votes = held.filter((m) => m.kind !== 'proposal');
     for (let i = 0; i < votes.length; i += MAX_VOTES_PER_FRAME) {
@@ -1230,6 +1310,23 @@ export class NetworkNode {
    */
   private afterCommit(height: number): void {
     void height;
+    const key = this.options.node.currentNodeKey();
+    const { openGuard } = this.options;
+    if (
+      key &&
+      openGuard &&
+      key.publicKey !== this.options.nodeKey.publicKey &&
+      !this.switching &&
+      !this.stopping
+    ) {
+      this.switching = this.rekey(key, openGuard)
+        .catch((error: Error) => this.log(`switching the node key failed: ${error.message}`))
+        .finally(() => {
+          this.switching = null;
+        });
+      return;
+    }
+    if (this.switching) return;
     for (const peer of this.transport.peers()) {
       const admission = this.admit(peer.key);
       if (!('refused' in admission)) continue;

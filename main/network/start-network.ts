@@ -3,10 +3,12 @@ import { validatorsAt } from '../../shared/registry';
 import { membership } from '../../shared/members/state';
 import type { ChainNode } from '../service/chain-node';
 import type { DataPaths } from '../service/data-dir';
+import type { KeyPair } from '../../shared/ledger/keys';
 import { readKeyFile } from '../service/keystore';
 import { parseListen, readNetworkConfig, type NetworkConfig } from './network-config';
 import { JoinGuestService } from './join/guest-service';
 import { NetworkNode } from './network-node';
+import { decidedNextNodeKey } from './node-key-rotation';
 import { SignGuard } from './sign-state';
 import { parseEndpoint } from './transport/peer-id';
 
@@ -36,17 +38,21 @@ export async function startNetwork(
   if (!existsSync(paths.nodeKey)) {
     throw new Error(`${paths.nodeKey} is missing: a node on the network needs its node key`);
   }
-  const nodeKey = readKeyFile(paths.nodeKey);
+  // A rotation of this node's key decided but not in force yet: on the network under the new
+  // key at once (see decidedNextNodeKey); the chain node switches at the next commit.
+  const nodeKey = decidedNextNodeKey(paths.root, node.replica.view) ?? readKeyFile(paths.nodeKey);
   const tip = node.replica.tip();
   const listen = config.listen
     ? parseListen(config.listen)
     : defaultListen(node, nodeKey.publicKey);
-  const guard = SignGuard.open(
-    paths.root,
-    nodeKey,
-    { chainId: tip.chainId, genesisHash: tip.genesisHash },
-    { onStop: (status) => log(`signing stopped: ${status.detail}`) },
-  );
+  const openGuard = (key: KeyPair) =>
+    SignGuard.open(
+      paths.root,
+      key,
+      { chainId: tip.chainId, genesisHash: tip.genesisHash },
+      { onStop: (status) => log(`signing stopped: ${status.detail}`) },
+    );
+  const guard = openGuard(nodeKey);
   const status = guard.status();
   if (!status.signing) log(`this node will not vote: ${status.detail}`);
   const guests = inviting(paths, node, nodeKey.publicKey, log);
@@ -54,6 +60,8 @@ export async function startNetwork(
     node,
     nodeKey,
     guard,
+    // A rotation of this node's key switches to the new key's guard at H + 2 (§7.4).
+    openGuard,
     listen,
     peers: config.peers,
     log,

@@ -58,7 +58,7 @@ export class ChainNode {
 
   constructor(
     readonly replica: Replica,
-    private readonly nodeKey: KeyPair | null,
+    private nodeKey: KeyPair | null,
     /** Wall clock of this node; only used to choose the time of a block it proposes. */
     private readonly clock: () => number = Date.now,
   ) {
@@ -254,6 +254,20 @@ export class ChainNode {
   useConsensus(reason: () => string | null): void {
     this.consensusReason = reason;
     this.stop();
+  }
+
+  /** The node key this node proposes and certifies with, if it has one. */
+  currentNodeKey(): KeyPair | null {
+    return this.nodeKey;
+  }
+
+  /**
+   * Switches to a new node key: a rotation of this node's key came into force (the new key is
+   * in V_{tip+1}, docs/consensus.md §7.4), or was carried out while the node is not a validator.
+   */
+  useNodeKey(key: KeyPair): void {
+    this.nodeKey = key;
+    this.nodeKeyProblem = null;
   }
 
   /** Why the node key file could not be read; the node then runs without a key. */

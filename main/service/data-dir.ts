@@ -52,6 +52,7 @@ const REPLACED_PREFIX = '.replaced-';
 const CHAIN_FILES = [
   'genesis.json',
   'node-key.json',
+  'node-key.next.json',
   'demo-keys',
   'profile.json',
   'committed-height.json',

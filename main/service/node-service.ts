@@ -73,6 +73,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       committed: (block) => eventsOf(block).forEach(emit),
       rejected: (tx, reason) => emit({ type: 'tx.rejected', txId: tx.id, reason }),
       error: (error) => console.error('carechain: block production failed:', error.message),
+      nodeKey: (line) => console.error(`carechain: ${line}`),
     });
     node = opened.node;
     replicaProblem = opened.problem;

@@ -7,6 +7,8 @@ import { ChainNode } from './chain-node';
 import type { DataPaths } from './data-dir';
 import type { KeyPair } from '../../shared/ledger/keys';
 import { KeyFileError, readKeyFile } from './keystore';
+import { MembershipQueries } from '../members/queries';
+import { settleNodeKey } from '../network/node-key-rotation';
 
 const BLOCK_INTERVAL_MS = 400;
 
@@ -20,6 +22,8 @@ export interface NodeEvents {
   committed?(block: AppliedBlock): void;
   rejected?(tx: DecodedTx, reason: string): void;
   error(error: Error): void;
+  /** This node's key moved on: switched to its next key, or the next key discarded. */
+  nodeKey?(line: string): void;
 }
 
 /**
@@ -35,6 +39,30 @@ export function openChainNode(paths: DataPaths, events: NodeEvents): OpenedNode 
     // served; it is not a reason to show nothing at all.
     let nodeKey: KeyPair | null = null;
     let nodeKeyProblem: string | null = null;
+    const proposals = new MembershipQueries(replica.db);
+    // A rotation of this node's key that came into force (or ended) while it was stopped, even
+    // killed half-way through the switch, is settled before the key is read.
+    const settle = (): KeyPair | null => {
+      if (problem) return null;
+      const tip = replica.tip();
+      try {
+        const chain = { chainId: tip.chainId, genesisHash: tip.genesisHash };
+        const step = settleNodeKey(paths.root, chain, replica.view, tip.height, (member) =>
+          proposals.proposalsAbout(member),
+        );
+        if (step.kind === 'switched') {
+          events.nodeKey?.(
+            `node key switched to ${step.key.publicKey.slice(0, 16)}… for height ${tip.height + 1}${step.retired ? `; the old key is kept in ${step.retired}` : ''}`,
+          );
+          return step.key;
+        }
+        if (step.kind === 'discarded') events.nodeKey?.(`next node key discarded: ${step.reason}`);
+      } catch (error) {
+        events.nodeKey?.(`the node key could not be settled: ${(error as Error).message}`);
+      }
+      return null;
+    };
+    settle();
     if (existsSync(paths.nodeKey)) {
       try {
         nodeKey = readKeyFile(paths.nodeKey);
@@ -48,6 +76,8 @@ export function openChainNode(paths: DataPaths, events: NodeEvents): OpenedNode 
     node.listen({
       committed: (block) => {
         writeHighWater(paths.highWater, { height: block.header.height, hash: block.hash });
+        const switched = settle();
+        if (switched) node.useNodeKey(switched);
         events.committed?.(block);
       },
       rejected: (tx, reason) => events.rejected?.(tx, reason),
