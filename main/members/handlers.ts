@@ -10,6 +10,7 @@ import {
 } from '../service/handler-context';
 import { KeyFileError, parseKeyFile } from '../service/keystore';
 import { ServiceError } from '../service/service-error';
+import { heldNextNodeKey } from '../network/node-key-rotation';
 import { MembershipQueries } from './queries';
 import { memberView, proposalViews } from './views';
 
@@ -103,6 +104,20 @@ export function membersHandlers(ctx: HandlerContext): HandlersFor<MembershipMeth
           action,
           ...(reason === undefined ? {} : { reason }),
         }));
+      // This node's own node key: the node must hold the new key before the proposal leaves,
+      // or it could not switch to it at H + 2 (docs/consensus.md §7.4).
+      const ownNodeKey = ctx.requireNode().currentNodeKey()?.publicKey;
+      if (
+        action.type === 'rotate-key' &&
+        action.role === 'node' &&
+        action.oldKey === ownNodeKey &&
+        heldNextNodeKey(ctx.paths.root) !== action.newKey
+      ) {
+        throw fieldProblem(
+          'newKey',
+          "this is this node's own key: generate the new node key on this node (the console's rotate form, or carechain next-node-key) and propose that key",
+        );
+      }
       if (!session.rotatesOwnKey(action)) {
         if (newKeyFile !== undefined) {
           throw fieldProblem(

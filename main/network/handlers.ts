@@ -1,30 +1,10 @@
-import { existsSync } from 'node:fs';
 import type { HandlerContext, HandlersFor } from '../service/handler-context';
-import { perNode } from '../service/handler-context';
-import { KeyFileError, readKeyFile } from '../service/keystore';
-import type { DataPaths } from '../service/data-dir';
+import { membership } from '../../shared/members/state';
 import { ServiceError } from '../service/service-error';
+import { prepareNextNodeKey } from './node-key-rotation';
 import { networkView } from './views';
 
-export type NetworkMethod = 'network.status' | 'network.liftBan';
-
-/**
- * This node's key as its folder holds it, read once per chain node: shown when the node is not
- * on a network (a running one names its own key). A missing or damaged key file is no key.
- */
-const ownKeyOf = perNode(() => ({ read: false, key: null as string | null }));
-
-function ownKey(paths: DataPaths, entry: { read: boolean; key: string | null }): string | null {
-  if (!entry.read) {
-    entry.read = true;
-    try {
-      entry.key = existsSync(paths.nodeKey) ? readKeyFile(paths.nodeKey).publicKey : null;
-    } catch (error) {
-      if (!(error instanceof KeyFileError)) throw error;
-    }
-  }
-  return entry.key;
-}
+export type NetworkMethod = 'network.status' | 'network.liftBan' | 'network.nextNodeKey';
 
 export function networkHandlers(ctx: HandlerContext): HandlersFor<NetworkMethod> {
   return {
@@ -34,7 +14,27 @@ export function networkHandlers(ctx: HandlerContext): HandlersFor<NetworkMethod>
       // A console whose service runs no network object (tests wiring handlers by hand) reads
       // as a node that is not on one.
       const state = network?.state() ?? { state: 'alone' as const };
-      return networkView(node, state, network?.meter ?? null, ownKey(ctx.paths, ownKeyOf(node)));
+      // The key the node runs with (after a rotation, its new key), or null if it has none.
+      const ownKey = node.currentNodeKey()?.publicKey ?? null;
+      return networkView(node, state, network?.meter ?? null, ownKey);
+    },
+    'network.nextNodeKey': () => {
+      const node = ctx.requireNode();
+      const { memberId } = ctx.session.signer();
+      const own = node.currentNodeKey();
+      const member = membership(node.replica.view).member(memberId);
+      if (!own || member?.nodeKey !== own.publicKey) {
+        throw new ServiceError(
+          'rejected',
+          "this node's key is not the node key of the console's member, so this console does not rotate it",
+        );
+      }
+      const tip = node.replica.tip();
+      const next = prepareNextNodeKey(ctx.paths.root, {
+        chainId: tip.chainId,
+        genesisHash: tip.genesisHash,
+      });
+      return { publicKey: next.publicKey };
     },
     'network.liftBan': ({ nodeKey, address, reason }) => {
       ctx.requireNode();

@@ -133,6 +133,11 @@ export interface NetworkNodeOptions {
    * into force (the chain node's key changes), the network node switches to it (§7.4).
    */
   openGuard?: (nodeKey: KeyPair) => SignGuard;
+  /**
+   * The next node key of this node once its rotation is decided (before it is in force): the
+   * member's node key on chain then, so evidence is signed with it.
+   */
+  decidedNextKey?: () => KeyPair | null;
 }
 
 export interface PeerStatus {
@@ -1274,13 +1279,16 @@ export class NetworkNode {
    * key (the one transaction a node key may sign), so no administrator has to be present.
    */
   private reportEvidence(first: SignedMessage, second: SignedMessage): void {
-    const { node, nodeKey } = this.options;
+    const { node } = this.options;
     const who = `validator ${first.validator.slice(0, 12)}… signed two ${first.kind}s at ${first.height}/${first.round}`;
     this.log(who);
-    const own = membership(node.replica.view)
-      .members()
-      .find((m) => m.nodeKey === nodeKey.publicKey);
-    if (!own) return;
+    // Signed with the member's node key on chain: from the decision of a rotation of this
+    // node's key that is the next key, though the old one signs consensus until H + 2.
+    const members = membership(node.replica.view).members();
+    const keys = [this.options.nodeKey, this.options.decidedNextKey?.() ?? null];
+    const nodeKey = keys.find((k) => k && members.some((m) => m.nodeKey === k.publicKey));
+    const own = nodeKey && members.find((m) => m.nodeKey === nodeKey.publicKey);
+    if (!nodeKey || !own) return;
     const tip = node.replica.tip();
     try {
       const tx = signTx(

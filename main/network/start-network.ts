@@ -62,6 +62,7 @@ export async function startNetwork(
     guard,
     // A rotation of this node's key switches to the new key's guard at H + 2 (§7.4).
     openGuard,
+    decidedNextKey: () => decidedNextNodeKey(paths.root, node.replica.view),
     listen,
     peers: config.peers,
     log,

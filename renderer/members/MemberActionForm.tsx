@@ -9,12 +9,7 @@ import { sentence } from '../components/text';
 import { rpc } from '../rpc/client';
 import { asRpcError } from '../rpc/rpc-response';
 import { useSessionStore } from '../stores/session-store';
-import {
-  consequenceOf,
-  decisionRule,
-  VALIDATOR_NODE_KEY_NOTE,
-  type MemberActionType,
-} from './actions';
+import { consequenceOf, decisionRule, nodeKeyRotationNote, type MemberActionType } from './actions';
 import { ValidatorReadiness } from './ValidatorReadiness';
 import { describeAction, type MembersById } from './describe';
 import {
@@ -201,6 +196,32 @@ function OwnNewKeyFields({
   );
 }
 
+/**
+ * The new key of a rotation of this node's own node key: generated on the node (kept beside its
+ * current key, never leaving it), so the node can switch to it at H + 2. Asked once the form
+ * shows it; the node answers with the same key if asked again.
+ */
+function useNextNodeKey(wanted: boolean): { key: string | null; error: string | null } {
+  const [state, setState] = useState<{ key: string | null; error: string | null }>({
+    key: null,
+    error: null,
+  });
+  useEffect(() => {
+    if (!wanted || state.key) return;
+    let current = true;
+    rpc()
+      .call('network.nextNodeKey', {})
+      .then(({ publicKey }) => current && setState({ key: publicKey, error: null }))
+      .catch((failure: unknown) => {
+        if (current) setState({ key: null, error: sentence(asRpcError(failure).message) });
+      });
+    return () => {
+      current = false;
+    };
+  }, [wanted, state.key]);
+  return state;
+}
+
 interface MemberActionFormProps {
   type: MemberActionType;
   member: MemberView;
@@ -234,6 +255,9 @@ export function MemberActionForm({
   const [keyFile, setKeyFile] = useState<ChosenKeyFile | null>(null);
 
   const oldKey = role === 'admin' ? adminKey : member.nodeKey;
+  // Rotating the node key of this console's own member: its node makes the new key.
+  const ownNode = rotating && role === 'node' && profile !== null && profile.memberId === member.id;
+  const nextNodeKey = useNextNodeKey(ownNode);
   // Rotating the key this console signs with: the console must hold the new secret key.
   const ownKey =
     rotating &&
@@ -262,6 +286,11 @@ export function MemberActionForm({
           errors.fields.newKeyFile ?? 'Choose the key file of the new admin key.';
       } else if (keyFile.publicKey === oldKey) {
         local.fields.newKeyFile = 'This key file holds the key it would replace.';
+      }
+    } else if (ownNode) {
+      newKey = nextNodeKey.key ?? '';
+      if (!nextNodeKey.key) {
+        local.fields.newKey = nextNodeKey.error ?? 'Wait for the new node key to be generated.';
       }
     } else if (rotating) {
       const keyError = newKeyProblem(newKey, oldKey);
@@ -305,13 +334,11 @@ export function MemberActionForm({
                   name={fieldId('role')}
                   value={value}
                   checked={role === value}
-                  disabled={value === 'node' && member.validator}
                   onChange={() => setRole(value)}
                 />
                 {value === 'admin' ? 'An admin key' : 'The node key'}
               </label>
             ))}
-            {member.validator && <p className="muted">{VALIDATOR_NODE_KEY_NOTE}</p>}
           </fieldset>
           {role === 'admin' && member.adminKeys.length > 1 ? (
             <Field
@@ -355,11 +382,29 @@ export function MemberActionForm({
               errors={errors}
               disabled={sending}
             />
+          ) : ownNode ? (
+            <p className="key-replaced" role="status">
+              <span className="muted">New node key, generated on this node</span>{' '}
+              {nextNodeKey.key ? (
+                <Hex value={nextNodeKey.key} label="new node key" short />
+              ) : nextNodeKey.error ? null : (
+                <Spinner />
+              )}
+              {(errors.fields.newKey ?? nextNodeKey.error) && (
+                <span className="field-error" role="alert">
+                  {errors.fields.newKey ?? nextNodeKey.error}
+                </span>
+              )}
+            </p>
           ) : (
             <Field
               id={fieldId('new-key')}
               label="New public key"
-              hint="The public key of the new key pair: 64 lowercase hex digits, as carechain keygen prints it."
+              hint={
+                role === 'node'
+                  ? 'The public key of the new node key: 64 lowercase hex digits, as carechain next-node-key prints it on that member’s node.'
+                  : 'The public key of the new key pair: 64 lowercase hex digits, as carechain keygen prints it.'
+              }
               error={errors.fields.newKey}
             >
               <input
@@ -376,7 +421,7 @@ export function MemberActionForm({
           <p>
             {role === 'admin'
               ? `If approved, this admin key of ${member.legalName} is replaced by the new key: the old key can no longer sign for it.`
-              : `If approved, the node key of ${member.legalName} is replaced by the new key: its node must then run with the new key${member.validator ? ' to keep signing blocks' : ''}.`}{' '}
+              : nodeKeyRotationNote(member, ownNode)}{' '}
             Until the vote ends, the new key is reserved for {member.legalName}.
           </p>
         </>

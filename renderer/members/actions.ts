@@ -16,12 +16,20 @@ export const MEMBER_ACTION_LABELS: Record<MemberActionType, string> = {
 };
 
 /**
- * A validator's node key is not rotated while it is in the set: its running node signs with the
- * key it was started with and cannot switch (the ledger refuses it, VALIDATOR_NODE_KEY_ROTATION
- * in shared/members/single-validator.ts). The console says how to get there instead.
+ * What rotating a member's node key does (docs/consensus.md §7.4). A validator's takes effect
+ * two blocks after the decision: its node signs with the old key up to H + 1 and with the new
+ * key from H + 2, switching on its own, since it holds the new key beside the current one.
  */
-export const VALIDATOR_NODE_KEY_NOTE =
-  'The node key of a validator cannot be rotated while it is a validator: its running node signs with the key it was started with. Remove it as validator first, rotate its node key, restart its node with the new key file, then make it a validator again.';
+export function nodeKeyRotationNote(member: MemberView, ownNode: boolean): string {
+  const name = member.legalName;
+  const holder = ownNode
+    ? 'This node generated the new key and keeps it beside its current one'
+    : `The node of ${name} must hold the new key first (carechain next-node-key on that node prints it)`;
+  if (!member.validator) {
+    return `If approved, the node key of ${name} is replaced by the new key as soon as the block that decides it is made, and its node switches to it. ${holder}.`;
+  }
+  return `If approved in block H, the rotation takes effect at height H + 2: the node of ${name} signs blocks with its current key up to height H + 1 and with the new key from height H + 2, and switches to it on its own. ${holder}.`;
+}
 
 /**
  * What can sensibly be proposed about a member in its current state. A revoked member is final:

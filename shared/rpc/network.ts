@@ -199,4 +199,13 @@ export const networkMethods = {
    * `rejected` when this node is not on a network.
    */
   'network.liftBan': { params: LiftBanParams, result: LiftedBan },
+  /**
+   * The next node key of this node for a rotation of its key (docs/consensus.md §7.4): made on
+   * the node on first ask (node-key.next.json, with its signing record) and the same one after;
+   * its secret never leaves the node. A proposals.create rotating this node's key must name it.
+   */
+  'network.nextNodeKey': {
+    params: NoParams,
+    result: z.strictObject({ publicKey: PublicKey }),
+  },
 } as const;

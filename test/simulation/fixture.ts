@@ -1,6 +1,7 @@
 /**
- * The chain every run starts from: a genesis whose founders are all validators (4 or 7 of them,
- * keys derived from labels, so every run of a given size shares it), and a stream of real signed
+ * The chain every run starts from: a genesis whose founders are validators (4 or 7 of them,
+ * keys derived from labels, so every run of a given size shares it), with `extra` founders that
+ * are members only (runs that change the validator set add one), and a stream of real signed
  * transactions to feed it: research anchors of distinct studies, each valid on its own in any
  * order, so every block can carry whatever a proposer's mempool holds.
  */
@@ -25,21 +26,28 @@ import { fastSign } from './crypto';
 export const SIM_CHAIN_ID = 'carechain-sim';
 
 export interface Fixture {
+  /** Validators at genesis. */
   n: number;
+  /** Nodes: the validators, then the members that are not validators at genesis. */
+  nodes: number;
+  /** The member id of each node, by index. */
+  members: string[];
   doc: GenesisDoc;
   genesis: GenesisBlock;
   genesisHash: string;
   /** V_h of every height (the set is static here), sorted by member id. */
   validators: Validator[];
-  /** Node key pairs, index i is validators[i]'s. */
+  /** Node key pairs at genesis, index i is node i's (validators[i]'s for i < n). */
   nodeKeys: KeyPair[];
+  /** A further key pair, the same for the same label (a node key rotated in). */
+  keyPair(label: string): KeyPair;
   /** Admin key pairs by member id. */
   admins: Map<string, KeyPair>;
   /** The i-th transaction of the stream (made on first use, then kept). */
   tx(i: number): DecodedTx;
 }
 
-const fixtures = new Map<number, Fixture>();
+const fixtures = new Map<string, Fixture>();
 
 /** signTx, with Node's signer. */
 export function signTxFast(body: TxBody, key: KeyPair, genesisHash: string): DecodedTx {
@@ -62,10 +70,10 @@ export function forged(tx: DecodedTx): DecodedTx {
   return { id: txIdOf(text), text, signed: signedTx, body: tx.body };
 }
 
-export function fixture(n: number): Fixture {
-  const known = fixtures.get(n);
+export function fixture(n: number, extra = 0): Fixture {
+  const known = fixtures.get(`${n}/${extra}`);
   if (known) return known;
-  const chain = TestChain.create({ chainId: SIM_CHAIN_ID, founders: n, validators: n });
+  const chain = TestChain.create({ chainId: SIM_CHAIN_ID, founders: n + extra, validators: n });
   const state = new MemoryState();
   state.apply(chain.genesis.changes);
   const validators = validatorSet(state);
@@ -75,6 +83,9 @@ export function fixture(n: number): Fixture {
     if (id === undefined) throw new Error('fixture: a validator without keys');
     return chain.keys(id).node;
   });
+  const validatorIds = new Set(validators.map((v) => v.member));
+  const others = chain.founderIds.filter((id) => !validatorIds.has(id));
+  for (const id of others) nodeKeys.push(chain.keys(id).node);
   const admins = new Map(
     chain.founderIds.map((id) => [id, chain.keys(id).admins[0] as KeyPair] as const),
   );
@@ -82,6 +93,9 @@ export function fixture(n: number): Fixture {
   const txs: DecodedTx[] = [];
   const made: Fixture = {
     n,
+    nodes: n + extra,
+    members: [...validators.map((v) => v.member), ...others],
+    keyPair: (label) => chain.keyPair(label),
     doc: chain.doc,
     genesis: chain.genesis,
     genesisHash: chain.genesisHash,
@@ -110,6 +124,6 @@ export function fixture(n: number): Fixture {
       return txs[i] as DecodedTx;
     },
   };
-  fixtures.set(n, made);
+  fixtures.set(`${n}/${extra}`, made);
   return made;
 }

@@ -44,6 +44,7 @@ import type { Prng } from './prng';
 import type { NodeDisk, SimReplica } from './store';
 import type { StateView } from '../../shared/ledger/state';
 import { validatorsAt } from '../../shared/registry';
+import { membership } from '../../shared/members/state';
 
 /** What travels between nodes. */
 export type Packet =
@@ -76,11 +77,6 @@ export interface SigningDisk {
    */
   signed: SignedMessage[];
   blocks: Map<string, BlockBody>;
-  /**
-   * Transactions this node submitted itself (its evidence), kept until they are on chain: the
-   * replica's submissions journal, which a real node keeps across restarts.
-   */
-  journal: DecodedTx[];
 }
 
 /** Host duties skipped on purpose (each one breaks a rule a check must catch). */
@@ -93,6 +89,11 @@ export interface FaultyHost {
   dropsEvidence?: boolean;
   /** Hears the evidence but never submits it on chain (§10 rule 5). */
   keepsEvidenceOffChain?: boolean;
+  /**
+   * Takes a validator-set change decided in H as in force from H + 1 instead of H + 2
+   * (docs/consensus.md §7.1): consensus asks V_{h+1} for the validators of h.
+   */
+  newSetAtHPlus1?: boolean;
 }
 
 /** What the node sees of the simulation around it. */
@@ -172,6 +173,17 @@ const SYNC_BATCH = 8;
 
 export class SimNode {
   up = false;
+  /** The node key it signs with now; a rotation in force switches it (docs/consensus.md §7.4). */
+  key: KeyPair;
+  /** The double-sign record of `key`. */
+  signing: SigningDisk;
+  /** Every key this node holds, with its own double-sign record: its disk, kept across crashes. */
+  private readonly keys = new Map<string, { key: KeyPair; signing: SigningDisk }>();
+  /**
+   * Transactions this node submitted itself (its evidence), kept until they are on chain: the
+   * replica's submissions journal, which a real node keeps across restarts.
+   */
+  private journal: { first: SignedMessage; second: SignedMessage; tx: DecodedTx }[] = [];
   /** Counts starts: timers of an earlier life are ignored. */
   epoch = 0;
   /** Byzantine nodes go silent once the network has healed (the progress check's premise). */
@@ -182,22 +194,76 @@ export class SimNode {
 
   constructor(
     readonly index: number,
-    readonly key: KeyPair,
+    key: KeyPair,
     readonly behaviour: Behaviour,
     readonly disk: NodeDisk,
-    readonly signing: SigningDisk,
+    signing: SigningDisk,
     private readonly env: NodeEnv,
     private readonly prng: Prng,
     /** This node's clock minus the simulation's, in ms. */
     readonly skew: number,
-  ) {}
+  ) {
+    this.key = key;
+    this.signing = signing;
+    this.keys.set(key.publicKey, { key, signing });
+  }
+
+  /** The member this node is the node of. */
+  get member(): string {
+    return this.env.fx.members[this.index] as string;
+  }
+
+  /** A new node key generated on this node before its rotation is proposed, with its record. */
+  hold(key: KeyPair): void {
+    if (!this.keys.has(key.publicKey)) {
+      this.keys.set(key.publicKey, { key, signing: SimNode.freshSigning(this.env.fx, key) });
+    }
+  }
+
+  /**
+   * The key this node takes part under at `height`: its member's in V_height if it holds it (a
+   * rotation switches at H + 2), else its member's node key in the state if it holds that (a
+   * member that is not a validator switches at the decision), else the key it has.
+   */
+  private keyFor(height: number): KeyPair {
+    const own = this.validatorsFor(height).find((v) => v.member === this.member)?.nodeKey;
+    const onChain = membership(this.replica.view).member(this.member)?.nodeKey;
+    for (const key of [own, own === undefined ? onChain : undefined]) {
+      const held = key === undefined ? undefined : this.keys.get(key);
+      if (held) return held.key;
+    }
+    return this.key;
+  }
+
+  /** V_h as this host asks it (wrongly, with FaultyHost.newSetAtHPlus1). */
+  private validatorsFor(height: number) {
+    const early = this.honest && this.env.faultyHost.newSetAtHPlus1 === true;
+    return validatorsAt(this.replica.view, early ? height + 1 : height);
+  }
+
+  /**
+   * Switches to the key in force at the height being decided, if it changed: consensus under the
+   * old key stops and starts again under the new one, with its own record (as the node restarts
+   * its network part in-process). Returns whether it switched.
+   */
+  private switchKey(): boolean {
+    const key = this.keyFor(this.height);
+    if (key.publicKey === this.key.publicKey) return false;
+    const held = this.keys.get(key.publicKey);
+    if (!held) return false;
+    this.trace(`switches node key ${short(this.key.publicKey)} -> ${short(key.publicKey)}`);
+    this.key = key;
+    this.signing = held.signing;
+    this.driver?.stop();
+    this.driver = this.makeDriver();
+    return true;
+  }
 
   static freshSigning(fx: Fixture, key: KeyPair): SigningDisk {
     return {
       record: freshRecord({ chainId: fx.doc.chainId, genesisHash: fx.genesisHash }, key.publicKey),
       signed: [],
       blocks: new Map(),
-      journal: [],
     };
   }
 
@@ -239,15 +305,24 @@ export class SimNode {
     this.epoch++;
     this.up = true;
     this.replicaOpen = this.disk.open();
-    const driver = new ConsensusDriver(this.chainAccess(), this.ports(), {
+    const key = this.keyFor(this.height);
+    const held = this.keys.get(key.publicKey);
+    if (held) {
+      this.key = held.key;
+      this.signing = held.signing;
+    }
+    this.driver = this.makeDriver();
+    this.trace(`start at height ${this.height} as ${short(this.key.publicKey)}`);
+    this.startHeight(true);
+    for (const { tx } of this.journal) this.receiveTx(tx.text, null);
+  }
+
+  private makeDriver(): ConsensusDriver {
+    return new ConsensusDriver(this.chainAccess(), this.ports(), {
       chainId: this.env.fx.doc.chainId,
       self: this.key.publicKey,
       ...(this.env.quorum ? { quorum: this.env.quorum } : {}),
     });
-    this.driver = driver;
-    this.trace(`start at height ${this.height}`);
-    this.startHeight(true);
-    for (const tx of this.signing.journal) this.receiveTx(tx.text, null);
   }
 
   crash(): void {
@@ -266,6 +341,7 @@ export class SimNode {
    * the double-sign record holds for it (§9 rule 3).
    */
   private startHeight(first: boolean): void {
+    if (this.driver && this.switchKey()) first = true;
     const driver = this.driver;
     if (!driver) return;
     const height = this.height;
@@ -307,7 +383,7 @@ export class SimNode {
   private chainAccess(): ChainAccess {
     return {
       tip: () => this.replica.tip(),
-      validatorsAt: (height) => validatorsAt(this.replica.view, height),
+      validatorsAt: (height) => this.validatorsFor(height),
       due: () => this.mempool.size > 0,
       build: (time) => this.build(time),
       check: (body, round, fresh) => this.check(body, round, fresh),
@@ -386,12 +462,48 @@ export class SimNode {
     );
     this.afterCommit(applied);
     this.env.committed(this, applied, 'decide');
+    // The driver went on to the next height under its key; a rotation in force there switches
+    // once this commit has returned (the driver cannot be replaced from inside its own call).
+    const epoch = this.epoch;
+    if (this.keys.size === 1) return;
+    this.env.timer(this, 0, () => {
+      if (this.up && this.epoch === epoch && this.switchKey()) this.startHeight(true);
+    });
   }
 
   private afterCommit(applied: AppliedBlock): void {
     for (const tx of applied.txs) this.mempool.delete(tx.id);
     const view = this.replica.view;
-    this.signing.journal = this.signing.journal.filter((tx) => !view.hasTx(tx.id));
+    this.journal = this.journal.filter(({ tx }) => !view.hasTx(tx.id));
+    // Evidence signed with a node key its rotation has replaced is refused now: sent again
+    // under the member's key.
+    const key = this.evidenceKey();
+    for (const entry of this.journal) {
+      if (entry.tx.body.signer === key.publicKey) continue;
+      entry.tx = this.evidenceTx(entry.first, entry.second, key);
+      this.receiveTx(entry.tx.text, null);
+    }
+  }
+
+  /** The member's node key on chain if this node holds it (a rotation decided), else its key. */
+  private evidenceKey(): KeyPair {
+    const onChain = membership(this.replica.view).member(this.member)?.nodeKey;
+    return (onChain === undefined ? undefined : this.keys.get(onChain)?.key) ?? this.key;
+  }
+
+  private evidenceTx(first: SignedMessage, second: SignedMessage, key: KeyPair): DecodedTx {
+    const fx = this.env.fx;
+    const body = {
+      v: 1,
+      chainId: fx.doc.chainId,
+      member: this.member,
+      signer: key.publicKey,
+      nonce: sha256Hex(utf8(`${first.text}\n${second.text}`)).slice(0, 32),
+      type: 'consensus.evidence',
+      a: first.text,
+      b: second.text,
+    } as const;
+    return signTxFast(body, key, fx.genesisHash);
   }
 
   private importCommits(from: number, blocks: readonly WireBlock[]): void {
@@ -473,21 +585,8 @@ export class SimNode {
 
   /** §10 rule 5: evidence goes on chain in a consensus.evidence signed with the node key. */
   private reportOnChain(first: SignedMessage, second: SignedMessage): void {
-    const fx = this.env.fx;
-    const member = fx.validators.find((v) => v.nodeKey === this.key.publicKey)?.member;
-    if (!member) return;
-    const body = {
-      v: 1,
-      chainId: fx.doc.chainId,
-      member,
-      signer: this.key.publicKey,
-      nonce: sha256Hex(utf8(`${first.text}\n${second.text}`)).slice(0, 32),
-      type: 'consensus.evidence',
-      a: first.text,
-      b: second.text,
-    } as const;
-    const tx = signTxFast(body, this.key, fx.genesisHash);
-    this.signing.journal.push(tx);
+    const tx = this.evidenceTx(first, second, this.evidenceKey());
+    this.journal.push({ first, second, tx });
     this.receiveTx(tx.text, null);
   }
 
@@ -556,7 +655,7 @@ export class SimNode {
     }
     const texts = versions.map((v) => signFast(v, this.key).text);
     this.trace(`equivocates ${describeMessage(versions[0])} / ${describeMessage(versions[1])}`);
-    for (let peer = 0; peer < this.env.fx.n; peer++) {
+    for (let peer = 0; peer < this.env.fx.nodes; peer++) {
       if (peer === this.index) continue;
       const side = this.env.sideOf(peer);
       this.send(peer, {
@@ -585,7 +684,7 @@ export class SimNode {
   // ---- network ----
 
   private broadcast(packet: Packet): void {
-    for (let peer = 0; peer < this.env.fx.n; peer++) {
+    for (let peer = 0; peer < this.env.fx.nodes; peer++) {
       if (peer !== this.index) this.send(peer, packet);
     }
   }
@@ -600,7 +699,7 @@ export class SimNode {
     const tx = decodeTxCached(text);
     if (!tx || this.mempool.has(tx.id) || this.replica.view.hasTx(tx.id)) return;
     this.mempool.set(tx.id, tx);
-    for (let peer = 0; peer < this.env.fx.n; peer++) {
+    for (let peer = 0; peer < this.env.fx.nodes; peer++) {
       if (peer !== this.index && peer !== from) this.send(peer, { type: 'tx', text });
     }
     this.driver?.poke();

@@ -7,7 +7,7 @@
  *     [--count 100] [--sqlite] [--byzantine 1] [--adversary silent|equivocate|invalid]
  *     [--split-brain] [--crashes 6] [--chaos 2000-8000] [--broken-quorum] [--lose-sign-record]
  *     [--no-wal] [--forgets-lock] [--skips-block-checks] [--drops-evidence]
- *     [--keeps-evidence-off-chain]
+ *     [--keeps-evidence-off-chain] [--changes] [--new-set-at-h1]
  *
  * Prints one line per seed and, for each failure, its report (seed, rule, trace tail).
  */
@@ -35,6 +35,8 @@ const { values } = parseArgs({
     'skips-block-checks': { type: 'boolean', default: false },
     'drops-evidence': { type: 'boolean', default: false },
     'keeps-evidence-off-chain': { type: 'boolean', default: false },
+    changes: { type: 'boolean', default: false },
+    'new-set-at-h1': { type: 'boolean', default: false },
   },
 });
 
@@ -49,6 +51,7 @@ const faultyHost: FaultyHost = {
   skipsBlockChecks: values['skips-block-checks'],
   dropsEvidence: values['drops-evidence'],
   keepsEvidenceOffChain: values['keeps-evidence-off-chain'],
+  newSetAtHPlus1: values['new-set-at-h1'],
 };
 const chaos = values.chaos?.split('-').map(Number);
 const base: Omit<SimOptions, 'seed'> = {
@@ -66,6 +69,7 @@ const base: Omit<SimOptions, 'seed'> = {
   ...(values['broken-quorum'] ? { quorum: brokenQuorum } : {}),
   ...(values['lose-sign-record'] ? { signRecord: 'lost-on-crash' as const } : {}),
   ...(values['no-wal'] ? { wal: false } : {}),
+  ...(values.changes ? { changes: true } : {}),
   faultyHost,
 };
 

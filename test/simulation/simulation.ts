@@ -27,9 +27,16 @@ import type { CommitCertificate } from '../../shared/ledger/block';
 import type { AppliedBlock } from '../../shared/ledger/chain';
 import { fromHex } from '../../shared/ledger/bytes';
 import { evidenceRecords } from '../../shared/consensus/records';
+import { utf8 } from '../../shared/ledger/bytes';
+import { sha256Hex } from '../../shared/ledger/hash';
+import type { KeyPair } from '../../shared/ledger/keys';
+import type { DecodedTx, TxBody } from '../../shared/ledger/tx';
+import type { ProposalAction } from '../../shared/members/schemas';
+import { membership } from '../../shared/members/state';
+import { validatorsAt } from '../../shared/registry';
 import { cachedVerify } from './crypto';
 import { EventQueue } from './events';
-import { fixture, type Fixture } from './fixture';
+import { fixture, signTxFast, type Fixture } from './fixture';
 import { Network, type LinkConditions } from './network';
 import {
   describeMessage,
@@ -39,7 +46,6 @@ import {
   type FaultyHost,
   type NodeEnv,
   type Packet,
-  type SigningDisk,
 } from './node';
 import { SimFailure } from './failure';
 import { Prng } from './prng';
@@ -82,6 +88,13 @@ export interface SimOptions {
   chaosMs?: [number, number];
   /** At most this many crashes (with restarts and rollbacks) in the chaos (default 3, 4 for n ≥ 7). */
   crashes?: number;
+  /**
+   * Validator-set changes decided mid-run (docs/consensus.md §7): a member that is not a
+   * validator at genesis is added, a validator's node key is rotated and a validator removed,
+   * in an order and at times chosen by the seed, each proposed and voted through real
+   * transactions. The run goes on until each is in force (H + 2) and three heights past it.
+   */
+  changes?: boolean;
   /** Print every trace line as it happens. */
   trace?: boolean;
 }
@@ -106,6 +119,8 @@ export interface SimResult {
   /** Virtual ms simulated. */
   virtualMs: number;
   byzantine: { node: number; behaviour: Behaviour }[];
+  /** The validator-set changes of the run (SimOptions.changes), each with the block that carried it out. */
+  changes: { label: string; decided: number | null }[];
   stats: {
     delivered: number;
     signed: number;
@@ -131,7 +146,17 @@ type SimEvent =
   | { kind: 'gossip'; node: number }
   | { kind: 'tx' }
   | { kind: 'fault'; fault: Fault }
+  | { kind: 'governance' }
   | { kind: 'deadline' };
+
+/** A validator-set change of the run: its proposal, the votes that decide it, where it stands. */
+interface Change {
+  label: string;
+  propose: DecodedTx;
+  votes: DecodedTx[];
+  /** The height whose block carried it out, once decided. */
+  decided: number | null;
+}
 
 const GOSSIP_MS = 200;
 const TRACE_KEEP = 400;
@@ -157,12 +182,20 @@ function roundsTime(r0: number, r1: number): number {
 
 export class Simulation implements NodeEnv {
   readonly fx: Fixture;
+  /** Validators at genesis. */
   readonly n: number;
+  /** Nodes: the validators and, with changes, one member that is not a validator at genesis. */
+  readonly total: number;
+  /** The most validators in force at any height (the progress check's n). */
+  readonly maxSet: number;
   readonly f: number;
   private readonly queue = new EventQueue<SimEvent>();
   private readonly network: Network;
   private readonly nodes: SimNode[] = [];
-  private readonly signing: SigningDisk[] = [];
+  /** Which node holds each node key, rotated ones included. */
+  private readonly keyOwner = new Map<string, number>();
+  private readonly changes: Change[] = [];
+  private changeStep = 0;
   private readonly prng: Prng;
   private readonly traceLines: string[] = [];
   private readonly sides: (0 | 1)[];
@@ -203,12 +236,14 @@ export class Simulation implements NodeEnv {
   constructor(readonly options: SimOptions) {
     this.n = options.validators;
     this.f = faultsTolerated(this.n);
-    this.fx = fixture(this.n);
+    this.fx = fixture(this.n, options.changes ? 1 : 0);
+    this.total = this.fx.nodes;
+    this.maxSet = this.n + (options.changes ? 1 : 0);
     this.quorum = options.quorum;
     this.wal = options.wal ?? true;
     this.faultyHost = options.faultyHost ?? {};
     this.prng = new Prng(options.seed);
-    this.network = new Network(this.n, this.prng.fork('network'));
+    this.network = new Network(this.total, this.prng.fork('network'));
     this.tmp =
       options.storage === 'sqlite' ? mkdtempSync(path.join(tmpdir(), 'carechain-sim-')) : null;
     const setup = this.prng.fork('setup');
@@ -218,10 +253,12 @@ export class Simulation implements NodeEnv {
       ? [options.adversary]
       : ['silent', 'equivocate', 'invalid'];
     // The adversary splits the honest nodes into two sides as even as can be.
-    this.sides = new Array<0 | 1>(this.n).fill(0);
-    const honestOrder = setup.shuffled([...Array(this.n).keys()].filter((i) => !byzantine.has(i)));
+    this.sides = new Array<0 | 1>(this.total).fill(0);
+    const honestOrder = setup.shuffled(
+      [...Array(this.total).keys()].filter((i) => !byzantine.has(i)),
+    );
     honestOrder.forEach((node, i) => (this.sides[node] = (i % 2) as 0 | 1));
-    for (let i = 0; i < this.n; i++) {
+    for (let i = 0; i < this.total; i++) {
       const behaviour: Behaviour = byzantine.has(i) ? setup.pick(behaviours) : 'honest';
       const disk: NodeDisk = this.tmp
         ? new SqliteDisk(this.fx, this.tmp, `node-${i}`)
@@ -229,7 +266,7 @@ export class Simulation implements NodeEnv {
       const key = this.fx.nodeKeys[i];
       if (!key) throw new Error('simulation: missing node key');
       const signing = SimNode.freshSigning(this.fx, key);
-      this.signing.push(signing);
+      this.keyOwner.set(key.publicKey, i);
       const node = new SimNode(
         i,
         key,
@@ -313,10 +350,11 @@ export class Simulation implements NodeEnv {
 
   received(node: SimNode, message: SignedMessage, before: ConsensusStatus): void {
     if (!node.honest) return;
+    const validators = validatorsAt(node.view(), message.height);
     if (message.kind === 'proposal') {
       const side = this.sideOf(node.index);
       const key = `${side}:${message.height}:${message.round}`;
-      const proposer = proposerOf(this.fx.validators, message.height, message.round);
+      const proposer = proposerOf(validators, message.height, message.round);
       if (proposer.nodeKey === message.validator && !this.sideSeen.has(key)) {
         this.sideSeen.set(key, message.blockHash);
       }
@@ -328,7 +366,7 @@ export class Simulation implements NodeEnv {
     }
     if (
       message.kind === 'proposal' &&
-      proposerOf(this.fx.validators, message.height, message.round).nodeKey !== message.validator
+      proposerOf(validators, message.height, message.round).nodeKey !== message.validator
     ) {
       return;
     }
@@ -359,7 +397,7 @@ export class Simulation implements NodeEnv {
         `node ${node.index} reported evidence that does not prove a fault`,
       );
     }
-    const accused = this.fx.validators.findIndex((v) => v.nodeKey === first.validator);
+    const accused = this.keyOwner.get(first.validator) ?? -1;
     if (this.nodes[accused]?.honest) {
       this.violation('evidence', `node ${node.index} accused honest node ${accused}`);
     }
@@ -395,7 +433,9 @@ export class Simulation implements NodeEnv {
     const view = judge.view();
     for (const { message, reportedAt, by } of this.toRecord.values()) {
       if (tip < Math.max(reportedAt, this.calmHeight) + this.n + 2) continue;
-      const accused = this.fx.validators.find((v) => v.nodeKey === message.validator);
+      const owner = this.keyOwner.get(message.validator);
+      const accused =
+        owner === undefined ? undefined : { member: this.fx.members[owner] as string };
       if (!accused) continue;
       const recorded = view
         .list(evidenceRecords, 'ofMember', accused.member)
@@ -440,7 +480,8 @@ export class Simulation implements NodeEnv {
       );
     }
     if (!known) this.commits.set(height, { hash: applied.hash, node: node.index });
-    if (!mayHaveProposed(this.fx.validators, height, applied.cert.round, applied.header.proposer)) {
+    const validators = validatorsAt(node.view(), height);
+    if (!mayHaveProposed(validators, height, applied.cert.round, applied.header.proposer)) {
       this.violation(
         'validity',
         `block ${height} names a proposer of no round up to its certificate's round ${applied.cert.round}`,
@@ -464,7 +505,7 @@ export class Simulation implements NodeEnv {
   private checkLocks(): void {
     for (const node of this.nodes) {
       if (!node.honest || !node.up) continue;
-      const lock = this.signing[node.index]?.record.lock;
+      const lock = node.signing.record.lock;
       const status = node.status();
       if (!lock || !status || status.height !== lock.height || status.decided) continue;
       if (status.lockedRound < lock.round) {
@@ -503,15 +544,15 @@ export class Simulation implements NodeEnv {
         let groups: number[][];
         let bridges: number[] = [];
         if (this.options.splitBrain) {
-          const all = [...Array(this.n).keys()];
+          const all = [...Array(this.total).keys()];
           bridges = all.filter((i) => !this.nodes[i]?.honest);
           const honest = all.filter((i) => this.nodes[i]?.honest);
           groups = [0, 1].map((side) => honest.filter((i) => this.sides[i] === side));
         } else {
-          const shuffled = plan.shuffled([...Array(this.n).keys()]);
-          const cut = plan.range(1, this.n - 1);
+          const shuffled = plan.shuffled([...Array(this.total).keys()]);
+          const cut = plan.range(1, this.total - 1);
           groups = [shuffled.slice(0, cut), shuffled.slice(cut)];
-          if (this.n >= 7 && plan.chance(0.3) && (groups[1]?.length ?? 0) > 2) {
+          if (this.total >= 7 && plan.chance(0.3) && (groups[1]?.length ?? 0) > 2) {
             groups.push((groups[1] as number[]).splice(0, 1));
           }
         }
@@ -527,14 +568,14 @@ export class Simulation implements NodeEnv {
     if (maxCrashes > 0) {
       const crashes = plan.range(0, maxCrashes);
       for (let c = 0; c < crashes; c++) {
-        const node = plan.int(this.n);
+        const node = plan.int(this.total);
         const t = plan.range(0, chaos - 100);
         const down = plan.range(50, 2_000);
         at(t, { type: 'crash', node });
         at(Math.min(t + down, chaos), { type: 'restart', node, rollback: plan.chance(0.4) });
       }
       for (let s = plan.range(0, 3); s > 0; s--) {
-        at(plan.range(0, chaos), { type: 'snapshot', node: plan.int(this.n) });
+        at(plan.range(0, chaos), { type: 'snapshot', node: plan.int(this.total) });
       }
     }
     at(chaos, { type: 'calm' });
@@ -623,7 +664,7 @@ export class Simulation implements NodeEnv {
   }
 
   private setProgress(height: number, fromRound: number): void {
-    const roundLimit = fromRound + this.n + 2;
+    const roundLimit = fromRound + this.maxSet + 2;
     const deadline = this.queue.now + roundsTime(0, roundLimit + 1) + PROGRESS_SLACK_MS;
     this.progress = { height, roundLimit, deadline };
     this.queue.at(deadline, { kind: 'deadline' });
@@ -638,7 +679,7 @@ export class Simulation implements NodeEnv {
     if (!this.calm || !this.progress) return;
     const lowest = Math.min(...this.honestTips());
     if (lowest < this.progress.height) return;
-    if (lowest >= this.options.heights) {
+    if (lowest >= this.options.heights && this.changesInForce(lowest)) {
       this.done = true;
       return;
     }
@@ -696,10 +737,153 @@ export class Simulation implements NodeEnv {
       case 'fault':
         this.applyFault(event.fault);
         return;
+      case 'governance':
+        this.governance();
+        return;
       case 'deadline':
         this.checkDeadline();
         return;
     }
+  }
+
+  // ---- validator-set changes ----
+
+  /**
+   * The changes of a run with `changes`: add the member that is not a validator, rotate a
+   * validator's node key, remove a validator, in an order by the seed (the removal never
+   * first, so the set never shrinks below its genesis size and f validators stay tolerated),
+   * the first at a time in the chaos.
+   */
+  private planChanges(): void {
+    if (!this.options.changes) return;
+    const plan = this.prng.fork('changes');
+    const added = this.n;
+    const validators = [...Array(this.n).keys()];
+    const rotated = plan.pick(validators);
+    const removed = plan.pick(validators);
+    const newKey = this.fx.keyPair(`sim-rotated/${rotated}`);
+    const member = (i: number) => this.fx.members[i] as string;
+    const actions: Record<'add' | 'rotate' | 'remove', { label: string; action: ProposalAction }> =
+      {
+        add: {
+          label: `add-validator ${member(added)} (n${added})`,
+          action: { type: 'add-validator', member: member(added) },
+        },
+        rotate: {
+          label: `rotate-key of n${rotated}'s node key to ${short(newKey.publicKey)}`,
+          action: {
+            type: 'rotate-key',
+            member: member(rotated),
+            role: 'node',
+            oldKey: (this.fx.nodeKeys[rotated] as KeyPair).publicKey,
+            newKey: newKey.publicKey,
+          },
+        },
+        remove: {
+          label: `remove-validator ${member(removed)} (n${removed})`,
+          action: { type: 'remove-validator', member: member(removed) },
+        },
+      };
+    const order = plan.pick([
+      ['add', 'rotate', 'remove'],
+      ['rotate', 'add', 'remove'],
+      ['add', 'remove', 'rotate'],
+    ] as const);
+    // The new key is made on the node before the rotation is proposed (§7.4).
+    (this.nodes[rotated] as SimNode).hold(newKey);
+    this.keyOwner.set(newKey.publicKey, rotated);
+    const members = this.fx.members;
+    const needed = Math.floor(members.length / 2) + 1;
+    const voters = members.slice(0, needed);
+    order.forEach((which, step) => {
+      const { label, action } = actions[which];
+      const propose = this.governanceTx(voters[0] as string, `change-${step}`, {
+        type: 'governance.propose',
+        action,
+      });
+      const votes = voters.map((voter) =>
+        this.governanceTx(voter, `vote-${step}`, {
+          type: 'governance.vote',
+          proposalId: propose.id,
+          choice: 'approve',
+        }),
+      );
+      this.changes.push({ label, propose, votes, decided: null });
+    });
+    this.queue.at(plan.range(0, this.healAt), { kind: 'governance' });
+  }
+
+  private governanceTx(
+    member: string,
+    nonce: string,
+    body:
+      | { type: 'governance.propose'; action: ProposalAction }
+      | { type: 'governance.vote'; proposalId: string; choice: 'approve' },
+  ): DecodedTx {
+    const admin = this.fx.admins.get(member) as KeyPair;
+    return signTxFast(
+      {
+        v: 1,
+        chainId: this.fx.doc.chainId,
+        member,
+        signer: admin.publicKey,
+        nonce: sha256Hex(utf8(`sim-governance/${nonce}`)).slice(0, 16),
+        ...body,
+      } as TxBody,
+      admin,
+      this.fx.genesisHash,
+    );
+  }
+
+  /**
+   * Moves the current change on, as its members would: the proposal is sent until it is on
+   * chain, then the votes until it is decided; then the next change. Transactions go to an up
+   * node (honest once the network is calm) and may be lost with its mempool, so they are sent
+   * again until they are on chain.
+   */
+  private governance(): void {
+    const change = this.changes[this.changeStep];
+    if (!change) return;
+    const up = this.nodes.filter((n) => n.up && n.honest);
+    const judge = up.reduce<SimNode | null>(
+      (best, n) => (best === null || n.height > best.height ? n : best),
+      null,
+    );
+    if (judge) {
+      const view = judge.view();
+      const proposal = membership(view).proposal(change.propose.id);
+      const send = (tx: DecodedTx) => {
+        const to = this.nodes.filter((n) => n.up && (!this.calm || n.honest));
+        if (to.length > 0) this.prng.pick(to).receiveTx(tx.text, null);
+      };
+      if (!proposal) send(change.propose);
+      else if (proposal.status === 'open') {
+        for (const vote of change.votes) if (!view.hasTx(vote.id)) send(vote);
+      } else {
+        if (proposal.status !== 'approved') {
+          this.violation(
+            'validity',
+            `the change ${change.label} was ${proposal.status}${proposal.failure ? `: ${proposal.failure}` : ''}`,
+          );
+        }
+        change.decided = proposal.decidedHeight ?? judge.height - 1;
+        this.trace(
+          null,
+          `change: ${change.label} carried out in block ${change.decided}, in force from ${change.decided + 2}`,
+        );
+        this.changeStep++;
+      }
+    }
+    if (this.changeStep < this.changes.length) {
+      this.queue.after(this.prng.range(150, 500), { kind: 'governance' });
+    }
+  }
+
+  /** Every change decided, and every honest node three heights past the last one's H + 2. */
+  private changesInForce(lowest: number): boolean {
+    if (this.changeStep < this.changes.length) return false;
+    const last = Math.max(0, ...this.changes.map((c) => c.decided ?? 0));
+    return this.changes.length === 0 || lowest >= last + 2 + 3;
   }
 
   run(): SimResult {
@@ -716,6 +900,7 @@ export class Simulation implements NodeEnv {
         }`,
       );
       this.planFaults();
+      this.planChanges();
       for (const node of this.nodes) {
         node.start();
         this.queue.after(this.prng.int(GOSSIP_MS), { kind: 'gossip', node: node.index });
@@ -763,6 +948,7 @@ export class Simulation implements NodeEnv {
       byzantine: this.nodes
         .filter((n) => !n.honest)
         .map((n) => ({ node: n.index, behaviour: n.behaviour })),
+      changes: this.changes.map((c) => ({ label: c.label, decided: c.decided })),
       stats: this.stats,
     };
   }
@@ -793,6 +979,8 @@ export function replayCommand(o: SimOptions): string {
   if (o.faultyHost?.skipsBlockChecks) flags.push('--skips-block-checks');
   if (o.faultyHost?.dropsEvidence) flags.push('--drops-evidence');
   if (o.faultyHost?.keepsEvidenceOffChain) flags.push('--keeps-evidence-off-chain');
+  if (o.faultyHost?.newSetAtHPlus1) flags.push('--new-set-at-h1');
+  if (o.changes) flags.push('--changes');
   if (o.chaosMs) flags.push(`--chaos ${o.chaosMs[0]}-${o.chaosMs[1]}`);
   return `npx jiti test/simulation/run.ts ${flags.join(' ')}`;
 }
