@@ -19,7 +19,7 @@ import {
 } from '../../main/network/node-key-rotation';
 import { signStateFile } from '../../main/network/sign-state';
 import { readKeyFile, writeKeyFile } from '../../main/service/keystore';
-import { tempDir } from '../support/cli';
+import { carechain, tempDir } from '../support/cli';
 import { decide, fourValidators } from '../unit/helpers/validator-sets';
 import type { TestChain } from '../unit/helpers/test-chain';
 
@@ -162,5 +162,13 @@ describe("a rotation of a node's own key", () => {
     expect(nodeKeyOf(dir)).toBe(old.publicKey);
     // A new rotation gets a new key.
     expect(prepareNextNodeKey(dir, CHAIN).publicKey).not.toBe(next.publicKey);
+  });
+
+  it('carechain next-node-key refuses a folder with no chain, and makes nothing there', async () => {
+    const dir = tempDir('carechain-next-key-');
+    const result = await carechain(['next-node-key', '--dir', dir]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`${dir} holds no chain`);
+    expect(existsSync(nextNodeKeyFile(dir))).toBe(false);
   });
 });
