@@ -135,7 +135,7 @@ describe("a rotation of a node's own key", () => {
   });
 
   it('discards the next key when the rotation is rejected, and keeps it while it is open', () => {
-    const { chain, S, N, A, M } = fourValidators();
+    const { chain, S, N, A } = fourValidators();
     const old = chain.keys(N).node;
     const dir = nodeFolder(old);
     const next = prepareNextNodeKey(dir, CHAIN);
