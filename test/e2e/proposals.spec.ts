@@ -309,12 +309,15 @@ test('refusals of the node show where the user acted: removing the only validato
   await expect(form).toHaveCount(0);
   await expect(section.getByRole('button', { name: 'Remove as validator' })).toBeFocused();
 
-  // A validator's node key cannot be rotated while it is one: its node cannot switch keys.
+  // A validator's node key may be rotated: this console's node generates the new key, and the
+  // form says the rotation takes effect two blocks after the decision.
   await section.getByRole('button', { name: 'Rotate a key' }).click();
   const rotate = section.getByRole('form', { name: /Rotate a key of/ });
-  await expect(rotate.getByRole('radio', { name: 'The node key' })).toBeDisabled();
-  await expect(rotate).toContainText('Remove it as validator first, rotate its node key');
   await expect(rotate.getByRole('radio', { name: 'An admin key' })).toBeChecked();
+  await rotate.getByRole('radio', { name: 'The node key' }).check();
+  await expect(rotate).toContainText('New node key, generated on this node');
+  await expect(rotate.getByRole('button', { name: /Copy new node key/ })).toBeVisible();
+  await expect(rotate).toContainText('the rotation takes effect at height H + 2');
   await rotate.getByRole('button', { name: 'Cancel' }).click();
 
   // The policy card of the Overview: the policy in force as it is.
