@@ -4,6 +4,7 @@ import { RuleError } from '../../../shared/ledger/domain';
 import { GenesisDoc, genesisHashOf } from '../../../shared/ledger/genesis';
 import { decodeTx, TxFormatError } from '../../../shared/ledger/tx';
 import { tally } from '../../../shared/members/rules';
+import { heldNextNodeKey } from '../node-key-rotation';
 import { membership } from '../../../shared/members/state';
 import type { ChainNode } from '../../service/chain-node';
 import type { GuestService, GuestVerdict } from '../network-node';
@@ -136,9 +137,17 @@ export class JoinGuestService implements GuestService {
    * from its start, before its replica knows it as a member; until it does, it takes no request.
    */
   private mustBeActive(): void {
+    // This node's key, or after a rotation of it (docs/consensus.md §7.4) the key it switched
+    // to, or the next key it holds once the rotation is decided.
+    const keys = [this.options.nodeKey, this.options.node.currentNodeKey()?.publicKey];
+    try {
+      keys.push(heldNextNodeKey(this.options.dataDir) ?? undefined);
+    } catch {
+      // A damaged next key file names no key.
+    }
     const own = membership(this.options.node.replica.view)
       .members()
-      .find((m) => m.nodeKey === this.options.nodeKey);
+      .find((m) => keys.includes(m.nodeKey));
     if (own?.status !== 'active') {
       throw new Refusal(
         own
