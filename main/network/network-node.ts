@@ -75,6 +75,9 @@ const REDIAL_MAX_MS = 60_000;
 const SEEN_IDS = 100_000;
 /** Bytes of transaction text one relayed Txs frame carries at most, within the tx frame limit. */
 const TXS_FRAME_BYTES = MAX_FRAME_BYTES.tx - 64 * 1024;
+/** Evidence reports remembered until on chain, and for at most this many heights. */
+const MAX_REPORTED = 100;
+const REPORTED_KEPT_HEIGHTS = 100;
 /** A peer's share of the mempool (§5): at most this part of its room. */
 const MEMPOOL_SHARE = 4;
 
@@ -233,6 +236,11 @@ function banLine(ban: BanEntry, now: number): string {
 export class NetworkNode {
   private transport: PeerTransport;
   private driver: ConsensusDriver;
+  /** Evidence this node reported, by position, until it is on chain (resubmitEvidence). */
+  private readonly reported = new Map<
+    string,
+    { first: SignedMessage; second: SignedMessage; txId: string; signer: string; at: number }
+  >();
   /** A switch to a new node key under way: nothing is dialled or sent meanwhile. */
   private switching: Promise<void> | null = null;
   /** Between stopping the old key's transport and starting the new one's. */
@@ -1279,16 +1287,37 @@ export class NetworkNode {
    * key (the one transaction a node key may sign), so no administrator has to be present.
    */
   private reportEvidence(first: SignedMessage, second: SignedMessage): void {
-    const { node } = this.options;
     const who = `validator ${first.validator.slice(0, 12)}… signed two ${first.kind}s at ${first.height}/${first.round}`;
     this.log(who);
-    // Signed with the member's node key on chain: from the decision of a rotation of this
-    // node's key that is the next key, though the old one signs consensus until H + 2.
+    const signer = this.submitEvidence(first, second);
+    if (signer === null) return;
+    if (this.reported.size >= MAX_REPORTED) {
+      this.reported.delete(this.reported.keys().next().value as string);
+    }
+    const at = this.options.node.replica.tip().height;
+    this.reported.set(`${first.validator}:${first.height}:${first.round}:${first.kind}`, {
+      first,
+      second,
+      ...signer,
+      at,
+    });
+  }
+
+  /**
+   * Signs the evidence with the member's node key on chain (from the decision of a rotation of
+   * this node's key that is the next key, though the old one signs consensus until H + 2) and
+   * submits it. Returns the transaction and its signer, or null when nothing was submitted.
+   */
+  private submitEvidence(
+    first: SignedMessage,
+    second: SignedMessage,
+  ): { txId: string; signer: string } | null {
+    const { node } = this.options;
     const members = membership(node.replica.view).members();
     const keys = [this.options.nodeKey, this.options.decidedNextKey?.() ?? null];
     const nodeKey = keys.find((k) => k && members.some((m) => m.nodeKey === k.publicKey));
     const own = nodeKey && members.find((m) => m.nodeKey === nodeKey.publicKey);
-    if (!nodeKey || !own) return;
+    if (!nodeKey || !own) return null;
     const tip = node.replica.tip();
     try {
       const tx = signTx(
@@ -1306,9 +1335,38 @@ export class NetworkNode {
         tip.genesisHash,
       );
       node.submit(tx);
+      return { txId: tx.id, signer: nodeKey.publicKey };
     } catch (error) {
       // Already on chain or in the mempool (another node reported it first), or refused.
       this.log(`evidence not submitted: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  /**
+   * Evidence this node reported that is not on chain yet, signed with a node key a rotation has
+   * since replaced as its member's: refused now, so it is signed again with the member's key.
+   * Forgotten once on chain, or REPORTED_KEPT_HEIGHTS after it was reported (another node's
+   * report of the same equivocation made it, or it was refused for good).
+   */
+  private resubmitEvidence(tip: number): void {
+    const { node } = this.options;
+    const members = membership(node.replica.view).members();
+    for (const [position, entry] of this.reported) {
+      if (node.replica.tx(entry.txId) || tip - entry.at > REPORTED_KEPT_HEIGHTS) {
+        this.reported.delete(position);
+        continue;
+      }
+      if (members.some((m) => m.nodeKey === entry.signer)) continue;
+      const again = this.submitEvidence(entry.first, entry.second);
+      if (again) {
+        this.log(
+          `evidence against ${position.slice(0, 12)}… sent again under the member's new key`,
+        );
+        this.reported.set(position, { ...entry, ...again });
+      } else {
+        this.reported.delete(position);
+      }
     }
   }
 
@@ -1317,7 +1375,7 @@ export class NetworkNode {
    * suspended or revoked is disconnected at once with the reason.
    */
   private afterCommit(height: number): void {
-    void height;
+    this.resubmitEvidence(height);
     const key = this.options.node.currentNodeKey();
     const { openGuard } = this.options;
     if (
