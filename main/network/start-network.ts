@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { quorum } from '../../shared/ledger/block';
 import { validatorsAt } from '../../shared/registry';
 import { membership } from '../../shared/members/state';
 import type { ChainNode } from '../service/chain-node';
@@ -39,8 +40,16 @@ export async function startNetwork(
     throw new Error(`${paths.nodeKey} is missing: a node on the network needs its node key`);
   }
   // A rotation of this node's key decided but not in force yet: on the network under the new
-  // key at once (see decidedNextNodeKey); the chain node switches at the next commit.
-  const nodeKey = decidedNextNodeKey(paths.root, node.replica.view) ?? readKeyFile(paths.nodeKey);
+  // key at once (see decidedNextNodeKey), unless the others cannot decide the next height
+  // without this node's vote under the old key (then the network cannot be past it either, and
+  // peers still admit the old key); the chain node switches at the next commit.
+  const current = readKeyFile(paths.nodeKey);
+  const next = decidedNextNodeKey(paths.root, node.replica.view);
+  const coming = validatorsAt(node.replica.view, node.replica.tip().height + 1);
+  const needed =
+    coming.some((v) => v.nodeKey === current.publicKey) &&
+    coming.length - 1 < quorum(coming.length);
+  const nodeKey = next && !needed ? next : current;
   const tip = node.replica.tip();
   const listen = config.listen
     ? parseListen(config.listen)
