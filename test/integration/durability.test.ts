@@ -127,7 +127,7 @@ describe('crash loop: kill -9 while submissions stream in', () => {
     }
     const verified = await verifyFolder(dir);
     expect(verified.code, verified.stderr).toBe(0);
-  }, 120_000);
+  }, 240_000);
 });
 
 /** A submission as the journal holds it, for one older than submissions.list reaches. */
