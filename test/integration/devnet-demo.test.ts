@@ -6,7 +6,7 @@
  * on every node; every replica verifies from genesis.
  */
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeCertificate, quorum } from '../../shared/ledger/block';
 import { readKeyFile } from '../../main/service/keystore';
 import { startNodeService } from '../../main/service/node-service';
@@ -99,6 +99,14 @@ describe('carechain devnet --demo', () => {
     expect(session.profile.memberId).toBe('northwind-pharma');
     const before = (await ok<{ height: number }>(console2, 'chain.status')).height;
     expect(before).toBe(heads[0]?.height);
+    // The other three were just started: the console's node proposes once it reaches them.
+    await vi.waitFor(
+      async () => {
+        const view = await ok<{ peers: { state: string }[] }>(console2, 'network.status');
+        expect(view.peers.filter((p) => p.state === 'connected').length).toBeGreaterThanOrEqual(2);
+      },
+      { timeout: 60_000, interval: 250 },
+    );
     await ok(console2, 'proposals.create', {
       action: { type: 'change-policy', policy: { threshold: 'majority', proposalTtlHours: 100 } },
     });
