@@ -15,7 +15,12 @@ await Promise.all([
   build({
     ...common,
     format: 'esm',
-    entryPoints: { carechain: 'main/cli/carechain.ts', service: 'main/service/utility-entry.ts' },
+    entryPoints: {
+      carechain: 'main/cli/carechain.ts',
+      service: 'main/service/utility-entry.ts',
+      // The check pool's worker threads (main/platform/check-pool.ts), loaded beside the others.
+      'check-worker': 'main/platform/check-worker.ts',
+    },
     outdir: 'out/node',
     outExtension: { '.js': '.mjs' },
     banner: {

@@ -15,7 +15,8 @@ import { ChainId } from '../../shared/ledger/schemas';
 import { describeZod } from '../../shared/ledger/tx';
 import { Policy } from '../../shared/members/schemas';
 import { Replica } from '../store/replica';
-import { verifyDataFolder } from '../store/startup-check';
+import { verifyDataFolderPooled } from '../store/startup-check';
+import { CheckPool } from '../platform/check-pool';
 import { buildChain, dataPaths, pendingBuild, type DataPaths } from '../service/data-dir';
 import { buildDemo, DEMO_PASSPHRASE } from '../service/demo';
 import { keyFileText, readKeyFile, writeKeyFile } from '../service/keystore';
@@ -252,10 +253,17 @@ export function runDemo(opts: { dir: string }): void {
 }
 
 /** A reader: it takes no lock, so it runs beside a node (and beside an init or demo). */
-export function runVerify(opts: { dir: string }): void {
+export async function runVerify(opts: { dir: string }): Promise<void> {
   const paths = dataPaths(opts.dir);
   requireReplica(paths);
-  const outcome = verifyDataFolder(paths);
+  // Every core checks signatures ahead of the replay (docs/sync.md §7.2, as catch-up does).
+  const pool = new CheckPool();
+  let outcome;
+  try {
+    outcome = await verifyDataFolderPooled(paths, pool);
+  } finally {
+    await pool.close();
+  }
   if (outcome.ok) {
     console.log(
       `OK: ${outcome.blocks} blocks and ${outcome.txs} transactions verified from genesis to height ${outcome.height}`,

@@ -4,6 +4,7 @@ import { validatorsHashOf } from '../../shared/ledger/block';
 import { GenesisDoc } from '../../shared/ledger/genesis';
 import { validatorsAt } from '../../shared/registry';
 import { verifySignature } from '../platform/ed25519';
+import type { CheckPool } from '../platform/check-pool';
 import { readHighWater, writeHighWater } from './high-water';
 import { Replica, textOf } from './replica';
 import { digestOfTables } from './state-digest';
@@ -12,6 +13,7 @@ import {
   checkGenesisPin,
   Finding,
   verifyReplicaFile,
+  verifyReplicaFilePooled,
   type TrustedGenesis,
   type VerifyOutcome,
 } from './verify-replica';
@@ -177,13 +179,12 @@ function checkOpened(replica: Replica, files: ReplicaFiles): ReplicaProblem | nu
 }
 
 /**
- * `carechain verify`: the same findings the node would report at start (genesis pin, committed
- * blocks rolled back), then a full re-verification from genesis, on one snapshot.
+ * The findings the node would report at start (genesis pin, committed blocks rolled back), as
+ * a failed outcome, or the genesis this node trusts if there are none.
  */
-export function verifyDataFolder(files: ReplicaFiles): VerifyOutcome {
-  let trusted: TrustedGenesis;
+function startFindings(files: ReplicaFiles): TrustedGenesis | VerifyOutcome {
   try {
-    trusted = readTrustedGenesis(files.genesis);
+    const trusted = readTrustedGenesis(files.genesis);
     const replica = Replica.open(files.replica, { readonly: true });
     try {
       // In the node's order: the database itself, which chain it is, then whether its blocks
@@ -194,9 +195,29 @@ export function verifyDataFolder(files: ReplicaFiles): VerifyOutcome {
     } finally {
       replica.close();
     }
+    return trusted;
   } catch (error) {
     if (error instanceof Finding) return { ok: false, height: error.height, reason: error.message };
     return { ok: false, height: null, reason: (error as Error).message };
   }
+}
+
+/**
+ * `carechain verify`: the same findings the node would report at start (genesis pin, committed
+ * blocks rolled back), then a full re-verification from genesis, on one snapshot.
+ */
+export function verifyDataFolder(files: ReplicaFiles): VerifyOutcome {
+  const trusted = startFindings(files);
+  if (trusted !== 'missing' && 'ok' in trusted) return trusted;
   return verifyReplicaFile(files.replica, trusted);
+}
+
+/** verifyDataFolder with the replay's stateless checks on `pool`'s threads. */
+export async function verifyDataFolderPooled(
+  files: ReplicaFiles,
+  pool: CheckPool,
+): Promise<VerifyOutcome> {
+  const trusted = startFindings(files);
+  if (trusted !== 'missing' && 'ok' in trusted) return trusted;
+  return verifyReplicaFilePooled(files.replica, trusted, pool);
 }

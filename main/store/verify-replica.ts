@@ -8,6 +8,10 @@ import { decodeHeader } from '../../shared/ledger/block';
 import { DERIVED_TABLES, schemaDifference } from './migrations';
 import { PROTOCOL_VERSION, Replica, textOf, wireOf, type BlockRow, type TxRow } from './replica';
 import { digestOfTables, type Row } from './state-digest';
+import type { VerifySignature } from '../../shared/ledger/keys';
+import type { BlockTexts, StatelessFindings } from '../platform/block-checks';
+import type { CheckPool } from '../platform/check-pool';
+import { verifierFor } from './prechecked';
 
 export type VerifyOutcome =
   | { ok: true; height: number; blocks: number; txs: number; digest: string }
@@ -194,7 +198,8 @@ function compareDerived(stored: Replica, fresh: Replica): void {
   }
 }
 
-function verifyWithin(stored: Replica, fresh: Replica, trusted: TrustedGenesis): VerifyOutcome {
+/** The genesis checks before the replay; returns the height of the last stored block. */
+function beginReplay(stored: Replica, fresh: Replica, trusted: TrustedGenesis): number {
   checkDatabase(stored);
   const genesis = checkGenesisPin(stored, trusted);
   const block0 = stored.block(0);
@@ -204,27 +209,43 @@ function verifyWithin(stored: Replica, fresh: Replica, trusted: TrustedGenesis):
     throw new Finding(0, 'the genesis block header differs from the genesis document');
   checkBlockColumns(block0, expected.hash);
   fresh.initGenesis(genesis);
-
   const last = stored.db
     .prepare<[], { height: number | null }>('SELECT max(height) AS height FROM blocks')
     .get();
-  const tipHeight = last?.height ?? 0;
-  let txCount = 0;
-  for (let height = 1; height <= tipHeight; height++) {
-    const row = stored.block(height);
-    if (!row) throw new Finding(height, 'the block is missing');
-    const txs = stored.txsAt(height);
-    let applied;
-    try {
-      checkTxRows(height, txs);
-      applied = fresh.importBlock(wireOf(row, txs));
-    } catch (error) {
-      if (error instanceof Finding) throw error;
-      throw new Finding(height, (error as Error).message.replace(/^block \d+: /, ''));
-    }
-    checkBlockColumns(row, applied.hash);
-    txCount += txs.length;
+  return last?.height ?? 0;
+}
+
+/**
+ * Replays one stored block into the fresh replica through full verification (verifyBlock),
+ * with `verify` deciding signatures; returns its transaction count.
+ */
+function replayBlock(
+  fresh: Replica,
+  height: number,
+  row: BlockRow | undefined,
+  txs: readonly TxRow[],
+  verify?: VerifySignature,
+): number {
+  if (!row) throw new Finding(height, 'the block is missing');
+  let applied;
+  try {
+    checkTxRows(height, txs);
+    applied = fresh.importBlock(wireOf(row, txs), verify);
+  } catch (error) {
+    if (error instanceof Finding) throw error;
+    throw new Finding(height, (error as Error).message.replace(/^block \d+: /, ''));
   }
+  checkBlockColumns(row, applied.hash);
+  return txs.length;
+}
+
+/** What is left once every block replayed: stray rows, the tip mark, the derived state. */
+function finishReplay(
+  stored: Replica,
+  fresh: Replica,
+  tipHeight: number,
+  txCount: number,
+): VerifyOutcome {
   const orphans = stored.db
     .prepare<[number], { height: number }>(
       'SELECT height FROM txs WHERE height NOT IN (SELECT height FROM blocks) OR height > ? ORDER BY height LIMIT 1',
@@ -261,6 +282,92 @@ function verifyWithin(stored: Replica, fresh: Replica, trusted: TrustedGenesis):
   return { ok: true, height: tipHeight, blocks: tipHeight + 1, txs: txCount, digest };
 }
 
+function verifyWithin(stored: Replica, fresh: Replica, trusted: TrustedGenesis): VerifyOutcome {
+  const tipHeight = beginReplay(stored, fresh, trusted);
+  let txCount = 0;
+  for (let height = 1; height <= tipHeight; height++) {
+    txCount += replayBlock(fresh, height, stored.block(height), stored.txsAt(height));
+  }
+  return finishReplay(stored, fresh, tipHeight, txCount);
+}
+
+/** Transactions read ahead and sent to the pool in one window, and windows in flight. */
+const WINDOW_TXS = 2_048;
+const WINDOWS_AHEAD = 3;
+
+interface Window {
+  from: number;
+  rows: { row: BlockRow | undefined; txs: TxRow[] }[];
+  findings: Promise<(StatelessFindings | null)[]>;
+}
+
+/**
+ * The replay on the catch-up pipeline (docs/sync.md §7.2): windows of stored blocks are read
+ * ahead and their stateless checks run on the pool's threads while this thread applies the
+ * blocks before them, in height order, through the same verifyBlock. A block the window could
+ * not read (missing, not UTF-8) gets no findings and is refused by replayBlock as before.
+ */
+async function verifyWithinPooled(
+  stored: Replica,
+  fresh: Replica,
+  trusted: TrustedGenesis,
+  pool: CheckPool,
+): Promise<VerifyOutcome> {
+  const tipHeight = beginReplay(stored, fresh, trusted);
+  const genesisHash = fresh.genesisHash();
+  const read = (from: number): Window => {
+    const rows: Window['rows'] = [];
+    const texts: BlockTexts[] = [];
+    let txCount = 0;
+    for (let h = from; h <= tipHeight && txCount < WINDOW_TXS; h++) {
+      const row = stored.block(h);
+      const txs = row ? stored.txsAt(h) : [];
+      rows.push({ row, txs });
+      txCount += txs.length + 1;
+      let wire: BlockTexts | null = null;
+      try {
+        wire = row ? wireOf(row, txs) : null;
+      } catch {
+        // Not UTF-8: replayBlock says so when it gets there.
+      }
+      if (!wire) break;
+      texts.push(wire);
+    }
+    const checked = pool.check(texts, genesisHash);
+    return {
+      from,
+      rows,
+      findings: checked.then((found) => rows.map((_, i) => found[i] ?? null)),
+    };
+  };
+  const windows: Window[] = [];
+  let next = 1;
+  const fill = () => {
+    while (windows.length < WINDOWS_AHEAD && next <= tipHeight) {
+      const window = read(next);
+      windows.push(window);
+      next += window.rows.length;
+    }
+  };
+  let txCount = 0;
+  fill();
+  for (let window = windows.shift(); window; window = windows.shift()) {
+    const findings = await window.findings;
+    fill();
+    for (const [i, { row, txs }] of window.rows.entries()) {
+      const found = findings[i];
+      txCount += replayBlock(
+        fresh,
+        window.from + i,
+        row,
+        txs,
+        found ? verifierFor(found) : undefined,
+      );
+    }
+  }
+  return finishReplay(stored, fresh, tipHeight, txCount);
+}
+
 /**
  * Re-verifies a replica file from genesis: the genesis pin, every block replayed through full
  * verification into a scratch replica on disk, every stored column checked against the signed
@@ -279,6 +386,34 @@ export function verifyReplicaFile(file: string, trusted: TrustedGenesis): Verify
     stored.db.exec('BEGIN');
     fresh = Replica.open(path.join(scratchDir, 'replay.db'), { scratch: true });
     return verifyWithin(stored, fresh, trusted);
+  } catch (error) {
+    if (error instanceof Finding) return { ok: false, height: error.height, reason: error.message };
+    return { ok: false, height: null, reason: (error as Error).message };
+  } finally {
+    if (stored?.db.inTransaction) stored.db.exec('ROLLBACK');
+    stored?.close();
+    fresh?.close();
+    rmSync(scratchDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * verifyReplicaFile with the stateless checks of every block on `pool`'s worker threads ahead of
+ * the sequential replay: the same findings, in the same order.
+ */
+export async function verifyReplicaFilePooled(
+  file: string,
+  trusted: TrustedGenesis,
+  pool: CheckPool,
+): Promise<VerifyOutcome> {
+  let stored: Replica | undefined;
+  const scratchDir = mkdtempSync(path.join(tmpdir(), 'carechain-verify-'));
+  let fresh: Replica | undefined;
+  try {
+    stored = Replica.open(file, { readonly: true });
+    stored.db.exec('BEGIN');
+    fresh = Replica.open(path.join(scratchDir, 'replay.db'), { scratch: true });
+    return await verifyWithinPooled(stored, fresh, trusted, pool);
   } catch (error) {
     if (error instanceof Finding) return { ok: false, height: error.height, reason: error.message };
     return { ok: false, height: null, reason: (error as Error).message };

@@ -55,6 +55,19 @@ export function publicKeyProblem(hex: string): string | null {
   return problem;
 }
 
+/**
+ * Answers of publicKeyProblem worked out on another thread (the node's worker pool runs this
+ * same function ahead of the block that registers the key), so the thread applying blocks does
+ * not work them out again.
+ */
+export function rememberPublicKeyProblems(answers: readonly (readonly [string, string | null])[]) {
+  for (const [hex, problem] of answers) {
+    if (!/^[0-9a-f]{64}$/.test(hex) || problemCache.has(hex)) continue;
+    if (problemCache.size >= PROBLEM_CACHE_LIMIT) problemCache.clear();
+    problemCache.set(hex, problem);
+  }
+}
+
 function findPublicKeyProblem(hex: string): string | null {
   let point: ed.Point;
   try {

@@ -277,6 +277,8 @@ describe(`network: ${VALIDATORS} validators on 127.0.0.1 under ${grouped(RATE)} 
   );
   afterAll(() => {
     console.log(`\n${report.join('\n')}`);
-    rmSync(path.dirname(root), { recursive: true, force: true });
+    // CARECHAIN_BENCH_KEEP=1 keeps the devnet's folders (a chain to profile verify or catch-up on).
+    if (process.env.CARECHAIN_BENCH_KEEP) console.log(`kept ${root}`);
+    else rmSync(path.dirname(root), { recursive: true, force: true });
   });
 });

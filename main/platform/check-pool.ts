@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { checkStateless, type BlockTexts, type StatelessFindings } from './block-checks';
+import type { CheckAnswer, CheckRequest } from './check-worker';
+
+/** Transactions sent to a worker in one message: large enough to amortise a message. */
+const TXS_PER_JOB = 256;
+
+interface Job {
+  request: CheckRequest;
+  txs: number;
+  resolve: (findings: StatelessFindings[]) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  jobs: Map<number, Job>;
+  txs: number;
+}
+
+/**
+ * Where the worker's entry is: beside this code once bundled (out/node/check-worker.mjs), or,
+ * when this module runs from source (Vitest), in the build's out/node. Null if neither exists.
+ */
+function workerEntry(): string | null {
+  const url = import.meta.url as string | undefined;
+  if (typeof url !== 'string') return null;
+  const here = path.dirname(fileURLToPath(url));
+  const candidates = [
+    path.join(here, 'check-worker.mjs'),
+    path.resolve(here, '..', '..', 'out', 'node', 'check-worker.mjs'),
+  ];
+  return candidates.find((file) => existsSync(file)) ?? null;
+}
+
+/**
+ * Worker threads, one per core, that run the stateless checks of blocks (block-checks.ts) ahead
+ * of the sequential part that applies them (docs/sync.md §7.2). Whatever goes wrong with a
+ * worker (no entry file, a crash), its jobs are done on the calling thread instead: slower, but
+ * the same findings, so nothing depends on the pool being there.
+ */
+export class CheckPool {
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+
+  constructor(size = availableParallelism()) {
+    const entry = workerEntry();
+    if (!entry) return;
+    for (let i = 0; i < size; i++) this.spawn(entry);
+  }
+
+  /** How many worker threads are running (0: every check runs on the calling thread). */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  private spawn(entry: string): void {
+    let worker: Worker;
+    try {
+      worker = new Worker(entry);
+    } catch {
+      return;
+    }
+    const slot: Slot = { worker, jobs: new Map(), txs: 0 };
+    // An idle pool must not keep a CLI process alive; a busy one is referenced (below).
+    worker.unref();
+    worker.on('message', (answer: CheckAnswer) => {
+      const job = slot.jobs.get(answer.id);
+      if (!job) return;
+      this.finish(slot, answer.id, job);
+      job.resolve(answer.findings);
+    });
+    const fail = () => {
+      const index = this.slots.indexOf(slot);
+      if (index >= 0) this.slots.splice(index, 1);
+      const jobs = [...slot.jobs.entries()];
+      slot.jobs.clear();
+      for (const [, job] of jobs) job.resolve(inline(job.request));
+      void worker.terminate();
+    };
+    worker.on('error', fail);
+    worker.on('exit', fail);
+    this.slots.push(slot);
+  }
+
+  private finish(slot: Slot, id: number, job: Job): void {
+    slot.jobs.delete(id);
+    slot.txs -= job.txs;
+    if (slot.jobs.size === 0) slot.worker.unref();
+  }
+
+  /** The stateless findings of each block, in order. */
+  async check(blocks: readonly BlockTexts[], genesisHash: string): Promise<StatelessFindings[]> {
+    const parts: Promise<StatelessFindings[]>[] = [];
+    let chunk: BlockTexts[] = [];
+    let txs = 0;
+    const flush = () => {
+      if (chunk.length === 0) return;
+      parts.push(this.submit({ id: this.nextId++, genesisHash, blocks: chunk }, txs));
+      chunk = [];
+      txs = 0;
+    };
+    for (const block of blocks) {
+      chunk.push({ header: block.header, txs: block.txs, cert: block.cert });
+      txs += block.txs.length + 1;
+      if (txs >= TXS_PER_JOB) flush();
+    }
+    flush();
+    return (await Promise.all(parts)).flat();
+  }
+
+  private submit(request: CheckRequest, txs: number): Promise<StatelessFindings[]> {
+    // The least loaded worker takes it.
+    const slot = this.slots.reduce<Slot | undefined>(
+      (best, s) => (best === undefined || s.txs < best.txs ? s : best),
+      undefined,
+    );
+    if (!slot) return Promise.resolve(inline(request));
+    return new Promise((resolve) => {
+      slot.jobs.set(request.id, { request, txs, resolve });
+      slot.txs += txs;
+      slot.worker.ref();
+      try {
+        slot.worker.postMessage(request);
+      } catch {
+        slot.jobs.delete(request.id);
+        slot.txs -= txs;
+        resolve(inline(request));
+      }
+    });
+  }
+
+  /** Stops the workers; checks asked for afterwards run on the calling thread. */
+  async close(): Promise<void> {
+    const slots = this.slots.splice(0);
+    await Promise.all(
+      slots.map(async (slot) => {
+        slot.worker.removeAllListeners('exit');
+        await slot.worker.terminate();
+        for (const job of slot.jobs.values()) job.resolve(inline(job.request));
+      }),
+    );
+  }
+}
+
+function inline(request: CheckRequest): StatelessFindings[] {
+  return request.blocks.map((block) => checkStateless(block, request.genesisHash));
+}
