@@ -7,7 +7,7 @@ import {
   decodeHeader,
 } from '../../shared/ledger/block';
 import { BlockRejected } from '../../shared/ledger/chain';
-import type { KeyPair } from '../../shared/ledger/keys';
+import type { KeyPair, VerifySignature } from '../../shared/ledger/keys';
 import { RuleError } from '../../shared/ledger/domain';
 import { merkleRoot } from '../../shared/ledger/merkle';
 import {
@@ -27,6 +27,10 @@ import { verifySignatureRemembered } from '../platform/ed25519';
 import type { ChainNode } from '../service/chain-node';
 import { BanList, type BanEntry, type BanKind } from './bans';
 import { LATENCY_PING_MS, PeerLatency, type LatencyReport } from './latency';
+import { BATCH_ANSWER_MS, CatchUp, type Applied, type CatchUpPort } from './catch-up';
+import { CheckPool } from '../platform/check-pool';
+import type { StatelessFindings } from '../platform/block-checks';
+import { verifierFor } from '../store/prechecked';
 import { ConsensusDriver, type BlockBody } from './consensus-driver';
 import { nodeChain } from './node-chain';
 import { BAN_POINTS, PeerRates, PeerScores, SeenIds, type RateName } from './peer-scores';
@@ -62,8 +66,8 @@ const RELAY_DELAY_MS = 10;
 const RESEND_MS = 1_000;
 /** Transaction text a Blocks answer carries at most, keeping the frame within its limit. */
 const BLOCKS_ANSWER_CHARS = 2 * 1024 * 1024;
-/** A catch-up request not answered within this long is asked of another peer (§5). */
-const SYNC_ANSWER_MS = 10_000;
+/** Fetched batches of at most this many blocks are checked without the pool. */
+const POOL_MIN_BLOCKS = 2;
 /** Misbehaviour remembered per peer, for the Network page. */
 const MAX_NOTES = 20;
 /** Peers with notes remembered (bounded like the bans, docs/sync.md §5). */
@@ -183,15 +187,6 @@ export interface NetworkStatus {
   held: { seenTxs: number; seenMessages: number; heldMessages: number };
 }
 
-interface SyncRequest {
-  peer: string;
-  from: number;
-  count: number;
-  /** The height the peer claimed: what it must be able to serve. */
-  claimed: number;
-  timer: NodeJS.Timeout;
-}
-
 /** Something a peer sent that breaks the protocol, found while handling its frame. */
 class PeerOffence extends Error {
   constructor(
@@ -267,7 +262,9 @@ export class NetworkNode {
   /** Per peer, the transactions it brought into the mempool and their text length (§5). */
   private readonly shares = new Map<string, Map<string, number>>();
   private resendTimer: NodeJS.Timeout | null = null;
-  private sync: SyncRequest | null = null;
+  private readonly catchUp_: CatchUp;
+  /** Worker threads for the stateless checks of fetched blocks, started when first needed. */
+  private pool: CheckPool | null = null;
   /** Why importing stopped (§7.3), or null. */
   private halted: string | null = null;
   /** The peer whose transactions are being queued, so they are not sent back to it. */
@@ -294,6 +291,7 @@ export class NetworkNode {
     this.transport = this.makeTransport();
     this.driver = this.makeDriver();
     node.useConsensus(() => this.cannotCommitReason());
+    this.catchUp_ = new CatchUp(this.catchUpPort());
   }
 
   /** The transport under this node's current key. */
@@ -413,7 +411,7 @@ export class NetworkNode {
       this.rates.delete(key);
       this.latency.delete(key);
       this.note(key, `disconnected: ${reason}`);
-      if (this.sync?.peer === key) this.retrySync();
+      this.catchUp();
       this.syncChanged();
     });
     this.transport.on('peer-refused', (key, reason) => this.note(key, `refused: ${reason}`));
@@ -432,8 +430,8 @@ export class NetworkNode {
     const guard = openGuard(key);
     this.rekeying = true;
     this.driver.stop();
-    if (this.sync) clearTimeout(this.sync.timer);
-    this.sync = null;
+    // Batches asked under the old key are asked again of the peers connected under the new one.
+    this.catchUp_.reset();
     await this.transport.stop();
     if (this.stopping) return;
     this.peerHeights.clear();
@@ -462,10 +460,11 @@ export class NetworkNode {
     if (this.pingTimer) clearInterval(this.pingTimer);
     if (this.dialTimer) clearInterval(this.dialTimer);
     if (this.relayTimer) clearTimeout(this.relayTimer);
-    if (this.sync) clearTimeout(this.sync.timer);
+    this.catchUp_.stop();
     this.driver.stop();
     this.unlisten?.();
     await this.transport.stop();
+    await this.pool?.close();
   }
 
   /**
@@ -1114,8 +1113,11 @@ export class NetworkNode {
       this.syncChanged();
     } else if (message.kind === 'get-blocks') {
       this.serveBlocks(key, message.from, message.count);
-    } else {
-      this.importBlocks(key, message.from, message.blocks);
+    } else if (!this.catchUp_.received(key, message.from, message.blocks)) {
+      throw new PeerOffence(
+        'minor',
+        `sent blocks from ${count(message.from)} that were not asked for`,
+      );
     }
   }
 
@@ -1144,90 +1146,82 @@ export class NetworkNode {
     return best;
   }
 
-  /** A peer claims more blocks than this node has: fetch the next batch from the one furthest ahead. */
+  /** A peer claims more blocks than this node has: fetch what is missing (catch-up.ts). */
   private catchUp(): void {
-    if (this.sync || this.halted) return;
-    const tip = this.options.node.replica.tip().height;
-    const source = [...this.peerHeights]
-      .filter(([, h]) => h > tip)
-      .sort(([a, ha], [b, hb]) => hb - ha || (a < b ? -1 : 1))[0];
-    if (!source) return;
-    const [peer, claimed] = source;
-    const from = tip + 1;
-    const batch = Math.min(MAX_BLOCKS_PER_FRAME, claimed - tip);
-    if (this.transport.send(peer, 'blocks', getBlocksFrame(from, batch)) !== 'sent') {
-      this.peerHeights.delete(peer);
-      this.catchUp();
-      return;
-    }
-    this.sync = {
-      peer,
-      from,
-      count: batch,
-      claimed,
-      timer: setTimeout(() => this.syncTimedOut(), SYNC_ANSWER_MS),
+    if (this.halted) return;
+    this.catchUp_.schedule();
+  }
+
+  /** Catch-up's view of this node: claims, requests, the pool, and applying in height order. */
+  private catchUpPort(): CatchUpPort {
+    const { node } = this.options;
+    return {
+      tip: () => node.replica.tip().height,
+      claims: () => this.peerHeights,
+      request: (peer, from, n) => {
+        if (this.transport.send(peer, 'blocks', getBlocksFrame(from, n)) === 'sent') return true;
+        this.peerHeights.delete(peer);
+        return false;
+      },
+      unanswered: (peer, from, claimed) => {
+        const unserved = `claimed height ${count(claimed)} and did not serve block ${count(from)} within ${BATCH_ANSWER_MS / 1000} s`;
+        // A node whose key its own replica does not know as a member is a guest to its peers,
+        // and a guest is served no blocks: that is no fault of theirs.
+        if (!this.isMember(this.options.nodeKey.publicKey)) {
+          this.note(peer, `${unserved} (not blamed: to the peer, this node is no member)`);
+        } else {
+          this.misbehaved(peer, 'minor', unserved);
+        }
+        this.peerHeights.delete(peer);
+      },
+      servedUpTo: (peer, last) => {
+        const claimed = this.peerHeights.get(peer);
+        if (claimed !== undefined && claimed > last) this.peerHeights.set(peer, last);
+      },
+      check: (blocks) => {
+        // A block or two at the tip: their transactions mostly passed through the mempool,
+        // whose checked signatures the remembering verifier knows; waking the pool costs more.
+        if (blocks.length <= POOL_MIN_BLOCKS) return Promise.resolve(blocks.map(() => null));
+        this.pool ??= new CheckPool();
+        return this.pool.check(blocks, this.genesisHash);
+      },
+      apply: (peer, height, block, findings) => this.applyServed(peer, height, block, findings),
+      applied: () => this.driver.caughtUp(),
+      failed: (error) => this.log(`importing blocks: ${error.message}`),
+      setTimer: (ms, fire) => {
+        const timer = setTimeout(fire, ms);
+        return () => clearTimeout(timer);
+      },
     };
   }
 
-  private syncTimedOut(): void {
-    const sync = this.sync;
-    if (!sync) return;
-    const unserved = `claimed height ${count(sync.claimed)} and did not serve block ${count(sync.from)} within ${SYNC_ANSWER_MS / 1000} s`;
-    // A node whose key its own replica does not know as a member is a guest to its peers, and
-    // a guest is served no blocks: that is no fault of theirs.
-    if (!this.isMember(this.options.nodeKey.publicKey)) {
-      this.note(sync.peer, `${unserved} (not blamed: to the peer, this node is no member)`);
-    } else {
-      this.misbehaved(sync.peer, 'minor', unserved);
-    }
-    this.retrySync();
-  }
-
-  private retrySync(): void {
-    if (this.sync) {
-      clearTimeout(this.sync.timer);
-      this.peerHeights.delete(this.sync.peer);
-    }
-    this.sync = null;
-    this.catchUp();
-  }
-
   /**
-   * A batch of blocks this node asked for, taken in height order. A block is forged (bad
+   * A fetched block, applied in height order once the pool's findings are in. Forged (bad
    * certificate, transactions not matching its certified header, not decoding): the peer is
-   * banned and the rest asked of others. A block whose certificate holds but that breaks the
-   * rules: nobody is banned and importing stops (docs/sync.md §7.3).
+   * banned and the rest asked of others. Certified but breaking the rules: nobody is banned and
+   * importing stops (docs/sync.md §7.3).
    */
-  private importBlocks(key: string, from: number, blocks: ServedBlock[]): void {
-    const sync = this.sync;
-    if (sync?.peer !== key || sync.from !== from) {
-      throw new PeerOffence('minor', `sent blocks from ${count(from)} that were not asked for`);
+  private applyServed(
+    key: string,
+    height: number,
+    block: ServedBlock,
+    findings: StatelessFindings | null,
+  ): Applied {
+    if (this.halted) return 'stopped';
+    const verify = findings ? verifierFor(findings) : verifySignatureRemembered;
+    const forged = this.forgery(block, height, verify);
+    if (forged) {
+      this.misbehaved(key, 'fatal', forged);
+      return 'forged';
     }
-    clearTimeout(sync.timer);
-    this.sync = null;
-    const { node } = this.options;
     try {
-      for (const [i, block] of blocks.slice(0, sync.count).entries()) {
-        const height = from + i;
-        // Consensus may have committed some of them meanwhile.
-        if (height <= node.replica.tip().height) continue;
-        const forged = this.forgery(block, height);
-        if (forged) {
-          this.misbehaved(key, 'fatal', forged);
-          return;
-        }
-        try {
-          node.commitBlock(block);
-        } catch (error) {
-          if (!(error instanceof BlockRejected)) throw error;
-          this.halt(key, height, error.message);
-          return;
-        }
-      }
-    } finally {
-      this.driver.caughtUp();
-      this.catchUp();
+      this.options.node.commitBlock(block, undefined, verify);
+    } catch (error) {
+      if (!(error instanceof BlockRejected)) throw error;
+      this.halt(key, height, error.message);
+      return 'stopped';
     }
+    return 'applied';
   }
 
   /**
@@ -1236,7 +1230,7 @@ export class NetworkNode {
    * transactions are not the ones its certified header commits to. None of this needs the
    * rules: a certified block is the validators' word, and the peer cannot have made it.
    */
-  private forgery(block: ServedBlock, height: number): string | null {
+  private forgery(block: ServedBlock, height: number, verify: VerifySignature): string | null {
     const { replica } = this.options.node;
     const at = `block ${count(height)} served`;
     let header;
@@ -1251,13 +1245,7 @@ export class NetworkNode {
     if (header.chainId !== tip.chainId) return `${at} is of another chain, ${header.chainId}`;
     if (header.height !== height) return `${at} says it is block ${count(header.height)}`;
     const keys = validatorsAt(replica.view, height).map((v) => v.nodeKey);
-    const problem = certificateProblem(
-      cert,
-      header,
-      blockHashOf(block.header),
-      keys,
-      verifySignatureRemembered,
-    );
+    const problem = certificateProblem(cert, header, blockHashOf(block.header), keys, verify);
     if (problem) return `${at} with a ${problem}`;
     const ids = block.txs.map((text) => txIdOf(text));
     if (ids.length !== header.txCount || merkleRoot(ids) !== header.txRoot) {

@@ -10,7 +10,7 @@ import {
   type VerifiedBlock,
 } from '../../shared/ledger/chain';
 import { Overlay } from '../../shared/ledger/state';
-import type { KeyPair } from '../../shared/ledger/keys';
+import type { KeyPair, VerifySignature } from '../../shared/ledger/keys';
 import { decodeTx, type DecodedTx } from '../../shared/ledger/tx';
 import { RuleError } from '../../shared/ledger/domain';
 import { validatorsAt } from '../../shared/registry';
@@ -344,11 +344,16 @@ export class ChainNode {
    * (`verified`), only its certificate; then taken out of the mempool and announced like a
    * produced block.
    */
-  commitBlock(wire: WireBlock, verified?: VerifiedBlock): AppliedBlock {
+  commitBlock(
+    wire: WireBlock,
+    verified?: VerifiedBlock,
+    /** The signature rule to use: a catch-up passes one that knows what its pool checked. */
+    verify: VerifySignature = verifySignature,
+  ): AppliedBlock {
     if (this.readOnlyReason) throw new Error(`the replica is read-only: ${this.readOnlyReason}`);
     const applied = verified
-      ? this.replica.commitVerified(wire, verified, verifySignature)
-      : this.replica.importBlock(wire, verifySignature);
+      ? this.replica.commitVerified(wire, verified, verify)
+      : this.replica.importBlock(wire, verify);
     for (const tx of applied.txs) this.dropFromPool(tx);
     this.pending_ = null;
     for (const l of this.listeners) l.committed?.(applied);

@@ -1,0 +1,270 @@
+import type { WireBlock } from '../../shared/ledger/block';
+import type { StatelessFindings } from '../platform/block-checks';
+
+/** Blocks one batch asks for at most (one Blocks frame, docs/sync.md §4). */
+export const BATCH_BLOCKS = 64;
+/** Peers fetched from at once, batches in flight per peer and in all (docs/sync.md §7.1). */
+export const MAX_SOURCES = 4;
+export const MAX_PER_PEER = 2;
+export const MAX_IN_FLIGHT = 8;
+/** A batch not answered within this long is asked of another peer (§5, §7.1). */
+export const BATCH_ANSWER_MS = 10_000;
+/**
+ * Heights fetched at most beyond the tip, in flight or waiting their turn: what bounds the
+ * memory of catch-up (8 batches of 64 blocks, each frame within its limit).
+ */
+const WINDOW = MAX_IN_FLIGHT * BATCH_BLOCKS;
+
+/** What applying one fetched block came to. */
+export type Applied = 'applied' | 'forged' | 'stopped';
+
+/** What catch-up needs of the node around it. */
+export interface CatchUpPort {
+  /** Height of the replica's last block. */
+  tip(): number;
+  /** Connected peers that may serve blocks, with the height each claims. */
+  claims(): ReadonlyMap<string, number>;
+  /** Sends GetBlocks; false if the peer could not be reached. */
+  request(peer: string, from: number, count: number): boolean;
+  /** A batch was not answered within BATCH_ANSWER_MS. */
+  unanswered(peer: string, from: number, claimed: number): void;
+  /** A peer served fewer blocks than asked: it cannot serve above `last`. */
+  servedUpTo(peer: string, last: number): void;
+  /**
+   * The stateless checks of blocks, on the check pool; null where they are better left to the
+   * sequential part (see NetworkNode: a block or two at the tip).
+   */
+  check(blocks: readonly WireBlock[]): Promise<(StatelessFindings | null)[]>;
+  /**
+   * Checks block `height` against the replica (its certificate against V_h: in height order)
+   * and commits it. 'forged': the peer has been banned for it; 'stopped': import must stop.
+   */
+  apply(
+    peer: string,
+    height: number,
+    block: WireBlock,
+    findings: StatelessFindings | null,
+  ): Applied;
+  /** Blocks were applied (or tried): consensus may resume. */
+  applied(): void;
+  /** This node's own failure while applying, reported. */
+  failed(error: Error): void;
+  setTimer(ms: number, fire: () => void): () => void;
+}
+
+interface Batch {
+  peer: string;
+  from: number;
+  count: number;
+  claimed: number;
+  cancel: () => void;
+}
+
+interface Fetched {
+  peer: string;
+  block: WireBlock;
+  findings: Promise<StatelessFindings | null>;
+}
+
+/**
+ * Catch-up from several peers (docs/sync.md §7.1, §7.2): the heights above the tip are cut into
+ * batches of up to 64 blocks, assigned in turn to up to 4 peers whose claimed height covers them,
+ * at most 2 in flight per peer and 8 in all. A batch not answered in 10 s, or answered short, is
+ * asked again of whoever can serve it. As blocks arrive, their stateless checks start on the check
+ * pool; blocks are applied strictly in height order, each once its findings are in, so the pool
+ * works on later blocks while this thread applies earlier ones. A forged block: its peer is banned
+ * (by the port) and everything it sent that is not applied yet is fetched from others.
+ */
+export class CatchUp {
+  private readonly inFlight = new Map<number, Batch>();
+  private readonly fetched = new Map<number, Fetched>();
+  private draining = false;
+  private stopped = false;
+  private turn = 0;
+
+  constructor(private readonly port: CatchUpPort) {}
+
+  /** Whether this peer has a batch from `from` in flight. */
+  asked(peer: string, from: number): boolean {
+    return this.inFlight.get(from)?.peer === peer;
+  }
+
+  /** Heights fetched but not applied yet (for tests and status). */
+  get waiting(): number {
+    return this.fetched.size;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const batch of this.inFlight.values()) batch.cancel();
+    this.inFlight.clear();
+    this.fetched.clear();
+  }
+
+  /** Forgets the batches in flight (the node switched keys: its connections are new). */
+  reset(): void {
+    for (const batch of this.inFlight.values()) batch.cancel();
+    this.inFlight.clear();
+  }
+
+  /** Asks for what is missing, of whoever can serve it. Call whenever a claim or the tip moves. */
+  schedule(): void {
+    if (this.stopped) return;
+    const claims = this.port.claims();
+    // A batch whose peer left (disconnected, banned) is asked of another.
+    for (const [from, batch] of this.inFlight) {
+      if (!claims.has(batch.peer)) {
+        batch.cancel();
+        this.inFlight.delete(from);
+      }
+    }
+    const tip = this.port.tip();
+    for (const height of this.fetched.keys()) if (height <= tip) this.fetched.delete(height);
+    const sources = [...claims]
+      .filter(([, claimed]) => claimed > tip)
+      .sort(([a, ha], [b, hb]) => hb - ha || (a < b ? -1 : 1))
+      .slice(0, MAX_SOURCES);
+    if (sources.length === 0) return;
+    const top = Math.min(sources[0]?.[1] ?? 0, tip + WINDOW);
+    let height = tip + 1;
+    while (this.inFlight.size < MAX_IN_FLIGHT && height <= top) {
+      if (this.fetched.has(height)) {
+        height++;
+        continue;
+      }
+      const covering = this.covering(height);
+      if (covering) {
+        height = covering.from + covering.count;
+        continue;
+      }
+      let end = height;
+      while (
+        end + 1 <= top &&
+        end + 1 - height < BATCH_BLOCKS &&
+        !this.fetched.has(end + 1) &&
+        !this.covering(end + 1)
+      ) {
+        end++;
+      }
+      const source = this.pick(sources, height);
+      if (!source) break;
+      const [peer, claimed] = source;
+      const count = Math.min(end, claimed) - height + 1;
+      if (!this.port.request(peer, height, count)) {
+        // Unreachable: the port forgets its claim; try the others.
+        sources.splice(sources.indexOf(source), 1);
+        continue;
+      }
+      const from = height;
+      const cancel = this.port.setTimer(BATCH_ANSWER_MS, () => this.timedOut(from));
+      this.inFlight.set(from, { peer, from, count, claimed, cancel });
+      height += count;
+    }
+  }
+
+  /** The batch in flight that covers `height`, if any. */
+  private covering(height: number): Batch | undefined {
+    for (const batch of this.inFlight.values()) {
+      if (height >= batch.from && height < batch.from + batch.count) return batch;
+    }
+    return undefined;
+  }
+
+  /** The next source in turn that claims `height` and has room for another batch. */
+  private pick(sources: [string, number][], height: number): [string, number] | undefined {
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[(this.turn + i) % sources.length] as [string, number];
+      const [peer, claimed] = source;
+      if (claimed < height) continue;
+      let busy = 0;
+      for (const batch of this.inFlight.values()) if (batch.peer === peer) busy++;
+      if (busy >= MAX_PER_PEER) continue;
+      this.turn = (this.turn + i + 1) % sources.length;
+      return source;
+    }
+    return undefined;
+  }
+
+  private timedOut(from: number): void {
+    const batch = this.inFlight.get(from);
+    if (!batch) return;
+    this.inFlight.delete(from);
+    this.port.unanswered(batch.peer, batch.from, batch.claimed);
+    // Its other batches are asked of others too: one silence, one offence.
+    this.cancelBatches(batch.peer);
+    this.schedule();
+  }
+
+  /**
+   * A Blocks answer. Returns false if nothing from `from` was asked of this peer (the caller
+   * decides what that costs it).
+   */
+  received(peer: string, from: number, blocks: readonly WireBlock[]): boolean {
+    const batch = this.inFlight.get(from);
+    if (!batch || batch.peer !== peer) return false;
+    batch.cancel();
+    this.inFlight.delete(from);
+    const got = blocks.slice(0, batch.count);
+    // Answered short: the rest is asked again, of a peer that claims it.
+    if (got.length < batch.count) this.port.servedUpTo(peer, from + got.length - 1);
+    if (got.length > 0) {
+      const checked = this.port.check(got);
+      got.forEach((block, i) => {
+        const findings = checked.then((all) => all[i] ?? null);
+        this.fetched.set(from + i, { peer, block, findings });
+      });
+    }
+    this.schedule();
+    void this.drain();
+    return true;
+  }
+
+  /** Applies fetched blocks in height order, each once its findings are in. */
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    let any = false;
+    try {
+      while (!this.stopped) {
+        const height = this.port.tip() + 1;
+        const next = this.fetched.get(height);
+        if (!next) break;
+        const findings = await next.findings;
+        // Consensus may have committed it meanwhile, or a ban dropped it.
+        if (this.stopped || this.fetched.get(height) !== next || this.port.tip() + 1 !== height)
+          continue;
+        this.fetched.delete(height);
+        any = true;
+        const outcome = this.port.apply(next.peer, height, next.block, findings);
+        if (outcome === 'forged') this.forget(next.peer);
+        if (outcome === 'stopped') {
+          this.stop();
+          break;
+        }
+      }
+    } catch (error) {
+      this.port.failed(error as Error);
+    } finally {
+      this.draining = false;
+      if (any) this.port.applied();
+      this.schedule();
+    }
+  }
+
+  /** Everything a banned peer sent and that is not applied yet, and its batches in flight. */
+  private forget(peer: string): void {
+    for (const [height, fetched] of this.fetched) {
+      if (fetched.peer === peer) this.fetched.delete(height);
+    }
+    this.cancelBatches(peer);
+  }
+
+  private cancelBatches(peer: string): void {
+    for (const [from, batch] of this.inFlight) {
+      if (batch.peer === peer) {
+        batch.cancel();
+        this.inFlight.delete(from);
+      }
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Catch-up from several peers (docs/sync.md §7.1-7.3) with real processes and transports: a
+ * `carechain node` process, a member that is no validator, starts from genesis and catches up
+ * from four peers that dial it, each a validator's key served by a transport in this process.
+ * Two serve the chain honestly, one takes requests and never answers, one serves a forged block
+ * in the middle of its batch. The node must ask several peers, ask again what the silent one
+ * and the forger held, ban the forger, and end with the chain the validators signed.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { WireBlock } from '../../shared/ledger/block';
+import type { KeyPair } from '../../shared/ledger/keys';
+import { initChainFolder } from '../../main/cli/commands';
+import { PeerTransport } from '../../main/network/transport/transport';
+import { blocksFrame, decodeBlocksFrame, FRAME } from '../../main/network/wire';
+import { carechain, tempDir } from '../support/cli';
+import { killAllStarted, startCarechain } from '../support/cli-process';
+import { until, withReplica } from '../support/processes';
+import { TestChain } from '../unit/helpers/test-chain';
+
+/** More than 8 batches of 64: every peer gets batches, and some are asked twice. */
+const HEIGHT = 600;
+const FORGED_AT = 20;
+
+type Behaviour = 'honest' | 'silent' | 'forger';
+
+const stops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const stop of stops) await stop();
+  killAllStarted();
+});
+
+function buildChain(): TestChain {
+  const chain = TestChain.create({ founders: 5, validators: 4 });
+  const member = chain.founderIds[0] as string;
+  for (let h = 1; h <= HEIGHT; h++) {
+    // Every tenth block carries transactions, so signatures go through the pool too.
+    const txs =
+      h % 10 === 0
+        ? [1, 2].map((i) =>
+            chain.propose(member, {
+              type: 'change-policy',
+              policy: { threshold: 'majority', proposalTtlHours: 100 + h / 5 + i },
+            }),
+          )
+        : [];
+    chain.commitOk(txs);
+  }
+  return chain;
+}
+
+/** A block whose header is not the certified one: the certificate names another hash. */
+function forge(block: WireBlock): WireBlock {
+  return {
+    ...block,
+    header: block.header.replace(/"time":(\d+)/, (_m, t: string) => `"time":${Number(t) + 1}`),
+  };
+}
+
+async function servingPeer(
+  chain: TestChain,
+  key: KeyPair,
+  behaviour: Behaviour,
+  asked: { from: number; count: number }[],
+): Promise<PeerTransport> {
+  const transport = new PeerTransport({
+    nodeKey: key,
+    chainId: chain.chainId,
+    genesisHash: chain.genesisHash,
+    listen: { host: '127.0.0.1', port: 0 },
+    admit: () => ({ class: 'member' }),
+    hello: () => ({
+      height: chain.height,
+      headHash: chain.tip.hash,
+      role: 'validator',
+      software: `test-${behaviour}`,
+    }),
+    onInternalError: () => undefined,
+  });
+  transport.on('frame', (peer, protocol, frame) => {
+    if (protocol !== 'blocks' || frame.type !== FRAME.blocks.getBlocks) return;
+    const request = decodeBlocksFrame(frame);
+    if (request.kind !== 'get-blocks') return;
+    asked.push({ from: request.from, count: request.count });
+    if (behaviour === 'silent') return;
+    const blocks = chain.blocks.slice(request.from - 1, request.from - 1 + request.count);
+    const served =
+      behaviour === 'forger' ? blocks.map((b, i) => (i === FORGED_AT ? forge(b) : b)) : blocks;
+    transport.send(peer, 'blocks', blocksFrame(request.from, served));
+  });
+  await transport.start();
+  stops.push(() => transport.stop());
+  return transport;
+}
+
+describe('catch-up from several peers, with real processes', () => {
+  it('fetches from several peers, re-asks a silent one’s and a forger’s heights, bans the forger', async () => {
+    const chain = buildChain();
+    const validators = chain.validatorNodeKeys();
+    const replicaMember = chain.founderIds[4] as string;
+    const nodeKey = chain.keys(replicaMember).node;
+    const dir = path.join(tempDir(), 'replica');
+    initChainFolder(dir, chain.doc, nodeKey);
+    const port = 20_000 + Math.floor(Math.random() * 30_000);
+    writeFileSync(
+      path.join(dir, 'network.json'),
+      JSON.stringify({ listen: `127.0.0.1:${port}`, peers: [] }),
+    );
+    const node = startCarechain(['node', '--dir', dir]);
+    await node.waitFor(/on the network as/, 60_000);
+    const output = () => `${node.stdout()}${node.stderr()}`;
+
+    const behaviours: Behaviour[] = ['silent', 'forger', 'honest', 'honest'];
+    const asked = behaviours.map(() => [] as { from: number; count: number }[]);
+    for (const [i, behaviour] of behaviours.entries()) {
+      const transport = await servingPeer(
+        chain,
+        validators[i] as KeyPair,
+        behaviour,
+        asked[i] as { from: number; count: number }[],
+      );
+      await transport.dial(`tcp://127.0.0.1:${port}`, nodeKey.publicKey);
+    }
+
+    const height = () => withReplica(dir, (r) => r.tip().height);
+    await until(() => height() === HEIGHT, 'the replica caught up', 120_000);
+
+    // The chain the validators certified, block for block.
+    withReplica(dir, (r) => {
+      for (const h of [1, FORGED_AT + 1, 65, 300, HEIGHT]) {
+        expect(r.wireBlock(h)?.header).toBe(chain.blocks[h - 1]?.header);
+      }
+    });
+    // Batches of at most 64, every peer asked, the honest two for more than their first two.
+    for (const requests of asked) {
+      expect(requests.length).toBeGreaterThan(0);
+      for (const { count } of requests) expect(count).toBeLessThanOrEqual(64);
+    }
+    expect((asked[2]?.length ?? 0) + (asked[3]?.length ?? 0)).toBeGreaterThan(4);
+    // What the silent peer and the forger were asked was served by others all the same; the
+    // forger is banned for the first of its forged blocks the node reached, whichever it was.
+    const forged =
+      /banned until [\d:]+: block ([\d,]+) served with a certificate names another block hash/.exec(
+        output(),
+      );
+    const forgedAt = (asked[1] ?? []).map((r) => r.from + FORGED_AT);
+    expect(forgedAt).toContain(Number(forged?.[1]?.replace(/,/g, '')));
+    await until(
+      () => /did not serve block [\d,]+ within 10 s/.test(output()),
+      'the silent peer noted',
+      30_000,
+    );
+    expect(output()).toMatch(/minor offence: claimed height 600 and did not serve block/);
+    expect(output()).toMatch(/banned until/);
+    expect(output()).not.toMatch(/sync stopped|importing blocks:|handling a .* frame/);
+
+    const verified = await carechain(['verify', '--dir', dir]);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(node.child.exitCode).toBeNull();
+    await node.stop();
+  }, 240_000);
+});

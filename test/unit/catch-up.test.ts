@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import type { WireBlock } from '../../shared/ledger/block';
+import type { StatelessFindings } from '../../main/platform/block-checks';
+import { CatchUp, type Applied, type CatchUpPort } from '../../main/network/catch-up';
+
+interface Request {
+  peer: string;
+  from: number;
+  count: number;
+}
+
+/** A node around catch-up: a tip, claims, requests recorded, timers fired by hand. */
+function harness(claims: Record<string, number>, forgedAt: Record<string, number> = {}) {
+  const state = {
+    tip: 0,
+    claims: new Map(Object.entries(claims)),
+    requests: [] as Request[],
+    timers: new Map<number, () => void>(),
+    unanswered: [] as string[],
+    applied: [] as { peer: string; height: number }[],
+  };
+  let timerId = 0;
+  const block = (height: number): WireBlock => ({ header: String(height), txs: [], cert: '' });
+  const port: CatchUpPort = {
+    tip: () => state.tip,
+    claims: () => state.claims,
+    request: (peer, from, count) => {
+      state.requests.push({ peer, from, count });
+      return true;
+    },
+    unanswered: (peer) => {
+      state.unanswered.push(peer);
+      state.claims.delete(peer);
+    },
+    servedUpTo: (peer, last) => state.claims.set(peer, last),
+    check: (blocks) => Promise.resolve(blocks.map((): StatelessFindings | null => null)),
+    apply: (peer, height, served): Applied => {
+      expect(served.header).toBe(String(height));
+      expect(height).toBe(state.tip + 1);
+      if (forgedAt[peer] === height) {
+        state.claims.delete(peer);
+        return 'forged';
+      }
+      state.applied.push({ peer, height });
+      state.tip = height;
+      return 'applied';
+    },
+    applied: () => undefined,
+    failed: (error) => {
+      throw error;
+    },
+    setTimer: (_ms, fire) => {
+      const id = ++timerId;
+      state.timers.set(id, fire);
+      return () => state.timers.delete(id);
+    },
+  };
+  const catchUp = new CatchUp(port);
+  /** Answers a peer's request in full (or with `n` blocks). */
+  const answer = (request: Request, n = request.count) =>
+    catchUp.received(
+      request.peer,
+      request.from,
+      Array.from({ length: n }, (_, i) => block(request.from + i)),
+    );
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  return { state, catchUp, answer, settle };
+}
+
+describe('catch-up from several peers', () => {
+  it('cuts batches of 64 over up to 4 peers, 2 each and 8 in all', () => {
+    const { state, catchUp } = harness({ a: 2000, b: 2000, c: 2000, d: 2000, e: 2000 });
+    catchUp.schedule();
+    expect(state.requests).toHaveLength(8);
+    const peers = new Set(state.requests.map((r) => r.peer));
+    expect(peers.size).toBe(4);
+    for (const peer of peers) {
+      expect(state.requests.filter((r) => r.peer === peer)).toHaveLength(2);
+    }
+    expect(state.requests.map((r) => [r.from, r.count])).toEqual(
+      Array.from({ length: 8 }, (_, i) => [1 + 64 * i, 64]),
+    );
+  });
+
+  it('asks only peers whose claim covers the heights, within their claim', () => {
+    const { state, catchUp } = harness({ low: 100, high: 300 });
+    catchUp.schedule();
+    expect(state.requests).toEqual([
+      { peer: 'high', from: 1, count: 64 },
+      { peer: 'low', from: 65, count: 36 },
+      { peer: 'high', from: 101, count: 64 },
+    ]);
+  });
+
+  it('applies strictly in height order, whatever order answers come in', async () => {
+    const { state, catchUp, answer, settle } = harness({ a: 256, b: 256 });
+    catchUp.schedule();
+    const requests = [...state.requests];
+    for (const r of [...requests].reverse()) answer(r);
+    await settle();
+    await settle();
+    expect(state.applied.map((a) => a.height)).toEqual(
+      Array.from({ length: 256 }, (_, i) => i + 1),
+    );
+  });
+
+  it('asks again what was answered short or not in time', async () => {
+    const { state, catchUp, answer, settle } = harness({ a: 128, b: 128 });
+    catchUp.schedule();
+    expect(state.requests.splice(0)).toEqual([
+      { peer: 'a', from: 1, count: 64 },
+      { peer: 'b', from: 65, count: 64 },
+    ]);
+    // b serves 10 of its 64; a never answers.
+    answer({ peer: 'b', from: 65, count: 64 }, 10);
+    expect(state.requests.splice(0)).toEqual([{ peer: 'a', from: 75, count: 54 }]);
+    (state.timers.values().next().value as () => void)();
+    expect(state.unanswered).toEqual(['a']);
+    // a's heights go to b, within what b served; its other batch, once, too.
+    expect(state.requests.splice(0)).toEqual([{ peer: 'b', from: 1, count: 64 }]);
+    answer({ peer: 'b', from: 1, count: 64 });
+    await settle();
+    await settle();
+    expect(state.tip).toBe(74);
+    // The rest waits for a peer that claims it.
+    expect(state.requests).toEqual([]);
+    state.claims.set('c', 128);
+    catchUp.schedule();
+    expect(state.requests.splice(0)).toEqual([{ peer: 'c', from: 75, count: 54 }]);
+    answer({ peer: 'c', from: 75, count: 54 });
+    await settle();
+    await settle();
+    expect(state.tip).toBe(128);
+  });
+
+  it('drops what a forger sent and fetches it from others', async () => {
+    const { state, catchUp, answer, settle } = harness({ forger: 64, good: 64 }, { forger: 5 });
+    catchUp.schedule();
+    for (const r of state.requests.splice(0)) answer(r);
+    for (let i = 0; i < 10 && state.tip < 64; i++) {
+      await settle();
+      for (const r of state.requests.splice(0)) answer(r);
+    }
+    expect(state.tip).toBe(64);
+    expect(state.applied.filter((a) => a.peer === 'forger' && a.height >= 5)).toHaveLength(0);
+  });
+
+  it('refuses an answer to nothing asked', () => {
+    const { catchUp } = harness({ a: 64 });
+    catchUp.schedule();
+    expect(catchUp.received('a', 2, [])).toBe(false);
+    expect(catchUp.received('stranger', 1, [])).toBe(false);
+  });
+});
