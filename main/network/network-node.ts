@@ -262,7 +262,7 @@ export class NetworkNode {
   /** Per peer, the transactions it brought into the mempool and their text length (§5). */
   private readonly shares = new Map<string, Map<string, number>>();
   private resendTimer: NodeJS.Timeout | null = null;
-  private readonly catchUp_: CatchUp;
+  private readonly sync: CatchUp;
   /** Worker threads for the stateless checks of fetched blocks, started when first needed. */
   private pool: CheckPool | null = null;
   /** Why importing stopped (§7.3), or null. */
@@ -291,7 +291,7 @@ export class NetworkNode {
     this.transport = this.makeTransport();
     this.driver = this.makeDriver();
     node.useConsensus(() => this.cannotCommitReason());
-    this.catchUp_ = new CatchUp(this.catchUpPort());
+    this.sync = new CatchUp(this.catchUpPort());
   }
 
   /** The transport under this node's current key. */
@@ -431,7 +431,7 @@ export class NetworkNode {
     this.rekeying = true;
     this.driver.stop();
     // Batches asked under the old key are asked again of the peers connected under the new one.
-    this.catchUp_.reset();
+    this.sync.reset();
     await this.transport.stop();
     if (this.stopping) return;
     this.peerHeights.clear();
@@ -460,7 +460,7 @@ export class NetworkNode {
     if (this.pingTimer) clearInterval(this.pingTimer);
     if (this.dialTimer) clearInterval(this.dialTimer);
     if (this.relayTimer) clearTimeout(this.relayTimer);
-    this.catchUp_.stop();
+    this.sync.stop();
     this.driver.stop();
     this.unlisten?.();
     await this.transport.stop();
@@ -1113,7 +1113,7 @@ export class NetworkNode {
       this.syncChanged();
     } else if (message.kind === 'get-blocks') {
       this.serveBlocks(key, message.from, message.count);
-    } else if (!this.catchUp_.received(key, message.from, message.blocks)) {
+    } else if (!this.sync.received(key, message.from, message.blocks)) {
       throw new PeerOffence(
         'minor',
         `sent blocks from ${count(message.from)} that were not asked for`,
@@ -1149,7 +1149,7 @@ export class NetworkNode {
   /** A peer claims more blocks than this node has: fetch what is missing (catch-up.ts). */
   private catchUp(): void {
     if (this.halted) return;
-    this.catchUp_.schedule();
+    this.sync.schedule();
   }
 
   /** Catch-up's view of this node: claims, requests, the pool, and applying in height order. */
