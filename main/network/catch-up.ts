@@ -31,10 +31,11 @@ export interface CatchUpPort {
   /** A peer served fewer blocks than asked: it cannot serve above `last`. */
   servedUpTo(peer: string, last: number): void;
   /**
-   * The stateless checks of blocks, on the check pool; null where they are better left to the
-   * sequential part (see NetworkNode: a block or two at the tip).
+   * The stateless checks of each block, on the check pool, each settled as soon as its own is
+   * done; null where they are better left to the sequential part (see NetworkNode: a block or
+   * two at the tip).
    */
-  check(blocks: readonly WireBlock[]): Promise<(StatelessFindings | null)[]>;
+  check(blocks: readonly WireBlock[]): Promise<StatelessFindings | null>[];
   /**
    * Checks block `height` against the replica (its certificate against V_h: in height order)
    * and commits it. 'forged': the peer has been banned for it; 'stopped': import must stop.
@@ -210,7 +211,7 @@ export class CatchUp {
     if (got.length > 0) {
       const checked = this.port.check(got);
       got.forEach((block, i) => {
-        const findings = checked.then((all) => all[i] ?? null);
+        const findings = checked[i] ?? Promise.resolve(null);
         this.fetched.set(from + i, { peer, block, findings });
       });
     }

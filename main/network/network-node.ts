@@ -1181,9 +1181,9 @@ export class NetworkNode {
       check: (blocks) => {
         // A block or two at the tip: their transactions mostly passed through the mempool,
         // whose checked signatures the remembering verifier knows; waking the pool costs more.
-        if (blocks.length <= POOL_MIN_BLOCKS) return Promise.resolve(blocks.map(() => null));
+        if (blocks.length <= POOL_MIN_BLOCKS) return blocks.map(() => Promise.resolve(null));
         this.pool ??= new CheckPool();
-        return this.pool.check(blocks, this.genesisHash);
+        return this.pool.checkEach(blocks, this.genesisHash);
       },
       apply: (peer, height, block, findings) => this.applyServed(peer, height, block, findings),
       applied: () => this.driver.caughtUp(),

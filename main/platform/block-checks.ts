@@ -1,12 +1,7 @@
-import {
-  blockHashOf,
-  commitSigningBytes,
-  decodeCertificate,
-  decodeHeader,
-} from '../../shared/ledger/block';
+import { blockHashOf, commitSigningBytes } from '../../shared/ledger/block';
 import { fromHex } from '../../shared/ledger/bytes';
 import { publicKeyProblem } from '../../shared/ledger/keys';
-import { decodeTx, signingBytes } from '../../shared/ledger/tx';
+import { signingBytes } from '../../shared/ledger/tx-signing';
 import { signatureId, verifySignature } from './ed25519';
 // The worker hashes with Node's SHA-256, like the thread that applies the blocks.
 import './sha256';
@@ -48,41 +43,64 @@ function keysIn(value: unknown, named: boolean, out: Set<string>): void {
   }
 }
 
+/** A field of parsed JSON, if it is an object's. */
+function field(value: unknown, name: string): unknown {
+  return value !== null && typeof value === 'object'
+    ? (value as Record<string, unknown>)[name]
+    : undefined;
+}
+
+function hexOf(value: unknown, bytes: number): Uint8Array | null {
+  return typeof value === 'string' && value.length === bytes * 2 && /^[0-9a-f]*$/.test(value)
+    ? fromHex(value)
+    : null;
+}
+
 /**
- * The checks of one block that need no chain state: decoding, the transaction signatures over
- * this chain's genesis hash, the certificate's signatures over the block's hash, and the
- * subgroup checks of keys it registers. Never throws: bad input just verifies nothing.
+ * The checks of one block that need no chain state: the transaction signatures over this
+ * chain's genesis hash, the certificate's signatures over the block's hash, and the subgroup
+ * checks of keys it may register. The texts are read with JSON.parse, not decoded against the
+ * schemas (the sequential part decodes them): what is read only chooses which questions to ask,
+ * and each answer is kept under the exact question (key, signature, message), so a text read
+ * differently here than there only means its signature is checked again there. Never throws.
  */
 export function checkStateless(block: BlockTexts, genesisHash: string): StatelessFindings {
   const verified: string[] = [];
   const keys = new Set<string>();
+  const ask = (key: Uint8Array | null, message: Uint8Array, signature: Uint8Array | null) => {
+    if (key && signature && verifySignature(key, message, signature))
+      verified.push(signatureId(key, message, signature));
+  };
   for (const text of block.txs) {
     try {
-      const tx = decodeTx(text);
-      const publicKey = fromHex(tx.body.signer);
-      const message = signingBytes(genesisHash, tx.signed.body);
-      const signature = fromHex(tx.signed.sig);
-      if (verifySignature(publicKey, message, signature))
-        verified.push(signatureId(publicKey, message, signature));
-      keysIn(tx.body, false, keys);
+      const signed: unknown = JSON.parse(text);
+      const bodyText = field(signed, 'body');
+      if (typeof bodyText !== 'string') continue;
+      const body: unknown = JSON.parse(bodyText);
+      const message = signingBytes(genesisHash, bodyText);
+      ask(hexOf(field(body, 'signer'), 32), message, hexOf(field(signed, 'sig'), 64));
+      keysIn(body, false, keys);
     } catch {
       // Refused by the sequential part, with the message it always gives.
     }
   }
   try {
-    const header = decodeHeader(block.header);
-    const cert = decodeCertificate(block.cert);
-    const message = commitSigningBytes(
-      header.chainId,
-      header.height,
-      cert.round,
-      blockHashOf(block.header),
-    );
-    for (const { validator, sig } of cert.signatures) {
-      const publicKey = fromHex(validator);
-      const signature = fromHex(sig);
-      if (verifySignature(publicKey, message, signature))
-        verified.push(signatureId(publicKey, message, signature));
+    const header: unknown = JSON.parse(block.header);
+    const cert: unknown = JSON.parse(block.cert);
+    const chainId = field(header, 'chainId');
+    const height = field(header, 'height');
+    const round = field(cert, 'round');
+    const signatures = field(cert, 'signatures');
+    if (
+      typeof chainId === 'string' &&
+      typeof height === 'number' &&
+      typeof round === 'number' &&
+      Array.isArray(signatures)
+    ) {
+      const message = commitSigningBytes(chainId, height, round, blockHashOf(block.header));
+      for (const s of signatures as unknown[]) {
+        ask(hexOf(field(s, 'validator'), 32), message, hexOf(field(s, 'sig'), 64));
+      }
     }
   } catch {
     // As above: the sequential part decodes it again and says why it fails.

@@ -94,12 +94,21 @@ export class CheckPool {
 
   /** The stateless findings of each block, in order. */
   async check(blocks: readonly BlockTexts[], genesisHash: string): Promise<StatelessFindings[]> {
-    const parts: Promise<StatelessFindings[]>[] = [];
+    return Promise.all(this.checkEach(blocks, genesisHash));
+  }
+
+  /**
+   * The findings of each block as soon as its own job is done: the caller applies the first
+   * blocks of a batch while the pool still works on the later ones.
+   */
+  checkEach(blocks: readonly BlockTexts[], genesisHash: string): Promise<StatelessFindings>[] {
+    const each: Promise<StatelessFindings>[] = [];
     let chunk: BlockTexts[] = [];
     let txs = 0;
     const flush = () => {
       if (chunk.length === 0) return;
-      parts.push(this.submit({ id: this.nextId++, genesisHash, blocks: chunk }, txs));
+      const job = this.submit({ id: this.nextId++, genesisHash, blocks: chunk }, txs);
+      chunk.forEach((_, i) => each.push(job.then((found) => found[i] as StatelessFindings)));
       chunk = [];
       txs = 0;
     };
@@ -109,7 +118,7 @@ export class CheckPool {
       if (txs >= TXS_PER_JOB) flush();
     }
     flush();
-    return (await Promise.all(parts)).flat();
+    return each;
   }
 
   private submit(request: CheckRequest, txs: number): Promise<StatelessFindings[]> {

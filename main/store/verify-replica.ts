@@ -327,7 +327,8 @@ const WINDOWS_AHEAD = 3;
 interface Window {
   from: number;
   rows: { row: BlockRow | undefined; txs: TxRow[] }[];
-  findings: Promise<(StatelessFindings | null)[]>;
+  /** Each block's findings, settled as soon as its own job on the pool is done. */
+  findings: Promise<StatelessFindings | null>[];
 }
 
 /**
@@ -362,12 +363,8 @@ async function verifyWithinPooled(
       if (!wire) break;
       texts.push(wire);
     }
-    const checked = pool.check(texts, genesisHash);
-    return {
-      from,
-      rows,
-      findings: checked.then((found) => rows.map((_, i) => found[i] ?? null)),
-    };
+    const each = pool.checkEach(texts, genesisHash);
+    return { from, rows, findings: rows.map((_, i) => each[i] ?? Promise.resolve(null)) };
   };
   const windows: Window[] = [];
   let next = 1;
@@ -381,10 +378,9 @@ async function verifyWithinPooled(
   let txCount = 0;
   fill();
   for (let window = windows.shift(); window; window = windows.shift()) {
-    const findings = await window.findings;
     fill();
     for (const [i, { row, txs }] of window.rows.entries()) {
-      const found = findings[i];
+      const found = await window.findings[i];
       txCount += replayBlock(
         fresh,
         window.from + i,

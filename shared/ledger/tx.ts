@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { concatBytes, fromHex, utf8 } from './bytes';
+import { fromHex, utf8 } from './bytes';
 import { canonicalText, parseCanonical } from './canonical';
-import { DOMAIN, sha256Hex } from './hash';
+import { sha256Hex } from './hash';
 import { sign, type VerifySignature } from './keys';
+import { signingBytes } from './tx-signing';
 import { describeZod, Signature } from './schemas';
 import { MAX_TX_CHARS, TxBody, TX_TYPES, type TxType } from '../registry';
 
@@ -36,14 +37,7 @@ export interface DecodedTx {
   body: TxBody;
 }
 
-/**
- * What a transaction signature covers: the domain tag, the hash of the chain's genesis and the
- * body's exact bytes. Binding the genesis hash (not only the chain id, which anyone can reuse for
- * another chain) means a signed transaction is valid on one chain and no other.
- */
-export function signingBytes(genesisHash: string, bodyText: string): Uint8Array {
-  return concatBytes(DOMAIN.tx, utf8(`${genesisHash}\n`), utf8(bodyText));
-}
+export { signingBytes };
 
 export function txIdOf(text: string): string {
   return sha256Hex(utf8(text));

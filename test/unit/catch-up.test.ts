@@ -33,7 +33,7 @@ function harness(claims: Record<string, number>, forgedAt: Record<string, number
       state.claims.delete(peer);
     },
     servedUpTo: (peer, last) => state.claims.set(peer, last),
-    check: (blocks) => Promise.resolve(blocks.map((): StatelessFindings | null => null)),
+    check: (blocks) => blocks.map(() => Promise.resolve<StatelessFindings | null>(null)),
     apply: (peer, height, served): Applied => {
       expect(served.header).toBe(String(height));
       expect(height).toBe(state.tip + 1);
