@@ -64,9 +64,9 @@ export class CheckPool {
     } catch {
       return;
     }
+    // Referenced for its whole life, so whoever starts a pool must close it (the CLI and the
+    // network node do): an unreferenced worker let a CLI end while it still awaited an answer.
     const slot: Slot = { worker, jobs: new Map(), txs: 0 };
-    // An idle pool must not keep a CLI process alive; a busy one is referenced (below).
-    worker.unref();
     worker.on('message', (answer: CheckAnswer) => {
       const job = slot.jobs.get(answer.id);
       if (!job) return;
@@ -89,7 +89,6 @@ export class CheckPool {
   private finish(slot: Slot, id: number, job: Job): void {
     slot.jobs.delete(id);
     slot.txs -= job.txs;
-    if (slot.jobs.size === 0) slot.worker.unref();
   }
 
   /** The stateless findings of each block, in order. */
@@ -131,7 +130,6 @@ export class CheckPool {
     return new Promise((resolve) => {
       slot.jobs.set(request.id, { request, txs, resolve });
       slot.txs += txs;
-      slot.worker.ref();
       try {
         slot.worker.postMessage(request);
       } catch {
