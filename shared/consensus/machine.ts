@@ -142,6 +142,11 @@ export class ConsensusMachine {
     return this.log.messages();
   }
 
+  /** Every message held for the next height (what the journal keeps besides heldMessages). */
+  nextMessages(): SignedMessage[] {
+    return this.nextLog.messages();
+  }
+
   private startHeight(start: HeightStart): void {
     if (start.height <= this.height) return;
     const carried = start.height === this.height + 1 ? this.nextLog : null;

@@ -197,6 +197,8 @@ export class Simulation implements NodeEnv {
   private readonly changes: Change[] = [];
   private changeStep = 0;
   private readonly prng: Prng;
+  /** What a crash leaves of each journal's unsynced tail. */
+  private readonly walPrng: Prng;
   private readonly traceLines: string[] = [];
   private readonly sides: (0 | 1)[];
   private readonly tmp: string | null;
@@ -243,6 +245,7 @@ export class Simulation implements NodeEnv {
     this.wal = options.wal ?? true;
     this.faultyHost = options.faultyHost ?? {};
     this.prng = new Prng(options.seed);
+    this.walPrng = this.prng.fork('wal');
     this.network = new Network(this.total, this.prng.fork('network'));
     this.tmp =
       options.storage === 'sqlite' ? mkdtempSync(path.join(tmpdir(), 'carechain-sim-')) : null;
@@ -601,11 +604,11 @@ export class Simulation implements NodeEnv {
         this.stats.crashes++;
         if (node.honest) this.checkEvidence(node);
         node.crash();
+        if (this.wal && node.honest) this.trace(node, node.signing.wal.crash(this.walPrng));
         if (this.options.signRecord === 'lost-on-crash' && node.honest) {
           const fresh = SimNode.freshSigning(this.fx, node.key);
           node.signing.record = fresh.record;
-          node.signing.signed = [];
-          node.signing.blocks = new Map();
+          node.signing.wal.clear();
           this.trace(node, 'double-sign record lost');
         }
         return;
