@@ -139,7 +139,7 @@ export class ConsensusDriver {
 
   /** A proposed block this node holds, to serve a peer that asks for it by hash. */
   heldBlock(hash: string): BlockBody | undefined {
-    return this.blocks.get(hash);
+    return this.blocks.get(hash) ?? this.ports.journal?.block(hash);
   }
 
   /** Something may have become due (a transaction arrived, a deadline passed). */
@@ -257,7 +257,7 @@ export class ConsensusDriver {
     for (const message of [...this.machine.heldMessages(), ...this.machine.nextMessages()]) {
       if (message.kind !== 'proposal') entries.push({ message, block: null });
       else {
-        const block = this.blocks.get(message.blockHash);
+        const block = this.heldBlock(message.blockHash);
         if (block) entries.push({ message, block });
       }
     }
@@ -297,7 +297,7 @@ export class ConsensusDriver {
         const signed = this.ports.sign(output.message);
         if (!signed) return;
         const block =
-          signed.kind === 'proposal' ? (this.blocks.get(signed.blockHash) ?? null) : null;
+          signed.kind === 'proposal' ? (this.heldBlock(signed.blockHash) ?? null) : null;
         const { height, round } = this.machine.status();
         this.ports.journal?.record(signed, block, height, round);
         this.ports.broadcast(signed, block);
@@ -318,7 +318,7 @@ export class ConsensusDriver {
         return;
       }
       case 'validate': {
-        const block = this.blocks.get(output.blockHash);
+        const block = this.heldBlock(output.blockHash);
         if (block) {
           this.queue.push(
             this.validation(output.blockHash, block, output.height, output.round, output.fresh),
@@ -363,7 +363,7 @@ export class ConsensusDriver {
   }
 
   private commit(hash: string, certificate: CommitCertificate): void {
-    const block = this.blocks.get(hash);
+    const block = this.heldBlock(hash);
     if (!block) {
       this.pendingDecision = certificate;
       this.ports.fetchBlock(certificate.height, certificate.round, hash);

@@ -199,12 +199,19 @@ export class ConsensusJournal {
    */
   begin(height: number): JournalEntry[] {
     if (this.stopped) return [];
+    const first = !this.loaded;
     const kept = (this.loaded ? this.entries : this.read()).filter(
       (e) => e.message.height === height || e.message.height === height + 1,
     );
     this.loaded = true;
     this.rewrite(height, kept);
-    return this.stopped ? [] : [...kept];
+    if (this.stopped) return [];
+    if (first && kept.length > 0) {
+      this.options.report(
+        `consensus journal ${this.store.name}: ${kept.length} messages of heights ${height} and ${height + 1} replayed`,
+      );
+    }
+    return [...kept];
   }
 
   /**
@@ -258,6 +265,14 @@ export class ConsensusJournal {
    */
   holding: (() => JournalEntry[]) | null = null;
   private overflowSaid = false;
+
+  /** The block of a journalled proposal, by hash (one the host dropped from memory). */
+  block(hash: string): JournalBlock | undefined {
+    for (const { message, block } of this.entries) {
+      if (message.kind === 'proposal' && message.blockHash === hash && block) return block;
+    }
+    return undefined;
+  }
 
   /** Makes every message journalled so far durable: called before every signature. */
   sync(): void {

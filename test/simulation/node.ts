@@ -371,9 +371,11 @@ export class SimNode {
     if (!driver) return;
     const height = this.height;
     const point = resumePoint(this.signing.record, height);
+    // With the journal (SimOptions.wal) the host also signs its last vote again, as the node
+    // does: the vote may be in the journal's unsynced tail a crash lost.
     const resume =
       point.kind === 'resume' && !(this.honest && this.env.faultyHost.forgetsLock)
-        ? { round: point.round, lock: point.lock }
+        ? { round: point.round, lock: point.lock, ...(this.env.wal ? { vote: point.vote } : {}) }
         : undefined;
     if (resume) {
       this.trace(
