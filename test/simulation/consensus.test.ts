@@ -137,8 +137,8 @@ describe('rules broken on purpose are caught', () => {
       // docs/consensus.md §9's record holds the last position only: a vote signed just before a
       // crash and lost with it is below the record after the restart and can never be signed
       // again. With f validators silent its round has no quorum of prevotes, so R3 never fires
-      // and no timeout moves anyone on. The simulated host keeps its messages and blocks of the
-      // height with the record (SimOptions.wal); without that, some of these seeds stall.
+      // and no timeout moves anyone on. The host journals its messages of the height and signs
+      // its last vote again after a restart (SimOptions.wal); without that, some seeds stall.
       const kept = {
         validators: 4,
         heights: 4,
@@ -147,6 +147,31 @@ describe('rules broken on purpose are caught', () => {
         crashes: 12,
       } as const;
       expectCaught(kept, { wal: false }, 'progress', /not committed by every honest node/, 1, 20);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'every validator crashes at once after f + 1 honest ones locked: the journal lets the height end; without it the height stalls (progress check)',
+    () => {
+      // docs/consensus.md §9 rule 6. Messages in flight are lost with the processes; a locked
+      // node restarts with its lock's hash from its signing record, but only its journal holds
+      // the locked block and the prevotes that prove its quorum (R2). With f + 1 honest nodes
+      // locked no quorum forms without them, and without the journal they can never show
+      // their value to the others nor accept another.
+      for (const n of [4, 7]) {
+        const kept = {
+          validators: n,
+          heights: 3,
+          byzantine: 0,
+          crashes: 0,
+          crashAllAfterLock: true,
+        } as const;
+        const all = sweep(kept, 1, 10);
+        // The scenario happened in every seed: all n validators crashed (no other crashes).
+        expect(all.results.map((r) => r.stats.crashes)).toEqual(new Array(10).fill(n));
+        expectCaught(kept, { wal: false }, 'progress', /not committed by every honest node/, 1, 10);
+      }
     },
     TIMEOUT,
   );

@@ -84,6 +84,12 @@ export interface SimOptions {
   wal?: boolean;
   /** Host duties honest nodes skip (the runs that show a check catches it). */
   faultyHost?: FaultyHost;
+  /**
+   * Every validator crashes at once, the first time f + 1 honest ones are locked at a height no
+   * honest node has committed (before calm), and all restart within 1.5 s: messages in flight
+   * are lost, and what each node held of the height comes back only from its journal.
+   */
+  crashAllAfterLock?: boolean;
   /** How long the chaotic phase lasts, in virtual ms: [min, max]. */
   chaosMs?: [number, number];
   /** At most this many crashes (with restarts and rollbacks) in the chaos (default 3, 4 for n ≥ 7). */
@@ -206,6 +212,7 @@ export class Simulation implements NodeEnv {
   private calm = false;
   private healAt = 0;
   private done = false;
+  private crashedAll = false;
 
   // Invariant state.
   private readonly decisions = new Map<number, { hash: string; node: number }>();
@@ -640,6 +647,34 @@ export class Simulation implements NodeEnv {
     }
   }
 
+  /** SimOptions.crashAllAfterLock: f + 1 honest locks at an undecided height, then all crash. */
+  private crashAllIfLocked(): void {
+    if (this.crashedAll || this.calm) return;
+    const locked = new Map<number, number>();
+    for (const node of this.nodes) {
+      const status = node.honest && node.up ? node.status() : null;
+      if (!status || status.lockedRound < 0 || this.commits.has(status.height)) continue;
+      locked.set(status.height, (locked.get(status.height) ?? 0) + 1);
+    }
+    const height = [...locked.entries()].find(([, count]) => count >= this.f + 1)?.[0];
+    if (height === undefined) return;
+    this.crashedAll = true;
+    this.trace(
+      null,
+      `every validator crashes at once: f + 1 honest nodes locked at height ${height}`,
+    );
+    const plan = this.prng.fork('crash-all');
+    for (const node of this.nodes) {
+      if (!node.up) continue;
+      this.applyFault({ type: 'crash', node: node.index });
+      const back = Math.min(this.queue.now + plan.range(50, 1_500), this.healAt);
+      this.queue.at(back, {
+        kind: 'fault',
+        fault: { type: 'restart', node: node.index, rollback: false },
+      });
+    }
+  }
+
   /** GST: the network heals and stays fast, every node is up, Byzantine validators go silent. */
   private enterCalm(): void {
     this.calm = true;
@@ -917,6 +952,7 @@ export class Simulation implements NodeEnv {
           this.violation('progress', 'the simulation ran out of events or time');
         }
         this.handle(event);
+        if (this.options.crashAllAfterLock) this.crashAllIfLocked();
         if (this.options.signRecord !== 'lost-on-crash') this.checkLocks();
         this.afterEvent();
       }
@@ -984,6 +1020,7 @@ export function replayCommand(o: SimOptions): string {
   if (o.faultyHost?.keepsEvidenceOffChain) flags.push('--keeps-evidence-off-chain');
   if (o.faultyHost?.newSetAtHPlus1) flags.push('--new-set-at-h1');
   if (o.changes) flags.push('--changes');
+  if (o.crashAllAfterLock) flags.push('--crash-all-after-lock');
   if (o.chaosMs) flags.push(`--chaos ${o.chaosMs[0]}-${o.chaosMs[1]}`);
   return `npx jiti test/simulation/run.ts ${flags.join(' ')}`;
 }
