@@ -193,25 +193,28 @@ export class ConsensusJournal {
 
   /**
    * Starts `height`: the first time, reads what the store holds (a torn or damaged tail is cut
-   * off, a journal of another chain ignored, each with a log line); then keeps only the
-   * messages of `height` and the next, rewrites the store with them, and returns them to be
-   * replayed, in the order they were journalled.
+   * off, a journal of another chain ignored, each with a log line); then keeps the messages of
+   * `height`, the next, and the one before (the height just committed: a replica rolled back
+   * or restored by one height decides it again from them, where its signing record forbids it
+   * to vote there again), rewrites the store with them, and returns those of `height` and the
+   * next to be replayed, in the order they were journalled.
    */
   begin(height: number): JournalEntry[] {
     if (this.stopped) return [];
     const first = !this.loaded;
     const kept = (this.loaded ? this.entries : this.read()).filter(
-      (e) => e.message.height === height || e.message.height === height + 1,
+      (e) => e.message.height >= height - 1 && e.message.height <= height + 1,
     );
     this.loaded = true;
     this.rewrite(height, kept);
     if (this.stopped) return [];
-    if (first && kept.length > 0) {
+    const replayed = kept.filter((e) => e.message.height >= height);
+    if (first && replayed.length > 0) {
       this.options.report(
-        `consensus journal ${this.store.name}: ${kept.length} messages of heights ${height} and ${height + 1} replayed`,
+        `consensus journal ${this.store.name}: ${replayed.length} messages of heights ${height} and ${height + 1} replayed`,
       );
     }
-    return [...kept];
+    return replayed;
   }
 
   /**

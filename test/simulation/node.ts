@@ -97,7 +97,7 @@ export interface EvidenceEntry {
 
 /** Host duties skipped on purpose (each one breaks a rule a check must catch). */
 export interface FaultyHost {
-  /** Restarts without the round and lock the double-sign record holds (§9 rule 3). */
+  /** Restarts without the round and lock the double-sign record holds (§9 rule 3), or a journal. */
   forgetsLock?: boolean;
   /** Answers every validation with valid and timely (§8). */
   skipsBlockChecks?: boolean;
@@ -339,9 +339,13 @@ export class SimNode {
     });
   }
 
-  /** The journal of consensus messages (§9 rule 6), over the store that survives crashes. */
+  /**
+   * The journal of consensus messages (§9 rule 6), over the store that survives crashes. A host
+   * that forgets its lock (FaultyHost.forgetsLock) has none either: replayed, the journal's
+   * prevotes would give the lock back.
+   */
   private journal(): ConsensusJournal | undefined {
-    if (!this.env.wal || !this.honest) return undefined;
+    if (!this.env.wal || !this.honest || this.env.faultyHost.forgetsLock) return undefined;
     return new ConsensusJournal(this.signing.wal, {
       chainId: this.env.fx.doc.chainId,
       genesisHash: this.env.fx.genesisHash,

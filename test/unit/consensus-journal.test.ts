@@ -122,7 +122,7 @@ describe('journal frames', () => {
 });
 
 describe('ConsensusJournal', () => {
-  it('keeps the messages of the height and the next across a restart, and drops them when the height is left', () => {
+  it('keeps the messages of the height and the next across a restart, and drops them one height after the height is left', () => {
     const store = new TestStore();
     const first = journal(store);
     expect(first.begin(HEIGHT)).toEqual([]);
@@ -141,6 +141,13 @@ describe('ConsensusJournal', () => {
     expect(replayed[0]?.block).toEqual(BLOCK);
     const next = journal(store).begin(HEIGHT + 1);
     expect(texts(next)).toEqual([kept[2]?.text]);
+    // The height just committed is kept one height longer: a replica rolled back by one height
+    // decides it again from its journal.
+    expect(texts(journal(store).begin(HEIGHT))).toEqual(kept.map((m) => m.text));
+    journal(store).begin(HEIGHT + 1);
+    journal(store).begin(HEIGHT + 2);
+    // Two heights on, HEIGHT's messages are gone (HEIGHT + 1's remain).
+    expect(texts(journal(store).begin(HEIGHT))).toEqual([kept[2]?.text]);
   });
 
   it('cuts a torn tail off with a log line and keeps every whole record', () => {
