@@ -202,9 +202,15 @@ export class ConsensusJournal {
   begin(height: number): JournalEntry[] {
     if (this.stopped) return [];
     const first = !this.loaded;
-    const kept = (this.loaded ? this.entries : this.read()).filter(
+    const all = this.loaded ? this.entries : this.read();
+    const kept = all.filter(
       (e) => e.message.height >= height - 1 && e.message.height <= height + 1,
     );
+    if (first && kept.length < all.length) {
+      this.options.report(
+        `consensus journal ${this.store.name}: ${all.length - kept.length} messages of heights other than ${height - 1} to ${height + 1} dropped`,
+      );
+    }
     this.loaded = true;
     this.rewrite(height, kept);
     if (this.stopped) return [];

@@ -148,6 +148,12 @@ describe('ConsensusJournal', () => {
     journal(store).begin(HEIGHT + 2);
     // Two heights on, HEIGHT's messages are gone (HEIGHT + 1's remain).
     expect(texts(journal(store).begin(HEIGHT))).toEqual([kept[2]?.text]);
+    // A journal of a height far from the one the replica decides is dropped, saying so.
+    const lines: string[] = [];
+    expect(journal(store, lines).begin(HEIGHT + 10)).toEqual([]);
+    expect(lines).toEqual([
+      'consensus journal test-journal: 1 messages of heights other than 14 to 16 dropped',
+    ]);
   });
 
   it('cuts a torn tail off with a log line and keeps every whole record', () => {
