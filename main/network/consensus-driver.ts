@@ -8,6 +8,7 @@ import type {
 } from '../../shared/consensus/io';
 import { ConsensusMachine, type MachineOptions } from '../../shared/consensus/machine';
 import type { SignedMessage, UnsignedMessage } from '../../shared/consensus/messages';
+import type { ConsensusJournal, JournalEntry } from '../../shared/consensus/journal';
 import { MAX_CLOCK_AHEAD_MS, type Validator } from '../../shared/consensus/rounds';
 
 /** A proposed block as it travels with its proposal: header and transaction texts, no certificate. */
@@ -74,6 +75,12 @@ export interface DriverPorts {
   ownSignatureSeen?(message: SignedMessage): void;
   /** Where this node's signing record says it stands at `height`, if it signed there before. */
   resumeAt?(height: number): ResumeWithVote | null;
+  /**
+   * The journal of messages received and signed at the height (docs/consensus.md §9, rule 6):
+   * every message is journalled before the machine sees it, the journal is made durable
+   * before every signature, and at each height it enters the driver replays what it holds.
+   */
+  journal?: ConsensusJournal;
 }
 
 /**
@@ -104,6 +111,7 @@ export class ConsensusDriver {
   ) {
     this.machine = new ConsensusMachine(options);
     this.self = options.self;
+    if (ports.journal) ports.journal.holding = () => this.journalled();
   }
 
   /**
@@ -131,7 +139,7 @@ export class ConsensusDriver {
 
   /** A proposed block this node holds, to serve a peer that asks for it by hash. */
   heldBlock(hash: string): BlockBody | undefined {
-    return this.blocks.get(hash);
+    return this.blocks.get(hash) ?? this.ports.journal?.block(hash);
   }
 
   /** Something may have become due (a transaction arrived, a deadline passed). */
@@ -153,8 +161,9 @@ export class ConsensusDriver {
       this.hold(message.blockHash, block);
     }
     if (message.validator === this.self) this.ports.ownSignatureSeen?.(message);
-    const current = this.machine.status().height;
+    const { height: current, round } = this.machine.status();
     if (message.height > current + 1) this.ports.behind(message.height);
+    this.ports.journal?.record(message, block, current, round);
     this.feed({ type: 'message', message });
     return null;
   }
@@ -216,10 +225,43 @@ export class ConsensusDriver {
       },
     });
     if (this.chain.due(this.ports.now())) this.queue.push({ type: 'block-due' });
+    this.replay(height);
     if (resume?.vote && resume.vote.height === height) {
       this.carryOut({ type: 'sign', message: resume.vote });
     }
     this.feed(null);
+  }
+
+  /**
+   * Feeds the machine what the journal holds for this height and the next: after a restart,
+   * the messages received and signed before it, and the blocks proposed with them, so the
+   * node again holds the quorums behind its lock and the blocks it may have to re-propose or
+   * commit. Its own messages are sent again: they may have been lost with the process.
+   */
+  private replay(height: number): void {
+    const journal = this.ports.journal;
+    if (!journal) return;
+    for (const { message, block } of journal.begin(height)) {
+      if (message.kind === 'proposal') {
+        if (!block || blockHashOf(block.header) !== message.blockHash) continue;
+        this.hold(message.blockHash, block);
+      }
+      if (message.validator === this.self) this.ports.broadcast(message, block);
+      this.queue.push({ type: 'message', message });
+    }
+  }
+
+  /** What the machine holds, proposals with their blocks: the journal's content when rewritten. */
+  private journalled(): JournalEntry[] {
+    const entries: JournalEntry[] = [];
+    for (const message of [...this.machine.heldMessages(), ...this.machine.nextMessages()]) {
+      if (message.kind !== 'proposal') entries.push({ message, block: null });
+      else {
+        const block = this.heldBlock(message.blockHash);
+        if (block) entries.push({ message, block });
+      }
+    }
+    return entries;
   }
 
   private clearTimers(): void {
@@ -250,10 +292,14 @@ export class ConsensusDriver {
   private carryOut(output: ConsensusOutput): void {
     switch (output.type) {
       case 'sign': {
+        // Whatever this signature depends on is journalled: made durable first.
+        this.ports.journal?.sync();
         const signed = this.ports.sign(output.message);
         if (!signed) return;
         const block =
-          signed.kind === 'proposal' ? (this.blocks.get(signed.blockHash) ?? null) : null;
+          signed.kind === 'proposal' ? (this.heldBlock(signed.blockHash) ?? null) : null;
+        const { height, round } = this.machine.status();
+        this.ports.journal?.record(signed, block, height, round);
         this.ports.broadcast(signed, block);
         this.queue.push({ type: 'message', message: signed });
         return;
@@ -272,7 +318,7 @@ export class ConsensusDriver {
         return;
       }
       case 'validate': {
-        const block = this.blocks.get(output.blockHash);
+        const block = this.heldBlock(output.blockHash);
         if (block) {
           this.queue.push(
             this.validation(output.blockHash, block, output.height, output.round, output.fresh),
@@ -317,7 +363,7 @@ export class ConsensusDriver {
   }
 
   private commit(hash: string, certificate: CommitCertificate): void {
-    const block = this.blocks.get(hash);
+    const block = this.heldBlock(hash);
     if (!block) {
       this.pendingDecision = certificate;
       this.ports.fetchBlock(certificate.height, certificate.round, hash);

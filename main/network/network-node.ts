@@ -32,6 +32,8 @@ import { CheckPool } from '../platform/check-pool';
 import type { StatelessFindings } from '../platform/block-checks';
 import { verifierFor } from '../store/prechecked';
 import { ConsensusDriver, type BlockBody } from './consensus-driver';
+import { FileJournalStore } from './consensus-wal';
+import { ConsensusJournal } from '../../shared/consensus/journal';
 import { nodeChain } from './node-chain';
 import { BAN_POINTS, PeerRates, PeerScores, SeenIds, type RateName } from './peer-scores';
 import type { SignGuard } from './sign-state';
@@ -231,6 +233,11 @@ function banLine(ban: BanEntry, now: number): string {
 export class NetworkNode {
   private transport: PeerTransport;
   private driver: ConsensusDriver;
+  /**
+   * The consensus journal's file (docs/consensus.md §9 rule 6), if the replica is on disk: one
+   * for the node's life, read by every driver it makes (a new node key's too).
+   */
+  private readonly walStore: FileJournalStore | null;
   /** Evidence this node reported, by position, until it is on chain (resubmitEvidence). */
   private readonly reported = new Map<
     string,
@@ -288,6 +295,7 @@ export class NetworkNode {
       genesisHash: tip.genesisHash,
       report: (line) => this.log(`network: ${line}`),
     });
+    this.walStore = dataDir ? FileJournalStore.inFolder(dataDir) : null;
     this.transport = this.makeTransport();
     this.driver = this.makeDriver();
     node.useConsensus(() => this.cannotCommitReason());
@@ -327,9 +335,18 @@ export class NetworkNode {
     const options = this.options;
     const { node } = options;
     const tip = node.replica.tip();
+    const journal = this.walStore
+      ? new ConsensusJournal(this.walStore, {
+          chainId: tip.chainId,
+          genesisHash: tip.genesisHash,
+          verify: verifySignatureRemembered,
+          report: (line) => this.log(line),
+        })
+      : null;
     return new ConsensusDriver(
       nodeChain(node),
       {
+        ...(journal ? { journal } : {}),
         now: () => Date.now(),
         setTimer: (ms, fire) => {
           const timer = setTimeout(fire, ms);
@@ -462,6 +479,7 @@ export class NetworkNode {
     if (this.relayTimer) clearTimeout(this.relayTimer);
     this.sync.stop();
     this.driver.stop();
+    this.walStore?.close();
     this.unlisten?.();
     await this.transport.stop();
     await this.pool?.close();

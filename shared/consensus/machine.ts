@@ -122,12 +122,14 @@ export class ConsensusMachine {
   }
 
   /**
-   * Blocks the host must keep: the proposals of this round and the one before, the locked and
-   * the valid value, and next height's proposals. Anything else it may drop (and fetch again).
+   * Blocks the host must keep: the proposals of this round, the one before and the one after
+   * (a proposal of the next round, validated when it arrived, is voted on once the node gets
+   * there), the locked and the valid value, and next height's proposals. Anything else it may
+   * drop (and fetch again).
    */
   wantedBlocks(): string[] {
     const wanted = new Set<string>();
-    for (const r of [this.round - 1, this.round]) {
+    for (const r of [this.round - 1, this.round, this.round + 1]) {
       const p = this.log.peek(r)?.proposal;
       if (p) wanted.add(p.blockHash);
     }
@@ -140,6 +142,11 @@ export class ConsensusMachine {
   /** Every message held for the current height, for re-sending to peers that lack them. */
   heldMessages(): SignedMessage[] {
     return this.log.messages();
+  }
+
+  /** Every message held for the next height (what the journal keeps besides heldMessages). */
+  nextMessages(): SignedMessage[] {
+    return this.nextLog.messages();
   }
 
   private startHeight(start: HeightStart): void {

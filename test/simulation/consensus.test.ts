@@ -11,7 +11,15 @@
 import { describe, expect, it } from 'vitest';
 import { faultsTolerated } from '../../shared/consensus/rounds';
 import { brokenQuorum, type SimOptions } from './simulation';
-import { caught, expectClean, SAFETY_RULES, summary, sweep, unexplained } from './sweep';
+import {
+  caught,
+  expectClean,
+  SAFETY_RULES,
+  summary,
+  sweep,
+  unexplained,
+  type Sweep,
+} from './sweep';
 
 /** Generous: the sweeps take well under it on a 2-core machine (their time is printed). */
 const TIMEOUT = 600_000;
@@ -71,12 +79,14 @@ describe('rules broken on purpose are caught', () => {
     says: RegExp,
     first = 1,
     count = 10,
-  ) {
-    const found = caught(sweep({ ...kept, ...broken }, first, count), rule);
+  ): Sweep {
+    const run = sweep({ ...kept, ...broken }, first, count);
+    const found = caught(run, rule);
     console.log(`${rule} caught in seeds ${found.map((r) => r.seed).join(', ')}`);
     expect(found.length).toBeGreaterThan(0);
     expect(found[0]?.report).toMatch(says);
     expectClean(`the same seeds, ${rule} kept`, kept, first, count);
+    return run;
   }
 
   it(
@@ -137,8 +147,8 @@ describe('rules broken on purpose are caught', () => {
       // docs/consensus.md §9's record holds the last position only: a vote signed just before a
       // crash and lost with it is below the record after the restart and can never be signed
       // again. With f validators silent its round has no quorum of prevotes, so R3 never fires
-      // and no timeout moves anyone on. The simulated host keeps its messages and blocks of the
-      // height with the record (SimOptions.wal); without that, some of these seeds stall.
+      // and no timeout moves anyone on. The host journals its messages of the height and signs
+      // its last vote again after a restart (SimOptions.wal); without that, some seeds stall.
       const kept = {
         validators: 4,
         heights: 4,
@@ -147,6 +157,35 @@ describe('rules broken on purpose are caught', () => {
         crashes: 12,
       } as const;
       expectCaught(kept, { wal: false }, 'progress', /not committed by every honest node/, 1, 20);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'every validator crashes at once after f + 1 honest ones locked: the journal lets the height end; without it the height stalls (progress check)',
+    () => {
+      // docs/consensus.md §9 rule 6. Messages in flight are lost with the processes; a locked
+      // node restarts with its lock's hash from its signing record, but only its journal holds
+      // the locked block and the prevotes that prove its quorum (R2). With f + 1 honest nodes
+      // locked no quorum forms without them, and without the journal they can never show
+      // their value to the others nor accept another.
+      for (const n of [4, 7]) {
+        const kept = {
+          validators: n,
+          heights: 3,
+          byzantine: 0,
+          crashes: 0,
+          crashAllAfterLock: true,
+        } as const;
+        const without = expectCaught(
+          kept,
+          { wal: false },
+          'progress',
+          /not committed by every honest node/,
+        );
+        // The scenario happened in every seed: all n validators crashed (no other crashes).
+        expect(without.results.map((r) => r.stats.crashes)).toEqual(new Array(10).fill(n));
+      }
     },
     TIMEOUT,
   );

@@ -19,6 +19,7 @@ import {
   type SignedMessage,
   type UnsignedMessage,
 } from '../../shared/consensus/messages';
+import { ConsensusJournal } from '../../shared/consensus/journal';
 import {
   decideSigning,
   freshRecord,
@@ -41,7 +42,7 @@ import { cachedVerify, signFast } from './crypto';
 import { SimFailure } from './failure';
 import { forged, signTxFast, type Fixture } from './fixture';
 import type { Prng } from './prng';
-import type { NodeDisk, SimReplica } from './store';
+import { MemoryJournalStore, type NodeDisk, type SimReplica } from './store';
 import type { StateView } from '../../shared/ledger/state';
 import { validatorsAt } from '../../shared/registry';
 import { membership } from '../../shared/members/state';
@@ -67,21 +68,36 @@ export type Behaviour =
   /** Proposes invalid blocks: bad state hash, forged transaction signature, far-future time. */
   | 'invalid';
 
-/** The durable part of a node that is not its replica: the double-sign record. */
+/**
+ * The durable part of a node that is not its replica, as one of its node keys sees it: the
+ * key's double-sign record; the journal of consensus messages (§9 rule 6), used when the run has
+ * it (SimOptions.wal); and the evidence the node submitted. The journal and the evidence are the
+ * node's data folder, not the key's: every key a node holds shares them (SimNode.hold), as the
+ * consensus driver remade under a rotated key reads the same journal file.
+ */
 export interface SigningDisk {
   record: SignRecord;
+  wal: MemoryJournalStore;
   /**
-   * The messages signed at the record's height and the blocks they name: not part of §9's
-   * record; used only when the run models a host that keeps them (SimOptions.wal), re-sends the
-   * messages after a restart and serves the blocks.
+   * Transactions this node submitted itself (its evidence), with the two messages they prove,
+   * kept until they are on chain: the replica's submissions journal, which a real node keeps
+   * across restarts. An entry signed with a node key a rotation has replaced is signed again
+   * under the member's key (SimNode.afterCommit). Changed in place, never replaced, since the
+   * node's keys share it.
    */
-  signed: SignedMessage[];
-  blocks: Map<string, BlockBody>;
+  evidenceJournal: EvidenceEntry[];
+}
+
+/** Evidence this node submitted (SigningDisk.evidenceJournal). */
+export interface EvidenceEntry {
+  first: SignedMessage;
+  second: SignedMessage;
+  tx: DecodedTx;
 }
 
 /** Host duties skipped on purpose (each one breaks a rule a check must catch). */
 export interface FaultyHost {
-  /** Restarts without the round and lock the double-sign record holds (§9 rule 3). */
+  /** Restarts without the round and lock the double-sign record holds (§9 rule 3), or a journal. */
   forgetsLock?: boolean;
   /** Answers every validation with valid and timely (§8). */
   skipsBlockChecks?: boolean;
@@ -179,11 +195,6 @@ export class SimNode {
   signing: SigningDisk;
   /** Every key this node holds, with its own double-sign record: its disk, kept across crashes. */
   private readonly keys = new Map<string, { key: KeyPair; signing: SigningDisk }>();
-  /**
-   * Transactions this node submitted itself (its evidence), kept until they are on chain: the
-   * replica's submissions journal, which a real node keeps across restarts.
-   */
-  private journal: { first: SignedMessage; second: SignedMessage; tx: DecodedTx }[] = [];
   /** Counts starts: timers of an earlier life are ignored. */
   epoch = 0;
   /** Byzantine nodes go silent once the network has healed (the progress check's premise). */
@@ -216,7 +227,10 @@ export class SimNode {
   /** A new node key generated on this node before its rotation is proposed, with its record. */
   hold(key: KeyPair): void {
     if (!this.keys.has(key.publicKey)) {
-      this.keys.set(key.publicKey, { key, signing: SimNode.freshSigning(this.env.fx, key) });
+      // A key of its own for the double-sign record; the same data folder (journal, evidence).
+      const { record } = SimNode.freshSigning(this.env.fx, key);
+      const { wal, evidenceJournal } = this.signing;
+      this.keys.set(key.publicKey, { key, signing: { record, wal, evidenceJournal } });
     }
   }
 
@@ -262,8 +276,8 @@ export class SimNode {
   static freshSigning(fx: Fixture, key: KeyPair): SigningDisk {
     return {
       record: freshRecord({ chainId: fx.doc.chainId, genesisHash: fx.genesisHash }, key.publicKey),
-      signed: [],
-      blocks: new Map(),
+      wal: new MemoryJournalStore(),
+      evidenceJournal: [],
     };
   }
 
@@ -314,14 +328,29 @@ export class SimNode {
     this.driver = this.makeDriver();
     this.trace(`start at height ${this.height} as ${short(this.key.publicKey)}`);
     this.startHeight(true);
-    for (const { tx } of this.journal) this.receiveTx(tx.text, null);
+    for (const { tx } of this.signing.evidenceJournal) this.receiveTx(tx.text, null);
   }
 
   private makeDriver(): ConsensusDriver {
-    return new ConsensusDriver(this.chainAccess(), this.ports(), {
+    return new ConsensusDriver(this.chainAccess(), this.ports(this.journal()), {
       chainId: this.env.fx.doc.chainId,
       self: this.key.publicKey,
       ...(this.env.quorum ? { quorum: this.env.quorum } : {}),
+    });
+  }
+
+  /**
+   * The journal of consensus messages (§9 rule 6), over the store that survives crashes. A host
+   * that forgets its lock (FaultyHost.forgetsLock) has none either: replayed, the journal's
+   * prevotes would give the lock back.
+   */
+  private journal(): ConsensusJournal | undefined {
+    if (!this.env.wal || !this.honest || this.env.faultyHost.forgetsLock) return undefined;
+    return new ConsensusJournal(this.signing.wal, {
+      chainId: this.env.fx.doc.chainId,
+      genesisHash: this.env.fx.genesisHash,
+      verify: cachedVerify,
+      report: (line) => this.trace(line),
     });
   }
 
@@ -346,9 +375,11 @@ export class SimNode {
     if (!driver) return;
     const height = this.height;
     const point = resumePoint(this.signing.record, height);
+    // With the journal (SimOptions.wal) the host also signs its last vote again, as the node
+    // does: the vote may be in the journal's unsynced tail a crash lost.
     const resume =
       point.kind === 'resume' && !(this.honest && this.env.faultyHost.forgetsLock)
-        ? { round: point.round, lock: point.lock }
+        ? { round: point.round, lock: point.lock, ...(this.env.wal ? { vote: point.vote } : {}) }
         : undefined;
     if (resume) {
       this.trace(
@@ -358,24 +389,10 @@ export class SimNode {
     if (first || resume) driver.start(resume);
     else driver.caughtUp();
     this.env.heightStarted(this);
-    if (resume && this.env.wal) this.resendOwn(height);
   }
 
-  /** Re-sends what this node signed at `height` before it restarted (SimOptions.wal). */
-  private resendOwn(height: number): void {
-    for (const message of this.signing.signed.filter((m) => m.height === height)) {
-      const block = message.kind === 'proposal' ? this.keptBlock(message.blockHash) : null;
-      this.trace(`re-sends ${describeMessage(message)}`);
-      this.broadcast({ type: 'message', text: message.text, block });
-      this.driver?.receive(message, block);
-    }
-  }
-
-  /** A block the driver holds, or (SimOptions.wal) one this node signed for at its height. */
   private keptBlock(hash: string): BlockBody | null {
-    const held = this.driver?.heldBlock(hash);
-    if (held) return held;
-    return this.env.wal ? (this.signing.blocks.get(hash) ?? null) : null;
+    return this.driver?.heldBlock(hash) ?? null;
   }
 
   // ---- the chain, as the driver sees it ----
@@ -474,11 +491,12 @@ export class SimNode {
   private afterCommit(applied: AppliedBlock): void {
     for (const tx of applied.txs) this.mempool.delete(tx.id);
     const view = this.replica.view;
-    this.journal = this.journal.filter(({ tx }) => !view.hasTx(tx.id));
+    const evidence = this.signing.evidenceJournal;
+    evidence.splice(0, evidence.length, ...evidence.filter(({ tx }) => !view.hasTx(tx.id)));
     // Evidence signed with a node key its rotation has replaced is refused now: sent again
     // under the member's key.
     const key = this.evidenceKey();
-    for (const entry of this.journal) {
+    for (const entry of evidence) {
       if (entry.tx.body.signer === key.publicKey) continue;
       entry.tx = this.evidenceTx(entry.first, entry.second, key);
       this.receiveTx(entry.tx.text, null);
@@ -545,18 +563,14 @@ export class SimNode {
 
   // ---- the world, as the driver sees it ----
 
-  private ports(): DriverPorts {
+  private ports(journal: ConsensusJournal | undefined): DriverPorts {
     return {
+      ...(journal ? { journal } : {}),
       now: () => this.clock(),
       setTimer: (ms, fire) => this.env.timer(this, ms, fire),
       sign: (message) => this.sign(message),
       broadcast: (message, block) => this.broadcastSigned(message, block),
       fetchBlock: (_height, _round, blockHash) => {
-        const kept = this.env.wal ? this.signing.blocks.get(blockHash) : undefined;
-        if (kept) {
-          this.env.timer(this, 0, () => this.driver?.receiveBlock(kept));
-          return;
-        }
         this.trace(`fetches block ${short(blockHash)}`);
         this.broadcast({ type: 'block-request', blockHash });
       },
@@ -586,7 +600,7 @@ export class SimNode {
   /** §10 rule 5: evidence goes on chain in a consensus.evidence signed with the node key. */
   private reportOnChain(first: SignedMessage, second: SignedMessage): void {
     const tx = this.evidenceTx(first, second, this.evidenceKey());
-    this.journal.push({ first, second, tx });
+    this.signing.evidenceJournal.push({ first, second, tx });
     this.receiveTx(tx.text, null);
   }
 
@@ -599,21 +613,9 @@ export class SimNode {
         this.trace(`guard refuses ${describeMessage(message)}: ${decision.reason}`);
         return null;
       }
-      if (decision.kind === 'advance') {
-        if (decision.record.last?.height !== this.signing.record.last?.height) {
-          this.signing.signed = [];
-          this.signing.blocks = new Map();
-        }
-        this.signing.record = decision.record;
-        const hash = message.blockHash;
-        const block = hash === null ? undefined : this.driver?.heldBlock(hash);
-        if (block && hash !== null) this.signing.blocks.set(hash, block);
-      }
+      if (decision.kind === 'advance') this.signing.record = decision.record;
     }
     const signed = signFast(message, this.key);
-    if (this.honest && !this.signing.signed.some((m) => m.text === signed.text)) {
-      this.signing.signed.push(signed);
-    }
     this.env.released(this, signed);
     this.trace(`sign ${describeMessage(message)}`);
     return signed;

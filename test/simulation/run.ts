@@ -8,6 +8,7 @@
  *     [--split-brain] [--crashes 6] [--chaos 2000-8000] [--broken-quorum] [--lose-sign-record]
  *     [--no-wal] [--forgets-lock] [--skips-block-checks] [--drops-evidence]
  *     [--keeps-evidence-off-chain] [--changes] [--new-set-at-h1]
+ *     [--crash-all-after-lock]
  *
  * Prints one line per seed and, for each failure, its report (seed, rule, trace tail).
  */
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     'keeps-evidence-off-chain': { type: 'boolean', default: false },
     changes: { type: 'boolean', default: false },
     'new-set-at-h1': { type: 'boolean', default: false },
+    'crash-all-after-lock': { type: 'boolean', default: false },
   },
 });
 
@@ -70,6 +72,7 @@ const base: Omit<SimOptions, 'seed'> = {
   ...(values['lose-sign-record'] ? { signRecord: 'lost-on-crash' as const } : {}),
   ...(values['no-wal'] ? { wal: false } : {}),
   ...(values.changes ? { changes: true } : {}),
+  ...(values['crash-all-after-lock'] ? { crashAllAfterLock: true } : {}),
   faultyHost,
 };
 

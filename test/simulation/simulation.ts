@@ -84,6 +84,12 @@ export interface SimOptions {
   wal?: boolean;
   /** Host duties honest nodes skip (the runs that show a check catches it). */
   faultyHost?: FaultyHost;
+  /**
+   * Every validator crashes at once, the first time f + 1 honest ones are locked at a height no
+   * honest node has committed (before calm), and all restart within 1.5 s: messages in flight
+   * are lost, and what each node held of the height comes back only from its journal.
+   */
+  crashAllAfterLock?: boolean;
   /** How long the chaotic phase lasts, in virtual ms: [min, max]. */
   chaosMs?: [number, number];
   /** At most this many crashes (with restarts and rollbacks) in the chaos (default 3, 4 for n ≥ 7). */
@@ -197,6 +203,8 @@ export class Simulation implements NodeEnv {
   private readonly changes: Change[] = [];
   private changeStep = 0;
   private readonly prng: Prng;
+  /** What a crash leaves of each journal's unsynced tail. */
+  private readonly walPrng: Prng;
   private readonly traceLines: string[] = [];
   private readonly sides: (0 | 1)[];
   private readonly tmp: string | null;
@@ -204,6 +212,7 @@ export class Simulation implements NodeEnv {
   private calm = false;
   private healAt = 0;
   private done = false;
+  private crashedAll = false;
 
   // Invariant state.
   private readonly decisions = new Map<number, { hash: string; node: number }>();
@@ -243,6 +252,7 @@ export class Simulation implements NodeEnv {
     this.wal = options.wal ?? true;
     this.faultyHost = options.faultyHost ?? {};
     this.prng = new Prng(options.seed);
+    this.walPrng = this.prng.fork('wal');
     this.network = new Network(this.total, this.prng.fork('network'));
     this.tmp =
       options.storage === 'sqlite' ? mkdtempSync(path.join(tmpdir(), 'carechain-sim-')) : null;
@@ -601,11 +611,11 @@ export class Simulation implements NodeEnv {
         this.stats.crashes++;
         if (node.honest) this.checkEvidence(node);
         node.crash();
+        if (this.wal && node.honest) this.trace(node, node.signing.wal.crash(this.walPrng));
         if (this.options.signRecord === 'lost-on-crash' && node.honest) {
           const fresh = SimNode.freshSigning(this.fx, node.key);
           node.signing.record = fresh.record;
-          node.signing.signed = [];
-          node.signing.blocks = new Map();
+          node.signing.wal.clear();
           this.trace(node, 'double-sign record lost');
         }
         return;
@@ -634,6 +644,34 @@ export class Simulation implements NodeEnv {
       case 'calm':
         this.enterCalm();
         return;
+    }
+  }
+
+  /** SimOptions.crashAllAfterLock: f + 1 honest locks at an undecided height, then all crash. */
+  private crashAllIfLocked(): void {
+    if (this.crashedAll || this.calm) return;
+    const locked = new Map<number, number>();
+    for (const node of this.nodes) {
+      const status = node.honest && node.up ? node.status() : null;
+      if (!status || status.lockedRound < 0 || this.commits.has(status.height)) continue;
+      locked.set(status.height, (locked.get(status.height) ?? 0) + 1);
+    }
+    const height = [...locked.entries()].find(([, count]) => count >= this.f + 1)?.[0];
+    if (height === undefined) return;
+    this.crashedAll = true;
+    this.trace(
+      null,
+      `every validator crashes at once: f + 1 honest nodes locked at height ${height}`,
+    );
+    const plan = this.prng.fork('crash-all');
+    for (const node of this.nodes) {
+      if (!node.up) continue;
+      this.applyFault({ type: 'crash', node: node.index });
+      const back = Math.min(this.queue.now + plan.range(50, 1_500), this.healAt);
+      this.queue.at(back, {
+        kind: 'fault',
+        fault: { type: 'restart', node: node.index, rollback: false },
+      });
     }
   }
 
@@ -914,6 +952,7 @@ export class Simulation implements NodeEnv {
           this.violation('progress', 'the simulation ran out of events or time');
         }
         this.handle(event);
+        if (this.options.crashAllAfterLock) this.crashAllIfLocked();
         if (this.options.signRecord !== 'lost-on-crash') this.checkLocks();
         this.afterEvent();
       }
@@ -981,6 +1020,7 @@ export function replayCommand(o: SimOptions): string {
   if (o.faultyHost?.keepsEvidenceOffChain) flags.push('--keeps-evidence-off-chain');
   if (o.faultyHost?.newSetAtHPlus1) flags.push('--new-set-at-h1');
   if (o.changes) flags.push('--changes');
+  if (o.crashAllAfterLock) flags.push('--crash-all-after-lock');
   if (o.chaosMs) flags.push(`--chaos ${o.chaosMs[0]}-${o.chaosMs[1]}`);
   return `npx jiti test/simulation/run.ts ${flags.join(' ')}`;
 }

@@ -7,7 +7,9 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { JournalStore } from '../../shared/consensus/journal';
 import type { WireBlock } from '../../shared/ledger/block';
+import { concatBytes } from '../../shared/ledger/bytes';
 import { verifyBlock, type AppliedBlock, type ChainTip } from '../../shared/ledger/chain';
 import type { GenesisDoc } from '../../shared/ledger/genesis';
 import { MemoryState, type Change, type StateView } from '../../shared/ledger/state';
@@ -16,6 +18,7 @@ import { verifyReplicaFile } from '../../main/store/verify-replica';
 import { verifyBlockWithQuorum } from './block-check';
 import { cachedVerify } from './crypto';
 import type { Fixture } from './fixture';
+import type { Prng } from './prng';
 
 /** What the host uses of an open replica. */
 export interface SimReplica {
@@ -214,5 +217,52 @@ export class SqliteDisk implements NodeDisk {
       for (const suffix of ['', '-wal', '-shm'])
         rmSync(`${this.fileOf(g)}${suffix}`, { force: true });
     }
+  }
+}
+
+/**
+ * The consensus journal's bytes in memory (the file of main/network/consensus-wal.ts): what
+ * was synced survives a crash; what was appended after the last sync may be kept whole (the
+ * process died, the OS wrote it), cut anywhere (a power loss or a kill mid-append tears the
+ * last record), or lost.
+ */
+export class MemoryJournalStore implements JournalStore {
+  readonly name = 'consensus-wal/journal';
+  private durable: Uint8Array[] = [];
+  private pending: Uint8Array[] = [];
+
+  load(): Uint8Array {
+    return concatBytes(...this.durable, ...this.pending);
+  }
+
+  append(bytes: Uint8Array): void {
+    this.pending.push(bytes);
+  }
+
+  sync(): void {
+    this.durable.push(...this.pending);
+    this.pending = [];
+  }
+
+  replace(bytes: Uint8Array): void {
+    this.durable = [bytes];
+    this.pending = [];
+  }
+
+  /** The disk lost the file (SimOptions.signRecord 'lost-on-crash'): nothing is left. */
+  clear(): void {
+    this.durable = [];
+    this.pending = [];
+  }
+
+  /** The process died: what was not synced is kept, torn at a random byte, or lost. */
+  crash(prng: Prng): string {
+    const pending = concatBytes(...this.pending);
+    this.pending = [];
+    if (pending.length === 0) return 'journal intact';
+    const how = prng.pick(['kept', 'torn', 'lost'] as const);
+    const keep = how === 'kept' ? pending.length : how === 'lost' ? 0 : prng.int(pending.length);
+    if (keep > 0) this.durable.push(pending.subarray(0, keep));
+    return `journal: ${keep} of ${pending.length} unsynced bytes kept (${how})`;
   }
 }
