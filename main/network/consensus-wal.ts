@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import type { JournalStore } from '../../shared/consensus/journal';
+import { fsyncFolder } from './sign-state';
 
 export const CONSENSUS_WAL_DIR = path.join('network', 'consensus-wal');
 
@@ -82,16 +83,5 @@ export class FileJournalStore implements JournalStore {
   private open(): number {
     if (this.fd === null) this.fd = openSync(this.name, 'a', 0o600);
     return this.fd;
-  }
-}
-
-/** As in sign-state.ts: makes a rename durable. Windows cannot open a folder. */
-function fsyncFolder(dir: string): void {
-  if (process.platform === 'win32') return;
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

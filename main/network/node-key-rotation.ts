@@ -21,7 +21,7 @@ import type { ProposalRecord } from '../../shared/members/schemas';
 import { membership } from '../../shared/members/state';
 import { validatorsAt } from '../../shared/registry';
 import { keyFileText, readKeyFile } from '../service/keystore';
-import { SignGuard, signStateFile } from './sign-state';
+import { fsyncFolder, SignGuard, signStateFile } from './sign-state';
 
 export const NODE_KEY_FILE = 'node-key.json';
 export const NEXT_NODE_KEY_FILE = 'node-key.next.json';
@@ -169,14 +169,4 @@ function ensureFreshRecord(dataDir: string, key: KeyPair, chain: ChainIdentity):
   // One made when the key was generated is kept: a record is never replaced by a fresh one.
   if (existsSync(signStateFile(dataDir, key.publicKey))) return;
   SignGuard.createFresh(dataDir, key, chain);
-}
-
-function fsyncFolder(dir: string): void {
-  if (process.platform === 'win32') return;
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -381,7 +381,7 @@ function ensureFolder(dir: string): void {
  * is not durable could come back as the old record after a power loss, under signatures
  * already sent. Windows cannot open a folder; its renames are not made durable this way.
  */
-function fsyncFolder(dir: string): void {
+export function fsyncFolder(dir: string): void {
   if (process.platform === 'win32') return;
   const fd = openSync(dir, 'r');
   try {
