@@ -909,6 +909,8 @@ export class NetworkNode {
     }
     if (fresh.length === 0) return;
     const { node } = this.options;
+    // Asked once a frame, not once a transaction: it reads the validator set from the replica.
+    if (node.cannotCommitReason() !== null) return;
     const room = node.room();
     // Constant: summing the whole mempool for every frame cost more than the frame's work.
     const capacity = node.capacity();
@@ -930,7 +932,7 @@ export class NetworkNode {
         }
         this.seenTxs.add(tx.id);
         try {
-          node.submit(tx);
+          node.admit(tx);
         } catch (error) {
           // A rule that fails here may hold on the sender's pending state: no blame.
           if (!(error instanceof RuleError)) throw error;

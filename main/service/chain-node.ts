@@ -179,6 +179,14 @@ export class ChainNode {
   }
 
   /**
+   * Validates a transaction relayed by a peer against the replica plus everything pending, then
+   * queues it. The caller has asked cannotCommitReason once for the whole frame.
+   */
+  admit(tx: DecodedTx): void {
+    this.enqueue(tx);
+  }
+
+  /**
    * Queues transactions all or none (an import): each is checked in order against the replica,
    * everything pending and the ones before it; with `journal` they are journalled in one synced
    * SQLite transaction, so a crash keeps all of them or none.
@@ -351,13 +359,29 @@ export class ChainNode {
     verify: VerifySignature = verifySignature,
   ): AppliedBlock {
     if (this.readOnlyReason) throw new Error(`the replica is read-only: ${this.readOnlyReason}`);
+    const before = this.pending_;
     const applied = verified
       ? this.replica.commitVerified(wire, verified, verify)
       : this.replica.importBlock(wire, verify);
+    this.pending_ = this.carriedOver(before, applied);
     for (const tx of applied.txs) this.dropFromPool(tx);
-    this.pending_ = null;
     for (const l of this.listeners) l.committed?.(applied);
     return applied;
+  }
+
+  /**
+   * The pending state to keep across a commit, or null to rebuild it. When every transaction of
+   * the block was already applied in it (each came through this mempool, the usual case), it
+   * still describes the replica plus what stays queued, so re-applying the rest of the mempool
+   * (the cost of a rebuild, which grew with the backlog and slowed every block under load) is
+   * skipped. It is only the mempool's admission view: blocks are always built and checked on the
+   * replica itself, and it is rebuilt anyway once PENDING_STATE_MAX_AGE_MS old.
+   */
+  private carriedOver(before: PendingState | null, applied: AppliedBlock): PendingState | null {
+    if (!before || before.tipHash !== applied.header.prevHash) return null;
+    if (!applied.txs.every((tx) => before.overlay.appliedHere(tx.id))) return null;
+    const tip = this.replica.tip();
+    return { ...before, height: tip.height + 1, chain: tip, tipHash: tip.hash };
   }
 
   /** Builds, certifies and commits the next block if one is due. */

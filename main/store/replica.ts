@@ -335,10 +335,13 @@ export class Replica {
     })();
   }
 
+  private tipCache: ChainTip | undefined;
+
   tip(): ChainTip {
+    if (this.tipCache) return this.tipCache;
     const last = this.stmts.lastBlock.get();
     if (!last) throw new Error('the replica has no blocks');
-    return {
+    const tip: ChainTip = {
       chainId: this.identity().chainId,
       genesisHash: this.genesisHash(),
       height: last.height,
@@ -346,6 +349,12 @@ export class Replica {
       time: last.time,
       stateHash: last.state_hash,
     };
+    // A live node asks for its tip for every message it handles. Only this connection writes
+    // blocks (the folder lock), and writeBlock forgets the cache; a read-only connection may
+    // watch another process's writes, and inside a transaction the block may yet roll back,
+    // so neither keeps it.
+    if (!this.db.readonly && !this.db.inTransaction) this.tipCache = tip;
+    return tip;
   }
 
   /**
@@ -384,6 +393,7 @@ export class Replica {
     txs: AppliedBlock['txs'],
     changes: readonly Change[],
   ): void {
+    this.tipCache = undefined;
     const h = header.height;
     const digest = new StateDigest(this.stateDigest()?.digest);
     const blockRow: Row = {

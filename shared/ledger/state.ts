@@ -185,6 +185,11 @@ export class Overlay implements StateView {
   hasTx(id: string): boolean {
     return this.txIds.has(id) || this.base.hasTx(id);
   }
+
+  /** Whether this overlay itself applied the transaction (not its base). */
+  appliedHere(id: string): boolean {
+    return this.txIds.has(id);
+  }
 }
 
 /** Staged records bucketed by the values of a list's `match` columns (see Overlay). */

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { signCommit, type WireBlock } from '../../shared/ledger/block';
+import { canonicalText } from '../../shared/ledger/canonical';
+import { proposeBlock } from '../../shared/ledger/chain';
 import { GenesisDoc } from '../../shared/ledger/genesis';
 import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
 import { signTx, type DecodedTx, type TxBody } from '../../shared/ledger/tx';
 import { ChainNode } from '../../main/service/chain-node';
+import { verifySignature } from '../../main/platform/ed25519';
 import { Replica } from '../../main/store/replica';
 import { verifyReplicaFile } from '../../main/store/verify-replica';
 import { tempDir } from '../support/cli';
@@ -220,5 +224,117 @@ describe('chain node: mempool and block production', () => {
     expect(block?.txs).toEqual([]);
     expect(rejected).toEqual(['the proposal is already expired']);
     expect(node.pending()).toEqual([]);
+  });
+});
+
+describe('chain node: the pending state across blocks decided by consensus', () => {
+  let replica: Replica | undefined;
+  afterEach(() => replica?.close());
+
+  /** A block of exactly `txs` over the tip, certified by the validator, as a round decides it. */
+  function decided(s: ReturnType<typeof setup>, txs: DecodedTx[]): WireBlock {
+    s.advance(1000);
+    const tip = s.replica.tip();
+    const block = proposeBlock(
+      s.replica.view,
+      tip,
+      txs,
+      s.clock(),
+      s.validator.publicKey,
+      verifySignature,
+    );
+    expect(block.rejected).toEqual([]);
+    const h = block.header.height;
+    const sig = signCommit(tip.chainId, h, 0, block.hash, s.validator.secretKey);
+    const cert = {
+      height: h,
+      round: 0,
+      blockHash: block.hash,
+      signatures: [{ validator: s.validator.publicKey, sig }],
+    };
+    return {
+      header: block.headerText,
+      txs: block.txs.map((t) => t.text),
+      cert: canonicalText(cert),
+    };
+  }
+
+  it('still holds what stays queued after a block of part of its mempool', () => {
+    const s = setup();
+    replica = s.replica;
+    const node = new ChainNode(s.replica, s.validator, s.clock);
+    const proposal = s.tx('beta-pharma', {
+      type: 'governance.propose',
+      action: { type: 'suspend', member: 'gamma-clinic' },
+    });
+    node.submit(proposal);
+    node.commitBlock(decided(s, [proposal]));
+    const vote = s.tx('alpha-hospital', {
+      type: 'governance.vote',
+      proposalId: proposal.id,
+      choice: 'approve',
+    });
+    const other = s.tx('gamma-clinic', {
+      type: 'governance.propose',
+      action: { type: 'revoke', member: 'beta-pharma' },
+    });
+    node.submit(vote);
+    node.submit(other);
+    node.commitBlock(decided(s, [other]));
+    expect(node.pending().map((t) => t.id)).toEqual([vote.id]);
+    expect(() => node.submit(other)).toThrow('the transaction is already on chain');
+    // The vote still waiting is part of what the next transaction is checked against.
+    expect(() =>
+      node.submit(
+        s.tx('alpha-hospital', {
+          type: 'governance.vote',
+          proposalId: proposal.id,
+          choice: 'approve',
+        }),
+      ),
+    ).toThrow('alpha-hospital has already voted approve on this proposal');
+    node.commitBlock(decided(s, [vote]));
+    expect(node.pending()).toEqual([]);
+    expect(verifyReplicaFile(s.file, s.genesis)).toMatchObject({ ok: true, height: 3 });
+  });
+
+  it('checks new transactions against a block whose transactions it never queued', () => {
+    const s = setup();
+    replica = s.replica;
+    const node = new ChainNode(s.replica, s.validator, s.clock);
+    const proposal = s.tx('beta-pharma', {
+      type: 'governance.propose',
+      action: { type: 'suspend', member: 'gamma-clinic' },
+    });
+    node.submit(proposal);
+    node.commitBlock(decided(s, [proposal]));
+    node.submit(
+      s.tx('alpha-hospital', {
+        type: 'governance.vote',
+        proposalId: proposal.id,
+        choice: 'approve',
+      }),
+    );
+    // Two other members approve in a block this mempool never saw: the proposal is decided.
+    node.commitBlock(
+      decided(s, [
+        s.tx('beta-pharma', {
+          type: 'governance.vote',
+          proposalId: proposal.id,
+          choice: 'approve',
+        }),
+        s.tx('gamma-clinic', {
+          type: 'governance.vote',
+          proposalId: proposal.id,
+          choice: 'approve',
+        }),
+      ]),
+    );
+    const onChain = membership(s.replica.view).proposal(proposal.id)?.status;
+    expect(onChain).not.toBe('open');
+    expect(node.preview((view) => membership(view).proposal(proposal.id)?.status)).toBe(onChain);
+    expect(node.preview((view) => membership(view).member('gamma-clinic')?.status)).toBe(
+      'suspended',
+    );
   });
 });
