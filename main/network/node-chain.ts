@@ -60,6 +60,7 @@ function checkBlock(
       body,
       verifySignatureRemembered,
       rounds,
+      (text) => node.decoded(text),
     );
     keep(verified);
     return { valid: true, time: verified.header.time };

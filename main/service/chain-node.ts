@@ -11,7 +11,7 @@ import {
 } from '../../shared/ledger/chain';
 import { Overlay } from '../../shared/ledger/state';
 import type { KeyPair, VerifySignature } from '../../shared/ledger/keys';
-import { decodeTx, type DecodedTx } from '../../shared/ledger/tx';
+import { decodeTx, txIdOf, type DecodedTx } from '../../shared/ledger/tx';
 import { RuleError } from '../../shared/ledger/domain';
 import { validatorsAt } from '../../shared/registry';
 import { MembershipQueries } from '../members/queries';
@@ -105,6 +105,15 @@ export class ChainNode {
   /** How many transactions, of how much text in all, the mempool holds at most. */
   capacity(): { txs: number; chars: number } {
     return { txs: MEMPOOL_LIMIT, chars: MEMPOOL_MAX_CHARS };
+  }
+
+  /**
+   * A transaction text decoded: the mempool's own decoding when it holds this very text (a
+   * proposal mostly carries transactions this node already queued), else decodeTx's.
+   */
+  decoded(text: string): DecodedTx {
+    const queued = this.pool.get(txIdOf(text));
+    return queued && queued.text === text ? queued : decodeTx(text);
   }
 
   pending(): DecodedTx[] {

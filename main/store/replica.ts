@@ -113,17 +113,13 @@ function updateStatement(
   return statement;
 }
 
-/** Generic statements for one derived table: read a row by key, write it whole. */
+/** Generic statements for one derived table: read a row by key, insert a row with a new key. */
 function derivedStatements(db: Database.Database) {
   const appendOnly = new Set(
     PROJECTIONS.flatMap((p) => p.tables.filter((t) => t.appendOnly)).map((t) => t.name),
   );
   const entries = DERIVED_TABLES.map((t) => {
     const where = t.key.map((k) => `${k} = ?`).join(' AND ');
-    const updates = t.columns
-      .filter((c) => !(t.key as readonly string[]).includes(c))
-      .map((c) => `${c} = excluded.${c}`)
-      .join(', ');
     const insert = `INSERT INTO ${t.name} (${t.columns.join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`;
     return [
       t.name,
@@ -132,7 +128,6 @@ function derivedStatements(db: Database.Database) {
         columns: t.columns as readonly string[],
         appendOnly: appendOnly.has(t.name),
         get: db.prepare<unknown[], Row>(`SELECT * FROM ${t.name} WHERE ${where}`),
-        put: db.prepare(`${insert} ON CONFLICT (${t.key.join(', ')}) DO UPDATE SET ${updates}`),
         add: db.prepare(`${insert} ON CONFLICT (${t.key.join(', ')}) DO NOTHING`),
       },
     ] as const;
@@ -220,6 +215,11 @@ export class Replica {
       ),
       committed: db.prepare(
         "UPDATE submissions SET status = 'committed', height = ?, reason = NULL, decided_at = ? WHERE tx_id = ? AND status <> 'committed'",
+      ),
+      // Every submission of a block's transactions, in one statement rather than one per
+      // transaction: most are other members' and match nothing.
+      committedAt: db.prepare(
+        "UPDATE submissions SET status = 'committed', height = ?, reason = NULL, decided_at = ? WHERE status <> 'committed' AND tx_id IN (SELECT id FROM txs WHERE height = ?)",
       ),
       refused: db.prepare(
         "UPDATE submissions SET status = 'refused', reason = ?, decided_at = ? WHERE tx_id = ? AND status = 'pending'",
@@ -426,17 +426,16 @@ export class Replica {
       const statements = this.derived.get(table);
       if (!statements) throw new Error(`no derived table ${table}`);
       const values = statements.columns.map((c) => row[c]);
-      if (statements.appendOnly) {
-        if (statements.add.run(...values).changes > 0) digest.add(table, row);
-        return;
-      }
-      const key = statements.key.map((k) => row[k]);
-      const old = statements.get.get(...key);
-      if (!old) {
-        statements.put.run(...values);
+      // Inserted if its key is new (most rows a block writes are): one statement, not a read
+      // and then a write.
+      if (statements.add.run(...values).changes > 0) {
         digest.add(table, row);
         return;
       }
+      if (statements.appendOnly) return;
+      const key = statements.key.map((k) => row[k]);
+      const old = statements.get.get(...key);
+      if (!old) throw new Error(`a row of ${table} was neither inserted nor found by its key`);
       // Only the columns that changed are written: SQLite then leaves alone every index that
       // does not cover one of them, which is most of a large table's indexes on most events.
       const changed = statements.columns.filter((c) => !sameValue(old[c], row[c]));
@@ -454,7 +453,7 @@ export class Replica {
     }
     const facts = { height: h, time: header.time, txs, changes };
     for (const projection of PROJECTIONS) projection.project(facts, put);
-    for (const tx of txs) this.stmts.committed.run(h, header.time, tx.id);
+    if (txs.length > 0) this.stmts.committedAt.run(h, header.time, h);
     // Written with the block, in its SQLite transaction: the block is verified (importBlock),
     // and the digest is what the stored chain and its derived rows must sum to.
     this.stmts.setMeta.run('state_digest', canonicalText({ height: h, digest: digest.hex() }));

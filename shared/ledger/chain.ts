@@ -115,6 +115,13 @@ export interface VerifiedBlock {
   changes: Change[];
 }
 
+/**
+ * Decodes a transaction text exactly as decodeTx does. A node may answer from the transactions
+ * it already decoded (its mempool) when the text is identical: decoding is a pure function of
+ * the text, so the answer is the same and the work is not done twice.
+ */
+export type TxDecoder = (text: string) => DecodedTx;
+
 /** What a block is verified as: committed with its certificate, or proposed in a round. */
 type Stage = { cert: string } | { rounds: ProposalRounds };
 
@@ -156,6 +163,7 @@ function verifyAt(
   block: ProposedWire,
   verify: VerifySignature,
   stage: Stage,
+  decode: TxDecoder = decodeTx,
 ): VerifiedBlock & { cert: CommitCertificate | null } {
   const height = tip.height + 1;
   const reject = (message: string): never => {
@@ -169,7 +177,7 @@ function verifyAt(
     cert = 'cert' in stage ? decodeCertificate(stage.cert) : null;
     txs = block.txs.map((text, i) => {
       try {
-        return decodeTx(text);
+        return decode(text);
       } catch (error) {
         throw new Error(`transaction ${i}: ${(error as Error).message}`, { cause: error });
       }
@@ -258,6 +266,7 @@ export function verifyProposedBlock(
   block: ProposedWire,
   verify: VerifySignature,
   rounds: ProposalRounds,
+  decode: TxDecoder = decodeTx,
 ): VerifiedBlock {
   const { round, validRound } = rounds;
   // What decodeMessage guarantees of a proposal; checked again, as the caller may be anyone.
@@ -268,7 +277,7 @@ export function verifyProposedBlock(
       tip.height + 1,
       `valid round ${validRound} is neither -1 nor a round below ${round}`,
     );
-  const { header, hash, txs, changes } = verifyAt(view, tip, block, verify, { rounds });
+  const { header, hash, txs, changes } = verifyAt(view, tip, block, verify, { rounds }, decode);
   return { header, hash, txs, changes };
 }
 
