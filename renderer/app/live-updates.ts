@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { RpcEvent } from '../../shared/rpc/contract';
 import { liveConnection, rpc } from '../rpc/client';
+import { onBlocks } from './on-block';
 import { useBlocksStore } from '../stores/blocks-store';
 import { useChainStore } from '../stores/chain-store';
 import { useGovernanceStore } from '../stores/governance-store';
@@ -19,9 +20,6 @@ function refreshAll(): void {
 
 function onEvent(event: RpcEvent): void {
   switch (event.type) {
-    case 'block.committed':
-      refreshAll();
-      break;
     case 'proposal.opened':
       useGovernanceStore.getState().noteOpened(event);
       void useProposalsStore.getState().refreshLoaded();
@@ -55,6 +53,7 @@ function watchOwnProposals(): () => void {
 /** Keeps the stores in step with the replica while the console is open. */
 export function useLiveUpdates(): void {
   useEffect(() => rpc().onEvent(onEvent), []);
+  useEffect(() => onBlocks(refreshAll), []);
   useEffect(watchOwnProposals, []);
 
   // Events sent while the connection was down are lost: catch up once it is back.

@@ -1,5 +1,6 @@
 import { Outlet } from '@tanstack/react-router';
 import { Suspense, useEffect, type ReactNode } from 'react';
+import { onBlocks } from '../app/on-block';
 import { useProfile } from '../app/profile';
 import { liveConnection, rpc } from '../rpc/client';
 import { Loading } from './States';
@@ -28,14 +29,18 @@ export interface SectionSync {
 function useSectionLiveUpdates({ refreshWatched, submissions }: SectionSync): void {
   useEffect(() => {
     void submissions.getState().checkPending();
-    return rpc().onEvent((event) => {
-      if (event.type === 'block.committed') {
-        refreshWatched();
-        void submissions.getState().checkPending();
-      } else if (event.type === 'tx.rejected') {
-        submissions.getState().noteRejected(event.txId, event.reason);
-      }
+    const offBlocks = onBlocks(() => {
+      refreshWatched();
+      void submissions.getState().checkPending();
     });
+    const offRejected = rpc().onEvent((event) => {
+      if (event.type === 'tx.rejected')
+        submissions.getState().noteRejected(event.txId, event.reason);
+    });
+    return () => {
+      offBlocks();
+      offRejected();
+    };
   }, [refreshWatched, submissions]);
 
   useEffect(() => {

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { RpcError } from '../../shared/rpc/contract';
 import { MAX_EPCIS_CHARS } from '../../shared/rpc/supply';
 import { Gtin14, Lot, Serial } from '../../shared/supply/schemas';
+import { onBlocks } from '../app/on-block';
 import { useProfile } from '../app/profile';
 import { Field } from '../components/Field';
 import { Page } from '../components/Page';
@@ -54,9 +55,7 @@ function useCommitted(state: ImportState, setState: (s: ImportState) => void): v
       if (live && committed.length !== state.committed.length) setState({ ...state, committed });
     };
     void check();
-    const off = rpc().onEvent((event) => {
-      if (event.type === 'block.committed') void check();
-    });
+    const off = onBlocks(() => void check());
     return () => {
       live = false;
       off();
