@@ -21,8 +21,11 @@ import { CLI, REPO, tempDir } from '../support/cli';
 import { verifyCeiling } from './ceiling';
 
 const VALIDATORS = 4;
-const RATE = Number(process.env.CARECHAIN_BENCH_RATE ?? 2_500);
-const SECONDS = Number(process.env.CARECHAIN_BENCH_SECONDS ?? 20);
+/** Offered loads in tx/s, one step each (e.g. CARECHAIN_BENCH_RATES=500,1000). */
+const RATES = (process.env.CARECHAIN_BENCH_RATES ?? '250,500,1000,2000')
+  .split(',')
+  .map((rate) => Number(rate));
+const SECONDS = Number(process.env.CARECHAIN_BENCH_SECONDS ?? 10);
 const TICK_MS = 50;
 const ONCE = { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 };
 const report: string[] = [];
@@ -93,7 +96,7 @@ class Watcher {
   }
 }
 
-describe(`network: ${VALIDATORS} validators on 127.0.0.1 under ${grouped(RATE)} tx/s`, () => {
+describe(`network: ${VALIDATORS} validators on 127.0.0.1 under ${RATES.map(grouped).join(', ')} tx/s`, () => {
   const root = path.join(tempDir('carechain-bench-network-'), 'devnet');
   bench(
     'throughput, commit latency, catch-up and verify',
@@ -138,7 +141,7 @@ describe(`network: ${VALIDATORS} validators on 127.0.0.1 under ${grouped(RATE)} 
         // each transaction anchors the protocol of a new study, so every one is valid.
         const sponsor = genesis.members[VALIDATORS]?.id as string;
         const admin = readKeyFile(path.join(replicaDir, 'admin-key.json'));
-        const total = RATE * SECONDS + 500;
+        const total = RATES.reduce((n, rate) => n + rate * SECONDS, 500);
         const signStarted = performance.now();
         const txs: DecodedTx[] = Array.from({ length: total }, () =>
           signTx(
@@ -192,63 +195,71 @@ describe(`network: ${VALIDATORS} validators on 127.0.0.1 under ${grouped(RATE)} 
         peer.send(nodeKeys[0] as string, 'tx', txsFrame(warm.map((t) => t.text)));
         await until(() => warm.every((t) => committedAt.has(t.id)), 'the warm-up', 120_000);
 
-        // Steady load: a batch every tick, spread over the validators in turn.
-        const steady = txs.slice(500);
-        const perTick = Math.max(1, Math.round((RATE * TICK_MS) / 1000));
-        const loadStarted = performance.now();
-        const startHeight = seen;
-        let next = 0;
-        let tick = 0;
-        let refused = 0;
-        while (next < steady.length) {
-          const batch = steady.slice(next, next + perTick);
-          const now = performance.now();
-          for (const tx of batch) sentAt.set(tx.id, now);
-          const target = nodeKeys[tick % nodeKeys.length] as string;
-          if (peer.send(target, 'tx', txsFrame(batch.map((t) => t.text))) !== 'sent')
-            refused += batch.length;
-          next += batch.length;
-          tick++;
-          const due = loadStarted + tick * TICK_MS;
-          await sleep(Math.max(0, due - performance.now()));
+        // Steady load, one step per rate: a batch every tick, spread over the validators in
+        // turn, then waited for until every transaction of the step is in a block or none has
+        // come for 15 s (a transaction refused by a full mempool is not sent again, so it never
+        // commits: it is counted as lost).
+        let offset = 500;
+        let chainTxs = 500;
+        for (const rate of RATES) {
+          const steady = txs.slice(offset, offset + rate * SECONDS);
+          offset += steady.length;
+          const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
+          const loadStarted = performance.now();
+          const startHeight = seen;
+          let next = 0;
+          let tick = 0;
+          let refused = 0;
+          while (next < steady.length) {
+            const batch = steady.slice(next, next + perTick);
+            const now = performance.now();
+            for (const tx of batch) sentAt.set(tx.id, now);
+            const target = nodeKeys[tick % nodeKeys.length] as string;
+            if (peer.send(target, 'tx', txsFrame(batch.map((t) => t.text))) !== 'sent')
+              refused += batch.length;
+            next += batch.length;
+            tick++;
+            const due = loadStarted + tick * TICK_MS;
+            await sleep(Math.max(0, due - performance.now()));
+          }
+          const loadSeconds = (performance.now() - loadStarted) / 1000;
+          let lastHeight = seen;
+          let lastBlockAt = performance.now();
+          await until(
+            () => {
+              if (seen > lastHeight) [lastHeight, lastBlockAt] = [seen, performance.now()];
+              return (
+                steady.every((t) => committedAt.has(t.id)) ||
+                performance.now() - lastBlockAt > 15_000
+              );
+            },
+            'every load transaction committed',
+            300_000,
+          ).catch((error: Error) => say(`  ${error.message}`));
+          const drained = (lastBlockAt - loadStarted) / 1000;
+          const committed = steady.filter((t) => committedAt.has(t.id));
+          chainTxs += committed.length;
+          const latencies = committed.map(
+            (t) => (committedAt.get(t.id) as number) - (sentAt.get(t.id) as number),
+          );
+          const committedRate = committed.length / drained;
+          say(
+            `\n${grouped(rate)} tx/s offered: ${grouped(steady.length)} transactions over ${loadSeconds.toFixed(1)} s (${grouped(refused)} refused by a full send queue); ${load()}`,
+          );
+          say(
+            `  committed ${grouped(committed.length)} (lost ${grouped(steady.length - committed.length)}) in ${seen - startHeight} blocks, ${drained.toFixed(1)} s until the last = ${grouped(committedRate)} tx/s (goal 2,000); ratio to ceiling ${(committedRate / ceiling).toFixed(3)}`,
+          );
+          say(
+            `  commit latency (sent to committed on node-1): p50 ${percentile(latencies, 0.5).toFixed(0)} ms (goal under 250), p99 ${percentile(latencies, 0.99).toFixed(0)} ms`,
+          );
         }
-        const loadSeconds = (performance.now() - loadStarted) / 1000;
-        // Until every load transaction is in a block, or none has come for 15 s: a transaction
-        // refused by a full mempool is not sent again, so it never commits.
-        let lastHeight = seen;
-        let lastBlockAt = performance.now();
-        await until(
-          () => {
-            if (seen > lastHeight) [lastHeight, lastBlockAt] = [seen, performance.now()];
-            return (
-              steady.every((t) => committedAt.has(t.id)) || performance.now() - lastBlockAt > 15_000
-            );
-          },
-          'every load transaction committed',
-          300_000,
-        ).catch((error: Error) => say(`  ${error.message}`));
         clearInterval(poll);
-        const drained = (lastBlockAt - loadStarted) / 1000;
-        const committed = steady.filter((t) => committedAt.has(t.id));
-        const latencies = committed.map(
-          (t) => (committedAt.get(t.id) as number) - (sentAt.get(t.id) as number),
-        );
-        const blocks = seen - startHeight;
-        const committedRate = committed.length / drained;
-        say(
-          `load: ${grouped(steady.length)} transactions offered at ${grouped(steady.length / loadSeconds)} tx/s over ${loadSeconds.toFixed(1)} s (${grouped(refused)} refused by a full send queue); ${load()}`,
-        );
-        say(
-          `committed: ${grouped(committed.length)} in ${blocks} blocks, ${drained.toFixed(1)} s until the last = ${grouped(committedRate)} tx/s (goal 2,000); ratio to ceiling ${(committedRate / ceiling).toFixed(3)}`,
-        );
-        say(
-          `commit latency (sent to committed on node-1): p50 ${percentile(latencies, 0.5).toFixed(0)} ms (goal under 250), p99 ${percentile(latencies, 0.99).toFixed(0)} ms`,
-        );
         await peer.stop();
         watcher.close();
 
         // Catch-up: the replica's node, started from genesis, fetching and verifying everything.
         const target = seen;
+        say('');
         const catchUpStarted = performance.now();
         const replica = start(['node', '--dir', replicaDir]);
         const replicaWatcher = (() => {
@@ -257,7 +268,6 @@ describe(`network: ${VALIDATORS} validators on 127.0.0.1 under ${grouped(RATE)} 
         })();
         await until(() => replicaWatcher().height() >= target, 'the replica catching up', 600_000);
         const catchUpSeconds = (performance.now() - catchUpStarted) / 1000;
-        const chainTxs = 500 + committed.length;
         const verifiedRate = chainTxs / catchUpSeconds;
         say(
           `catch-up of a fresh replica: ${target} blocks, ${grouped(chainTxs)} transactions in ${catchUpSeconds.toFixed(1)} s = ${(target / catchUpSeconds).toFixed(1)} blocks/s, ${grouped(verifiedRate)} verified tx/s (goal 70% of ceiling); ratio ${(verifiedRate / ceiling).toFixed(3)}`,
