@@ -30,7 +30,7 @@ import { LATENCY_PING_MS, PeerLatency, type LatencyReport } from './latency';
 import { BATCH_ANSWER_MS, CatchUp, type Applied, type CatchUpPort } from './catch-up';
 import { CheckPool } from '../platform/check-pool';
 import type { StatelessFindings } from '../platform/block-checks';
-import { verifierFor } from '../store/prechecked';
+import { decoderFor, verifierFor } from '../store/prechecked';
 import { ConsensusDriver, type BlockBody } from './consensus-driver';
 import { FileJournalStore } from './consensus-wal';
 import { ConsensusJournal } from '../../shared/consensus/journal';
@@ -1229,13 +1229,14 @@ export class NetworkNode {
   ): Applied {
     if (this.halted) return 'stopped';
     const verify = findings ? verifierFor(findings) : verifySignatureRemembered;
+    const decode = findings ? decoderFor(findings) : undefined;
     const forged = this.forgery(block, height, verify);
     if (forged) {
       this.misbehaved(key, 'fatal', forged);
       return 'forged';
     }
     try {
-      this.options.node.commitBlock(block, undefined, verify);
+      this.options.node.commitBlock(block, undefined, verify, decode);
     } catch (error) {
       if (!(error instanceof BlockRejected)) throw error;
       this.halt(key, height, error.message);

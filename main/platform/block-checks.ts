@@ -1,6 +1,7 @@
 import { blockHashOf, commitSigningBytes } from '../../shared/ledger/block';
 import { fromHex } from '../../shared/ledger/bytes';
 import { publicKeyProblem } from '../../shared/ledger/keys';
+import { isCanonicalTx, txIdOf } from '../../shared/ledger/tx';
 import { signingBytes } from '../../shared/ledger/tx-signing';
 import { signatureId, verifySignature } from './ed25519';
 // The worker hashes with Node's SHA-256, like the thread that applies the blocks.
@@ -22,6 +23,8 @@ export interface BlockTexts {
  */
 export interface StatelessFindings {
   verified: string[];
+  /** Ids of the transactions whose text and body are canonical JSON (isCanonicalTx). */
+  canonical: string[];
   keyProblems: [string, string | null][];
 }
 
@@ -66,12 +69,14 @@ function hexOf(value: unknown, bytes: number): Uint8Array | null {
  */
 export function checkStateless(block: BlockTexts, genesisHash: string): StatelessFindings {
   const verified: string[] = [];
+  const canonical: string[] = [];
   const keys = new Set<string>();
   const ask = (key: Uint8Array | null, message: Uint8Array, signature: Uint8Array | null) => {
     if (key && signature && verifySignature(key, message, signature))
       verified.push(signatureId(key, message, signature));
   };
   for (const text of block.txs) {
+    if (isCanonicalTx(text)) canonical.push(txIdOf(text));
     try {
       const signed: unknown = JSON.parse(text);
       const bodyText = field(signed, 'body');
@@ -105,5 +110,9 @@ export function checkStateless(block: BlockTexts, genesisHash: string): Stateles
   } catch {
     // As above: the sequential part decodes it again and says why it fails.
   }
-  return { verified, keyProblems: [...keys].map((key) => [key, publicKeyProblem(key)]) };
+  return {
+    verified,
+    canonical,
+    keyProblems: [...keys].map((key) => [key, publicKeyProblem(key)]),
+  };
 }

@@ -11,7 +11,7 @@ import {
 } from '../../shared/ledger/chain';
 import { Overlay } from '../../shared/ledger/state';
 import type { KeyPair, VerifySignature } from '../../shared/ledger/keys';
-import { decodeTx, txIdOf, type DecodedTx } from '../../shared/ledger/tx';
+import { decodeTx, txIdOf, type DecodedTx, type TxDecoder } from '../../shared/ledger/tx';
 import { RuleError } from '../../shared/ledger/domain';
 import { validatorsAt } from '../../shared/registry';
 import { MembershipQueries } from '../members/queries';
@@ -366,12 +366,14 @@ export class ChainNode {
     verified?: VerifiedBlock,
     /** The signature rule to use: a catch-up passes one that knows what its pool checked. */
     verify: VerifySignature = verifySignature,
+    /** How transactions are decoded: a catch-up's knows which texts its pool found canonical. */
+    decode: TxDecoder = decodeTx,
   ): AppliedBlock {
     if (this.readOnlyReason) throw new Error(`the replica is read-only: ${this.readOnlyReason}`);
     const before = this.pending_;
     const applied = verified
       ? this.replica.commitVerified(wire, verified, verify)
-      : this.replica.importBlock(wire, verify);
+      : this.replica.importBlock(wire, verify, decode);
     this.pending_ = this.carriedOver(before, applied);
     for (const tx of applied.txs) this.dropFromPool(tx);
     for (const l of this.listeners) l.committed?.(applied);

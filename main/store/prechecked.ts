@@ -1,4 +1,5 @@
 import { rememberPublicKeyProblems, type VerifySignature } from '../../shared/ledger/keys';
+import { decoderKnowing, type TxDecoder } from '../../shared/ledger/tx';
 import type { StatelessFindings } from '../platform/block-checks';
 import { verifierTrusting } from '../platform/ed25519';
 
@@ -11,4 +12,9 @@ import { verifierTrusting } from '../platform/ed25519';
 export function verifierFor(findings: StatelessFindings): VerifySignature {
   rememberPublicKeyProblems(findings.keyProblems);
   return verifierTrusting(new Set(findings.verified));
+}
+
+/** The decoder for such a block: texts the pool found canonical are not re-serialised again. */
+export function decoderFor(findings: StatelessFindings): TxDecoder {
+  return decoderKnowing(new Set(findings.canonical));
 }

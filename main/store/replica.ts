@@ -21,7 +21,7 @@ import {
   type RecordKind,
 } from '../../shared/ledger/records';
 import { listSpec, valueText, type Change, type StateView } from '../../shared/ledger/state';
-import type { DecodedTx } from '../../shared/ledger/tx';
+import { decodeTx, type DecodedTx, type TxDecoder } from '../../shared/ledger/tx';
 import { verifySignature } from '../platform/ed25519';
 import type { VerifySignature } from '../../shared/ledger/keys';
 // Every node, CLI and verify path opens a replica: the ledger's hashes use Node's SHA-256 there.
@@ -362,9 +362,13 @@ export class Replica {
    * node passes a verifier that remembers the signatures it already checked (in its mempool and
    * when it prevoted for the block); a replay checks every one.
    */
-  importBlock(wire: WireBlock, verify: VerifySignature = verifySignature): AppliedBlock {
+  importBlock(
+    wire: WireBlock,
+    verify: VerifySignature = verifySignature,
+    decode: TxDecoder = decodeTx,
+  ): AppliedBlock {
     return this.db.transaction(() => {
-      const applied = verifyBlock(this.view, this.tip(), wire, verify);
+      const applied = verifyBlock(this.view, this.tip(), wire, verify, decode);
       this.writeBlock(applied.header, applied.hash, wire, applied.txs, applied.changes);
       return applied;
     })();

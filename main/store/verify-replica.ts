@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { canonicalText } from '../../shared/ledger/canonical';
 import { genesisBlock, genesisHashOf, type GenesisDoc } from '../../shared/ledger/genesis';
-import { txIdOf, decodeTx, type DecodedTx } from '../../shared/ledger/tx';
+import { txIdOf, decodeTx, type DecodedTx, type TxDecoder } from '../../shared/ledger/tx';
 import { decodeHeader } from '../../shared/ledger/block';
 import { DERIVED_TABLES, schemaDifference } from './migrations';
 import { PROTOCOL_VERSION, Replica, textOf, wireOf, type BlockRow, type TxRow } from './replica';
@@ -11,7 +11,7 @@ import { digestOfTables, type Row } from './state-digest';
 import type { VerifySignature } from '../../shared/ledger/keys';
 import type { BlockTexts, StatelessFindings } from '../platform/block-checks';
 import type { CheckPool } from '../platform/check-pool';
-import { verifierFor } from './prechecked';
+import { decoderFor, verifierFor } from './prechecked';
 
 export type VerifyOutcome =
   | { ok: true; height: number; blocks: number; txs: number; digest: string }
@@ -244,11 +244,12 @@ function replayBlock(
   row: BlockRow | undefined,
   txs: readonly TxRow[],
   verify?: VerifySignature,
+  decode?: TxDecoder,
 ): number {
   if (!row) throw new Finding(height, 'the block is missing');
   let applied;
   try {
-    applied = fresh.importBlock(wireOf(row, txs), verify);
+    applied = fresh.importBlock(wireOf(row, txs), verify, decode);
   } catch (error) {
     // What the rows say comes first, as when they were checked before: their finding, if any.
     let first = error;
@@ -387,6 +388,7 @@ async function verifyWithinPooled(
         row,
         txs,
         found ? verifierFor(found) : undefined,
+        found ? decoderFor(found) : undefined,
       );
     }
   }

@@ -13,7 +13,7 @@ import type { VerifySignature } from './keys';
 import { merkleRoot } from './merkle';
 import { RuleError, type TxContext, type Validator } from './domain';
 import { nextStateHash, Overlay, type Change, type StateView } from './state';
-import { decodeTx, verifyTxSignature, type DecodedTx } from './tx';
+import { decodeTx, verifyTxSignature, type DecodedTx, type TxDecoder } from './tx';
 import { applyDomainTx, beginDomainBlock, validatorsAt } from '../registry';
 import { MAX_ROUND } from '../consensus/messages';
 import { mayHaveProposed, proposerOf } from '../consensus/rounds';
@@ -114,13 +114,6 @@ export interface VerifiedBlock {
   txs: DecodedTx[];
   changes: Change[];
 }
-
-/**
- * Decodes a transaction text exactly as decodeTx does. A node may answer from the transactions
- * it already decoded (its mempool) when the text is identical: decoding is a pure function of
- * the text, so the answer is the same and the work is not done twice.
- */
-export type TxDecoder = (text: string) => DecodedTx;
 
 /** What a block is verified as: committed with its certificate, or proposed in a round. */
 type Stage = { cert: string } | { rounds: ProposalRounds };
@@ -247,8 +240,9 @@ export function verifyBlock(
   tip: ChainTip,
   wire: WireBlock,
   verify: VerifySignature,
+  decode: TxDecoder = decodeTx,
 ): AppliedBlock {
-  const verified = verifyAt(view, tip, wire, verify, { cert: wire.cert });
+  const verified = verifyAt(view, tip, wire, verify, { cert: wire.cert }, decode);
   return { ...verified, wire, cert: verified.cert as CommitCertificate };
 }
 

@@ -61,13 +61,24 @@ export function signTx(body: TxBody, secretKey: string, genesisHash: string): De
 export class TxFormatError extends Error {}
 
 /**
+ * Decodes a transaction text exactly as decodeTx does. A node may answer from work it already
+ * did on the very same text (its mempool's decoding, a worker's canonical-form check): decoding
+ * is a pure function of the text, so the answer is the same and the work is not done twice.
+ */
+export type TxDecoder = (text: string) => DecodedTx;
+
+/**
  * Decodes stored or received transaction text: canonical JSON envelope, canonical body, strict
  * schema. Does not check the signature (see verifyTxSignature) nor any state rule.
  */
 export function decodeTx(text: string): DecodedTx {
+  return decodeWith(text, txIdOf(text), parseCanonical);
+}
+
+function decodeWith(text: string, id: string, parse: (json: string) => unknown): DecodedTx {
   let envelope: unknown;
   try {
-    envelope = parseCanonical(text);
+    envelope = parse(text);
   } catch (error) {
     throw new TxFormatError(`transaction: ${(error as Error).message}`);
   }
@@ -75,13 +86,42 @@ export function decodeTx(text: string): DecodedTx {
   if (!signed.success) throw new TxFormatError(`transaction: ${describeZod(signed.error)}`);
   let rawBody: unknown;
   try {
-    rawBody = parseCanonical(signed.data.body);
+    rawBody = parse(signed.data.body);
   } catch (error) {
     throw new TxFormatError(`transaction body: ${(error as Error).message}`);
   }
   const body = TxBody.safeParse(rawBody);
   if (!body.success) throw new TxFormatError(`transaction body: ${describeZod(body.error)}`);
-  return { id: txIdOf(text), text, signed: signed.data, body: body.data };
+  return { id, text, signed: signed.data, body: body.data };
+}
+
+/**
+ * Whether a transaction text and the body it carries are both canonical JSON: the part of
+ * decodeTx that re-serialises. Run ahead, on a worker thread, it lets decoderKnowing skip it.
+ */
+export function isCanonicalTx(text: string): boolean {
+  try {
+    const envelope = parseCanonical(text) as { body?: unknown };
+    if (typeof envelope.body !== 'string') return false;
+    parseCanonical(envelope.body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * decodeTx, for a text whose id is in `canonical` (isCanonicalTx answered yes for that exact
+ * text, elsewhere), without checking canonical form again: the same result for less work. Any
+ * other text is decoded in full.
+ */
+export function decoderKnowing(canonical: ReadonlySet<string>): TxDecoder {
+  return (text) => {
+    const id = txIdOf(text);
+    return canonical.has(id)
+      ? decodeWith(text, id, JSON.parse)
+      : decodeWith(text, id, parseCanonical);
+  };
 }
 
 export function verifyTxSignature(

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../shared/ledger/keys';
+import { decoderKnowing, decodeTx, isCanonicalTx, signTx, txIdOf } from '../../shared/ledger/tx';
+
+const GENESIS = 'ab'.repeat(32);
+const admin = generateKeyPair();
+const tx = signTx(
+  {
+    v: 1,
+    chainId: 'decoder-test',
+    member: 'harbour-research',
+    signer: admin.publicKey,
+    nonce: '01'.repeat(8),
+    type: 'research.anchor',
+    study: 'cd'.repeat(32),
+    kind: 'protocol',
+    version: 1,
+    hash: 'ef'.repeat(32),
+  },
+  admin.secretKey,
+  GENESIS,
+);
+// The same transaction with its envelope, or only its body, not in canonical form.
+const spacedEnvelope = tx.text.replace('{"body"', '{ "body"');
+const spacedBody = JSON.stringify({
+  body: tx.signed.body.replace('"v":1', '"v": 1'),
+  sig: tx.signed.sig,
+});
+
+describe('decoding with the canonical-form check done ahead (catch-up and verify workers)', () => {
+  it('isCanonicalTx says yes only when both the envelope and the body are canonical', () => {
+    expect(isCanonicalTx(tx.text)).toBe(true);
+    expect(isCanonicalTx(spacedEnvelope)).toBe(false);
+    expect(isCanonicalTx(spacedBody)).toBe(false);
+    expect(isCanonicalTx('not json')).toBe(false);
+    expect(isCanonicalTx('null')).toBe(false);
+    expect(isCanonicalTx('{"body":5,"sig":"00"}')).toBe(false);
+  });
+
+  it('gives what decodeTx gives for a text known canonical', () => {
+    const decode = decoderKnowing(new Set([txIdOf(tx.text)]));
+    expect(decode(tx.text)).toEqual(decodeTx(tx.text));
+  });
+
+  it('checks in full a text it was not told about, refusing it as decodeTx does', () => {
+    const decode = decoderKnowing(new Set([txIdOf(tx.text)]));
+    for (const text of [spacedEnvelope, spacedBody]) {
+      expect(() => decodeTx(text)).toThrow('not in RFC 8785 canonical form');
+      expect(() => decode(text)).toThrow('not in RFC 8785 canonical form');
+    }
+    expect(decode(tx.text).id).toBe(tx.id);
+  });
+});
