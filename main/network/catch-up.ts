@@ -28,8 +28,6 @@ export interface CatchUpPort {
   request(peer: string, from: number, count: number): boolean;
   /** A batch was not answered within BATCH_ANSWER_MS. */
   unanswered(peer: string, from: number, claimed: number): void;
-  /** A peer served fewer blocks than asked: it cannot serve above `last`. */
-  servedUpTo(peer: string, last: number): void;
   /**
    * The stateless checks of each block, on the check pool, each settled as soon as its own is
    * done; null where they are better left to the sequential part (see NetworkNode: a block or
@@ -70,8 +68,8 @@ interface Fetched {
 /**
  * Catch-up from several peers (docs/sync.md §7.1, §7.2): the heights above the tip are cut into
  * batches of up to 64 blocks, assigned in turn to up to 4 peers whose claimed height covers them,
- * at most 2 in flight per peer and 8 in all. A batch not answered in 10 s, or answered short, is
- * asked again of whoever can serve it. As blocks arrive, their stateless checks start on the check
+ * at most 2 in flight per peer and 8 in all. A batch not answered in 10 s is asked again of
+ * whoever can serve it, and the rest of one answered short (a full frame) is asked again. As blocks arrive, their stateless checks start on the check
  * pool; blocks are applied strictly in height order, each once its findings are in, so the pool
  * works on later blocks while this thread applies earlier ones. A forged block: its peer is banned
  * (by the port) and everything it sent that is not applied yet is fetched from others.
@@ -205,9 +203,12 @@ export class CatchUp {
     if (!batch || batch.peer !== peer) return false;
     batch.cancel();
     this.inFlight.delete(from);
+    // Answered short: its answer was full (2 Mi characters of blocks), so the rest is simply
+    // asked again by schedule(), of whoever claims it, this peer included. Taking a short answer
+    // to mean the peer had no more stalled catch-up for good on a quiet chain, where no new
+    // block would raise a claim again; a peer that truly lacks what it claimed leaves the next
+    // request unanswered, and loses its claim then.
     const got = blocks.slice(0, batch.count);
-    // Answered short: the rest is asked again, of a peer that claims it.
-    if (got.length < batch.count) this.port.servedUpTo(peer, from + got.length - 1);
     if (got.length > 0) {
       const checked = this.port.check(got);
       got.forEach((block, i) => {

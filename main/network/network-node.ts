@@ -1194,10 +1194,6 @@ export class NetworkNode {
         }
         this.peerHeights.delete(peer);
       },
-      servedUpTo: (peer, last) => {
-        const claimed = this.peerHeights.get(peer);
-        if (claimed !== undefined && claimed > last) this.peerHeights.set(peer, last);
-      },
       check: (blocks) => {
         // A block or two at the tip: their transactions mostly passed through the mempool,
         // whose checked signatures the remembering verifier knows; waking the pool costs more.

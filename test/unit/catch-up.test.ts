@@ -32,7 +32,6 @@ function harness(claims: Record<string, number>, forgedAt: Record<string, number
       state.unanswered.push(peer);
       state.claims.delete(peer);
     },
-    servedUpTo: (peer, last) => state.claims.set(peer, last),
     check: (blocks) => blocks.map(() => Promise.resolve<StatelessFindings | null>(null)),
     apply: (peer, height, served): Applied => {
       expect(served.header).toBe(String(height));
@@ -111,26 +110,37 @@ describe('catch-up from several peers', () => {
       { peer: 'a', from: 1, count: 64 },
       { peer: 'b', from: 65, count: 64 },
     ]);
-    // b serves 10 of its 64; a never answers.
+    // b serves 10 of its 64 (its frame was full): the rest is asked again, its claim intact.
     answer({ peer: 'b', from: 65, count: 64 }, 10);
     expect(state.requests.splice(0)).toEqual([{ peer: 'a', from: 75, count: 54 }]);
+    expect(state.claims.get('b')).toBe(128);
+    // a never answers: one silence, and its other batch is taken from it too.
     (state.timers.values().next().value as () => void)();
     expect(state.unanswered).toEqual(['a']);
-    // a's heights go to b, within what b served; its other batch, once, too.
-    expect(state.requests.splice(0)).toEqual([{ peer: 'b', from: 1, count: 64 }]);
+    // a's heights go to b: its first batch, then (one in flight each) its second.
+    expect(state.requests.splice(0)).toEqual([
+      { peer: 'b', from: 1, count: 64 },
+      { peer: 'b', from: 75, count: 54 },
+    ]);
     answer({ peer: 'b', from: 1, count: 64 });
-    await settle();
-    await settle();
-    expect(state.tip).toBe(74);
-    // The rest waits for a peer that claims it.
-    expect(state.requests).toEqual([]);
-    state.claims.set('c', 128);
-    catchUp.schedule();
-    expect(state.requests.splice(0)).toEqual([{ peer: 'c', from: 75, count: 54 }]);
-    answer({ peer: 'c', from: 75, count: 54 });
+    answer({ peer: 'b', from: 75, count: 54 });
     await settle();
     await settle();
     expect(state.tip).toBe(128);
+  });
+
+  it('fetches a quiet chain to its end though every answer is cut short by its frame', async () => {
+    // No new block comes to raise a claim: before, the first short answer lowered the peer's
+    // claim to what it had served, and catch-up stopped there for good.
+    const { state, catchUp, answer, settle } = harness({ a: 300 });
+    catchUp.schedule();
+    for (let rounds = 0; rounds < 50 && state.tip < 300; rounds++) {
+      for (const request of state.requests.splice(0)) answer(request, Math.min(request.count, 51));
+      await settle();
+      await settle();
+    }
+    expect(state.tip).toBe(300);
+    expect(state.unanswered).toEqual([]);
   });
 
   it('drops what a forger sent and fetches it from others', async () => {
