@@ -72,6 +72,10 @@ function setup() {
   };
 }
 
+/** An approving vote of `member` on a proposal. */
+const approve = (s: ReturnType<typeof setup>, member: string, proposalId: string) =>
+  s.tx(member, { type: 'governance.vote', proposalId, choice: 'approve' });
+
 describe('chain node: mempool and block production', () => {
   let replica: Replica | undefined;
   afterEach(() => replica?.close());
@@ -87,11 +91,7 @@ describe('chain node: mempool and block production', () => {
     node.submit(proposal);
     expect(() => node.submit(proposal)).toThrow('the transaction is already waiting for a block');
     // A vote on the pending proposal is valid, because the pending state already holds it.
-    const vote = s.tx('alpha-hospital', {
-      type: 'governance.vote',
-      proposalId: proposal.id,
-      choice: 'approve',
-    });
+    const vote = approve(s, 'alpha-hospital', proposal.id);
     node.submit(vote);
     // The same choice again from the same member is refused while the first is still pending.
     expect(() =>
@@ -259,7 +259,8 @@ describe('chain node: the pending state across blocks decided by consensus', () 
     };
   }
 
-  it('still holds what stays queued after a block of part of its mempool', () => {
+  /** A node whose replica holds a proposal to suspend gamma-clinic, committed by consensus. */
+  function proposalOnChain() {
     const s = setup();
     replica = s.replica;
     const node = new ChainNode(s.replica, s.validator, s.clock);
@@ -269,11 +270,12 @@ describe('chain node: the pending state across blocks decided by consensus', () 
     });
     node.submit(proposal);
     node.commitBlock(decided(s, [proposal]));
-    const vote = s.tx('alpha-hospital', {
-      type: 'governance.vote',
-      proposalId: proposal.id,
-      choice: 'approve',
-    });
+    return { s, node, proposal };
+  }
+
+  it('still holds what stays queued after a block of part of its mempool', () => {
+    const { s, node, proposal } = proposalOnChain();
+    const vote = approve(s, 'alpha-hospital', proposal.id);
     const other = s.tx('gamma-clinic', {
       type: 'governance.propose',
       action: { type: 'revoke', member: 'beta-pharma' },
@@ -284,51 +286,20 @@ describe('chain node: the pending state across blocks decided by consensus', () 
     expect(node.pending().map((t) => t.id)).toEqual([vote.id]);
     expect(() => node.submit(other)).toThrow('the transaction is already on chain');
     // The vote still waiting is part of what the next transaction is checked against.
-    expect(() =>
-      node.submit(
-        s.tx('alpha-hospital', {
-          type: 'governance.vote',
-          proposalId: proposal.id,
-          choice: 'approve',
-        }),
-      ),
-    ).toThrow('alpha-hospital has already voted approve on this proposal');
+    expect(() => node.submit(approve(s, 'alpha-hospital', proposal.id))).toThrow(
+      'alpha-hospital has already voted approve on this proposal',
+    );
     node.commitBlock(decided(s, [vote]));
     expect(node.pending()).toEqual([]);
     expect(verifyReplicaFile(s.file, s.genesis)).toMatchObject({ ok: true, height: 3 });
   });
 
   it('checks new transactions against a block whose transactions it never queued', () => {
-    const s = setup();
-    replica = s.replica;
-    const node = new ChainNode(s.replica, s.validator, s.clock);
-    const proposal = s.tx('beta-pharma', {
-      type: 'governance.propose',
-      action: { type: 'suspend', member: 'gamma-clinic' },
-    });
-    node.submit(proposal);
-    node.commitBlock(decided(s, [proposal]));
-    node.submit(
-      s.tx('alpha-hospital', {
-        type: 'governance.vote',
-        proposalId: proposal.id,
-        choice: 'approve',
-      }),
-    );
+    const { s, node, proposal } = proposalOnChain();
+    node.submit(approve(s, 'alpha-hospital', proposal.id));
     // Two other members approve in a block this mempool never saw: the proposal is decided.
     node.commitBlock(
-      decided(s, [
-        s.tx('beta-pharma', {
-          type: 'governance.vote',
-          proposalId: proposal.id,
-          choice: 'approve',
-        }),
-        s.tx('gamma-clinic', {
-          type: 'governance.vote',
-          proposalId: proposal.id,
-          choice: 'approve',
-        }),
-      ]),
+      decided(s, [approve(s, 'beta-pharma', proposal.id), approve(s, 'gamma-clinic', proposal.id)]),
     );
     const onChain = membership(s.replica.view).proposal(proposal.id)?.status;
     expect(onChain).not.toBe('open');
