@@ -4,6 +4,8 @@ import type { VerifySignature } from '../../shared/ledger/keys';
 import { Hash, Height } from '../../shared/ledger/schemas';
 import { describeZod } from '../../shared/ledger/tx';
 import { decodeMessage, MAX_ROUND, type SignedMessage } from '../../shared/consensus/messages';
+import type { Step } from '../../shared/consensus/io';
+import { MAX_VALIDATORS } from '../../shared/members/schemas';
 import type { BlockBody } from './consensus-driver';
 import type { Frame } from './transport/frames';
 
@@ -19,7 +21,7 @@ export const MAX_BLOCKS_PER_FRAME = 64;
 const MAX_TXS_PER_BLOCK = 10_000;
 
 export const FRAME = {
-  /** Status (1) is specified (docs/sync.md §4) but not sent yet; Ping and Pong measure latency. */
+  /** Status says where a node stands (docs/sync.md §6.3); Ping and Pong measure latency. */
   status: { status: 1, ping: 2, pong: 3 },
   tx: { txs: 1 },
   consensus: { proposal: 1, votes: 2, getProposal: 3 },
@@ -59,6 +61,26 @@ const PingHead = z.strictObject({
     .max(2 ** 31 - 1),
 });
 
+/**
+ * One character per validator of V_h, in its order, '1' where the sender holds that validator's
+ * vote: at most 100 characters, so a Status always fits its 4 KiB frame.
+ */
+const Bitmap = z
+  .string()
+  .max(MAX_VALIDATORS)
+  .regex(/^[01]*$/, 'a bitmap is a string of 0 and 1, one per validator');
+
+const StatusHead = z.strictObject({
+  height: Height,
+  headHash: Hash,
+  round: z.int().min(0).max(MAX_ROUND),
+  step: z.enum(['waiting', 'propose', 'prevote', 'precommit']),
+  proposal: z.boolean(),
+  prevotes: Bitmap,
+  precommits: Bitmap,
+  syncing: z.boolean(),
+});
+
 function head<T>(schema: z.ZodType<T>, frame: Frame, what: string): T {
   const parsed = schema.safeParse(frame.head);
   if (!parsed.success) throw new WireError(`${what}: ${describeZod(parsed.error)}`);
@@ -75,7 +97,30 @@ function signed(raw: unknown, verify: VerifySignature): SignedMessage {
 
 // ---- status ----
 
-export type StatusFrame = { kind: 'status' } | { kind: 'ping' | 'pong'; nonce: number };
+/**
+ * Where a node stands (docs/sync.md §4, §6.3): `height` and `headHash` are its last committed
+ * block, as in Hello (the blocks it can serve); `round`, `step`, `proposal` and the bitmaps are
+ * those of the height it decides, `height + 1`, for its current round, over V_{height+1}.
+ */
+export interface Status {
+  height: number;
+  headHash: string;
+  round: number;
+  step: Step;
+  /** Whether it holds the proposal of its round, with the block. */
+  proposal: boolean;
+  prevotes: string;
+  precommits: string;
+  /** It is catching up (a peer reports a height more than one above its own). */
+  syncing: boolean;
+}
+
+export type StatusFrame =
+  { kind: 'status'; status: Status } | { kind: 'ping' | 'pong'; nonce: number };
+
+export function statusFrame(status: Status): Frame {
+  return { type: FRAME.status.status, head: { ...status }, items: [] };
+}
 
 export function pingFrame(nonce: number): Frame {
   return { type: FRAME.status.ping, head: { nonce }, items: [] };
@@ -85,11 +130,22 @@ export function pongFrame(nonce: number): Frame {
   return { type: FRAME.status.pong, head: { nonce }, items: [] };
 }
 
-/** A status-protocol frame: Ping and Pong decoded; a Status frame is not read yet. */
+/**
+ * A status-protocol frame. A Status's bitmaps must be of one length (both are over V_h); that
+ * the length is |V_h| only the receiver can tell, from its chain.
+ */
 export function decodeStatusFrame(frame: Frame): StatusFrame {
   switch (frame.type) {
-    case FRAME.status.status:
-      return { kind: 'status' };
+    case FRAME.status.status: {
+      if (frame.items.length > 0) throw new WireError('a Status frame carries no items');
+      const status = head(StatusHead, frame, 'Status');
+      if (status.prevotes.length !== status.precommits.length) {
+        throw new WireError(
+          `Status has a prevote bitmap of ${status.prevotes.length} validators and a precommit bitmap of ${status.precommits.length}`,
+        );
+      }
+      return { kind: 'status', status };
+    }
     case FRAME.status.ping:
     case FRAME.status.pong: {
       const what = frame.type === FRAME.status.ping ? 'Ping' : 'Pong';
