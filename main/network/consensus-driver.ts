@@ -75,6 +75,8 @@ export interface DriverPorts {
   ownSignatureSeen?(message: SignedMessage): void;
   /** Where this node's signing record says it stands at `height`, if it signed there before. */
   resumeAt?(height: number): ResumeWithVote | null;
+  /** The height, round or step changed: the node tells its peers (docs/sync.md §6.3). */
+  stepChanged?(): void;
   /**
    * The journal of messages received and signed at the height (docs/consensus.md §9, rule 6):
    * every message is journalled before the machine sees it, the journal is made durable
@@ -103,6 +105,8 @@ export class ConsensusDriver {
   private readonly own = new Set<string>();
   /** A decision whose block was dropped meanwhile: committed once a peer sends the block. */
   private pendingDecision: CommitCertificate | null = null;
+  /** Height, round and step when stepChanged was last told. */
+  private lastStep = '';
 
   constructor(
     private readonly chain: ChainAccess,
@@ -287,6 +291,12 @@ export class ConsensusDriver {
       this.running = false;
     }
     this.prune();
+    const { height, round, step } = this.machine.status();
+    const now = `${height}/${round}/${step}`;
+    if (now !== this.lastStep) {
+      this.lastStep = now;
+      this.ports.stepChanged?.();
+    }
   }
 
   private carryOut(output: ConsensusOutput): void {

@@ -37,6 +37,7 @@ import { ConsensusJournal } from '../../shared/consensus/journal';
 import { nodeChain } from './node-chain';
 import { BAN_POINTS, PeerRates, PeerScores, SeenIds, type RateName } from './peer-scores';
 import type { SignGuard } from './sign-state';
+import { emptyRoundView, lacking, roundView } from './status';
 import type { Frame } from './transport/frames';
 import { MAX_FRAME_BYTES, type ProtocolName } from './transport/protocols';
 import { PeerTransport, type Admission } from './transport/transport';
@@ -56,16 +57,29 @@ import {
   pongFrame,
   MAX_VOTES_PER_FRAME,
   proposalFrame,
+  statusFrame,
   txsFrame,
   votesFrame,
   WireError,
   type ServedBlock,
+  type Status,
 } from './wire';
 
 /** Transactions accepted within this long are relayed together, in one frame. */
 const RELAY_DELAY_MS = 10;
-/** Held consensus messages are sent again this often, so peers that missed one get it. */
-const RESEND_MS = 1_000;
+/** A Status to every member and source this often, besides one on every step change (§6.3). */
+const STATUS_MS = 1_000;
+/**
+ * Step changes within this long of a Status are told together, as the latest: a peer takes at
+ * most 20 Status and Announce frames a second (§5), and a busy node changes step several times
+ * a height.
+ */
+const STATUS_GAP_MS = 200;
+/**
+ * What answered a peer's Status is not sent to it again within this long: a peer sends Status
+ * on every step change, faster than what it was sent can show in its bitmaps.
+ */
+const ANSWERED_MS = 1_000;
 /** Transaction text a Blocks answer carries at most, keeping the frame within its limit. */
 const BLOCKS_ANSWER_CHARS = 2 * 1024 * 1024;
 /** Fetched batches of at most this many blocks are checked without the pool. */
@@ -268,7 +282,12 @@ export class NetworkNode {
   private readonly seenMessages = new SeenIds(SEEN_IDS);
   /** Per peer, the transactions it brought into the mempool and their text length (§5). */
   private readonly shares = new Map<string, Map<string, number>>();
-  private resendTimer: NodeJS.Timeout | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
+  /** A Status held back until STATUS_GAP_MS after the last. */
+  private statusSoonTimer: NodeJS.Timeout | null = null;
+  private statusSentAt = 0;
+  /** Per peer, what its Status was answered with lately (by signature or `announce:h`). */
+  private readonly answered = new Map<string, Map<string, number>>();
   private readonly sync: CatchUp;
   /** Worker threads for the stateless checks of fetched blocks, started when first needed. */
   private pool: CheckPool | null = null;
@@ -377,6 +396,7 @@ export class NetworkNode {
           const point = this.options.guard.resumePoint(height);
           return point?.kind === 'resume' ? point : null;
         },
+        stepChanged: () => this.statusSoon(),
       },
       {
         chainId: tip.chainId,
@@ -400,10 +420,11 @@ export class NetworkNode {
     this.dialPeers();
     this.dialTimer = setInterval(() => this.dialPeers(), REDIAL_MIN_MS);
     this.driver.start();
-    this.resendTimer = setInterval(() => {
-      this.resend();
+    this.statusTimer = setInterval(() => {
+      this.sendStatus();
       this.pruneShares();
-    }, RESEND_MS);
+      this.pruneAnswered();
+    }, STATUS_MS);
     this.pingTimer = setInterval(() => this.pingPeers(), LATENCY_PING_MS);
   }
 
@@ -419,6 +440,7 @@ export class NetworkNode {
       const latency = new PeerLatency(Date.now());
       this.latency.set(key, latency);
       this.transport.send(key, 'status', pingFrame(latency.ping()));
+      this.transport.send(key, 'status', statusFrame(this.ownStatus()));
       this.catchUp();
       this.syncChanged();
     });
@@ -427,6 +449,7 @@ export class NetworkNode {
       this.servers.delete(key);
       this.rates.delete(key);
       this.latency.delete(key);
+      this.answered.delete(key);
       this.note(key, `disconnected: ${reason}`);
       this.catchUp();
       this.syncChanged();
@@ -455,6 +478,7 @@ export class NetworkNode {
     this.servers.clear();
     this.rates.clear();
     this.latency.clear();
+    this.answered.clear();
     this.redial.clear();
     this.options = { ...this.options, nodeKey: key, guard };
     this.transport = this.makeTransport();
@@ -473,7 +497,8 @@ export class NetworkNode {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.switching?.catch(() => undefined);
-    if (this.resendTimer) clearInterval(this.resendTimer);
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    if (this.statusSoonTimer) clearTimeout(this.statusSoonTimer);
     if (this.pingTimer) clearInterval(this.pingTimer);
     if (this.dialTimer) clearInterval(this.dialTimer);
     if (this.relayTimer) clearTimeout(this.relayTimer);
@@ -760,22 +785,6 @@ export class NetworkNode {
     }
   }
 
-  /** Sends this height's messages again: what gives consensus its gossip after a loss. */
-  private resend(): void {
-    if (this.rekeying) return;
-    const held = this.driver.heldMessages();
-    const votes = held.filter((m) => m.kind !== 'proposal');
-    for (let i = 0; i < votes.length; i += MAX_VOTES_PER_FRAME) {
-      this.transport.broadcast('consensus', votesFrame(votes.slice(i, i + MAX_VOTES_PER_FRAME)));
-    }
-    const round = this.driver.status().round;
-    for (const proposal of held) {
-      if (proposal.kind !== 'proposal' || proposal.round < round - 1) continue;
-      const block = this.driver.heldBlock(proposal.blockHash);
-      if (block) this.transport.broadcast('consensus', proposalFrame(proposal, block));
-    }
-  }
-
   private onFrame(key: string, protocol: ProtocolName, frame: Frame): void {
     try {
       if (protocol === 'tx') this.onTxs(key, frame);
@@ -851,13 +860,15 @@ export class NetworkNode {
   }
 
   /**
-   * Ping is answered with Pong at once; a Pong is timed against its Ping. A Status frame is
-   * not acted on yet (docs/sync.md, "Not yet"); every frame is held to the status rate of §5.
+   * Ping is answered with Pong at once; a Pong is timed against its Ping; a Status is answered
+   * with what the peer lacks. Every frame is held to the status rate of §5 before it is read.
    */
   private onStatus(key: string, frame: Frame): void {
     if (!this.within(key, 'status', 1, 'a status frame')) return;
     const message = decodeStatusFrame(frame);
-    if (message.kind === 'ping') {
+    if (message.kind === 'status') {
+      this.onPeerStatus(key, message.status);
+    } else if (message.kind === 'ping') {
       this.transport.send(key, 'status', pongFrame(message.nonce));
     } else if (message.kind === 'pong') {
       const latency = this.latency.get(key);
@@ -868,6 +879,143 @@ export class NetworkNode {
       } else if (verdict === 'unasked') {
         throw new PeerOffence('minor', `sent a Pong (${message.nonce}) to no Ping of this node`);
       }
+    }
+  }
+
+  // ---- status: where nodes stand (§6.3) ----
+
+  /** A step changed: a Status now, or STATUS_GAP_MS after the last one, with the latest. */
+  private statusSoon(): void {
+    if (this.statusSoonTimer) return;
+    const wait = this.statusSentAt + STATUS_GAP_MS - Date.now();
+    if (wait <= 0) {
+      this.sendStatus();
+      return;
+    }
+    this.statusSoonTimer = setTimeout(() => {
+      this.statusSoonTimer = null;
+      this.sendStatus();
+    }, wait);
+  }
+
+  /** This node's Status to every connected member and source (guests may not use status). */
+  private sendStatus(): void {
+    if (this.rekeying || this.stopping) return;
+    this.statusSentAt = Date.now();
+    this.transport.broadcast('status', statusFrame(this.ownStatus()));
+  }
+
+  /**
+   * Where this node stands: its tip, and for the height after it, its round and step, whether
+   * it holds the round's proposal with its block, and whose votes of the round it holds, as
+   * bitmaps over V_h in its order.
+   */
+  private ownStatus(): Status {
+    const { replica } = this.options.node;
+    const tip = replica.tip();
+    const validators = validatorsAt(replica.view, tip.height + 1);
+    const consensus = this.driver.status();
+    return {
+      height: tip.height,
+      headHash: tip.hash,
+      // Between a commit and the next height, or halted: nothing is held for the height.
+      ...(consensus.height === tip.height + 1
+        ? roundView(this.driver.heldMessages(), consensus, validators, (hash) =>
+            Boolean(this.driver.heldBlock(hash)),
+          )
+        : emptyRoundView(validators)),
+      syncing: this.syncStatus().syncing,
+    };
+  }
+
+  /**
+   * A peer's Status (docs/sync.md §6.3). Its height is a claim that feeds catch-up, held to
+   * account like Hello's and Announce's (§7.5). A peer one height behind is sent Announce, so it
+   * fetches the block; a peer deciding this node's height is sent what it lacks (lacking, in
+   * status.ts). This re-sending, not a blanket one, is what carries a message one node holds to
+   * every node once the network heals.
+   */
+  private onPeerStatus(key: string, status: Status): void {
+    const { replica } = this.options.node;
+    const tip = replica.tip();
+    // V_h of a peer's height is known here for this node's height and the next (§7).
+    if (status.height === tip.height || status.height === tip.height + 1) {
+      const n = validatorsAt(replica.view, status.height + 1).length;
+      if (status.prevotes.length !== n) {
+        throw new PeerOffence(
+          'fatal',
+          `status: Status bitmaps over ${status.prevotes.length} validators, and V_${status.height + 1} has ${n}`,
+        );
+      }
+    }
+    if (this.servers.has(key) && status.height > (this.peerHeights.get(key) ?? 0)) {
+      this.peerHeights.set(key, status.height);
+      if (status.height > tip.height) {
+        this.catchUp();
+        this.syncChanged();
+      }
+    }
+    if (status.height === tip.height - 1) {
+      if (this.unanswered(key, [`announce:${tip.height}`]).size > 0) {
+        this.transport.send(key, 'blocks', announceFrame(tip.height, tip.hash));
+      }
+      return;
+    }
+    if (status.height !== tip.height || status.syncing) return;
+    if (status.headHash !== tip.hash) {
+      // Two blocks certified at one height: more than a third of the validators are faulty.
+      this.note(
+        key,
+        `reports block ${count(tip.height)} as ${short(status.headHash)}, not ${short(tip.hash)}`,
+      );
+      return;
+    }
+    const h = tip.height + 1;
+    if (this.driver.status().height !== h) return;
+    const { proposal, votes } = lacking(
+      this.driver.heldMessages(),
+      h,
+      validatorsAt(replica.view, h),
+      status,
+    );
+    if (proposal && this.unanswered(key, [proposal.sig]).size > 0) {
+      const block = this.driver.heldBlock(proposal.blockHash);
+      if (block) this.transport.send(key, 'consensus', proposalFrame(proposal, block));
+    }
+    const fresh = this.unanswered(
+      key,
+      votes.map((m) => m.sig),
+    );
+    const sending = votes.filter((m) => fresh.has(m.sig));
+    for (let i = 0; i < sending.length; i += MAX_VOTES_PER_FRAME) {
+      this.transport.send(key, 'consensus', votesFrame(sending.slice(i, i + MAX_VOTES_PER_FRAME)));
+    }
+  }
+
+  /** Of `ids`, those not sent to the peer within ANSWERED_MS; marked as sent now. */
+  private unanswered(key: string, ids: readonly string[]): Set<string> {
+    const now = Date.now();
+    let sent = this.answered.get(key);
+    if (!sent) {
+      sent = new Map();
+      this.answered.set(key, sent);
+    }
+    const fresh = new Set<string>();
+    for (const id of ids) {
+      const at = sent.get(id);
+      if (at !== undefined && now - at < ANSWERED_MS) continue;
+      sent.set(id, now);
+      fresh.add(id);
+    }
+    return fresh;
+  }
+
+  /** Forgets what was answered longer ago than ANSWERED_MS, so the record stays small. */
+  private pruneAnswered(): void {
+    const now = Date.now();
+    for (const [key, sent] of this.answered) {
+      for (const [id, at] of sent) if (now - at >= ANSWERED_MS) sent.delete(id);
+      if (sent.size === 0) this.answered.delete(key);
     }
   }
 

@@ -38,7 +38,7 @@ export class TokenBucket {
 
 /** The per-peer limits of docs/sync.md §5, in what each counts. */
 export const PEER_RATES = {
-  /** Status and Announce frames a second. */
+  /** Status, Ping, Pong and Announce frames a second, together. */
   status: 20,
   /** Transactions a second, and their bytes. */
   txs: 10_000,
