@@ -13,6 +13,7 @@ import {
   type ChainAccess,
   type DriverPorts,
 } from '../../main/network/consensus-driver';
+import { emptyRoundView, lacking, roundView, type RoundView } from '../../main/network/status';
 import type { ConsensusStatus } from '../../shared/consensus/io';
 import {
   decodeMessage,
@@ -52,8 +53,11 @@ export type Packet =
   /** A signed consensus message; a proposal travels with its block. */
   | { type: 'message'; text: string; block: BlockBody | null }
   | { type: 'tx'; text: string }
-  /** Periodic: the height a node decides and the messages it holds for it. */
-  | { type: 'status'; height: number; have: readonly string[] }
+  /**
+   * Periodic and on every step change: the height a node decides, and its round there as the
+   * node's Status tells it (docs/sync.md §6.3).
+   */
+  | { type: 'status'; height: number; round: RoundView }
   | { type: 'block-request'; blockHash: string }
   | { type: 'block'; block: BlockBody }
   /** Committed blocks with their certificates, for a peer that is behind. */
@@ -586,6 +590,7 @@ export class SimNode {
         }
       },
       behind: () => this.broadcast(this.statusPacket()),
+      stepChanged: () => this.broadcast(this.statusPacket()),
       committed: () => {},
       failed: (error) => {
         if (error instanceof SimFailure) throw error;
@@ -723,7 +728,7 @@ export class SimNode {
         this.receiveTx(packet.text, from);
         return;
       case 'status':
-        this.receiveStatus(from, packet.height, packet.have);
+        this.receiveStatus(from, packet.height, packet.round);
         return;
       case 'block-request': {
         const block = this.keptBlock(packet.blockHash);
@@ -740,8 +745,16 @@ export class SimNode {
   }
 
   statusPacket(): Packet {
-    const have = this.driver?.heldMessages().map((m) => m.text) ?? [];
-    return { type: 'status', height: this.height, have };
+    const driver = this.driver;
+    const validators = validatorsAt(this.replica.view, this.height);
+    const consensus = driver?.status();
+    const round =
+      driver && consensus?.height === this.height
+        ? roundView(driver.heldMessages(), consensus, validators, (hash) =>
+            Boolean(this.keptBlock(hash)),
+          )
+        : emptyRoundView(validators);
+    return { type: 'status', height: this.height, round };
   }
 
   /** Periodic gossip: tell every peer where this node is and what it holds. */
@@ -749,8 +762,11 @@ export class SimNode {
     if (this.up) this.broadcast(this.statusPacket());
   }
 
-  /** A peer behind gets committed blocks; a peer at this height gets the messages it lacks. */
-  private receiveStatus(from: number, peerHeight: number, have: readonly string[]): void {
+  /**
+   * A peer behind gets committed blocks; a peer at this height gets the messages it lacks, as
+   * the node answers a Status (main/network/status.ts).
+   */
+  private receiveStatus(from: number, peerHeight: number, peer: RoundView): void {
     const driver = this.driver;
     // An equivocator helps nobody catch up: each side must decide without the other's news.
     if (!driver || this.behaviour === 'equivocate') return;
@@ -768,12 +784,10 @@ export class SimNode {
       this.send(from, this.statusPacket());
       return;
     }
-    const known = new Set(have);
-    for (const message of driver.heldMessages()) {
-      if (known.has(message.text)) continue;
-      const block = message.kind === 'proposal' ? this.keptBlock(message.blockHash) : null;
-      if (message.kind === 'proposal' && !block) continue;
-      this.send(from, { type: 'message', text: message.text, block });
-    }
+    const validators = validatorsAt(this.replica.view, height);
+    const { proposal, votes } = lacking(driver.heldMessages(), height, validators, peer);
+    const block = proposal ? this.keptBlock(proposal.blockHash) : null;
+    if (proposal && block) this.send(from, { type: 'message', text: proposal.text, block });
+    for (const vote of votes) this.send(from, { type: 'message', text: vote.text, block: null });
   }
 }
