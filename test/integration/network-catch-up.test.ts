@@ -23,7 +23,10 @@ import { TestChain } from '../unit/helpers/test-chain';
 const HEIGHT = 600;
 const FORGED_AT = 20;
 
-type Behaviour = 'honest' | 'silent' | 'forger';
+/** What a peer serves when it answers short, as a node does once an answer holds 2 Mi characters. */
+const SHORT_ANSWER = 40;
+
+type Behaviour = 'honest' | 'silent' | 'forger' | 'short';
 
 const stops: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -86,7 +89,11 @@ async function servingPeer(
     if (behaviour === 'silent') return;
     const blocks = chain.blocks.slice(request.from - 1, request.from - 1 + request.count);
     const served =
-      behaviour === 'forger' ? blocks.map((b, i) => (i === FORGED_AT ? forge(b) : b)) : blocks;
+      behaviour === 'forger'
+        ? blocks.map((b, i) => (i === FORGED_AT ? forge(b) : b))
+        : behaviour === 'short'
+          ? blocks.slice(0, SHORT_ANSWER)
+          : blocks;
     transport.send(peer, 'blocks', blocksFrame(request.from, served));
   });
   await transport.start();
@@ -94,42 +101,56 @@ async function servingPeer(
   return transport;
 }
 
+/**
+ * A `carechain node` on a fresh replica of the chain (one member that is no validator), dialled
+ * by a peer per behaviour, each with a validator's key; resolves once it has caught up.
+ */
+async function catchingUp(behaviours: Behaviour[]) {
+  chain ??= buildChain();
+  const validators = chain.validatorNodeKeys();
+  const nodeKey = chain.keys(chain.founderIds[4] as string).node;
+  const dir = path.join(tempDir(), 'replica');
+  initChainFolder(dir, chain.doc, nodeKey);
+  const port = 20_000 + Math.floor(Math.random() * 30_000);
+  writeFileSync(
+    path.join(dir, 'network.json'),
+    JSON.stringify({ listen: `127.0.0.1:${port}`, peers: [] }),
+  );
+  const node = startCarechain(['node', '--dir', dir]);
+  await node.waitFor(/on the network as/, 60_000);
+  const output = () => `${node.stdout()}${node.stderr()}`;
+  const asked = behaviours.map(() => [] as { from: number; count: number }[]);
+  for (const [i, behaviour] of behaviours.entries()) {
+    const transport = await servingPeer(
+      chain,
+      validators[i] as KeyPair,
+      behaviour,
+      asked[i] as { from: number; count: number }[],
+    );
+    await transport.dial(`tcp://127.0.0.1:${port}`, nodeKey.publicKey);
+  }
+  const height = () => withReplica(dir, (r) => r.tip().height);
+  await until(() => height() === HEIGHT, 'the replica caught up', 120_000);
+  return { chain, dir, node, output, asked };
+}
+
+/** Built once, for both tests. */
+let chain: TestChain | undefined;
+
 describe('catch-up from several peers, with real processes', () => {
   it('fetches from several peers, re-asks a silent one’s and a forger’s heights, bans the forger', async () => {
-    const chain = buildChain();
-    const validators = chain.validatorNodeKeys();
-    const replicaMember = chain.founderIds[4] as string;
-    const nodeKey = chain.keys(replicaMember).node;
-    const dir = path.join(tempDir(), 'replica');
-    initChainFolder(dir, chain.doc, nodeKey);
-    const port = 20_000 + Math.floor(Math.random() * 30_000);
-    writeFileSync(
-      path.join(dir, 'network.json'),
-      JSON.stringify({ listen: `127.0.0.1:${port}`, peers: [] }),
-    );
-    const node = startCarechain(['node', '--dir', dir]);
-    await node.waitFor(/on the network as/, 60_000);
-    const output = () => `${node.stdout()}${node.stderr()}`;
-
-    const behaviours: Behaviour[] = ['silent', 'forger', 'honest', 'honest'];
-    const asked = behaviours.map(() => [] as { from: number; count: number }[]);
-    for (const [i, behaviour] of behaviours.entries()) {
-      const transport = await servingPeer(
-        chain,
-        validators[i] as KeyPair,
-        behaviour,
-        asked[i] as { from: number; count: number }[],
-      );
-      await transport.dial(`tcp://127.0.0.1:${port}`, nodeKey.publicKey);
-    }
-
-    const height = () => withReplica(dir, (r) => r.tip().height);
-    await until(() => height() === HEIGHT, 'the replica caught up', 120_000);
+    const {
+      chain: served,
+      dir,
+      node,
+      output,
+      asked,
+    } = await catchingUp(['silent', 'forger', 'honest', 'honest']);
 
     // The chain the validators certified, block for block.
     withReplica(dir, (r) => {
       for (const h of [1, FORGED_AT + 1, 65, 300, HEIGHT]) {
-        expect(r.wireBlock(h)?.header).toBe(chain.blocks[h - 1]?.header);
+        expect(r.wireBlock(h)?.header).toBe(served.blocks[h - 1]?.header);
       }
     });
     // Batches of at most 64, every peer asked, the honest two for more than their first two.
@@ -158,6 +179,17 @@ describe('catch-up from several peers, with real processes', () => {
     const verified = await carechain(['verify', '--dir', dir]);
     expect(verified.code, verified.stderr).toBe(0);
     expect(node.child.exitCode).toBeNull();
+    await node.stop();
+  }, 240_000);
+
+  it('fetches a quiet chain to its end from peers whose answers are all cut short', async () => {
+    // No new block comes to raise a claim again: a short answer once lowered the peer's claim
+    // to its last block served, and catch-up stopped there for good.
+    const { dir, node, output, asked } = await catchingUp(['short', 'short']);
+    for (const requests of asked) expect(requests.length).toBeGreaterThan(2);
+    expect(output()).not.toMatch(/offence|banned|sync stopped|importing blocks:/);
+    const verified = await carechain(['verify', '--dir', dir]);
+    expect(verified.code, verified.stderr).toBe(0);
     await node.stop();
   }, 240_000);
 });
