@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { createDevnet } from '../../main/cli/devnet';
 import { Replica } from '../../main/store/replica';
 import { CLI, REPO, tempDir } from './cli';
 
@@ -39,10 +40,19 @@ export function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Waits until `condition` holds, polling; fails naming `what` after `ms`. */
-export async function until(condition: () => boolean, what: string, ms = 90_000): Promise<void> {
+/**
+ * Waits until `probe` gives something truthy (an async probe is awaited), polling, and returns
+ * it; fails naming `what` after `ms`.
+ */
+export async function until<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  ms = 90_000,
+): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
   const start = Date.now();
-  while (!condition()) {
+  for (;;) {
+    const value = await probe();
+    if (value) return value as Exclude<T, false | null | undefined | 0 | ''>;
     if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -58,29 +68,51 @@ export function withReplica<T>(dir: string, read: (replica: Replica) => T): T {
   }
 }
 
-/** `carechain devnet` of `nodes` validators in a new folder, once every node is on the network. */
-export async function startDevnet(nodes: number): Promise<{
-  devnet: Running;
+/** Where a devnet is laid out. */
+export interface DevnetPlace {
   root: string;
+  /** Node-1's port; node i listens on basePort + i - 1, the replica after the validators. */
   basePort: number;
   /** The validators' data folders, node-1 first. */
   dirs: string[];
-}> {
+}
+
+/** A new folder and random ports for a devnet of `nodes` validators. */
+function devnetPlace(nodes: number): DevnetPlace {
   const root = path.join(tempDir(), 'devnet');
   const basePort = 20_000 + Math.floor(Math.random() * 30_000);
+  const dirs = Array.from({ length: nodes }, (_, i) => path.join(root, `node-${i + 1}`));
+  return { root, basePort, dirs };
+}
+
+/**
+ * The folders of a devnet of `nodes` validators (and its replica), as `carechain devnet` lays
+ * them out, written in this process with no node started: for tests that run the nodes their
+ * own way (as processes they kill and restart, or as node services in this process).
+ */
+export function devnetFolders(nodes: number): DevnetPlace & {
+  devnet: ReturnType<typeof createDevnet>;
+} {
+  const place = devnetPlace(nodes);
+  const devnet = createDevnet({ nodes, dir: place.root, basePort: place.basePort });
+  return { ...place, devnet };
+}
+
+/** `carechain devnet` of `nodes` validators in a new folder, once every node is on the network. */
+export async function startDevnet(nodes: number): Promise<DevnetPlace & { devnet: Running }> {
+  const place = devnetPlace(nodes);
   const devnet = startCarechain([
     'devnet',
     '--nodes',
     String(nodes),
     '--dir',
-    root,
+    place.root,
     '--base-port',
-    String(basePort),
+    String(place.basePort),
   ]);
   await until(
     () => (devnet.output().match(/on the network as/g) ?? []).length === nodes,
     `${nodes} nodes on the network`,
   );
-  const dirs = Array.from({ length: nodes }, (_, i) => path.join(root, `node-${i + 1}`));
-  return { devnet, root, basePort, dirs };
+  return { ...place, devnet };
 }
