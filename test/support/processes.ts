@@ -98,8 +98,14 @@ export function devnetFolders(nodes: number): DevnetPlace & {
   return { ...place, devnet };
 }
 
-/** `carechain devnet` of `nodes` validators in a new folder, once every node is on the network. */
-export async function startDevnet(nodes: number): Promise<DevnetPlace & { devnet: Running }> {
+/**
+ * `carechain devnet` of `nodes` validators in a new folder, once every node is on the network.
+ * `args` are further options of the command (`--demo`, `--console K`); `ms` bounds the wait.
+ */
+export async function startDevnet(
+  nodes: number,
+  { args = [], ms }: { args?: string[]; ms?: number } = {},
+): Promise<DevnetPlace & { devnet: Running }> {
   const place = devnetPlace(nodes);
   const devnet = startCarechain([
     'devnet',
@@ -109,10 +115,12 @@ export async function startDevnet(nodes: number): Promise<DevnetPlace & { devnet
     place.root,
     '--base-port',
     String(place.basePort),
+    ...args,
   ]);
   await until(
     () => (devnet.output().match(/on the network as/g) ?? []).length === nodes,
     `${nodes} nodes on the network`,
+    ms,
   );
   return { ...place, devnet };
 }
