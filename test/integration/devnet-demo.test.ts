@@ -15,6 +15,7 @@ import { textOf } from '../../main/store/replica';
 import { carechain, tempDir } from '../support/cli';
 import {
   exited,
+  head,
   killAll,
   startCarechain,
   startDevnet,
@@ -28,9 +29,6 @@ afterEach(async () => {
   for (const service of services.splice(0)) await service.close();
   killAll();
 });
-
-const head = (dir: string) =>
-  withReplica(dir, (r) => ({ height: r.tip().height, hash: r.tip().hash }));
 
 async function ok<T>(service: NodeService, method: string, params: unknown = {}): Promise<T> {
   const response = await service.handle({ method, params });

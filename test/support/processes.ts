@@ -68,6 +68,13 @@ export function withReplica<T>(dir: string, read: (replica: Replica) => T): T {
   }
 }
 
+/** Height and head hash of a node's replica, read beside the running node. */
+export const head = (dir: string) =>
+  withReplica(dir, (r) => ({ height: r.tip().height, hash: r.tip().hash }));
+
+/** Whether a node's replica holds transaction `id` (on chain). */
+export const hasTx = (dir: string, id: string) => withReplica(dir, (r) => r.tx(id) !== undefined);
+
 /** Where a devnet is laid out. */
 export interface DevnetPlace {
   root: string;
@@ -123,4 +130,19 @@ export async function startDevnet(
     ms,
   );
   return { ...place, devnet };
+}
+
+/**
+ * SIGKILLs validator `n` (1-based) of a running `carechain devnet`, by the pid the devnet
+ * printed for it, and waits until the devnet has seen it exit.
+ */
+export async function killDevnetNode(devnet: Running, n: number): Promise<void> {
+  const pid = Number(
+    new RegExp(`\\[node-${n}\\] \\S+ on 127\\.0\\.0\\.1:\\d+, pid (\\d+)`).exec(
+      devnet.output(),
+    )?.[1],
+  );
+  if (!(pid > 0)) throw new Error(`no pid of node-${n} in the devnet's output`);
+  process.kill(pid, 'SIGKILL');
+  await until(() => new RegExp(`\\[node-${n}\\] exited`).test(devnet.output()), `node-${n} killed`);
 }
