@@ -128,15 +128,17 @@ async function validators() {
       throw new Error(`${(error as Error).message}\n${where.join('\n')}`, { cause: error });
     }
   };
+  /** Stops every node at once (none commits on after another has stopped), then the peer. */
   const stopAll = async () => {
-    for (let i = 0; i < nodes.length; i++) {
-      const node = nodes[i];
-      if (!node) continue;
-      node.child.kill('SIGTERM');
-      await exited(node.child);
-      logs[i] += node.output();
-      nodes[i] = null;
-    }
+    await Promise.all(
+      nodes.map(async (node, i) => {
+        if (!node) return;
+        node.child.kill('SIGTERM');
+        await exited(node.child);
+        logs[i] += node.output();
+        nodes[i] = null;
+      }),
+    );
     await peer.stop();
   };
   const verifyAll = async () => {
