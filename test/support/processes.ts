@@ -10,25 +10,42 @@ export interface Running {
   output: () => string;
 }
 
-const running: ChildProcess[] = [];
+const running: { child: ChildProcess; group: boolean }[] = [];
 
-/** Starts `carechain …` in a child process; `killAll` ends whatever a test left running. */
-export function startCarechain(args: string[]): Running {
+/**
+ * Starts `carechain …` in a child process; `killAll` ends whatever a test left running. With
+ * `group`, the process leads a process group of its own that holds what it starts, and killAll
+ * ends the whole group: a `carechain devnet` SIGKILLed alone would leave its nodes running.
+ */
+export function startCarechain(args: string[], { group = false } = {}): Running {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: group,
   });
-  running.push(child);
+  running.push({ child, group });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   return { child, output: () => output };
 }
 
-/** SIGKILLs every process started by startCarechain that is still running (for afterEach). */
+/**
+ * SIGKILLs every process started by startCarechain that is still running, with its group where
+ * it leads one (for afterEach).
+ */
 export function killAll(): void {
-  for (const child of running.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const { child, group } of running.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    if (!group || child.pid === undefined) child.kill('SIGKILL');
+    else {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch (error) {
+        // The group emptied since the check above: nothing is left to end.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
   }
 }
 
@@ -114,16 +131,19 @@ export async function startDevnet(
   { args = [], ms }: { args?: string[]; ms?: number } = {},
 ): Promise<DevnetPlace & { devnet: Running }> {
   const place = devnetPlace(nodes);
-  const devnet = startCarechain([
-    'devnet',
-    '--nodes',
-    String(nodes),
-    '--dir',
-    place.root,
-    '--base-port',
-    String(place.basePort),
-    ...args,
-  ]);
+  const devnet = startCarechain(
+    [
+      'devnet',
+      '--nodes',
+      String(nodes),
+      '--dir',
+      place.root,
+      '--base-port',
+      String(place.basePort),
+      ...args,
+    ],
+    { group: true },
+  );
   await until(
     () => (devnet.output().match(/on the network as/g) ?? []).length === nodes,
     `${nodes} nodes on the network`,
