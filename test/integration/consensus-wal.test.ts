@@ -17,10 +17,12 @@ import type { DecodedTx } from '../../shared/ledger/tx';
 import { anchorTx } from '../support/anchor-tx';
 import { carechain } from '../support/cli';
 import {
+  devnetFolders,
   exited,
+  hasTx,
+  head,
   killAll,
   startCarechain,
-  startDevnet,
   until,
   withReplica,
   type Running,
@@ -35,19 +37,15 @@ afterEach(async () => {
   killAll();
 });
 
-const head = (dir: string) =>
-  withReplica(dir, (r) => ({ height: r.tip().height, hash: r.tip().hash }));
-const hasTx = (dir: string, id: string) => withReplica(dir, (r) => r.tx(id) !== undefined);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A devnet whose validators run as separate `carechain node` processes this test starts and
- * kills itself, and a member peer (the devnet replica's key) that gossips transactions to them.
+ * kills itself (its folders made in this process: no `carechain devnet` run first), and a member
+ * peer (the devnet replica's key) that gossips transactions to them.
  */
 async function validators() {
-  const { devnet, root, basePort, dirs } = await startDevnet(NODES);
-  devnet.child.kill('SIGTERM');
-  await exited(devnet.child);
+  const { root, basePort, dirs } = devnetFolders(NODES);
   const first = dirs[0] as string;
   const genesis = JSON.parse(readFileSync(path.join(first, 'genesis.json'), 'utf8')) as {
     chainId: string;
@@ -130,15 +128,17 @@ async function validators() {
       throw new Error(`${(error as Error).message}\n${where.join('\n')}`, { cause: error });
     }
   };
+  /** Stops every node at once (none commits on after another has stopped), then the peer. */
   const stopAll = async () => {
-    for (let i = 0; i < nodes.length; i++) {
-      const node = nodes[i];
-      if (!node) continue;
-      node.child.kill('SIGTERM');
-      await exited(node.child);
-      logs[i] += node.output();
-      nodes[i] = null;
-    }
+    await Promise.all(
+      nodes.map(async (node, i) => {
+        if (!node) return;
+        node.child.kill('SIGTERM');
+        await exited(node.child);
+        logs[i] += node.output();
+        nodes[i] = null;
+      }),
+    );
     await peer.stop();
   };
   const verifyAll = async () => {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { carechain, tempDir } from '../support/cli';
-import { exited, killAll, startCarechain, until } from '../support/processes';
+import { exited, killAll, startDevnet } from '../support/processes';
 
 afterEach(() => killAll());
 
@@ -21,24 +21,8 @@ describe('carechain devnet --console', () => {
   });
 
   it('serves the console of node K while it takes part in the network', async () => {
-    const dir = path.join(tempDir(), 'devnet');
-    const basePort = 20_000 + Math.floor(Math.random() * 30_000);
-    const devnet = startCarechain([
-      'devnet',
-      '--nodes',
-      '2',
-      '--dir',
-      dir,
-      '--base-port',
-      String(basePort),
-      '--console',
-      '2',
-    ]);
+    const { devnet } = await startDevnet(2, { args: ['--console', '2'] });
     try {
-      await until(
-        () => (devnet.output().match(/on the network as/g) ?? []).length === 2,
-        'both nodes on the network',
-      );
       const link = /\[node-2\] open (http:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(devnet.output())?.[1];
       expect(link, devnet.output()).toBeDefined();
       const answer = await fetch(link as string, { redirect: 'manual' });

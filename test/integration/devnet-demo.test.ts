@@ -13,7 +13,15 @@ import { startNodeService } from '../../main/service/node-service';
 import type { NodeService } from '../../main/service/node-service-api';
 import { textOf } from '../../main/store/replica';
 import { carechain, tempDir } from '../support/cli';
-import { exited, killAll, startCarechain, until, withReplica } from '../support/processes';
+import {
+  exited,
+  head,
+  killAll,
+  startCarechain,
+  startDevnet,
+  until,
+  withReplica,
+} from '../support/processes';
 
 const services: NodeService[] = [];
 
@@ -21,9 +29,6 @@ afterEach(async () => {
   for (const service of services.splice(0)) await service.close();
   killAll();
 });
-
-const head = (dir: string) =>
-  withReplica(dir, (r) => ({ height: r.tip().height, hash: r.tip().hash }));
 
 async function ok<T>(service: NodeService, method: string, params: unknown = {}): Promise<T> {
   const response = await service.handle({ method, params });
@@ -42,24 +47,7 @@ describe('carechain devnet --demo', () => {
   });
 
   it('builds the demo history by the validators’ consensus, and the network goes on from it', async () => {
-    const root = path.join(tempDir(), 'devnet');
-    const basePort = 20_000 + Math.floor(Math.random() * 30_000);
-    const devnet = startCarechain([
-      'devnet',
-      '--nodes',
-      '4',
-      '--dir',
-      root,
-      '--base-port',
-      String(basePort),
-      '--demo',
-    ]);
-    await until(
-      () => (devnet.output().match(/on the network as/g) ?? []).length === 4,
-      'four demo nodes on the network',
-      240_000,
-    );
-    const dirs = [1, 2, 3, 4].map((i) => path.join(root, `node-${i}`));
+    const { devnet, dirs } = await startDevnet(4, { args: ['--demo'], ms: 240_000 });
     const keys = dirs.map((dir) => readKeyFile(path.join(dir, 'node-key.json')).publicKey);
 
     // One history on every node: the demo's, a hundred days of it.

@@ -4,81 +4,50 @@
  * does not stop the others and catches up when restarted; a replica started from scratch
  * catches up; every node then passes `carechain verify` with the same head hash.
  */
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signTx, type DecodedTx } from '../../shared/ledger/tx';
-import type { KeyPair } from '../../shared/ledger/keys';
-import { readKeyFile } from '../../main/service/keystore';
-import { PeerTransport } from '../../main/network/transport/transport';
-import { txsFrame } from '../../main/network/wire';
+import type { DecodedTx } from '../../shared/ledger/tx';
 import { carechain } from '../support/cli';
+import { memberVotes } from '../support/member-votes';
 import {
   exited,
+  hasTx,
+  head,
   killAll,
+  killDevnetNode,
   startCarechain,
   startDevnet,
   until,
-  withReplica,
 } from '../support/processes';
 
 const NODES = 4;
-const transports: PeerTransport[] = [];
+const stoppers: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
-  for (const t of transports.splice(0)) await t.stop();
+  for (const stop of stoppers.splice(0)) await stop();
   killAll();
 });
 
-/** Height and head hash of a node's replica, read beside the running node. */
-const head = (dir: string) =>
-  withReplica(dir, (r) => ({ height: r.tip().height, hash: r.tip().hash }));
-const hasTx = (dir: string, id: string) => withReplica(dir, (r) => r.tx(id) !== undefined);
-
 describe('carechain devnet: validators as separate processes', () => {
   it('commit together, survive a killed validator, and bring a fresh replica up to date', async () => {
-    const { devnet, root, basePort, dirs } = await startDevnet(NODES);
+    const { devnet, root, dirs } = await startDevnet(NODES);
     const replicaDir = path.join(root, 'replica');
-    const genesis = JSON.parse(
-      readFileSync(path.join(dirs[0] as string, 'genesis.json'), 'utf8'),
-    ) as { chainId: string; members: { id: string; nodeKey: string }[] };
-    const genesisHash = withReplica(dirs[0] as string, (r) => r.genesisHash());
-    const admin: KeyPair = readKeyFile(path.join(dirs[0] as string, 'admin-key.json'));
-    const nodeKeys = dirs.map((dir) => readKeyFile(path.join(dir, 'node-key.json')).publicKey);
-
-    // A member peer (the replica's key, before its node runs) that gossips transactions in.
-    const peer = new PeerTransport({
-      nodeKey: readKeyFile(path.join(replicaDir, 'node-key.json')),
-      chainId: genesis.chainId,
-      genesisHash,
-      listen: { host: '127.0.0.1', port: 0 },
-      admit: () => ({ class: 'member' }),
-    });
-    transports.push(peer);
-    await peer.start();
-    await peer.dial(`tcp://127.0.0.1:${basePort}`, nodeKeys[0] as string);
+    // A member peer (the replica's key, before its node runs) that gossips transactions into
+    // node-1, signed by the first founder's admin.
+    const votes = await memberVotes(root, dirs, 0);
+    stoppers.push(votes.stop);
     let policyHours = 24;
     const send = (count: number): DecodedTx[] => {
       const txs = Array.from({ length: count }, () =>
-        signTx(
-          {
-            v: 1,
-            chainId: genesis.chainId,
-            member: genesis.members[0]?.id as string,
-            signer: admin.publicKey,
-            nonce: randomBytes(8).toString('hex'),
-            type: 'governance.propose',
-            action: {
-              type: 'change-policy',
-              policy: { threshold: 'majority', proposalTtlHours: ++policyHours },
-            },
+        votes.sign(0, {
+          type: 'governance.propose',
+          action: {
+            type: 'change-policy',
+            policy: { threshold: 'majority', proposalTtlHours: ++policyHours },
           },
-          admin.secretKey,
-          genesisHash,
-        ),
+        }),
       );
-      expect(peer.send(nodeKeys[0] as string, 'tx', txsFrame(txs.map((t) => t.text)))).toBe('sent');
+      votes.gossip(txs);
       return txs;
     };
 
@@ -89,14 +58,7 @@ describe('carechain devnet: validators as separate processes', () => {
     );
 
     // node-3 is killed; the other three keep committing.
-    const pid = Number(
-      new RegExp(`\\[node-3\\] \\S+ on 127\\.0\\.0\\.1:\\d+, pid (\\d+)`).exec(
-        devnet.output(),
-      )?.[1],
-    );
-    expect(pid).toBeGreaterThan(0);
-    process.kill(pid, 'SIGKILL');
-    await until(() => /\[node-3\] exited/.test(devnet.output()), 'devnet noticing node-3 exit');
+    await killDevnetNode(devnet, 3);
     const whileDown = send(10);
     const others = dirs.filter((_, i) => i !== 2);
     await until(
@@ -115,8 +77,8 @@ describe('carechain devnet: validators as separate processes', () => {
     );
 
     // A replica started from scratch catches up from its peers.
-    await peer.stop();
-    transports.length = 0;
+    stoppers.length = 0;
+    await votes.stop();
     const replica = startCarechain(['node', '--dir', replicaDir]);
     const target = head(dirs[0] as string).height;
     await until(() => head(replicaDir).height >= target, `the replica reaching height ${target}`);

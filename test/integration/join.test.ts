@@ -28,6 +28,7 @@ import { carechain, tempDir } from '../support/cli';
 import { memberVotes } from '../support/member-votes';
 import {
   exited,
+  head,
   killAll,
   startCarechain,
   startDevnet,
@@ -44,9 +45,6 @@ afterEach(async () => {
   for (const stop of stoppers.splice(0)) await stop();
   killAll();
 });
-
-const head = (dir: string) =>
-  withReplica(dir, (r) => ({ height: r.tip().height, hash: r.tip().hash }));
 
 /** The folder holds no chain: nothing of a refused join was written. */
 function noChain(dir: string): boolean {

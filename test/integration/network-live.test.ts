@@ -5,42 +5,16 @@
  * with SIGSTOP (its connection open, answering nothing) shown as not answering; and
  * `network.progress` events while a fresh replica catches up (docs/sync.md §7.5).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RpcEvent } from '../../shared/rpc/contract';
 import type { NetworkView, PeerView } from '../../shared/rpc/network';
-import { createDevnet } from '../../main/cli/devnet';
 import { PROGRESS_EVERY_MS } from '../../main/network/service-network';
 import { readKeyFile } from '../../main/service/keystore';
 import { startNodeService } from '../../main/service/node-service';
 import type { NodeService } from '../../main/service/node-service-api';
-import { CLI, REPO, tempDir } from '../support/cli';
-
-const children: ChildProcess[] = [];
-
-function runNode(dir: string): ChildProcess {
-  const child = spawn(process.execPath, [CLI, 'node', '--dir', dir], {
-    cwd: REPO,
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
-  children.push(child);
-  return child;
-}
-
-async function until<T>(
-  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  what: string,
-  ms = 90_000,
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+import { devnetFolders, killAll, startCarechain, until } from '../support/processes';
 
 async function ok<T>(service: NodeService, method: string, params: unknown = {}): Promise<T> {
   const response = await service.handle({ method, params });
@@ -49,10 +23,12 @@ async function ok<T>(service: NodeService, method: string, params: unknown = {})
 }
 
 describe('the Network page live: latency and sync progress on a devnet', () => {
-  const root = path.join(tempDir(), 'devnet');
-  const basePort = 20_000 + Math.floor(Math.random() * 30_000);
-  const dir = (i: number) => path.join(root, `node-${i}`);
+  let root: string;
+  let dirs: string[];
+  const dir = (i: number) => dirs[i - 1] as string;
   const nodeKey = (i: number) => readKeyFile(path.join(dir(i), 'node-key.json')).publicKey;
+  /** Nodes 2–4, as `carechain node` processes. */
+  const children: ChildProcess[] = [];
   const services: NodeService[] = [];
   let node1: NodeService;
   const status = (service: NodeService) => ok<NetworkView>(service, 'network.status');
@@ -60,17 +36,15 @@ describe('the Network page live: latency and sync progress on a devnet', () => {
     view.peers.find((p) => p.nodeKey === nodeKey(i));
 
   beforeAll(async () => {
-    createDevnet({ nodes: 4, dir: root, basePort });
-    for (const i of [2, 3, 4]) runNode(dir(i));
+    ({ root, dirs } = devnetFolders(4));
+    for (const i of [2, 3, 4]) children.push(startCarechain(['node', '--dir', dir(i)]).child);
     node1 = await startNodeService({ dataDir: dir(1) });
     services.push(node1);
   });
 
   afterAll(async () => {
     for (const service of services.splice(0)) await service.close();
-    for (const child of children.splice(0)) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
+    killAll();
   });
 
   it('measures every connected peer’s round-trip time, and shows a stopped peer as not answering', async () => {

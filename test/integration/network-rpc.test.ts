@@ -7,53 +7,27 @@
  * the service frees its port. A node whose port is taken is still served, and says why it is not
  * on the network; a single-validator demo is not on a network at all.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCertificate, quorum } from '../../shared/ledger/block';
 import type { RpcResponse } from '../../shared/rpc/contract';
 import type { NetworkView } from '../../shared/rpc/network';
-import { createDevnet } from '../../main/cli/devnet';
 import { readKeyFile } from '../../main/service/keystore';
 import { startNodeService } from '../../main/service/node-service';
 import type { NodeService } from '../../main/service/node-service-api';
 import { Replica, textOf } from '../../main/store/replica';
 import { startWebHost, type WebHost } from '../../main/web/host';
-import { CLI, REPO, tempDir } from '../support/cli';
+import { tempDir } from '../support/cli';
+import {
+  devnetFolders,
+  exited,
+  killAll,
+  startCarechain,
+  until,
+  type Running,
+} from '../support/processes';
 import { login } from '../support/web-session';
-
-const children: ChildProcess[] = [];
-
-function runNode(dir: string): ChildProcess {
-  const child = spawn(process.execPath, [CLI, 'node', '--dir', dir], {
-    cwd: REPO,
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
-  children.push(child);
-  return child;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-}
-
-async function until<T>(
-  probe: () => Promise<T | null | undefined | false>,
-  what: string,
-  ms = 60_000,
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** An HTTP console on a node service: the RPC as the browser calls it. */
 async function httpConsole(service: NodeService) {
@@ -115,12 +89,14 @@ function certificates(
 }
 
 describe('network.status over the node service of a devnet validator', () => {
-  const root = path.join(tempDir(), 'devnet');
-  const basePort = 20_000 + Math.floor(Math.random() * 30_000);
-  let devnet: ReturnType<typeof createDevnet>;
+  let devnet: ReturnType<typeof devnetFolders>['devnet'];
+  let basePort: number;
+  let dirs: string[];
+  /** Nodes 2–4, as `carechain node` processes. */
+  let nodes: Running[] = [];
   let service: NodeService | null = null;
   let rpc: Awaited<ReturnType<typeof httpConsole>>;
-  const dir = (i: number) => path.join(root, `node-${i}`);
+  const dir = (i: number) => dirs[i - 1] as string;
   const nodeKey = (i: number) => readKeyFile(path.join(dir(i), 'node-key.json')).publicKey;
   let policyHours = 24;
 
@@ -142,8 +118,8 @@ describe('network.status over the node service of a devnet validator', () => {
   }
 
   beforeAll(async () => {
-    devnet = createDevnet({ nodes: 4, dir: root, basePort });
-    for (const i of [2, 3, 4]) runNode(dir(i));
+    ({ devnet, basePort, dirs } = devnetFolders(4));
+    nodes = [2, 3, 4].map((i) => startCarechain(['node', '--dir', dir(i)]));
     service = await startNodeService({ dataDir: dir(1) });
     rpc = await httpConsole(service);
     await rpc.ok('session.unlock', { passphrase: 'carechain-demo' });
@@ -152,10 +128,8 @@ describe('network.status over the node service of a devnet validator', () => {
   afterAll(async () => {
     await rpc?.host.close();
     await service?.close();
-    for (const child of children.splice(0)) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited(child);
-    }
+    killAll();
+    for (const node of nodes) await exited(node.child);
   });
 
   it('shows the three other validators connected with their heights, and itself', async () => {
@@ -239,7 +213,7 @@ describe('network.status over the node service of a devnet validator', () => {
   });
 
   it('shows a killed validator as disconnected, and leaves it out of later certificates', async () => {
-    const killed = children[2] as ChildProcess; // node-4
+    const killed = (nodes[2] as Running).child; // node-4
     killed.kill('SIGKILL');
     await exited(killed);
     const view = await until(async () => {
@@ -283,12 +257,10 @@ describe('network.status when the network cannot start or is not there', () => {
   });
 
   it('serves a node whose port is taken, and says why it is not on the network', async () => {
-    const root = path.join(tempDir(), 'devnet');
-    const basePort = 20_000 + Math.floor(Math.random() * 30_000);
-    const devnet = createDevnet({ nodes: 4, dir: root, basePort });
+    const { devnet, basePort, dirs } = devnetFolders(4);
     blocker = createServer();
     await new Promise<void>((resolve) => blocker?.listen(basePort, '127.0.0.1', resolve));
-    const service = await startNodeService({ dataDir: path.join(root, 'node-1') });
+    const service = await startNodeService({ dataDir: dirs[0] as string });
     try {
       const rpc = await httpConsole(service);
       const view = await rpc.status();

@@ -6,22 +6,18 @@
  * form's field; approved in block H, block H + 1 is still certified by the old key and H + 2 by
  * the new one, which then is node-key.json, the old key kept aside.
  */
-import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCertificate } from '../../shared/ledger/block';
 import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
-import { signTx, type TxBody } from '../../shared/ledger/tx';
 import { membership } from '../../shared/members/state';
-import { methods, type MethodName, type Params, type Result } from '../../shared/rpc/contract';
-import { dataPaths } from '../../main/service/data-dir';
-import { buildDemo, DEMO_PASSPHRASE } from '../../main/service/demo';
-import { createHandlers } from '../../main/service/handlers';
-import { readKeyFile, readProfile } from '../../main/service/keystore';
+import { buildDemo } from '../../main/service/demo';
+import { readKeyFile } from '../../main/service/keystore';
 import { openChainNode, type OpenedNode } from '../../main/service/open-node';
-import { Session } from '../../main/service/session';
+import type { ServiceError } from '../../main/service/service-error';
 import { tempDir } from '../support/cli';
+import { openDemoConsole } from '../support/demo-console';
 import { until } from '../support/processes';
 
 const ME = 'st-marys-hospital';
@@ -47,62 +43,26 @@ afterEach(() => {
   opened = null;
 });
 
-function openConsole() {
-  const dir = tempDir('carechain-node-key-');
-  for (const name of ['chain.db', 'genesis.json', 'node-key.json', 'profile.json', 'demo-keys']) {
-    const from = path.join(template, name);
-    if (existsSync(from)) cpSync(from, path.join(dir, name), { recursive: true });
-  }
-  const paths = dataPaths(dir);
+/** The demo console, its chain node opened as the node service opens it (blocks on its timer). */
+async function openConsole() {
   const lines: string[] = [];
-  opened = openChainNode(paths, { error: () => undefined, nodeKey: (line) => lines.push(line) });
-  const { node } = opened;
-  const session = new Session(paths, () => node);
-  session.load(readProfile(paths.profile));
-  const handlers = createHandlers({
-    session,
-    node: () => node,
-    replicaProblem: () => null,
-    openDemo: () => {
-      throw new Error('the demo is open');
+  const c = await openDemoConsole(template, ME, {
+    openNode: (paths) => {
+      opened = openChainNode(paths, {
+        error: () => undefined,
+        nodeKey: (line) => lines.push(line),
+      });
+      return opened.node;
     },
-    paths,
   });
-  const call = async <M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> => {
-    const parsed = methods[method].params.parse(params) as Params<M>;
-    const handler = handlers[method] as (p: Params<M>) => unknown;
-    return methods[method].result.parse(await handler(parsed)) as Result<M>;
-  };
-  const vote = (member: string, proposalId: string) => {
-    const key = readKeyFile(path.join(paths.demoKeys, `${member}.admin.json`));
-    const body = {
-      v: 1,
-      chainId: node.replica.tip().chainId,
-      member,
-      signer: key.publicKey,
-      nonce: randomBytes(16).toString('hex'),
-      type: 'governance.vote',
-      proposalId,
-      choice: 'approve',
-    } as TxBody;
-    return node.submit(signTx(body, key.secretKey, node.replica.genesisHash()));
-  };
-  return { dir, paths, node, call, vote, lines };
-}
-
-async function refusal(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code?: string; message: string; issues?: { path: string }[] };
-  }
-  throw new Error('expected a refusal');
+  const vote = (member: string, proposalId: string) =>
+    c.actAs(member, { type: 'governance.vote', proposalId, choice: 'approve' });
+  return { ...c, vote, lines };
 }
 
 describe("rotating this node's own node key from the console", () => {
   it('generates the key on the node, refuses another, and switches at H + 2', async () => {
-    const c = openConsole();
-    await c.call('session.unlock', { passphrase: DEMO_PASSPHRASE });
+    const c = await openConsole();
     const oldKey: KeyPair = readKeyFile(c.paths.nodeKey);
     expect(membership(c.node.replica.view).member(ME)?.nodeKey).toBe(oldKey.publicKey);
 
@@ -120,9 +80,9 @@ describe("rotating this node's own node key from the console", () => {
         newKey: key,
       }) as const;
     // A key the node does not hold: it could never switch to it.
-    const refused = await refusal(
-      c.call('proposals.create', { action: action(generateKeyPair().publicKey) }),
-    );
+    const refused = (await c.refusal('proposals.create', {
+      action: action(generateKeyPair().publicKey),
+    })) as ServiceError;
     expect(refused.code).toBe('bad_request');
     expect(refused.issues?.[0]?.path).toBe('newKey');
     expect(refused.message).toMatch(/generate the new node key on this node/);

@@ -7,47 +7,37 @@
  * restarted, the chain keeps committing with it, and every node passes `carechain verify` with
  * one head hash.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeCertificate } from '../../shared/ledger/block';
-import type { KeyPair } from '../../shared/ledger/keys';
-import { signTx, type DecodedTx, type TxBody } from '../../shared/ledger/tx';
+import type { DecodedTx } from '../../shared/ledger/tx';
 import { membership } from '../../shared/members/state';
 import { readKeyFile } from '../../main/service/keystore';
-import { PeerTransport } from '../../main/network/transport/transport';
-import { txsFrame } from '../../main/network/wire';
 import { carechain } from '../support/cli';
+import { memberVotes } from '../support/member-votes';
 import {
   exited,
+  hasTx,
+  head,
   killAll,
+  killDevnetNode,
   startCarechain,
   startDevnet,
   until,
   withReplica,
 } from '../support/processes';
 
-const transports: PeerTransport[] = [];
-
-/** A transaction body without the fields every transaction of one admin shares. */
-type Body = TxBody extends infer T
-  ? T extends TxBody
-    ? Omit<T, 'v' | 'chainId' | 'member' | 'signer' | 'nonce'>
-    : never
-  : never;
+const stoppers: (() => Promise<void>)[] = [];
 
 /** The processes' output, printed when the test fails. */
 let dump: () => string = () => '';
 afterEach(async (context) => {
   if (context.task.result?.state === 'fail') console.error(dump());
-  for (const t of transports.splice(0)) await t.stop();
+  for (const stop of stoppers.splice(0)) await stop();
   killAll();
 });
 
-const head = (dir: string) =>
-  withReplica(dir, (r) => ({ height: r.tip().height, hash: r.tip().hash }));
-const hasTx = (dir: string, id: string) => withReplica(dir, (r) => r.tx(id) !== undefined);
 /** The node keys that signed block `height`'s certificate, as `dir`'s replica holds it. */
 const signersAt = (dir: string, height: number) =>
   withReplica(dir, (r) => {
@@ -58,16 +48,9 @@ const signersAt = (dir: string, height: number) =>
 
 describe("rotating a validator's node key on a running devnet", () => {
   it('switches certificates to the new key at H + 2 and keeps the chain going across a kill -9', async () => {
-    const { devnet, root, basePort, dirs } = await startDevnet(4);
+    const { devnet, root, dirs } = await startDevnet(4);
     const node2 = dirs[1] as string;
     dump = () => devnet.output();
-    const genesis = JSON.parse(readFileSync(path.join(node2, 'genesis.json'), 'utf8')) as {
-      chainId: string;
-      members: { id: string; nodeKey: string }[];
-    };
-    const genesisHash = withReplica(node2, (r) => r.genesisHash());
-    const admins: KeyPair[] = dirs.map((dir) => readKeyFile(path.join(dir, 'admin-key.json')));
-    const memberOf = (i: number) => genesis.members[i]?.id as string;
     const oldKey = readKeyFile(path.join(node2, 'node-key.json')).publicKey;
 
     // The next key is made on node 2 while it runs: on disk, owner-only, with its own record.
@@ -81,34 +64,12 @@ describe("rotating a validator's node key on a running devnet", () => {
     // Asked again, the same key.
     expect((await carechain(['next-node-key', '--dir', node2])).stdout).toContain(newKey);
 
-    // Transactions come in through a member peer (the replica's key, its node not running).
-    const peer = new PeerTransport({
-      nodeKey: readKeyFile(path.join(root, 'replica', 'node-key.json')),
-      chainId: genesis.chainId,
-      genesisHash,
-      listen: { host: '127.0.0.1', port: 0 },
-      admit: () => ({ class: 'member' }),
-    });
-    transports.push(peer);
-    await peer.start();
-    await peer.dial(`tcp://127.0.0.1:${basePort}`, genesis.members[0]?.nodeKey as string);
-    const sign = (i: number, body: Body) =>
-      signTx(
-        {
-          v: 1,
-          chainId: genesis.chainId,
-          member: memberOf(i),
-          signer: (admins[i] as KeyPair).publicKey,
-          nonce: randomBytes(8).toString('hex'),
-          ...body,
-        } as TxBody,
-        (admins[i] as KeyPair).secretKey,
-        genesisHash,
-      );
-    const gossip = (txs: DecodedTx[]) =>
-      expect(
-        peer.send(genesis.members[0]?.nodeKey as string, 'tx', txsFrame(txs.map((t) => t.text))),
-      ).toBe('sent');
+    // Transactions come in through a member peer (the replica's key, its node not running),
+    // signed by the members' admins and gossiped into node 1.
+    const votes = await memberVotes(root, dirs, 0);
+    stoppers.push(votes.stop);
+    const { sign, gossip } = votes;
+    const memberOf = (i: number) => votes.genesis.members[i]?.id as string;
     let hours = 24;
     /** Policy proposals: something to put in blocks, so heights go by. */
     const filler = (count: number) => {
@@ -140,13 +101,14 @@ describe("rotating a validator's node key on a running devnet", () => {
     gossip([propose]);
     await until(() => hasTx(dirs[0] as string, propose.id), 'the rotation proposal on chain');
     // Three of the five members approve (majority): node 1's, node 2's and node 3's admins.
-    const votes = [0, 1, 2].map((i) =>
-      sign(i, { type: 'governance.vote', proposalId: propose.id, choice: 'approve' }),
-    );
-    gossip(votes);
     const decidedAt = (dir: string) =>
       withReplica(dir, (r) => membership(r.view).proposal(propose.id)?.decidedHeight ?? null);
-    await until(() => decidedAt(dirs[0] as string) !== null, 'the rotation decided');
+    await votes.approve(
+      propose.id,
+      [0, 1, 2],
+      () => decidedAt(dirs[0] as string) !== null,
+      'the rotation decided',
+    );
     const H = decidedAt(dirs[0] as string) as number;
     expect(
       withReplica(dirs[0] as string, (r) => membership(r.view).proposal(propose.id)?.status),
@@ -171,14 +133,7 @@ describe("rotating a validator's node key on a running devnet", () => {
 
     // Killed with SIGKILL just after the switch, the others go on; restarted, it comes back
     // under the new key, catches up and signs again.
-    const pid = Number(
-      new RegExp(`\\[node-2\\] \\S+ on 127\\.0\\.0\\.1:\\d+, pid (\\d+)`).exec(
-        devnet.output(),
-      )?.[1],
-    );
-    expect(pid).toBeGreaterThan(0);
-    process.kill(pid, 'SIGKILL');
-    await until(() => /\[node-2\] exited/.test(devnet.output()), 'node 2 killed');
+    await killDevnetNode(devnet, 2);
     await advance(head(dirs[0] as string).height + 2);
     const restarted = startCarechain(['node', '--dir', node2]);
     dump = () => `${devnet.output()}\n---- restarted\n${restarted.output()}`;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { signTx, type TxBody } from '../../shared/ledger/tx';
 import { methods, type MethodName, type Params, type Result } from '../../shared/rpc/contract';
 import { ChainNode } from '../../main/service/chain-node';
-import { dataPaths } from '../../main/service/data-dir';
+import { dataPaths, type DataPaths } from '../../main/service/data-dir';
 import { DEMO_PASSPHRASE } from '../../main/service/demo';
 import { createHandlers } from '../../main/service/handlers';
 import { readKeyFile, readProfile } from '../../main/service/keystore';
@@ -18,17 +18,24 @@ import { tempDir } from './cli';
  * the node service's own chain node, session and handlers, wired without the block timer so a
  * test decides when blocks are made. The console's profile is the demo's, unlocked as `member`;
  * other members act with their demo admin keys (`actAs`). Calls go through the contract's
- * schemas both ways, as the transports do.
+ * schemas both ways, as the transports do. `openNode` opens the chain node another way (e.g.
+ * openChainNode, making blocks on its own timer); its replica is then the node's.
  */
-export async function openDemoConsole(template: string, member: string) {
+export async function openDemoConsole(
+  template: string,
+  member: string,
+  { openNode }: { openNode?: (paths: DataPaths) => ChainNode } = {},
+) {
   const dir = tempDir('carechain-demo-console-');
   for (const name of ['chain.db', 'genesis.json', 'node-key.json', 'demo-keys', 'profile.json']) {
     const from = path.join(template, name);
     if (existsSync(from)) cpSync(from, path.join(dir, name), { recursive: true });
   }
   const paths = dataPaths(dir);
-  const replica = Replica.open(paths.replica);
-  const node = new ChainNode(replica, readKeyFile(paths.nodeKey));
+  const node = openNode
+    ? openNode(paths)
+    : new ChainNode(Replica.open(paths.replica), readKeyFile(paths.nodeKey));
+  const { replica } = node;
   const session = new Session(paths, () => node);
   session.load(readProfile(paths.profile));
   const handlers = createHandlers({

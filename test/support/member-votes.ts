@@ -13,9 +13,9 @@ import { until, withReplica } from './processes';
 
 /**
  * The founding members of a running `carechain devnet` signing governance transactions with
- * their admin keys (the devnet folders keep them) and gossiping them into node-2 through a
- * member peer (the devnet replica's node key): how tests stand for the members' admins voting
- * in their own consoles.
+ * their admin keys (the devnet folders keep them) and gossiping them into one validator (node-2,
+ * or node `via + 1`) through a member peer (the devnet replica's node key): how tests stand for
+ * the members' admins voting in their own consoles.
  */
 export interface MemberVotes {
   genesis: GenesisDoc;
@@ -26,15 +26,19 @@ export interface MemberVotes {
   sign(i: number, body: Record<string, unknown>): DecodedTx;
   gossip(txs: DecodedTx[]): void;
   /**
-   * Founders `who` approve `proposalId`, once node-2 holds it (a vote on a proposal a node does
-   * not know yet is refused there without blame), sent again every few seconds until `decided`.
+   * Founders `who` approve `proposalId`, once the node gossiped to holds it (a vote on a proposal
+   * a node does not know yet is refused there without blame), sent again every few seconds until
+   * `decided`.
    */
   approve(proposalId: string, who: number[], decided: () => boolean, what: string): Promise<void>;
+  /** As `approve`, with votes to reject. */
+  reject(proposalId: string, who: number[], decided: () => boolean, what: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function memberVotes(root: string, dirs: string[]): Promise<MemberVotes> {
+export async function memberVotes(root: string, dirs: string[], via = 1): Promise<MemberVotes> {
   const node1 = dirs[0] as string;
+  const target = dirs[via] as string;
   const genesis = GenesisDoc.parse(
     JSON.parse(readFileSync(path.join(node1, 'genesis.json'), 'utf8')),
   );
@@ -52,10 +56,10 @@ export async function memberVotes(root: string, dirs: string[]): Promise<MemberV
     admit: () => ({ class: 'member' }),
   });
   await peer.start();
-  const { listen } = JSON.parse(
-    readFileSync(path.join(dirs[1] as string, 'network.json'), 'utf8'),
-  ) as { listen: string };
-  await peer.dial(`tcp://${listen}`, nodeKeys[1] as string);
+  const { listen } = JSON.parse(readFileSync(path.join(target, 'network.json'), 'utf8')) as {
+    listen: string;
+  };
+  await peer.dial(`tcp://${listen}`, nodeKeys[via] as string);
 
   const sign = (i: number, body: Record<string, unknown>): DecodedTx =>
     signTx(
@@ -71,19 +75,18 @@ export async function memberVotes(root: string, dirs: string[]): Promise<MemberV
       genesisHash,
     );
   const gossip = (txs: DecodedTx[]) =>
-    expect(peer.send(nodeKeys[1] as string, 'tx', txsFrame(txs.map((t) => t.text)))).toBe('sent');
+    expect(peer.send(nodeKeys[via] as string, 'tx', txsFrame(txs.map((t) => t.text)))).toBe('sent');
 
-  const approve = async (
+  const vote = async (
+    choice: 'approve' | 'reject',
     proposalId: string,
     who: number[],
     decided: () => boolean,
     what: string,
   ) => {
     await until(
-      () =>
-        withReplica(dirs[1] as string, (r) => membership(r.view).proposal(proposalId)) !==
-        undefined,
-      `node-2 holding proposal ${proposalId.slice(0, 8)}`,
+      () => withReplica(target, (r) => membership(r.view).proposal(proposalId)) !== undefined,
+      `node-${via + 1} holding proposal ${proposalId.slice(0, 8)}`,
     );
     const start = Date.now();
     while (!decided()) {
@@ -91,11 +94,20 @@ export async function memberVotes(root: string, dirs: string[]): Promise<MemberV
         const record = withReplica(node1, (r) => membership(r.view).proposal(proposalId));
         throw new Error(`timed out waiting for ${what}: ${JSON.stringify(record)}`);
       }
-      gossip(who.map((i) => sign(i, { type: 'governance.vote', proposalId, choice: 'approve' })));
+      gossip(who.map((i) => sign(i, { type: 'governance.vote', proposalId, choice })));
       const until3s = Date.now() + 3_000;
       while (!decided() && Date.now() < until3s) await new Promise((r) => setTimeout(r, 200));
     }
   };
 
-  return { genesis, genesisHash, nodeKeys, sign, gossip, approve, stop: () => peer.stop() };
+  return {
+    genesis,
+    genesisHash,
+    nodeKeys,
+    sign,
+    gossip,
+    approve: (...args) => vote('approve', ...args),
+    reject: (...args) => vote('reject', ...args),
+    stop: () => peer.stop(),
+  };
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { createDevnet } from '../../main/cli/devnet';
 import { Replica } from '../../main/store/replica';
 import { CLI, REPO, tempDir } from './cli';
 
@@ -9,25 +10,42 @@ export interface Running {
   output: () => string;
 }
 
-const running: ChildProcess[] = [];
+const running: { child: ChildProcess; group: boolean }[] = [];
 
-/** Starts `carechain …` in a child process; `killAll` ends whatever a test left running. */
-export function startCarechain(args: string[]): Running {
+/**
+ * Starts `carechain …` in a child process; `killAll` ends whatever a test left running. With
+ * `group`, the process leads a process group of its own that holds what it starts, and killAll
+ * ends the whole group: a `carechain devnet` SIGKILLed alone would leave its nodes running.
+ */
+export function startCarechain(args: string[], { group = false } = {}): Running {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: group,
   });
-  running.push(child);
+  running.push({ child, group });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   return { child, output: () => output };
 }
 
-/** SIGKILLs every process started by startCarechain that is still running (for afterEach). */
+/**
+ * SIGKILLs every process started by startCarechain that is still running, with its group where
+ * it leads one (for afterEach).
+ */
 export function killAll(): void {
-  for (const child of running.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const { child, group } of running.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    if (!group || child.pid === undefined) child.kill('SIGKILL');
+    else {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch (error) {
+        // The group emptied since the check above: nothing is left to end.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
   }
 }
 
@@ -39,10 +57,19 @@ export function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Waits until `condition` holds, polling; fails naming `what` after `ms`. */
-export async function until(condition: () => boolean, what: string, ms = 90_000): Promise<void> {
+/**
+ * Waits until `probe` gives something truthy (an async probe is awaited), polling, and returns
+ * it; fails naming `what` after `ms`.
+ */
+export async function until<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  ms = 90_000,
+): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
   const start = Date.now();
-  while (!condition()) {
+  for (;;) {
+    const value = await probe();
+    if (value) return value as Exclude<T, false | null | undefined | 0 | ''>;
     if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -58,29 +85,84 @@ export function withReplica<T>(dir: string, read: (replica: Replica) => T): T {
   }
 }
 
-/** `carechain devnet` of `nodes` validators in a new folder, once every node is on the network. */
-export async function startDevnet(nodes: number): Promise<{
-  devnet: Running;
+/** Height and head hash of a node's replica, read beside the running node. */
+export const head = (dir: string) =>
+  withReplica(dir, (r) => ({ height: r.tip().height, hash: r.tip().hash }));
+
+/** Whether a node's replica holds transaction `id` (on chain). */
+export const hasTx = (dir: string, id: string) => withReplica(dir, (r) => r.tx(id) !== undefined);
+
+/** Where a devnet is laid out. */
+export interface DevnetPlace {
   root: string;
+  /** Node-1's port; node i listens on basePort + i - 1, the replica after the validators. */
   basePort: number;
   /** The validators' data folders, node-1 first. */
   dirs: string[];
-}> {
+}
+
+/** A new folder and random ports for a devnet of `nodes` validators. */
+function devnetPlace(nodes: number): DevnetPlace {
   const root = path.join(tempDir(), 'devnet');
   const basePort = 20_000 + Math.floor(Math.random() * 30_000);
-  const devnet = startCarechain([
-    'devnet',
-    '--nodes',
-    String(nodes),
-    '--dir',
-    root,
-    '--base-port',
-    String(basePort),
-  ]);
+  const dirs = Array.from({ length: nodes }, (_, i) => path.join(root, `node-${i + 1}`));
+  return { root, basePort, dirs };
+}
+
+/**
+ * The folders of a devnet of `nodes` validators (and its replica), as `carechain devnet` lays
+ * them out, written in this process with no node started: for tests that run the nodes their
+ * own way (as processes they kill and restart, or as node services in this process).
+ */
+export function devnetFolders(nodes: number): DevnetPlace & {
+  devnet: ReturnType<typeof createDevnet>;
+} {
+  const place = devnetPlace(nodes);
+  const devnet = createDevnet({ nodes, dir: place.root, basePort: place.basePort });
+  return { ...place, devnet };
+}
+
+/**
+ * `carechain devnet` of `nodes` validators in a new folder, once every node is on the network.
+ * `args` are further options of the command (`--demo`, `--console K`); `ms` bounds the wait.
+ */
+export async function startDevnet(
+  nodes: number,
+  { args = [], ms }: { args?: string[]; ms?: number } = {},
+): Promise<DevnetPlace & { devnet: Running }> {
+  const place = devnetPlace(nodes);
+  const devnet = startCarechain(
+    [
+      'devnet',
+      '--nodes',
+      String(nodes),
+      '--dir',
+      place.root,
+      '--base-port',
+      String(place.basePort),
+      ...args,
+    ],
+    { group: true },
+  );
   await until(
     () => (devnet.output().match(/on the network as/g) ?? []).length === nodes,
     `${nodes} nodes on the network`,
+    ms,
   );
-  const dirs = Array.from({ length: nodes }, (_, i) => path.join(root, `node-${i + 1}`));
-  return { devnet, root, basePort, dirs };
+  return { ...place, devnet };
+}
+
+/**
+ * SIGKILLs validator `n` (1-based) of a running `carechain devnet`, by the pid the devnet
+ * printed for it, and waits until the devnet has seen it exit.
+ */
+export async function killDevnetNode(devnet: Running, n: number): Promise<void> {
+  const pid = Number(
+    new RegExp(`\\[node-${n}\\] \\S+ on 127\\.0\\.0\\.1:\\d+, pid (\\d+)`).exec(
+      devnet.output(),
+    )?.[1],
+  );
+  if (!(pid > 0)) throw new Error(`no pid of node-${n} in the devnet's output`);
+  process.kill(pid, 'SIGKILL');
+  await until(() => new RegExp(`\\[node-${n}\\] exited`).test(devnet.output()), `node-${n} killed`);
 }
