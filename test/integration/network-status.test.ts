@@ -36,7 +36,7 @@ import {
 import { anchorTx } from '../support/anchor-tx';
 import { carechain, tempDir } from '../support/cli';
 import { killAllStarted, startCarechain, type CliProcess } from '../support/cli-process';
-import { withReplica } from '../support/processes';
+import { hasTx, until, withReplica } from '../support/processes';
 
 const VALIDATORS = 4;
 const WATCHERS = 4;
@@ -56,21 +56,7 @@ function spawnNode(node: Omit<Proc, 'process'>): Proc {
   return { ...node, process: startCarechain(['node', '--dir', node.dir]) };
 }
 
-async function until(
-  condition: () => boolean,
-  what: string,
-  ms = 60_000,
-  context: () => string = () => '',
-): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}${context()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 const tipOf = (dir: string) => withReplica(dir, (r) => r.tip());
-const hasTx = (dir: string, id: string) => withReplica(dir, (r) => r.tx(id) !== undefined);
 
 let genesisHash: string;
 let nodes: Proc[] = [];
@@ -135,8 +121,9 @@ async function banned(node: Proc, w: Watcher, reason: RegExp): Promise<string> {
     },
     `${node.name} banning ${w.name} for ${reason}`,
     30_000,
-    () => `; its output ends:\n${output(node).slice(-3000)}`,
-  );
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; its output ends:\n${output(node).slice(-3000)}`);
+  });
   return line;
 }
 
@@ -322,8 +309,9 @@ describe('Status frames between real nodes', () => {
       () => [node1, node2, restarted].every((n) => hasTx(n.dir, stuckTx.id)),
       'the stuck transaction committed on nodes 1 to 3',
       60_000,
-      () => `; node-3's output ends:\n${output(restarted).slice(-3000)}`,
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; node-3's output ends:\n${output(restarted).slice(-3000)}`);
+    });
     for (const n of [node1, node2, restarted]) {
       expect(tipOf(n.dir).height).toBeGreaterThan(stuckAt);
       expect(withReplica(n.dir, (r) => r.wireBlock(stuckAt + 1)?.header)).toBe(
