@@ -253,6 +253,24 @@ export class SimNode {
     return this.key;
   }
 
+  private readonly sets = new Map<string, ReturnType<typeof validatorsAt>>();
+
+  /**
+   * V_h from the replica, remembered per (height, tip): a Status is made on every step change
+   * and answered for every peer, and reading the set from the state each time was most of the
+   * simulation's cost of Status gossip.
+   */
+  private setAt(height: number) {
+    const key = `${height}:${this.replica.tip().hash}`;
+    let set = this.sets.get(key);
+    if (!set) {
+      if (this.sets.size >= 8) this.sets.clear();
+      set = validatorsAt(this.replica.view, height);
+      this.sets.set(key, set);
+    }
+    return set;
+  }
+
   /** V_h as this host asks it (wrongly, with FaultyHost.newSetAtHPlus1). */
   private validatorsFor(height: number) {
     const early = this.honest && this.env.faultyHost.newSetAtHPlus1 === true;
@@ -746,7 +764,7 @@ export class SimNode {
 
   statusPacket(): Packet {
     const driver = this.driver;
-    const validators = validatorsAt(this.replica.view, this.height);
+    const validators = this.setAt(this.height);
     const consensus = driver?.status();
     const round =
       driver && consensus?.height === this.height
@@ -784,7 +802,7 @@ export class SimNode {
       this.send(from, this.statusPacket());
       return;
     }
-    const validators = validatorsAt(this.replica.view, height);
+    const validators = this.setAt(height);
     const { proposal, votes } = lacking(driver.heldMessages(), height, validators, peer);
     const block = proposal ? this.keptBlock(proposal.blockHash) : null;
     if (proposal && block) this.send(from, { type: 'message', text: proposal.text, block });
