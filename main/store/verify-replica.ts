@@ -403,25 +403,7 @@ async function verifyWithinPooled(
  * Reports the first bad height.
  */
 export function verifyReplicaFile(file: string, trusted: TrustedGenesis): VerifyOutcome {
-  let stored: Replica | undefined;
-  const scratchDir = mkdtempSync(path.join(tmpdir(), 'carechain-verify-'));
-  let fresh: Replica | undefined;
-  try {
-    stored = Replica.open(file, { readonly: true });
-    // One read transaction from the first read to the last: a consistent snapshot even while
-    // the node commits blocks (WAL readers never see a later commit mid-transaction).
-    stored.db.exec('BEGIN');
-    fresh = Replica.open(path.join(scratchDir, 'replay.db'), { scratch: true });
-    return verifyWithin(stored, fresh, trusted);
-  } catch (error) {
-    if (error instanceof Finding) return { ok: false, height: error.height, reason: error.message };
-    return { ok: false, height: null, reason: (error as Error).message };
-  } finally {
-    if (stored?.db.inTransaction) stored.db.exec('ROLLBACK');
-    stored?.close();
-    fresh?.close();
-    rmSync(scratchDir, { recursive: true, force: true });
-  }
+  return withSnapshotAndScratch(file, (stored, fresh) => verifyWithin(stored, fresh, trusted));
 }
 
 /**
@@ -433,21 +415,51 @@ export async function verifyReplicaFilePooled(
   trusted: TrustedGenesis,
   pool: CheckPool,
 ): Promise<VerifyOutcome> {
+  return withSnapshotAndScratch(file, (stored, fresh) =>
+    verifyWithinPooled(stored, fresh, trusted, pool),
+  );
+}
+
+/**
+ * Runs a replay of `file` from one read transaction on it (a consistent snapshot even while the
+ * node commits blocks: WAL readers never see a later commit mid-transaction) into a scratch
+ * replica, turning a Finding or any other failure into its outcome, and always cleans up.
+ */
+function withSnapshotAndScratch<R extends VerifyOutcome | Promise<VerifyOutcome>>(
+  file: string,
+  replay: (stored: Replica, fresh: Replica) => R,
+): R {
   let stored: Replica | undefined;
-  const scratchDir = mkdtempSync(path.join(tmpdir(), 'carechain-verify-'));
   let fresh: Replica | undefined;
-  try {
-    stored = Replica.open(file, { readonly: true });
-    stored.db.exec('BEGIN');
-    fresh = Replica.open(path.join(scratchDir, 'replay.db'), { scratch: true });
-    return await verifyWithinPooled(stored, fresh, trusted, pool);
-  } catch (error) {
-    if (error instanceof Finding) return { ok: false, height: error.height, reason: error.message };
-    return { ok: false, height: null, reason: (error as Error).message };
-  } finally {
+  const scratchDir = mkdtempSync(path.join(tmpdir(), 'carechain-verify-'));
+  const cleanUp = () => {
     if (stored?.db.inTransaction) stored.db.exec('ROLLBACK');
     stored?.close();
     fresh?.close();
     rmSync(scratchDir, { recursive: true, force: true });
+  };
+  const failed = (error: unknown): VerifyOutcome =>
+    error instanceof Finding
+      ? { ok: false, height: error.height, reason: error.message }
+      : { ok: false, height: null, reason: (error as Error).message };
+  let result: R;
+  try {
+    stored = Replica.open(file, { readonly: true });
+    stored.db.exec('BEGIN');
+    fresh = Replica.open(path.join(scratchDir, 'replay.db'), { scratch: true });
+    result = replay(stored, fresh);
+  } catch (error) {
+    cleanUp();
+    return failed(error) as R;
   }
+  if (!(result instanceof Promise)) {
+    cleanUp();
+    return result;
+  }
+  return result
+    .then(
+      (outcome) => outcome,
+      (error: unknown) => failed(error),
+    )
+    .finally(cleanUp) as R;
 }
