@@ -27,9 +27,14 @@ import { verifySignatureRemembered } from '../platform/ed25519';
 import type { ChainNode } from '../service/chain-node';
 import { BanList, type BanEntry, type BanKind } from './bans';
 import { LATENCY_PING_MS, PeerLatency, type LatencyReport } from './latency';
-import { BATCH_ANSWER_MS, CatchUp, type Applied, type CatchUpPort } from './catch-up';
+import {
+  BATCH_ANSWER_MS,
+  CatchUp,
+  type CatchUpPort,
+  type Ready,
+  type RunOutcome,
+} from './catch-up';
 import { CheckPool } from '../platform/check-pool';
-import type { StatelessFindings } from '../platform/block-checks';
 import { decoderFor, verifierFor } from '../store/prechecked';
 import { ConsensusDriver, type BlockBody } from './consensus-driver';
 import { FileJournalStore } from './consensus-wal';
@@ -411,7 +416,9 @@ export class NetworkNode {
     this.wireTransport();
     this.unlisten = node.listen({
       queued: (txs) => this.relay(txs),
-      committed: (block) => {
+      committed: (block, more) => {
+        // Admission and evidence are decided on the tip: once for blocks committed together.
+        if (more) return;
         this.afterCommit(block.header.height);
         this.syncChanged();
       },
@@ -1349,7 +1356,7 @@ export class NetworkNode {
         this.pool ??= new CheckPool();
         return this.pool.checkEach(blocks, this.genesisHash);
       },
-      apply: (peer, height, block, findings) => this.applyServed(peer, height, block, findings),
+      apply: (run) => this.applyServed(run),
       applied: () => this.driver.caughtUp(),
       failed: (error) => this.log(`importing blocks: ${error.message}`),
       setTimer: (ms, fire) => {
@@ -1360,33 +1367,51 @@ export class NetworkNode {
   }
 
   /**
-   * A fetched block, applied in height order once the pool's findings are in. Forged (bad
-   * certificate, transactions not matching its certified header, not decoding): the peer is
-   * banned and the rest asked of others. Certified but breaking the rules: nobody is banned and
-   * importing stops (docs/sync.md §7.3).
+   * Fetched blocks, applied in height order once the pool's findings are in, and committed
+   * together. Forged (bad certificate, transactions not matching its certified header, not
+   * decoding): the peer is banned and the rest asked of others. Certified but breaking the
+   * rules: nobody is banned and importing stops (docs/sync.md §7.3). Either way the blocks
+   * before it are kept.
    */
-  private applyServed(
-    key: string,
-    height: number,
-    block: ServedBlock,
-    findings: StatelessFindings | null,
-  ): Applied {
-    if (this.halted) return 'stopped';
-    const verify = findings ? verifierFor(findings) : verifySignatureRemembered;
-    const decode = findings ? decoderFor(findings) : undefined;
-    const forged = this.forgery(block, height, verify);
+  private applyServed(run: readonly Ready[]): RunOutcome {
+    const first = run[0];
+    if (this.halted || !first)
+      return { applied: 0, stop: { peer: first?.peer ?? '', kind: 'stopped' } };
+    let applied = 0;
+    let forged: { peer: string; reason: string } | null = null;
+    let rejected: { peer: string; height: number; reason: string } | null = null;
+    const { node } = this.options;
+    node.commitTogether(() => {
+      for (const { peer, height, block, findings } of run) {
+        const verify = findings ? verifierFor(findings) : verifySignatureRemembered;
+        const decode = findings ? decoderFor(findings) : undefined;
+        const reason = this.forgery(block, height, verify);
+        if (reason) {
+          forged = { peer, reason };
+          return;
+        }
+        try {
+          node.commitBlock(block, undefined, verify, decode);
+        } catch (error) {
+          if (!(error instanceof BlockRejected)) throw error;
+          rejected = { peer, height, reason: error.message };
+          return;
+        }
+        applied++;
+      }
+    });
+    // Told once what came before is committed: a ban or a halt does not undo those blocks.
     if (forged) {
-      this.misbehaved(key, 'fatal', forged);
-      return 'forged';
+      const { peer, reason } = forged;
+      this.misbehaved(peer, 'fatal', reason);
+      return { applied, stop: { peer, kind: 'forged' } };
     }
-    try {
-      this.options.node.commitBlock(block, undefined, verify, decode);
-    } catch (error) {
-      if (!(error instanceof BlockRejected)) throw error;
-      this.halt(key, height, error.message);
-      return 'stopped';
+    if (rejected) {
+      const { peer, height, reason } = rejected;
+      this.halt(peer, height, reason);
+      return { applied, stop: { peer, kind: 'stopped' } };
     }
-    return 'applied';
+    return { applied };
   }
 
   /**

@@ -34,7 +34,12 @@ interface PendingState {
 }
 
 export interface ChainNodeListener {
-  committed?(block: AppliedBlock): void;
+  /**
+   * A block is committed. `more`: later blocks of the same durable commit follow at once
+   * (commitTogether), so work that only needs the latest tip, like writing the committed-height
+   * mark, can wait for the last.
+   */
+  committed?(block: AppliedBlock, more: boolean): void;
   /** Transactions accepted into the mempool (from this console or a peer), to pass on. */
   queued?(txs: readonly DecodedTx[]): void;
   rejected?(tx: DecodedTx, reason: string): void;
@@ -55,6 +60,8 @@ export class ChainNode {
   private nodeKeyProblem: string | null = null;
   private readonly membershipQueries: MembershipQueries;
   private consensusReason: (() => string | null) | null = null;
+  /** Blocks of the commitTogether run under way, announced once it is committed. */
+  private run: AppliedBlock[] | null = null;
 
   constructor(
     readonly replica: Replica,
@@ -375,9 +382,37 @@ export class ChainNode {
       ? this.replica.commitVerified(wire, verified, verify)
       : this.replica.importBlock(wire, verify, decode);
     this.pending_ = this.carriedOver(before, applied);
-    for (const tx of applied.txs) this.dropFromPool(tx);
-    for (const l of this.listeners) l.committed?.(applied);
+    if (this.run) this.run.push(applied);
+    else this.announce(applied, false);
     return applied;
+  }
+
+  /**
+   * Runs `work`, whose commitBlock calls then share one SQLite transaction: one synced commit
+   * for a run of blocks instead of one each (during a catch-up those commits were a quarter of
+   * the time). The mempool and listeners hear of the blocks only once the run is committed, in
+   * height order; if `work` throws, none of its blocks is kept and nothing is announced.
+   */
+  commitTogether<T>(work: () => T): T {
+    if (this.run) throw new Error('commitTogether does not nest');
+    const run: AppliedBlock[] = [];
+    this.run = run;
+    // A pending state carried over to a tip that then rolled back is not used: pendingState
+    // rebuilds whatever is not over the replica's tip.
+    let result: T;
+    try {
+      result = this.replica.together(work);
+    } finally {
+      this.run = null;
+    }
+    run.forEach((block, i) => this.announce(block, i < run.length - 1));
+    return result;
+  }
+
+  /** A committed block leaves the mempool and is told to every listener. */
+  private announce(applied: AppliedBlock, more: boolean): void {
+    for (const tx of applied.txs) this.dropFromPool(tx);
+    for (const l of this.listeners) l.committed?.(applied, more);
   }
 
   /**
@@ -435,8 +470,7 @@ export class ChainNode {
       cert: canonicalText(cert),
     };
     const applied = this.replica.importBlock(wire, verifySignature);
-    for (const tx of applied.txs) this.dropFromPool(tx);
-    for (const l of this.listeners) l.committed?.(applied);
+    this.announce(applied, false);
     return applied;
   }
 

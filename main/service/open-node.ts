@@ -74,10 +74,13 @@ export function openChainNode(paths: DataPaths, events: NodeEvents): OpenedNode 
     const node = new ChainNode(replica, nodeKey);
     if (nodeKeyProblem) node.setNodeKeyProblem(nodeKeyProblem);
     node.listen({
-      committed: (block) => {
-        writeHighWater(paths.highWater, { height: block.header.height, hash: block.hash });
-        const switched = settle();
-        if (switched) node.useNodeKey(switched);
+      committed: (block, more) => {
+        // The mark and the node key follow the tip; blocks committed together need them once.
+        if (!more) {
+          writeHighWater(paths.highWater, { height: block.header.height, hash: block.hash });
+          const switched = settle();
+          if (switched) node.useNodeKey(switched);
+        }
         events.committed?.(block);
       },
       rejected: (tx, reason) => events.rejected?.(tx, reason),

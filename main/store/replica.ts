@@ -159,6 +159,13 @@ export interface TxRow {
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * SQLite's page cache per connection, in KiB (its default is 2 MiB). A block's derived rows
+ * touch index pages all over a large table, and blocks committed together (a catch-up's runs)
+ * change more pages than 2 MiB holds, which then spill to the log before the commit.
+ */
+const CACHE_KIB = 64 * 1024;
+
 /** Stored bytes back to the exact text that was hashed; invalid UTF-8 is an error, not U+FFFD. */
 export function textOf(bytes: Buffer): string {
   return utf8Strict.decode(bytes);
@@ -260,6 +267,7 @@ export class Replica {
       db.pragma('synchronous = FULL');
     }
     db.pragma('foreign_keys = ON');
+    db.pragma(`cache_size = -${CACHE_KIB}`);
     try {
       if (options.readonly) requireCurrentSchema(db);
       else migrate(db);
@@ -372,6 +380,14 @@ export class Replica {
       this.writeBlock(applied.header, applied.hash, wire, applied.txs, applied.changes);
       return applied;
     })();
+  }
+
+  /**
+   * Runs `work` in one SQLite transaction: the blocks it imports (each in a savepoint of its
+   * own, so a refused one leaves those before it) are committed, and synced, together.
+   */
+  together<T>(work: () => T): T {
+    return this.db.transaction(work)();
   }
 
   /**

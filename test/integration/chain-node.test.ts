@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signCommit, type WireBlock } from '../../shared/ledger/block';
 import { canonicalText } from '../../shared/ledger/canonical';
-import { proposeBlock } from '../../shared/ledger/chain';
+import { BlockRejected, proposeBlock } from '../../shared/ledger/chain';
 import { GenesisDoc } from '../../shared/ledger/genesis';
 import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
 import { signTx, type DecodedTx, type TxBody } from '../../shared/ledger/tx';
@@ -292,6 +292,80 @@ describe('chain node: the pending state across blocks decided by consensus', () 
     node.commitBlock(decided(s, [vote]));
     expect(node.pending()).toEqual([]);
     expect(verifyReplicaFile(s.file, s.genesis)).toMatchObject({ ok: true, height: 3 });
+  });
+
+  it('commits a run of blocks together, announced in order only once committed', () => {
+    const { s, node, proposal } = proposalOnChain();
+    const votes = [
+      approve(s, 'alpha-hospital', proposal.id),
+      approve(s, 'beta-pharma', proposal.id),
+    ];
+    for (const vote of votes) node.submit(vote);
+    const heard: [number, boolean, boolean][] = [];
+    node.listen({
+      committed: (block, more) =>
+        heard.push([block.header.height, more, s.replica.db.inTransaction]),
+    });
+    node.commitTogether(() => {
+      for (const vote of votes) node.commitBlock(decided(s, [vote]));
+      expect(heard).toEqual([]);
+      expect(node.pending()).toHaveLength(2);
+    });
+    expect(heard).toEqual([
+      [2, true, false],
+      [3, false, false],
+    ]);
+    expect(node.pending()).toEqual([]);
+    expect(verifyReplicaFile(s.file, s.genesis)).toMatchObject({ ok: true, height: 3 });
+  });
+
+  it('keeps and announces nothing of a run that fails, and its mempool still holds the run', () => {
+    const { s, node, proposal } = proposalOnChain();
+    const vote = approve(s, 'alpha-hospital', proposal.id);
+    node.submit(vote);
+    const heard: number[] = [];
+    node.listen({ committed: (block) => heard.push(block.header.height) });
+    expect(() =>
+      node.commitTogether(() => {
+        node.commitBlock(decided(s, [vote]));
+        throw new Error('disk full');
+      }),
+    ).toThrow('disk full');
+    expect(s.replica.tip().height).toBe(1);
+    expect(heard).toEqual([]);
+    expect(node.pending().map((t) => t.id)).toEqual([vote.id]);
+    // The vote still waits, and the next transaction is checked against it on the tip that
+    // stayed.
+    expect(() => node.submit(approve(s, 'alpha-hospital', proposal.id))).toThrow(
+      'alpha-hospital has already voted approve on this proposal',
+    );
+    node.commitBlock(decided(s, [vote]));
+    expect(heard).toEqual([2]);
+    expect(verifyReplicaFile(s.file, s.genesis)).toMatchObject({ ok: true, height: 2 });
+  });
+
+  it('keeps the blocks of a run before one the replica refuses', () => {
+    const { s, node, proposal } = proposalOnChain();
+    const votes = [
+      approve(s, 'alpha-hospital', proposal.id),
+      approve(s, 'beta-pharma', proposal.id),
+    ];
+    let refused: unknown;
+    node.commitTogether(() => {
+      node.commitBlock(decided(s, [votes[0] as DecodedTx]));
+      const second = decided(s, [votes[1] as DecodedTx]);
+      const cert = JSON.parse(second.cert) as { signatures: { sig: string }[] };
+      const sig = cert.signatures[0] as { sig: string };
+      sig.sig = `${sig.sig.slice(0, -2)}${sig.sig.endsWith('00') ? '11' : '00'}`;
+      try {
+        node.commitBlock({ ...second, cert: canonicalText(cert) });
+      } catch (error) {
+        refused = error;
+      }
+    });
+    expect(refused).toBeInstanceOf(BlockRejected);
+    expect(s.replica.tip().height).toBe(2);
+    expect(verifyReplicaFile(s.file, s.genesis)).toMatchObject({ ok: true, height: 2 });
   });
 
   it('checks new transactions against a block whose transactions it never queued', () => {

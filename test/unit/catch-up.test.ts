@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { WireBlock } from '../../shared/ledger/block';
 import type { StatelessFindings } from '../../main/platform/block-checks';
-import { CatchUp, type Applied, type CatchUpPort } from '../../main/network/catch-up';
+import {
+  CatchUp,
+  RUN_BLOCKS,
+  RUN_TXS,
+  type CatchUpPort,
+  type RunOutcome,
+} from '../../main/network/catch-up';
 
 interface Request {
   peer: string;
@@ -10,7 +16,11 @@ interface Request {
 }
 
 /** A node around catch-up: a tip, claims, requests recorded, timers fired by hand. */
-function harness(claims: Record<string, number>, forgedAt: Record<string, number> = {}) {
+function harness(
+  claims: Record<string, number>,
+  forgedAt: Record<string, number> = {},
+  txsPerBlock = 0,
+) {
   const state = {
     tip: 0,
     claims: new Map(Object.entries(claims)),
@@ -18,9 +28,15 @@ function harness(claims: Record<string, number>, forgedAt: Record<string, number
     timers: new Map<number, () => void>(),
     unanswered: [] as string[],
     applied: [] as { peer: string; height: number }[],
+    /** The heights of each run applied together. */
+    runs: [] as number[][],
   };
   let timerId = 0;
-  const block = (height: number): WireBlock => ({ header: String(height), txs: [], cert: '' });
+  const block = (height: number): WireBlock => ({
+    header: String(height),
+    txs: Array.from({ length: txsPerBlock }, (_, i) => `${height}.${i}`),
+    cert: '',
+  });
   const port: CatchUpPort = {
     tip: () => state.tip,
     claims: () => state.claims,
@@ -33,16 +49,19 @@ function harness(claims: Record<string, number>, forgedAt: Record<string, number
       state.claims.delete(peer);
     },
     check: (blocks) => blocks.map(() => Promise.resolve<StatelessFindings | null>(null)),
-    apply: (peer, height, served): Applied => {
-      expect(served.header).toBe(String(height));
-      expect(height).toBe(state.tip + 1);
-      if (forgedAt[peer] === height) {
-        state.claims.delete(peer);
-        return 'forged';
+    apply: (run): RunOutcome => {
+      state.runs.push(run.map((r) => r.height));
+      for (const [i, { peer, height, block: served }] of run.entries()) {
+        expect(served.header).toBe(String(height));
+        expect(height).toBe(state.tip + 1);
+        if (forgedAt[peer] === height) {
+          state.claims.delete(peer);
+          return { applied: i, stop: { peer, kind: 'forged' } };
+        }
+        state.applied.push({ peer, height });
+        state.tip = height;
       }
-      state.applied.push({ peer, height });
-      state.tip = height;
-      return 'applied';
+      return { applied: run.length };
     },
     applied: () => undefined,
     failed: (error) => {
@@ -153,6 +172,60 @@ describe('catch-up from several peers', () => {
     }
     expect(state.tip).toBe(64);
     expect(state.applied.filter((a) => a.peer === 'forger' && a.height >= 5)).toHaveLength(0);
+  });
+
+  it('applies the blocks whose checks are in as runs, within their bounds', async () => {
+    const { state, catchUp, answer, settle } = harness({ a: 256, b: 256 });
+    catchUp.schedule();
+    for (const r of state.requests.splice(0)) answer(r);
+    await settle();
+    expect(state.tip).toBe(256);
+    expect(state.runs.map((run) => run.length)).toEqual([64, 64, 64, 64]);
+    expect(state.runs.flat()).toEqual(Array.from({ length: 256 }, (_, i) => i + 1));
+
+    // Heavy blocks: a run holds at most RUN_TXS transactions.
+    const heavy = harness({ a: 64 }, {}, 700);
+    heavy.catchUp.schedule();
+    for (const r of heavy.state.requests.splice(0)) heavy.answer(r);
+    await heavy.settle();
+    expect(heavy.state.tip).toBe(64);
+    const perRun = Math.floor(RUN_TXS / 700);
+    expect(
+      heavy.state.runs.every((run) => run.length === perRun || run === heavy.state.runs.at(-1)),
+    ).toBe(true);
+    expect(RUN_BLOCKS).toBeGreaterThan(perRun);
+  });
+
+  it('keeps what came before a forged block of a run, and what others sent after it', async () => {
+    const { state, catchUp, answer, settle } = harness({ a: 128, b: 128 }, { a: 40 });
+    catchUp.schedule();
+    const [first, second] = state.requests.splice(0) as [Request, Request];
+    expect([first.peer, first.from, second.peer, second.from]).toEqual(['a', 1, 'b', 65]);
+    // a's answer is cut short: 33–64 are asked again (of a, in turn); b answers, then a.
+    answer(first, 32);
+    await settle();
+    const again = state.requests.splice(0);
+    expect(again).toEqual([{ peer: 'a', from: 33, count: 32 }]);
+    answer(second);
+    await settle();
+    answer(again[0] as Request);
+    const refetched: Request[] = [];
+    for (let i = 0; i < 10 && state.tip < 128; i++) {
+      await settle();
+      for (const r of state.requests.splice(0)) {
+        refetched.push(r);
+        answer(r);
+      }
+    }
+    expect(state.tip).toBe(128);
+    expect(refetched).toEqual([{ peer: 'b', from: 40, count: 25 }]);
+    // 33–96 went as one run: 33–39 kept, a banned at 40; b's 65–96 waited and were applied
+    // without being asked again.
+    expect(state.runs).toContainEqual(Array.from({ length: 64 }, (_, i) => 33 + i));
+    expect(state.applied.filter((x) => x.peer === 'a').map((x) => x.height)).toEqual(
+      Array.from({ length: 39 }, (_, i) => i + 1),
+    );
+    expect(state.applied.filter((x) => x.height > 64).every((x) => x.peer === 'b')).toBe(true);
   });
 
   it('refuses an answer to nothing asked', () => {
