@@ -53,13 +53,22 @@ export const PEER_RATES = {
 
 export type RateName = keyof typeof PEER_RATES;
 
+/**
+ * The status bucket holds ten seconds' worth, not two. An honest peer sends up to about 15 of
+ * these frames a second under load (a Status at most every 200 ms, one each second, an Announce
+ * a block, a Ping every 5 s), and they are counted when read: a node whose event loop was busy
+ * for a few seconds (a run of catch-up blocks, a large commit) reads them all at once, and a
+ * two-second burst would have cost its honest peers points. A flood is still held to 20/s.
+ */
+const STATUS_BURST_SECONDS = 10;
+
 /** One peer's buckets, made when it connects and dropped when it goes. */
 export class PeerRates {
   private readonly buckets: Record<RateName, TokenBucket>;
 
   constructor(now: number) {
     this.buckets = {
-      status: new TokenBucket(PEER_RATES.status, now),
+      status: new TokenBucket(PEER_RATES.status, now, STATUS_BURST_SECONDS),
       txs: new TokenBucket(PEER_RATES.txs, now),
       txBytes: new TokenBucket(PEER_RATES.txBytes, now),
       votes: new TokenBucket(PEER_RATES.votes, now),

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BanList, BANS_FILE, FATAL_BAN_MS, MAX_BANS, MINOR_BAN_MS } from '../../main/network/bans';
-import { PeerScores, SeenIds, TokenBucket } from '../../main/network/peer-scores';
+import { PeerRates, PeerScores, SeenIds, TokenBucket } from '../../main/network/peer-scores';
 import { tempDir } from '../support/cli';
 
 const GENESIS = 'ab'.repeat(32);
@@ -155,6 +155,22 @@ describe('peer scores and limits', () => {
     expect(bucket.take(1, t0 + 250)).toBe(true);
     expect(bucket.take(5, t0 + 60_000)).toBe(true);
     expect(bucket.take(9, t0 + 120_000)).toBe(false);
+  });
+
+  it('takes ten seconds of an honest peer’s status frames read at once, and holds a flood to 20/s', () => {
+    const rates = new PeerRates(0);
+    // 15 frames a second, read all at once after the event loop was busy for 10 s.
+    for (let i = 0; i < 150; i++) expect(rates.take('status', 1, 10_000)).toBe(true);
+    // A flood: what is left of the burst, then 20 a second.
+    let taken = 0;
+    while (rates.take('status', 1, 10_000)) taken++;
+    expect(taken).toBe(50);
+    expect(rates.take('status', 1, 10_020)).toBe(false);
+    expect(rates.take('status', 1, 10_050)).toBe(true);
+    // Other rates keep their two seconds' burst.
+    let votes = 0;
+    while (rates.take('votes', 1, 0)) votes++;
+    expect(votes).toBe(4_000);
   });
 
   it('seen ids forget the oldest first', () => {
