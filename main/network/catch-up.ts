@@ -51,11 +51,11 @@ export interface CatchUpPort {
   /** A batch was not answered within BATCH_ANSWER_MS. */
   unanswered(peer: string, from: number, claimed: number): void;
   /**
-   * The stateless checks of each block, on the check pool, each settled as soon as its own is
-   * done; null where they are better left to the sequential part (see NetworkNode: a block or
-   * two at the tip).
+   * The stateless checks of each block, from height `from` on, on the check pool (lower heights
+   * first), each settled as soon as its own is done; null where they are better left to the
+   * sequential part (see NetworkNode: a block or two at the tip).
    */
-  check(blocks: readonly WireBlock[]): Promise<StatelessFindings | null>[];
+  check(from: number, blocks: readonly WireBlock[]): Promise<StatelessFindings | null>[];
   /**
    * Checks consecutive blocks from the tip up against the replica (each certificate against
    * its V_h: in height order) and commits those that pass, together, stopping at the first
@@ -230,7 +230,7 @@ export class CatchUp {
     // request unanswered, and loses its claim then.
     const got = blocks.slice(0, batch.count);
     if (got.length > 0) {
-      const checked = this.port.check(got);
+      const checked = this.port.check(from, got);
       got.forEach((block, i) => {
         const findings = checked[i] ?? Promise.resolve(null);
         const fetched: Fetched = { peer, block, findings };

@@ -1349,12 +1349,12 @@ export class NetworkNode {
         }
         this.peerHeights.delete(peer);
       },
-      check: (blocks) => {
+      check: (from, blocks) => {
         // A block or two at the tip: their transactions mostly passed through the mempool,
         // whose checked signatures the remembering verifier knows; waking the pool costs more.
         if (blocks.length <= POOL_MIN_BLOCKS) return blocks.map(() => Promise.resolve(null));
         this.pool ??= new CheckPool();
-        return this.pool.checkEach(blocks, this.genesisHash);
+        return this.pool.checkEach(blocks, this.genesisHash, from);
       },
       apply: (run) => this.applyServed(run),
       applied: () => this.driver.caughtUp(),

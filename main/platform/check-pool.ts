@@ -8,10 +8,19 @@ import type { CheckAnswer, CheckRequest } from './check-worker';
 
 /** Transactions sent to a worker in one message: large enough to amortise a message. */
 const TXS_PER_JOB = 256;
+/**
+ * Transactions queued on one worker at most; the rest wait in the pool, lowest order first.
+ * Enough that a worker always has work while the calling thread is busy (a catch-up's run of
+ * blocks holds it for a few hundred milliseconds), few enough that an earlier block asked for
+ * late (batches of a catch-up arrive in any order) is not stuck behind later ones.
+ */
+const QUEUED_TXS_PER_WORKER = 2_048;
 
 interface Job {
   request: CheckRequest;
   txs: number;
+  /** Lower is sent to a worker first; then in the order asked. */
+  order: number;
   resolve: (findings: StatelessFindings[]) => void;
 }
 
@@ -44,6 +53,8 @@ function workerEntry(): string | null {
  */
 export class CheckPool {
   private readonly slots: Slot[] = [];
+  /** Jobs no worker has yet, sorted by order, then id. */
+  private readonly waiting: Job[] = [];
   private nextId = 1;
 
   constructor(size = availableParallelism()) {
@@ -80,6 +91,7 @@ export class CheckPool {
       slot.jobs.clear();
       for (const [, job] of jobs) job.resolve(inline(job.request));
       void worker.terminate();
+      this.dispatch();
     };
     worker.on('error', fail);
     worker.on('exit', fail);
@@ -89,6 +101,7 @@ export class CheckPool {
   private finish(slot: Slot, id: number, job: Job): void {
     slot.jobs.delete(id);
     slot.txs -= job.txs;
+    this.dispatch();
   }
 
   /** The stateless findings of each block, in order. */
@@ -98,15 +111,28 @@ export class CheckPool {
 
   /**
    * The findings of each block as soon as its own job is done: the caller applies the first
-   * blocks of a batch while the pool still works on the later ones.
+   * blocks of a batch while the pool still works on the later ones. `order`: blocks asked for
+   * with a lower one are checked first (a catch-up passes the height of the first block, so the
+   * block it must apply next is not kept waiting behind later ones); by default, in the order
+   * asked.
    */
-  checkEach(blocks: readonly BlockTexts[], genesisHash: string): Promise<StatelessFindings>[] {
+  checkEach(
+    blocks: readonly BlockTexts[],
+    genesisHash: string,
+    order = Number.MAX_SAFE_INTEGER,
+  ): Promise<StatelessFindings>[] {
     const each: Promise<StatelessFindings>[] = [];
     let chunk: BlockTexts[] = [];
     let txs = 0;
+    let first = 0;
     const flush = () => {
       if (chunk.length === 0) return;
-      const job = this.submit({ id: this.nextId++, genesisHash, blocks: chunk }, txs);
+      const job = this.submit(
+        { id: this.nextId++, genesisHash, blocks: chunk },
+        txs,
+        order === Number.MAX_SAFE_INTEGER ? order : order + first,
+      );
+      first += chunk.length;
       chunk.forEach((_, i) => each.push(job.then((found) => found[i] as StatelessFindings)));
       chunk = [];
       txs = 0;
@@ -120,29 +146,49 @@ export class CheckPool {
     return each;
   }
 
-  private submit(request: CheckRequest, txs: number): Promise<StatelessFindings[]> {
-    // The least loaded worker takes it.
-    const slot = this.slots.reduce<Slot | undefined>(
-      (best, s) => (best === undefined || s.txs < best.txs ? s : best),
-      undefined,
-    );
-    if (!slot) return Promise.resolve(inline(request));
+  private submit(request: CheckRequest, txs: number, order: number): Promise<StatelessFindings[]> {
+    if (this.slots.length === 0) return Promise.resolve(inline(request));
     return new Promise((resolve) => {
-      slot.jobs.set(request.id, { request, txs, resolve });
-      slot.txs += txs;
-      try {
-        slot.worker.postMessage(request);
-      } catch {
-        slot.jobs.delete(request.id);
-        slot.txs -= txs;
-        resolve(inline(request));
-      }
+      const job: Job = { request, txs, order, resolve };
+      // Ids grow, so among equal orders a new job goes last.
+      let at = this.waiting.length;
+      while (at > 0 && (this.waiting[at - 1] as Job).order > order) at--;
+      this.waiting.splice(at, 0, job);
+      this.dispatch();
     });
+  }
+
+  /** Gives waiting jobs, first in order, to the least loaded workers that have room. */
+  private dispatch(): void {
+    for (let job = this.waiting[0]; job; job = this.waiting[0]) {
+      const slot = this.slots.reduce<Slot | undefined>(
+        (best, s) => (best === undefined || s.txs < best.txs ? s : best),
+        undefined,
+      );
+      if (!slot) {
+        this.waiting.shift();
+        job.resolve(inline(job.request));
+        continue;
+      }
+      // A worker with nothing queued takes any job, however large.
+      if (slot.jobs.size > 0 && slot.txs + job.txs > QUEUED_TXS_PER_WORKER) return;
+      this.waiting.shift();
+      slot.jobs.set(job.request.id, job);
+      slot.txs += job.txs;
+      try {
+        slot.worker.postMessage(job.request);
+      } catch {
+        slot.jobs.delete(job.request.id);
+        slot.txs -= job.txs;
+        job.resolve(inline(job.request));
+      }
+    }
   }
 
   /** Stops the workers; checks asked for afterwards run on the calling thread. */
   async close(): Promise<void> {
     const slots = this.slots.splice(0);
+    for (const job of this.waiting.splice(0)) job.resolve(inline(job.request));
     await Promise.all(
       slots.map(async (slot) => {
         slot.worker.removeAllListeners('exit');

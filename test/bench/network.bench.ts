@@ -75,6 +75,33 @@ function stopped(child: ChildProcess): Promise<void> {
   });
 }
 
+/** CPU clock ticks a second, for /proc's times. */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/**
+ * CPU seconds (user and system, all threads) used so far by the processes `carechain devnet`
+ * started, read from Linux's /proc; null elsewhere. Divided by what was committed, it says what
+ * a transaction costs the validators together, whatever else shares the machine.
+ */
+function validatorsCpuSeconds(devnetPid: number | undefined): number | null {
+  try {
+    const children = readFileSync(`/proc/${devnetPid}/task/${devnetPid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
+    let ticks = 0;
+    for (const pid of children) {
+      // Fields after the command's closing parenthesis; utime and stime are the 14th and 15th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return children.length > 0 ? ticks / CLOCK_TICKS : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Reads a running node's replica: its height, and the blocks after a height with their txs. */
 class Watcher {
   private readonly replica: Replica;
@@ -206,6 +233,7 @@ describe(`network: ${VALIDATORS} validators on 127.0.0.1 under ${RATES.map(group
           offset += steady.length;
           const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
           const loadStarted = performance.now();
+          const cpuBefore = validatorsCpuSeconds(devnet.child.pid);
           const startHeight = seen;
           let next = 0;
           let tick = 0;
@@ -237,6 +265,7 @@ describe(`network: ${VALIDATORS} validators on 127.0.0.1 under ${RATES.map(group
             300_000,
           ).catch((error: Error) => say(`  ${error.message}`));
           const drained = (lastBlockAt - loadStarted) / 1000;
+          const cpuAfter = validatorsCpuSeconds(devnet.child.pid);
           const committed = steady.filter((t) => committedAt.has(t.id));
           chainTxs += committed.length;
           const latencies = committed.map(
@@ -252,6 +281,12 @@ describe(`network: ${VALIDATORS} validators on 127.0.0.1 under ${RATES.map(group
           say(
             `  commit latency (sent to committed on node-1): p50 ${percentile(latencies, 0.5).toFixed(0)} ms (goal under 250), p99 ${percentile(latencies, 0.99).toFixed(0)} ms`,
           );
+          if (cpuBefore !== null && cpuAfter !== null && committed.length > 0) {
+            const perTx = (cpuAfter - cpuBefore) / committed.length;
+            say(
+              `  the ${VALIDATORS} validators used ${(cpuAfter - cpuBefore).toFixed(1)} CPU seconds: ${(perTx * 1000).toFixed(2)} ms a committed transaction, all of them together; at that cost ${availableParallelism()} cores commit at most ${grouped(availableParallelism() / perTx)} tx/s`,
+            );
+          }
         }
         clearInterval(poll);
         await peer.stop();

@@ -48,7 +48,7 @@ function harness(
       state.unanswered.push(peer);
       state.claims.delete(peer);
     },
-    check: (blocks) => blocks.map(() => Promise.resolve<StatelessFindings | null>(null)),
+    check: (_from, blocks) => blocks.map(() => Promise.resolve<StatelessFindings | null>(null)),
     apply: (run): RunOutcome => {
       state.runs.push(run.map((r) => r.height));
       for (const [i, { peer, height, block: served }] of run.entries()) {

@@ -109,6 +109,36 @@ describe('the check pool ahead of verifyBlock', () => {
     }
   });
 
+  it('gives workers the lowest order first, and otherwise keeps the order asked in', async () => {
+    const one = new CheckPool(1);
+    try {
+      const { chain, txs } = chainWithProposals(255);
+      const { wire } = chain.buildBlock(txs);
+      const done: string[] = [];
+      const ask = (name: string, order?: number) =>
+        (one.checkEach([wire], chain.genesisHash, order)[0] as Promise<unknown>).then(() =>
+          done.push(name),
+        );
+      // Twelve jobs of 256 transactions for heights 100 on: the worker takes what it may queue,
+      // the rest wait; then one for height 1, which must go before all that wait.
+      const later = Array.from({ length: 12 }, (_, i) => ask(`h${100 + i}`, 100 + i));
+      const urgent = ask('h1', 1);
+      await Promise.all([...later, urgent]);
+      const at = done.indexOf('h1');
+      expect(at).toBeGreaterThan(0);
+      expect(at).toBeLessThan(done.length - 1);
+      expect(done.filter((name) => name !== 'h1')).toEqual(
+        Array.from({ length: 12 }, (_, i) => `h${100 + i}`),
+      );
+      // Without an order: first asked, first checked.
+      done.length = 0;
+      await Promise.all(['a', 'b', 'c'].map((name) => ask(name)));
+      expect(done).toEqual(['a', 'b', 'c']);
+    } finally {
+      await one.close();
+    }
+  });
+
   it('works out the subgroup check of a key a transaction registers', () => {
     const { chain } = chainWithProposals(0);
     const member = chain.founderIds[1] as string;
