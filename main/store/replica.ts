@@ -166,6 +166,16 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true });
  */
 const CACHE_KIB = 64 * 1024;
 
+/**
+ * Pages the write-ahead log grows to before SQLite copies them into the database (its default
+ * is 1,000, 4 MiB). A block's rows land on index pages all over large tables; copied back less
+ * often, a page changed by many blocks is written to the database once instead of once each.
+ * Replaying a stored chain of 27,400 transactions in runs of four blocks, the commits took
+ * about 80 µs a transaction at 1,000 pages and about 50 at 10,000. The log, up to 40 MiB, is
+ * still synced on every commit, and emptied when the node closes.
+ */
+const CHECKPOINT_PAGES = 10_000;
+
 /** Stored bytes back to the exact text that was hashed; invalid UTF-8 is an error, not U+FFFD. */
 export function textOf(bytes: Buffer): string {
   return utf8Strict.decode(bytes);
@@ -265,6 +275,7 @@ export class Replica {
       // submission) the node has acknowledged survives power loss, not only a process crash.
       // Blocks come at most a few per second, so the cost of one fsync each does not matter.
       db.pragma('synchronous = FULL');
+      db.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
     }
     db.pragma('foreign_keys = ON');
     db.pragma(`cache_size = -${CACHE_KIB}`);
