@@ -12,6 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { WireBlock } from '../../shared/ledger/block';
 import type { KeyPair } from '../../shared/ledger/keys';
 import { initChainFolder } from '../../main/cli/commands';
+import { RUN_BLOCKS } from '../../main/network/catch-up';
+import { readHighWater } from '../../main/store/high-water';
 import { PeerTransport } from '../../main/network/transport/transport';
 import { blocksFrame, decodeBlocksFrame, FRAME } from '../../main/network/wire';
 import { carechain, tempDir } from '../support/cli';
@@ -102,36 +104,50 @@ async function servingPeer(
 }
 
 /**
- * A `carechain node` on a fresh replica of the chain (one member that is no validator), dialled
- * by a peer per behaviour, each with a validator's key; resolves once it has caught up.
+ * A fresh replica of the chain (one member that is no validator) and a peer per behaviour, each
+ * with a validator's key. `start` runs `carechain node` on it and has every peer dial it.
  */
-async function catchingUp(behaviours: Behaviour[]) {
+async function freshReplica(behaviours: Behaviour[]) {
   chain ??= buildChain();
-  const validators = chain.validatorNodeKeys();
-  const nodeKey = chain.keys(chain.founderIds[4] as string).node;
+  const served = chain;
+  const validators = served.validatorNodeKeys();
+  const nodeKey = served.keys(served.founderIds[4] as string).node;
   const dir = path.join(tempDir(), 'replica');
-  initChainFolder(dir, chain.doc, nodeKey);
+  initChainFolder(dir, served.doc, nodeKey);
   const port = 20_000 + Math.floor(Math.random() * 30_000);
   writeFileSync(
     path.join(dir, 'network.json'),
     JSON.stringify({ listen: `127.0.0.1:${port}`, peers: [] }),
   );
-  const node = startCarechain(['node', '--dir', dir]);
-  await node.waitFor(/on the network as/, 60_000);
-  const output = () => `${node.stdout()}${node.stderr()}`;
   const asked = behaviours.map(() => [] as { from: number; count: number }[]);
+  const peers: PeerTransport[] = [];
   for (const [i, behaviour] of behaviours.entries()) {
-    const transport = await servingPeer(
-      chain,
-      validators[i] as KeyPair,
-      behaviour,
-      asked[i] as { from: number; count: number }[],
+    peers.push(
+      await servingPeer(
+        served,
+        validators[i] as KeyPair,
+        behaviour,
+        asked[i] as { from: number; count: number }[],
+      ),
     );
-    await transport.dial(`tcp://127.0.0.1:${port}`, nodeKey.publicKey);
   }
+  const start = async () => {
+    const node = startCarechain(['node', '--dir', dir]);
+    await node.waitFor(/on the network as/, 60_000);
+    for (const peer of peers) await peer.dial(`tcp://127.0.0.1:${port}`, nodeKey.publicKey);
+    return node;
+  };
   const height = () => withReplica(dir, (r) => r.tip().height);
-  await until(() => height() === HEIGHT, 'the replica caught up', 120_000);
-  return { chain, dir, node, output, asked };
+  return { chain: served, dir, asked, start, height };
+}
+
+/** A fresh replica's node, once it has caught up. */
+async function catchingUp(behaviours: Behaviour[]) {
+  const replica = await freshReplica(behaviours);
+  const node = await replica.start();
+  const output = () => `${node.stdout()}${node.stderr()}`;
+  await until(() => replica.height() === HEIGHT, 'the replica caught up', 120_000);
+  return { ...replica, node, output };
 }
 
 /** Built once, for both tests. */
@@ -181,6 +197,33 @@ describe('catch-up from several peers, with real processes', () => {
     expect(node.child.exitCode).toBeNull();
     await node.stop();
   }, 240_000);
+
+  it('resumes after kill -9 in the middle of its runs, its committed-height mark never ahead', async () => {
+    const replica = await freshReplica(['honest', 'honest']);
+    const mark = path.join(replica.dir, 'committed-height.json');
+    for (const past of [90, 250, 420]) {
+      const node = await replica.start();
+      await until(() => replica.height() > past, `the replica past block ${past}`, 120_000);
+      node.child.kill('SIGKILL');
+      await node.exited;
+      // Blocks committed together, then the mark: killed in between, it lags; never ahead, and
+      // always a block the database holds.
+      const written = readHighWater(mark);
+      if (!written || written === 'damaged') throw new Error(`committed-height mark ${written}`);
+      withReplica(replica.dir, (r) => {
+        expect(written.height).toBeLessThanOrEqual(r.tip().height);
+        expect(r.tip().height - written.height).toBeLessThanOrEqual(RUN_BLOCKS);
+        expect(r.block(written.height)?.hash).toBe(written.hash);
+      });
+    }
+    const node = await replica.start();
+    await until(() => replica.height() === HEIGHT, 'the replica caught up', 120_000);
+    const output = `${node.stdout()}${node.stderr()}`;
+    expect(output).not.toMatch(/offence|banned|sync stopped|importing blocks:|lost/);
+    await node.stop();
+    const verified = await carechain(['verify', '--dir', replica.dir]);
+    expect(verified.code, verified.stderr).toBe(0);
+  }, 300_000);
 
   it('fetches a quiet chain to its end from peers whose answers are all cut short', async () => {
     // No new block comes to raise a claim again: a short answer once lowered the peer's claim
