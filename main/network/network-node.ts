@@ -98,6 +98,17 @@ const REDIAL_MIN_MS = 1_000;
 const REDIAL_MAX_MS = 60_000;
 /** Transaction and consensus-message ids remembered, oldest forgotten first (§5). */
 const SEEN_IDS = 100_000;
+/**
+ * This node's own submissions still waiting for a block are sent again this often, to every
+ * member connected, and to each member as it connects. A node that proposes no blocks (most
+ * members) gets its submissions into a block only through a validator's mempool, and a single
+ * relay can reach none: no peer was connected when the console submitted, the node restarted
+ * with them journalled, or full mempools refused them.
+ */
+const RESEND_OWN_MS = 5_000;
+/** Own pending submissions sent again at a time at most (oldest first). */
+const RESEND_OWN_MAX = 2_000;
+
 /** Bytes of transaction text one relayed Txs frame carries at most, within the tx frame limit. */
 const TXS_FRAME_BYTES = MAX_FRAME_BYTES.tx - 64 * 1024;
 /** Evidence reports remembered until on chain, and for at most this many heights. */
@@ -279,6 +290,7 @@ export class NetworkNode {
   /** Round-trip times of connected members and sources. */
   private readonly latency = new Map<string, PeerLatency>();
   private pingTimer: NodeJS.Timeout | null = null;
+  private resendTimer: NodeJS.Timeout | null = null;
   /** Per guest IP address: unknown tokens sent in the current hour (§8.1). */
   private readonly badTokens = new Map<string, { start: number; count: number }>();
   /** Told when the sync status may have changed (docs/sync.md §7.5: progress as an event). */
@@ -433,6 +445,7 @@ export class NetworkNode {
       this.pruneAnswered();
     }, STATUS_MS);
     this.pingTimer = setInterval(() => this.pingPeers(), LATENCY_PING_MS);
+    this.resendTimer = setInterval(() => this.resendOwn(), RESEND_OWN_MS);
   }
 
   /** What the node does with its transport's events. */
@@ -448,6 +461,7 @@ export class NetworkNode {
       this.latency.set(key, latency);
       this.transport.send(key, 'status', pingFrame(latency.ping()));
       this.transport.send(key, 'status', statusFrame(this.ownStatus()));
+      this.sendTxs(this.ownPending(0), { to: key });
       this.catchUp();
       this.syncChanged();
     });
@@ -507,6 +521,7 @@ export class NetworkNode {
     if (this.statusTimer) clearInterval(this.statusTimer);
     if (this.statusSoonTimer) clearTimeout(this.statusSoonTimer);
     if (this.pingTimer) clearInterval(this.pingTimer);
+    if (this.resendTimer) clearInterval(this.resendTimer);
     if (this.dialTimer) clearInterval(this.dialTimer);
     if (this.relayTimer) clearTimeout(this.relayTimer);
     this.sync.stop();
@@ -1140,28 +1155,59 @@ export class NetworkNode {
     this.relayTimer = null;
     const queues = [...this.relayQueue];
     this.relayQueue.clear();
-    for (const [origin, txs] of queues) this.broadcastTxs(txs, origin ? [origin] : []);
+    for (const [origin, txs] of queues) {
+      this.sendTxs(
+        txs.map((tx) => tx.text),
+        { except: origin ? [origin] : [] },
+      );
+    }
   }
 
-  private broadcastTxs(txs: readonly DecodedTx[], except: string[]): void {
+  /** Transaction texts, in frames within the tx protocol's limit, to one peer or to all but some. */
+  private sendTxs(texts: readonly string[], target: { to: string } | { except: string[] }): void {
+    if (texts.length === 0) return;
+    const send = (batch: string[]) => {
+      const frame = txsFrame(batch);
+      if ('to' in target) this.transport.send(target.to, 'tx', frame);
+      else this.transport.broadcast('tx', frame, target.except);
+    };
     try {
-      // In frames within the tx protocol's limit, however many were queued at once.
       let batch: string[] = [];
       let bytes = 0;
-      for (const tx of txs) {
-        const size = Buffer.byteLength(tx.text) + 4;
+      for (const text of texts) {
+        const size = Buffer.byteLength(text) + 4;
         if (batch.length > 0 && (bytes + size > TXS_FRAME_BYTES || batch.length >= 10_000)) {
-          this.transport.broadcast('tx', txsFrame(batch), except);
+          send(batch);
           batch = [];
           bytes = 0;
         }
-        batch.push(tx.text);
+        batch.push(text);
         bytes += size;
       }
-      if (batch.length > 0) this.transport.broadcast('tx', txsFrame(batch), except);
+      if (batch.length > 0) send(batch);
     } catch (error) {
       this.log(`could not relay transactions: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * This node's own submissions still pending (journalled, not yet in a block nor refused) and
+   * submitted at least `olderThanMs` ago, oldest first, at most RESEND_OWN_MAX.
+   */
+  private ownPending(olderThanMs: number): string[] {
+    const before = Date.now() - olderThanMs;
+    const texts: string[] = [];
+    for (const { submission, text } of this.options.node.replica.pendingSubmissions()) {
+      if (texts.length >= RESEND_OWN_MAX) break;
+      if (text !== null && submission.submittedAt <= before) texts.push(text);
+    }
+    return texts;
+  }
+
+  /** Own submissions that have waited a while go to every member again (see RESEND_OWN_MS). */
+  private resendOwn(): void {
+    if (this.rekeying || this.stopping) return;
+    this.sendTxs(this.ownPending(RESEND_OWN_MS), { except: [] });
   }
 
   // ---- consensus ----
