@@ -8,7 +8,6 @@
  * After each, the attacked node has banned or penalised the attacker as specified and the
  * network keeps committing; at the end every replica passes `carechain verify` with one head.
  */
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -43,57 +42,35 @@ import {
   votesFrame,
   type ServedBlock,
 } from '../../main/network/wire';
-import { anchorTx } from '../support/anchor-tx';
-import { carechain, tempDir } from '../support/cli';
-import { killAllStarted, startCarechain } from '../support/cli-process';
+import { killAllStarted } from '../support/cli-process';
+import { expectOneChain, expectVerified } from '../support/one-chain';
+import { hasTx, withReplica } from '../support/processes';
 import { RawPeer } from '../support/transport-raw-peer';
+import {
+  bannedFor,
+  startNode,
+  startValidatorNetwork,
+  tipOf,
+  type NodeProcess,
+} from '../support/validator-network';
 import { TestChain } from '../unit/helpers/test-chain';
-import { withReplica } from '../support/processes';
 
 const VALIDATORS = 4;
 const ATTACKERS = 24;
 const CHAIN_ID = 'carechain-hostile';
 
-interface Proc {
-  name: string;
-  dir: string;
-  key: KeyPair;
-  port: number;
-  child: ChildProcess;
-  output: () => string;
-}
-
 const cleanups: (() => Promise<void>)[] = [];
 
-function spawnNode(name: string, dir: string, key: KeyPair, port: number): Proc {
-  const started = startCarechain(['node', '--dir', dir]);
-  return {
-    name,
-    dir,
-    key,
-    port,
-    child: started.child,
-    output: () => `${started.stdout()}${started.stderr()}`,
-  };
-}
-
-async function until(
-  condition: () => boolean,
-  what: string,
-  ms = 60_000,
-  context: () => string = () => '',
-): Promise<void> {
+async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
   const start = Date.now();
   while (!condition()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}${context()}`);
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const tipOf = (dir: string) => withReplica(dir, (r) => r.tip());
-const hasTx = (dir: string, id: string) => withReplica(dir, (r) => r.tx(id) !== undefined);
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function rssKiB(pid: number): number {
@@ -105,10 +82,10 @@ function rssKiB(pid: number): number {
 
 let root: string;
 let genesisHash: string;
-let nodes: Proc[] = [];
+let nodes: NodeProcess[] = [];
 let attackerKeys: KeyPair[] = [];
 let validatorKeys: KeyPair[] = [];
-let admin: KeyPair;
+let validTx: () => DecodedTx;
 let courier: PeerTransport;
 let nextAttacker = 0;
 
@@ -122,53 +99,21 @@ function newAttackerIndex(): number {
 }
 
 beforeAll(async () => {
-  root = tempDir('carechain-hostile-');
-  const basePort = 20_000 + Math.floor(Math.random() * 30_000);
-  admin = generateKeyPair();
-  validatorKeys = Array.from({ length: VALIDATORS }, () => generateKeyPair());
-  attackerKeys = Array.from({ length: ATTACKERS }, () => generateKeyPair());
-  const courierKey = generateKeyPair();
-  const genesis = GenesisDoc.parse({
-    v: 1,
+  const network = await startValidatorNetwork({
     chainId: CHAIN_ID,
-    time: Date.now(),
-    policy: { threshold: 'majority', proposalTtlHours: 72 },
+    validators: VALIDATORS,
     members: [
-      ...validatorKeys.map((key, i) => ({
-        id: `validator-${i + 1}`,
-        legalName: `Validator ${i + 1}`,
-        kind: 'hospital',
-        adminKeys: [i === 0 ? admin.publicKey : generateKeyPair().publicKey],
-        nodeKey: key.publicKey,
-        endpoint: `tcp://127.0.0.1:${basePort + i}`,
-        validator: true,
+      ...Array.from({ length: ATTACKERS }, (_, i) => ({
+        id: attackerName(i),
+        legalName: `Attacker ${i + 1}`,
       })),
-      ...[...attackerKeys, courierKey].map((key, i) => ({
-        id: i < ATTACKERS ? attackerName(i) : 'courier',
-        legalName: i < ATTACKERS ? `Attacker ${i + 1}` : 'Courier',
-        kind: 'clinic',
-        adminKeys: [generateKeyPair().publicKey],
-        nodeKey: key.publicKey,
-        // Nothing listens there: the validators' dials fail and back off.
-        endpoint: `tcp://127.0.0.1:${basePort + 100 + i}`,
-        validator: false,
-      })),
+      { id: 'courier', legalName: 'Courier' },
     ],
+    prefix: 'carechain-hostile-',
   });
-  nodes = validatorKeys.map((key, i) => {
-    const dir = path.join(root, `validator-${i + 1}`);
-    initChainFolder(dir, genesis, key);
-    writeFileSync(
-      path.join(dir, 'network.json'),
-      JSON.stringify({ listen: `127.0.0.1:${basePort + i}`, peers: [] }),
-    );
-    return spawnNode(`validator-${i + 1}`, dir, key, basePort + i);
-  });
-  await until(
-    () => nodes.every((n) => /on the network as/.test(n.output())),
-    'four validators on the network',
-  );
-  genesisHash = tipOf(nodes[0]?.dir as string).genesisHash;
+  ({ root, genesisHash, nodes, validatorKeys, validTx } = network);
+  attackerKeys = network.memberKeys.slice(0, ATTACKERS);
+  const courierKey = network.memberKeys[ATTACKERS] as KeyPair;
   courier = transportOf(courierKey);
   await courier.start();
   for (const node of nodes) await courier.dial(endpointOf(node), node.key.publicKey);
@@ -180,7 +125,7 @@ afterAll(async () => {
   killAllStarted();
 });
 
-const endpointOf = (node: Proc) => `tcp://127.0.0.1:${node.port}`;
+const endpointOf = (node: NodeProcess) => `tcp://127.0.0.1:${node.port}`;
 
 function transportOf(key: KeyPair, hello?: { height: number; headHash: string }): PeerTransport {
   const transport = new PeerTransport({
@@ -199,7 +144,7 @@ function transportOf(key: KeyPair, hello?: { height: number; headHash: string })
 
 /** An attacker: a started transport with a fresh attacker key, connected to `node`. */
 async function attacker(
-  node: Proc,
+  node: NodeProcess,
   hello?: { height: number; headHash: string },
 ): Promise<{ index: number; key: KeyPair; transport: PeerTransport; frames: Frame[] }> {
   const index = newAttackerIndex();
@@ -216,44 +161,22 @@ async function attacker(
   return { index, key, transport, frames };
 }
 
-/** A valid transaction of validator-1's admin, not yet sent anywhere. */
-const validTx = (): DecodedTx => anchorTx({ chainId: CHAIN_ID, genesisHash }, 'validator-1', admin);
-
 let sentTo = 0;
 /** The network still commits: a valid transaction gossiped to one node reaches every replica. */
 async function stillCommitting(): Promise<void> {
   const tx = validTx();
-  const node = nodes[sentTo++ % nodes.length] as Proc;
+  const node = nodes[sentTo++ % nodes.length] as NodeProcess;
   expect(courier.send(node.key.publicKey, 'tx', txsFrame([tx.text]))).toBe('sent');
   await until(() => nodes.every((n) => hasTx(n.dir, tx.id)), `transaction ${tx.id} on every node`);
-  for (const n of nodes) expect(n.child.exitCode).toBeNull();
+  for (const n of nodes) expect(n.process.child.exitCode).toBeNull();
 }
 
 /** The node logged a ban of this attacker, for a reason matching `reason`. */
-async function banned(node: Proc, index: number, reason: RegExp): Promise<string> {
-  const pattern = new RegExp(
-    `peer ${attackerName(index)} \\([0-9a-f]{12}…\\): banned until [0-9:]+: (.*)`,
-  );
-  let line = '';
-  await until(
-    () => {
-      const found = node
-        .output()
-        .split('\n')
-        .map((l) => pattern.exec(l)?.[1])
-        .find((r) => r !== undefined && reason.test(r));
-      line = found ?? '';
-      return found !== undefined;
-    },
-    `${node.name} banning ${attackerName(index)} for ${reason}`,
-    30_000,
-    () => `; its output ends:\n${node.output().slice(-3000)}`,
-  );
-  return line;
-}
+const banned = (node: NodeProcess, index: number, reason: RegExp) =>
+  bannedFor(node, attackerName(index), reason);
 
 /** A banned key cannot connect again: admission refuses it with the ban. */
-async function refusedAgain(node: Proc, key: KeyPair): Promise<void> {
+async function refusedAgain(node: NodeProcess, key: KeyPair): Promise<void> {
   const again = transportOf(key);
   await again.start();
   try {
@@ -263,11 +186,11 @@ async function refusedAgain(node: Proc, key: KeyPair): Promise<void> {
   }
 }
 
-const height = (node: Proc) => tipOf(node.dir).height;
+const height = (node: NodeProcess) => tipOf(node.dir).height;
 
 describe('a network of real nodes against hostile peers', () => {
   it('bans a relay of transactions whose signature fails or that do not decode', async () => {
-    const node = nodes[0] as Proc;
+    const node = nodes[0] as NodeProcess;
     const a = await attacker(node);
     const tx = validTx();
     const forged = tx.text.replace(/"sig":"([0-9a-f])/, (_m, c: string) => {
@@ -278,16 +201,16 @@ describe('a network of real nodes against hostile peers', () => {
     await banned(node, a.index, /relayed transaction .* whose signature does not verify/);
     await refusedAgain(node, a.key);
 
-    const b = await attacker(nodes[1] as Proc);
+    const b = await attacker(nodes[1] as NodeProcess);
     b.transport.send(nodes[1]?.key.publicKey as string, 'tx', txsFrame(['{"not":"a tx"}']));
-    await banned(nodes[1] as Proc, b.index, /relayed transaction .* that does not decode/);
+    await banned(nodes[1] as NodeProcess, b.index, /relayed transaction .* that does not decode/);
     await stillCommitting();
     // The forged transaction's body never reached a replica under any id.
     expect(nodes.some((n) => hasTx(n.dir, tx.id))).toBe(false);
   });
 
   it('bans a relay of votes with bad signatures', async () => {
-    const node = nodes[2] as Proc;
+    const node = nodes[2] as NodeProcess;
     const a = await attacker(node);
     const vote = signMessage(
       {
@@ -312,7 +235,7 @@ describe('a network of real nodes against hostile peers', () => {
   });
 
   it('bans a proposal whose block does not hash to its block hash', async () => {
-    const node = nodes[3] as Proc;
+    const node = nodes[3] as NodeProcess;
     const a = await attacker(node);
     const h = height(node) + 1;
     const validators = withReplica(node.dir, (r) => validatorsAt(r.view, h));
@@ -341,7 +264,7 @@ describe('a network of real nodes against hostile peers', () => {
   });
 
   it('penalises proposals signed by a validator that is not the round’s proposer, up to a ban', async () => {
-    const node = nodes[0] as Proc;
+    const node = nodes[0] as NodeProcess;
     const a = await attacker(node);
     const h = height(node) + 1;
     const validators = withReplica(node.dir, (r) => validatorsAt(r.view, h));
@@ -372,8 +295,8 @@ describe('a network of real nodes against hostile peers', () => {
   });
 
   it('holds memory bounded under a flood of far-future votes, and bans the flood', async () => {
-    const node = nodes[1] as Proc;
-    const pid = node.child.pid as number;
+    const node = nodes[1] as NodeProcess;
+    const pid = node.process.child.pid as number;
     const before = rssKiB(pid);
     const a = await attacker(node);
     const h = height(node) + 1;
@@ -412,7 +335,7 @@ describe('a network of real nodes against hostile peers', () => {
     await until(
       () =>
         /signing stopped: this key signed .*the record is stale or the key is in use elsewhere/.test(
-          (nodes[3] as Proc).output(),
+          (nodes[3] as NodeProcess).output(),
         ),
       'validator 4 stopping its signing',
     );
@@ -423,7 +346,7 @@ describe('a network of real nodes against hostile peers', () => {
   });
 
   it('penalises unsolicited Blocks, serves GetBlocks within what it has, bans an absurd range', async () => {
-    const unsolicited = nodes[2] as Proc;
+    const unsolicited = nodes[2] as NodeProcess;
     const a = await attacker(unsolicited);
     const block = withReplica(unsolicited.dir, (r) => r.wireBlock(1)) as WireBlock;
     for (let i = 0; i < 20; i++) {
@@ -431,7 +354,7 @@ describe('a network of real nodes against hostile peers', () => {
     }
     await banned(unsolicited, a.index, /20 points .*sent blocks from 1 that were not asked for/);
 
-    const node = nodes[3] as Proc;
+    const node = nodes[3] as NodeProcess;
     const b = await attacker(node);
     // Far beyond the tip: nothing to serve, and no offence.
     b.transport.send(node.key.publicKey, 'blocks', getBlocksFrame(2 ** 40, 64));
@@ -453,14 +376,14 @@ describe('a network of real nodes against hostile peers', () => {
   });
 
   it('bans an oversized frame and undecodable garbage on every protocol', async () => {
-    const targets: [ProtocolName | 'oversized', Proc][] = [
-      ['oversized', nodes[0] as Proc],
-      ['hello', nodes[1] as Proc],
-      ['status', nodes[2] as Proc],
-      ['tx', nodes[3] as Proc],
-      ['consensus', nodes[0] as Proc],
-      ['blocks', nodes[1] as Proc],
-      ['join', nodes[2] as Proc],
+    const targets: [ProtocolName | 'oversized', NodeProcess][] = [
+      ['oversized', nodes[0] as NodeProcess],
+      ['hello', nodes[1] as NodeProcess],
+      ['status', nodes[2] as NodeProcess],
+      ['tx', nodes[3] as NodeProcess],
+      ['consensus', nodes[0] as NodeProcess],
+      ['blocks', nodes[1] as NodeProcess],
+      ['join', nodes[2] as NodeProcess],
     ];
     for (const [what, node] of targets) {
       const index = newAttackerIndex();
@@ -499,7 +422,7 @@ describe('a network of real nodes against hostile peers', () => {
   });
 
   it('closes raw TCP garbage, and takes nothing but the join protocol from an unknown key', async () => {
-    const node = nodes[0] as Proc;
+    const node = nodes[0] as NodeProcess;
     await new Promise<void>((resolve) => {
       const socket = connect(node.port, '127.0.0.1', () => {
         socket.write(randomBytes(64 * 1024));
@@ -527,7 +450,7 @@ describe('a network of real nodes against hostile peers', () => {
     // A fresh node whose key is no member's, which has banned the validators (a bans file kept
     // from before): it can only catch up from the attackers that dial it, each a member's key.
     const victim = await victimNode('victim');
-    const source = nodes[0] as Proc;
+    const source = nodes[0] as NodeProcess;
     const other = TestChain.create({ founders: 4, validators: 4 });
     other.tick();
     const foreign = other.blocks[0] as WireBlock;
@@ -579,15 +502,14 @@ describe('a network of real nodes against hostile peers', () => {
     expect(withReplica(source.dir, (r) => r.wireBlock(tip.height)?.header)).toBe(
       withReplica(victim.dir, (r) => r.wireBlock(tip.height)?.header),
     );
-    const verified = await carechain(['verify', '--dir', victim.dir]);
-    expect(verified.code, verified.stderr).toBe(0);
-    expect(victim.child.exitCode).toBeNull();
+    await expectVerified([victim.dir]);
+    expect(victim.process.child.exitCode).toBeNull();
     await stillCommitting();
   });
 
   it('stops importing, and bans no one, on a block certified by a quorum that breaks the rules', async () => {
     const victim = await victimNode('halted-victim');
-    const source = nodes[0] as Proc;
+    const source = nodes[0] as NodeProcess;
     while (height(source) < 2) await stillCommitting();
     const [b1, b2] = [1, 2].map((h) => withReplica(source.dir, (r) => r.wireBlock(h)) as WireBlock);
     // What more than a third of the validators could sign: a block whose state hash is wrong.
@@ -620,28 +542,15 @@ describe('a network of real nodes against hostile peers', () => {
     expect(victim.output()).not.toMatch(new RegExp(`peer ${attackerName(a.index)} .*banned`));
     expect(height(victim)).toBe(1);
     await sleep(500);
-    expect(victim.child.exitCode).toBeNull();
-    const verified = await carechain(['verify', '--dir', victim.dir]);
-    expect(verified.code, verified.stderr).toBe(0);
+    expect(victim.process.child.exitCode).toBeNull();
+    await expectVerified([victim.dir]);
   });
 
   it('leaves every validator with one verified chain', async () => {
     await stillCommitting();
-    for (const node of nodes) node.child.kill('SIGTERM');
-    await Promise.all(
-      nodes.map(
-        (n) =>
-          new Promise<void>((resolve) => {
-            if (n.child.exitCode !== null || n.child.signalCode !== null) resolve();
-            else n.child.once('exit', () => resolve());
-          }),
-      ),
-    );
-    const heads = nodes.map((n) => tipOf(n.dir));
-    expect(new Set(heads.map((h) => `${h.height}:${h.hash}`)).size).toBe(1);
+    await Promise.all(nodes.map((n) => n.process.stop()));
+    await expectOneChain(nodes.map((n) => n.dir));
     for (const node of nodes) {
-      const verified = await carechain(['verify', '--dir', node.dir]);
-      expect(verified.code, verified.stderr).toBe(0);
       expect(node.output()).not.toMatch(/consensus stopped|handling a .* frame/);
       // Validator 4's key signed the flood: its node signs nothing since, and says why.
       if (node === nodes[3]) expect(node.output()).toMatch(/did not sign .* in use elsewhere/);
@@ -668,7 +577,7 @@ function withSignatures(block: WireBlock, change: (s: Signatures) => Signatures)
 }
 
 /** A node process catching up: a fresh folder of this chain with a key that is no member's. */
-async function victimNode(name: string): Promise<Proc> {
+async function victimNode(name: string): Promise<NodeProcess> {
   const dir = path.join(root, name);
   const key = generateKeyPair();
   const genesis = GenesisDoc.parse(
@@ -698,7 +607,7 @@ async function victimNode(name: string): Promise<Proc> {
       })),
     }),
   );
-  const proc = spawnNode(name, dir, key, port);
+  const proc = startNode({ name, dir, key, port });
   await until(() => /on the network as/.test(proc.output()), `${name} on the network`);
   return proc;
 }
@@ -708,8 +617,8 @@ async function victimNode(name: string): Promise<Proc> {
  * with `served` (correct blocks copied from a real node, then a forged one).
  */
 async function servingAttacker(
-  victim: Proc,
-  source: Proc,
+  victim: NodeProcess,
+  source: NodeProcess,
   served: ServedBlock[],
 ): Promise<{ index: number; key: KeyPair }> {
   const tip = tipOf(source.dir);

@@ -10,17 +10,13 @@
  * one height behind is sent Announce and fetches the block; a Status flood is penalised up to a
  * ban, and a Status whose bitmaps are not over V_h is fatal; the network carries on.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockHashOf } from '../../shared/ledger/block';
-import { GenesisDoc } from '../../shared/ledger/genesis';
-import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
+import type { KeyPair } from '../../shared/ledger/keys';
 import type { DecodedTx } from '../../shared/ledger/tx';
 import type { SignedMessage } from '../../shared/consensus/messages';
 import { proposerOf } from '../../shared/consensus/rounds';
 import { validatorsAt } from '../../shared/registry';
-import { initChainFolder } from '../../main/cli/commands';
 import { verifySignature } from '../../main/platform/ed25519';
 import type { Frame } from '../../main/network/transport/frames';
 import type { ProtocolName } from '../../main/network/transport/protocols';
@@ -33,36 +29,25 @@ import {
   txsFrame,
   type Status,
 } from '../../main/network/wire';
-import { anchorTx } from '../support/anchor-tx';
-import { carechain, tempDir } from '../support/cli';
-import { killAllStarted, startCarechain, type CliProcess } from '../support/cli-process';
+import { killAllStarted } from '../support/cli-process';
+import { expectOneChain } from '../support/one-chain';
 import { hasTx, until, withReplica } from '../support/processes';
+import {
+  bannedFor,
+  startNode,
+  startValidatorNetwork,
+  tipOf,
+  type NodeProcess,
+} from '../support/validator-network';
 
 const VALIDATORS = 4;
 const WATCHERS = 4;
 const CHAIN_ID = 'carechain-status';
 
-interface Proc {
-  name: string;
-  dir: string;
-  key: KeyPair;
-  port: number;
-  process: CliProcess;
-}
-
-const output = (node: Proc) => `${node.process.stdout()}${node.process.stderr()}`;
-
-function spawnNode(node: Omit<Proc, 'process'>): Proc {
-  return { ...node, process: startCarechain(['node', '--dir', node.dir]) };
-}
-
-const tipOf = (dir: string) => withReplica(dir, (r) => r.tip());
-
 let genesisHash: string;
-let nodes: Proc[] = [];
-let validatorKeys: KeyPair[] = [];
+let nodes: NodeProcess[] = [];
 let watcherKeys: KeyPair[] = [];
-let admin: KeyPair;
+let validTx: () => DecodedTx;
 const transports: PeerTransport[] = [];
 
 /** A watcher: a member's node key, connected to `node`, keeping every frame but Ping and Pong. */
@@ -73,7 +58,7 @@ interface Watcher {
 }
 
 let nextWatcher = 0;
-async function watcher(node: Proc): Promise<Watcher> {
+async function watcher(node: NodeProcess): Promise<Watcher> {
   const i = nextWatcher++;
   const key = watcherKeys[i] as KeyPair;
   const transport = new PeerTransport({
@@ -107,84 +92,29 @@ function messagesOf(w: Watcher): SignedMessage[] {
 }
 
 /** What a node logged when it banned a watcher, matching `reason`. */
-async function banned(node: Proc, w: Watcher, reason: RegExp): Promise<string> {
-  const pattern = new RegExp(`peer ${w.name} \\([0-9a-f]{12}…\\): banned until [0-9:]+: (.*)`);
-  let line = '';
-  await until(
-    () => {
-      line =
-        output(node)
-          .split('\n')
-          .map((l) => pattern.exec(l)?.[1])
-          .find((r) => r !== undefined && reason.test(r)) ?? '';
-      return line !== '';
-    },
-    `${node.name} banning ${w.name} for ${reason}`,
-    30_000,
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; its output ends:\n${output(node).slice(-3000)}`);
-  });
-  return line;
-}
-
-const validTx = (): DecodedTx => anchorTx({ chainId: CHAIN_ID, genesisHash }, 'validator-1', admin);
+const banned = (node: NodeProcess, w: Watcher, reason: RegExp) => bannedFor(node, w.name, reason);
 
 /** A transaction sent to node-1 by a watcher is committed on every running validator. */
-async function committed(by: Watcher, running: Proc[]): Promise<DecodedTx> {
+async function committed(by: Watcher, running: NodeProcess[]): Promise<DecodedTx> {
   const tx = validTx();
-  const node1 = nodes[0] as Proc;
+  const node1 = nodes[0] as NodeProcess;
   expect(by.transport.send(node1.key.publicKey, 'tx', txsFrame([tx.text]))).toBe('sent');
   await until(() => running.every((n) => hasTx(n.dir, tx.id)), `transaction ${tx.id} committed`);
   return tx;
 }
 
 beforeAll(async () => {
-  const root = tempDir('carechain-status-');
-  const basePort = 20_000 + Math.floor(Math.random() * 30_000);
-  admin = generateKeyPair();
-  validatorKeys = Array.from({ length: VALIDATORS }, () => generateKeyPair());
-  watcherKeys = Array.from({ length: WATCHERS }, () => generateKeyPair());
-  const genesis = GenesisDoc.parse({
-    v: 1,
+  const network = await startValidatorNetwork({
     chainId: CHAIN_ID,
-    time: Date.now(),
-    policy: { threshold: 'majority', proposalTtlHours: 72 },
-    members: [
-      ...validatorKeys.map((key, i) => ({
-        id: `validator-${i + 1}`,
-        legalName: `Validator ${i + 1}`,
-        kind: 'hospital',
-        adminKeys: [i === 0 ? admin.publicKey : generateKeyPair().publicKey],
-        nodeKey: key.publicKey,
-        endpoint: `tcp://127.0.0.1:${basePort + i}`,
-        validator: true,
-      })),
-      ...watcherKeys.map((key, i) => ({
-        id: `watcher-${i + 1}`,
-        legalName: `Watcher ${i + 1}`,
-        kind: 'clinic',
-        adminKeys: [generateKeyPair().publicKey],
-        nodeKey: key.publicKey,
-        // Nothing listens there: the validators' dials fail and back off.
-        endpoint: `tcp://127.0.0.1:${basePort + 100 + i}`,
-        validator: false,
-      })),
-    ],
+    validators: VALIDATORS,
+    members: Array.from({ length: WATCHERS }, (_, i) => ({
+      id: `watcher-${i + 1}`,
+      legalName: `Watcher ${i + 1}`,
+    })),
+    prefix: 'carechain-status-',
   });
-  nodes = validatorKeys.map((key, i) => {
-    const dir = path.join(root, `validator-${i + 1}`);
-    initChainFolder(dir, genesis, key);
-    writeFileSync(
-      path.join(dir, 'network.json'),
-      JSON.stringify({ listen: `127.0.0.1:${basePort + i}`, peers: [] }),
-    );
-    return spawnNode({ name: `validator-${i + 1}`, dir, key, port: basePort + i });
-  });
-  await until(
-    () => nodes.every((n) => /on the network as/.test(output(n))),
-    'four validators on the network',
-  );
-  genesisHash = tipOf(nodes[0]?.dir as string).genesisHash;
+  ({ genesisHash, nodes, validTx } = network);
+  watcherKeys = network.memberKeys;
 }, 120_000);
 
 afterAll(async () => {
@@ -199,7 +129,12 @@ describe('Status frames between real nodes', () => {
   let stuckAt: number;
 
   it('answers a Status with the votes and proposal it lacks, and a peer a height behind with Announce', async () => {
-    const [node1, node2, node3, node4] = nodes as [Proc, Proc, Proc, Proc];
+    const [node1, node2, node3, node4] = nodes as [
+      NodeProcess,
+      NodeProcess,
+      NodeProcess,
+      NodeProcess,
+    ];
     courier = await watcher(node1);
     await committed(courier, nodes);
     // Round 0 of the next height must be node-1's or node-2's to propose, so the stuck height
@@ -223,7 +158,7 @@ describe('Status frames between real nodes', () => {
     courier.frames.length = 0;
     courier.transport.send(node1.key.publicKey, 'tx', txsFrame([stuckTx.text]));
     // Both running validators prevote (node-1 relays node-2's): two of the three needed.
-    const prevoted = (n: Proc) =>
+    const prevoted = (n: NodeProcess) =>
       messagesOf(courier).some(
         (m) => m.kind === 'prevote' && m.height === h && m.validator === n.key.publicKey,
       );
@@ -235,7 +170,7 @@ describe('Status frames between real nodes', () => {
     // prevote, and nothing it has.
     const validators = withReplica(node1.dir, (r) => validatorsAt(r.view, h));
     expect(validators).toHaveLength(VALIDATORS);
-    const bitmap = (holders: Proc[]) =>
+    const bitmap = (holders: NodeProcess[]) =>
       validators
         .map((v) => (holders.some((n) => n.key.publicKey === v.nodeKey) ? '1' : '0'))
         .join('');
@@ -298,19 +233,21 @@ describe('Status frames between real nodes', () => {
   }, 180_000);
 
   it('brings a restarted validator into the stuck height through Status, and the height is decided', async () => {
-    const [node1, node2, node3] = nodes as [Proc, Proc, Proc, Proc];
+    const [node1, node2, node3] = nodes as [NodeProcess, NodeProcess, NodeProcess, NodeProcess];
     expect(stuckTx).toBeDefined();
     // node-3 comes back with none of the height's messages and no transaction due: it learns
     // the height's proposal and prevotes only by Status, and with it there is a quorum again.
-    nodes[2] = spawnNode(node3);
-    const restarted = nodes[2] as Proc;
-    await until(() => /on the network as/.test(output(restarted)), 'node-3 on the network');
+    nodes[2] = startNode(node3);
+    const restarted = nodes[2] as NodeProcess;
+    await until(() => /on the network as/.test(restarted.output()), 'node-3 on the network');
     await until(
       () => [node1, node2, restarted].every((n) => hasTx(n.dir, stuckTx.id)),
       'the stuck transaction committed on nodes 1 to 3',
       60_000,
     ).catch((error: Error) => {
-      throw new Error(`${error.message}; node-3's output ends:\n${output(restarted).slice(-3000)}`);
+      throw new Error(
+        `${error.message}; node-3's output ends:\n${restarted.output().slice(-3000)}`,
+      );
     });
     for (const n of [node1, node2, restarted]) {
       expect(tipOf(n.dir).height).toBeGreaterThan(stuckAt);
@@ -321,17 +258,17 @@ describe('Status frames between real nodes', () => {
   }, 120_000);
 
   it('gets a validator a height behind the block, and it votes again', async () => {
-    const node4 = nodes[3] as Proc;
+    const node4 = nodes[3] as NodeProcess;
     expect(tipOf(node4.dir).height).toBe(stuckAt);
-    nodes[3] = spawnNode(node4);
-    const restarted = nodes[3] as Proc;
+    nodes[3] = startNode(node4);
+    const restarted = nodes[3] as NodeProcess;
     await until(() => hasTx(restarted.dir, stuckTx.id), 'node-4 fetching the block it missed');
     // All four take part again: a new transaction reaches every replica.
     await committed(courier, nodes);
   }, 120_000);
 
   it('penalises a Status flood beyond 20 a second up to a ban, and carries on', async () => {
-    const node2 = nodes[1] as Proc;
+    const node2 = nodes[1] as NodeProcess;
     const flooder = await watcher(node2);
     const status: Status = {
       height: 0,
@@ -347,14 +284,14 @@ describe('Status frames between real nodes', () => {
       flooder.transport.send(node2.key.publicKey, 'status', statusFrame(status));
     }
     await banned(node2, flooder, /20 points of minor offences, the last: a status frame beyond/);
-    expect(output(node2)).toMatch(
+    expect(node2.output()).toMatch(
       /peer watcher-\d+ .*minor offence: a status frame beyond its rate limit; dropped \(1 of 20/,
     );
     await committed(courier, nodes);
   }, 120_000);
 
   it('bans a peer whose Status bitmaps are not over V_h, and carries on', async () => {
-    const node3 = nodes[2] as Proc;
+    const node3 = nodes[2] as NodeProcess;
     const liar = await watcher(node3);
     const tip = tipOf(node3.dir);
     liar.transport.send(
@@ -377,12 +314,9 @@ describe('Status frames between real nodes', () => {
 
   it('leaves every validator with one verified chain', async () => {
     await Promise.all(nodes.map((n) => n.process.stop()));
-    const heads = nodes.map((n) => tipOf(n.dir));
-    expect(new Set(heads.map((h) => `${h.height}:${h.hash}`)).size).toBe(1);
+    await expectOneChain(nodes.map((n) => n.dir));
     for (const node of nodes) {
-      const verified = await carechain(['verify', '--dir', node.dir]);
-      expect(verified.code, verified.stderr).toBe(0);
-      expect(output(node)).not.toMatch(/consensus stopped|handling a .* frame/);
+      expect(node.output()).not.toMatch(/consensus stopped|handling a .* frame/);
     }
   }, 120_000);
 });
