@@ -15,7 +15,7 @@ import { readKeyFile } from '../../main/service/keystore';
 import type { KeyPair } from '../../shared/ledger/keys';
 import type { DecodedTx } from '../../shared/ledger/tx';
 import { anchorTx } from '../support/anchor-tx';
-import { carechain } from '../support/cli';
+import { expectOneChain } from '../support/one-chain';
 import {
   devnetFolders,
   exited,
@@ -141,16 +141,7 @@ async function validators() {
     );
     await peer.stop();
   };
-  const verifyAll = async () => {
-    const heads = dirs.map(head);
-    expect(new Set(heads.map((h) => h.height)).size).toBe(1);
-    expect(new Set(heads.map((h) => h.hash)).size).toBe(1);
-    for (const dir of dirs) {
-      const verified = await carechain(['verify', '--dir', dir]);
-      expect(verified.code, verified.stderr).toBe(0);
-    }
-    return heads[0]?.height ?? 0;
-  };
+  const verifyAll = async () => (await expectOneChain(dirs)).height;
   for (let i = 0; i < NODES; i++) await start(i);
   return { dirs, nodes, logs, start, kill, send, allCommitted, stopAll, verifyAll };
 }

@@ -13,6 +13,7 @@ import { startNodeService } from '../../main/service/node-service';
 import type { NodeService } from '../../main/service/node-service-api';
 import { textOf } from '../../main/store/replica';
 import { carechain, tempDir } from '../support/cli';
+import { expectVerified } from '../support/one-chain';
 import {
   exited,
   head,
@@ -113,9 +114,6 @@ describe('carechain devnet --demo', () => {
     killAll();
     const final = dirs.map(head);
     expect(new Set(final.filter((h) => h.height === after).map((h) => h.hash)).size).toBe(1);
-    for (const dir of dirs) {
-      const verified = await carechain(['verify', '--dir', dir], { timeoutMs: 120_000 });
-      expect(verified.code, verified.stderr).toBe(0);
-    }
+    await expectVerified(dirs, { timeoutMs: 120_000 });
   }, 400_000);
 });
