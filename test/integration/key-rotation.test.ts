@@ -1,35 +1,29 @@
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
-import { signTx, type TxBody } from '../../shared/ledger/tx';
+import { generateKeyPair } from '../../shared/ledger/keys';
 import type { ProposalAction, VoteChoice } from '../../shared/members/schemas';
-import { methods, type MethodName, type Params, type Result } from '../../shared/rpc/contract';
 import { ChainNode } from '../../main/service/chain-node';
-import { dataPaths } from '../../main/service/data-dir';
+import type { DataPaths } from '../../main/service/data-dir';
 import { buildDemo, DEMO_PASSPHRASE } from '../../main/service/demo';
-import { createHandlers } from '../../main/service/handlers';
 import { keyFileText, readKeyFile, readProfile } from '../../main/service/keystore';
-import { Session } from '../../main/service/session';
 import { Replica } from '../../main/store/replica';
 import { tempDir } from '../support/cli';
+import {
+  DEMO_MAJORITY,
+  demoConsoleOn,
+  openDemoConsole,
+  type DemoConsole,
+} from '../support/demo-console';
 
 /*
  * The console rotating its own admin key, on the demo chain (the profile is St Mary's; ten active
  * members, six approvals decide). The chain node, session and handlers are the node service's
- * own, wired here without the block timer so each test decides when blocks are made, and so the
+ * own, wired without the block timer so each test decides when blocks are made, and so the
  * other members can vote with their demo keys while the console stays unlocked.
  */
 
-const ME = 'st-marys-hospital';
-const OTHERS = [
-  'northwind-pharma',
-  'medline-distribution',
-  'citycare-pharmacy',
-  'meridian-generics',
-  'atlas-health-logistics',
-] as const;
+const [ME, ...OTHERS] = DEMO_MAJORITY;
 
 let template: string;
 beforeAll(() => {
@@ -37,103 +31,42 @@ beforeAll(() => {
   buildDemo(template);
 });
 
-interface Console {
-  dir: string;
-  node: ChainNode;
-  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
-  /** Signs as another demo member with its admin key from the demo folder and queues it. */
-  actAs(member: string, body: Pick<TxBody, 'type'> & Record<string, unknown>): string;
+interface Console extends DemoConsole {
   vote(member: string, proposalId: string, choice: VoteChoice): string;
-  block(): void;
   /** Moves this node's clock forward, e.g. past a proposal's deadline. */
   advance(ms: number): void;
+  /** The console closed and opened again on its folder, locked, as after a restart. */
   restart(): Console;
   close(): void;
 }
 
-function openConsole(dir: string, clock = { shift: 0 }): Console {
-  const paths = dataPaths(dir);
-  const replica = Replica.open(paths.replica);
-  const node = new ChainNode(replica, readKeyFile(paths.nodeKey), () => Date.now() + clock.shift);
+/** The chain node as the node service opens it, on a clock `clock.shift` ahead. */
+const nodeOpener = (clock: { shift: number }) => (paths: DataPaths) => {
+  const node = new ChainNode(
+    Replica.open(paths.replica),
+    readKeyFile(paths.nodeKey),
+    () => Date.now() + clock.shift,
+  );
   // As the node service starts: its own journalled submissions go back into the mempool.
   node.restoreSubmissions();
-  const session = new Session(paths, () => node);
-  session.load(readProfile(paths.profile));
-  const handlers = createHandlers({
-    session,
-    node: () => node,
-    replicaProblem: () => null,
-    openDemo: () => {
-      throw new Error('the demo is open');
-    },
-    paths,
-  });
-  const keys = new Map<string, KeyPair>();
-  const keyOf = (member: string) => {
-    const key = keys.get(member) ?? readKeyFile(path.join(paths.demoKeys, `${member}.admin.json`));
-    keys.set(member, key);
-    return key;
-  };
-  const self: Console = {
-    dir,
-    node,
-    async call(method, params) {
-      // Through the contract, as node-service does: strict params, and a result that must parse.
-      const parsed = methods[method].params.parse(params) as Params<typeof method>;
-      const handler = handlers[method] as (p: typeof parsed) => unknown;
-      const result = await handler(parsed);
-      return methods[method].result.parse(result) as Result<typeof method>;
-    },
-    actAs(member, body) {
-      const key = keyOf(member);
-      const tip = replica.tip();
-      const full = {
-        v: 1,
-        chainId: tip.chainId,
-        member,
-        signer: key.publicKey,
-        nonce: randomBytes(16).toString('hex'),
-        ...body,
-      } as TxBody;
-      return node.submit(signTx(full, key.secretKey, replica.genesisHash()));
-    },
-    vote(member, proposalId, choice) {
-      return self.actAs(member, { type: 'governance.vote', proposalId, choice });
-    },
-    block() {
-      if (!node.produce()) throw new Error('a block was expected');
-    },
-    advance(ms) {
+  return node;
+};
+
+/** The demo console and what these tests add: others' votes, a clock to move on, a restart. */
+function rotationConsole(c: DemoConsole, clock: { shift: number }): Console {
+  return {
+    ...c,
+    vote: (member, proposalId, choice) =>
+      c.actAs(member, { type: 'governance.vote', proposalId, choice }),
+    advance: (ms) => {
       clock.shift += ms;
     },
-    restart() {
-      self.close();
-      return openConsole(dir, clock);
+    restart: () => {
+      c.replica.close();
+      return rotationConsole(demoConsoleOn(c.dir, { openNode: nodeOpener(clock) }), clock);
     },
-    close() {
-      replica.close();
-    },
+    close: () => c.replica.close(),
   };
-  return self;
-}
-
-/** A fresh copy of the demo for one test: same chain, same profile. */
-function demoCopy(): string {
-  const dir = tempDir('carechain-rotation-');
-  for (const name of ['chain.db', 'genesis.json', 'node-key.json', 'profile.json', 'demo-keys']) {
-    const from = path.join(template, name);
-    if (existsSync(from)) cpSync(from, path.join(dir, name), { recursive: true });
-  }
-  return dir;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code?: string; message: string };
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('rotating the console’s own admin key', () => {
@@ -144,9 +77,13 @@ describe('rotating the console’s own admin key', () => {
   });
 
   async function unlocked(): Promise<{ c: Console; oldKey: string }> {
-    const c = openConsole(demoCopy());
+    const clock = { shift: 0 };
+    const c = rotationConsole(
+      await openDemoConsole(template, ME, { openNode: nodeOpener(clock) }),
+      clock,
+    );
     open = c;
-    const session = await c.call('session.unlock', { passphrase: DEMO_PASSPHRASE });
+    const session = await c.call('session.get', {});
     return { c, oldKey: session.profile?.publicKey ?? '' };
   }
 
@@ -219,38 +156,32 @@ describe('rotating the console’s own admin key', () => {
     const action = rotation(oldKey, newPair.publicKey);
 
     // Without the new secret key the console would strand itself: refused, nothing sent.
-    expect(await rejection(c.call('proposals.create', { action }))).toMatchObject({
+    expect(await c.refusal('proposals.create', { action })).toMatchObject({
       code: 'bad_request',
       message: expect.stringMatching(/needs the new secret key/),
     });
     expect(
-      await rejection(
-        c.call('proposals.create', { action, newKeyFile: keyFileText(generateKeyPair()) }),
-      ),
+      await c.refusal('proposals.create', { action, newKeyFile: keyFileText(generateKeyPair()) }),
     ).toMatchObject({
       code: 'bad_request',
       message: 'the new key file holds another key than the new key of the proposal',
     });
     expect(
-      await rejection(c.call('proposals.create', { action, newKeyFile: '{"type":"x"}' })),
+      await c.refusal('proposals.create', { action, newKeyFile: '{"type":"x"}' }),
     ).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/not a CareChain key/) });
     expect(
-      await rejection(
-        c.call('proposals.create', {
-          action: { type: 'suspend', member: 'citycare-pharmacy' },
-          newKeyFile: keyFileText(newPair),
-        }),
-      ),
+      await c.refusal('proposals.create', {
+        action: { type: 'suspend', member: 'citycare-pharmacy' },
+        newKeyFile: keyFileText(newPair),
+      }),
     ).toMatchObject({ code: 'bad_request' });
     // A key another member holds: the rules refuse it, and the sealed next key goes with it.
     const taken = readKeyFile(path.join(c.dir, 'demo-keys', 'northwind-pharma.admin.json'));
     expect(
-      await rejection(
-        c.call('proposals.create', {
-          action: rotation(oldKey, taken.publicKey),
-          newKeyFile: keyFileText(taken),
-        }),
-      ),
+      await c.refusal('proposals.create', {
+        action: rotation(oldKey, taken.publicKey),
+        newKeyFile: keyFileText(taken),
+      }),
     ).toMatchObject({
       message: 'cannot propose rotate-key: the new key is already registered to northwind-pharma',
     });
@@ -265,7 +196,7 @@ describe('rotating the console’s own admin key', () => {
     // One rotation of the console's key at a time.
     const { publicKey: another } = await c.call('session.newAdminKey', {});
     expect(
-      await rejection(c.call('proposals.create', { action: rotation(oldKey, another) })),
+      await c.refusal('proposals.create', { action: rotation(oldKey, another) }),
     ).toMatchObject({ code: 'rejected', message: expect.stringMatching(/is already under vote/) });
 
     c.block();
@@ -337,7 +268,7 @@ describe('rotating the console’s own admin key', () => {
       /^this console's admin key [0-9a-f]{8}…[0-9a-f]{8} is no longer an admin key of St Mary's University Hospital: it was replaced or removed on chain/,
     );
     expect(
-      await rejection(c.call('proposals.vote', { proposalId: txId, choice: 'approve' })),
+      await c.refusal('proposals.vote', { proposalId: txId, choice: 'approve' }),
     ).toMatchObject({ code: 'rejected', message: profile?.keyProblem });
   });
 });

@@ -17,18 +17,10 @@ import { readKeyFile } from '../../main/service/keystore';
 import { openChainNode, type OpenedNode } from '../../main/service/open-node';
 import type { ServiceError } from '../../main/service/service-error';
 import { tempDir } from '../support/cli';
-import { openDemoConsole } from '../support/demo-console';
+import { DEMO_MAJORITY, openDemoConsole } from '../support/demo-console';
 import { until } from '../support/processes';
 
-const ME = 'st-marys-hospital';
-const VOTERS = [
-  ME,
-  'northwind-pharma',
-  'medline-distribution',
-  'citycare-pharmacy',
-  'meridian-generics',
-  'atlas-health-logistics',
-] as const;
+const [ME] = DEMO_MAJORITY;
 
 let template: string;
 beforeAll(() => {
@@ -89,7 +81,7 @@ describe("rotating this node's own node key from the console", () => {
 
     const { txId } = await c.call('proposals.create', { action: action(newKey) });
     await until(() => membership(c.node.replica.view).proposal(txId) !== undefined, 'proposal');
-    for (const member of VOTERS) c.vote(member, txId);
+    for (const member of DEMO_MAJORITY) c.vote(member, txId);
     await until(
       () => membership(c.node.replica.view).proposal(txId)?.status === 'approved',
       'the rotation approved',

@@ -14,6 +14,19 @@ import { Replica } from '../../main/store/replica';
 import { tempDir } from './cli';
 
 /**
+ * St Mary's (the demo console's own member) and five others: six of the demo's ten active
+ * members, a majority that decides a proposal.
+ */
+export const DEMO_MAJORITY = [
+  'st-marys-hospital',
+  'northwind-pharma',
+  'medline-distribution',
+  'citycare-pharmacy',
+  'meridian-generics',
+  'atlas-health-logistics',
+] as const;
+
+/**
  * A console on a copy of a demo folder built once per test file (buildDemo into `template`):
  * the node service's own chain node, session and handlers, wired without the block timer so a
  * test decides when blocks are made. The console's profile is the demo's, unlocked as `member`;
@@ -31,6 +44,23 @@ export async function openDemoConsole(
     const from = path.join(template, name);
     if (existsSync(from)) cpSync(from, path.join(dir, name), { recursive: true });
   }
+  const c = demoConsoleOn(dir, { openNode });
+  if (c.session.memberId() !== member) await c.call('session.switchProfile', { memberId: member });
+  await c.call('session.unlock', { passphrase: DEMO_PASSPHRASE });
+  return c;
+}
+
+/** A console of openDemoConsole's. */
+export type DemoConsole = ReturnType<typeof demoConsoleOn>;
+
+/**
+ * The console of openDemoConsole on a demo folder as it is, its profile loaded and locked: to
+ * open a console again on the folder of one closed before, as a restarted node service would.
+ */
+export function demoConsoleOn(
+  dir: string,
+  { openNode }: { openNode?: (paths: DataPaths) => ChainNode } = {},
+) {
   const paths = dataPaths(dir);
   const node = openNode
     ? openNode(paths)
@@ -78,7 +108,5 @@ export async function openDemoConsole(
   const block = () => {
     if (!node.produce()) throw new Error('a block was expected');
   };
-  if (session.memberId() !== member) await call('session.switchProfile', { memberId: member });
-  await call('session.unlock', { passphrase: DEMO_PASSPHRASE });
   return { dir, paths, replica, node, session, call, refusal, actAs, block };
 }
