@@ -9,7 +9,7 @@ import { existsSync, linkSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { KeyPair } from '../../shared/ledger/keys';
-import type { ProposalRecord } from '../../shared/members/schemas';
+import type { ProposalAction, ProposalRecord } from '../../shared/members/schemas';
 import {
   decidedNextNodeKey,
   nextNodeKeyFile,
@@ -40,6 +40,31 @@ function settle(dir: string, chain: TestChain, proposals: ProposalRecord[] = [])
 
 const nodeKeyOf = (dir: string) => readKeyFile(path.join(dir, 'node-key.json')).publicKey;
 
+/**
+ * A chain of fourValidators, the folder of member `who`'s node holding its node key `old` with
+ * its next key made there, and the proposal action to rotate the one to the other.
+ */
+function rotating(who: 'N' | 'P') {
+  const ids = fourValidators();
+  const { chain } = ids;
+  const member = ids[who];
+  const old = chain.keys(member).node;
+  const dir = nodeFolder(old);
+  const next = prepareNextNodeKey(dir, CHAIN);
+  const action: ProposalAction = {
+    type: 'rotate-key',
+    member,
+    role: 'node',
+    oldKey: old.publicKey,
+    newKey: next.publicKey,
+  };
+  return { ...ids, old, dir, next, action };
+}
+
+/** The next block, empty, certified by three of the four validators. */
+const emptyBlock = (chain: TestChain) =>
+  chain.commitWire(chain.buildBlock([], { signers: chain.validatorNodeKeys().slice(0, 3) }).wire);
+
 describe("a rotation of a node's own key", () => {
   it('makes the next key on the node, owner-only, with a fresh signing record, once', () => {
     const { chain, N } = fourValidators();
@@ -55,27 +80,14 @@ describe("a rotation of a node's own key", () => {
   });
 
   it("switches a validator's key at H + 2: not at H, at H + 1 for the next height", () => {
-    const { chain, S, N, A, M } = fourValidators();
-    const old = chain.keys(N).node;
-    const dir = nodeFolder(old);
-    const next = prepareNextNodeKey(dir, CHAIN);
-    const H = decide(
-      chain,
-      {
-        type: 'rotate-key',
-        member: N,
-        role: 'node',
-        oldKey: old.publicKey,
-        newKey: next.publicKey,
-      },
-      [S, N, A, M],
-    );
+    const { chain, S, N, A, M, old, dir, next, action } = rotating('N');
+    const H = decide(chain, action, [S, N, A, M]);
     // At H the old key still signs H + 1: nothing moves, but a network node starting now
     // takes part under the new key (its old key's only height may be past).
     expect(settle(dir, chain)).toEqual({ kind: 'waiting', next: next.publicKey });
     expect(nodeKeyOf(dir)).toBe(old.publicKey);
     expect(decidedNextNodeKey(dir, chain.state)).toEqual(next);
-    chain.commitWire(chain.buildBlock([], { signers: chain.validatorNodeKeys().slice(0, 3) }).wire);
+    emptyBlock(chain);
     expect(chain.height).toBe(H + 1);
     const step = settle(dir, chain);
     expect(step).toEqual({
@@ -91,22 +103,9 @@ describe("a rotation of a node's own key", () => {
   });
 
   it('finishes a switch the node was killed in the middle of', () => {
-    const { chain, S, N, A, M } = fourValidators();
-    const old = chain.keys(N).node;
-    const dir = nodeFolder(old);
-    const next = prepareNextNodeKey(dir, CHAIN);
-    decide(
-      chain,
-      {
-        type: 'rotate-key',
-        member: N,
-        role: 'node',
-        oldKey: old.publicKey,
-        newKey: next.publicKey,
-      },
-      [S, N, A, M],
-    );
-    chain.commitWire(chain.buildBlock([], { signers: chain.validatorNodeKeys().slice(0, 3) }).wire);
+    const { chain, S, N, A, M, old, dir, next, action } = rotating('N');
+    decide(chain, action, [S, N, A, M]);
+    emptyBlock(chain);
     // Killed after keeping the old key aside, before the rename.
     linkSync(path.join(dir, 'node-key.json'), retiredNodeKeyFile(dir, old.publicKey));
     expect(settle(dir, chain)).toMatchObject({ kind: 'switched', key: next });
@@ -115,37 +114,15 @@ describe("a rotation of a node's own key", () => {
   });
 
   it("switches a member's key at once when it is not a validator", () => {
-    const { chain, S, N, A, P } = fourValidators();
-    const old = chain.keys(P).node;
-    const dir = nodeFolder(old);
-    const next = prepareNextNodeKey(dir, CHAIN);
-    decide(
-      chain,
-      {
-        type: 'rotate-key',
-        member: P,
-        role: 'node',
-        oldKey: old.publicKey,
-        newKey: next.publicKey,
-      },
-      [P, S, N, A],
-    );
+    const { chain, S, N, A, P, dir, next, action } = rotating('P');
+    decide(chain, action, [P, S, N, A]);
     expect(settle(dir, chain)).toMatchObject({ kind: 'switched', key: next });
     expect(nodeKeyOf(dir)).toBe(next.publicKey);
   });
 
   it('discards the next key when the rotation is rejected, and keeps it while it is open', () => {
-    const { chain, S, N, A } = fourValidators();
-    const old = chain.keys(N).node;
-    const dir = nodeFolder(old);
-    const next = prepareNextNodeKey(dir, CHAIN);
-    const proposal = chain.propose(S, {
-      type: 'rotate-key',
-      member: N,
-      role: 'node',
-      oldKey: old.publicKey,
-      newKey: next.publicKey,
-    });
+    const { chain, S, N, A, old, dir, next, action } = rotating('N');
+    const proposal = chain.propose(S, action);
     chain.commitOk([proposal]);
     expect(settle(dir, chain, [chain.proposal(proposal.id)])).toEqual({
       kind: 'waiting',
