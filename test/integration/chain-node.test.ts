@@ -21,6 +21,13 @@ type Unsigned = TxBody extends infer B
     : never
   : never;
 
+/** The replica of the test's setup, closed after it. */
+let opened: Replica | undefined;
+afterEach(() => {
+  opened?.close();
+  opened = undefined;
+});
+
 /** Three founders on a real SQLite file; the first one's node key is the validator. */
 function setup() {
   const dir = tempDir();
@@ -45,6 +52,7 @@ function setup() {
   });
   const file = path.join(dir, 'chain.db');
   const replica = Replica.open(file);
+  opened = replica;
   replica.initGenesis(genesis);
   const tx = (member: string, body: Unsigned): DecodedTx => {
     const key = admins.get(member) as KeyPair;
@@ -72,45 +80,38 @@ function setup() {
   };
 }
 
+type Setup = ReturnType<typeof setup>;
+
+/** setup(), and the chain node of its validator. */
+function validatorNode() {
+  const s = setup();
+  return { s, node: new ChainNode(s.replica, s.validator, s.clock) };
+}
+
 /** An approving vote of `member` on a proposal. */
-const approve = (s: ReturnType<typeof setup>, member: string, proposalId: string) =>
+const approve = (s: Setup, member: string, proposalId: string) =>
   s.tx(member, { type: 'governance.vote', proposalId, choice: 'approve' });
 
-describe('chain node: mempool and block production', () => {
-  let replica: Replica | undefined;
-  afterEach(() => replica?.close());
+/** A proposal of `by` to suspend or revoke `member`. */
+const propose = (s: Setup, by: string, type: 'suspend' | 'revoke', member: string) =>
+  s.tx(by, { type: 'governance.propose', action: { type, member } });
 
+describe('chain node: mempool and block production', () => {
   it('dedupes and validates against the chain plus what is already pending', () => {
-    const s = setup();
-    replica = s.replica;
-    const node = new ChainNode(s.replica, s.validator, s.clock);
-    const proposal = s.tx('beta-pharma', {
-      type: 'governance.propose',
-      action: { type: 'suspend', member: 'gamma-clinic' },
-    });
+    const { s, node } = validatorNode();
+    const proposal = propose(s, 'beta-pharma', 'suspend', 'gamma-clinic');
     node.submit(proposal);
     expect(() => node.submit(proposal)).toThrow('the transaction is already waiting for a block');
     // A vote on the pending proposal is valid, because the pending state already holds it.
     const vote = approve(s, 'alpha-hospital', proposal.id);
     node.submit(vote);
     // The same choice again from the same member is refused while the first is still pending.
-    expect(() =>
-      node.submit(
-        s.tx('alpha-hospital', {
-          type: 'governance.vote',
-          proposalId: proposal.id,
-          choice: 'approve',
-        }),
-      ),
-    ).toThrow('alpha-hospital has already voted approve on this proposal');
-    expect(() =>
-      node.submit(
-        s.tx('beta-pharma', {
-          type: 'governance.propose',
-          action: { type: 'suspend', member: 'gamma-clinic' },
-        }),
-      ),
-    ).toThrow('the same suspend proposal is already under vote');
+    expect(() => node.submit(approve(s, 'alpha-hospital', proposal.id))).toThrow(
+      'alpha-hospital has already voted approve on this proposal',
+    );
+    expect(() => node.submit(propose(s, 'beta-pharma', 'suspend', 'gamma-clinic'))).toThrow(
+      'the same suspend proposal is already under vote',
+    );
     expect(node.pending().map((t) => t.id)).toEqual([proposal.id, vote.id]);
 
     s.advance(1000);
@@ -119,9 +120,7 @@ describe('chain node: mempool and block production', () => {
     expect(node.pending()).toEqual([]);
     expect(() => node.submit(proposal)).toThrow('the transaction is already on chain');
     // Two of three approve: decided in the block of the second vote.
-    node.submit(
-      s.tx('beta-pharma', { type: 'governance.vote', proposalId: proposal.id, choice: 'approve' }),
-    );
+    node.submit(approve(s, 'beta-pharma', proposal.id));
     s.advance(1000);
     node.produce();
     expect(membership(s.replica.view).member('gamma-clinic')?.status).toBe('suspended');
@@ -129,9 +128,7 @@ describe('chain node: mempool and block production', () => {
   });
 
   it('does not queue a transaction of another chain or with a bad signature', () => {
-    const s = setup();
-    replica = s.replica;
-    const node = new ChainNode(s.replica, s.validator, s.clock);
+    const { s, node } = validatorNode();
     const key = generateKeyPair();
     const foreign = signTx(
       {
@@ -148,25 +145,17 @@ describe('chain node: mempool and block production', () => {
       s.replica.genesisHash(),
     );
     expect(() => node.submit(foreign)).toThrow('the transaction is for chain other-chain');
-    const good = s.tx('alpha-hospital', {
-      type: 'governance.propose',
-      action: { type: 'suspend', member: 'gamma-clinic' },
-    });
+    const good = propose(s, 'alpha-hospital', 'suspend', 'gamma-clinic');
     const forged = { ...good, signed: { ...good.signed, sig: 'f'.repeat(128) } };
     expect(() => node.submit(forged)).toThrow('the transaction signature does not verify');
     expect(node.pending()).toEqual([]);
   });
 
   it('makes a block only when one is due: pending transactions or an expiring proposal', () => {
-    const s = setup();
-    replica = s.replica;
-    const node = new ChainNode(s.replica, s.validator, s.clock);
+    const { s, node } = validatorNode();
     s.advance(1000);
     expect(node.produce()).toBeNull();
-    const proposal = s.tx('beta-pharma', {
-      type: 'governance.propose',
-      action: { type: 'revoke', member: 'gamma-clinic' },
-    });
+    const proposal = propose(s, 'beta-pharma', 'revoke', 'gamma-clinic');
     node.submit(proposal);
     expect(node.produce()?.header.height).toBe(1);
     s.advance(HOUR);
@@ -180,13 +169,9 @@ describe('chain node: mempool and block production', () => {
 
   it('never produces on a node whose key is not the validator, and accepts nothing it could never commit', () => {
     const s = setup();
-    replica = s.replica;
     const outsider = new ChainNode(s.replica, generateKeyPair(), s.clock);
     const keyless = new ChainNode(s.replica, null, s.clock);
-    const proposal = s.tx('beta-pharma', {
-      type: 'governance.propose',
-      action: { type: 'revoke', member: 'gamma-clinic' },
-    });
+    const proposal = propose(s, 'beta-pharma', 'revoke', 'gamma-clinic');
     expect(() => outsider.submit(proposal)).toThrow(
       "this node's key is not the chain's validator (alpha-hospital)",
     );
@@ -200,24 +185,13 @@ describe('chain node: mempool and block production', () => {
   });
 
   it('drops a pending transaction that a block made invalid and reports why', () => {
-    const s = setup();
-    replica = s.replica;
-    const node = new ChainNode(s.replica, s.validator, s.clock);
+    const { s, node } = validatorNode();
     const rejected: string[] = [];
     node.listen({ rejected: (_tx, reason) => rejected.push(reason) });
-    const proposal = s.tx('beta-pharma', {
-      type: 'governance.propose',
-      action: { type: 'revoke', member: 'gamma-clinic' },
-    });
+    const proposal = propose(s, 'beta-pharma', 'revoke', 'gamma-clinic');
     node.submit(proposal);
     node.produce();
-    node.submit(
-      s.tx('alpha-hospital', {
-        type: 'governance.vote',
-        proposalId: proposal.id,
-        choice: 'approve',
-      }),
-    );
+    node.submit(approve(s, 'alpha-hospital', proposal.id));
     // The proposal expires before the vote's block is made: the vote is dropped, not committed.
     s.advance(25 * HOUR);
     const block = node.produce();
@@ -228,11 +202,8 @@ describe('chain node: mempool and block production', () => {
 });
 
 describe('chain node: the pending state across blocks decided by consensus', () => {
-  let replica: Replica | undefined;
-  afterEach(() => replica?.close());
-
   /** A block of exactly `txs` over the tip, certified by the validator, as a round decides it. */
-  function decided(s: ReturnType<typeof setup>, txs: DecodedTx[]): WireBlock {
+  function decided(s: Setup, txs: DecodedTx[]): WireBlock {
     s.advance(1000);
     const tip = s.replica.tip();
     const block = proposeBlock(
@@ -261,13 +232,8 @@ describe('chain node: the pending state across blocks decided by consensus', () 
 
   /** A node whose replica holds a proposal to suspend gamma-clinic, committed by consensus. */
   function proposalOnChain() {
-    const s = setup();
-    replica = s.replica;
-    const node = new ChainNode(s.replica, s.validator, s.clock);
-    const proposal = s.tx('beta-pharma', {
-      type: 'governance.propose',
-      action: { type: 'suspend', member: 'gamma-clinic' },
-    });
+    const { s, node } = validatorNode();
+    const proposal = propose(s, 'beta-pharma', 'suspend', 'gamma-clinic');
     node.submit(proposal);
     node.commitBlock(decided(s, [proposal]));
     return { s, node, proposal };
@@ -276,10 +242,7 @@ describe('chain node: the pending state across blocks decided by consensus', () 
   it('still holds what stays queued after a block of part of its mempool', () => {
     const { s, node, proposal } = proposalOnChain();
     const vote = approve(s, 'alpha-hospital', proposal.id);
-    const other = s.tx('gamma-clinic', {
-      type: 'governance.propose',
-      action: { type: 'revoke', member: 'beta-pharma' },
-    });
+    const other = propose(s, 'gamma-clinic', 'revoke', 'beta-pharma');
     node.submit(vote);
     node.submit(other);
     node.commitBlock(decided(s, [other]));
