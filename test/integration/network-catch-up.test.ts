@@ -14,8 +14,9 @@ import type { KeyPair } from '../../shared/ledger/keys';
 import { initChainFolder } from '../../main/cli/commands';
 import { RUN_BLOCKS } from '../../main/network/catch-up';
 import { readHighWater } from '../../main/store/high-water';
-import { PeerTransport } from '../../main/network/transport/transport';
+import type { PeerTransport } from '../../main/network/transport/transport';
 import { blocksFrame, decodeBlocksFrame, FRAME } from '../../main/network/wire';
+import { chainPeer } from '../support/chain-peer';
 import { carechain, tempDir } from '../support/cli';
 import { killAllStarted, startCarechain } from '../support/cli-process';
 import { until, withReplica } from '../support/processes';
@@ -69,20 +70,7 @@ async function servingPeer(
   behaviour: Behaviour,
   asked: { from: number; count: number }[],
 ): Promise<PeerTransport> {
-  const transport = new PeerTransport({
-    nodeKey: key,
-    chainId: chain.chainId,
-    genesisHash: chain.genesisHash,
-    listen: { host: '127.0.0.1', port: 0 },
-    admit: () => ({ class: 'member' }),
-    hello: () => ({
-      height: chain.height,
-      headHash: chain.tip.hash,
-      role: 'validator',
-      software: `test-${behaviour}`,
-    }),
-    onInternalError: () => undefined,
-  });
+  const transport = chainPeer(chain, key, `test-${behaviour}`);
   transport.on('frame', (peer, protocol, frame) => {
     if (protocol !== 'blocks' || frame.type !== FRAME.blocks.getBlocks) return;
     const request = decodeBlocksFrame(frame);

@@ -9,10 +9,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KeyPair } from '../../shared/ledger/keys';
 import { initChainFolder } from '../../main/cli/commands';
-import { PeerTransport } from '../../main/network/transport/transport';
 import { decodeTxsFrame, txsFrame } from '../../main/network/wire';
 import { Replica } from '../../main/store/replica';
 import { anchorTx } from '../support/anchor-tx';
+import { chainPeer } from '../support/chain-peer';
 import { tempDir } from '../support/cli';
 import { killAllStarted, startCarechain } from '../support/cli-process';
 import { until } from '../support/processes';
@@ -27,20 +27,7 @@ afterAll(async () => {
 /** A peer with a validator's key that records every transaction text sent to it. */
 async function listeningPeer(chain: TestChain, key: KeyPair) {
   const received: string[] = [];
-  const transport = new PeerTransport({
-    nodeKey: key,
-    chainId: chain.chainId,
-    genesisHash: chain.genesisHash,
-    listen: { host: '127.0.0.1', port: 0 },
-    admit: () => ({ class: 'member' }),
-    hello: () => ({
-      height: chain.height,
-      headHash: chain.tip.hash,
-      role: 'validator',
-      software: 'test',
-    }),
-    onInternalError: () => undefined,
-  });
+  const transport = chainPeer(chain, key, 'test');
   transport.on('frame', (_peer, protocol, frame) => {
     if (protocol === 'tx') received.push(...decodeTxsFrame(frame));
   });
