@@ -1,7 +1,7 @@
 import { blockHashOf, commitSigningBytes } from '../../shared/ledger/block';
 import { fromHex } from '../../shared/ledger/bytes';
 import { publicKeyProblem } from '../../shared/ledger/keys';
-import { isCanonicalTx, txIdOf } from '../../shared/ledger/tx';
+import { readTx, txIdOf } from '../../shared/ledger/tx';
 import { signingBytes } from '../../shared/ledger/tx-signing';
 import { signatureId, verifySignature } from './ed25519';
 // The worker hashes with Node's SHA-256, like the thread that applies the blocks.
@@ -76,17 +76,16 @@ export function checkStateless(block: BlockTexts, genesisHash: string): Stateles
       verified.push(signatureId(key, message, signature));
   };
   for (const text of block.txs) {
-    if (isCanonicalTx(text)) canonical.push(txIdOf(text));
+    const parts = readTx(text);
+    // Not read: refused by the sequential part, with the message it always gives.
+    if (!parts) continue;
+    if (parts.canonical) canonical.push(txIdOf(text));
     try {
-      const signed: unknown = JSON.parse(text);
-      const bodyText = field(signed, 'body');
-      if (typeof bodyText !== 'string') continue;
-      const body: unknown = JSON.parse(bodyText);
-      const message = signingBytes(genesisHash, bodyText);
-      ask(hexOf(field(body, 'signer'), 32), message, hexOf(field(signed, 'sig'), 64));
-      keysIn(body, false, keys);
+      const message = signingBytes(genesisHash, parts.bodyText);
+      ask(hexOf(field(parts.body, 'signer'), 32), message, hexOf(field(parts.signed, 'sig'), 64));
+      keysIn(parts.body, false, keys);
     } catch {
-      // Refused by the sequential part, with the message it always gives.
+      // As above.
     }
   }
   try {

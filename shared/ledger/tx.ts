@@ -95,19 +95,57 @@ function decodeWith(text: string, id: string, parse: (json: string) => unknown):
   return { id, text, signed: signed.data, body: body.data };
 }
 
+/** A transaction text as JSON.parse reads it, before any schema (what check workers look at). */
+export interface TxParts {
+  /** The envelope: a SignedTx if the text decodes. */
+  signed: unknown;
+  /** The body text the envelope carries, and that text parsed. */
+  bodyText: string;
+  body: unknown;
+  /** Whether the text and the body text are both canonical JSON (isCanonicalTx). */
+  canonical: boolean;
+}
+
+/**
+ * Reads a transaction text with one JSON.parse of it and one of its body text, for both the
+ * canonical-form check and whatever else looks at the parts; null if either is not JSON or the
+ * envelope carries no body text (isCanonicalTx says no to those too). Never throws.
+ */
+export function readTx(text: string): TxParts | null {
+  let signed: unknown;
+  try {
+    signed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const bodyText =
+    signed !== null && typeof signed === 'object' ? (signed as { body?: unknown }).body : undefined;
+  if (typeof bodyText !== 'string') return null;
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyText);
+  } catch {
+    return null;
+  }
+  const canonical = isCanonicalAs(signed, text) && isCanonicalAs(body, bodyText);
+  return { signed, bodyText, body, canonical };
+}
+
+/** parseCanonical's test, on a value already parsed from `text`. */
+function isCanonicalAs(value: unknown, text: string): boolean {
+  try {
+    return canonicalText(value) === text;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Whether a transaction text and the body it carries are both canonical JSON: the part of
  * decodeTx that re-serialises. Run ahead, on a worker thread, it lets decoderKnowing skip it.
  */
 export function isCanonicalTx(text: string): boolean {
-  try {
-    const envelope = parseCanonical(text) as { body?: unknown };
-    if (typeof envelope.body !== 'string') return false;
-    parseCanonical(envelope.body);
-    return true;
-  } catch {
-    return false;
-  }
+  return readTx(text)?.canonical ?? false;
 }
 
 /**

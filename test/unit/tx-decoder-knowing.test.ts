@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../shared/ledger/keys';
-import { decoderKnowing, decodeTx, isCanonicalTx, signTx, txIdOf } from '../../shared/ledger/tx';
+import {
+  decoderKnowing,
+  decodeTx,
+  isCanonicalTx,
+  readTx,
+  signTx,
+  txIdOf,
+} from '../../shared/ledger/tx';
 
 const GENESIS = 'ab'.repeat(32);
 const admin = generateKeyPair();
@@ -34,7 +41,26 @@ describe('decoding with the canonical-form check done ahead (catch-up and verify
     expect(isCanonicalTx(spacedBody)).toBe(false);
     expect(isCanonicalTx('not json')).toBe(false);
     expect(isCanonicalTx('null')).toBe(false);
+    expect(isCanonicalTx('"body"')).toBe(false);
     expect(isCanonicalTx('{"body":5,"sig":"00"}')).toBe(false);
+    expect(isCanonicalTx('{"body":"{","sig":"00"}')).toBe(false);
+    expect(isCanonicalTx('{"body":"{\\"a\\": 1}","sig":"00"}')).toBe(false);
+    expect(isCanonicalTx('{"body":"{\\"a\\":1}","sig":"00"}')).toBe(true);
+  });
+
+  it('readTx parses once for both the parts and that answer', () => {
+    expect(readTx(tx.text)).toEqual({
+      signed: tx.signed,
+      bodyText: tx.signed.body,
+      body: tx.body,
+      canonical: true,
+    });
+    // Not canonical, but read all the same: the workers still check its signature.
+    expect(readTx(spacedEnvelope)).toMatchObject({ bodyText: tx.signed.body, canonical: false });
+    expect(readTx(spacedBody)?.canonical).toBe(false);
+    for (const text of ['not json', 'null', '[]', '{"body":5}', '{"body":"{"}']) {
+      expect(readTx(text)).toBeNull();
+    }
   });
 
   it('gives what decodeTx gives for a text known canonical', () => {
