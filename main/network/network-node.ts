@@ -14,6 +14,7 @@ import {
   decodeTx,
   signTx,
   TxFormatError,
+  txIdKnowing,
   txIdOf,
   verifyTxSignature,
   type DecodedTx,
@@ -1431,7 +1432,7 @@ export class NetworkNode {
       for (const { peer, height, block, findings } of run) {
         const verify = findings ? verifierFor(findings) : verifySignatureRemembered;
         const decode = findings ? decoderFor(findings) : undefined;
-        const reason = this.forgery(block, height, verify);
+        const reason = this.forgery(block, height, verify, findings);
         if (reason) {
           forged = { peer, reason };
           return;
@@ -1466,7 +1467,12 @@ export class NetworkNode {
    * transactions are not the ones its certified header commits to. None of this needs the
    * rules: a certified block is the validators' word, and the peer cannot have made it.
    */
-  private forgery(block: ServedBlock, height: number, verify: VerifySignature): string | null {
+  private forgery(
+    block: ServedBlock,
+    height: number,
+    verify: VerifySignature,
+    findings: Ready['findings'],
+  ): string | null {
     const { replica } = this.options.node;
     const at = `block ${count(height)} served`;
     let header;
@@ -1483,7 +1489,7 @@ export class NetworkNode {
     const keys = validatorsAt(replica.view, height).map((v) => v.nodeKey);
     const problem = certificateProblem(cert, header, blockHashOf(block.header), keys, verify);
     if (problem) return `${at} with a ${problem}`;
-    const ids = block.txs.map((text) => txIdOf(text));
+    const ids = block.txs.map((text, i) => txIdKnowing(findings, text, i));
     if (ids.length !== header.txCount || merkleRoot(ids) !== header.txRoot) {
       return `${at} with transactions that do not match its certified header`;
     }

@@ -1,7 +1,7 @@
 import { blockHashOf, commitSigningBytes } from '../../shared/ledger/block';
 import { fromHex } from '../../shared/ledger/bytes';
 import { publicKeyProblem } from '../../shared/ledger/keys';
-import { readTx, txIdOf } from '../../shared/ledger/tx';
+import { readTx, txIdOf, type KnownTxs } from '../../shared/ledger/tx';
 import { signingBytes } from '../../shared/ledger/tx-signing';
 import { signatureId, verifySignature } from './ed25519';
 // The worker hashes with Node's SHA-256, like the thread that applies the blocks.
@@ -16,17 +16,28 @@ export interface BlockTexts {
 
 /**
  * What the stateless checks of a block found, for the sequential part to use: the ids
- * (signatureId) of every transaction and certificate signature that verified, and the answer
- * of publicKeyProblem for keys its transactions may register. Nothing here says a block is
- * valid: a failure is simply absent, and the sequential verifyBlock meets it again and refuses
- * the block with its usual message.
+ * (signatureId) of every transaction and certificate signature that verified, each transaction's
+ * id and canonical form (KnownTxs), and the answer of publicKeyProblem for keys its transactions
+ * may register. Nothing here says a block is valid: a failure is simply absent, and the
+ * sequential verifyBlock meets it again and refuses the block with its usual message.
  */
-export interface StatelessFindings {
+export interface StatelessFindings extends KnownTxs {
   verified: string[];
-  /** Ids of the transactions whose text and body are canonical JSON (isCanonicalTx). */
-  canonical: string[];
+  /** txIdOf of each transaction text, in block order. */
+  ids: string[];
+  /** Whether each transaction's text and body are canonical JSON (isCanonicalTx), in order. */
+  canonical: boolean[];
   keyProblems: [string, string | null][];
+  /**
+   * The texts all this was found over: the calling thread's own, never sent across (a worker
+   * answers without them and the pool puts back those it sent), so an answer is used only for
+   * the text it is about (KnownTxs).
+   */
+  texts: readonly string[];
 }
+
+/** The findings as a worker thread answers them. */
+export type StatelessAnswer = Omit<StatelessFindings, 'texts'>;
 
 // Fields of a transaction body that may carry a key to register (admit, rotate-key, join). A
 // key missed here is checked by the sequential part; one checked needlessly costs time only.
@@ -69,17 +80,19 @@ function hexOf(value: unknown, bytes: number): Uint8Array | null {
  */
 export function checkStateless(block: BlockTexts, genesisHash: string): StatelessFindings {
   const verified: string[] = [];
-  const canonical: string[] = [];
+  const ids: string[] = [];
+  const canonical: boolean[] = [];
   const keys = new Set<string>();
   const ask = (key: Uint8Array | null, message: Uint8Array, signature: Uint8Array | null) => {
     if (key && signature && verifySignature(key, message, signature))
       verified.push(signatureId(key, message, signature));
   };
   for (const text of block.txs) {
+    ids.push(txIdOf(text));
     const parts = readTx(text);
+    canonical.push(parts?.canonical ?? false);
     // Not read: refused by the sequential part, with the message it always gives.
     if (!parts) continue;
-    if (parts.canonical) canonical.push(txIdOf(text));
     try {
       const message = signingBytes(genesisHash, parts.bodyText);
       ask(hexOf(field(parts.body, 'signer'), 32), message, hexOf(field(parts.signed, 'sig'), 64));
@@ -111,7 +124,9 @@ export function checkStateless(block: BlockTexts, genesisHash: string): Stateles
   }
   return {
     verified,
+    ids,
     canonical,
     keyProblems: [...keys].map((key) => [key, publicKeyProblem(key)]),
+    texts: block.txs,
   };
 }

@@ -3,7 +3,12 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { checkStateless, type BlockTexts, type StatelessFindings } from './block-checks';
+import {
+  checkStateless,
+  type BlockTexts,
+  type StatelessAnswer,
+  type StatelessFindings,
+} from './block-checks';
 import type { CheckAnswer, CheckRequest } from './check-worker';
 
 /** Transactions sent to a worker in one message: large enough to amortise a message. */
@@ -21,7 +26,7 @@ interface Job {
   txs: number;
   /** Lower is sent to a worker first; then in the order asked. */
   order: number;
-  resolve: (findings: StatelessFindings[]) => void;
+  resolve: (findings: StatelessAnswer[]) => void;
 }
 
 interface Slot {
@@ -133,7 +138,12 @@ export class CheckPool {
         order === Number.MAX_SAFE_INTEGER ? order : order + first,
       );
       first += chunk.length;
-      chunk.forEach((_, i) => each.push(job.then((found) => found[i] as StatelessFindings)));
+      chunk.forEach((block, i) =>
+        each.push(
+          // The texts this thread sent, not a copy: they are what the answer may be used for.
+          job.then((found) => ({ ...(found[i] as StatelessAnswer), texts: block.txs })),
+        ),
+      );
       chunk = [];
       txs = 0;
     };
@@ -146,7 +156,7 @@ export class CheckPool {
     return each;
   }
 
-  private submit(request: CheckRequest, txs: number, order: number): Promise<StatelessFindings[]> {
+  private submit(request: CheckRequest, txs: number, order: number): Promise<StatelessAnswer[]> {
     if (this.slots.length === 0) return Promise.resolve(inline(request));
     return new Promise((resolve) => {
       const job: Job = { request, txs, order, resolve };

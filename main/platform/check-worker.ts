@@ -3,7 +3,7 @@
  * the stateless checks of the blocks it is sent and answers with what it found.
  */
 import { parentPort } from 'node:worker_threads';
-import { checkStateless, type BlockTexts, type StatelessFindings } from './block-checks';
+import { checkStateless, type BlockTexts, type StatelessAnswer } from './block-checks';
 
 export interface CheckRequest {
   id: number;
@@ -13,13 +13,17 @@ export interface CheckRequest {
 
 export interface CheckAnswer {
   id: number;
-  findings: StatelessFindings[];
+  findings: StatelessAnswer[];
 }
 
 parentPort?.on('message', (request: CheckRequest) => {
   const answer: CheckAnswer = {
     id: request.id,
-    findings: request.blocks.map((block) => checkStateless(block, request.genesisHash)),
+    // Without the texts: the pool has them, and sending them back would copy them all again.
+    findings: request.blocks.map((block) => {
+      const { texts: _texts, ...answer } = checkStateless(block, request.genesisHash);
+      return answer;
+    }),
   };
   parentPort?.postMessage(answer);
 });

@@ -14,7 +14,10 @@ export function verifierFor(findings: StatelessFindings): VerifySignature {
   return verifierTrusting(new Set(findings.verified));
 }
 
-/** The decoder for such a block: texts the pool found canonical are not re-serialised again. */
+/**
+ * The decoder for such a block: the texts the pool checked are not hashed again, nor
+ * re-serialised again if it found them canonical.
+ */
 export function decoderFor(findings: StatelessFindings): TxDecoder {
-  return decoderKnowing(new Set(findings.canonical));
+  return decoderKnowing(findings);
 }

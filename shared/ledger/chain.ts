@@ -170,7 +170,7 @@ function verifyAt(
     cert = 'cert' in stage ? decodeCertificate(stage.cert) : null;
     txs = block.txs.map((text, i) => {
       try {
-        return decode(text);
+        return decode(text, i);
       } catch (error) {
         throw new Error(`transaction ${i}: ${(error as Error).message}`, { cause: error });
       }

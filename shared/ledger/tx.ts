@@ -61,11 +61,12 @@ export function signTx(body: TxBody, secretKey: string, genesisHash: string): De
 export class TxFormatError extends Error {}
 
 /**
- * Decodes a transaction text exactly as decodeTx does. A node may answer from work it already
- * did on the very same text (its mempool's decoding, a worker's canonical-form check): decoding
- * is a pure function of the text, so the answer is the same and the work is not done twice.
+ * Decodes a transaction text exactly as decodeTx does; `index` is its position in the block. A
+ * node may answer from work it already did on the very same text (its mempool's decoding, a
+ * worker's hashing and canonical-form check): decoding is a pure function of the text, so the
+ * answer is the same and the work is not done twice.
  */
-export type TxDecoder = (text: string) => DecodedTx;
+export type TxDecoder = (text: string, index: number) => DecodedTx;
 
 /**
  * Decodes stored or received transaction text: canonical JSON envelope, canonical body, strict
@@ -149,16 +150,35 @@ export function isCanonicalTx(text: string): boolean {
 }
 
 /**
- * decodeTx, for a text whose id is in `canonical` (isCanonicalTx answered yes for that exact
- * text, elsewhere), without checking canonical form again: the same result for less work. Any
- * other text is decoded in full.
+ * What was worked out ahead for the texts of one block, position by position (a node's check
+ * workers do it): each text's id (txIdOf) and whether isCanonicalTx says yes. An answer is used
+ * only for a text equal to the one it was worked out over, at the same position, so it can
+ * never stand for another text: a text that differs is hashed and checked here.
  */
-export function decoderKnowing(canonical: ReadonlySet<string>): TxDecoder {
-  return (text) => {
-    const id = txIdOf(text);
-    return canonical.has(id)
-      ? decodeWith(text, id, JSON.parse)
-      : decodeWith(text, id, parseCanonical);
+export interface KnownTxs {
+  texts: readonly string[];
+  ids: readonly string[];
+  canonical: readonly boolean[];
+}
+
+/** txIdOf(text) for the text at `index` of a block, taken from `known` if it has that text. */
+export function txIdKnowing(known: KnownTxs | null, text: string, index: number): string {
+  return (known?.texts[index] === text ? known.ids[index] : undefined) ?? txIdOf(text);
+}
+
+/**
+ * decodeTx, answering from `known` for the text at each position: its id is not hashed again
+ * and, found canonical, it is not re-serialised again. The same result for less work; any other
+ * text is decoded in full.
+ */
+export function decoderKnowing(known: KnownTxs): TxDecoder {
+  return (text, index) => {
+    const canonical = known.texts[index] === text && known.canonical[index] === true;
+    return decodeWith(
+      text,
+      txIdKnowing(known, text, index),
+      canonical ? JSON.parse : parseCanonical,
+    );
   };
 }
 

@@ -3,11 +3,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeCertificate, type WireBlock } from '../../shared/ledger/block';
 import { canonicalText } from '../../shared/ledger/canonical';
 import { verifyBlock } from '../../shared/ledger/chain';
-import { decodeTx, type DecodedTx } from '../../shared/ledger/tx';
+import { merkleRoot } from '../../shared/ledger/merkle';
+import { decodeTx, txIdKnowing, txIdOf, type DecodedTx } from '../../shared/ledger/tx';
 import { verifySignature } from '../../main/platform/ed25519';
 import { checkStateless } from '../../main/platform/block-checks';
 import { CheckPool } from '../../main/platform/check-pool';
-import { verifierFor } from '../../main/store/prechecked';
+import { decoderFor, verifierFor } from '../../main/store/prechecked';
+import type { StatelessFindings } from '../../main/platform/block-checks';
 import { TestChain } from './helpers/test-chain';
 
 const pool = new CheckPool();
@@ -44,13 +46,20 @@ function outcome(run: () => { hash: string }): string {
   }
 }
 
-async function bothWays(chain: TestChain, wire: WireBlock) {
-  const [findings] = await pool.check([wire], chain.genesisHash);
+/** verifyBlock's outcome with `findings` (by default the pool's own for this block) and without. */
+async function bothWays(chain: TestChain, wire: WireBlock, given?: StatelessFindings) {
+  const findings = given ?? ((await pool.check([wire], chain.genesisHash))[0] as StatelessFindings);
   const pooled = outcome(() =>
-    verifyBlock(chain.state, chain.tip, wire, verifierFor(findings as never)),
+    verifyBlock(chain.state, chain.tip, wire, verifierFor(findings), decoderFor(findings)),
   );
   const plain = outcome(() => verifyBlock(chain.state, chain.tip, wire, verifySignature));
   return { pooled, plain, findings };
+}
+
+/** The test forgery() of a served block makes of its transactions against its certified header. */
+function matchesHeader(wire: WireBlock, findings: StatelessFindings | null): boolean {
+  const header = JSON.parse(wire.header) as { txRoot: string };
+  return merkleRoot(wire.txs.map((t, i) => txIdKnowing(findings, t, i))) === header.txRoot;
 }
 
 describe('the check pool ahead of verifyBlock', () => {
@@ -66,6 +75,48 @@ describe('the check pool ahead of verifyBlock', () => {
     expect(pooled).toBe(built.hash);
     const signatures = decodeCertificate(built.wire.cert).signatures.length;
     expect(findings?.verified).toHaveLength(txs.length + signatures);
+    // Each text's id and canonical form, in order, with the very texts this thread sent.
+    expect(findings.ids).toEqual(txs.map((tx) => tx.id));
+    expect(findings.canonical).toEqual(txs.map(() => true));
+    expect(findings.texts).toBe(built.wire.txs);
+  });
+
+  it('refuses as forged a tampered transaction, whichever findings come with it', async () => {
+    const { chain, txs } = chainWithProposals(3);
+    const built = chain.buildBlock(txs);
+    const tampered: WireBlock = {
+      ...built.wire,
+      txs: built.wire.txs.map((t, i) => (i === 1 ? forgedSignature(txs[1] as DecodedTx).text : t)),
+    };
+    const [good, own] = await pool.check([built.wire, tampered], chain.genesisHash);
+    expect(matchesHeader(built.wire, good ?? null)).toBe(true);
+    // Its own findings hash the tampered text; the good block's are not used for it.
+    for (const findings of [own, good, null]) {
+      expect(matchesHeader(tampered, findings ?? null)).toBe(false);
+    }
+    expect(own?.ids[1]).toBe(txIdOf(tampered.txs[1] as string));
+    for (const findings of [own, good]) {
+      const { pooled, plain } = await bothWays(chain, tampered, findings);
+      expect(pooled).toBe(plain);
+      expect(pooled).toMatch(/the Merkle root does not match its transactions/);
+    }
+  });
+
+  it('refuses a certified block carrying a text that is not canonical, with the same message', async () => {
+    const { chain, txs } = chainWithProposals(2);
+    const spaced = (txs[1] as DecodedTx).text.replace('{"body"', '{ "body"');
+    const odd = { ...(txs[1] as DecodedTx), text: spaced, id: txIdOf(spaced) };
+    const built = chain.buildBlock([txs[0] as DecodedTx, odd], { includeAll: true });
+    const { pooled, plain, findings } = await bothWays(chain, built.wire);
+    expect(findings.canonical).toEqual([true, false]);
+    expect(matchesHeader(built.wire, findings)).toBe(true);
+    expect(pooled).toBe(plain);
+    expect(pooled).toMatch(/transaction 1: transaction: JSON is not in RFC 8785 canonical form/);
+    // Nor does a canonical text's answer carry over to it at the same position.
+    const straight = chain.buildBlock(txs);
+    const [found] = await pool.check([straight.wire], chain.genesisHash);
+    const again = await bothWays(chain, built.wire, found);
+    expect(again.pooled).toBe(plain);
   });
 
   it('still refuses a forged transaction signature inside a batch, with the same message', async () => {

@@ -6,7 +6,9 @@ import {
   isCanonicalTx,
   readTx,
   signTx,
+  txIdKnowing,
   txIdOf,
+  type KnownTxs,
 } from '../../shared/ledger/tx';
 
 const GENESIS = 'ab'.repeat(32);
@@ -33,6 +35,11 @@ const spacedBody = JSON.stringify({
   body: tx.signed.body.replace('"v":1', '"v": 1'),
   sig: tx.signed.sig,
 });
+
+/** What a check worker finds of these texts: each one's id and canonical form. */
+function known(texts: string[]): KnownTxs {
+  return { texts, ids: texts.map(txIdOf), canonical: texts.map(isCanonicalTx) };
+}
 
 describe('decoding with the canonical-form check done ahead (catch-up and verify workers)', () => {
   it('isCanonicalTx says yes only when both the envelope and the body are canonical', () => {
@@ -64,16 +71,32 @@ describe('decoding with the canonical-form check done ahead (catch-up and verify
   });
 
   it('gives what decodeTx gives for a text known canonical', () => {
-    const decode = decoderKnowing(new Set([txIdOf(tx.text)]));
-    expect(decode(tx.text)).toEqual(decodeTx(tx.text));
+    const decode = decoderKnowing(known([tx.text]));
+    expect(decode(tx.text, 0)).toEqual(decodeTx(tx.text));
   });
 
   it('checks in full a text it was not told about, refusing it as decodeTx does', () => {
-    const decode = decoderKnowing(new Set([txIdOf(tx.text)]));
+    // Answers about the canonical text, at the position where another text is decoded.
+    const decode = decoderKnowing(known([tx.text, tx.text]));
     for (const text of [spacedEnvelope, spacedBody]) {
       expect(() => decodeTx(text)).toThrow('not in RFC 8785 canonical form');
-      expect(() => decode(text)).toThrow('not in RFC 8785 canonical form');
+      expect(() => decode(text, 0)).toThrow('not in RFC 8785 canonical form');
     }
-    expect(decode(tx.text).id).toBe(tx.id);
+    expect(decode(tx.text, 1).id).toBe(tx.id);
+  });
+
+  it('takes an id worked out ahead only for the very text at that position', () => {
+    const other = spacedEnvelope;
+    const ahead = known([tx.text, other]);
+    expect(txIdKnowing(ahead, tx.text, 0)).toBe(tx.id);
+    // A different text at a position, a position past the end, or nothing known: hashed here.
+    expect(txIdKnowing(ahead, other, 0)).toBe(txIdOf(other));
+    expect(txIdKnowing(ahead, tx.text, 1)).toBe(tx.id);
+    expect(txIdKnowing(ahead, tx.text, 2)).toBe(tx.id);
+    expect(txIdKnowing(null, other, 0)).toBe(txIdOf(other));
+    // Shown with a wrong answer: it is used for its own text only, never for another.
+    const wrong: KnownTxs = { texts: [tx.text], ids: ['00'.repeat(32)], canonical: [true] };
+    expect(txIdKnowing(wrong, other, 0)).toBe(txIdOf(other));
+    expect(decoderKnowing(wrong)(tx.text, 1).id).toBe(tx.id);
   });
 });
