@@ -4,7 +4,7 @@ import path from 'node:path';
 import { canonicalText } from '../../shared/ledger/canonical';
 import { genesisBlock, genesisHashOf, type GenesisDoc } from '../../shared/ledger/genesis';
 import { txIdOf, decodeTx, type DecodedTx, type TxDecoder } from '../../shared/ledger/tx';
-import { decodeHeader } from '../../shared/ledger/block';
+import { decodeHeader, type WireBlock } from '../../shared/ledger/block';
 import { DERIVED_TABLES, schemaDifference } from './migrations';
 import { PROTOCOL_VERSION, Replica, textOf, wireOf, type BlockRow, type TxRow } from './replica';
 import { digestOfTables, type Row } from './state-digest';
@@ -236,7 +236,8 @@ function beginReplay(stored: Replica, fresh: Replica, trusted: TrustedGenesis): 
 
 /**
  * Replays one stored block into the fresh replica through full verification (verifyBlock),
- * with `verify` deciding signatures; returns its transaction count.
+ * with `verify` deciding signatures; returns its transaction count. `wire` is the block's texts
+ * if they were already read from its rows (for the pool), so they are not decoded again.
  */
 function replayBlock(
   fresh: Replica,
@@ -245,11 +246,12 @@ function replayBlock(
   txs: readonly TxRow[],
   verify?: VerifySignature,
   decode?: TxDecoder,
+  wire?: WireBlock,
 ): number {
   if (!row) throw new Finding(height, 'the block is missing');
   let applied;
   try {
-    applied = fresh.importBlock(wireOf(row, txs), verify, decode);
+    applied = fresh.importBlock(wire ?? wireOf(row, txs), verify, decode);
   } catch (error) {
     // What the rows say comes first, as when they were checked before: their finding, if any.
     let first = error;
@@ -327,7 +329,7 @@ const WINDOWS_AHEAD = 3;
 
 interface Window {
   from: number;
-  rows: { row: BlockRow | undefined; txs: TxRow[] }[];
+  rows: { row: BlockRow | undefined; txs: TxRow[]; wire: WireBlock | null }[];
   /** Each block's findings, settled as soon as its own job on the pool is done. */
   findings: Promise<StatelessFindings | null>[];
 }
@@ -353,14 +355,14 @@ async function verifyWithinPooled(
     for (let h = from; h <= tipHeight && txCount < WINDOW_TXS; h++) {
       const row = stored.block(h);
       const txs = row ? stored.txsAt(h) : [];
-      rows.push({ row, txs });
-      txCount += txs.length + 1;
-      let wire: BlockTexts | null = null;
+      let wire: WireBlock | null = null;
       try {
         wire = row ? wireOf(row, txs) : null;
       } catch {
         // Not UTF-8: replayBlock says so when it gets there.
       }
+      rows.push({ row, txs, wire });
+      txCount += txs.length + 1;
       if (!wire) break;
       texts.push(wire);
     }
@@ -380,7 +382,7 @@ async function verifyWithinPooled(
   fill();
   for (let window = windows.shift(); window; window = windows.shift()) {
     fill();
-    for (const [i, { row, txs }] of window.rows.entries()) {
+    for (const [i, { row, txs, wire }] of window.rows.entries()) {
       const found = await window.findings[i];
       txCount += replayBlock(
         fresh,
@@ -389,6 +391,7 @@ async function verifyWithinPooled(
         txs,
         found ? verifierFor(found) : undefined,
         found ? decoderFor(found) : undefined,
+        wire ?? undefined,
       );
     }
   }
