@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { carechain, tempDir } from '../support/cli';
-import { exited, killAll, startDevnet } from '../support/processes';
+import { DEVNET_START_MS, exited, killAll, startDevnet } from '../support/processes';
 
 afterEach(() => killAll());
 
@@ -20,17 +20,22 @@ describe('carechain devnet --console', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
-  it('serves the console of node K while it takes part in the network', async () => {
-    const { devnet } = await startDevnet(2, { args: ['--console', '2'] });
-    try {
-      const link = /\[node-2\] open (http:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(devnet.output())?.[1];
-      expect(link, devnet.output()).toBeDefined();
-      const answer = await fetch(link as string, { redirect: 'manual' });
-      expect([200, 302, 303]).toContain(answer.status);
-      expect(devnet.output()).toMatch(/the console of node-2: open the link it prints above/);
-    } finally {
-      devnet.child.kill('SIGTERM');
-      await exited(devnet.child);
-    }
-  });
+  it(
+    'serves the console of node K while it takes part in the network',
+    async () => {
+      const { devnet } = await startDevnet(2, { args: ['--console', '2'] });
+      try {
+        const link = /\[node-2\] open (http:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(devnet.output())?.[1];
+        expect(link, devnet.output()).toBeDefined();
+        const answer = await fetch(link as string, { redirect: 'manual' });
+        expect([200, 302, 303]).toContain(answer.status);
+        expect(devnet.output()).toMatch(/the console of node-2: open the link it prints above/);
+      } finally {
+        devnet.child.kill('SIGTERM');
+        await exited(devnet.child);
+      }
+    },
+    // Past startDevnet's own wait, so a devnet that never starts fails with its message.
+    DEVNET_START_MS + 30_000,
+  );
 });

@@ -123,12 +123,19 @@ export function devnetFolders(nodes: number): DevnetPlace & {
 }
 
 /**
+ * How long startDevnet waits by default for every node to be on the network. A test that starts
+ * a devnet must allow more than this (plus what it does after), so that a devnet that never
+ * comes up fails with startDevnet's message and the devnet's output, not a bare test timeout.
+ */
+export const DEVNET_START_MS = 90_000;
+
+/**
  * `carechain devnet` of `nodes` validators in a new folder, once every node is on the network.
  * `args` are further options of the command (`--demo`, `--console K`); `ms` bounds the wait.
  */
 export async function startDevnet(
   nodes: number,
-  { args = [], ms }: { args?: string[]; ms?: number } = {},
+  { args = [], ms = DEVNET_START_MS }: { args?: string[]; ms?: number } = {},
 ): Promise<DevnetPlace & { devnet: Running }> {
   const place = devnetPlace(nodes);
   const devnet = startCarechain(
@@ -144,11 +151,19 @@ export async function startDevnet(
     ],
     { group: true },
   );
-  await until(
-    () => (devnet.output().match(/on the network as/g) ?? []).length === nodes,
-    `${nodes} nodes on the network`,
-    ms,
-  );
+  try {
+    await until(
+      () => (devnet.output().match(/on the network as/g) ?? []).length === nodes,
+      `${nodes} nodes on the network`,
+      ms,
+    );
+  } catch (error) {
+    // What the devnet printed is what tells why it did not come up.
+    throw new Error(
+      `carechain devnet did not start: ${(error as Error).message} after ${ms} ms; it printed:\n${devnet.output().slice(-4_000)}`,
+      { cause: error },
+    );
+  }
   return { ...place, devnet };
 }
 
