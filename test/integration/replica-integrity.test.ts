@@ -91,6 +91,17 @@ async function expectVerifyFails(dir: string, where: RegExp, problem: RegExp): P
   expect(verified.stderr).toMatch(problem);
 }
 
+let otherChain: Promise<string> | undefined;
+
+/**
+ * A demo of another chain (its own founders' keys, so its own genesis), built once per file:
+ * the tests only read its genesis.json and copy its chain.db.
+ */
+function theirDemo(): Promise<string> {
+  otherChain ??= newDemoFolder('carechain-theirs-');
+  return otherChain;
+}
+
 function tipHeight(dir: string): number {
   const db = new Database(path.join(dir, 'chain.db'), { readonly: true });
   try {
@@ -258,7 +269,7 @@ describe('a forged block appended in SQLite', () => {
 describe('a replica of another chain, or no genesis.json', () => {
   it('a chain.db of another chain is refused by name, both genesis hashes given', async () => {
     const ours = await demoFolder();
-    const theirs = await newDemoFolder();
+    const theirs = await theirDemo();
     const genesisOf = (dir: string) =>
       GenesisDoc.parse(JSON.parse(readFileSync(path.join(dir, 'genesis.json'), 'utf8')));
     const ourHash = genesisHashOf(genesisOf(ours)).slice(0, 12);
@@ -613,7 +624,7 @@ describe('found from the outside: tampering the start-up checks once let through
 
   it('a chain.db of another chain: verify names the other chain first, as the node does', async () => {
     const ours = await demoFolder();
-    const theirs = await newDemoFolder('carechain-theirs-');
+    const theirs = await theirDemo();
     cpSync(path.join(theirs, 'chain.db'), path.join(ours, 'chain.db'));
     rmSync(path.join(ours, 'chain.db-wal'), { force: true });
     rmSync(path.join(ours, 'chain.db-shm'), { force: true });
@@ -621,7 +632,8 @@ describe('found from the outside: tampering the start-up checks once let through
   });
 
   it('a fresh demo carries its committed-height mark, so a rollback before its first start is caught', async () => {
-    const dir = await newDemoFolder('carechain-fresh-');
+    // A copy of the file's template: a folder as `carechain demo` left it, never opened.
+    const dir = await demoFolder('carechain-fresh-');
     const mark = JSON.parse(readFileSync(path.join(dir, 'committed-height.json'), 'utf8')) as {
       height: number;
       hash: string;

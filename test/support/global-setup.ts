@@ -1,7 +1,25 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
 import { REPO } from './cli';
 
-/** The CLI tests run the real bundle, so build the Node side once before any test. */
-export default function setup(): void {
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Where the run's one demo template is kept (test/support/replica-attack.ts). */
+    demoTemplateRoot: string;
+  }
+}
+
+/**
+ * The CLI tests run the real bundle, so build the Node side once before any test. And a folder
+ * for the demo that test files copy: a `carechain demo` costs seconds of CPU, and several files
+ * copy the same one, so the first file that needs it builds it for the whole run.
+ */
+export default function setup(project: TestProject): () => void {
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, stdio: 'inherit' });
+  const root = mkdtempSync(path.join(tmpdir(), 'carechain-demo-template-'));
+  project.provide('demoTemplateRoot', root);
+  return () => rmSync(root, { recursive: true, force: true });
 }

@@ -1,8 +1,8 @@
 // Helpers for tests that damage a data folder from the outside, the way an attacker or a
 // careless operator would: real demo folders made by the CLI, SQLite edited with the node stopped,
 // the node service run in-process on the result.
-import { expect } from 'vitest';
-import { cpSync } from 'node:fs';
+import { expect, inject } from 'vitest';
+import { cpSync, existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { startNodeService } from '../../main/service/node-service';
 import type { NodeService } from '../../main/service/node-service-api';
@@ -22,11 +22,30 @@ export async function newDemoFolder(prefix = 'carechain-attack-'): Promise<strin
 let template: Promise<string> | undefined;
 
 /**
- * A demo data folder of its own for one test: a copy of one demo built once per test file, which
- * saves a CLI run per test. Every copy is the same chain (same genesis and keys).
+ * The run's demo template: built by the first test file that asks, then renamed into the
+ * run's template folder (global-setup.ts) in one step, so another file sees either no template
+ * or a whole one. Two files asking at once may both build; the second rename fails and that
+ * file uses the first one's.
+ */
+async function runTemplate(): Promise<string> {
+  const ready = path.join(inject('demoTemplateRoot'), 'node');
+  if (existsSync(ready)) return ready;
+  const built = await newDemoFolder('carechain-template-');
+  try {
+    renameSync(built, ready);
+  } catch (error) {
+    if (!existsSync(ready)) throw error;
+  }
+  return ready;
+}
+
+/**
+ * A demo data folder of its own for one test: a copy of one demo built once per run (a folder
+ * as `carechain demo` left it, which no node has opened), which saves a CLI run per test and
+ * per file. Every copy is the same chain (same genesis and keys).
  */
 export async function demoFolder(prefix = 'carechain-attack-'): Promise<string> {
-  template ??= newDemoFolder('carechain-template-');
+  template ??= runTemplate();
   const dir = path.join(tempDir(prefix), 'node');
   cpSync(await template, dir, { recursive: true });
   return dir;
