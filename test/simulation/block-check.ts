@@ -8,6 +8,7 @@ import { certificateProblem, decodeCertificate, type WireBlock } from '../../sha
 import { verifyProposedBlock, type AppliedBlock, type ChainTip } from '../../shared/ledger/chain';
 import type { VerifySignature } from '../../shared/ledger/keys';
 import type { StateView } from '../../shared/ledger/state';
+import { decodeTx, type TxDecoder } from '../../shared/ledger/tx';
 import { validatorsAt } from '../../shared/registry';
 
 /** What certificateProblem says last, once every signature checked: too few of them. */
@@ -20,12 +21,13 @@ export function verifyBlockWithQuorum(
   tip: ChainTip,
   wire: WireBlock,
   verify: VerifySignature,
+  decode: TxDecoder = decodeTx,
 ): AppliedBlock {
   const height = tip.height + 1;
   const cert = decodeCertificate(wire.cert);
   // A decided block's header names the proposer of some round up to the certificate's.
   const rounds = { round: cert.round + 1, validRound: cert.round };
-  const verified = verifyProposedBlock(view, tip, wire, verify, rounds);
+  const verified = verifyProposedBlock(view, tip, wire, verify, rounds, decode);
   const keys = validatorsAt(view, height).map((v) => v.nodeKey);
   const problem = certificateProblem(cert, verified.header, verified.hash, keys, verify);
   const short = problem?.match(TOO_FEW);

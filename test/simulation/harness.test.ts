@@ -157,6 +157,19 @@ describe('signing', () => {
       expect(cachedVerify(pk, other, fromHex(signed.sig))).toBe(false);
     }
   });
+
+  it('remembers what it signed as valid only for a key pair that holds', () => {
+    const [a, b] = fixture(4).nodeKeys;
+    if (!a || !b) throw new Error('no key');
+    // One key's secret half with another's public half: what it signs does not verify under
+    // the public key it names, remembered or not.
+    const mismatched = { publicKey: b.publicKey, secretKey: a.secretKey };
+    const message = { ...MESSAGE, round: 7 };
+    const signed = signFast(message, mismatched);
+    const bytes = messageSigningBytes(message);
+    expect(cachedVerify(fromHex(b.publicKey), bytes, fromHex(signed.sig))).toBe(false);
+    expect(cachedVerify(fromHex(a.publicKey), bytes, fromHex(signed.sig))).toBe(true);
+  });
 });
 
 describe('the blocks invalid proposers make', () => {

@@ -35,11 +35,16 @@ import {
 } from '../../shared/ledger/block';
 import { utf8 } from '../../shared/ledger/bytes';
 import { canonicalText } from '../../shared/ledger/canonical';
-import { proposeBlock, verifyProposedBlock, type AppliedBlock } from '../../shared/ledger/chain';
+import {
+  proposeBlock,
+  verifyProposedBlock,
+  type AppliedBlock,
+  type VerifiedBlock,
+} from '../../shared/ledger/chain';
 import { sha256Hex } from '../../shared/ledger/hash';
 import type { KeyPair } from '../../shared/ledger/keys';
-import { decodeTx, type DecodedTx } from '../../shared/ledger/tx';
-import { cachedVerify, signFast } from './crypto';
+import type { DecodedTx } from '../../shared/ledger/tx';
+import { cachedVerify, decodeTxCached, signFast } from './crypto';
 import { SimFailure } from './failure';
 import { forged, signTxFast, type Fixture } from './fixture';
 import type { Prng } from './prng';
@@ -146,7 +151,6 @@ export interface NodeEnv {
 }
 
 const decoded = new Map<string, SignedMessage | null>();
-const txDecoded = new Map<string, DecodedTx | null>();
 
 /** decodeMessage, remembered by text (it is a pure function of the text). */
 export function decodeCached(text: string): SignedMessage | null {
@@ -163,18 +167,13 @@ export function decodeCached(text: string): SignedMessage | null {
   return message;
 }
 
-function decodeTxCached(text: string): DecodedTx | null {
-  let tx = txDecoded.get(text);
-  if (tx === undefined) {
-    try {
-      tx = decodeTx(text);
-    } catch {
-      tx = null;
-    }
-    if (txDecoded.size > 100_000) txDecoded.clear();
-    txDecoded.set(text, tx);
+/** A transaction as a peer or client sent it; null if it does not decode. */
+function decodeTxOrNull(text: string): DecodedTx | null {
+  try {
+    return decodeTxCached(text);
+  } catch {
+    return null;
   }
-  return tx;
 }
 
 export function short(hash: string | null): string {
@@ -190,6 +189,8 @@ export function describeMessage(m: UnsignedMessage): string {
 const BLOCK_TX_LIMIT = 40;
 /** Committed blocks one sync answer carries. */
 const SYNC_BATCH = 8;
+/** Blocks whose contents verified, kept to commit without applying them again (node-chain.ts). */
+const VERIFIED_KEPT = 8;
 
 export class SimNode {
   up = false;
@@ -206,6 +207,12 @@ export class SimNode {
   private driver: ConsensusDriver | null = null;
   private replicaOpen: SimReplica | null = null;
   private mempool = new Map<string, DecodedTx>();
+  /**
+   * Blocks this node life verified (or built honestly), by hash, with the tip they were verified
+   * on: a decided one among them is committed as the node does it (main/network/node-chain.ts),
+   * its certificate checked and its transactions not applied again.
+   */
+  private verified = new Map<string, VerifiedBlock>();
 
   constructor(
     readonly index: number,
@@ -257,10 +264,10 @@ export class SimNode {
 
   /**
    * V_h from the replica, remembered per (height, tip): a Status is made on every step change
-   * and answered for every peer, and reading the set from the state each time was most of the
-   * simulation's cost of Status gossip.
+   * and answered for every peer, and consensus asks at every step; reading the set from the state
+   * each time was most of the simulation's cost of Status gossip.
    */
-  private setAt(height: number) {
+  setAt(height: number) {
     const key = `${height}:${this.replica.tip().hash}`;
     let set = this.sets.get(key);
     if (!set) {
@@ -274,7 +281,7 @@ export class SimNode {
   /** V_h as this host asks it (wrongly, with FaultyHost.newSetAtHPlus1). */
   private validatorsFor(height: number) {
     const early = this.honest && this.env.faultyHost.newSetAtHPlus1 === true;
-    return validatorsAt(this.replica.view, early ? height + 1 : height);
+    return this.setAt(early ? height + 1 : height);
   }
 
   /**
@@ -340,6 +347,7 @@ export class SimNode {
   start(): void {
     this.epoch++;
     this.up = true;
+    this.verified = new Map();
     this.replicaOpen = this.disk.open();
     const key = this.keyFor(this.height);
     const held = this.keys.get(key.publicKey);
@@ -384,6 +392,7 @@ export class SimNode {
     this.replicaOpen = null;
     this.disk.crash();
     this.mempool = new Map();
+    this.verified = new Map();
     this.trace('crash');
   }
 
@@ -461,6 +470,16 @@ export class SimNode {
       ? canonicalText({ ...proposed.header, stateHash: sha256Hex(utf8(`bad/${time}`)) })
       : proposed.headerText;
     const body = { header, txs: proposed.txs.map((t) => t.text) };
+    // Built by the rules verification applies, on this tip: as good as verified, as the node
+    // keeps it. Not a Byzantine block, which may be invalid on purpose.
+    if (this.honest) {
+      this.keep({
+        header: proposed.header,
+        hash: proposed.hash,
+        txs: proposed.txs,
+        changes: proposed.changes,
+      });
+    }
     this.trace(
       `built ${short(blockHashOf(header))} h${tip.height + 1} with ${body.txs.length} txs`,
     );
@@ -479,12 +498,28 @@ export class SimNode {
       if (this.honest && this.env.faultyHost.skipsBlockChecks) return { valid: true, time };
       const rounds = fresh ? { round, validRound: -1 } : { round: round + 1, validRound: round };
       const replica = this.replica;
-      verifyProposedBlock(replica.view, replica.tip(), body, cachedVerify, rounds);
+      this.keep(
+        verifyProposedBlock(
+          replica.view,
+          replica.tip(),
+          body,
+          cachedVerify,
+          rounds,
+          decodeTxCached,
+        ),
+      );
       return { valid: true, time };
     } catch (error) {
       const reason = (error as Error).message;
       this.trace(`invalid ${short(blockHashOf(body.header))} r${round}: ${reason}`);
       return { valid: false, reason, time };
+    }
+  }
+
+  private keep(block: VerifiedBlock): void {
+    this.verified.set(block.hash, block);
+    if (this.verified.size > VERIFIED_KEPT) {
+      this.verified.delete(this.verified.keys().next().value as string);
     }
   }
 
@@ -495,7 +530,14 @@ export class SimNode {
       txs: body.txs,
       cert: canonicalText(certificate),
     };
-    const applied = this.replica.importBlock(wire);
+    const known = this.verified.get(certificate.blockHash);
+    this.verified.clear();
+    // Verified on this very tip: only its certificate is left to check. Anything else (a block
+    // a host that skips its checks voted for, say) is verified in full.
+    const applied =
+      known && known.header.prevHash === this.replica.tip().hash
+        ? this.replica.commitVerified(wire, known)
+        : this.replica.importBlock(wire);
     this.trace(
       `commit h${certificate.height} ${short(applied.hash)} r${certificate.round} (${applied.txs.length} txs)`,
     );
@@ -721,7 +763,7 @@ export class SimNode {
 
   /** Submitted by a client (from null) or gossiped by a peer. */
   receiveTx(text: string, from: number | null): void {
-    const tx = decodeTxCached(text);
+    const tx = decodeTxOrNull(text);
     if (!tx || this.mempool.has(tx.id) || this.replica.view.hasTx(tx.id)) return;
     this.mempool.set(tx.id, tx);
     for (let peer = 0; peer < this.env.fx.nodes; peer++) {

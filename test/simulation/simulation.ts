@@ -360,26 +360,22 @@ export class Simulation implements NodeEnv {
 
   received(node: SimNode, message: SignedMessage, before: ConsensusStatus): void {
     if (!node.honest) return;
-    const validators = validatorsAt(node.view(), message.height);
+    // Only a proposal needs V_h (its proposer); reading the set for every vote was a cost of
+    // every delivery.
+    const byProposer =
+      message.kind === 'proposal' &&
+      proposerOf(node.setAt(message.height), message.height, message.round).nodeKey ===
+        message.validator;
     if (message.kind === 'proposal') {
-      const side = this.sideOf(node.index);
-      const key = `${side}:${message.height}:${message.round}`;
-      const proposer = proposerOf(validators, message.height, message.round);
-      if (proposer.nodeKey === message.validator && !this.sideSeen.has(key)) {
-        this.sideSeen.set(key, message.blockHash);
-      }
+      const key = `${this.sideOf(node.index)}:${message.height}:${message.round}`;
+      if (byProposer && !this.sideSeen.has(key)) this.sideSeen.set(key, message.blockHash);
     }
     // Equivocation this machine must notice: both messages at its current height, within the
     // rounds it keeps every message of (§3 rule 6), and from a sender entitled to the position.
     if (before.decided || message.height !== before.height || message.round > before.round + 1) {
       return;
     }
-    if (
-      message.kind === 'proposal' &&
-      proposerOf(validators, message.height, message.round).nodeKey !== message.validator
-    ) {
-      return;
-    }
+    if (message.kind === 'proposal' && !byProposer) return;
     const position = `${node.index}:${node.epoch}:${message.validator}:${message.height}:${message.round}:${message.kind}`;
     const first = this.seenAt.get(position);
     if (!first) {

@@ -10,13 +10,19 @@ import path from 'node:path';
 import type { JournalStore } from '../../shared/consensus/journal';
 import type { WireBlock } from '../../shared/ledger/block';
 import { concatBytes } from '../../shared/ledger/bytes';
-import { verifyBlock, type AppliedBlock, type ChainTip } from '../../shared/ledger/chain';
+import {
+  certifyVerifiedBlock,
+  verifyBlock,
+  type AppliedBlock,
+  type ChainTip,
+  type VerifiedBlock,
+} from '../../shared/ledger/chain';
 import type { GenesisDoc } from '../../shared/ledger/genesis';
 import { MemoryState, type Change, type StateView } from '../../shared/ledger/state';
 import { Replica, wireOf } from '../../main/store/replica';
 import { verifyReplicaFile } from '../../main/store/verify-replica';
 import { verifyBlockWithQuorum } from './block-check';
-import { cachedVerify } from './crypto';
+import { cachedVerify, decodeTxCached } from './crypto';
 import type { Fixture } from './fixture';
 import type { Prng } from './prng';
 
@@ -26,6 +32,11 @@ export interface SimReplica {
   readonly view: StateView;
   /** Full verification, then commit; throws if the block is refused. */
   importBlock(wire: WireBlock): AppliedBlock;
+  /**
+   * Commits a block whose contents were verified on this tip, checking what is left: its link
+   * and certificate (certifyVerifiedBlock, as Replica.commitVerified); throws if refused.
+   */
+  commitVerified(wire: WireBlock, verified: VerifiedBlock): AppliedBlock;
   /** A committed block with its certificate, as sync sends it. */
   wireAt(height: number): WireBlock | undefined;
 }
@@ -69,8 +80,17 @@ function applyVerified(
   quorum: ((n: number) => number) | undefined,
 ): { applied: AppliedBlock; tip: ChainTip; txIds: string[] } {
   const applied = quorum
-    ? verifyBlockWithQuorum(quorum, state, tip, wire, cachedVerify)
-    : verifyBlock(state, tip, wire, cachedVerify);
+    ? verifyBlockWithQuorum(quorum, state, tip, wire, cachedVerify, decodeTxCached)
+    : verifyBlock(state, tip, wire, cachedVerify, decodeTxCached);
+  return applyChecked(state, tip, applied);
+}
+
+/** Applies a block already verified on `tip` to `state`; returns it with the new tip. */
+function applyChecked(
+  state: MemoryState,
+  tip: ChainTip,
+  applied: AppliedBlock,
+): { applied: AppliedBlock; tip: ChainTip; txIds: string[] } {
   const txIds = applied.txs.map((t) => t.id);
   state.apply(applied.changes, txIds);
   const { height, time, stateHash } = applied.header;
@@ -107,6 +127,20 @@ export class MemoryDisk implements NodeDisk {
       view: state,
       importBlock: (wire) => {
         const next = applyVerified(state, tip, wire, quorum);
+        tip = next.tip;
+        blocks.push({ wire, changes: next.applied.changes, txIds: next.txIds, tip });
+        return next.applied;
+      },
+      commitVerified: (wire, verified) => {
+        // certifyVerifiedBlock judges the certificate by the ledger's quorum: a run with a
+        // quorum rule of its own verifies in full, by that rule.
+        const next = quorum
+          ? applyVerified(state, tip, wire, quorum)
+          : applyChecked(
+              state,
+              tip,
+              certifyVerifiedBlock(state, tip, verified, wire, cachedVerify),
+            );
         tip = next.tip;
         blocks.push({ wire, changes: next.applied.changes, txIds: next.txIds, tip });
         return next.applied;
@@ -175,7 +209,10 @@ export class SqliteDisk implements NodeDisk {
     return {
       tip: () => replica.tip(),
       view: replica.view,
-      importBlock: (wire) => replica.importBlock(wire),
+      // The signature rule remembered, as a live node's replica is given (verifyAll, the
+      // replay `carechain verify` makes, checks every signature again).
+      importBlock: (wire) => replica.importBlock(wire, cachedVerify, decodeTxCached),
+      commitVerified: (wire, verified) => replica.commitVerified(wire, verified, cachedVerify),
       wireAt: (height) => {
         const row = replica.block(height);
         return row ? wireOf(row, replica.txsAt(height)) : undefined;
