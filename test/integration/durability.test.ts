@@ -2,6 +2,7 @@
 // process is killed with SIGKILL at random moments while submissions stream in; after each kill
 // `carechain verify` must pass, and in the end every submission the node answered ok must be on
 // chain or explicitly refused with a reason, none lost.
+import { cpSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +47,11 @@ describe('crash loop: kill -9 while submissions stream in', () => {
     let unanswered = 0;
     const refusedAtSubmit: string[] = [];
     let choice = 0;
+    // `carechain verify` of what each kill left, run on a copy of the folder taken at once, while
+    // the next round runs on the folder itself: a verify replays the whole demo, and one after
+    // another they were most of this test's time. One at a time, so they do not pile up.
+    const afterKills: { round: number; code: number | null; stderr: string }[] = [];
+    let verifying: Promise<void> = Promise.resolve();
 
     for (let round = 0; round < KILLS; round++) {
       const node = await ServiceProcess.start(dir);
@@ -73,9 +79,18 @@ describe('crash loop: kill -9 while submissions stream in', () => {
       } finally {
         await node.kill9();
       }
-      const verified = await verifyFolder(dir);
-      expect(verified.code, `after kill ${round + 1}: ${verified.stderr}`).toBe(0);
+      const copy = `${dir}-kill-${round + 1}`;
+      cpSync(dir, copy, { recursive: true });
+      await verifying;
+      verifying = verifyFolder(copy).then(({ code, stderr }) => {
+        afterKills.push({ round: round + 1, code, stderr });
+      });
     }
+    await verifying;
+    for (const { round, code, stderr } of afterKills) {
+      expect(code, `after kill ${round}: ${stderr}`).toBe(0);
+    }
+    expect(afterKills).toHaveLength(KILLS);
 
     // Restarted for good: the journal is restored; wait until nothing is left waiting.
     const node = await ServiceProcess.start(dir);
