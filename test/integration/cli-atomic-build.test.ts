@@ -21,6 +21,7 @@ import { keyFileText } from '../../main/service/keystore';
 import { startNodeService } from '../../main/service/node-service';
 import { carechain, tempDir } from '../support/cli';
 import { killAllStarted, startCarechain } from '../support/cli-process';
+import { demoFolder as runDemoCopy } from '../support/replica-attack';
 
 // A failed test must not leave a node holding its folder (or a port) behind.
 afterEach(killAllStarted);
@@ -151,13 +152,10 @@ describe('carechain init killed part-way', () => {
 });
 
 describe('the next start after an interrupted build', () => {
-  let built: string | undefined;
-  async function demoFolder(): Promise<string> {
-    if (!built) {
-      built = path.join(tempDir(), 'built');
-      const result = await carechain(['demo', '--dir', built]);
-      expect(result.code, result.stderr).toBe(0);
-    }
+  let built: Promise<string> | undefined;
+  /** A complete demo to take files from: a copy of the run's template, made once per file. */
+  function demoFolder(): Promise<string> {
+    built ??= runDemoCopy('carechain-built-');
     return built;
   }
 
