@@ -10,8 +10,6 @@
  *   1 MiB used to throw out of the mempool's listener, after the mempool had taken it).
  * - One peer fills at most a quarter of the mempool.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signMessage } from '../../shared/consensus/messages';
 import { proposerOf } from '../../shared/consensus/rounds';
@@ -19,7 +17,6 @@ import type { KeyPair } from '../../shared/ledger/keys';
 import type { DecodedTx } from '../../shared/ledger/tx';
 import { validatorsAt } from '../../shared/registry';
 import { NetworkNode } from '../../main/network/network-node';
-import { SignGuard } from '../../main/network/sign-state';
 import type { Frame } from '../../main/network/transport/frames';
 import { PeerTransport } from '../../main/network/transport/transport';
 import {
@@ -32,9 +29,8 @@ import {
 } from '../../main/network/wire';
 import { verifySignature } from '../../main/platform/ed25519';
 import { ChainNode } from '../../main/service/chain-node';
-import { Replica } from '../../main/store/replica';
 import { anchorTx } from '../support/anchor-tx';
-import { tempDir } from '../support/cli';
+import { inProcessNode } from '../support/in-process-node';
 import { TestChain } from '../unit/helpers/test-chain';
 
 const stops: (() => Promise<void> | void)[] = [];
@@ -72,29 +68,11 @@ async function setup(): Promise<Setup> {
   const keys = chain.founderIds.map((id) => chain.keys(id).node);
   const self = keys.find((k) => k.publicKey !== proposer) as KeyPair;
   const peerKey = keys.find((k) => k.publicKey === proposer) as KeyPair;
-  const dir = tempDir();
-  mkdirSync(dir, { recursive: true });
-  const replica = Replica.open(path.join(dir, 'chain.db'));
-  replica.initGenesis(chain.doc);
-  const identity = { chainId: chain.chainId, genesisHash: replica.tip().genesisHash };
-  SignGuard.createFresh(dir, self, identity);
-  const chainNode = new ChainNode(replica, self);
-  const log: string[] = [];
-  const node = new NetworkNode({
-    node: chainNode,
-    nodeKey: self,
-    guard: SignGuard.open(dir, self, identity),
-    listen: { host: '127.0.0.1', port: 0 },
-    peers: [],
-    log: (line) => log.push(line),
-  });
-  await node.start();
-  stops.push(() => replica.close());
-  stops.push(() => node.stop());
+  const { chainNode, node, log } = await inProcessNode(chain, self, stops);
   const peer = new PeerTransport({
     nodeKey: peerKey,
     chainId: chain.chainId,
-    genesisHash: identity.genesisHash,
+    genesisHash: chain.genesisHash,
     listen: { host: '127.0.0.1', port: 0 },
     admit: () => ({ class: 'member' }),
   });

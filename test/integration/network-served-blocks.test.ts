@@ -6,19 +6,14 @@
  * does not match the certified header), a certified text that is not canonical as a block that
  * does not verify, no one banned.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WireBlock } from '../../shared/ledger/block';
 import { canonicalText } from '../../shared/ledger/canonical';
 import { txIdOf, type DecodedTx } from '../../shared/ledger/tx';
-import { NetworkNode } from '../../main/network/network-node';
-import { SignGuard } from '../../main/network/sign-state';
-import { PeerTransport } from '../../main/network/transport/transport';
 import { blocksFrame, decodeBlocksFrame, FRAME } from '../../main/network/wire';
-import { ChainNode } from '../../main/service/chain-node';
 import { Replica } from '../../main/store/replica';
-import { tempDir } from '../support/cli';
+import { chainPeer } from '../support/chain-peer';
+import { inProcessNode } from '../support/in-process-node';
 import { until } from '../support/processes';
 import { TestChain } from '../unit/helpers/test-chain';
 
@@ -54,37 +49,8 @@ async function catchingUpFrom(
 ): Promise<{ replica: Replica; log: () => string }> {
   const self = chain.keys(chain.founderIds[4] as string).node;
   const peerKey = chain.keys(chain.founderIds[0] as string).node;
-  const dir = tempDir();
-  mkdirSync(dir, { recursive: true });
-  const replica = Replica.open(path.join(dir, 'chain.db'));
-  replica.initGenesis(chain.doc);
-  const identity = { chainId: chain.chainId, genesisHash: chain.genesisHash };
-  SignGuard.createFresh(dir, self, identity);
-  const log: string[] = [];
-  const node = new NetworkNode({
-    node: new ChainNode(replica, self),
-    nodeKey: self,
-    guard: SignGuard.open(dir, self, identity),
-    listen: { host: '127.0.0.1', port: 0 },
-    peers: [],
-    log: (line) => log.push(line),
-  });
-  await node.start();
-  stops.push(() => replica.close());
-  stops.push(() => node.stop());
-  const peer = new PeerTransport({
-    nodeKey: peerKey,
-    chainId: chain.chainId,
-    genesisHash: chain.genesisHash,
-    listen: { host: '127.0.0.1', port: 0 },
-    admit: () => ({ class: 'member' }),
-    hello: () => ({
-      height: served.length,
-      headHash: chain.tip.hash,
-      role: 'validator',
-      software: 'test-server',
-    }),
-  });
+  const { replica, node, log } = await inProcessNode(chain, self, stops);
+  const peer = chainPeer(chain, peerKey, 'test-server', served.length);
   peer.on('frame', (key, protocol, frame) => {
     if (protocol !== 'blocks' || frame.type !== FRAME.blocks.getBlocks) return;
     const asked = decodeBlocksFrame(frame);

@@ -7,7 +7,13 @@ import type { TestChain } from '../unit/helpers/test-chain';
  * chain's tip in its Hello), admitting any peer as a member: what a test puts beside a real node
  * process to serve it, or to watch what it sends. Not started.
  */
-export function chainPeer(chain: TestChain, key: KeyPair, software: string): PeerTransport {
+export function chainPeer(
+  chain: TestChain,
+  key: KeyPair,
+  software: string,
+  /** The height its Hello claims (by default the chain's). */
+  height = chain.height,
+): PeerTransport {
   return new PeerTransport({
     nodeKey: key,
     chainId: chain.chainId,
@@ -15,7 +21,7 @@ export function chainPeer(chain: TestChain, key: KeyPair, software: string): Pee
     listen: { host: '127.0.0.1', port: 0 },
     admit: () => ({ class: 'member' }),
     hello: () => ({
-      height: chain.height,
+      height,
       headHash: chain.tip.hash,
       role: 'validator',
       software,
