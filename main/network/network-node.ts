@@ -1421,9 +1421,7 @@ export class NetworkNode {
    * before it are kept.
    */
   private applyServed(run: readonly Ready[]): RunOutcome {
-    const first = run[0];
-    if (this.halted || !first)
-      return { applied: 0, stop: { peer: first?.peer ?? '', kind: 'stopped' } };
+    if (this.halted) return { applied: 0, stop: { peer: run[0]?.peer ?? '', kind: 'stopped' } };
     let applied = 0;
     let forged: { peer: string; reason: string } | null = null;
     let rejected: { peer: string; height: number; reason: string } | null = null;
