@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { carechain, tempDir } from '../support/cli';
-import { DEVNET_START_MS, exited, killAll, startDevnet } from '../support/processes';
+import { DEVNET_START_MS, exited, killAll, startDevnet, until } from '../support/processes';
 
 afterEach(() => killAll());
 
@@ -25,9 +25,13 @@ describe('carechain devnet --console', () => {
     async () => {
       const { devnet } = await startDevnet(2, { args: ['--console', '2'] });
       try {
-        const link = /\[node-2\] open (http:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(devnet.output())?.[1];
-        expect(link, devnet.output()).toBeDefined();
-        const answer = await fetch(link as string, { redirect: 'manual' });
+        // Node K may say it is on the network before its web host prints the link.
+        const link = await until(
+          () => /\[node-2\] open (http:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(devnet.output())?.[1],
+          'node-2 to print its console link',
+          20_000,
+        );
+        const answer = await fetch(link, { redirect: 'manual' });
         expect([200, 302, 303]).toContain(answer.status);
         expect(devnet.output()).toMatch(/the console of node-2: open the link it prints above/);
       } finally {
