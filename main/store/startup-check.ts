@@ -179,37 +179,26 @@ function checkOpened(replica: Replica, files: ReplicaFiles): ReplicaProblem | nu
 }
 
 /**
- * The findings the node would report at start (genesis pin, committed blocks rolled back), as
- * a failed outcome, or the genesis this node trusts if there are none.
+ * `carechain verify`: the same findings the node would report at start (the database itself,
+ * which chain it is, then whether its committed blocks were rolled back), then a full
+ * re-verification from genesis, all on one snapshot.
  */
-function startFindings(files: ReplicaFiles): TrustedGenesis | VerifyOutcome {
+export function verifyDataFolder(files: ReplicaFiles): VerifyOutcome {
+  const trusted = trustedGenesisOf(files);
+  if (trusted !== 'missing' && 'ok' in trusted) return trusted;
+  return verifyReplicaFile(files.replica, trusted, (stored) =>
+    checkHighWater(stored, files.highWater),
+  );
+}
+
+/** The genesis this node trusts, or why it cannot be read, as a failed outcome. */
+function trustedGenesisOf(files: ReplicaFiles): TrustedGenesis | VerifyOutcome {
   try {
-    const trusted = readTrustedGenesis(files.genesis);
-    const replica = Replica.open(files.replica, { readonly: true });
-    try {
-      // In the node's order: the database itself, which chain it is, then whether its blocks
-      // were rolled back.
-      checkDatabase(replica);
-      checkGenesisPin(replica, trusted);
-      checkHighWater(replica, files.highWater);
-    } finally {
-      replica.close();
-    }
-    return trusted;
+    return readTrustedGenesis(files.genesis);
   } catch (error) {
     if (error instanceof Finding) return { ok: false, height: error.height, reason: error.message };
     return { ok: false, height: null, reason: (error as Error).message };
   }
-}
-
-/**
- * `carechain verify`: the same findings the node would report at start (genesis pin, committed
- * blocks rolled back), then a full re-verification from genesis, on one snapshot.
- */
-export function verifyDataFolder(files: ReplicaFiles): VerifyOutcome {
-  const trusted = startFindings(files);
-  if (trusted !== 'missing' && 'ok' in trusted) return trusted;
-  return verifyReplicaFile(files.replica, trusted);
 }
 
 /** verifyDataFolder with the replay's stateless checks on `pool`'s threads. */
@@ -217,7 +206,9 @@ export async function verifyDataFolderPooled(
   files: ReplicaFiles,
   pool: CheckPool,
 ): Promise<VerifyOutcome> {
-  const trusted = startFindings(files);
+  const trusted = trustedGenesisOf(files);
   if (trusted !== 'missing' && 'ok' in trusted) return trusted;
-  return verifyReplicaFilePooled(files.replica, trusted, pool);
+  return verifyReplicaFilePooled(files.replica, trusted, pool, (stored) =>
+    checkHighWater(stored, files.highWater),
+  );
 }

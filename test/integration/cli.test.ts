@@ -254,6 +254,11 @@ describe('carechain demo and verify', () => {
       /block 6: certificate is for height 5/,
     ],
     [
+      'an edited state commitment recorded with the last block',
+      `UPDATE meta SET value = json_set(value, '$.digest', '${'0'.repeat(64)}') WHERE key = 'state_digest'`,
+      /the commitment recorded over the stored chain and its state does not match what the blocks derive/,
+    ],
+    [
       'an edited genesis',
       "UPDATE meta SET value = replace(value, '\"majority\"', '\"all\"') WHERE key = 'genesis'",
       /block 0: /,
@@ -263,6 +268,25 @@ describe('carechain demo and verify', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^FAILED at block \d+: /);
     expect(result.stderr).toMatch(message);
+  });
+
+  it('catches committed blocks missing behind the committed-height mark, on the same snapshot', async () => {
+    const copy = path.join(tempDir(), 'copy');
+    cpSync(demo, copy, { recursive: true });
+    const db = new Database(path.join(copy, 'chain.db'), { readonly: true });
+    const tip = db.prepare('SELECT max(height) AS height FROM blocks').get() as { height: number };
+    db.close();
+    writeFileSync(
+      path.join(copy, 'committed-height.json'),
+      `${JSON.stringify({ height: tip.height + 3, hash: 'ab'.repeat(32) })}\n`,
+    );
+    const result = await carechain(['verify', '--dir', copy]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^FAILED at block ${tip.height + 1}: committed blocks are missing: this node had committed up to height ${tip.height + 3}`,
+      ),
+    );
   });
 
   it('catches a transaction whose signature was swapped for another one, even with its id recomputed', async () => {
