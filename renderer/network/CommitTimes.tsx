@@ -2,8 +2,7 @@ import type { CommitView } from '../../shared/rpc/network';
 import { BlockHeightHeader } from '../blocks/block-cells';
 import { EmptyState } from '../components/States';
 import { absoluteTime, RelativeTime } from '../components/Time';
-import { plural } from '../components/text';
-import { duration } from './words';
+import { duration, lastBlocks } from './words';
 
 /** Blocks listed under the chart; the chart shows all that were sent. */
 const LISTED = 10;
@@ -38,7 +37,7 @@ function IntervalChart({ commits }: { commits: CommitView[] }) {
       <div
         className="interval-bars"
         role="img"
-        aria-label={`Intervals before the last ${plural(timed.length, 'block')}: median ${duration(mid)}, longest ${duration(longest)}`}
+        aria-label={`Intervals before ${lastBlocks(timed.length)}: median ${duration(mid)}, longest ${duration(longest)}`}
       >
         {oldestFirst.map((c) => {
           const height = scale > 0 ? (Math.log1p(Math.max(0, c.intervalMs)) / scale) * 100 : 0;
@@ -54,7 +53,9 @@ function IntervalChart({ commits }: { commits: CommitView[] }) {
         })}
       </div>
       <figcaption className="section-note">
-        Time before each of the last {plural(timed.length, 'block')}, oldest on the left
+        {timed.length === 1
+          ? 'Time before the last block'
+          : `Time before each of ${lastBlocks(timed.length)}, oldest on the left`}
         (logarithmic heights): median {duration(mid)}, longest {duration(longest)}.{' '}
         {late === 0
           ? 'Every one was decided in its first round.'

@@ -11,7 +11,7 @@ import { GuestBans, Misbehaviour, PeersTable } from './PeersTable';
 import { SyncProgress } from './SyncProgress';
 import { useNetworkStatus } from './use-network-status';
 import { ValidatorsTable } from './ValidatorsTable';
-import { stepWords } from './words';
+import { lastBlocks, stepWords } from './words';
 import './network.css';
 
 /** A single-validator chain not on a network: who makes its blocks, and how to run a network. */
@@ -189,11 +189,11 @@ function NetworkContent({ view, changed }: { view: NetworkView; changed: () => v
         />
         {view.validators.length > 1 && view.window > 0 && (
           <p className="section-note">
-            Participation is the share of the last {plural(view.window, 'block')} whose commit
-            certificate carries the validator’s signature. A certificate needs the signatures of
-            more than two thirds of the validators and often carries no more, so a validator that is
-            up can still miss some (its vote arrived after the others); one that is down or cut off
-            stops appearing at all. The network goes on while fewer than a third are missing.
+            Participation is the share of {lastBlocks(view.window)} whose commit certificate carries
+            the validator’s signature. A certificate needs the signatures of more than two thirds of
+            the validators and often carries no more, so a validator that is up can still miss some
+            (its vote arrived after the others); one that is down or cut off stops appearing at all.
+            The network goes on while fewer than a third are missing.
           </p>
         )}
       </Section>

@@ -3,14 +3,14 @@ import type { ValidatorView } from '../../shared/rpc/network';
 import { Badge } from '../components/Badge';
 import { plural } from '../components/text';
 import { NodeName } from './PeersTable';
-import { percent } from './words';
+import { lastBlocks, percent } from './words';
 
 /** A share as a bar and in words; the words carry the meaning, the bar helps compare. */
 function Participation({ validator, window }: { validator: ValidatorView; window: number }) {
   if (validator.participation === null) {
     return (
       <span className="muted">
-        {window === 0 ? 'No blocks yet' : `Not a validator of the last ${plural(window, 'block')}`}
+        {window === 0 ? 'No blocks yet' : `Not a validator of ${lastBlocks(window)}`}
       </span>
     );
   }
@@ -104,7 +104,11 @@ export function ValidatorsTable({
               <td className="numeric">
                 {validator.lastSigned === null ? (
                   <span className="muted">
-                    {window === 0 ? '—' : `None of the last ${plural(window, 'block')}`}
+                    {window === 0
+                      ? '—'
+                      : window === 1
+                        ? 'Not the last block'
+                        : `None of ${lastBlocks(window)}`}
                   </span>
                 ) : (
                   <Link

@@ -1,4 +1,5 @@
 import type { ConsensusView, PeerView } from '../../shared/rpc/network';
+import { plural } from '../components/text';
 
 /** A duration in ms as people read it: "420 ms", "3.2 s", "2 min 5 s". */
 export function duration(ms: number): string {
@@ -22,6 +23,11 @@ export function latency(ms: number): string {
 export function rate(perSecond: number): string {
   if (perSecond < 10) return perSecond.toFixed(1);
   return Math.round(perSecond).toLocaleString('en');
+}
+
+/** "the last block", "the last 20 blocks": never "the last 1 block". */
+export function lastBlocks(count: number): string {
+  return count === 1 ? 'the last block' : `the last ${plural(count, 'block')}`;
 }
 
 export function percent(share: number): string {
