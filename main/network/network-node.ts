@@ -1070,12 +1070,6 @@ export class NetworkNode {
           `relayed transaction ${short(id)} that does not decode: ${(error as Error).message}`,
         );
       }
-      if (!verifyTxSignature(tx, this.genesisHash, verifySignatureRemembered)) {
-        throw new PeerOffence(
-          'fatal',
-          `relayed transaction ${short(id)} whose signature does not verify`,
-        );
-      }
       fresh.push(tx);
     }
     if (fresh.length === 0) return;
@@ -1100,6 +1094,14 @@ export class NetworkNode {
         ) {
           refusedForShare++;
           continue;
+        }
+        // Checked only once there is room for it: under load, most of what a full mempool
+        // refuses comes again later, and its signature was the costliest part of refusing it.
+        if (!verifyTxSignature(tx, this.genesisHash, verifySignatureRemembered)) {
+          throw new PeerOffence(
+            'fatal',
+            `relayed transaction ${short(tx.id)} whose signature does not verify`,
+          );
         }
         this.seenTxs.add(tx.id);
         try {
@@ -1196,13 +1198,11 @@ export class NetworkNode {
    * submitted at least `olderThanMs` ago, oldest first, at most RESEND_OWN_MAX.
    */
   private ownPending(olderThanMs: number): string[] {
-    const before = Date.now() - olderThanMs;
-    const texts: string[] = [];
-    for (const { submission, text } of this.options.node.replica.pendingSubmissions()) {
-      if (texts.length >= RESEND_OWN_MAX) break;
-      if (text !== null && submission.submittedAt <= before) texts.push(text);
-    }
-    return texts;
+    const waiting = this.options.node.replica.pendingSubmittedBy(
+      Date.now() - olderThanMs,
+      RESEND_OWN_MAX,
+    );
+    return waiting.flatMap(({ text }) => (text === null ? [] : [text]));
   }
 
   /** Own submissions that have waited a while go to every member again (see RESEND_OWN_MS). */

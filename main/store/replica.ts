@@ -79,6 +79,17 @@ export interface HeightMark {
 }
 
 /** The derived row a change writes, with every column of its table. */
+/** A journalled submission and its signed text (null when the stored bytes are not UTF-8). */
+function journalled(row: SubmissionRow): { submission: Submission; text: string | null } {
+  let text: string | null;
+  try {
+    text = textOf(row.bytes);
+  } catch {
+    text = null;
+  }
+  return { submission: submissionOf(row), text };
+}
+
 function rowOf(change: Change, height: number): { table: DerivedTableName; row: Row } {
   const kind = change.record;
   const row: Row = {};
@@ -246,6 +257,9 @@ export class Replica {
       // in acceptance order, since the later may depend on the earlier (a change of vote).
       pendingSubmissions: db.prepare<[], SubmissionRow>(
         "SELECT * FROM submissions WHERE status = 'pending' ORDER BY rowid",
+      ),
+      pendingSubmittedBy: db.prepare<[number, number], SubmissionRow>(
+        "SELECT * FROM submissions WHERE status = 'pending' AND submitted_at <= ? ORDER BY rowid LIMIT ?",
       ),
       recentSubmissions: db.prepare<[number], SubmissionRow>(
         'SELECT * FROM submissions ORDER BY rowid DESC LIMIT ?',
@@ -544,15 +558,15 @@ export class Replica {
    * stored bytes are not UTF-8: the journal is local, and an edited entry must not stop a start).
    */
   pendingSubmissions(): { submission: Submission; text: string | null }[] {
-    return this.stmts.pendingSubmissions.all().map((row) => {
-      let text: string | null;
-      try {
-        text = textOf(row.bytes);
-      } catch {
-        text = null;
-      }
-      return { submission: submissionOf(row), text };
-    });
+    return this.stmts.pendingSubmissions.all().map(journalled);
+  }
+
+  /**
+   * The first `limit` submissions still waiting that were submitted at or before `at` (ms),
+   * oldest first: what a node re-sends, read without loading a long backlog every few seconds.
+   */
+  pendingSubmittedBy(at: number, limit: number): { submission: Submission; text: string | null }[] {
+    return this.stmts.pendingSubmittedBy.all(at, limit).map(journalled);
   }
 
   /** The newest submissions, with their signed text (decoded leniently: it is only shown). */
