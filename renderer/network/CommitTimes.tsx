@@ -52,17 +52,27 @@ function IntervalChart({ commits }: { commits: CommitView[] }) {
           );
         })}
       </div>
-      <figcaption className="section-note">
-        {timed.length === 1
-          ? 'Time before the last block'
-          : `Time before each of ${lastBlocks(timed.length)}, oldest on the left`}
-        (logarithmic heights): median {duration(mid)}, longest {duration(longest)}.{' '}
-        {late === 0
-          ? 'Every one was decided in its first round.'
-          : `${late} needed more than one round (marked).`}
-      </figcaption>
+      <figcaption className="section-note">{chartCaption(timed, mid, longest, late)}</figcaption>
     </figure>
   );
+}
+
+/** What the chart shows, in words; one block has no median or "every one" to speak of. */
+function chartCaption(
+  timed: readonly (CommitView & { intervalMs: number })[],
+  mid: number,
+  longest: number,
+  late: number,
+): string {
+  const only = timed.length === 1 ? timed[0] : undefined;
+  if (only) {
+    return `The last block came ${duration(only.intervalMs)} after the one before, decided ${late === 0 ? 'in its first round' : 'after more than one round (marked)'}.`;
+  }
+  const rounds =
+    late === 0
+      ? 'Every one was decided in its first round.'
+      : `${late} needed more than one round (marked).`;
+  return `Time before each of ${lastBlocks(timed.length)}, oldest on the left (logarithmic heights): median ${duration(mid)}, longest ${duration(longest)}. ${rounds}`;
 }
 
 export function CommitTimes({ commits, headingId }: { commits: CommitView[]; headingId: string }) {
