@@ -13,12 +13,18 @@ import { Overlay } from '../../shared/ledger/state';
 import type { KeyPair, VerifySignature } from '../../shared/ledger/keys';
 import { decodeTx, txIdOf, type DecodedTx, type TxDecoder } from '../../shared/ledger/tx';
 import { RuleError } from '../../shared/ledger/domain';
-import { validatorsAt } from '../../shared/registry';
+import { admissionProblem, validatorsAt } from '../../shared/registry';
 import { MembershipQueries } from '../members/queries';
 import { verifySignatureRemembered as verifySignature } from '../platform/ed25519';
 import type { Replica } from '../store/replica';
 
 const MEMPOOL_LIMIT = 5_000;
+
+/** A domain's limit on what the mempool takes (Domain.admissionProblem), as the refusal. */
+function refuseFlood(pending: Overlay, tx: DecodedTx): void {
+  const problem = admissionProblem(pending, tx.body);
+  if (problem) throw new RuleError(problem);
+}
 /** Transactions a consensus proposal carries at most (a node setting, not a ledger rule). */
 const MAX_PROPOSAL_TXS = 500;
 /** Transaction text the mempool holds at most: 32 blocks' worth. */
@@ -219,6 +225,7 @@ export class ChainNode {
     for (const tx of txs) {
       if (this.pool.has(tx.id))
         throw new RuleError('the transaction is already waiting for a block');
+      refuseFlood(scratch, tx);
       applyTx(
         scratch,
         tx,
@@ -249,6 +256,7 @@ export class ChainNode {
       throw new RuleError('the node has too many pending transactions; try again shortly');
     }
     const state = this.pendingState();
+    refuseFlood(state.overlay, tx);
     applyTx(
       state.overlay,
       tx,

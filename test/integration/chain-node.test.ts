@@ -13,6 +13,8 @@ import { Replica } from '../../main/store/replica';
 import { verifyReplicaFile } from '../../main/store/verify-replica';
 import { tempDir } from '../support/cli';
 import { membership } from '../../shared/members/state';
+import { MAX_OPEN_PROPOSALS_PER_MEMBER } from '../../shared/members/rules';
+import type { ProposalRecord } from '../../shared/members/schemas';
 
 const HOUR = 3_600_000;
 type Unsigned = TxBody extends infer B
@@ -328,6 +330,55 @@ describe('chain node: the pending state across blocks decided by consensus', () 
     });
     expect(refused).toBeInstanceOf(BlockRejected);
     expect(s.replica.tip().height).toBe(2);
+    expect(verifyReplicaFile(s.file, s.genesis)).toMatchObject({ ok: true, height: 2 });
+  });
+
+  it('takes a limited number of open proposals from one member, yet commits a block with more', () => {
+    const { s, node } = validatorNode();
+    let hours = 24;
+    const policyChange = (by: string) =>
+      s.tx(by, {
+        type: 'governance.propose',
+        action: {
+          type: 'change-policy',
+          policy: { threshold: 'majority', proposalTtlHours: ++hours },
+        },
+      });
+    const first = Array.from({ length: MAX_OPEN_PROPOSALS_PER_MEMBER }, () =>
+      policyChange('beta-pharma'),
+    );
+    for (const tx of first) node.submit(tx);
+    const refusal = `beta-pharma already has ${MAX_OPEN_PROPOSALS_PER_MEMBER} proposals under vote, the most this node takes from one member`;
+    expect(() => node.submit(policyChange('beta-pharma'))).toThrow(refusal);
+    expect(() => node.admit(policyChange('beta-pharma'))).toThrow(refusal);
+    expect(() => node.submitAll([policyChange('beta-pharma')])).toThrow(refusal);
+    // Another member is not held back by it.
+    node.submit(policyChange('gamma-clinic'));
+    // The limit is the node's, not the ledger's: a block holding more still commits.
+    const extra = policyChange('beta-pharma');
+    node.commitBlock(decided(s, [...first, extra]));
+    const open = membership(s.replica.view)
+      .openProposals()
+      .filter((p) => p.proposer === 'beta-pharma');
+    expect(open).toHaveLength(MAX_OPEN_PROPOSALS_PER_MEMBER + 1);
+    expect(() => node.submit(policyChange('beta-pharma'))).toThrow(
+      refusal.replace(
+        String(MAX_OPEN_PROPOSALS_PER_MEMBER),
+        String(MAX_OPEN_PROPOSALS_PER_MEMBER + 1),
+      ),
+    );
+    // Once two of them are decided, the member is below the limit again.
+    const [one, two] = open as [ProposalRecord, ProposalRecord];
+    node.commitBlock(
+      decided(s, [
+        s.tx('alpha-hospital', { type: 'governance.vote', proposalId: one.id, choice: 'reject' }),
+        s.tx('gamma-clinic', { type: 'governance.vote', proposalId: one.id, choice: 'reject' }),
+        s.tx('alpha-hospital', { type: 'governance.vote', proposalId: two.id, choice: 'reject' }),
+        s.tx('gamma-clinic', { type: 'governance.vote', proposalId: two.id, choice: 'reject' }),
+      ]),
+    );
+    expect(membership(s.replica.view).proposal(one.id)?.status).toBe('rejected');
+    node.submit(policyChange('beta-pharma'));
     expect(verifyReplicaFile(s.file, s.genesis)).toMatchObject({ ok: true, height: 2 });
   });
 
