@@ -1095,8 +1095,8 @@ export class NetworkNode {
           refusedForShare++;
           continue;
         }
-        // Checked only once there is room for it: under load, most of what a full mempool
-        // refuses comes again later, and its signature was the costliest part of refusing it.
+        // Checked only once there is room for it: a full mempool refuses without spending a
+        // signature check (the costliest part of refusing); one that comes again is checked then.
         if (!verifyTxSignature(tx, this.genesisHash, verifySignatureRemembered)) {
           throw new PeerOffence(
             'fatal',

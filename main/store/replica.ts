@@ -78,7 +78,6 @@ export interface HeightMark {
   hash: string;
 }
 
-/** The derived row a change writes, with every column of its table. */
 /** A journalled submission and its signed text (null when the stored bytes are not UTF-8). */
 function journalled(row: SubmissionRow): { submission: Submission; text: string | null } {
   let text: string | null;
@@ -90,6 +89,7 @@ function journalled(row: SubmissionRow): { submission: Submission; text: string 
   return { submission: submissionOf(row), text };
 }
 
+/** The derived row a change writes, with every column of its table. */
 function rowOf(change: Change, height: number): { table: DerivedTableName; row: Row } {
   const kind = change.record;
   const row: Row = {};
