@@ -55,7 +55,15 @@ export function readTrustedGenesis(file: string): TrustedGenesis {
  * log, which would roll the chain back without a word.
  */
 function checkHighWater(replica: Replica, file: string): void {
-  const mark = readHighWater(file);
+  checkHighWaterMark(replica, file, readHighWater(file));
+}
+
+/** checkHighWater with the mark `file` held, read earlier (see markBeforeSnapshot). */
+function checkHighWaterMark(
+  replica: Replica,
+  file: string,
+  mark: ReturnType<typeof readHighWater>,
+): void {
   if (mark === undefined) return;
   if (mark === 'damaged')
     throw new Finding(null, `the committed-height mark ${file} is damaged; it cannot be trusted`);
@@ -186,9 +194,17 @@ function checkOpened(replica: Replica, files: ReplicaFiles): ReplicaProblem | nu
 export function verifyDataFolder(files: ReplicaFiles): VerifyOutcome {
   const trusted = trustedGenesisOf(files);
   if (trusted !== 'missing' && 'ok' in trusted) return trusted;
-  return verifyReplicaFile(files.replica, trusted, (stored) =>
-    checkHighWater(stored, files.highWater),
-  );
+  return verifyReplicaFile(files.replica, trusted, markBeforeSnapshot(files));
+}
+
+/**
+ * The committed-height check on verify's snapshot, with the mark read now, before the snapshot
+ * is taken: a running node writes the mark only after its commit, so a mark read first never
+ * names a block the later snapshot lacks, while one read after could (a false alarm).
+ */
+function markBeforeSnapshot(files: ReplicaFiles): (stored: Replica) => void {
+  const mark = readHighWater(files.highWater);
+  return (stored) => checkHighWaterMark(stored, files.highWater, mark);
 }
 
 /** The genesis this node trusts, or why it cannot be read, as a failed outcome. */
@@ -208,7 +224,5 @@ export async function verifyDataFolderPooled(
 ): Promise<VerifyOutcome> {
   const trusted = trustedGenesisOf(files);
   if (trusted !== 'missing' && 'ok' in trusted) return trusted;
-  return verifyReplicaFilePooled(files.replica, trusted, pool, (stored) =>
-    checkHighWater(stored, files.highWater),
-  );
+  return verifyReplicaFilePooled(files.replica, trusted, pool, markBeforeSnapshot(files));
 }
