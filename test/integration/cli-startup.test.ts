@@ -42,7 +42,7 @@ async function startsAndStops(command: 'node' | 'serve', dir: string): Promise<v
 
 /** Runs the command expecting it to fail: exit 1 and exactly one line on stderr. */
 async function failsWithOneLine(command: 'node' | 'serve', dir: string): Promise<string> {
-  const result = await carechain([command, '--dir', dir], { timeoutMs: 20_000 });
+  const result = await carechain([command, '--dir', dir], { timeoutMs: 45_000 });
   // A start that hangs instead of exiting is killed by the timeout and has no exit code.
   expect(result.code, `${command}: ${result.stderr}`).toBe(1);
   const lines = result.stderr.trimEnd().split('\n');
