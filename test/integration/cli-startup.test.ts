@@ -8,7 +8,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { carechain, tempDir } from '../support/cli';
-import { killAllStarted, startCarechain } from '../support/cli-process';
+import { killAllStarted, startCarechain, type CliProcess } from '../support/cli-process';
 
 const READY = {
   node: /node on chain carechain-demo at height \d+/,
@@ -38,6 +38,22 @@ async function startsAndStops(command: 'node' | 'serve', dir: string): Promise<v
   const running = startCarechain([command, '--dir', dir]);
   await running.waitFor(READY[command]);
   expect(await running.stop('SIGTERM')).toBe(0);
+}
+
+/**
+ * Whether the process came up (true) or exited first (false). Only an exit counts as not
+ * starting: a start that a loaded machine slows past the wait fails the test as such, rather
+ * than passing for a refusal and then waiting for an exit that never comes.
+ */
+async function startedOrEnded(running: CliProcess, ready: RegExp): Promise<boolean> {
+  try {
+    await running.waitFor(ready, 30_000);
+    return true;
+  } catch (error) {
+    const { exitCode, signalCode } = running.child;
+    if (exitCode !== null || signalCode !== null) return false;
+    throw error;
+  }
 }
 
 /** Runs the command expecting it to fail: exit 1 and exactly one line on stderr. */
@@ -94,10 +110,7 @@ describe('a start that fails', () => {
     const dir = demoCopy();
     writeFileSync(path.join(dir, 'node-key.json'), 'not a key');
     const serving = startCarechain(['serve', '--dir', dir]);
-    const started = await serving.waitFor(READY.serve).then(
-      () => true,
-      () => false,
-    );
+    const started = await startedOrEnded(serving, READY.serve);
     if (started) {
       expect(await serving.stop('SIGTERM')).toBe(0);
     } else {
@@ -176,14 +189,7 @@ describe('one process per data folder', () => {
   it('of 8 nodes started together on one folder exactly one runs', async () => {
     const dir = demoCopy();
     const nodes = Array.from({ length: 8 }, () => startCarechain(['node', '--dir', dir]));
-    const ended = await Promise.all(
-      nodes.map((n) =>
-        n.waitFor(READY.node, 30_000).then(
-          () => false,
-          () => true,
-        ),
-      ),
-    );
+    const ended = await Promise.all(nodes.map(async (n) => !(await startedOrEnded(n, READY.node))));
     const running = nodes.filter((_, i) => !ended[i]);
     const refused = nodes.filter((_, i) => ended[i]);
     expect(running).toHaveLength(1);
