@@ -44,7 +44,7 @@ import {
 } from '../../main/network/wire';
 import { killAllStarted } from '../support/cli-process';
 import { expectOneChain, expectVerified } from '../support/one-chain';
-import { hasTx, withReplica } from '../support/processes';
+import { hasTx, until, withReplica } from '../support/processes';
 import { RawPeer } from '../support/transport-raw-peer';
 import {
   bannedFor,
@@ -60,14 +60,6 @@ const ATTACKERS = 24;
 const CHAIN_ID = 'carechain-hostile';
 
 const cleanups: (() => Promise<void>)[] = [];
-
-async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { TestRunner } from 'vitest';
 import { createDevnet } from '../../main/cli/devnet';
 import { Replica } from '../../main/store/replica';
 import { CLI, REPO, tempDir } from './cli';
@@ -58,8 +59,22 @@ export function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
+ * How long before its test's own timeout a wait of `until` gives up, so that the test fails
+ * naming what it waited for rather than with a bare "Test timed out".
+ */
+const UNTIL_MARGIN_MS = 2_000;
+
+/** Milliseconds left before the running Vitest test times out, or undefined outside one. */
+function testTimeLeft(): number | undefined {
+  const test = TestRunner.getCurrentTest();
+  const started = test?.result?.startTime;
+  if (!test || started === undefined || !(test.timeout > 0)) return undefined;
+  return started + test.timeout - Date.now();
+}
+
+/**
  * Waits until `probe` gives something truthy (an async probe is awaited), polling, and returns
- * it; fails naming `what` after `ms`.
+ * it; fails naming `what` after `ms`, or sooner when the running test would time out first.
  */
 export async function until<T>(
   probe: () => T | Promise<T>,
@@ -67,10 +82,19 @@ export async function until<T>(
   ms = 90_000,
 ): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
   const start = Date.now();
+  const left = testTimeLeft();
+  const bound = left === undefined ? ms : Math.min(ms, left - UNTIL_MARGIN_MS);
   for (;;) {
     const value = await probe();
     if (value) return value as Exclude<T, false | null | undefined | 0 | ''>;
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    const waited = Date.now() - start;
+    if (waited > bound) {
+      throw new Error(
+        bound < ms
+          ? `timed out waiting for ${what} (${waited} ms, as long as the test's timeout left)`
+          : `timed out waiting for ${what}`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
