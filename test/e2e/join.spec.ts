@@ -5,6 +5,7 @@ import type { Browser, Page } from '@playwright/test';
 import { createDevnet } from '../../main/cli/devnet';
 import { Replica } from '../../main/store/replica';
 import { CLI, REPO } from '../support/cli';
+import { freePorts } from '../support/ports';
 import {
   expect,
   screenshotFromTop,
@@ -67,7 +68,7 @@ test('a new member’s join request is approved in the consoles of existing memb
 }, testInfo) => {
   test.setTimeout(180_000);
   const root = path.join(scratchDir, 'devnet');
-  const basePort = 20_000 + Math.floor(Math.random() * 30_000);
+  const basePort = await freePorts(16);
   const devnet = createDevnet({ nodes: 4, dir: root, basePort });
   const dirs = devnet.nodes.map((n) => path.join(root, n.dir));
   const children: ChildProcess[] = [

@@ -6,7 +6,8 @@ import type { Locator, Page } from '@playwright/test';
 import { createDevnet } from '../../main/cli/devnet';
 import { readKeyFile } from '../../main/service/keystore';
 import { CLI, REPO } from '../support/cli';
-import { withReplica } from '../support/processes';
+import { freePorts } from '../support/ports';
+import { withReplica } from '../support/replica-read';
 import {
   buildDemoFolder,
   expect,
@@ -49,7 +50,7 @@ test('the Network page: peers, validators, heights after a proposal, a killed va
   scratchDir,
 }, testInfo) => {
   const root = path.join(scratchDir, 'devnet');
-  const basePort = 20_000 + Math.floor(Math.random() * 30_000);
+  const basePort = await freePorts(16);
   const devnet = createDevnet({ nodes: 4, dir: root, basePort });
   const nodes = [2, 3, 4].map((i) =>
     spawn(process.execPath, [CLI, 'node', '--dir', path.join(root, `node-${i}`)], {
@@ -144,7 +145,7 @@ test('a node whose port is taken is served, and says why it is not on the networ
   serveDir,
   scratchDir,
 }, testInfo) => {
-  const basePort = 20_000 + Math.floor(Math.random() * 30_000);
+  const basePort = await freePorts(16);
   createDevnet({ nodes: 4, dir: path.join(scratchDir, 'devnet'), basePort });
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(basePort, '127.0.0.1', resolve));
@@ -198,7 +199,7 @@ test('an administrator lifts a ban on the Network page, saying why', async ({
   scratchDir,
 }, testInfo) => {
   const root = path.join(scratchDir, 'devnet');
-  const basePort = 20_000 + Math.floor(Math.random() * 30_000);
+  const basePort = await freePorts(16);
   const devnet = createDevnet({ nodes: 4, dir: root, basePort });
   const banned = devnet.nodes[1];
   if (!banned) throw new Error('the devnet has four validators');

@@ -45,7 +45,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * peer (the devnet replica's key) that gossips transactions to them.
  */
 async function validators() {
-  const { root, basePort, dirs } = devnetFolders(NODES);
+  const { root, basePort, dirs } = await devnetFolders(NODES);
   const first = dirs[0] as string;
   const genesis = JSON.parse(readFileSync(path.join(first, 'genesis.json'), 'utf8')) as {
     chainId: string;

@@ -19,6 +19,7 @@ import { blocksFrame, decodeBlocksFrame, FRAME } from '../../main/network/wire';
 import { chainPeer } from '../support/chain-peer';
 import { carechain, tempDir } from '../support/cli';
 import { killAllStarted, startCarechain } from '../support/cli-process';
+import { freePorts } from '../support/ports';
 import { until, withReplica } from '../support/processes';
 import { TestChain } from '../unit/helpers/test-chain';
 
@@ -102,7 +103,7 @@ async function freshReplica(behaviours: Behaviour[]) {
   const nodeKey = served.keys(served.founderIds[4] as string).node;
   const dir = path.join(tempDir(), 'replica');
   initChainFolder(dir, served.doc, nodeKey);
-  const port = 20_000 + Math.floor(Math.random() * 30_000);
+  const port = await freePorts(1);
   writeFileSync(
     path.join(dir, 'network.json'),
     JSON.stringify({ listen: `127.0.0.1:${port}`, peers: [] }),

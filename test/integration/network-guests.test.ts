@@ -20,6 +20,7 @@ import { startNodeService } from '../../main/service/node-service';
 import type { NodeService } from '../../main/service/node-service-api';
 import { Replica } from '../../main/store/replica';
 import { tempDir } from '../support/cli';
+import { freePorts } from '../support/ports';
 import { until } from '../support/processes';
 
 const GENESIS = 'ab'.repeat(32);
@@ -76,7 +77,7 @@ describe('guest connections', () => {
 describe('guests sending tokens of no invitation', () => {
   it(`ban their IP address for guests after ${GUEST_BAD_TOKENS}, not members from it`, async () => {
     const root = path.join(tempDir(), 'devnet');
-    const basePort = 20_000 + Math.floor(Math.random() * 30_000);
+    const basePort = await freePorts(2);
     createDevnet({ nodes: 2, dir: root, basePort });
     const dir1 = path.join(root, 'node-1');
     const key1 = readKeyFile(path.join(dir1, 'node-key.json')).publicKey;

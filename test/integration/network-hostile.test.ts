@@ -44,6 +44,7 @@ import {
 } from '../../main/network/wire';
 import { killAllStarted } from '../support/cli-process';
 import { expectOneChain, expectVerified } from '../support/one-chain';
+import { freePorts } from '../support/ports';
 import { hasTx, until, withReplica } from '../support/processes';
 import { RawPeer } from '../support/transport-raw-peer';
 import {
@@ -576,7 +577,7 @@ async function victimNode(name: string): Promise<NodeProcess> {
     JSON.parse(readFileSync(path.join(nodes[0]?.dir as string, 'genesis.json'), 'utf8')),
   );
   initChainFolder(dir, genesis, key);
-  const port = 20_000 + Math.floor(Math.random() * 30_000);
+  const port = await freePorts(1);
   writeFileSync(
     path.join(dir, 'network.json'),
     JSON.stringify({ listen: `127.0.0.1:${port}`, peers: [] }),

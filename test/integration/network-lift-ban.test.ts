@@ -16,6 +16,7 @@ import { startNodeService } from '../../main/service/node-service';
 import type { NodeService } from '../../main/service/node-service-api';
 import { Replica } from '../../main/store/replica';
 import { tempDir } from '../support/cli';
+import { freePorts } from '../support/ports';
 
 const DAY = 86_400_000;
 
@@ -35,7 +36,6 @@ function banFile(dir: string, genesisHash: string, bans: { key: string; reason: 
 
 describe('network.liftBan', () => {
   const root = path.join(tempDir(), 'devnet');
-  const basePort = 20_000 + Math.floor(Math.random() * 30_000);
   const dir = (i: number) => path.join(root, `node-${i}`);
   const key = (i: number) => readKeyFile(path.join(dir(i), 'node-key.json')).publicKey;
   let service: NodeService;
@@ -44,6 +44,7 @@ describe('network.liftBan', () => {
     service.handle({ method, params });
 
   beforeAll(async () => {
+    const basePort = await freePorts(5);
     createDevnet({ nodes: 4, dir: root, basePort });
     const replica = Replica.open(path.join(dir(1), 'chain.db'), { readonly: true });
     const genesisHash = replica.genesisHash();
@@ -154,7 +155,7 @@ describe('network.liftBan', () => {
 
   it('is refused on a node that is not on the network', async () => {
     const other = path.join(tempDir(), 'devnet');
-    const port = 20_000 + Math.floor(Math.random() * 30_000);
+    const port = await freePorts(3);
     createDevnet({ nodes: 2, dir: other, basePort: port });
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));

@@ -36,7 +36,7 @@ describe('the Network page live: latency and sync progress on a devnet', () => {
     view.peers.find((p) => p.nodeKey === nodeKey(i));
 
   beforeAll(async () => {
-    ({ root, dirs } = devnetFolders(4));
+    ({ root, dirs } = await devnetFolders(4));
     for (const i of [2, 3, 4]) children.push(startCarechain(['node', '--dir', dir(i)]).child);
     node1 = await startNodeService({ dataDir: dir(1) });
     services.push(node1);

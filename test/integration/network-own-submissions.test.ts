@@ -15,6 +15,7 @@ import { anchorTx } from '../support/anchor-tx';
 import { chainPeer } from '../support/chain-peer';
 import { tempDir } from '../support/cli';
 import { killAllStarted, startCarechain } from '../support/cli-process';
+import { freePorts } from '../support/ports';
 import { until } from '../support/processes';
 import { TestChain } from '../unit/helpers/test-chain';
 
@@ -47,7 +48,7 @@ describe('own submissions of a member node that proposes no blocks', () => {
     const memberKeys = chain.keys(member);
     const dir = path.join(tempDir(), 'member');
     initChainFolder(dir, chain.doc, memberKeys.node);
-    const port = 20_000 + Math.floor(Math.random() * 30_000);
+    const port = await freePorts(1);
     writeFileSync(
       path.join(dir, 'network.json'),
       JSON.stringify({ listen: `127.0.0.1:${port}`, peers: [] }),

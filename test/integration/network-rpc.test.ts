@@ -89,7 +89,7 @@ function certificates(
 }
 
 describe('network.status over the node service of a devnet validator', () => {
-  let devnet: ReturnType<typeof devnetFolders>['devnet'];
+  let devnet: Awaited<ReturnType<typeof devnetFolders>>['devnet'];
   let basePort: number;
   let dirs: string[];
   /** Nodes 2–4, as `carechain node` processes. */
@@ -118,7 +118,7 @@ describe('network.status over the node service of a devnet validator', () => {
   }
 
   beforeAll(async () => {
-    ({ devnet, basePort, dirs } = devnetFolders(4));
+    ({ devnet, basePort, dirs } = await devnetFolders(4));
     nodes = [2, 3, 4].map((i) => startCarechain(['node', '--dir', dir(i)]));
     service = await startNodeService({ dataDir: dir(1) });
     rpc = await httpConsole(service);
@@ -257,7 +257,7 @@ describe('network.status when the network cannot start or is not there', () => {
   });
 
   it('serves a node whose port is taken, and says why it is not on the network', async () => {
-    const { devnet, basePort, dirs } = devnetFolders(4);
+    const { devnet, basePort, dirs } = await devnetFolders(4);
     blocker = createServer();
     await new Promise<void>((resolve) => blocker?.listen(basePort, '127.0.0.1', resolve));
     const service = await startNodeService({ dataDir: dirs[0] as string });

@@ -2,8 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { TestRunner } from 'vitest';
 import { createDevnet } from '../../main/cli/devnet';
-import { Replica } from '../../main/store/replica';
 import { CLI, REPO, tempDir } from './cli';
+import { freePorts } from './ports';
+import { withReplica } from './replica-read';
+
+export { withReplica };
 
 /** A `carechain` command running in its own process, with everything it has printed so far. */
 export interface Running {
@@ -99,16 +102,6 @@ export async function until<T>(
   }
 }
 
-/** Reads a node's replica beside the running node (read-only; closed again at once). */
-export function withReplica<T>(dir: string, read: (replica: Replica) => T): T {
-  const replica = Replica.open(path.join(dir, 'chain.db'), { readonly: true });
-  try {
-    return read(replica);
-  } finally {
-    replica.close();
-  }
-}
-
 /** Height and head hash of a node's replica, read beside the running node. */
 export const head = (dir: string) =>
   withReplica(dir, (r) => ({ height: r.tip().height, hash: r.tip().hash }));
@@ -125,10 +118,17 @@ export interface DevnetPlace {
   dirs: string[];
 }
 
-/** A new folder and random ports for a devnet of `nodes` validators. */
-function devnetPlace(nodes: number): DevnetPlace {
+/**
+ * Ports a devnet layout holds from its base port: its validators, its replica, and room above
+ * them for the nodes a test adds (join tests use basePort + 10 and + 11).
+ */
+const DEVNET_PORTS = 16;
+
+/** A new folder and free ports for a devnet of `nodes` validators. */
+async function devnetPlace(nodes: number): Promise<DevnetPlace> {
+  if (nodes + 1 > DEVNET_PORTS) throw new Error(`a devnet of ${nodes} nodes needs more ports`);
   const root = path.join(tempDir(), 'devnet');
-  const basePort = 20_000 + Math.floor(Math.random() * 30_000);
+  const basePort = await freePorts(DEVNET_PORTS);
   const dirs = Array.from({ length: nodes }, (_, i) => path.join(root, `node-${i + 1}`));
   return { root, basePort, dirs };
 }
@@ -138,10 +138,12 @@ function devnetPlace(nodes: number): DevnetPlace {
  * them out, written in this process with no node started: for tests that run the nodes their
  * own way (as processes they kill and restart, or as node services in this process).
  */
-export function devnetFolders(nodes: number): DevnetPlace & {
-  devnet: ReturnType<typeof createDevnet>;
-} {
-  const place = devnetPlace(nodes);
+export async function devnetFolders(nodes: number): Promise<
+  DevnetPlace & {
+    devnet: ReturnType<typeof createDevnet>;
+  }
+> {
+  const place = await devnetPlace(nodes);
   const devnet = createDevnet({ nodes, dir: place.root, basePort: place.basePort });
   return { ...place, devnet };
 }
@@ -161,7 +163,7 @@ export async function startDevnet(
   nodes: number,
   { args = [], ms = DEVNET_START_MS }: { args?: string[]; ms?: number } = {},
 ): Promise<DevnetPlace & { devnet: Running }> {
-  const place = devnetPlace(nodes);
+  const place = await devnetPlace(nodes);
   const devnet = startCarechain(
     [
       'devnet',

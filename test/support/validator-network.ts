@@ -5,6 +5,7 @@ import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
 import type { DecodedTx } from '../../shared/ledger/tx';
 import { initChainFolder } from '../../main/cli/commands';
 import { anchorTx } from './anchor-tx';
+import { freePorts } from './ports';
 import { tempDir } from './cli';
 import { startCarechain, type CliProcess } from './cli-process';
 import { until, withReplica } from './processes';
@@ -72,7 +73,7 @@ export async function startValidatorNetwork({
   prefix: string;
 }): Promise<ValidatorNetwork> {
   const root = tempDir(prefix);
-  const basePort = 20_000 + Math.floor(Math.random() * 30_000);
+  const basePort = await freePorts(validators + members.length);
   const admin = generateKeyPair();
   const validatorKeys = Array.from({ length: validators }, () => generateKeyPair());
   const memberKeys = members.map(() => generateKeyPair());
@@ -97,7 +98,7 @@ export async function startValidatorNetwork({
         adminKeys: [generateKeyPair().publicKey],
         nodeKey: (memberKeys[i] as KeyPair).publicKey,
         // Nothing listens there: the validators' dials fail and back off.
-        endpoint: `tcp://127.0.0.1:${basePort + 100 + i}`,
+        endpoint: `tcp://127.0.0.1:${basePort + validators + i}`,
         validator: false,
       })),
     ],
