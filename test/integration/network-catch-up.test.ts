@@ -166,12 +166,18 @@ describe('catch-up from several peers, with real processes', () => {
     expect((asked[2]?.length ?? 0) + (asked[3]?.length ?? 0)).toBeGreaterThan(4);
     // What the silent peer and the forger were asked was served by others all the same; the
     // forger is banned for the first of its forged blocks the node reached, whichever it was.
-    const forged =
-      /banned until [\d:]+: block ([\d,]+) served with a certificate names another block hash/.exec(
-        output(),
-      );
+    // Read from the replica, the last block can be in before the node's log of the ban has
+    // reached this process through its pipe.
+    const forged = await until(
+      () =>
+        /banned until [\d:]+: block ([\d,]+) served with a certificate names another block hash/.exec(
+          output(),
+        ),
+      'the forger banned',
+      30_000,
+    );
     const forgedAt = (asked[1] ?? []).map((r) => r.from + FORGED_AT);
-    expect(forgedAt).toContain(Number(forged?.[1]?.replace(/,/g, '')));
+    expect(forgedAt).toContain(Number(forged[1]?.replace(/,/g, '')));
     await until(
       () => /did not serve block [\d,]+ within 10 s/.test(output()),
       'the silent peer noted',
