@@ -66,11 +66,13 @@ describe('own submissions of a member node that proposes no blocks', () => {
     const a = await listeningPeer(chain, first);
     const b = await listeningPeer(chain, second);
     await a.transport.dial(`tcp://127.0.0.1:${port}`, memberKeys.node.publicKey);
-    await until(() => a.times(own.text) === 1, 'the own submission sent on connecting', 10_000);
+    // At least once: the node resends every 5 s from its own start, not from a connection, so
+    // a resend can follow the send on connecting closer than this test looks.
+    await until(() => a.times(own.text) >= 1, 'the own submission sent on connecting', 10_000);
 
     // Another member's transaction, relayed by the node: to a, once.
     await b.transport.dial(`tcp://127.0.0.1:${port}`, memberKeys.node.publicKey);
-    await until(() => b.times(own.text) === 1, 'the own submission sent to b', 10_000);
+    await until(() => b.times(own.text) >= 1, 'the own submission sent to b', 10_000);
     const other = chain.founderIds[3] as string;
     const relayed = anchorTx(chain, other, chain.keys(other).admins[0] as KeyPair);
     b.transport.send(memberKeys.node.publicKey, 'tx', txsFrame([relayed.text]));
