@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { signCommit, type WireBlock } from '../../shared/ledger/block';
 import { canonicalText } from '../../shared/ledger/canonical';
 import { BlockRejected, proposeBlock } from '../../shared/ledger/chain';
@@ -200,6 +200,35 @@ describe('chain node: mempool and block production', () => {
     expect(block?.txs).toEqual([]);
     expect(rejected).toEqual(['the proposal is already expired']);
     expect(node.pending()).toEqual([]);
+  });
+  it('makes no block on a read-only replica, from its timer or when asked, though one is due', () => {
+    // Only the block timer is faked: advancing it runs every tick the node set, at once.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { s, node } = validatorNode();
+      const errors: Error[] = [];
+      // Not read-only yet: the timer makes the block that is due.
+      node.submit(propose(s, 'beta-pharma', 'revoke', 'gamma-clinic'));
+      node.start(400, (error) => errors.push(error));
+      s.advance(1000);
+      vi.advanceTimersByTime(400);
+      expect(s.replica.tip().height).toBe(1);
+
+      const due = propose(s, 'gamma-clinic', 'suspend', 'beta-pharma');
+      node.submit(due);
+      node.setReadOnly('a damaged replica');
+      s.advance(1000);
+      vi.advanceTimersByTime(2_000);
+      expect(node.produce()).toBeNull();
+      // Started again (as a restarted service would try), it still makes nothing.
+      node.start(400, (error) => errors.push(error));
+      vi.advanceTimersByTime(2_000);
+      expect(s.replica.tip().height).toBe(1);
+      expect(node.pending().map((t) => t.id)).toEqual([due.id]);
+      expect(errors).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
