@@ -22,6 +22,7 @@ import {
   type ProposalSummary,
   type StatusView,
 } from '../support/replica-attack';
+import { until } from '../support/processes';
 import { ServiceProcess } from '../support/service-process';
 
 const opened: { close(): Promise<void> }[] = [];
@@ -415,8 +416,16 @@ describe('a damaged write-ahead log after kill -9', () => {
       await sleep(100);
       height = (await node.ok<StatusView>('chain.status')).height;
     }
-    await sleep(450);
-    const committed = (await node.ok<StatusView>('chain.status')).height;
+    // The last votes may still wait for their block: once none waits, no block is due, so none
+    // can be committed between reading the height and the kill (the mark must equal it).
+    const committed = await until(
+      async () => {
+        const status = await node.ok<StatusView>('chain.status');
+        return status.pendingTxs === 0 && status.height;
+      },
+      'the votes sent all committed',
+      30_000,
+    );
     await node.kill9();
     const mark = JSON.parse(readFileSync(path.join(dir, 'committed-height.json'), 'utf8')) as {
       height: number;
