@@ -215,8 +215,11 @@ describe('a forged block appended in SQLite', () => {
     await real.ok('session.unlock', { passphrase: DEMO_PASSPHRASE });
     const join = await undecidedJoin(real);
     await real.ok('proposals.vote', { proposalId: join.id, choice: 'approve' });
-    for (let i = 0; i < 50 && (await real.ok<StatusView>('chain.status')).height === tip; i++)
-      await sleep(100);
+    await until(
+      async () => (await real.ok<StatusView>('chain.status')).height > tip,
+      'the block of the vote',
+      30_000,
+    );
     await closeNode(real);
     expect(tipHeight(copy)).toBe(tip + 1);
 
@@ -503,9 +506,11 @@ describe('the submission journal edited in SQLite', () => {
     type Entry = { txId: string; summary: string; status: string; reason: string | null };
     const entryOf = async (node: InProcessNode, id: string) =>
       (await node.ok<Entry[]>('submissions.list', { limit: 200 })).find((e) => e.txId === id);
-    for (let i = 0; i < 50 && (await entryOf(first, txId))?.status !== 'committed'; i++) {
-      await sleep(100);
-    }
+    await until(
+      async () => (await entryOf(first, txId))?.status === 'committed',
+      'the vote committed',
+      30_000,
+    );
     await closeNode(first);
     const garbage = Buffer.from('{"not":"a tx"}');
     const stranger = 'ab'.repeat(32);
@@ -746,11 +751,14 @@ describe('a block that cannot be committed while the node runs', () => {
     db.close();
     const join = await undecidedJoin(node);
     await node.ok('proposals.vote', { proposalId: join.id, choice: 'approve' });
-    let status = await node.ok<StatusView>('chain.status');
-    for (let i = 0; i < 50 && status.writeBlocked === null; i++) {
-      await sleep(100);
-      status = await node.ok<StatusView>('chain.status');
-    }
+    const status = await until(
+      async () => {
+        const now = await node.ok<StatusView>('chain.status');
+        return now.writeBlocked !== null && now;
+      },
+      'the failed block to block writes',
+      30_000,
+    );
     expect(status.writeBlocked).toMatch(/making the next block failed \(nope\)/);
     const again = await node.call('proposals.vote', { proposalId: join.id, choice: 'reject' });
     expect(again).toMatchObject({ ok: false, error: { code: 'rejected' } });
