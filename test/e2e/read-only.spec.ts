@@ -35,11 +35,23 @@ function joinRequest(page: Page, legalName: string): Locator {
   return page.getByRole('region', { name: `Join request: ${legalName}` });
 }
 
-/** What `carechain serve` logged about the replica it serves read-only: height and reason. */
-function loggedProblem(server: ConsoleServer): { height: number | null; reason: string } {
-  const match = /the replica is served read-only: (?:block (\d+): )?(.+)/.exec(server.log());
-  if (!match?.[2]) throw new Error(`carechain serve logged no read-only replica:\n${server.log()}`);
-  return { height: match[1] === undefined ? null : Number(match[1]), reason: match[2].trim() };
+/**
+ * What `carechain serve` logged about the replica it serves read-only: height and reason. Awaited:
+ * serve writes it to stderr, and the console link that tells the test serve is up comes on
+ * stdout, another pipe, which this process may read first.
+ */
+async function loggedProblem(
+  server: ConsoleServer,
+): Promise<{ height: number | null; reason: string }> {
+  const logged = () => /the replica is served read-only: (?:block (\d+): )?(.+)/.exec(server.log());
+  await expect
+    .poll(() => logged()?.[2], { message: `carechain serve logged no read-only replica` })
+    .toBeTruthy();
+  const match = logged() as RegExpExecArray;
+  return {
+    height: match[1] === undefined ? null : Number(match[1]),
+    reason: (match[2] as string).trim(),
+  };
 }
 
 test('a replica edited behind the node is served read-only: a banner on every page, votes and proposals off with the reason', async ({
@@ -63,7 +75,7 @@ test('a replica edited behind the node is served read-only: a banner on every pa
   });
 
   const server = await serveDir(dataDir);
-  const problem = loggedProblem(server);
+  const problem = await loggedProblem(server);
   expect(problem.height).not.toBeNull();
   await unlockDemo(page, server);
 
