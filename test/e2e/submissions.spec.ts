@@ -54,14 +54,16 @@ test('a vote made in the console is listed at once as pending, then as committed
   await screenshotFromTop(page, testInfo, 'submissions-empty');
 
   // The node answers a vote within milliseconds and commits it at its next block (400 ms):
-  // requests for the list are held for two seconds here, so that what the console shows
-  // before the node's own account arrives can be seen.
-  let hold = true;
+  // requests for the list are held here until the pending row has been checked, so that what
+  // the console shows before the node's own account arrives can be seen. Held for a fixed time
+  // instead, a loaded machine could take longer over the checks and see the committed row.
+  let release = (): void => undefined;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   await page.route('**/rpc', async (route) => {
     const body = route.request().postDataJSON() as { method?: string } | null;
-    if (hold && body?.method === 'submissions.list') {
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-    }
+    if (body?.method === 'submissions.list') await released;
     await route.continue();
   });
 
@@ -78,7 +80,7 @@ test('a vote made in the console is listed at once as pending, then as committed
   await expect(row).toContainText('Waiting for a block');
   await expect(row.getByRole('cell').nth(1)).toHaveText('pending');
   await screenshotFromTop(page, testInfo, 'submissions-pending');
-  hold = false;
+  release();
 
   // Committed once its block is in (block.committed refetches the list).
   await expect(row).toHaveAttribute('data-status', 'committed', { timeout: 20_000 });
