@@ -22,6 +22,7 @@ import {
   type ProposalSummary,
   type StatusView,
 } from '../support/replica-attack';
+import { until } from '../support/processes';
 import { ServiceProcess } from '../support/service-process';
 import { membership } from '../../shared/members/state';
 
@@ -72,7 +73,11 @@ describe('crash loop: kill -9 while submissions stream in', () => {
           }
         };
         const writers = [writer(), writer()];
-        await sleep(200 + Math.random() * 900);
+        // The kill comes at a random moment once the writers are under way: a node slowed by a
+        // loaded machine must not be killed before it acknowledged anything this round.
+        const before = acknowledged.length;
+        await until(() => acknowledged.length >= before + 2, `round ${round + 1}'s first votes`);
+        await sleep(Math.random() * 900);
         await node.kill9();
         streaming = false;
         await Promise.all(writers);
@@ -95,13 +100,13 @@ describe('crash loop: kill -9 while submissions stream in', () => {
     // Restarted for good: the journal is restored; wait until nothing is left waiting.
     const node = await ServiceProcess.start(dir);
     try {
-      let status = await node.ok<StatusView>('chain.status');
+      const status = await node.ok<StatusView>('chain.status');
       expect(status.replicaProblem).toBeNull();
-      for (let i = 0; i < 100 && status.pendingTxs > 0; i++) {
-        await sleep(100);
-        status = await node.ok<StatusView>('chain.status');
-      }
-      expect(status.pendingTxs).toBe(0);
+      await until(
+        async () => (await node.ok<StatusView>('chain.status')).pendingTxs === 0,
+        'the restored journal committed',
+        60_000,
+      );
 
       const listed = await node.ok<SubmissionView[]>('submissions.list', { limit: 200 });
       const byId = new Map(listed.map((s) => [s.txId, s]));
