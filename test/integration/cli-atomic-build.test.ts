@@ -15,16 +15,19 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../shared/ledger/keys';
 import { keyFileText } from '../../main/service/keystore';
 import { startNodeService } from '../../main/service/node-service';
 import { carechain, tempDir } from '../support/cli';
 import { killAllStarted, startCarechain } from '../support/cli-process';
-import { demoFolder as runDemoCopy } from '../support/replica-attack';
+import { demoFolder as runDemoCopy, demoTemplate } from '../support/replica-attack';
 
 // A failed test must not leave a node holding its folder (or a port) behind.
 afterEach(killAllStarted);
+
+// The run's demo template is built (if no file has yet) outside any test's timeout.
+beforeAll(() => demoTemplate());
 
 const CHAIN_FILES = ['genesis.json', 'node-key.json', 'profile.json', 'demo-keys', 'chain.db'];
 

@@ -5,7 +5,7 @@
 import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { blockHashOf, decodeCertificate, signCommit } from '../../shared/ledger/block';
 import { canonicalText } from '../../shared/ledger/canonical';
 import { genesisHashOf, GenesisDoc } from '../../shared/ledger/genesis';
@@ -14,6 +14,7 @@ import { carechain } from '../support/cli';
 import {
   DEMO_PASSPHRASE,
   demoFolder,
+  demoTemplate,
   InProcessNode,
   newDemoFolder,
   sleep,
@@ -103,6 +104,10 @@ function theirDemo(): Promise<string> {
   otherChain ??= newDemoFolder('carechain-theirs-');
   return otherChain;
 }
+
+// The demos this file copies are built (if no file has yet) outside any test's timeout: seconds of
+// CPU each, tens of them on a loaded machine.
+beforeAll(() => Promise.all([demoTemplate(), theirDemo()]));
 
 function tipHeight(dir: string): number {
   const db = new Database(path.join(dir, 'chain.db'), { readonly: true });

@@ -1,16 +1,26 @@
 /**
+
  * A reason typed in the console reaches the ledger in the one form its rules accept: the RPC
  * normalises it to NFC before signing, and the text rules still refuse what no normalisation
  * makes visible.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_PASSPHRASE, demoFolder, InProcessNode, sleep } from '../support/replica-attack';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEMO_PASSPHRASE,
+  demoFolder,
+  demoTemplate,
+  InProcessNode,
+  sleep,
+} from '../support/replica-attack';
 
 interface ProposalRow {
   id: string;
   reason: string | null;
   action: { type: string; member?: string };
 }
+
+// The run's demo template is built (if no file has yet) outside any test's timeout.
+beforeAll(() => demoTemplate());
 
 let node: InProcessNode | undefined;
 afterEach(async () => {

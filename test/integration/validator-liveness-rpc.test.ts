@@ -7,15 +7,23 @@
  * key its node generated (network.nextNodeKey), are allowed now that the network runs consensus
  * and nodes switch keys (docs/consensus.md §7.4, §7.6).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../shared/ledger/keys';
-import { DEMO_PASSPHRASE, demoFolder, InProcessNode } from '../support/replica-attack';
+import {
+  DEMO_PASSPHRASE,
+  demoFolder,
+  demoTemplate,
+  InProcessNode,
+} from '../support/replica-attack';
 
 interface MemberRow {
   id: string;
   nodeKey: string;
   validator: boolean;
 }
+
+// The run's demo template is built (if no file has yet) outside any test's timeout.
+beforeAll(() => demoTemplate());
 
 let node: InProcessNode | undefined;
 afterEach(async () => {

@@ -40,14 +40,23 @@ async function runTemplate(): Promise<string> {
 }
 
 /**
+ * The run's demo template, built if no file has yet. For a file's beforeAll: building it costs
+ * seconds of CPU, tens of them on a loaded machine, which the first test to copy it would
+ * otherwise spend of its own timeout.
+ */
+export function demoTemplate(): Promise<string> {
+  template ??= runTemplate();
+  return template;
+}
+
+/**
  * A demo data folder of its own for one test: a copy of one demo built once per run (a folder
  * as `carechain demo` left it, which no node has opened), which saves a CLI run per test and
  * per file. Every copy is the same chain (same genesis and keys).
  */
 export async function demoFolder(prefix = 'carechain-attack-'): Promise<string> {
-  template ??= runTemplate();
   const dir = path.join(tempDir(prefix), 'node');
-  cpSync(await template, dir, { recursive: true });
+  cpSync(await demoTemplate(), dir, { recursive: true });
   return dir;
 }
 
