@@ -79,6 +79,7 @@ async function checkAfterKill(dir: string): Promise<'complete' | 'pending' | 'no
 }
 
 describe('carechain demo killed part-way', () => {
+  // Ten kills, each followed by a verify and a serve of what is left: 40 s on a loaded machine.
   it('leaves no chain or a complete one, whenever it is killed', async () => {
     const dir = path.join(tempDir(), 'demo');
     for (let round = 0; round < 10; round++) {
@@ -99,7 +100,7 @@ describe('carechain demo killed part-way', () => {
     expect(final.code, final.stderr).toBe(0);
     expect(await checkAfterKill(dir)).toBe('complete');
     expect(buildFolders(dir)).toEqual([]);
-  });
+  }, 180_000);
 });
 
 /** A founders file with one validating founder, and its node key file. */
