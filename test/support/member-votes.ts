@@ -88,16 +88,20 @@ export async function memberVotes(root: string, dirs: string[], via = 1): Promis
       () => withReplica(target, (r) => membership(r.view).proposal(proposalId)) !== undefined,
       `node-${via + 1} holding proposal ${proposalId.slice(0, 8)}`,
     );
-    const start = Date.now();
-    while (!decided()) {
-      if (Date.now() - start > 90_000) {
-        const record = withReplica(node1, (r) => membership(r.view).proposal(proposalId));
-        throw new Error(`timed out waiting for ${what}: ${JSON.stringify(record)}`);
+    // Sent again every 3 s until decided; waited for with until(), which fails naming the wait
+    // before the test's own timeout would.
+    let sent = 0;
+    await until(() => {
+      if (decided()) return true;
+      if (Date.now() - sent >= 3_000) {
+        gossip(who.map((i) => sign(i, { type: 'governance.vote', proposalId, choice })));
+        sent = Date.now();
       }
-      gossip(who.map((i) => sign(i, { type: 'governance.vote', proposalId, choice })));
-      const until3s = Date.now() + 3_000;
-      while (!decided() && Date.now() < until3s) await new Promise((r) => setTimeout(r, 200));
-    }
+      return false;
+    }, what).catch((error: Error) => {
+      const record = withReplica(node1, (r) => membership(r.view).proposal(proposalId));
+      throw new Error(`${error.message}: ${JSON.stringify(record)}`, { cause: error });
+    });
   };
 
   return {
