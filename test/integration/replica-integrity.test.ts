@@ -2,7 +2,9 @@
 // made by the CLI, SQLite files edited with better-sqlite3 while the node is stopped, the node
 // service started on the result, `carechain verify` run as an operator would. A damaged replica
 // must be served read-only with the reason, never built upon.
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +12,10 @@ import { blockHashOf, decodeCertificate, signCommit } from '../../shared/ledger/
 import { canonicalText } from '../../shared/ledger/canonical';
 import { genesisHashOf, GenesisDoc } from '../../shared/ledger/genesis';
 import { generateKeyPair } from '../../shared/ledger/keys';
+import { dataPaths } from '../../main/service/data-dir';
+import { membership } from '../../shared/members/state';
 import { carechain } from '../support/cli';
+import { demoConsoleOn } from '../support/demo-console';
 import {
   DEMO_PASSPHRASE,
   demoFolder,
@@ -364,6 +369,38 @@ describe('the node key', () => {
 });
 
 describe('carechain verify while the node writes', () => {
+  it('reads the committed-height mark before its snapshot: a block committed meanwhile is no loss', async () => {
+    const dir = await demoFolder();
+    const paths = dataPaths(dir);
+    // The mark as a FIFO: verify's read of it waits until this test writes it, and this test's
+    // open for writing returns once verify has opened it, so a node's commit and the mark it
+    // writes after can be placed exactly while verify reads the mark.
+    rmSync(paths.highWater, { force: true });
+    execFileSync('mkfifo', [paths.highWater]);
+    const verifying = verifyFolder(dir);
+    const mark = await open(paths.highWater, 'w');
+    const node = demoConsoleOn(dir);
+    try {
+      const join = membership(node.replica.view)
+        .openProposals()
+        .find((p) => 'member' in p.action && p.action.member === UNDECIDED_JOIN);
+      expect(join).toBeDefined();
+      node.actAs('st-marys-hospital', {
+        type: 'governance.vote',
+        proposalId: join?.id,
+        choice: 'approve',
+      });
+      node.block();
+      const tip = node.replica.tip();
+      await mark.writeFile(`${JSON.stringify({ height: tip.height, hash: tip.hash })}\n`);
+    } finally {
+      await mark.close();
+      node.replica.close();
+    }
+    const verified = await verifying;
+    expect(verified.code, verified.stderr).toBe(0);
+  });
+
   it('every concurrent run passes on a replica that grows under it', async () => {
     const dir = await demoFolder();
     const node = await ServiceProcess.start(dir);
