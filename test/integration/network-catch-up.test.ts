@@ -21,6 +21,7 @@ import { carechain, tempDir } from '../support/cli';
 import { killAllStarted, startCarechain } from '../support/cli-process';
 import { freePorts } from '../support/ports';
 import { until, withReplica } from '../support/processes';
+import { BANNED_UNTIL } from '../support/ban-line';
 import { TestChain } from '../unit/helpers/test-chain';
 
 /** More than 8 batches of 64: every peer gets batches, and some are asked twice. */
@@ -170,9 +171,9 @@ describe('catch-up from several peers, with real processes', () => {
     // reached this process through its pipe.
     const forged = await until(
       () =>
-        /banned until [\d:]+: block ([\d,]+) served with a certificate names another block hash/.exec(
-          output(),
-        ),
+        new RegExp(
+          `${BANNED_UNTIL}: block ([\\d,]+) served with a certificate names another block hash`,
+        ).exec(output()),
       'the forger banned',
       30_000,
     );

@@ -20,6 +20,7 @@ import { startNodeService } from '../../main/service/node-service';
 import type { NodeService } from '../../main/service/node-service-api';
 import { Replica } from '../../main/store/replica';
 import { tempDir } from '../support/cli';
+import { BANNED_UNTIL } from '../support/ban-line';
 import { freePorts } from '../support/ports';
 import { until } from '../support/processes';
 
@@ -115,8 +116,9 @@ describe('guests sending tokens of no invitation', () => {
     // The first four were answered (the fifth's answer may be cut off by the closing).
     expect(answers.length).toBeGreaterThanOrEqual(GUEST_BAD_TOKENS - 1);
     // The node says why, against the guest's key.
-    const ban =
-      /^guests from 127\.0\.0\.1 are banned until \d\d:\d\d:\d\d: 5 join requests with tokens of no invitation of this node within an hour$/;
+    const ban = new RegExp(
+      `^guests from 127\\.0\\.0\\.1 are ${BANNED_UNTIL}: 5 join requests with tokens of no invitation of this node within an hour$`,
+    );
     const noted = await service.handle({ method: 'network.status', params: {} });
     const guestPeer = (noted.ok ? (noted.result as NetworkView) : null)?.peers.find(
       (p) => p.nodeKey === guestKey.publicKey,

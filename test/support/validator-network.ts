@@ -5,6 +5,7 @@ import { generateKeyPair, type KeyPair } from '../../shared/ledger/keys';
 import type { DecodedTx } from '../../shared/ledger/tx';
 import { initChainFolder } from '../../main/cli/commands';
 import { anchorTx } from './anchor-tx';
+import { BANNED_UNTIL } from './ban-line';
 import { freePorts } from './ports';
 import { tempDir } from './cli';
 import { startCarechain, type CliProcess } from './cli-process';
@@ -135,7 +136,7 @@ export async function startValidatorNetwork({
  * `reason`, and returns that reason; fails with the end of the node's output.
  */
 export async function bannedFor(node: NodeProcess, peer: string, reason: RegExp): Promise<string> {
-  const pattern = new RegExp(`peer ${peer} \\([0-9a-f]{12}…\\): banned until [0-9:]+: (.*)`);
+  const pattern = new RegExp(`peer ${peer} \\([0-9a-f]{12}…\\): ${BANNED_UNTIL}: (.*)`);
   const found = await until(
     () => {
       const line = node
