@@ -19,16 +19,11 @@ import { verifySignatureRemembered as verifySignature } from '../platform/ed2551
 import type { Replica } from '../store/replica';
 
 const MEMPOOL_LIMIT = 5_000;
-
-/** A domain's limit on what the mempool takes (Domain.admissionProblem), as the refusal. */
-function refuseFlood(pending: Overlay, tx: DecodedTx): void {
-  const problem = admissionProblem(pending, tx.body);
-  if (problem) throw new RuleError(problem);
-}
 /** Transactions a consensus proposal carries at most (a node setting, not a ledger rule). */
 const MAX_PROPOSAL_TXS = 500;
 /** Transaction text the mempool holds at most: 32 blocks' worth. */
 const MEMPOOL_MAX_CHARS = 64 * 1024 * 1024;
+
 const PENDING_STATE_MAX_AGE_MS = 10_000;
 
 interface PendingState {
@@ -49,6 +44,12 @@ export interface ChainNodeListener {
   /** Transactions accepted into the mempool (from this console or a peer), to pass on. */
   queued?(txs: readonly DecodedTx[]): void;
   rejected?(tx: DecodedTx, reason: string): void;
+}
+
+/** A domain's limit on what the mempool takes (Domain.admissionProblem), as the refusal. */
+function refuseFlood(pending: Overlay, tx: DecodedTx): void {
+  const problem = admissionProblem(pending, tx.body);
+  if (problem) throw new RuleError(problem);
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   Finding,
   verifyReplicaFile,
   verifyReplicaFilePooled,
+  type SnapshotCheck,
   type TrustedGenesis,
   type VerifyOutcome,
 } from './verify-replica';
@@ -202,7 +203,7 @@ export function verifyDataFolder(files: ReplicaFiles): VerifyOutcome {
  * is taken: a running node writes the mark only after its commit, so a mark read first never
  * names a block the later snapshot lacks, while one read after could (a false alarm).
  */
-function markBeforeSnapshot(files: ReplicaFiles): (stored: Replica) => void {
+function markBeforeSnapshot(files: ReplicaFiles): SnapshotCheck {
   const mark = readHighWater(files.highWater);
   return (stored) => checkHighWaterMark(stored, files.highWater, mark);
 }

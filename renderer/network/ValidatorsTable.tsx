@@ -3,7 +3,7 @@ import type { ValidatorView } from '../../shared/rpc/network';
 import { Badge } from '../components/Badge';
 import { plural } from '../components/text';
 import { NodeName } from './PeersTable';
-import { lastBlocks, percent } from './words';
+import { lastBlocks, percent, signedNone } from './words';
 
 /** A share as a bar and in words; the words carry the meaning, the bar helps compare. */
 function Participation({ validator, window }: { validator: ValidatorView; window: number }) {
@@ -103,13 +103,7 @@ export function ValidatorsTable({
               </td>
               <td className="numeric">
                 {validator.lastSigned === null ? (
-                  <span className="muted">
-                    {window === 0
-                      ? '—'
-                      : window === 1
-                        ? 'Not the last block'
-                        : `None of ${lastBlocks(window)}`}
-                  </span>
+                  <span className="muted">{signedNone(window)}</span>
                 ) : (
                   <Link
                     to="/blocks/$height"

@@ -30,6 +30,12 @@ export function lastBlocks(count: number): string {
   return count === 1 ? 'the last block' : `the last ${plural(count, 'block')}`;
 }
 
+/** What a validator that signed none of a window's certificates shows as its last signature. */
+export function signedNone(window: number): string {
+  if (window === 0) return '—';
+  return window === 1 ? 'Not the last block' : `None of ${lastBlocks(window)}`;
+}
+
 export function percent(share: number): string {
   return `${Math.round(share * 100)}%`;
 }
