@@ -17,8 +17,8 @@
  * own rows and the blocks' state hashes are skipped.
  *
  * CARECHAIN_BENCH_CONSENTS and CARECHAIN_BENCH_ACCESSES set the full size (default 1,000,000
- * and 10,000,000); the first size is a tenth of it. The built files are kept in the temp
- * directory, keyed by size and schema (carechain-bench-permissions-…), so a rerun measures
+ * and 10,000,000); the first size is a tenth of it. The built files are kept in
+ * node_modules/.cache, keyed by size and schema (carechain-bench-permissions-…), so a rerun measures
  * without building again; CARECHAIN_BENCH_CACHE=0 builds in a fresh directory and removes it.
  */
 import { hash } from 'node:crypto';
@@ -37,6 +37,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { verifyCeiling } from './ceiling';
+import { REPO } from '../support/cli';
 import { afterAll, bench, describe } from 'vitest';
 import { methods, type MethodName, type Params } from '../../shared/rpc/contract';
 import { CONSENT_ACTIONS, PURPOSES, RECORD_CLASSES, codesOf } from '../../shared/permissions/codes';
@@ -394,8 +395,11 @@ function cacheDir(): string {
     .all();
   db.close();
   const schema = hash('sha256', JSON.stringify(entries), 'hex').slice(0, 12);
+  // Under node_modules/.cache, not the temp folder: a test or bench run removes its temp folder.
   return path.join(
-    tmpdir(),
+    REPO,
+    'node_modules',
+    '.cache',
     `carechain-bench-permissions-${FULL.consents}-${FULL.accesses}-${schema}`,
   );
 }

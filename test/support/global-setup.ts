@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { REPO } from './cli';
+import { useRunTemp } from './run-temp';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,7 +20,12 @@ declare module 'vitest' {
  */
 export default function setup(project: TestProject): () => void {
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, stdio: 'inherit' });
+  // CARECHAIN_BENCH_KEEP=1 asks a benchmark to keep its chain for looking into: not under a
+  // folder the run removes.
+  const removeRunTemp = process.env.CARECHAIN_BENCH_KEEP
+    ? () => undefined
+    : useRunTemp('carechain-vitest-run-');
   const root = mkdtempSync(path.join(tmpdir(), 'carechain-demo-template-'));
   project.provide('demoTemplateRoot', root);
-  return () => rmSync(root, { recursive: true, force: true });
+  return removeRunTemp;
 }
