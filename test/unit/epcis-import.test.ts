@@ -779,60 +779,58 @@ describe('refusals, each with the event, the field and the reason', () => {
   });
 });
 
-describe('hostile input: refused clearly, never thrown on, in bounded time', () => {
-  const timed = (document: unknown, context: ImportContext = ctx) => {
-    const start = performance.now();
-    const result = importEpcis(document, context);
-    expect(performance.now() - start).toBeLessThan(5_000);
-    return errorsOf(result);
-  };
+// A hang on hostile input (a runaway pattern, a cycle) fails as the test's timeout: speed is
+// the benchmarks' to measure, not a wall-clock bound here.
+describe('hostile input: refused clearly, never thrown on', () => {
+  const refused = (document: unknown, context: ImportContext = ctx) =>
+    errorsOf(importEpcis(document, context));
 
   it('not a document, not JSON-LD, not EPCIS 2.0', () => {
-    expect(timed('{"type":"EPCISDocument"}')).toEqual([
+    expect(refused('{"type":"EPCISDocument"}')).toEqual([
       { index: -1, field: '', reason: 'is a string: pass the parsed JSON document, not its text' },
     ]);
-    expect(timed(null)).toEqual([
+    expect(refused(null)).toEqual([
       { index: -1, field: '', reason: 'is not a JSON object: an EPCIS document is one' },
     ]);
-    expect(timed([doc([])])).toEqual([
+    expect(refused([doc([])])).toEqual([
       { index: -1, field: '', reason: 'is not a JSON object: an EPCIS document is one' },
     ]);
     const { '@context': _, ...bare } = doc([observe('dispensing', [unit('A1')])]);
-    expect(timed(bare)).toEqual([
+    expect(refused(bare)).toEqual([
       {
         index: -1,
         field: '@context',
         reason: 'is missing: not a JSON-LD document (EPCIS 2.0 JSON-LD declares the EPCIS context)',
       },
     ]);
-    expect(timed(doc([], ['https://schema.org/']))[0]?.field).toBe('@context');
-    expect(timed({ ...doc([]), schemaVersion: '1.2' })[0]).toEqual({
+    expect(refused(doc([], ['https://schema.org/']))[0]?.field).toBe('@context');
+    expect(refused({ ...doc([]), schemaVersion: '1.2' })[0]).toEqual({
       index: -1,
       field: 'schemaVersion',
       reason: 'is "1.2"; this import reads EPCIS 2.0 documents ("2.0")',
     });
-    expect(timed({ ...doc([]), type: 'Invoice' })[0]?.field).toBe('type');
+    expect(refused({ ...doc([]), type: 'Invoice' })[0]?.field).toBe('type');
   });
 
   it('a missing, empty or malformed event list', () => {
     const { epcisBody: _, ...noBody } = doc([]);
-    expect(timed(noBody)).toEqual([
+    expect(refused(noBody)).toEqual([
       { index: -1, field: 'epcisBody', reason: 'is missing or not an object' },
     ]);
-    expect(timed({ ...doc([]), epcisBody: {} })).toEqual([
+    expect(refused({ ...doc([]), epcisBody: {} })).toEqual([
       { index: -1, field: 'epcisBody.eventList', reason: 'is missing or not an array of events' },
     ]);
-    expect(timed({ ...doc([]), epcisBody: { eventList: 'many' } })[0]?.field).toBe(
+    expect(refused({ ...doc([]), epcisBody: { eventList: 'many' } })[0]?.field).toBe(
       'epcisBody.eventList',
     );
-    expect(timed(doc([]))).toEqual([
+    expect(refused(doc([]))).toEqual([
       { index: -1, field: 'epcisBody.eventList', reason: 'is empty: there is nothing to import' },
     ]);
   });
 
   it('100,000 events', () => {
     const events = new Array<unknown>(100_000).fill(observe('dispensing', [unit('A1')]));
-    expect(timed(doc(events))).toEqual([
+    expect(refused(doc(events))).toEqual([
       {
         index: -1,
         field: 'epcisBody.eventList',
@@ -843,7 +841,7 @@ describe('hostile input: refused clearly, never thrown on, in bounded time', () 
 
   it('huge strings, huge lists', () => {
     const huge = 'x'.repeat(5_000_000);
-    expect(timed(doc([observe('dispensing', [huge])]))).toEqual([
+    expect(refused(doc([observe('dispensing', [huge])]))).toEqual([
       {
         index: 0,
         field: 'epcList[0]',
@@ -851,10 +849,10 @@ describe('hostile input: refused clearly, never thrown on, in bounded time', () 
       },
     ]);
     expect(
-      timed(doc([observe('dispensing', [unit('A1')], { [huge.slice(0, 3000)]: 1 })]))[0]?.reason,
+      refused(doc([observe('dispensing', [unit('A1')], { [huge.slice(0, 3000)]: 1 })]))[0]?.reason,
     ).toBe('has a key of 3000 characters');
     const many = new Array<string>(150_000).fill(unit('A1'));
-    expect(timed(doc([observe('dispensing', many)]))).toEqual([
+    expect(refused(doc([observe('dispensing', many)]))).toEqual([
       { index: 0, field: '', reason: `holds more than ${IMPORT_LIMITS.maxEventValues} values` },
     ]);
   });
@@ -863,7 +861,7 @@ describe('hostile input: refused clearly, never thrown on, in bounded time', () 
     const polluted = JSON.parse(
       `{"type":"ObjectEvent","eventTime":"${at}","eventTimeZoneOffset":"+01:00","epcList":["${unit('A1')}"],"action":"OBSERVE","bizStep":"dispensing","__proto__":{"isAdmin":true},"ex:x":{"constructor":{"prototype":{}}}}`,
     ) as unknown;
-    expect(timed(doc([polluted]))).toEqual([
+    expect(refused(doc([polluted]))).toEqual([
       {
         index: 0,
         field: '__proto__',
@@ -877,7 +875,7 @@ describe('hostile input: refused clearly, never thrown on, in bounded time', () 
     ]);
     expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
     const header = JSON.parse(`{"__proto__":{"polluted":1}}`) as object;
-    expect(timed({ ...header, ...doc([observe('dispensing', [unit('A1')])]) })[0]?.field).toBe(
+    expect(refused({ ...header, ...doc([observe('dispensing', [unit('A1')])]) })[0]?.field).toBe(
       '__proto__',
     );
   });
@@ -885,7 +883,7 @@ describe('hostile input: refused clearly, never thrown on, in bounded time', () 
   it('deeply nested objects', () => {
     let deep: unknown = 'bottom';
     for (let i = 0; i < 100_000; i++) deep = { 'ex:a': deep };
-    expect(timed(doc([observe('dispensing', [unit('A1')], { 'ex:deep': deep })]))).toEqual([
+    expect(refused(doc([observe('dispensing', [unit('A1')], { 'ex:deep': deep })]))).toEqual([
       {
         index: 0,
         field: `ex:deep${'.ex:a'.repeat(IMPORT_LIMITS.maxDepth - 4)}`,
@@ -904,7 +902,7 @@ describe('hostile input: refused clearly, never thrown on, in bounded time', () 
       bizStep: 'dispensing',
       bizLocation: 'here',
     };
-    expect(timed(doc([event]))).toEqual([
+    expect(refused(doc([event]))).toEqual([
       { index: 0, field: 'eventTime', reason: 'is a number; it must be a string' },
       { index: 0, field: 'eventTimeZoneOffset', reason: 'is null; it must be a string' },
       { index: 0, field: 'action', reason: 'is an array; it must be a string' },
@@ -919,7 +917,7 @@ describe('hostile input: refused clearly, never thrown on, in bounded time', () 
         throw new Error('database is closed');
       },
     };
-    expect(timed(doc([observe('receiving', [unit('A1')])]), throwing)).toEqual([
+    expect(refused(doc([observe('receiving', [unit('A1')])]), throwing)).toEqual([
       {
         index: 0,
         field: '',
@@ -930,6 +928,6 @@ describe('hostile input: refused clearly, never thrown on, in bounded time', () 
 
   it('caps the problems it reports', () => {
     const events = new Array<unknown>(5_000).fill(observe('teleporting', [unit('A1')]));
-    expect(timed(doc(events))).toHaveLength(IMPORT_LIMITS.maxProblems);
+    expect(refused(doc(events))).toHaveLength(IMPORT_LIMITS.maxProblems);
   });
 });
