@@ -83,11 +83,6 @@ export function applyDomainTx(view: Overlay, body: TxBody, ctx: TxContext): void
   domainOf(body).apply(view, body, ctx);
 }
 
-/** Why a node's mempool should not take a transaction the rules may allow (Domain), or null. */
-export function admissionProblem(view: StateView, body: TxBody): string | null {
-  return domainOf(body).admissionProblem?.(view, body) ?? null;
-}
-
 /** Each domain's work at the start of a block, in registry order. */
 export function beginDomainBlock(view: Overlay, height: number, time: number): void {
   for (const domain of DOMAINS) domain.beginBlock?.(view, height, time);

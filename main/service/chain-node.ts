@@ -13,7 +13,7 @@ import { Overlay } from '../../shared/ledger/state';
 import type { KeyPair, VerifySignature } from '../../shared/ledger/keys';
 import { decodeTx, txIdOf, type DecodedTx, type TxDecoder } from '../../shared/ledger/tx';
 import { RuleError } from '../../shared/ledger/domain';
-import { admissionProblem, validatorsAt } from '../../shared/registry';
+import { validatorsAt } from '../../shared/registry';
 import { MembershipQueries } from '../members/queries';
 import { verifySignatureRemembered as verifySignature } from '../platform/ed25519';
 import type { Replica } from '../store/replica';
@@ -44,12 +44,6 @@ export interface ChainNodeListener {
   /** Transactions accepted into the mempool (from this console or a peer), to pass on. */
   queued?(txs: readonly DecodedTx[]): void;
   rejected?(tx: DecodedTx, reason: string): void;
-}
-
-/** A domain's limit on what the mempool takes (Domain.admissionProblem), as the refusal. */
-function refuseFlood(pending: Overlay, tx: DecodedTx): void {
-  const problem = admissionProblem(pending, tx.body);
-  if (problem) throw new RuleError(problem);
 }
 
 /**
@@ -226,7 +220,6 @@ export class ChainNode {
     for (const tx of txs) {
       if (this.pool.has(tx.id))
         throw new RuleError('the transaction is already waiting for a block');
-      refuseFlood(scratch, tx);
       applyTx(
         scratch,
         tx,
@@ -257,7 +250,6 @@ export class ChainNode {
       throw new RuleError('the node has too many pending transactions; try again shortly');
     }
     const state = this.pendingState();
-    refuseFlood(state.overlay, tx);
     applyTx(
       state.overlay,
       tx,

@@ -54,12 +54,6 @@ export interface Domain<Body extends TxEnvelope = TxEnvelope> {
   beginBlock?(view: Overlay, height: number, time: number): void;
   /** One line a person can read, e.g. "Vote approve: Suspend CityCare Pharmacy". */
   describe(body: Body, view: StateView): string;
-  /**
-   * Why a node's mempool should not take this transaction although the rules may allow it, or
-   * null: a node's own limit against floods, not a ledger rule (a block holding such a
-   * transaction is still valid). `view` is the node's pending state.
-   */
-  admissionProblem?(view: StateView, body: Body): string | null;
 }
 
 export function defineDomain<Body extends TxEnvelope>(domain: Domain<Body>): Domain<Body> {

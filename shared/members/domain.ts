@@ -1,7 +1,7 @@
 import { defineDomain } from '../ledger/domain';
 import { describeMembershipTx } from './describe';
 import { MEMBERSHIP_RECORDS } from './records';
-import { applyMembershipTx, expireProposals, proposalFloodProblem } from './rules';
+import { applyMembershipTx, expireProposals } from './rules';
 import { MEMBERSHIP_TXS } from './txs';
 
 /** Membership and governance: join requests, proposals and votes, and who may act. */
@@ -12,5 +12,4 @@ export const membersDomain = defineDomain({
   apply: applyMembershipTx,
   beginBlock: expireProposals,
   describe: describeMembershipTx,
-  admissionProblem: proposalFloodProblem,
 });

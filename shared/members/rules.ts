@@ -168,10 +168,16 @@ function applyJoin(view: Overlay, body: Extract<TxBody, { type: 'member.join' }>
   const { profile } = body;
   if (membership(view).member(body.member))
     throw new RuleError(`${body.member} is already a member`);
-  const pending = membership(view)
+  const requests = membership(view)
     .openProposals()
-    .find((p) => p.action.type === 'admit' && p.action.member === body.member);
-  if (pending) throw new RuleError(`${body.member} already has a join request under vote`);
+    .filter((p) => p.action.type === 'admit');
+  if (requests.some((p) => p.action.type === 'admit' && p.action.member === body.member))
+    throw new RuleError(`${body.member} already has a join request under vote`);
+  if (requests.length >= MAX_OPEN_JOIN_REQUESTS) {
+    throw new RuleError(
+      `${requests.length} join requests are already under vote, the most the chain holds at once: members must decide some, or wait until they expire`,
+    );
+  }
   if (!profile.adminKeys.includes(body.signer)) {
     throw new RuleError('a join request must be signed by one of the admin keys it registers');
   }
@@ -394,25 +400,17 @@ export function expireProposals(view: Overlay, height: number, time: number): vo
 }
 
 /**
- * Open proposals a node's mempool lets one member have at a time (on chain and queued). Each
- * proposal's rules read every open proposal, so a member proposing without end made each block
- * slower than the one before until rounds timed out: on the development machine a block of 250
- * proposals took 0.7 s with none open before it and 5.3 s with 1,000, and a four-validator devnet
- * fed 66 proposals a second stalled at about a thousand open. A hundred each is far more than a
- * consortium's governance needs at once and keeps one member's flood to a few milliseconds a
- * proposal.
+ * The most proposals one member may have under vote at once, and the most join requests the
+ * chain holds under vote at once (ledger rules). A proposal's and a join request's rules read
+ * the open proposals (duplicates, keys and names reserved by them), so without a bound a member
+ * proposing without end, or a validator filling its own blocks with join requests, made each
+ * block slower than the last until rounds timed out: on the development machine a block of 250
+ * proposals took 0.7 s with none open and 5.3 s with 1,000, and a four-validator devnet fed 66
+ * proposals a second stalled at about a thousand open. A hundred each is far more than a
+ * consortium's governance needs at once.
  */
 export const MAX_OPEN_PROPOSALS_PER_MEMBER = 100;
-
-/** The mempool's limit on open proposals per member (Domain.admissionProblem), or null. */
-export function proposalFloodProblem(view: StateView, body: TxBody): string | null {
-  if (body.type !== 'governance.propose') return null;
-  const open = membership(view)
-    .openProposals()
-    .filter((p) => p.proposer === body.member).length;
-  if (open < MAX_OPEN_PROPOSALS_PER_MEMBER) return null;
-  return `${body.member} already has ${open} proposals under vote, the most this node takes from one member: wait until some are decided or expire`;
-}
+export const MAX_OPEN_JOIN_REQUESTS = 100;
 
 function applyPropose(
   view: Overlay,
@@ -420,15 +418,18 @@ function applyPropose(
   ctx: TxContext,
 ) {
   requireActiveSigner(view, body);
+  const open = membership(view).openProposals();
+  const own = open.filter((p) => p.proposer === body.member).length;
+  if (own >= MAX_OPEN_PROPOSALS_PER_MEMBER) {
+    throw new RuleError(
+      `${body.member} already has ${own} proposals under vote, the most a member may have at once: wait until some are decided or expire`,
+    );
+  }
   const problem = actionProblem(view, body.action);
   if (problem) throw new RuleError(`cannot propose ${body.action.type}: ${problem}`);
   // Canonical texts are equal only for actions of one type: the wanted one is written once.
   const wanted = canonicalText(body.action);
-  if (
-    membership(view)
-      .openProposals()
-      .some((p) => p.action.type === body.action.type && canonicalText(p.action) === wanted)
-  ) {
+  if (open.some((p) => p.action.type === body.action.type && canonicalText(p.action) === wanted)) {
     throw new RuleError(`the same ${body.action.type} proposal is already under vote`);
   }
   openProposal(view, ctx, body.action, body.member, body.reason);

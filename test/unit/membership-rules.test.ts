@@ -15,6 +15,8 @@ import {
   activeMembers,
   applyMembershipTx,
   approvalsNeeded,
+  MAX_OPEN_JOIN_REQUESTS,
+  MAX_OPEN_PROPOSALS_PER_MEMBER,
   tally,
   validatorSet,
 } from '../../shared/members/rules';
@@ -143,6 +145,23 @@ describe('join requests', () => {
     );
     chain.commitOk([first]);
     expect(chain.rejection(second)).toBe('newco-labs already has a join request under vote');
+  });
+
+  it('is refused while the most join requests the chain holds are under vote, until one is decided', () => {
+    const { chain, H, C } = setup();
+    const requests = Array.from({ length: MAX_OPEN_JOIN_REQUESTS }, (_, i) =>
+      chain.join(chain.applicant(`applicant-${i + 1}`)),
+    );
+    const late = chain.join(chain.applicant('late-comer'));
+    const full = `${MAX_OPEN_JOIN_REQUESTS} join requests are already under vote, the most the chain holds at once: members must decide some, or wait until they expire`;
+    expect(chain.rejection(late, { before: requests })).toBe(full);
+    chain.commitOk(requests);
+    expect(chain.rejection(late)).toBe(full);
+    const first = (requests[0] as { id: string }).id;
+    chain.commitOk(chain.votes([H, C], first, 'reject')); // 3 of 4 no longer reachable
+    expect(chain.proposal(first).status).toBe('rejected');
+    chain.commitOk([late]);
+    expect(chain.proposal(late.id).status).toBe('open');
   });
 
   it('is refused when not signed by one of the admin keys it registers', () => {
@@ -702,6 +721,30 @@ describe('proposals', () => {
     expect(chain.proposal(first.id).status).toBe('rejected');
     chain.commitOk([again]);
     expect(chain.proposal(again.id).status).toBe('open');
+  });
+
+  it('are refused beyond the most one member may have under vote; others are not held back', () => {
+    const { chain, H, C, P } = setup();
+    // Distinct policies, none the one in force (72 hours), so every one is a proposal of its own.
+    const policy = (hours: number): ProposalAction => ({
+      type: 'change-policy',
+      policy: { threshold: 'majority', proposalTtlHours: hours },
+    });
+    const mine = Array.from({ length: MAX_OPEN_PROPOSALS_PER_MEMBER }, (_, i) =>
+      chain.propose(H, policy(100 + i)),
+    );
+    const more = chain.propose(H, policy(1));
+    const full = `${H} already has ${MAX_OPEN_PROPOSALS_PER_MEMBER} proposals under vote, the most a member may have at once: wait until some are decided or expire`;
+    expect(chain.rejection(more, { before: mine })).toBe(full);
+    chain.commitOk(mine);
+    expect(chain.rejection(more)).toBe(full);
+    // Another member proposes as before, and votes on the full member's proposals still count.
+    chain.commitOk([chain.propose(C, policy(2))]);
+    const first = (mine[0] as { id: string }).id;
+    chain.commitOk(chain.votes([C, P], first, 'reject')); // 3 of 4 no longer reachable
+    expect(chain.proposal(first).status).toBe('rejected');
+    chain.commitOk([more]);
+    expect(chain.proposal(more.id).status).toBe('open');
   });
 
   it('are refused for a target that is not a member', () => {
