@@ -36,9 +36,25 @@ export interface MemberVotes {
   stop(): Promise<void>;
 }
 
-export async function memberVotes(root: string, dirs: string[], via = 1): Promise<MemberVotes> {
+/**
+ * A member peer of a running `carechain devnet`: a transport with the devnet replica's node key
+ * (a member that is no validator, before its own node runs), started and connected to nobody
+ * yet, with what a test needs to dial the validators and sign for the founders.
+ */
+export interface DevnetMemberPeer {
+  peer: PeerTransport;
+  genesis: GenesisDoc;
+  genesisHash: string;
+  /** The validators' node keys, node-1 first. */
+  nodeKeys: string[];
+  /** Where each validator listens (tcp://host:port), node-1 first. */
+  endpoints: string[];
+  /** The founders' admin keys: the validators' in their order, then the replica's member's. */
+  admins: KeyPair[];
+}
+
+export async function devnetMemberPeer(root: string, dirs: string[]): Promise<DevnetMemberPeer> {
   const node1 = dirs[0] as string;
-  const target = dirs[via] as string;
   const genesis = GenesisDoc.parse(
     JSON.parse(readFileSync(path.join(node1, 'genesis.json'), 'utf8')),
   );
@@ -46,8 +62,13 @@ export async function memberVotes(root: string, dirs: string[], via = 1): Promis
   const admins: KeyPair[] = [...dirs, path.join(root, 'replica')].map((dir) =>
     readKeyFile(path.join(dir, 'admin-key.json')),
   );
-  const memberIds = genesis.members.map((m) => m.id);
   const nodeKeys = dirs.map((dir) => readKeyFile(path.join(dir, 'node-key.json')).publicKey);
+  const endpoints = dirs.map((dir) => {
+    const { listen } = JSON.parse(readFileSync(path.join(dir, 'network.json'), 'utf8')) as {
+      listen: string;
+    };
+    return `tcp://${listen}`;
+  });
   const peer = new PeerTransport({
     nodeKey: readKeyFile(path.join(root, 'replica', 'node-key.json')),
     chainId: genesis.chainId,
@@ -56,10 +77,18 @@ export async function memberVotes(root: string, dirs: string[], via = 1): Promis
     admit: () => ({ class: 'member' }),
   });
   await peer.start();
-  const { listen } = JSON.parse(readFileSync(path.join(target, 'network.json'), 'utf8')) as {
-    listen: string;
-  };
-  await peer.dial(`tcp://${listen}`, nodeKeys[via] as string);
+  return { peer, genesis, genesisHash, nodeKeys, endpoints, admins };
+}
+
+export async function memberVotes(root: string, dirs: string[], via = 1): Promise<MemberVotes> {
+  const node1 = dirs[0] as string;
+  const target = dirs[via] as string;
+  const { peer, genesis, genesisHash, nodeKeys, endpoints, admins } = await devnetMemberPeer(
+    root,
+    dirs,
+  );
+  const memberIds = genesis.members.map((m) => m.id);
+  await peer.dial(endpoints[via] as string, nodeKeys[via] as string);
 
   const sign = (i: number, body: Record<string, unknown>): DecodedTx =>
     signTx(
