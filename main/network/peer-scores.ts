@@ -46,7 +46,7 @@ export const PEER_RATES = {
   /** Prevotes and precommits a second. */
   votes: 2_000,
   /** Proposals a second. */
-  proposals: 4,
+  proposals: 20,
   /** GetBlocks and GetProposal requests a second. */
   blockRequests: 16,
 } as const;
@@ -54,13 +54,16 @@ export const PEER_RATES = {
 export type RateName = keyof typeof PEER_RATES;
 
 /**
- * The status bucket holds ten seconds' worth, not two. An honest peer sends up to about 15 of
- * these frames a second under load (a Status at most every 200 ms, one each second, an Announce
- * a block, a Ping every 5 s), and they are counted when read: a node whose event loop was busy
- * for a few seconds (a run of catch-up blocks, a large commit) reads them all at once, and a
- * two-second burst would have cost its honest peers points. A flood is still held to 20/s.
+ * The status and proposal buckets hold ten seconds' worth, not two. They are counted when read,
+ * and a node whose event loop was busy for a few seconds (a run of catch-up blocks, a large
+ * commit, a restart) reads an honest peer's backlog of them at once. An honest peer sends up to
+ * about 15 status frames a second under load (a Status at most every 200 ms, one each second, an
+ * Announce a block, a Ping every 5 s), and one proposal per height and round, relayed or its own:
+ * on loopback blocks come up to ten a second under a light load, and a chaos run (validators
+ * killed and restarted) saw honest peers blamed under the former 4 a second with a two-second
+ * burst. A flood is still held to 20/s of each.
  */
-const STATUS_BURST_SECONDS = 10;
+const BURST_SECONDS = 10;
 
 /** One peer's buckets, made when it connects and dropped when it goes. */
 export class PeerRates {
@@ -68,11 +71,11 @@ export class PeerRates {
 
   constructor(now: number) {
     this.buckets = {
-      status: new TokenBucket(PEER_RATES.status, now, STATUS_BURST_SECONDS),
+      status: new TokenBucket(PEER_RATES.status, now, BURST_SECONDS),
       txs: new TokenBucket(PEER_RATES.txs, now),
       txBytes: new TokenBucket(PEER_RATES.txBytes, now),
       votes: new TokenBucket(PEER_RATES.votes, now),
-      proposals: new TokenBucket(PEER_RATES.proposals, now),
+      proposals: new TokenBucket(PEER_RATES.proposals, now, BURST_SECONDS),
       blockRequests: new TokenBucket(PEER_RATES.blockRequests, now),
     };
   }

@@ -135,6 +135,34 @@ describe('NetworkNode', () => {
     expect(node.status().consensus.height).toBe(2);
   });
 
+  it('takes ten seconds of proposals at once without blame, and blames a flood beyond them', async () => {
+    const { chain, chainNode, self, peerKey, peer, log } = await setup();
+    const built = chain.buildBlock([], { proposer: peerKey.publicKey });
+    const proposal = signMessage(
+      {
+        kind: 'proposal',
+        chainId: chain.chainId,
+        height: 1,
+        round: 0,
+        blockHash: built.hash,
+        validRound: -1,
+      },
+      peerKey,
+    );
+    const frame = proposalFrame(proposal, { header: built.wire.header, txs: built.wire.txs });
+    // A node busy for seconds reads an honest peer's proposals (one a height and round, up to
+    // ten a second on loopback) all at once: ten seconds' worth of them cost the peer nothing.
+    for (let i = 0; i < 200; i++) peer.send(self.publicKey, 'consensus', frame);
+    // Something after them, to know they were read: a transaction taken into the mempool.
+    const [tx] = anchorTxs(chain, 1) as [DecodedTx];
+    peer.send(self.publicKey, 'tx', txsFrame([tx.text]));
+    await until(() => chainNode.pending().length === 1, 'the proposals read');
+    const beyond = /minor offence: a proposal beyond its rate limit/;
+    expect(log.filter((l) => beyond.test(l))).toEqual([]);
+    for (let i = 0; i < 20; i++) peer.send(self.publicKey, 'consensus', frame);
+    await until(() => log.some((l) => beyond.test(l)), 'a proposal beyond the rate limit blamed');
+  });
+
   it('does not take a consensus message of a far height as a height to catch up to', async () => {
     const { chain, node, chainNode, peerKey, peer, self, frames } = await setup();
     const far = signMessage(
