@@ -24,7 +24,8 @@ import {
 } from '../research/cli';
 import { runConsentCheck, type ConsentCheckOptions } from '../permissions/cli';
 import { UsageError } from './usage-error';
-import { runDevnet } from './devnet';
+import { MAX_DEVNET_NODES, runDevnet } from './devnet';
+import { MAX_INVITATION_DAYS } from '../../shared/rpc/join';
 import { RESET_FLAG, runSignStateReset, type SignStateResetOptions } from './sign-state';
 import { runInvite, runJoin, type JoinOptions } from './join';
 
@@ -37,9 +38,30 @@ function port(value: string): number {
   return n;
 }
 
-function count(value: string): number {
-  if (!/^\d{1,3}$/.test(value)) throw new InvalidArgumentError('a whole number');
-  return Number(value);
+/** An argument parser for a whole number from `min` to `max` whose refusal names the range. */
+function wholeNumber(min: number, max: number, unit = ''): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d{1,6}$/.test(value) || n < min || n > max)
+      throw new InvalidArgumentError(`a whole number${unit} from ${min} to ${max}`);
+    return n;
+  };
+}
+
+/**
+ * An empty value (`--dir ""`, as an unset shell variable gives) is refused, never taken as the
+ * current folder or as no value: `init --dir "$DIR"` would otherwise make a chain where it runs,
+ * and `keygen --out "$FILE"` print the secret key.
+ */
+function refuseEmptyValues(command: Command): void {
+  for (const option of command.options) {
+    const value: unknown = command.getOptionValue(option.attributeName());
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (values.includes('')) throw new UsageError(`${option.long} was given an empty value`);
+  }
+  command.registeredArguments.forEach((argument, i) => {
+    if (command.args[i] === '') throw new UsageError(`<${argument.name()}> is empty`);
+  });
 }
 
 function program(): Command {
@@ -49,7 +71,8 @@ function program(): Command {
     )
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .hook('preAction', (_cli, command) => refuseEmptyValues(command));
 
   cli
     .command('keygen')
@@ -94,7 +117,9 @@ function program(): Command {
     )
     .requiredOption('--dir <dir>', 'folder of the network (created; or one devnet made before)')
     .addOption(
-      new Option('--nodes <n>', 'number of validators (1 to 16)').default(4).argParser(count),
+      new Option('--nodes <n>', `number of validators (1 to ${MAX_DEVNET_NODES})`)
+        .default(4)
+        .argParser(wholeNumber(1, MAX_DEVNET_NODES)),
     )
     .addOption(
       new Option('--base-port <port>', 'port of the first node; the others follow')
@@ -109,7 +134,7 @@ function program(): Command {
       new Option(
         '--console <n>',
         'serve the console of node N (1 to the number of nodes) while the network runs',
-      ).argParser(count),
+      ).argParser(wholeNumber(1, MAX_DEVNET_NODES)),
     )
     .action(
       (opts: { dir: string; nodes: number; basePort: number; demo?: boolean; console?: number }) =>
@@ -123,9 +148,9 @@ function program(): Command {
     )
     .requiredOption('--dir <dir>', 'data folder of an active member’s node')
     .addOption(
-      new Option('--days <n>', 'days until the invitation expires (1 to 90)')
+      new Option('--days <n>', `days until the invitation expires (1 to ${MAX_INVITATION_DAYS})`)
         .default(7)
-        .argParser(count),
+        .argParser(wholeNumber(1, MAX_INVITATION_DAYS)),
     )
     .option(
       '--address <endpoint...>',
@@ -150,11 +175,7 @@ function program(): Command {
     .addOption(
       new Option('--poll <seconds>', 'seconds between questions to the inviting node')
         .default(60)
-        .argParser((value) => {
-          const n = count(value);
-          if (n < 1) throw new InvalidArgumentError('at least 1 second');
-          return n;
-        }),
+        .argParser(wholeNumber(1, 999, ' of seconds')),
     )
     .option('--no-run', 'once admitted, exit instead of running the node')
     .action((opts: JoinOptions) => runJoin(opts));

@@ -27,6 +27,14 @@ describe('carechain CLI', () => {
       ],
       [['serve', '--dir', '/tmp/x', '--port', '70000'], /a port is a whole number from 0 to 65535/],
       [['init', '--dir', '/tmp/x'], /required option '--founders <file>' not specified/],
+      // An empty value (an unset shell variable) is refused, never taken as "here" or as absent.
+      [['init', '--founders', 'f.json', '--dir', ''], /--dir was given an empty value/],
+      [['keygen', '--out', ''], /--out was given an empty value/],
+      [['anchor', 'verify', '', '--dir', '/tmp/x'], /<file> is empty/],
+      [['devnet', '--dir', '/tmp/x', '--nodes', '1000'], /a whole number from 1 to 16/],
+      [['devnet', '--dir', '/tmp/x', '--nodes', '0'], /a whole number from 1 to 16/],
+      [['invite', '--dir', '/tmp/x', '--days', '1000'], /a whole number from 1 to 90/],
+      [['join', '--dir', '/tmp/x', '--poll', '0'], /a whole number of seconds from 1 to 999/],
     ];
     for (const [args, message] of cases) {
       const result = await carechain(args);
