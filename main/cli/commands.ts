@@ -176,6 +176,8 @@ export async function runNode(opts: { dir: string }): Promise<void> {
   // Listening from the start: a SIGTERM or Ctrl-C during start-up also ends in a clean close.
   const stopped = untilStopped();
   guardAgainstStreamStateErrors((line) => console.error(line));
+  // A folder that is not there holds no chain: say so without making it (a mistyped --dir).
+  if (!existsSync(dataPaths(opts.dir).root)) requireReplica(dataPaths(opts.dir));
   const { paths, lock } = openDataFolder(opts.dir);
   let opened: OpenedNode | null = null;
   let network: NetworkNode | null = null;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { DecodedTx } from '../../shared/ledger/tx';
 import type { ChainNode } from '../service/chain-node';
-import type { DataPaths } from '../service/data-dir';
+import { dataPaths, type DataPaths } from '../service/data-dir';
 import { openChainNode, type OpenedNode } from '../service/open-node';
 import { openDataFolder } from '../service/startup';
 
@@ -15,6 +15,9 @@ export async function withOwnNode<T>(
   whileRunning: string,
   work: (node: ChainNode, paths: DataPaths) => Promise<T>,
 ): Promise<T> {
+  // A folder that is not there holds no chain: say so without making it (a mistyped --dir).
+  const root = dataPaths(dir).root;
+  if (!existsSync(root)) throw new Error(`${root} holds no chain (no chain.db)`);
   let folder: ReturnType<typeof openDataFolder>;
   try {
     folder = openDataFolder(dir);

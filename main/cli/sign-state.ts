@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { SignGuard, SignStateError, signStateFile } from '../network/sign-state';
+import { dataPaths } from '../service/data-dir';
 import { readKeyFile } from '../service/keystore';
 import { FolderBusyError } from '../service/lock';
 import { openDataFolder } from '../service/startup';
@@ -49,6 +50,11 @@ export function runSignStateReset(opts: SignStateResetOptions): void {
     throw new UsageError(`--network-height is a whole number of 1 or more, not "${raw}"`);
   }
   const deciding = Number(raw);
+  // A folder that is not there has nothing to reset: say so without making it.
+  const root = dataPaths(opts.dir).root;
+  if (!existsSync(root)) {
+    throw new UsageError(`${root} holds no replica and node key: nothing to reset`);
+  }
   let opened;
   try {
     opened = openDataFolder(opts.dir);

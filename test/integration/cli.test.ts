@@ -153,6 +153,40 @@ describe('carechain CLI', () => {
     result = await carechain(['init', '--founders', foundersFile, '--dir', node]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/already holds a chain/);
+
+    // A bad invitation address is named in one line; nothing is kept for it.
+    result = await carechain(['invite', '--dir', node, '--address', 'bogus']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('carechain: endpoint "bogus" is not tcp://host:port\n');
+    expect(existsSync(path.join(node, 'network', 'invitations.json'))).toBe(false);
+  });
+
+  it('a command on a folder that is not there neither makes nor locks it', async () => {
+    const missing = path.join(tempDir(), 'mistyped');
+    const key = path.join(tempDir(), 'key.json');
+    expect((await carechain(['keygen', '--out', key])).code).toBe(0);
+    const cases: [string[], RegExp][] = [
+      [['node', '--dir', missing], /holds no replica \(chain\.db\)/],
+      [['epcis', 'import', '--dir', missing, '--key', key, '--file', key], /holds no chain/],
+      [
+        [
+          'sign-state',
+          'reset',
+          '--dir',
+          missing,
+          '--network-height',
+          '5',
+          '--i-understand-double-signing',
+        ],
+        /holds no replica and node key/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const result = await carechain(args);
+      expect(result.code, args.join(' ')).not.toBe(0);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+      expect(existsSync(missing), args.join(' ')).toBe(false);
+    }
   });
 
   it('verify explains a folder without a replica', async () => {

@@ -79,7 +79,10 @@ export function newInvitation(
       `an invitation lasts a whole number of days from 1 to ${MAX_INVITATION_DAYS}`,
     );
   }
-  return Invitation.parse({ ...fields, token: newToken(), expires: now + days * DAY_MS });
+  const made = Invitation.safeParse({ ...fields, token: newToken(), expires: now + days * DAY_MS });
+  // Each refusal already says what is wrong with which value (an address, say).
+  if (!made.success) throw new InvitationError(made.error.issues.map((i) => i.message).join('; '));
+  return made.data;
 }
 
 /**
