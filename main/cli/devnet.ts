@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { GenesisDoc } from '../../shared/ledger/genesis';
@@ -64,6 +64,11 @@ export interface DevnetOptions {
  */
 export function createDevnet(opts: DevnetOptions): DevnetFile {
   const root = path.resolve(opts.dir);
+  if (existsSync(root) && !statSync(root).isDirectory()) {
+    throw new UsageError(
+      `${root} is a file, not a folder: give an empty or new folder for a devnet`,
+    );
+  }
   if (existsSync(root) && readdirSync(root).length > 0) {
     throw new UsageError(
       `${root} is not empty and holds no ${DEVNET_FILE}: give an empty or new folder for a devnet`,
@@ -139,7 +144,14 @@ export function createDevnet(opts: DevnetOptions): DevnetFile {
 function readDevnet(root: string): DevnetFile | null {
   const file = path.join(root, DEVNET_FILE);
   if (!existsSync(file)) return null;
-  const parsed = DevnetFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UsageError(`${file} is not a devnet description (${reason})`);
+  }
+  const parsed = DevnetFile.safeParse(json);
   if (!parsed.success) throw new UsageError(`${file} is not a devnet description`);
   return parsed.data;
 }
@@ -224,7 +236,7 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
       `devnet ${devnet.chainId}: ${devnet.nodes.length} validators in ${root}. Ctrl-C stops them.`,
       opts.console === undefined
         ? `a console for one of them: start the devnet with --console N (node N is then served; passphrase "${DEMO_PASSPHRASE}")`
-        : `the console of node-${opts.console}: open the link it prints above (passphrase "${DEMO_PASSPHRASE}")`,
+        : `the console of node-${opts.console}: open the link node-${opts.console} prints (passphrase "${DEMO_PASSPHRASE}")`,
       `a replica that is not a validator, to catch up from scratch: carechain node --dir ${path.join(root, devnet.replica.dir)}`,
     ].join('\n'),
   );

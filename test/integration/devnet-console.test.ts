@@ -33,7 +33,7 @@ describe('carechain devnet --console', () => {
         );
         const answer = await fetch(link, { redirect: 'manual' });
         expect([200, 302, 303]).toContain(answer.status);
-        expect(devnet.output()).toMatch(/the console of node-2: open the link it prints above/);
+        expect(devnet.output()).toMatch(/the console of node-2: open the link node-2 prints/);
       } finally {
         devnet.child.kill('SIGTERM');
         await exited(devnet.child);
