@@ -29,10 +29,10 @@ function NotOnANetwork({ view }: { view: NetworkView }) {
       <p>
         A consortium network has several validators, each a member's node, that agree on every block
         and carry on while up to a third of them fail. To try one on this machine, run{' '}
-        <code>carechain devnet --nodes 4 --dir devnet</code>: it starts four validators on
-        127.0.0.1. Then <code>carechain serve --dir devnet/node-1</code> serves a console for the
-        first of them (passphrase <code>carechain-demo</code>), whose Network page shows the others.
-        A node also joins a network when its folder has a <code>network.json</code>.
+        <code>carechain devnet --nodes 4 --dir devnet --console 1</code>: it starts four validators
+        on 127.0.0.1 and serves the console of the first of them, printing its link (passphrase{' '}
+        <code>carechain-demo</code>), whose Network page shows the others. A node also joins a
+        network when its folder has a <code>network.json</code>.
       </p>
     </section>
   );
