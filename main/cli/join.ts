@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { generateKeyPair } from '../../shared/ledger/keys';
 import { InviteRefused, makeInvitation } from '../network/join/make-invitation';
@@ -104,8 +104,11 @@ export async function runJoin(opts: JoinOptions): Promise<void> {
         throw new UsageError(`--${flagOf(error.field)}: ${error.message}`);
       throw error;
     }
+    // The folder is made here for its lock: a request that fails leaves no new folder behind.
+    const made = !existsSync(paths.root);
     const { lock } = openDataFolder(opts.dir);
     const adminKey = generateKeyPair();
+    let requested = false;
     try {
       const sent = await requestToJoin({
         paths,
@@ -115,6 +118,7 @@ export async function runJoin(opts: JoinOptions): Promise<void> {
         writeAdmin: (into) => writeKeyFile(path.join(into.root, 'admin-key.json'), adminKey),
         progress: (line) => console.log(line),
       });
+      requested = true;
       console.log(
         [
           `join request of ${sent.member} sent (tx ${sent.txId}).`,
@@ -129,6 +133,7 @@ export async function runJoin(opts: JoinOptions): Promise<void> {
       throw error;
     } finally {
       lock.release();
+      if (made && !requested) removeUnusedFolder(paths.root, paths.lock);
     }
   }
   const pending = readPendingJoin(paths.root);
@@ -147,6 +152,13 @@ export async function runJoin(opts: JoinOptions): Promise<void> {
   }
   console.log(`${pending.member} is a member: starting its node, which now syncs from its peers`);
   await runNode({ dir: opts.dir });
+}
+
+/** Removes a folder this command made, if it still holds nothing but its lock file. */
+function removeUnusedFolder(root: string, lockFile: string): void {
+  if (readdirSync(root).some((name) => name !== path.basename(lockFile))) return;
+  rmSync(lockFile, { force: true });
+  rmdirSync(root);
 }
 
 /** The inviting node failed to take the join request: exit 1 with its reason. */

@@ -159,6 +159,27 @@ describe('carechain CLI', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('carechain: endpoint "bogus" is not tcp://host:port\n');
     expect(existsSync(path.join(node, 'network', 'invitations.json'))).toBe(false);
+
+    // A join whose inviting node cannot be reached leaves no new folder behind.
+    result = await carechain(['invite', '--dir', node, '--address', 'tcp://127.0.0.1:1']);
+    expect(result.code).toBe(0);
+    const joiner = path.join(dir, 'joiner');
+    const join = await carechain([
+      'join',
+      '--dir',
+      joiner,
+      '--invite',
+      result.stdout.trim(),
+      '--name',
+      'Harbour Clinic',
+      '--kind',
+      'clinic',
+      '--endpoint',
+      'tcp://127.0.0.1:7999',
+    ]);
+    expect(join.code).toBe(1);
+    expect(join.stderr).toMatch(/could not reach the inviting node at tcp:\/\/127\.0\.0\.1:1/);
+    expect(existsSync(joiner)).toBe(false);
   });
 
   it('a command on a folder that is not there neither makes nor locks it', async () => {
