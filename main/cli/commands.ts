@@ -34,6 +34,20 @@ function untilStopped(): Promise<void> {
   });
 }
 
+/**
+ * Waits for the stop with the process kept alive: signal listeners do not keep Node running, so a
+ * node with nothing else to wait on (a read-only replica, off any network) would otherwise end at
+ * once with Node's code 13, right after saying that Ctrl-C stops it.
+ */
+async function runUntil(stopped: Promise<void>): Promise<void> {
+  const alive = setInterval(() => undefined, 2 ** 30);
+  try {
+    await stopped;
+  } finally {
+    clearInterval(alive);
+  }
+}
+
 export function runKeygen(opts: { out?: string }): void {
   const pair = generateKeyPair();
   if (!opts.out) {
@@ -216,7 +230,7 @@ export async function runNode(opts: { dir: string }): Promise<void> {
         `node on chain ${tip.chainId} at height ${tip.height}; ${problem ? 'read-only, producing no blocks' : node.canProduce() ? 'producing blocks as the validator' : 'not a validator of this chain'}. Ctrl-C stops it.`,
       );
     }
-    await stopped;
+    await runUntil(stopped);
   } finally {
     await network?.stop();
     opened?.node.stop();

@@ -178,6 +178,34 @@ describe('one process per data folder', () => {
     expect(after.code, after.stderr).toBe(0);
   });
 
+  it('a node on a read-only replica runs until stopped, as it says', async () => {
+    const dir = demoCopy();
+    // Another chain's genesis.json: the replica fails its check and is served read-only.
+    const genesis = JSON.parse(readFileSync(path.join(template, 'genesis.json'), 'utf8')) as {
+      policy: unknown;
+      members: unknown;
+    };
+    const founders = path.join(tempDir(), 'founders.json');
+    writeFileSync(
+      founders,
+      JSON.stringify({
+        chainId: 'another-chain',
+        policy: genesis.policy,
+        members: genesis.members,
+      }),
+    );
+    const other = path.join(tempDir(), 'other');
+    const init = await carechain(['init', '--founders', founders, '--dir', other]);
+    expect(init.code, init.stderr).toBe(0);
+    cpSync(path.join(other, 'genesis.json'), path.join(dir, 'genesis.json'));
+    const running = startCarechain(['node', '--dir', dir]);
+    await running.waitFor(/read-only, producing no blocks\. Ctrl-C stops it\./);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(running.child.exitCode, running.stderr()).toBeNull();
+    expect(running.stderr()).toMatch(/this database belongs to another chain/);
+    expect(await running.stop('SIGTERM')).toBe(0);
+  });
+
   it('a node killed with SIGKILL leaves the folder free', async () => {
     const dir = demoCopy();
     const first = startCarechain(['node', '--dir', dir]);
