@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NetworkNode } from '../network/network-node';
 import { networked, startNetwork } from '../network/start-network';
+import { startFailure } from '../network/service-network';
 import { SignGuard } from '../network/sign-state';
 import { prepareNextNodeKey } from '../network/node-key-rotation';
 import { guardAgainstStreamStateErrors } from '../network/transport/stream-error-guard';
@@ -220,7 +221,11 @@ export async function runNode(opts: { dir: string }): Promise<void> {
     }
     const config = problem ? null : networked(paths, node);
     if (config) {
-      network = await startNetwork(paths, node, config, (line) => console.error(line));
+      try {
+        network = await startNetwork(paths, node, config, (line) => console.error(line));
+      } catch (error) {
+        throw new CommandError(`the network did not start: ${startFailure(error as Error)}`);
+      }
       const status = network.status();
       console.log(
         `node on chain ${tip.chainId} at height ${tip.height}, on the network as ${status.nodeKey.slice(0, 16)}…, listening on ${status.addresses.join(', ')}. Ctrl-C stops it.`,

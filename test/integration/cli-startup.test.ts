@@ -5,6 +5,7 @@
  * holder.
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { carechain, tempDir } from '../support/cli';
@@ -176,6 +177,28 @@ describe('one process per data folder', () => {
     expect(await serving.stop('SIGTERM')).toBe(0);
     const after = await carechain(['demo', '--dir', dir]);
     expect(after.code, after.stderr).toBe(0);
+  });
+
+  it('a node whose network port is taken exits 1 saying so, without a stack trace', async () => {
+    const dir = demoCopy();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      writeFileSync(
+        path.join(dir, 'network.json'),
+        JSON.stringify({ listen: `127.0.0.1:${port}`, peers: [] }),
+      );
+      const result = await carechain(['node', '--dir', dir], { timeoutMs: 45_000 });
+      expect(result.code, result.stderr).toBe(1);
+      // The demo's node key has no signing record: a line says it will not vote, then the refusal.
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+      expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(
+        `carechain: the network did not start: cannot listen on 127.0.0.1:${port}: address already in use (EADDRINUSE)`,
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('a node on a read-only replica runs until stopped, as it says', async () => {
