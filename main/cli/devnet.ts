@@ -197,6 +197,8 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
   if (!cli) throw new Error('cannot tell how this carechain was started');
   const children: ChildProcess[] = [];
   let stopping = false;
+  let exitedNodes = 0;
+  let allExited: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       stopping = true;
@@ -205,6 +207,7 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    allExited = resolve;
   });
   for (const [i, node] of devnet.nodes.entries()) {
     const dir = path.join(root, node.dir);
@@ -227,6 +230,8 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
         console.log(
           `[${node.dir}] exited (${signal ?? `code ${code}`}); restart it with: carechain ${served ? 'serve' : 'node'} --dir ${dir}`,
         );
+        // With none left there is nothing to run: end, rather than wait on nothing.
+        if (++exitedNodes === devnet.nodes.length) allExited();
       }
     });
     console.log(`[${node.dir}] ${node.id} on 127.0.0.1:${node.port}, pid ${child.pid}`);
@@ -241,6 +246,7 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
     ].join('\n'),
   );
   await stopped;
+  if (!stopping) throw new Error('every node of the devnet has exited (see above)');
   await Promise.all(
     children.map(
       (child) =>

@@ -1,4 +1,5 @@
 import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -207,6 +208,23 @@ describe('carechain CLI', () => {
       expect(result.code, args.join(' ')).not.toBe(0);
       expect(result.stderr, args.join(' ')).toMatch(message);
       expect(existsSync(missing), args.join(' ')).toBe(false);
+    }
+  });
+
+  it('devnet ends with exit 1 once every node has exited, rather than waiting on nothing', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const dir = path.join(tempDir(), 'devnet');
+      const args = ['devnet', '--nodes', '1', '--dir', dir, '--base-port', String(port)];
+      const result = await carechain(args);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stdout).toMatch(/\[node-1\] exited \(code 1\)/);
+      expect(result.stderr).toMatch(/carechain: every node of the devnet has exited/);
+      expect(result.stderr).not.toMatch(/^\[node-1\]\s+at /m);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
     }
   });
 
