@@ -348,6 +348,40 @@ function program(): Command {
   return cli;
 }
 
+/** Plain words for the file-system errors a path the user gave can cause. */
+const PATH_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'there is no such file or folder',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  ELOOP: 'its symbolic links go round in a loop',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EEXIST: 'it exists already',
+};
+
+/**
+ * The line a failed command ends with. A file-system error on a path the user gave is said in
+ * words, naming the path, and is a usage error (exit 2); control characters but tab and line
+ * feed (a path holding terminal escapes) are shown escaped, never written to the terminal as
+ * they are.
+ */
+function failure(error: unknown): { line: string; code: number } {
+  const { code, path: where, message } = error as NodeJS.ErrnoException;
+  const words = code === undefined ? undefined : PATH_ERRORS[code];
+  const line =
+    words !== undefined && where !== undefined ? `${where}: ${words} (${code})` : message;
+  const usage = error instanceof UsageError || words !== undefined;
+  return { line: escapeControls(line), code: usage ? 2 : 1 };
+}
+
+function escapeControls(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 async function main(argv: string[]): Promise<number> {
   const cli = program();
   if (argv.length === 0) {
@@ -362,8 +396,9 @@ async function main(argv: string[]): Promise<number> {
       // --help and --version end here with code 0; usage errors were already printed.
       return error.exitCode === 0 ? 0 : 2;
     }
-    console.error(`carechain: ${(error as Error).message}`);
-    return error instanceof UsageError ? 2 : 1;
+    const { line, code } = failure(error);
+    console.error(`carechain: ${line}`);
+    return code;
   }
 }
 

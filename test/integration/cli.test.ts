@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -226,6 +226,36 @@ describe('carechain CLI', () => {
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }
+  });
+
+  it('says in words which path the file system refused, and never prints control characters', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'a-file');
+    writeFileSync(file, '');
+    symlinkSync(path.join(dir, 'loop-b'), path.join(dir, 'loop-a'));
+    symlinkSync(path.join(dir, 'loop-a'), path.join(dir, 'loop-b'));
+    const cases: [string[], string][] = [
+      [
+        ['keygen', '--out', path.join(dir, 'no-folder', 'k.json')],
+        `${path.join(dir, 'no-folder', 'k.json')}: there is no such file or folder (ENOENT)`,
+      ],
+      [['verify', '--dir', file], `${file}: a part of the path is a file, not a folder (ENOTDIR)`],
+      [
+        ['keygen', '--out', path.join(dir, 'loop-a', 'k.json')],
+        'its symbolic links go round in a loop (ELOOP)',
+      ],
+    ];
+    for (const [args, words] of cases) {
+      const result = await carechain(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toContain(words);
+      expect(result.stderr, args.join(' ')).not.toMatch(/\n\s+at /);
+    }
+    // A folder name holding a terminal escape is shown escaped.
+    const escaped = await carechain(['verify', '--dir', path.join(dir, 'x\u001b[31mred')]);
+    expect(escaped.code).toBe(1);
+    expect(escaped.stderr).toContain('x\\u001b[31mred');
+    expect(escaped.stderr).not.toContain('\u001b');
   });
 
   it('verify explains a folder without a replica', async () => {
