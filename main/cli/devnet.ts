@@ -199,6 +199,10 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
   let stopping = false;
   let exitedNodes = 0;
   let allExited: () => void = () => undefined;
+  // Whoever reads the devnet's output closing it (`carechain devnet … | head`) or the terminal
+  // going away stops the nodes as Ctrl-C does: left running, they would hold their folders and
+  // ports with nobody to stop them.
+  let outputOpen = true;
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       stopping = true;
@@ -207,8 +211,18 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop);
+    const outputGone = () => {
+      outputOpen = false;
+      stop();
+    };
+    process.stdout.on('error', outputGone);
+    process.stderr.on('error', outputGone);
     allExited = resolve;
   });
+  const write = (stream: NodeJS.WriteStream, text: string) => {
+    if (outputOpen) stream.write(text);
+  };
   for (const [i, node] of devnet.nodes.entries()) {
     const dir = path.join(root, node.dir);
     const served = opts.console === i + 1;
@@ -223,8 +237,8 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
         .filter((line) => line.length > 0)
         .map((line) => `[${node.dir}] ${line}\n`)
         .join('');
-    child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(prefix(chunk)));
-    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+    child.stdout?.on('data', (chunk: Buffer) => write(process.stdout, prefix(chunk)));
+    child.stderr?.on('data', (chunk: Buffer) => write(process.stderr, prefix(chunk)));
     child.on('exit', (code, signal) => {
       if (!stopping) {
         console.log(

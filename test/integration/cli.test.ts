@@ -3,7 +3,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { carechain, tempDir } from '../support/cli';
+import { spawn } from 'node:child_process';
+import { CLI, carechain, tempDir } from '../support/cli';
+import { freePorts } from '../support/ports';
+import { until } from '../support/processes';
 
 describe('carechain CLI', () => {
   it('prints help for every command and exits 0', async () => {
@@ -225,6 +228,34 @@ describe('carechain CLI', () => {
       expect(result.stderr).not.toMatch(/^\[node-1\]\s+at /m);
     } finally {
       await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it('devnet stops its nodes when whoever reads its output goes away (devnet … | head -1)', async () => {
+    const dir = path.join(tempDir(), 'devnet');
+    const port = await freePorts(3);
+    const args = ['devnet', '--nodes', '2', '--dir', dir, '--base-port', String(port)];
+    const devnet = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    devnet.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const pids = () => [...output.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      await until(() => pids().length === 2, 'both nodes started');
+      // As `head -1` does once it has its line: the reading end closes, and later lines fail.
+      devnet.stdout.destroy();
+      await until(() => devnet.exitCode !== null, 'the devnet ended');
+      await until(() => !pids().some(alive), 'both nodes stopped');
+    } finally {
+      for (const pid of [devnet.pid ?? 0, ...pids()])
+        if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
     }
   });
 
