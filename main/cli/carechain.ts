@@ -366,12 +366,20 @@ const PATH_ERRORS: Readonly<Record<string, string>> = {
  * they are.
  */
 function failure(error: unknown): { line: string; code: number } {
-  const { code, path: where, message } = error as NodeJS.ErrnoException;
-  const words = code === undefined ? undefined : PATH_ERRORS[code];
-  const line =
-    words !== undefined && where !== undefined ? `${where}: ${words} (${code})` : message;
-  const usage = error instanceof UsageError || words !== undefined;
+  const refused = pathError(error);
+  const line = refused ?? (error as Error).message;
+  const usage = error instanceof UsageError || refused !== null;
   return { line: escapeControls(line), code: usage ? 2 : 1 };
+}
+
+/** The file-system error on a path behind `error` (itself or a cause), in words, or null. */
+function pathError(error: unknown): string | null {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const { code, path: where } = e as NodeJS.ErrnoException;
+    const words = code === undefined ? undefined : PATH_ERRORS[code];
+    if (words !== undefined && where !== undefined) return `${where}: ${words} (${code})`;
+  }
+  return null;
 }
 
 function escapeControls(text: string): string {

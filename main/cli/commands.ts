@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NetworkNode } from '../network/network-node';
 import { networked, startNetwork } from '../network/start-network';
@@ -175,7 +175,14 @@ export function initChainFolder(
 }
 
 function requireReplica(paths: DataPaths): void {
-  if (existsSync(paths.replica)) return;
+  try {
+    statSync(paths.replica);
+    return;
+  } catch (error) {
+    // Only a replica that is not there is "no replica": a folder this user may not read, or a
+    // path through a file, is said as such (carechain.ts words the error).
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
   const pending = pendingBuild(paths);
   if (pending) {
     throw new CommandError(

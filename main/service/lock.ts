@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { rmSync } from 'node:fs';
+import { accessSync, constants, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export interface Lock {
@@ -36,6 +36,9 @@ function attempt(file: string): Attempt {
       nativeBinding: process.env.CARECHAIN_SQLITE_BINDING || undefined,
     });
   } catch (error) {
+    // SQLite says only "unable to open database file": a folder this user may not write is the
+    // usual reason, and is said as such (with the folder's path) when it is.
+    accessSync(path.dirname(file), constants.R_OK | constants.W_OK | constants.X_OK);
     throw new Error(`cannot open the lock file ${file}: ${(error as Error).message}`, {
       cause: error,
     });

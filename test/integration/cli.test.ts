@@ -1,9 +1,18 @@
-import { cpSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { CLI, carechain, tempDir } from '../support/cli';
 import { freePorts } from '../support/ports';
 import { until } from '../support/processes';
@@ -270,7 +279,10 @@ describe('carechain CLI', () => {
         ['keygen', '--out', path.join(dir, 'no-folder', 'k.json')],
         `${path.join(dir, 'no-folder', 'k.json')}: there is no such file or folder (ENOENT)`,
       ],
-      [['verify', '--dir', file], `${file}: a part of the path is a file, not a folder (ENOTDIR)`],
+      [
+        ['verify', '--dir', file],
+        `${path.join(file, 'chain.db')}: a part of the path is a file, not a folder (ENOTDIR)`,
+      ],
       [
         ['keygen', '--out', path.join(dir, 'loop-a', 'k.json')],
         'its symbolic links go round in a loop (ELOOP)',
@@ -282,6 +294,21 @@ describe('carechain CLI', () => {
       expect(result.stderr, args.join(' ')).toContain(words);
       expect(result.stderr, args.join(' ')).not.toMatch(/\n\s+at /);
     }
+    // A folder this user may not read is said as such, not as a folder without a chain. Root
+    // reads every folder, so as root the command runs as nobody.
+    const closed = path.join(dir, 'closed');
+    mkdirSync(closed, { mode: 0o700 });
+    writeFileSync(path.join(closed, 'chain.db'), '');
+    const asRoot = process.getuid?.() === 0;
+    if (!asRoot) chmodSync(closed, 0o000);
+    const unreadable = spawnSync(process.execPath, [CLI, 'verify', '--dir', closed], {
+      encoding: 'utf8',
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    });
+    chmodSync(closed, 0o700);
+    expect(unreadable.status, unreadable.stderr).toBe(2);
+    expect(unreadable.stderr).toMatch(/: permission denied \(EACCES\)/);
+    expect(unreadable.stderr).not.toMatch(/holds no replica/);
     // A folder name holding a terminal escape is shown escaped.
     const escaped = await carechain(['verify', '--dir', path.join(dir, 'x\u001b[31mred')]);
     expect(escaped.code).toBe(1);
