@@ -26,6 +26,7 @@ import { runConsentCheck, type ConsentCheckOptions } from '../permissions/cli';
 import { UsageError } from './usage-error';
 import { MAX_DEVNET_NODES, runDevnet } from './devnet';
 import { MAX_INVITATION_DAYS } from '../../shared/rpc/join';
+import { MEMBER_KINDS } from '../../shared/members/schemas';
 import { RESET_FLAG, runSignStateReset, type SignStateResetOptions } from './sign-state';
 import { runInvite, runJoin, type JoinOptions } from './join';
 
@@ -166,10 +167,7 @@ function program(): Command {
     .requiredOption('--dir <dir>', 'data folder of the new node (created; must hold no chain)')
     .option('--invite <string>', 'the invitation (carechain-invite:1:…)')
     .option('--name <legal name>', "the organisation's legal name")
-    .option(
-      '--kind <kind>',
-      'hospital, clinic, manufacturer, distributor, pharmacy, research or regulator',
-    )
+    .addOption(new Option('--kind <kind>', 'what the organisation is').choices(MEMBER_KINDS))
     .option('--endpoint <endpoint>', 'where other nodes reach this one, tcp://host:port')
     .option('--id <member id>', 'member id (default: made from the legal name)')
     .addOption(
