@@ -41,9 +41,11 @@ afterAll(async () => {
 
 function buildChain(): TestChain {
   const chain = TestChain.create({ founders: 5, validators: 4 });
-  const member = chain.founderIds[0] as string;
   for (let h = 1; h <= HEIGHT; h++) {
-    // Every tenth block carries transactions, so signatures go through the pool too.
+    // Every tenth block carries transactions, so signatures go through the pool too. The
+    // proposals stay open, so they come from each founder in turn: one member may have at most
+    // 100 under vote.
+    const member = chain.founderIds[Math.floor(h / 10) % chain.founderIds.length] as string;
     const txs =
       h % 10 === 0
         ? [1, 2].map((i) =>
