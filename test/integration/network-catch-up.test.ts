@@ -41,9 +41,11 @@ afterAll(async () => {
 
 function buildChain(): TestChain {
   const chain = TestChain.create({ founders: 5, validators: 4 });
-  const member = chain.founderIds[0] as string;
   for (let h = 1; h <= HEIGHT; h++) {
-    // Every tenth block carries transactions, so signatures go through the pool too.
+    // Every tenth block carries transactions, so signatures go through the pool too. The
+    // proposals stay open, so they come from each founder in turn: one member may have at most
+    // 100 under vote.
+    const member = chain.founderIds[Math.floor(h / 10) % chain.founderIds.length] as string;
     const txs =
       h % 10 === 0
         ? [1, 2].map((i) =>
@@ -197,11 +199,28 @@ describe('catch-up from several peers, with real processes', () => {
   it('resumes after kill -9 in the middle of its runs, its committed-height mark never ahead', async () => {
     const replica = await freshReplica(['honest', 'honest']);
     const mark = path.join(replica.dir, 'committed-height.json');
-    for (const past of [90, 250, 420]) {
+    // Where each run starts: the replica's height when the run before it was killed. A restart
+    // resumes there: its start line says so, and it asks for nothing at or below it (the
+    // requests counted from `askedBefore` on are the new process's: the old one is dead, and any
+    // request of it still in flight was for blocks it had not applied).
+    let resumeAt = 0;
+    const resumes = async () => {
+      const askedBefore = replica.asked.map((requests) => requests.length);
       const node = await replica.start();
+      expect(node.stdout()).toMatch(new RegExp(`at height ${resumeAt}, on the network as`));
+      const askedNothingTwice = () => {
+        const again = replica.asked.flatMap((requests, i) => requests.slice(askedBefore[i]));
+        expect(again.filter((r) => r.from <= resumeAt)).toEqual([]);
+      };
+      return { node, askedNothingTwice };
+    };
+    for (const past of [90, 250, 420]) {
+      const { node, askedNothingTwice } = await resumes();
       await until(() => replica.height() > past, `the replica past block ${past}`, 120_000);
       node.child.kill('SIGKILL');
       await node.exited;
+      askedNothingTwice();
+      resumeAt = replica.height();
       // Blocks committed together, then the mark: killed in between, it lags; never ahead, and
       // always a block the database holds.
       const written = readHighWater(mark);
@@ -212,8 +231,9 @@ describe('catch-up from several peers, with real processes', () => {
         expect(r.block(written.height)?.hash).toBe(written.hash);
       });
     }
-    const node = await replica.start();
+    const { node, askedNothingTwice } = await resumes();
     await until(() => replica.height() === HEIGHT, 'the replica caught up', 120_000);
+    askedNothingTwice();
     const output = `${node.stdout()}${node.stderr()}`;
     expect(output).not.toMatch(/offence|banned|sync stopped|importing blocks:|lost/);
     await node.stop();
