@@ -190,6 +190,13 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
   if (existing && existing.nodes.length !== opts.nodes) {
     console.log(`${root} holds a devnet of ${existing.nodes.length} nodes; starting those`);
   }
+  const firstPort = existing?.nodes[0]?.port;
+  if (firstPort !== undefined && firstPort !== opts.basePort) {
+    const last = firstPort + (existing?.nodes.length ?? 1) - 1;
+    console.log(
+      `${root} holds a devnet on ports ${firstPort}–${last} (in its genesis and each node's network.json); starting it there, not at --base-port ${opts.basePort}`,
+    );
+  }
   if (existing && opts.demo && !existing.demo) {
     console.log(`${root} holds a devnet made without --demo; starting it as it is`);
   }

@@ -235,6 +235,12 @@ describe('carechain CLI', () => {
       expect(result.stdout).toMatch(/\[node-1\] exited \(code 1\)/);
       expect(result.stderr).toMatch(/carechain: every node of the devnet has exited/);
       expect(result.stderr).not.toMatch(/^\[node-1\]\s+at /m);
+      // Run again with another --base-port: the devnet's ports are in its genesis, and it says so.
+      const again = await carechain([...args.slice(0, -1), String(port + 5)]);
+      expect(again.code, again.stderr).toBe(1);
+      expect(again.stdout).toContain(
+        `holds a devnet on ports ${port}–${port} (in its genesis and each node's network.json); starting it there, not at --base-port ${port + 5}`,
+      );
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }
