@@ -27,9 +27,9 @@ function forgedSignature(tx: DecodedTx): DecodedTx {
 
 function chainWithProposals(count: number) {
   const chain = TestChain.create({ founders: 4, validators: 4 });
-  const member = chain.founderIds[0] as string;
+  // From each founder in turn: one member may have at most 100 proposals under vote.
   const txs = Array.from({ length: count }, (_, i) =>
-    chain.propose(member, {
+    chain.propose(chain.founderIds[i % 4] as string, {
       type: 'change-policy',
       policy: { threshold: 'majority', proposalTtlHours: 24 + i },
     }),
