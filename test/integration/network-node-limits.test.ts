@@ -94,22 +94,28 @@ function anchorTxs(chain: TestChain, count: number): DecodedTx[] {
   return Array.from({ length: count }, () => anchorTx(chain, member, admin));
 }
 
+/** An empty block 1 proposed by `proposer` in round 0: the block, its body and the proposal. */
+function proposalOfBlock1(chain: TestChain, proposer: KeyPair) {
+  const built = chain.buildBlock([], { proposer: proposer.publicKey });
+  const body = { header: built.wire.header, txs: built.wire.txs };
+  const proposal = signMessage(
+    {
+      kind: 'proposal',
+      chainId: chain.chainId,
+      height: 1,
+      round: 0,
+      blockHash: built.hash,
+      validRound: -1,
+    },
+    proposer,
+  );
+  return { built, body, proposal };
+}
+
 describe('NetworkNode', () => {
   it('commits a decided block that it fetched with GetProposal', async () => {
     const { chain, node, chainNode, self, peerKey, peer, frames } = await setup();
-    const built = chain.buildBlock([], { proposer: peerKey.publicKey });
-    const body = { header: built.wire.header, txs: built.wire.txs };
-    const proposal = signMessage(
-      {
-        kind: 'proposal',
-        chainId: chain.chainId,
-        height: 1,
-        round: 0,
-        blockHash: built.hash,
-        validRound: -1,
-      },
-      peerKey,
-    );
+    const { built, body, proposal } = proposalOfBlock1(chain, peerKey);
     // The peer answers GetProposal as a node holding the proposal would.
     peer.on('frame', (key, protocol, frame) => {
       if (protocol !== 'consensus' || frame.type !== FRAME.consensus.getProposal) return;
@@ -137,19 +143,8 @@ describe('NetworkNode', () => {
 
   it('takes ten seconds of proposals at once without blame, and blames a flood beyond them', async () => {
     const { chain, chainNode, self, peerKey, peer, log } = await setup();
-    const built = chain.buildBlock([], { proposer: peerKey.publicKey });
-    const proposal = signMessage(
-      {
-        kind: 'proposal',
-        chainId: chain.chainId,
-        height: 1,
-        round: 0,
-        blockHash: built.hash,
-        validRound: -1,
-      },
-      peerKey,
-    );
-    const frame = proposalFrame(proposal, { header: built.wire.header, txs: built.wire.txs });
+    const { body, proposal } = proposalOfBlock1(chain, peerKey);
+    const frame = proposalFrame(proposal, body);
     // A node busy for seconds reads an honest peer's proposals (one a height and round, up to
     // ten a second on loopback) all at once: ten seconds' worth of them cost the peer nothing.
     for (let i = 0; i < 200; i++) peer.send(self.publicKey, 'consensus', frame);
