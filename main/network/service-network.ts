@@ -108,7 +108,6 @@ export class ProgressEvents {
  * Why the network did not start, in one line: libp2p wraps a listening error in advice about its
  * own configuration and a stack trace, which mean nothing to the person reading the console.
  */
-/** Why a network did not start, in one line (libp2p's listen error carries stack traces). */
 export function startFailure(error: Error): string {
   const listen = /listen (E[A-Z]+): ([^\n]*?) (\S+:\d+)\s*$/m.exec(error.message);
   if (listen) return `cannot listen on ${listen[3]}: ${listen[2]} (${listen[1]})`;

@@ -23,7 +23,6 @@ const MEMPOOL_LIMIT = 5_000;
 const MAX_PROPOSAL_TXS = 500;
 /** Transaction text the mempool holds at most: 32 blocks' worth. */
 const MEMPOOL_MAX_CHARS = 64 * 1024 * 1024;
-
 const PENDING_STATE_MAX_AGE_MS = 10_000;
 
 interface PendingState {
