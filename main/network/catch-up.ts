@@ -14,6 +14,11 @@ export const BATCH_ANSWER_MS = 10_000;
  * memory of catch-up (8 batches of 64 blocks, each frame within its limit).
  */
 const WINDOW = MAX_IN_FLIGHT * BATCH_BLOCKS;
+/**
+ * Batches taken from a peer that did not answer in time (and its other batches, taken with
+ * them) remembered at most, so that their answers, when they come late, are known as asked for.
+ */
+const LATE_REMEMBERED = 2 * MAX_IN_FLIGHT;
 
 /**
  * Blocks, and their transactions, committed together at most: one synced SQLite commit for a
@@ -97,6 +102,16 @@ interface Fetched {
 export class CatchUp {
   private readonly inFlight = new Map<number, Batch>();
   private readonly fetched = new Map<number, Fetched>();
+  /**
+   * Batches given up on while their peer was still connected (not answered in time, or taken
+   * with one that was not), by `peer from`, oldest first: a slow peer is not a lying one. Under
+   * load an honest peer's answer (or this node's own reading of it, its event loop busy
+   * applying runs) can take longer than BATCH_ANSWER_MS; its answer then came to a request no
+   * longer in flight and was charged as blocks "not asked for", a second offence on top of the
+   * silence, and one more for each batch taken with it, so that a replica catching up under
+   * load banned honest validators within minutes.
+   */
+  private readonly late = new Map<string, { peer: string; from: number; count: number }>();
   private draining = false;
   private stopped = false;
   private turn = 0;
@@ -118,12 +133,15 @@ export class CatchUp {
     for (const batch of this.inFlight.values()) batch.cancel();
     this.inFlight.clear();
     this.fetched.clear();
+    this.late.clear();
   }
 
   /** Forgets the batches in flight (the node switched keys: its connections are new). */
   reset(): void {
     for (const batch of this.inFlight.values()) batch.cancel();
     this.inFlight.clear();
+    // Their answers would come on the connections that closed.
+    this.late.clear();
   }
 
   /** Asks for what is missing, of whoever can serve it. Call whenever a claim or the tip moves. */
@@ -135,6 +153,9 @@ export class CatchUp {
       if (!claims.has(batch.peer)) {
         batch.cancel();
         this.inFlight.delete(from);
+        // Its claim may be gone while it is still connected (it did not answer another batch
+        // in time): an answer to this one may still come.
+        this.remember(batch);
       }
     }
     const tip = this.port.tip();
@@ -208,9 +229,11 @@ export class CatchUp {
     const batch = this.inFlight.get(from);
     if (!batch) return;
     this.inFlight.delete(from);
+    this.remember(batch);
     this.port.unanswered(batch.peer, batch.from, batch.claimed);
-    // Its other batches are asked of others too: one silence, one offence.
-    this.cancelBatches(batch.peer);
+    // Its other batches are asked of others too: one silence, one offence. Their answers may
+    // still come, and are no offence then.
+    for (const other of this.cancelBatches(batch.peer)) this.remember(other);
     this.schedule();
   }
 
@@ -220,7 +243,7 @@ export class CatchUp {
    */
   received(peer: string, from: number, blocks: readonly WireBlock[]): boolean {
     const batch = this.inFlight.get(from);
-    if (!batch || batch.peer !== peer) return false;
+    if (!batch || batch.peer !== peer) return this.receivedLate(peer, from, blocks);
     batch.cancel();
     this.inFlight.delete(from);
     // Answered short: its answer was full (2 Mi characters of blocks), so the rest is simply
@@ -245,6 +268,62 @@ export class CatchUp {
     this.schedule();
     void this.drain();
     return true;
+  }
+
+  /**
+   * An answer to a batch given up on: asked for, so no offence. Its blocks still needed (above
+   * the tip, within the window, not fetched from another peer meanwhile) are used as any
+   * answer's: what a slow peer served is no less certified, and throwing it away would leave a
+   * node that reads its peers slowly fetching the same heights again and again.
+   */
+  private receivedLate(peer: string, from: number, blocks: readonly WireBlock[]): boolean {
+    const key = `${peer} ${from}`;
+    const batch = this.late.get(key);
+    if (!batch) return false;
+    this.late.delete(key);
+    const tip = this.port.tip();
+    const got = blocks.slice(0, batch.count);
+    let first = 0;
+    while (first < got.length && from + first <= tip) first++;
+    let end = first;
+    while (
+      end < got.length &&
+      from + end <= tip + WINDOW &&
+      !this.fetched.has(from + end) &&
+      !this.stopped
+    ) {
+      end++;
+    }
+    if (end > first) {
+      const wanted = got.slice(first, end);
+      const checked = this.port.check(from + first, wanted);
+      wanted.forEach((block, i) => {
+        const findings = checked[i] ?? Promise.resolve(null);
+        const fetched: Fetched = { peer, block, findings };
+        findings.then(
+          (found) => (fetched.ready = found),
+          () => undefined,
+        );
+        this.fetched.set(from + first + i, fetched);
+      });
+      this.schedule();
+      void this.drain();
+    }
+    return true;
+  }
+
+  /** A batch given up on whose answer may still come (see `late`). */
+  private remember(batch: Batch): void {
+    this.late.delete(`${batch.peer} ${batch.from}`);
+    this.late.set(`${batch.peer} ${batch.from}`, {
+      peer: batch.peer,
+      from: batch.from,
+      count: batch.count,
+    });
+    for (const key of this.late.keys()) {
+      if (this.late.size <= LATE_REMEMBERED) break;
+      this.late.delete(key);
+    }
   }
 
   /**
@@ -318,14 +397,20 @@ export class CatchUp {
       if (fetched.peer === peer) this.fetched.delete(height);
     }
     this.cancelBatches(peer);
+    // Nothing more is taken from it, late or not.
+    for (const [key, batch] of this.late) if (batch.peer === peer) this.late.delete(key);
   }
 
-  private cancelBatches(peer: string): void {
+  /** Takes a peer's batches out of flight; returns them. */
+  private cancelBatches(peer: string): Batch[] {
+    const cancelled: Batch[] = [];
     for (const [from, batch] of this.inFlight) {
       if (batch.peer === peer) {
         batch.cancel();
         this.inFlight.delete(from);
+        cancelled.push(batch);
       }
     }
+    return cancelled;
   }
 }

@@ -148,6 +148,42 @@ describe('catch-up from several peers', () => {
     expect(state.tip).toBe(128);
   });
 
+  it('takes a slow peer’s late answers as asked for, and uses the blocks still needed', async () => {
+    // Under load an honest peer answers (or this node reads its answer) after the 10 s: the
+    // answers to the batch that timed out, and to the one taken with it, were charged as blocks
+    // "not asked for", two more offences on top of the silence, and honest validators were
+    // banned by a replica catching up under load.
+    const { state, catchUp, answer, settle } = harness({ a: 256, b: 256 });
+    catchUp.schedule();
+    const first = state.requests.splice(0);
+    expect(first.filter((r) => r.peer === 'a')).toEqual([
+      { peer: 'a', from: 1, count: 64 },
+      { peer: 'a', from: 129, count: 64 },
+    ]);
+    // a's first batch times out; both its batches are given to b.
+    (state.timers.values().next().value as () => void)();
+    expect(state.unanswered).toEqual(['a']);
+    // Then a's answers come, late: asked for, so no offence, and its blocks are taken.
+    expect(answer({ peer: 'a', from: 1, count: 64 })).toBe(true);
+    expect(answer({ peer: 'a', from: 129, count: 64 })).toBe(true);
+    await settle();
+    expect(state.tip).toBe(64);
+    // Once only: a second copy of an answer was never asked for.
+    expect(answer({ peer: 'a', from: 1, count: 64 })).toBe(false);
+    // Never asked at all, as before.
+    expect(answer({ peer: 'a', from: 300, count: 1 })).toBe(false);
+    // b's answers, to what it was asked before and after, are its own, also where a's late
+    // answer served those heights first.
+    state.requests.unshift(...first.filter((r) => r.peer === 'b'));
+    for (let i = 0; i < 10 && state.tip < 256; i++) {
+      for (const r of state.requests.splice(0)) expect(answer(r)).toBe(true);
+      await settle();
+      await settle();
+    }
+    expect(state.tip).toBe(256);
+    expect(state.unanswered).toEqual(['a']);
+  });
+
   it('fetches a quiet chain to its end though every answer is cut short by its frame', async () => {
     // No new block comes to raise a claim: before, the first short answer lowered the peer's
     // claim to what it had served, and catch-up stopped there for good.
