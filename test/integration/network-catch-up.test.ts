@@ -2,9 +2,10 @@
  * Catch-up from several peers (docs/sync.md §7.1-7.3) with real processes and transports: a
  * `carechain node` process, a member that is no validator, starts from genesis and catches up
  * from four peers that dial it, each a validator's key served by a transport in this process.
- * Two serve the chain honestly, one takes requests and never answers, one serves a forged block
- * in the middle of its batch. The node must ask several peers, ask again what the silent one
- * and the forger held, ban the forger, and end with the chain the validators signed.
+ * Two serve the chain honestly, one answers each request only after the node gave it up (an
+ * honest peer under load), one serves a forged block in the middle of its batch. The node must
+ * ask several peers, ask again what the late one and the forger held, ban the forger, charge
+ * the late one for its silence only, and end with the chain the validators signed.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { WireBlock } from '../../shared/ledger/block';
 import type { KeyPair } from '../../shared/ledger/keys';
 import { initChainFolder } from '../../main/cli/commands';
-import { RUN_BLOCKS } from '../../main/network/catch-up';
+import { BATCH_ANSWER_MS, RUN_BLOCKS } from '../../main/network/catch-up';
 import { readHighWater } from '../../main/store/high-water';
 import type { PeerTransport } from '../../main/network/transport/transport';
 import { blocksFrame, decodeBlocksFrame, FRAME } from '../../main/network/wire';
@@ -31,7 +32,10 @@ const FORGED_AT = 20;
 /** What a peer serves when it answers short, as a node does once an answer holds 2 Mi characters. */
 const SHORT_ANSWER = 40;
 
-type Behaviour = 'honest' | 'silent' | 'forger' | 'short';
+/** How long after a batch's answer time a late peer answers (honest, under load). */
+const LATE_BY_MS = 1_000;
+
+type Behaviour = 'honest' | 'late' | 'forger' | 'short';
 
 const stops: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -73,6 +77,7 @@ async function servingPeer(
   key: KeyPair,
   behaviour: Behaviour,
   asked: { from: number; count: number }[],
+  answered: { late: number } = { late: 0 },
 ): Promise<PeerTransport> {
   const transport = chainPeer(chain, key, `test-${behaviour}`);
   transport.on('frame', (peer, protocol, frame) => {
@@ -80,8 +85,16 @@ async function servingPeer(
     const request = decodeBlocksFrame(frame);
     if (request.kind !== 'get-blocks') return;
     asked.push({ from: request.from, count: request.count });
-    if (behaviour === 'silent') return;
     const blocks = chain.blocks.slice(request.from - 1, request.from - 1 + request.count);
+    if (behaviour === 'late') {
+      // An honest peer too slow for the node's patience: each answer comes after the node gave
+      // the batch up and asked another peer.
+      setTimeout(() => {
+        transport.send(peer, 'blocks', blocksFrame(request.from, blocks));
+        answered.late++;
+      }, BATCH_ANSWER_MS + LATE_BY_MS);
+      return;
+    }
     const served =
       behaviour === 'forger'
         ? blocks.map((b, i) => (i === FORGED_AT ? forge(b) : b))
@@ -112,6 +125,7 @@ async function freshReplica(behaviours: Behaviour[]) {
     JSON.stringify({ listen: `127.0.0.1:${port}`, peers: [] }),
   );
   const asked = behaviours.map(() => [] as { from: number; count: number }[]);
+  const answered = { late: 0 };
   const peers: PeerTransport[] = [];
   for (const [i, behaviour] of behaviours.entries()) {
     peers.push(
@@ -120,6 +134,7 @@ async function freshReplica(behaviours: Behaviour[]) {
         validators[i] as KeyPair,
         behaviour,
         asked[i] as { from: number; count: number }[],
+        answered,
       ),
     );
   }
@@ -130,7 +145,7 @@ async function freshReplica(behaviours: Behaviour[]) {
     return node;
   };
   const height = () => withReplica(dir, (r) => r.tip().height);
-  return { chain: served, dir, asked, start, height };
+  return { chain: served, dir, asked, answered, start, height };
 }
 
 /** A fresh replica's node, once it has caught up. */
@@ -146,14 +161,15 @@ async function catchingUp(behaviours: Behaviour[]) {
 let chain: TestChain | undefined;
 
 describe('catch-up from several peers, with real processes', () => {
-  it('fetches from several peers, re-asks a silent one’s and a forger’s heights, bans the forger', async () => {
+  it('fetches from several peers, re-asks a late one’s and a forger’s heights, bans the forger', async () => {
     const {
       chain: served,
       dir,
       node,
       output,
       asked,
-    } = await catchingUp(['silent', 'forger', 'honest', 'honest']);
+      answered,
+    } = await catchingUp(['late', 'forger', 'honest', 'honest']);
 
     // The chain the validators certified, block for block.
     withReplica(dir, (r) => {
@@ -167,7 +183,7 @@ describe('catch-up from several peers, with real processes', () => {
       for (const { count } of requests) expect(count).toBeLessThanOrEqual(64);
     }
     expect((asked[2]?.length ?? 0) + (asked[3]?.length ?? 0)).toBeGreaterThan(4);
-    // What the silent peer and the forger were asked was served by others all the same; the
+    // What the late peer and the forger were asked was served by others all the same; the
     // forger is banned for the first of its forged blocks the node reached, whichever it was.
     // Read from the replica, the last block can be in before the node's log of the ban has
     // reached this process through its pipe.
@@ -183,11 +199,20 @@ describe('catch-up from several peers, with real processes', () => {
     expect(forgedAt).toContain(Number(forged[1]?.replace(/,/g, '')));
     await until(
       () => /did not serve block [\d,]+ within 10 s/.test(output()),
-      'the silent peer noted',
+      'the late peer noted',
       30_000,
     );
     expect(output()).toMatch(/minor offence: claimed height 600 and did not serve block/);
     expect(output()).toMatch(/banned until/);
+    // Its answers, when they come, were asked for: a slow peer is charged once for its
+    // silence, not again for each late answer as blocks "not asked for".
+    await until(
+      () => answered.late >= (asked[0]?.length ?? 0),
+      'the late peer’s answers sent',
+      30_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(output()).not.toMatch(/not asked for/);
     expect(output()).not.toMatch(/sync stopped|importing blocks:|handling a .* frame/);
 
     const verified = await carechain(['verify', '--dir', dir]);
