@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test as base, type Locator, type Page, type TestInfo } from '@playwright/test';
@@ -209,12 +209,31 @@ export async function screenshot(page: Page, testInfo: TestInfo, name: string): 
   await testInfo.attach(name, { path: file, contentType: 'image/png' });
 }
 
-/** A fresh demo consortium built by `carechain demo` in `scratchDir/demo`; returns its folder. */
-export async function buildDemoFolder(scratchDir: string): Promise<string> {
+/**
+ * Names the folder where global-setup.ts keeps the run's one demo: `demo/` as `carechain demo`
+ * left it (no node has opened it) and `demo-stdout.txt`, what the command printed.
+ */
+export const DEMO_TEMPLATE_ENV = 'CARECHAIN_E2E_DEMO_TEMPLATE';
+
+/** The run's demo template (global-setup.ts): its data folder and what `carechain demo` printed. */
+function demoTemplate(): { dataDir: string; stdout: string } {
+  const root = process.env[DEMO_TEMPLATE_ENV];
+  if (!root) throw new Error(`${DEMO_TEMPLATE_ENV} is not set: global-setup.ts builds the demo`);
+  return {
+    dataDir: path.join(root, 'demo'),
+    stdout: readFileSync(path.join(root, 'demo-stdout.txt'), 'utf8'),
+  };
+}
+
+/**
+ * A fresh demo consortium in `scratchDir/demo`, returns its folder: a copy of the run's one
+ * `carechain demo` (global-setup.ts), so each test has a folder of its own that no node has
+ * opened, without a demo build of seconds of CPU per test. Every copy is the same chain.
+ */
+export function buildDemoFolder(scratchDir: string): Promise<string> {
   const dataDir = path.join(scratchDir, 'demo');
-  const demo = await carechain(['demo', '--dir', dataDir]);
-  expect(demo.code, demo.stderr).toBe(0);
-  return dataDir;
+  cpSync(demoTemplate().dataDir, dataDir, { recursive: true });
+  return Promise.resolve(dataDir);
 }
 
 /** Opens the console link of `server`, unlocks the demo profile and waits for live updates. */
@@ -257,7 +276,7 @@ interface TestFixtures {
 
 interface WorkerFixtures {
   /**
-   * A fresh demo consortium built by `carechain demo` and served by `carechain serve`, once per
+   * A fresh demo consortium (a copy of the run's `carechain demo`) served by `carechain serve`, once per
    * worker process and stopped with it. Playwright keeps one worker for the following test files
    * while nothing fails, so every file using `server` sees what earlier ones did to the demo:
    * only console.spec.ts uses it; other files serve their own folders through `serveDir`.
@@ -270,11 +289,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const root = tempFolder();
-      const dataDir = path.join(root, 'demo');
-      const demo = await carechain(['demo', '--dir', dataDir]);
-      if (demo.code !== 0) throw new Error(`carechain demo failed: ${demo.stderr}`);
-      const height = /\(height (\d+),/.exec(demo.stdout)?.[1];
-      if (height === undefined) throw new Error(`carechain demo named no height:\n${demo.stdout}`);
+      const dataDir = await buildDemoFolder(root);
+      const printed = demoTemplate().stdout;
+      const height = /\(height (\d+),/.exec(printed)?.[1];
+      if (height === undefined) throw new Error(`carechain demo named no height:\n${printed}`);
       const running = await serveFolder(dataDir);
       // Assigned, not spread: spreading would freeze `url` at the link printed first.
       await use(Object.assign(running, { demoHeight: Number(height) }));

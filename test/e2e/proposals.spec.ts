@@ -2,6 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page, TestInfo } from '@playwright/test';
 import {
+  buildDemoFolder,
   carechain,
   expect,
   initConsortium,
@@ -15,7 +16,7 @@ import {
 
 /*
  * Governance proposals made from the console: about a member from its page, and about the
- * policy from the Overview. Each test builds and serves its own demo (the worker's `server` is
+ * policy from the Overview. Each test serves its own copy of the run's demo (the worker's `server` is
  * console.spec.ts's), as St Mary's University Hospital: 6 active members, majority of 4 needed,
  * St Mary's the only validator, policy "majority, 168 hours".
  */
@@ -35,9 +36,7 @@ async function openDemo(
   serveDir: (dir: string) => Promise<ConsoleServer>,
   scratchDir: string,
 ): Promise<ConsoleServer> {
-  const dataDir = path.join(scratchDir, 'demo');
-  const demo = await carechain(['demo', '--dir', dataDir]);
-  expect(demo.code, demo.stderr).toBe(0);
+  const dataDir = await buildDemoFolder(scratchDir);
   const server = await serveDir(dataDir);
   await page.goto(server.url);
   await expect(title(page)).toHaveText('Unlock your profile');
