@@ -1,9 +1,10 @@
 /**
  * A node's disk: its replica, which survives crashes, and older copies of it a scenario may roll
- * it back to. Two kinds: the real SQLite replica (main/store/replica.ts, a file in a temp
- * folder, WAL with synchronous=FULL, so what importBlock returned is durable), and an in-memory
- * one for the thousands of fast runs, which keeps the committed blocks as its durable part and
- * rebuilds its state from them on every restart, exactly as verifyBlock applies them.
+ * it back to. Two kinds: the real SQLite replica (main/store/replica.ts, a file in a folder of
+ * its run, on /dev/shm where there is one; WAL with synchronous=FULL, so what importBlock
+ * returned is durable), and an in-memory one for the thousands of fast runs, which keeps the
+ * committed blocks as its durable part and rebuilds its state from them on every restart,
+ * exactly as verifyBlock applies them.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
