@@ -7,7 +7,7 @@
  * fall silent), and the five checks of §13 run after every step. Everything random comes from
  * the seed, so a failing seed reproduces exactly from its number.
  */
-import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ConsensusStatus } from '../../shared/consensus/io';
@@ -51,6 +51,9 @@ import { SimFailure } from './failure';
 import { Prng } from './prng';
 import { MemoryDisk, SqliteDisk, type NodeDisk } from './store';
 
+/** Free space /dev/shm must have for a run's replicas to go there (they take tens of MiB). */
+const SHM_FREE_NEEDED = 1024 ** 3;
+
 /**
  * Where a run's SQLite replicas go: a memory file system where there is one (Linux's /dev/shm),
  * else the temp folder. The replicas run as a node's do (WAL, synchronous=FULL), and a crash
@@ -62,7 +65,9 @@ function sqliteRoot(): string {
   try {
     if (statSync('/dev/shm').isDirectory()) {
       accessSync('/dev/shm', constants.W_OK);
-      return '/dev/shm';
+      // A container's /dev/shm may be a few MiB: a full one would fail the run, not slow it.
+      const free = statfsSync('/dev/shm');
+      if (free.bavail * free.bsize >= SHM_FREE_NEEDED) return '/dev/shm';
     }
   } catch {
     // No /dev/shm, or not ours to write: the temp folder.
