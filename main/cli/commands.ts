@@ -23,7 +23,12 @@ import { buildDemo, DEMO_PASSPHRASE } from '../service/demo';
 import { keyFileText, readKeyFile, writeKeyFile } from '../service/keystore';
 import { startNodeService } from '../service/node-service';
 import { openChainNode, type OpenedNode } from '../service/open-node';
-import { openDataFolder, startStep } from '../service/startup';
+import {
+  NoDataFolderError,
+  openDataFolder,
+  startStep,
+  type OpenedFolder,
+} from '../service/startup';
 import { startWebHost } from '../web/host';
 
 class CommandError extends Error {}
@@ -198,9 +203,15 @@ export async function runNode(opts: { dir: string }): Promise<void> {
   // Listening from the start: a SIGTERM or Ctrl-C during start-up also ends in a clean close.
   const stopped = untilStopped();
   guardAgainstStreamStateErrors((line) => console.error(line));
-  // A folder that is not there holds no chain: say so without making it (a mistyped --dir).
-  if (!existsSync(dataPaths(opts.dir).root)) requireReplica(dataPaths(opts.dir));
-  const { paths, lock } = openDataFolder(opts.dir);
+  let folder: OpenedFolder;
+  try {
+    // A folder that is not there holds no chain: said without making it (a mistyped --dir).
+    folder = openDataFolder(opts.dir, { create: false });
+  } catch (error) {
+    if (error instanceof NoDataFolderError) requireReplica(dataPaths(opts.dir));
+    throw error;
+  }
+  const { paths, lock } = folder;
   let opened: OpenedNode | null = null;
   let network: NetworkNode | null = null;
   try {

@@ -3,7 +3,7 @@ import type { DecodedTx } from '../../shared/ledger/tx';
 import type { ChainNode } from '../service/chain-node';
 import { dataPaths, type DataPaths } from '../service/data-dir';
 import { openChainNode, type OpenedNode } from '../service/open-node';
-import { openDataFolder } from '../service/startup';
+import { NoDataFolderError, openDataFolder } from '../service/startup';
 
 /**
  * For a command that writes to the chain (epcis import, anchor add): the data folder's own
@@ -15,13 +15,14 @@ export async function withOwnNode<T>(
   whileRunning: string,
   work: (node: ChainNode, paths: DataPaths) => Promise<T>,
 ): Promise<T> {
-  // A folder that is not there holds no chain: say so without making it (a mistyped --dir).
-  const root = dataPaths(dir).root;
-  if (!existsSync(root)) throw new Error(`${root} holds no chain (no chain.db)`);
   let folder: ReturnType<typeof openDataFolder>;
   try {
-    folder = openDataFolder(dir);
+    // A folder that is not there holds no chain: said without making it (a mistyped --dir).
+    folder = openDataFolder(dir, { create: false });
   } catch (error) {
+    if (error instanceof NoDataFolderError) {
+      throw new Error(`${dataPaths(dir).root} holds no chain (no chain.db)`, { cause: error });
+    }
     const message = (error as Error).message;
     throw new Error(
       /another CareChain process/.test(message) ? `${message}: ${whileRunning}` : message,

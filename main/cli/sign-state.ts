@@ -3,7 +3,7 @@ import { SignGuard, SignStateError, signStateFile } from '../network/sign-state'
 import { dataPaths } from '../service/data-dir';
 import { readKeyFile } from '../service/keystore';
 import { FolderBusyError } from '../service/lock';
-import { openDataFolder } from '../service/startup';
+import { NoDataFolderError, openDataFolder } from '../service/startup';
 import { Replica } from '../store/replica';
 import { UsageError } from './usage-error';
 
@@ -50,15 +50,16 @@ export function runSignStateReset(opts: SignStateResetOptions): void {
     throw new UsageError(`--network-height is a whole number of 1 or more, not "${raw}"`);
   }
   const deciding = Number(raw);
-  // A folder that is not there has nothing to reset: say so without making it.
-  const root = dataPaths(opts.dir).root;
-  if (!existsSync(root)) {
-    throw new UsageError(`${root} holds no replica and node key: nothing to reset`);
-  }
   let opened;
   try {
-    opened = openDataFolder(opts.dir);
+    // A folder that is not there has nothing to reset: said without making it.
+    opened = openDataFolder(opts.dir, { create: false });
   } catch (error) {
+    if (error instanceof NoDataFolderError) {
+      throw new UsageError(
+        `${dataPaths(opts.dir).root} holds no replica and node key: nothing to reset`,
+      );
+    }
     if ((error as Error).cause instanceof FolderBusyError) {
       throw new UsageError(
         `${(error as Error).message}: stop the node (or the console serving it) first; its signing record is never reset under a running node`,
