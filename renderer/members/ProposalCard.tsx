@@ -2,10 +2,10 @@ import { Link } from '@tanstack/react-router';
 import type { ProposalView, VoteView } from '../../shared/rpc/contract';
 import { useEffect, useRef } from 'react';
 import type { AnyAction, MemberProfile, Policy } from '../../shared/members/schemas';
+import { tallyWords } from '../../shared/members/describe';
 import { Badge, StatusBadge } from '../components/Badge';
 import { Hex } from '../components/Hex';
 import { FullTime, RelativeTime } from '../components/Time';
-import { plural } from '../components/text';
 import { useChainStore } from '../stores/chain-store';
 import {
   approvers,
@@ -50,7 +50,7 @@ function Applicant({ id, profile }: { id: string; profile: MemberProfile }) {
 }
 
 export function tallyText(tally: ProposalView['tally']): string {
-  return `${tally.approvals} of ${tally.needed} approvals needed, ${plural(tally.rejections, 'rejection')}, ${tally.eligible} eligible`;
+  return `${tallyWords(tally)}, ${tally.eligible} eligible`;
 }
 
 function Tally({ tally }: { tally: ProposalView['tally'] }) {

@@ -68,3 +68,20 @@ export function describeMembershipTx(body: TxBody, view: StateView): string {
     body.type === 'governance.vote' ? state.proposal(body.proposalId)?.action : undefined;
   return describeTx(body, votedAction, (id) => state.member(id)?.legalName);
 }
+
+function count(n: number, one: string): string {
+  return `${n} ${n === 1 ? one : `${one}s`}`;
+}
+
+/**
+ * A proposal's votes so far, worded the same on the console's proposal card and in `carechain
+ * join`'s status: "1 approval of 3 needed, 2 rejections". Said as approvals of the number needed,
+ * not "1 of 3 approvals needed", which reads as though approvals were missing.
+ */
+export function tallyWords(tally: {
+  approvals: number;
+  needed: number | undefined;
+  rejections: number;
+}): string {
+  return `${count(tally.approvals, 'approval')} of ${tally.needed ?? '?'} needed, ${count(tally.rejections, 'rejection')}`;
+}

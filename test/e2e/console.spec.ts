@@ -188,11 +188,11 @@ test('approving both join requests: Apex Biologics stays open, Lakeside Communit
 
   const apex = joinRequest(page, APEX);
   const lakeside = joinRequest(page, LAKESIDE);
-  await expect(apex.getByText(/approvals needed/)).toHaveText(
-    '1 of 6 approvals needed, 1 rejection, 10 eligible',
+  await expect(apex.getByText(/ of \d+ needed, /)).toHaveText(
+    '1 approval of 6 needed, 1 rejection, 10 eligible',
   );
-  await expect(lakeside.getByText(/approvals needed/)).toHaveText(
-    '5 of 6 approvals needed, 0 rejections, 10 eligible',
+  await expect(lakeside.getByText(/ of \d+ needed, /)).toHaveText(
+    '5 approvals of 6 needed, 0 rejections, 10 eligible',
   );
   // Who voted, and how.
   await expect(apex.getByRole('list', { name: 'Votes' }).getByRole('listitem')).toHaveCount(2);
@@ -227,8 +227,8 @@ test('approving both join requests: Apex Biologics stays open, Lakeside Communit
   // Apex Biologics: one more approval is not enough.
   await apex.getByRole('button', { name: 'Approve' }).click();
   await expect(apex.getByTestId('vote-status')).toHaveText('Your vote: approve');
-  await expect(apex.getByText(/approvals needed/)).toHaveText(
-    '2 of 6 approvals needed, 1 rejection, 10 eligible',
+  await expect(apex.getByText(/ of \d+ needed, /)).toHaveText(
+    '2 approvals of 6 needed, 1 rejection, 10 eligible',
   );
   const myApexVote = apex.getByRole('listitem').filter({ hasText: ME });
   await expect(myApexVote).toContainText('approve');
@@ -251,8 +251,8 @@ test('approving both join requests: Apex Biologics stays open, Lakeside Communit
   found.decidedHeight = server.demoHeight + 2;
   await expect(lakeside).toHaveCount(0);
   // Apex Biologics is still open, and the new member may vote on it too.
-  await expect(apex.getByText(/approvals needed/)).toHaveText(
-    '2 of 6 approvals needed, 1 rejection, 11 eligible',
+  await expect(apex.getByText(/ of \d+ needed, /)).toHaveText(
+    '2 approvals of 6 needed, 1 rejection, 11 eligible',
   );
   await expect(page.getByRole('heading', { name: /^Open proposals/ })).toHaveText(
     'Open proposals1',

@@ -29,6 +29,11 @@ import {
 
 const APPLICANT = 'Harbour Clinic';
 
+/** As the proposal card words a count of approvals. */
+function approvals(n: number): string {
+  return `${n} ${n === 1 ? 'approval' : 'approvals'}`;
+}
+
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -127,7 +132,7 @@ test('a new member’s join request is approved in the consoles of existing memb
     await expect(banner).toContainText('Your join request as harbour-clinic: under vote', {
       timeout: 30_000,
     });
-    await expect(banner).toContainText('0 of 3 approvals needed');
+    await expect(banner).toContainText('0 approvals of 3 needed');
     await screenshotFromTop(applicant, testInfo, 'join-request-sent');
 
     // Every member's console shows the join request; three administrators approve it.
@@ -136,8 +141,8 @@ test('a new member’s join request is approved in the consoles of existing memb
       const card = page.getByRole('region', { name: `Join request: ${APPLICANT}` });
       await expect(card).toBeVisible({ timeout: 30_000 });
       await expect(card).toContainText('clinic');
-      await expect(card.getByText(/approvals needed/)).toHaveText(
-        `${i} of 3 approvals needed, 0 rejections, 5 eligible`,
+      await expect(card.getByText(/ of \d+ needed, /)).toHaveText(
+        `${approvals(i)} of 3 needed, 0 rejections, 5 eligible`,
         { timeout: 30_000 },
       );
       if (i === 0) await screenshotFromTop(page, testInfo, 'join-request-in-console');
@@ -146,8 +151,8 @@ test('a new member’s join request is approved in the consoles of existing memb
         await expect(card.getByTestId('vote-status')).toHaveText('Your vote: approve', {
           timeout: 30_000,
         });
-        await expect(card.getByText(/approvals needed/)).toHaveText(
-          `${i + 1} of 3 approvals needed, 0 rejections, 5 eligible`,
+        await expect(card.getByText(/ of \d+ needed, /)).toHaveText(
+          `${approvals(i + 1)} of 3 needed, 0 rejections, 5 eligible`,
           { timeout: 30_000 },
         );
       } else {

@@ -149,16 +149,16 @@ test('a suspension proposed on the member page opens as a card with its reason a
   await expect(card).toContainText(`Reason${SUSPEND_REASON}`);
   await expect(card).toContainText(`Proposed by${ME}`);
   await expect(card).toContainText(`Member${CITYCARE} (pharmacy) active`);
-  await expect(card.getByText(/approvals needed/)).toHaveText(
-    '0 of 6 approvals needed, 0 rejections, 10 eligible',
+  await expect(card.getByText(/ of \d+ needed, /)).toHaveText(
+    '0 approvals of 6 needed, 0 rejections, 10 eligible',
   );
   await expect(card.getByText('No votes yet.')).toBeVisible();
   await shot(page, testInfo, 'proposal-open-card');
 
   await card.getByRole('button', { name: 'Approve' }).click();
   await expect(card.getByTestId('vote-status')).toHaveText('Your vote: approve');
-  await expect(card.getByText(/approvals needed/)).toHaveText(
-    '1 of 6 approvals needed, 0 rejections, 10 eligible',
+  await expect(card.getByText(/ of \d+ needed, /)).toHaveText(
+    '1 approval of 6 needed, 0 rejections, 10 eligible',
   );
   await expect(card.getByRole('list', { name: 'Votes' })).toContainText(`${ME} approve`);
 
@@ -429,7 +429,7 @@ async function proposeAndApprove(page: Page, action: string, heading: string, ta
   await expect(notice).toContainText(`Proposal open for votes: ${heading}.`);
   await notice.getByRole('link', { name: 'See the open proposal' }).click();
   const card = page.getByRole('region', { name: heading });
-  await expect(card.getByText(/approvals needed/)).toHaveText(tally);
+  await expect(card.getByText(/ of \d+ needed, /)).toHaveText(tally);
   await card.getByRole('button', { name: 'Approve' }).click();
   return card;
 }
@@ -446,10 +446,10 @@ test('the choices follow the member: suspended, it can be reinstated or revoked;
       page,
       'Suspend',
       `Suspend ${HARBOUR}`,
-      '0 of 2 approvals needed, 0 rejections, 2 eligible',
+      '0 approvals of 2 needed, 0 rejections, 2 eligible',
     );
-    await expect(suspension.getByText(/approvals needed/)).toHaveText(
-      '1 of 2 approvals needed, 0 rejections, 2 eligible',
+    await expect(suspension.getByText(/ of \d+ needed, /)).toHaveText(
+      '1 approval of 2 needed, 0 rejections, 2 eligible',
     );
     await server.stop();
 
@@ -488,7 +488,7 @@ test('the choices follow the member: suspended, it can be reinstated or revoked;
       page,
       'Revoke',
       `Revoke ${HARBOUR}`,
-      '0 of 1 approvals needed, 0 rejections, 1 eligible',
+      '0 approvals of 1 needed, 0 rejections, 1 eligible',
     );
     await expect(
       page.getByRole('status').filter({ hasText: `Revoke ${HARBOUR} was approved` }),

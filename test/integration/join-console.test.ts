@@ -145,7 +145,7 @@ describe('joining a running network from the console', () => {
       async () => {
         const join = (await console_.ok('session.get', {})).join;
         expect(join).toMatchObject({ member: 'harbour-clinic', state: 'open', approvals: 0 });
-        expect(join?.description).toMatch(/^under vote \(0 of 3 approvals needed/);
+        expect(join?.description).toMatch(/^under vote \(0 approvals of 3 needed/);
       },
       { timeout: 60_000, interval: 500 },
     );

@@ -7,6 +7,7 @@ import { generateKeyPair, type KeyPair } from '../../../shared/ledger/keys';
 import { Hash, MemberId, Millis, PublicKey } from '../../../shared/ledger/schemas';
 import { describeZod, signTx, type DecodedTx } from '../../../shared/ledger/tx';
 import { Endpoint, LegalName, MemberKind } from '../../../shared/members/schemas';
+import { tallyWords } from '../../../shared/members/describe';
 import { buildChain, type DataPaths } from '../../service/data-dir';
 import { writeKeyFile } from '../../service/keystore';
 import { Replica } from '../../store/replica';
@@ -268,7 +269,7 @@ export async function joinStatus(pending: PendingJoin): Promise<JoinState> {
 export function describeJoinState(state: JoinState): string {
   const votes =
     state.approvals !== undefined
-      ? ` (${state.approvals} of ${state.needed ?? '?'} approvals needed, ${state.rejections ?? 0} rejections)`
+      ? ` (${tallyWords({ approvals: state.approvals, needed: state.needed, rejections: state.rejections ?? 0 })})`
       : '';
   switch (state.state) {
     case 'pending':
