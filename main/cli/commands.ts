@@ -16,7 +16,7 @@ import { ChainId } from '../../shared/ledger/schemas';
 import { describeZod } from '../../shared/ledger/tx';
 import { Policy } from '../../shared/members/schemas';
 import { Replica } from '../store/replica';
-import { verifyDataFolderPooled } from '../store/startup-check';
+import { genesisPinProblem, verifyDataFolderPooled } from '../store/startup-check';
 import { CheckPool } from '../platform/check-pool';
 import { buildChain, dataPaths, pendingBuild, type DataPaths } from '../service/data-dir';
 import { buildDemo, DEMO_PASSPHRASE } from '../service/demo';
@@ -81,6 +81,12 @@ export function runNextNodeKey(opts: { dir: string }): void {
   const replica = Replica.open(paths.replica, { readonly: true });
   let chain;
   try {
+    const problem = genesisPinProblem(replica, paths.genesis);
+    if (problem) {
+      throw new CommandError(
+        `${paths.root}: ${problem}. The node runs this replica read-only; no next node key was made`,
+      );
+    }
     const tip = replica.tip();
     chain = { chainId: tip.chainId, genesisHash: tip.genesisHash };
   } finally {

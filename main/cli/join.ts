@@ -19,6 +19,7 @@ import { dataPaths } from '../service/data-dir';
 import { readKeyFile, writeKeyFile } from '../service/keystore';
 import { openDataFolder } from '../service/startup';
 import { Replica } from '../store/replica';
+import { genesisPinProblem } from '../store/startup-check';
 import { runNode } from './commands';
 import { UsageError } from './usage-error';
 
@@ -46,6 +47,12 @@ export function runInvite(opts: InviteOptions): void {
   const replica = Replica.open(paths.replica, { readonly: true });
   let made;
   try {
+    const problem = genesisPinProblem(replica, paths.genesis);
+    if (problem) {
+      throw new UsageError(
+        `${paths.root}: ${problem}. The node runs this replica read-only; no invitation was made`,
+      );
+    }
     made = makeInvitation({
       dataDir: paths.root,
       replica,

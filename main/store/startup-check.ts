@@ -52,6 +52,22 @@ export function readTrustedGenesis(file: string): TrustedGenesis {
 }
 
 /**
+ * Why genesis.json does not pin the chain this replica holds (it is missing, unreadable, or names
+ * another chain), as the node finds it at start, or null. For the commands that act for the
+ * folder's chain beside the node (next-node-key, invite): where the node would run the replica
+ * read-only, they must not go ahead on what it holds.
+ */
+export function genesisPinProblem(replica: Replica, genesisFile: string): string | null {
+  try {
+    checkGenesisPin(replica, readTrustedGenesis(genesisFile));
+    return null;
+  } catch (error) {
+    if (error instanceof Finding) return error.message;
+    throw error;
+  }
+}
+
+/**
  * Committed blocks must still be there: SQLite silently drops the end of a damaged write-ahead
  * log, which would roll the chain back without a word.
  */
