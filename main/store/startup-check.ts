@@ -89,7 +89,7 @@ function checkHighWaterMark(
   if (tip.height < mark.height) {
     throw new Finding(
       tip.height + 1,
-      `committed blocks are missing: this node had committed up to height ${mark.height}, but the replica ends at height ${tip.height} (its write-ahead log was damaged or removed)`,
+      `committed blocks are missing: this node had committed up to height ${mark.height}, but the replica ends at height ${tip.height} (its write-ahead log was damaged or removed). To recover, stop the node and move ${file} aside: it then starts at height ${tip.height} and fetches the blocks above it from its peers. On a chain with no peer to fetch them from (a single validator off any network) they are lost: restore the data folder from a backup taken with the node stopped, if one holds them`,
     );
   }
   if (!block || block.hash !== mark.hash) {

@@ -462,6 +462,9 @@ describe('carechain demo and verify', () => {
         `^FAILED at block ${tip.height + 1}: committed blocks are missing: this node had committed up to height ${tip.height + 3}`,
       ),
     );
+    expect(result.stderr).toContain(
+      `To recover, stop the node and move ${path.join(copy, 'committed-height.json')} aside: it then starts at height ${tip.height} and fetches the blocks above it from its peers.`,
+    );
   });
 
   it('catches a transaction whose signature was swapped for another one, even with its id recomputed', async () => {

@@ -494,7 +494,7 @@ describe('a damaged write-ahead log after kill -9', () => {
 
   const rolledBack = (committed: number) =>
     new RegExp(
-      `committed blocks are missing: this node had committed up to height ${committed}, but the replica ends at height \\d+`,
+      `committed blocks are missing: this node had committed up to height ${committed}, but the replica ends at height (\\d+) \\(its write-ahead log was damaged or removed\\)\\. To recover, stop the node and move \\S+committed-height\\.json aside: it then starts at height \\1 and fetches the blocks above it from its peers\\. On a chain with no peer to fetch them from \\(a single validator off any network\\) they are lost: restore the data folder from a backup taken with the node stopped, if one holds them`,
     );
 
   it('deleted: the node reports the missing committed blocks read-only; verify fails the same', async () => {
