@@ -251,23 +251,26 @@ export class CatchUp {
     // to mean the peer had no more stalled catch-up for good on a quiet chain, where no new
     // block would raise a claim again; a peer that truly lacks what it claimed leaves the next
     // request unanswered, and loses its claim then.
-    const got = blocks.slice(0, batch.count);
-    if (got.length > 0) {
-      const checked = this.port.check(from, got);
-      got.forEach((block, i) => {
-        const findings = checked[i] ?? Promise.resolve(null);
-        const fetched: Fetched = { peer, block, findings };
-        // A failure is met when its block's turn comes and drain awaits it.
-        findings.then(
-          (found) => (fetched.ready = found),
-          () => undefined,
-        );
-        this.fetched.set(from + i, fetched);
-      });
-    }
+    this.take(peer, from, blocks.slice(0, batch.count));
     this.schedule();
     void this.drain();
     return true;
+  }
+
+  /** Sends `blocks`, from height `from`, to the pool's checks and holds them until applied. */
+  private take(peer: string, from: number, blocks: readonly WireBlock[]): void {
+    if (blocks.length === 0) return;
+    const checked = this.port.check(from, blocks);
+    blocks.forEach((block, i) => {
+      const findings = checked[i] ?? Promise.resolve(null);
+      const fetched: Fetched = { peer, block, findings };
+      // A failure is met when its block's turn comes and drain awaits it.
+      findings.then(
+        (found) => (fetched.ready = found),
+        () => undefined,
+      );
+      this.fetched.set(from + i, fetched);
+    });
   }
 
   /**
@@ -295,17 +298,7 @@ export class CatchUp {
       end++;
     }
     if (end > first) {
-      const wanted = got.slice(first, end);
-      const checked = this.port.check(from + first, wanted);
-      wanted.forEach((block, i) => {
-        const findings = checked[i] ?? Promise.resolve(null);
-        const fetched: Fetched = { peer, block, findings };
-        findings.then(
-          (found) => (fetched.ready = found),
-          () => undefined,
-        );
-        this.fetched.set(from + first + i, fetched);
-      });
+      this.take(peer, from + first, got.slice(first, end));
       this.schedule();
       void this.drain();
     }
