@@ -284,19 +284,13 @@ export class CatchUp {
     const batch = this.late.get(key);
     if (!batch) return false;
     this.late.delete(key);
+    if (this.stopped) return true;
     const tip = this.port.tip();
     const got = blocks.slice(0, batch.count);
     let first = 0;
     while (first < got.length && from + first <= tip) first++;
     let end = first;
-    while (
-      end < got.length &&
-      from + end <= tip + WINDOW &&
-      !this.fetched.has(from + end) &&
-      !this.stopped
-    ) {
-      end++;
-    }
+    while (end < got.length && from + end <= tip + WINDOW && !this.fetched.has(from + end)) end++;
     if (end > first) {
       this.take(peer, from + first, got.slice(first, end));
       this.schedule();

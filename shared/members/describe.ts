@@ -2,6 +2,7 @@ import type { StateView } from '../ledger/state';
 import type { AnyAction } from './schemas';
 import { membership } from './state';
 import type { MembershipTx as TxBody } from './txs';
+import { plural } from '../words';
 
 /**
  * A member's legal name by id, or undefined when the caller does not know the member. Callers
@@ -69,10 +70,6 @@ export function describeMembershipTx(body: TxBody, view: StateView): string {
   return describeTx(body, votedAction, (id) => state.member(id)?.legalName);
 }
 
-function count(n: number, one: string): string {
-  return `${n} ${n === 1 ? one : `${one}s`}`;
-}
-
 /**
  * A proposal's votes so far, worded the same on the console's proposal card and in `carechain
  * join`'s status: "1 approval of 3 needed, 2 rejections". Said as approvals of the number needed,
@@ -83,5 +80,5 @@ export function tallyWords(tally: {
   needed: number | undefined;
   rejections: number;
 }): string {
-  return `${count(tally.approvals, 'approval')} of ${tally.needed ?? '?'} needed, ${count(tally.rejections, 'rejection')}`;
+  return `${plural(tally.approvals, 'approval')} of ${tally.needed ?? '?'} needed, ${plural(tally.rejections, 'rejection')}`;
 }
