@@ -7,20 +7,17 @@
  * ask several peers, ask again what the late one and the forger held, ban the forger, charge
  * the late one for its silence only, and end with the chain the validators signed.
  */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WireBlock } from '../../shared/ledger/block';
 import type { KeyPair } from '../../shared/ledger/keys';
-import { initChainFolder } from '../../main/cli/commands';
 import { BATCH_ANSWER_MS, RUN_BLOCKS } from '../../main/network/catch-up';
 import { readHighWater } from '../../main/store/high-water';
 import type { PeerTransport } from '../../main/network/transport/transport';
 import { blocksFrame, decodeBlocksFrame, FRAME } from '../../main/network/wire';
-import { chainPeer } from '../support/chain-peer';
+import { chainPeer, memberNodeFolder } from '../support/chain-peer';
 import { carechain, tempDir } from '../support/cli';
 import { killAllStarted, startCarechain } from '../support/cli-process';
-import { freePorts } from '../support/ports';
 import { until, withReplica } from '../support/processes';
 import { BANNED_UNTIL } from '../support/ban-line';
 import { TestChain } from '../unit/helpers/test-chain';
@@ -116,14 +113,7 @@ async function freshReplica(behaviours: Behaviour[]) {
   chain ??= buildChain();
   const served = chain;
   const validators = served.validatorNodeKeys();
-  const nodeKey = served.keys(served.founderIds[4] as string).node;
-  const dir = path.join(tempDir(), 'replica');
-  initChainFolder(dir, served.doc, nodeKey);
-  const port = await freePorts(1);
-  writeFileSync(
-    path.join(dir, 'network.json'),
-    JSON.stringify({ listen: `127.0.0.1:${port}`, peers: [] }),
-  );
+  const { dir, port, nodeKey } = await memberNodeFolder(served, path.join(tempDir(), 'replica'));
   const asked = behaviours.map(() => [] as { from: number; count: number }[]);
   const answered = { late: 0 };
   const peers: PeerTransport[] = [];

@@ -4,17 +4,15 @@
  * aside it starts at the height its database still holds and fetches the lost blocks from its
  * peers. Moving chain.db aside instead, as one might try, leaves no replica to start at all.
  */
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initChainFolder } from '../../main/cli/commands';
 import type { KeyPair } from '../../shared/ledger/keys';
 import type { PeerTransport } from '../../main/network/transport/transport';
 import { decodeBlocksFrame, blocksFrame, FRAME } from '../../main/network/wire';
-import { chainPeer } from '../support/chain-peer';
+import { chainPeer, memberNodeFolder } from '../support/chain-peer';
 import { carechain, tempDir } from '../support/cli';
 import { killAllStarted, startCarechain } from '../support/cli-process';
-import { freePorts } from '../support/ports';
 import { until, withReplica } from '../support/processes';
 import { TestChain } from '../unit/helpers/test-chain';
 
@@ -58,14 +56,7 @@ describe('recovering from a lost write-ahead log', () => {
       );
     }
     // A member's node that is no validator, on a network of the four validators' peers.
-    const nodeKey = chain.keys(chain.founderIds[4] as string).node;
-    const dir = path.join(tempDir(), 'member');
-    initChainFolder(dir, chain.doc, nodeKey);
-    const port = await freePorts(1);
-    writeFileSync(
-      path.join(dir, 'network.json'),
-      JSON.stringify({ listen: `127.0.0.1:${port}`, peers: [] }),
-    );
+    const { dir, port, nodeKey } = await memberNodeFolder(chain, path.join(tempDir(), 'member'));
     const peers = await Promise.all(
       chain.validatorNodeKeys().map((key) => servingPeer(chain, key)),
     );
